@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh machine, then builds it. Idempotent and quiet when
+# everything is already there. Debian packages are installed only when running as root on Debian
+# and only when the integration tests need them (carbon, whisper, prometheus, chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# npm packages: reinstall when node_modules is missing or older than the lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ "${1:-}" = "--services" ]; then
+  need=()
+  { [ -x /usr/bin/carbon-cache ] && [ -x /usr/bin/whisper-fetch ]; } || need+=(graphite-carbon python3-whisper)
+  [ -x /usr/bin/prometheus ] || need+=(prometheus)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+      echo "setup: apt-get install ${need[*]}"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    else
+      echo "setup: missing Debian packages ${need[*]}; the integration tests need them (run as root on Debian to install)" >&2
+      exit 1
+    fi
+  fi
+fi
+
+echo "setup: build"
+npx tsc -p tsconfig.json
+npx tsc -p tsconfig.test.json
