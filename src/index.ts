@@ -16,6 +16,16 @@ export { errorMarker } from './core/snapshot.js';
 // --- core: registry, stat tree, stat kinds (core work) ---
 
 // --- sampling: sketch, windows, meters, clock (sampling work) ---
+export { type Clock, ManualClock, systemClock } from './sampling/clock.js';
+export { DEFAULT_RELATIVE_ACCURACY, LogSketch, type LogSketchOptions } from './sampling/sketch.js';
+export {
+  DEFAULT_SUB_WINDOWS,
+  DEFAULT_WINDOW_MS,
+  type DistributionStats,
+  WindowedDistribution,
+  type WindowedDistributionOptions,
+} from './sampling/windowed-distribution.js';
+export { Meter, type MeterRates } from './sampling/meter.js';
 
 // --- formats + http: json, html, prometheus, status server (http work) ---
 
