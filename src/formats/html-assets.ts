@@ -1,0 +1,121 @@
+/**
+ * The status page's only assets, inlined into every page (no CDN, nothing to fetch): a small
+ * style sheet and the live-view script. Without JavaScript the page is a static tree.
+ */
+import { formatValue } from './value-format.js';
+
+/** The page's style sheet. */
+export const STATUS_PAGE_CSS = `
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:16px 24px;color:#222;background:#fff}
+h1{margin:0;font-size:22px}h3{margin:2px 0 10px;font-weight:normal;color:#555}
+nav.crumbs{margin:0 0 8px;font-family:ui-monospace,monospace}nav.crumbs a{text-decoration:none}
+form{margin:0 0 10px}input[name=query]{width:22em;font-family:ui-monospace,monospace}
+#live{margin:0 0 12px;color:#555;font-size:12px}#live button{font-size:12px}
+.level{margin-left:18px;border-left:1px solid #e3e3e3;padding-left:8px}
+body>.level{margin-left:0;border-left:0;padding-left:0}
+.key{font-weight:600;color:#1a4d80}.container>.key{margin-top:4px}
+.v{font-family:ui-monospace,monospace;white-space:pre-wrap;word-break:break-word}
+.v.changed{background:#fff3b0;transition:background .6s}
+.error{color:#b00020;font-family:ui-monospace,monospace}
+table.obj{border-collapse:collapse;margin:2px 0 4px 0;font-size:13px}
+table.obj th{text-align:left;font-weight:normal;color:#555;padding:0 10px 0 0;vertical-align:top}
+table.obj td{padding:0 6px 0 0}
+svg.spark{vertical-align:middle;margin-left:6px}svg.spark polyline{fill:none;stroke:#2a7ab8;stroke-width:1.2}
+.empty{color:#777}
+`;
+
+/** The live view: polls the page's live endpoint, updates values in place, draws sparklines. */
+function liveMain(fmt: (v: unknown, f: string) => string): void {
+  const body = document.body;
+  const url = body.dataset.live;
+  if (!url) return;
+  const interval = Number(body.dataset.interval) || 5000;
+  const maxPoints = Number(body.dataset.points) || 120;
+  const maxSparks = 1000;
+  const els = new Map<string, HTMLElement[]>();
+  for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-k]'))) {
+    const k = el.dataset.k!;
+    const list = els.get(k);
+    if (list) list.push(el);
+    else els.set(k, [el]);
+  }
+  const hist = new Map<string, number[]>();
+  const bar = document.getElementById('live')!;
+  const btn = document.getElementById('live-toggle')!;
+  const status = document.getElementById('live-status')!;
+  bar.hidden = false;
+  let paused = false;
+  let first = true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let sparks = 0;
+  const SVG = 'http://www.w3.org/2000/svg';
+  const spark = (el: HTMLElement, h: number[]): void => {
+    let svg = el.nextElementSibling;
+    if (!svg || svg.getAttribute('class') !== 'spark') {
+      if (sparks >= maxSparks) return;
+      sparks++;
+      svg = document.createElementNS(SVG, 'svg');
+      svg.setAttribute('class', 'spark');
+      svg.setAttribute('width', '60');
+      svg.setAttribute('height', '14');
+      svg.setAttribute('viewBox', '0 0 60 14');
+      svg.appendChild(document.createElementNS(SVG, 'polyline'));
+      el.after(svg);
+    }
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of h) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    const span = hi - lo || 1;
+    const pts: string[] = [];
+    h.forEach((v, i) => {
+      if (Number.isFinite(v)) pts.push(((i * 60) / (maxPoints - 1)).toFixed(1) + ',' + (13 - ((v - lo) / span) * 12).toFixed(1));
+    });
+    svg.firstElementChild!.setAttribute('points', pts.join(' '));
+  };
+  const tick = async (): Promise<void> => {
+    clearTimeout(timer);
+    try {
+      const res = await fetch(url + (first ? '&history=1' : ''), { headers: { accept: 'application/json' }, cache: 'no-store' });
+      if (!res.ok) throw new Error('HTTP ' + res.status);
+      const data = (await res.json()) as { values: Record<string, unknown>; history?: Record<string, Array<number | null>> };
+      if (first && data.history) {
+        for (const k of Object.keys(data.history)) hist.set(k, data.history[k].map((x) => (x === null ? Number.NaN : x)));
+      }
+      first = false;
+      for (const k of Object.keys(data.values)) {
+        const list = els.get(k);
+        if (!list) continue;
+        const v = data.values[k];
+        for (const el of list) {
+          const text = fmt(v, el.dataset.f || 'n');
+          el.classList.toggle('changed', el.textContent !== text);
+          if (el.textContent !== text) el.textContent = text;
+          el.title = String(v);
+        }
+        if (typeof v === 'number') {
+          let h = hist.get(k);
+          if (!h) hist.set(k, (h = []));
+          h.push(v);
+          if (h.length > maxPoints) h.splice(0, h.length - maxPoints);
+          if (h.length > 1) spark(list[0], h);
+        }
+      }
+      status.textContent = 'live \u00b7 updated ' + new Date().toLocaleTimeString();
+    } catch (e) {
+      status.textContent = 'live \u00b7 update failed: ' + (e as Error).message;
+    }
+    if (!paused) timer = setTimeout(tick, interval);
+  };
+  btn.addEventListener('click', () => {
+    paused = !paused;
+    btn.textContent = paused ? 'Resume' : 'Pause';
+    if (paused) {
+      clearTimeout(timer);
+      status.textContent = 'paused';
+    } else void tick();
+  });
+  void tick();
+}
+
+/** The live-view script: the compiled `liveMain`, handed the same formatter as the server. */
+export const STATUS_PAGE_SCRIPT = `(${liveMain.toString()})(${formatValue.toString()});`;

@@ -1,0 +1,213 @@
+/**
+ * The HTML status page: title `<serverName> - Status: <path>`, breadcrumbs, the filter form,
+ * and the tree with sorted keys, nested; every key and value HTML-escaped; collapsed containers
+ * as links to their own page; pmfs, meters and dicts as small tables; numbers formatted for
+ * reading (the raw value in the `title`). With `live`, the page also carries the live-view
+ * script, which refreshes values in place and draws sparklines; without JavaScript it is a
+ * static page.
+ */
+import type { JsonValue, SnapshotNode, SnapshotStat, StatKind } from '../core/snapshot.js';
+import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './html-assets.js';
+import { leafFormat, liveKey, pathSegments } from './live.js';
+import { formatValue } from './value-format.js';
+
+/** Options of {@link htmlChunks} and {@link renderHtml}. */
+export interface HtmlRenderOptions {
+  /** Shown in the title and the heading. */
+  serverName?: string;
+  /** URL prefix of the status pages, used for links (default `/status/`). */
+  prefix?: string;
+  /** The active filter, shown in the form. */
+  query?: string;
+  /** Include the live view: its endpoint URL (relative) and poll period. */
+  live?: { url: string; intervalMs: number; points: number };
+  /** Text shown instead of the tree (e.g. "No stats match the query."). */
+  emptyMessage?: string;
+}
+
+/** The default URL prefix of the status pages. */
+export const DEFAULT_STATUS_PREFIX = '/status/';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML content and double- or single-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** The URL of a container's page: the prefix, then each segment percent-encoded. */
+export function statusUrl(prefix: string, segments: readonly string[]): string {
+  const p = prefix.endsWith('/') ? prefix : prefix + '/';
+  return p + segments.map(encodeURIComponent).join('/');
+}
+
+const PMF_ORDER = [
+  'count',
+  'min',
+  'max',
+  'mean',
+  'stddev',
+  'median',
+  '75percentile',
+  '95percentile',
+  '98percentile',
+  '99percentile',
+  '999percentile',
+  'unit',
+  'windowSeconds',
+  'lifetime',
+  'sum',
+];
+const METER_ORDER = ['count', 'm1', 'm5', 'm15', 'mean', 'unit'];
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function orderedKeys(obj: { [key: string]: JsonValue }, order: readonly string[] | undefined): string[] {
+  const keys = Object.keys(obj);
+  if (!order) return keys.sort(byName);
+  const rank = (k: string): number => {
+    const i = order.indexOf(k);
+    return i < 0 ? order.length : i;
+  };
+  return keys.sort((a, b) => rank(a) - rank(b) || byName(a, b));
+}
+
+function isObject(v: JsonValue): v is { [key: string]: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+interface Ctx {
+  kind: StatKind;
+  unit: string | undefined;
+}
+
+/** A scalar value's element, tagged for the live view. */
+function valueSpan(segments: string[], v: JsonValue, field: string | undefined, ctx: Ctx): string {
+  if (Array.isArray(v)) return '<span class="v">' + escapeHtml(JSON.stringify(v)) + '</span>';
+  const f = leafFormat(ctx.kind, field, v, ctx.unit);
+  return (
+    '<span class="v" data-k="' +
+    escapeHtml(liveKey(segments)) +
+    '" data-f="' +
+    f +
+    '" title="' +
+    escapeHtml(String(v)) +
+    '">' +
+    escapeHtml(formatValue(v, f)) +
+    '</span>'
+  );
+}
+
+function objectTable(segments: string[], obj: { [key: string]: JsonValue }, ctx: Ctx, depth: number): string {
+  const pmfLike = ctx.kind === 'pmf' || (ctx.kind === 'namedPmfDict' && depth > 0);
+  const meterLike = ctx.kind === 'meter' || (ctx.kind === 'meterDict' && depth > 0);
+  const order = pmfLike ? PMF_ORDER : meterLike ? METER_ORDER : undefined;
+  const unit = pmfLike && typeof obj.unit === 'string' ? obj.unit : ctx.unit;
+  const inner: Ctx = { kind: ctx.kind, unit };
+  let out = '<table class="obj' + (pmfLike ? ' pmf' : meterLike ? ' meter' : '') + '">';
+  for (const k of orderedKeys(obj, order)) {
+    const v = obj[k];
+    const seg = [...segments, k];
+    out += '<tr><th>' + escapeHtml(k) + '</th><td>';
+    out += isObject(v) ? objectTable(seg, v, inner, depth + 1) : valueSpan(seg, v, k, inner);
+    out += '</td></tr>';
+  }
+  return out + '</table>';
+}
+
+function statHtml(base: string[], stat: SnapshotStat): string {
+  const key = '<span class="key">' + escapeHtml(stat.name) + '</span>';
+  if (stat.error !== undefined) {
+    return '<div class="stat">' + key + ' <span class="error">error: ' + escapeHtml(stat.error) + '</span></div>';
+  }
+  const segments = [...base, stat.name];
+  const ctx: Ctx = { kind: stat.kind, unit: undefined };
+  const v = stat.value;
+  if (isObject(v)) return '<div class="stat">' + key + objectTable(segments, v, ctx, 0) + '</div>';
+  return '<div class="stat">' + key + ' ' + valueSpan(segments, v, undefined, ctx) + '</div>';
+}
+
+function* levelHtml(node: SnapshotNode, prefix: string): Generator<string> {
+  const base = pathSegments(node.path);
+  type Entry = { name: string; stat?: SnapshotStat; child?: SnapshotNode };
+  const entries: Entry[] = [];
+  const links: SnapshotNode[] = [];
+  for (const s of node.stats) entries.push({ name: s.name, stat: s });
+  for (const c of node.children) {
+    if (c.collapsed) links.push(c);
+    else entries.push({ name: c.name, child: c });
+  }
+  entries.sort((a, b) => byName(a.name, b.name));
+  links.sort((a, b) => byName(a.name, b.name));
+  yield '<div class="level">';
+  for (const e of entries) {
+    if (e.stat) yield statHtml(base, e.stat);
+    else {
+      yield '<div class="container"><div class="key">' + escapeHtml(e.name) + '</div>';
+      yield* levelHtml(e.child!, prefix);
+      yield '</div>';
+    }
+  }
+  for (const c of links) {
+    const href = statusUrl(prefix, pathSegments(c.path));
+    yield '<div class="key collapsed"><a href="' + escapeHtml(href) + '">' + escapeHtml(c.name) + '</a></div>';
+  }
+  yield '</div>';
+}
+
+function crumbs(prefix: string, path: string): string {
+  const segs = pathSegments(path);
+  let out = '<nav class="crumbs"><a href="' + escapeHtml(statusUrl(prefix, [])) + '">/</a>';
+  for (let i = 0; i < segs.length; i++) {
+    out += (i > 0 ? ' / ' : ' ') + '<a href="' + escapeHtml(statusUrl(prefix, segs.slice(0, i + 1))) + '">' + escapeHtml(segs[i]) + '</a>';
+  }
+  return out + '</nav>';
+}
+
+/**
+ * Renders the status page for a (possibly filtered) snapshot, in pieces (see `jsonChunks`).
+ *
+ * @example renderHtml(node, { serverName: 'web-1', prefix: '/status/' })
+ */
+export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {}): Generator<string> {
+  const prefix = options.prefix ?? DEFAULT_STATUS_PREFIX;
+  const server = options.serverName ?? '';
+  const live = options.live;
+  yield '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<title>' +
+    escapeHtml(server + ' - Status: ' + node.path) +
+    '</title><style>' +
+    STATUS_PAGE_CSS +
+    '</style></head>\n<body' +
+    (live
+      ? ' data-live="' + escapeHtml(live.url) + '" data-interval="' + live.intervalMs + '" data-points="' + live.points + '"'
+      : '') +
+    '>\n<h1>Stats</h1><h3>' +
+    escapeHtml(server) +
+    '</h3>' +
+    crumbs(prefix, node.path) +
+    '<form method="get" action=""><label>Filter: <input type="text" name="query" size="20" value="' +
+    escapeHtml(options.query ?? '') +
+    '"></label> <button type="submit">Filter</button></form>' +
+    (live
+      ? '<div id="live" hidden><button type="button" id="live-toggle">Pause</button> <span id="live-status">live</span></div>'
+      : '') +
+    '\n';
+  if (options.emptyMessage !== undefined) yield '<p class="empty">' + escapeHtml(options.emptyMessage) + '</p>\n';
+  else {
+    yield* levelHtml(node, prefix);
+    yield '\n';
+  }
+  if (live) yield '<script>' + STATUS_PAGE_SCRIPT + '</script>\n';
+  yield '</body></html>\n';
+}
+
+/** Renders the status page as one string (see {@link htmlChunks}). */
+export function renderHtml(node: SnapshotNode, options: HtmlRenderOptions = {}): string {
+  let out = '';
+  for (const piece of htmlChunks(node, options)) out += piece;
+  return out;
+}

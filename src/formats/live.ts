@@ -1,0 +1,75 @@
+/**
+ * The live view's data: every scalar leaf of a snapshot under a stable key, the JSON text of
+ * its absolute path segments (`["web","latency","median"]`), which is also the `data-k`
+ * attribute of the value's element on the HTML page.
+ */
+import type { JsonValue, SnapshotNode, StatKind } from '../core/snapshot.js';
+import type { ValueFormat } from './value-format.js';
+
+/** A scalar value shown on the page. */
+export type LiveValue = number | string | boolean | null;
+
+/** The key of a leaf: its absolute path segments as JSON text. */
+export function liveKey(segments: readonly string[]): string {
+  return JSON.stringify(segments);
+}
+
+/** The path segments of a container ('/' → []). */
+export function pathSegments(path: string): string[] {
+  return path.split('/').filter((s) => s !== '');
+}
+
+const DURATION_FIELDS = new Set([
+  'min',
+  'max',
+  'mean',
+  'stddev',
+  'median',
+  '75percentile',
+  '95percentile',
+  '98percentile',
+  '99percentile',
+  '999percentile',
+  'sum',
+]);
+const RATE_FIELDS = new Set(['m1', 'm5', 'm15', 'mean']);
+
+/**
+ * How a leaf of a stat is formatted: durations inside pmfs get the pmf's unit, stateTime
+ * values are seconds, meter rates are per second, other numbers are plain.
+ */
+export function leafFormat(kind: StatKind, field: string | undefined, value: JsonValue, unit: string | undefined): ValueFormat {
+  if (typeof value !== 'number') return 't';
+  if ((kind === 'pmf' || kind === 'namedPmfDict') && field !== undefined && DURATION_FIELDS.has(field)) {
+    return unit === 'ms' ? 'ms' : 's';
+  }
+  if ((kind === 'meter' || kind === 'meterDict') && field !== undefined && RATE_FIELDS.has(field)) return 'r';
+  if (kind === 'stateTime') return 's';
+  return 'n';
+}
+
+function isObject(v: JsonValue): v is { [key: string]: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function* leaves(segments: string[], v: JsonValue): Generator<[string, LiveValue]> {
+  if (isObject(v)) {
+    for (const k of Object.keys(v)) yield* leaves([...segments, k], v[k]);
+  } else if (!Array.isArray(v)) {
+    yield [liveKey(segments), v];
+  }
+}
+
+/**
+ * Every scalar leaf of the snapshot with its key. Collapsed containers below `node` are
+ * skipped unless `includeCollapsed` (the history sampler keeps them for when they are opened).
+ */
+export function* liveEntries(node: SnapshotNode, includeCollapsed = false): Generator<[string, LiveValue]> {
+  const base = pathSegments(node.path);
+  for (const s of node.stats) {
+    if (s.error === undefined) yield* leaves([...base, s.name], s.value);
+  }
+  for (const c of node.children) {
+    if (includeCollapsed || !c.collapsed) yield* liveEntries(c, includeCollapsed);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Number formatting for people, shared by the HTML renderer (server side) and the live view
+ * script (browser side). The functions are self-contained on purpose: the page embeds their
+ * compiled source with `Function.prototype.toString`, so both sides format a value the same way.
+ */
+
+/**
+ * How a value on the status page is formatted: plain number, duration in s or ms, rate per
+ * second, or text.
+ */
+export type ValueFormat = 'n' | 's' | 'ms' | 'r' | 't';
+
+/**
+ * Formats a number for reading: thousands separators, at most 3 decimals at or above 1 and
+ * 4 significant digits below 1.
+ *
+ * @example formatNumber(1234567) === '1,234,567'; formatNumber(0.000045) === '0.000045'
+ */
+export function formatNumber(v: number): string {
+  return formatValue(v, 'n');
+}
+
+/**
+ * Formats a stat value for the page. Durations (`'s'`, `'ms'`) get a readable unit
+ * (µs, ms, s); `null` (a percentile of an empty window) shows as an en dash.
+ *
+ * @example formatValue(0.042, 's') === '42 ms'
+ */
+export function formatValue(v: unknown, f: string): string {
+  // Inlined copy of formatNumber: this function must stand alone when embedded in the page.
+  const num = (x: number): string => {
+    if (!Number.isFinite(x)) return x !== x ? 'NaN' : x > 0 ? '+Inf' : '-Inf';
+    const a = Math.abs(x);
+    if (a >= 1e21) return String(x);
+    let s: string;
+    if (Number.isInteger(x)) s = String(x);
+    else if (a >= 1) s = x.toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
+    else return String(Number(x.toPrecision(4)));
+    const dot = s.indexOf('.');
+    const int = dot < 0 ? s : s.slice(0, dot);
+    return int.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (dot < 0 ? '' : s.slice(dot));
+  };
+  if (v === null || v === undefined) return '\u2013';
+  if (typeof v !== 'number') return String(v);
+  if (f === 'r') return num(v) + '/s';
+  if (f !== 's' && f !== 'ms') return num(v);
+  const sec = f === 'ms' ? v / 1000 : v;
+  const a = Math.abs(sec);
+  if (!Number.isFinite(sec) || a === 0) return num(v) + ' ' + f;
+  if (a < 1e-3) return num(Number((sec * 1e6).toPrecision(3))) + ' \u00b5s';
+  if (a < 1) return num(Number((sec * 1e3).toPrecision(4))) + ' ms';
+  return num(sec) + ' s';
+}
