@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SnapshotNode } from '../../src/core/snapshot.js';
+import { htmlChunks, renderHtml } from '../../src/formats/html.js';
+import { jsonChunks, renderJson, toJsonObject } from '../../src/formats/json.js';
+import { filterSnapshot, parseQuery } from '../../src/formats/query.js';
+import { metricName, renderPrometheus, wantsOpenMetrics } from '../../src/formats/prometheus.js';
+import { formatNumber, formatValue } from '../../src/formats/value-format.js';
+import { fixtureTree } from './fixture-tree.js';
+import { assertGolden } from './golden.js';
+
+describe('json format', () => {
+  it('matches the golden file and JSON.stringify of the plain tree', () => {
+    const tree = fixtureTree();
+    const text = renderJson(tree);
+    assertGolden('tree.json', text + '\n');
+    assert.equal(text, JSON.stringify(toJsonObject(tree)));
+    const obj = JSON.parse(text);
+    assert.equal(obj.db, undefined, 'collapsed container left out');
+    assert.deepEqual(obj.web.broken, { error: 'gauge failed: <boom>' });
+    assert.equal(obj.web.success, 1234567);
+  });
+  it('pretty output equals JSON.stringify(tree, null, 2)', () => {
+    const tree = fixtureTree();
+    const text = renderJson(tree, { pretty: true });
+    assertGolden('tree.pretty.json', text + '\n');
+    assert.equal(text, JSON.stringify(toJsonObject(tree), null, 2));
+  });
+  it('renders empty containers and comes in several pieces', () => {
+    const empty: SnapshotNode = { name: '', path: '/', collapsed: false, stats: [], children: [] };
+    assert.equal(renderJson(empty), '{}');
+    assert.equal(renderJson(empty, { pretty: true }), '{}');
+    assert.ok([...jsonChunks(fixtureTree())].length > 10);
+  });
+});
+
+describe('prometheus format', () => {
+  it('text 0.0.4 matches the golden file', () => {
+    assertGolden('tree.prom', renderPrometheus(fixtureTree()));
+  });
+  it('OpenMetrics matches the golden file and ends with # EOF', () => {
+    const text = renderPrometheus(fixtureTree(), { openMetrics: true });
+    assertGolden('tree.om', text);
+    assert.ok(text.endsWith('# EOF\n'));
+  });
+  for (const om of [false, true]) {
+    it(`has no duplicate series, TYPE or HELP lines (openMetrics=${om})`, () => {
+      const lines = renderPrometheus(fixtureTree(), { openMetrics: om }).split('\n').filter(Boolean);
+      const seen = new Set<string>();
+      for (const l of lines) {
+        if (l === '# EOF') continue;
+        const key = l.startsWith('#') ? l.split(' ').slice(0, 3).join(' ') : l.slice(0, l.lastIndexOf(' '));
+        assert.ok(!seen.has(key), `duplicate: ${key}`);
+        seen.add(key);
+      }
+      for (const l of lines) {
+        if (l.startsWith('#')) continue;
+        assert.match(l, /^[a-zA-Z_][a-zA-Z0-9_]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? (NaN|[+-]Inf|-?[0-9.e+-]+)$/, l);
+      }
+    });
+  }
+  it('maps paths to names and escapes', () => {
+    assert.equal(metricName('/web/success'), 'web_success');
+    assert.equal(metricName('web/success/'), 'web_success');
+    assert.equal(metricName('/api/v1.2/p99'), 'api_v1_2_p99');
+    assert.equal(metricName('/9lives'), '_9lives');
+    assert.equal(metricName('/a b/ü:x'), 'a_b___x');
+    const text = renderPrometheus(fixtureTree());
+    assert.ok(text.includes('web_byPath{key="/b?x=\\"1\\"\\\\n"} 2\n'), 'label value escaped');
+    assert.ok(text.includes('web_owners_info{key="cache",value="bob\\nsmith"} 1\n'));
+    assert.ok(text.includes('web_api_finished 42\n') && text.includes('web_api_finished_2 1\n'), 'collision renamed');
+    assert.ok(text.includes('web_hits_rate_2 11\n'), 'collision with a derived name renamed');
+    assert.ok(text.includes('web_idle{quantile="0.99"} NaN\n'), 'empty window quantile is NaN');
+    assert.ok(text.includes('web_latency_count 350\n') && text.includes('web_latency_sum 61.25\n'), 'lifetime sum/count');
+    assert.ok(!text.includes('broken'), 'failed stat left out');
+    assert.ok(text.includes('db_queries 77\n'), 'collapsed containers are exported');
+  });
+  it('negotiates OpenMetrics from the Accept header', () => {
+    const prom242 =
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    assert.equal(wantsOpenMetrics(prom242), true);
+    assert.equal(wantsOpenMetrics('text/plain;version=0.0.4'), false);
+    assert.equal(wantsOpenMetrics('application/openmetrics-text; q=0'), false);
+    assert.equal(wantsOpenMetrics(undefined), false);
+  });
+});
+
+describe('html format', () => {
+  it('matches the golden file', () => {
+    const html = renderHtml(fixtureTree(), { serverName: 'test-server-1', prefix: '/status/', query: 'a"<b' });
+    assertGolden('tree.html', html);
+  });
+  it('escapes every key and value and links collapsed containers', () => {
+    const html = renderHtml(fixtureTree(), { serverName: '<srv>', prefix: '/status/' });
+    assert.ok(!html.includes('<img'), 'no raw img tag');
+    assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+    assert.ok(html.includes('<title>&lt;srv&gt; - Status: /</title>'));
+    assert.ok(html.includes('<a href="/status/db">db</a>'));
+    assert.ok(html.includes('error: gauge failed: &lt;boom&gt;'));
+    assert.ok(html.includes('>1,234,567</span>'), 'thousands separators');
+    assert.ok(html.includes('>42.5 ms</span>'), 'timings with units');
+    assert.ok(!html.includes('<script>'), 'no script without live');
+  });
+  it('sorts keys and puts collapsed links last', () => {
+    const html = renderHtml(fixtureTree(), {});
+    const marks = ['"key">9lives<', '"key">uptime<', '"key">web<', '"key">web_api<', '>db</a>'];
+    const order = marks.map((k) => html.indexOf(k));
+    assert.ok(order.every((i) => i > 0), String(order));
+    assert.deepEqual([...order].sort((a, b) => a - b), order);
+  });
+  it('includes the live script and data attributes when live', () => {
+    const html = [...htmlChunks(fixtureTree(), { live: { url: '?format=live', intervalMs: 5000, points: 120 } })].join('');
+    assert.ok(html.includes('data-live="?format=live"'));
+    assert.ok(html.includes('data-k="[&quot;web&quot;,&quot;errors&quot;]"'));
+    assert.ok(html.includes('<script>(function liveMain'));
+  });
+});
+
+describe('value formatting', () => {
+  it('formats numbers and durations for reading', () => {
+    assert.equal(formatNumber(1234567), '1,234,567');
+    assert.equal(formatNumber(-1234.5678), '-1,234.568');
+    assert.equal(formatNumber(0.000045), '0.000045');
+    assert.equal(formatNumber(Number.NaN), 'NaN');
+    assert.equal(formatValue(0.042, 's'), '42 ms');
+    assert.equal(formatValue(0.000045, 's'), '45 \u00b5s');
+    assert.equal(formatValue(1500, 'ms'), '1.5 s');
+    assert.equal(formatValue(3725, 's'), '3,725 s');
+    assert.equal(formatValue(null, 's'), '\u2013');
+    assert.equal(formatValue(2.5, 'r'), '2.5/s');
+    assert.equal(formatValue('x', 't'), 'x');
+  });
+});
+
+describe('query filter', () => {
+  const tree = fixtureTree();
+  const json = (q: string): unknown => {
+    const r = filterSnapshot(tree, parseQuery(q));
+    return r ? toJsonObject(r) : undefined;
+  };
+  it('keeps branches containing a key', () => {
+    assert.deepEqual(json('errors'), { web: { errors: 3 } });
+    assert.deepEqual(json('api'), { web: { api: { finished: 42, states: { waiting: 2, running: 1 }, perKey: { x: 4 } } } });
+    assert.deepEqual(json('/a'), { web: { byPath: { '/a': 5 } } });
+    assert.equal(json('nothing-here'), undefined);
+  });
+  it('compares numbers numerically', () => {
+    assert.deepEqual(json('errors > 2'), { web: { errors: 3 } });
+    assert.equal(json('errors > 3'), undefined);
+    assert.deepEqual(json('errors >= 3'), { web: { errors: 3 } });
+    assert.deepEqual(json('errors = 3'), { web: { errors: 3 } });
+    assert.deepEqual(json('errors == 3'), { web: { errors: 3 } });
+    assert.equal(json('errors != 3'), undefined);
+    assert.deepEqual(json('errors < 10'), { web: { errors: 3 } });
+    assert.deepEqual(json('errors <= 3'), { web: { errors: 3 } });
+    assert.equal(json('errors > abc'), undefined, 'not a number matches nothing');
+    assert.deepEqual(json('finished>10'), { web: { api: { finished: 42 } } });
+  });
+  it('filters inside pmfs and dicts', () => {
+    assert.deepEqual(json('count > 200'), {
+      web: { latency: { count: 250, lifetime: { count: 350 } }, hits: { count: 1000 }, hitsByCode: { '200': { count: 900 } } },
+    });
+    assert.deepEqual(json('idle >= 12'), { web: { state: { idle: 12.5 } } });
+  });
+  it('compares strings and booleans as text', () => {
+    assert.deepEqual(json('db = alice'), { web: { owners: { db: 'alice' } } });
+    assert.deepEqual(json('healthy == true'), { web: { healthy: true } });
+    assert.equal(json('healthy == false'), undefined);
+  });
+  it('keeps collapsed containers as links when they match', () => {
+    const r = filterSnapshot(tree, parseQuery('queries'))!;
+    assert.equal(r.children[0].collapsed, true);
+    assert.ok(renderHtml(r, {}).includes('href="/status/db"'));
+  });
+  it('rejects unparsable queries with a typed error', () => {
+    for (const q of ['', '   ', '> 3', 'a >', 'a > 1 > 2', 'x'.repeat(1001), 'a == = 1']) {
+      assert.throws(
+        () => parseQuery(q),
+        (e: Error) => e.name === 'QueryError' && e.message.startsWith('invalid query'),
+        JSON.stringify(q),
+      );
+    }
+    assert.deepEqual(parseQuery(' count >= 10 '), { key: 'count', op: '>=', value: '10' });
+    assert.deepEqual(parseQuery('a!b'), { key: 'a!b' });
+  });
+});
