@@ -14,6 +14,54 @@ export type * from './core/snapshot.js';
 export { errorMarker } from './core/snapshot.js';
 
 // --- core: registry, stat tree, stat kinds (core work) ---
+export {
+  type AnyDef,
+  doubleStat,
+  histogramAggregationStat,
+  intDictStat,
+  intDictSumAggregationStat,
+  intStat,
+  meterDictStat,
+  meterStat,
+  namedPmfDictStat,
+  pmfStat,
+  type StatDef,
+  type Stats,
+  stat,
+  stateTimeStat,
+  stringDictStat,
+  sumAggregationStat,
+  type Widen,
+} from './core/define.js';
+export {
+  addStats,
+  collection,
+  defaultRegistry,
+  getStats,
+  init,
+  initChild,
+  initChildOfType,
+  remove,
+  reset,
+  setCollapsed,
+  snapshot,
+  snapshotAsync,
+} from './core/default-registry.js';
+export { InvalidNameError } from './core/path.js';
+export { DEFAULT_KEY_LIMIT, Registry, type RegistryOptions, SNAPSHOT_SLICE_MS } from './core/registry.js';
+export { OVERFLOW_KEY } from './core/stat-cell.js';
+export type { HistogramAggregationHandle, HistogramAggregationOptions } from './stats/histogram-aggregation-stat.js';
+export type { IntDictHandle, IntDictOptions } from './stats/int-dict-stat.js';
+export type { IntDictSumAggregationHandle, IntDictSumAggregationOptions } from './stats/int-dict-sum-aggregation-stat.js';
+export type { MeterDictHandle, MeterDictOptions } from './stats/meter-dict-stat.js';
+export type { MeterHandle } from './stats/meter-stat.js';
+export { DEFAULT_PMF_DICT_KEY_LIMIT, type NamedPmfDictHandle, type NamedPmfDictOptions } from './stats/named-pmf-dict-stat.js';
+export type { NumberHandle } from './stats/number-stat.js';
+export { PMF_QUANTILES, type PmfHandle, type PmfOptions, type TimeUnit, type Timer, type Warn99Hook } from './stats/pmf-stat.js';
+export type { StateTimeHandle, StateTimeOptions } from './stats/state-time-stat.js';
+export type { StringDictHandle, StringDictOptions } from './stats/string-dict-stat.js';
+export type { SumAggregationHandle } from './stats/sum-aggregation-stat.js';
+export type { ValueHandle } from './stats/value-stat.js';
 
 // --- sampling: sketch, windows, meters, clock (sampling work) ---
 export { type Clock, ManualClock, systemClock } from './sampling/clock.js';

@@ -1,0 +1,353 @@
+import { type Clock, systemClock } from '../sampling/clock.js';
+import { Container } from './container.js';
+import { type AnyDef, intDictStat, isAggregationKind, type Stats } from './define.js';
+import { parsePath, validateName } from './path.js';
+import { errorMarker, type JsonObject, type JsonValue, type SnapshotNode, type SnapshotOptions, type SnapshotStat } from './snapshot.js';
+import { type Aggregator, type StatCell, type StatContext, setKey } from './stat-cell.js';
+
+/** Options of a {@link Registry}. */
+export interface RegistryOptions {
+  /** Time source of meters, windows, timers and state times (default: `performance.now()`). */
+  clock?: Clock;
+  /** Default key limit of dict stats (default {@link DEFAULT_KEY_LIMIT}). */
+  keyLimit?: number;
+  /**
+   * Throw a RangeError on a rejected write (NaN, ±Infinity, wrong type) instead of dropping and
+   * counting it. Default false: a metrics write never throws into the host application.
+   */
+  strict?: boolean;
+  /**
+   * Called with an error describing each rejected write (default: `process.emitWarning`, once
+   * per stat path).
+   */
+  onError?: (error: Error) => void;
+}
+
+/** Default key limit of dict stats. */
+export const DEFAULT_KEY_LIMIT = 1000;
+/** The longest a `snapshotAsync` works before it yields to the event loop, in ms. */
+export const SNAPSHOT_SLICE_MS = 4;
+const MAX_WARNED = 1000;
+
+type Owner = object;
+type StatsLike = Record<string, unknown>;
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
+  return typeof v;
+}
+
+function readCell(cell: StatCell, options: SnapshotOptions): { value: JsonValue; error?: string } {
+  try {
+    return { value: cell.read(options) };
+  } catch (e) {
+    return { value: null, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  }
+}
+
+/**
+ * A tree of stats. The module-level functions (`scales.collection`, `scales.getStats`, ...)
+ * use {@link defaultRegistry}; make your own for an isolated tree (a library, a test).
+ *
+ * @example
+ * const registry = new scales.Registry();
+ * const STATS = registry.collection('/jobs', scales.intStat('done'));
+ * STATS.done += 1;
+ * registry.getStats(); // { jobs: { done: 1 } }
+ */
+export class Registry {
+  /** The root container ('/'). @internal */
+  root = new Container('', null);
+  /** The registry's time source. */
+  readonly clock: Clock;
+  /** Default key limit of dict stats. */
+  readonly keyLimit: number;
+  private readonly strict: boolean;
+  private readonly onError: (error: Error) => void;
+  private owners = new WeakMap<Owner, Container>();
+  private warned = new Set<string>();
+  private selfStats: { rejected: StatsLike; overflow: StatsLike; cells: Set<StatCell> } | null = null;
+  /** @internal */
+  readonly ctx: StatContext;
+
+  constructor(options: RegistryOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.keyLimit = options.keyLimit ?? DEFAULT_KEY_LIMIT;
+    if (!(Number.isInteger(this.keyLimit) && this.keyLimit > 0)) throw new RangeError(`Registry: keyLimit must be a positive integer, not ${options.keyLimit}`);
+    this.strict = options.strict ?? false;
+    this.onError = options.onError ?? ((e) => this.warnOnce(e));
+    const self = this;
+    this.ctx = {
+      clock: this.clock,
+      keyLimit: this.keyLimit,
+      reject: (cell, value, reason) => self.reject(cell, value, reason),
+      overflow: (cell) => self.overflow(cell),
+    };
+  }
+
+  // ---- declaring stats ------------------------------------------------------------------
+
+  /**
+   * Declares stats at `path` and returns an object whose properties are the stats.
+   * @example
+   * const STATS = registry.collection('/web', scales.intStat('errors'), scales.pmfStat('latency'));
+   */
+  collection<const D extends readonly AnyDef[]>(path: string, ...defs: D): Stats<D> {
+    return this.bindStats(this.root.descend(parsePath(path)), defs);
+  }
+
+  /**
+   * Gives `owner` (usually `this` in a constructor) a container at `path` with the given stats,
+   * and returns its stats object. Children created with {@link initChild} go under it.
+   */
+  init<const D extends readonly AnyDef[]>(owner: Owner, path: string, ...defs: D): Stats<D> {
+    this.checkOwner(owner, 'init');
+    const c = this.root.descend(parsePath(path));
+    this.owners.set(owner, c);
+    return this.bindStats(c, defs);
+  }
+
+  /**
+   * Gives `owner` a container called `name` under `parent`'s container (`parent` being an
+   * object passed to `init`/`initChild`, or a stats object). A name with '/' makes several
+   * levels. Stats of the child feed the parent's aggregations of the same name.
+   */
+  initChild<const D extends readonly AnyDef[]>(owner: Owner, parent: Owner, name: string, ...defs: D): Stats<D> {
+    this.checkOwner(owner, 'initChild');
+    const segments = parsePath(name);
+    if (segments.length === 0) throw new TypeError(`initChild: child name ${JSON.stringify(name)} is empty`);
+    const c = this.containerOf(parent, 'initChild').descend(segments);
+    this.owners.set(owner, c);
+    return this.bindStats(c, defs);
+  }
+
+  /**
+   * Like {@link initChild} with an auto-numbered level: `typeName/1`, `typeName/2`, ...
+   * (numbered per registry and type name, like Python's `initChildOfType`).
+   */
+  initChildOfType<const D extends readonly AnyDef[]>(owner: Owner, parent: Owner, typeName: string, ...defs: D): Stats<D> {
+    validateName(typeName, 'container');
+    const counters = this.root.typeCounters;
+    const n = (counters.get(typeName) ?? 0) + 1;
+    counters.set(typeName, n);
+    return this.initChild(owner, parent, `${typeName}/${n}`, ...defs);
+  }
+
+  /** Adds stats to the container of an object already given one by `init`/`initChild`. */
+  addStats<const D extends readonly AnyDef[]>(owner: Owner, ...defs: D): Stats<D> {
+    return this.bindStats(this.containerOf(owner, 'addStats'), defs);
+  }
+
+  /** The path of the container of `owner` (an object given to init/initChild, or a stats object). */
+  pathOf(owner: Owner): string {
+    return this.containerOf(owner, 'pathOf').path;
+  }
+
+  /**
+   * Collapses (or expands) a container: collapsed containers are left out of JSON and shown as
+   * links in HTML. `target` is a path or an owner/stats object.
+   */
+  setCollapsed(target: string | Owner, collapsed = true): void {
+    const c = typeof target === 'string' ? this.root.descend(parsePath(target)) : this.containerOf(target, 'setCollapsed');
+    c.collapsed = collapsed;
+  }
+
+  /**
+   * Takes a container (a path, or an owner/stats object) and everything below it out of the
+   * tree. Histogram aggregations above forget the removed stats' values; sum aggregations keep
+   * what the removed stats contributed (totals never go backwards).
+   */
+  remove(target: string | Owner): boolean {
+    const c = typeof target === 'string' ? this.root.find(parsePath(target)) : this.owners.get(target);
+    if (c === undefined || c.parent === null || c.detached) return false;
+    for (const d of c.walk()) {
+      for (const cell of d.stats.values()) {
+        const up = cell.up;
+        if (up === null || c.isAncestorOf(up.container)) continue;
+        if (up.kind === 'histogramAggregation') cell.linkUp(null);
+        else cell.up = null;
+      }
+      d.detached = true;
+    }
+    c.parent.children.delete(c.name);
+    return true;
+  }
+
+  /** Clears the whole tree (for tests). Existing stats objects keep working, detached. */
+  reset(): void {
+    for (const c of this.root.walk()) c.detached = true;
+    this.root = new Container('', null);
+    this.owners = new WeakMap();
+    this.selfStats = null;
+    this.warned.clear();
+  }
+
+  // ---- reading --------------------------------------------------------------------------
+
+  /**
+   * A plain JSON snapshot of the tree at `path` (default the root): gauges evaluated, a gauge
+   * that throws shown as `{ error: message }`, collapsed containers left out (but for the one
+   * asked for). `undefined` when no container is at `path`.
+   */
+  getStats(path = '/', options: SnapshotOptions = {}): JsonObject | undefined {
+    const c = this.root.find(parsePath(path));
+    return c === undefined ? undefined : this.jsonOf(c, options);
+  }
+
+  private jsonOf(c: Container, options: SnapshotOptions): JsonObject {
+    const out: JsonObject = {};
+    for (const cell of c.stats.values()) {
+      const r = readCell(cell, options);
+      setKey(out, cell.name, r.error === undefined ? r.value : errorMarker(r.error));
+    }
+    for (const child of c.children.values()) {
+      if (!child.collapsed) setKey(out, child.name, this.jsonOf(child, options));
+    }
+    return out;
+  }
+
+  /**
+   * A typed snapshot of the tree at `path` (kinds included), for renderers and exporters.
+   * Collapsed containers below the one asked for appear with no stats and no children.
+   */
+  snapshot(path = '/', options: SnapshotOptions = {}): SnapshotNode | undefined {
+    const c = this.root.find(parsePath(path));
+    if (c === undefined) return undefined;
+    const gen = this.snapshotOf(c, options, true);
+    for (;;) {
+      const r = gen.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * Like {@link snapshot}, but yields to the event loop whenever it has worked for
+   * {@link SNAPSHOT_SLICE_MS} ms, so that a huge tree never stalls the host application.
+   */
+  async snapshotAsync(path = '/', options: SnapshotOptions = {}): Promise<SnapshotNode | undefined> {
+    const c = this.root.find(parsePath(path));
+    if (c === undefined) return undefined;
+    const gen = this.snapshotOf(c, options, true);
+    let sliceStart = performance.now();
+    for (;;) {
+      const r = gen.next();
+      if (r.done) return r.value;
+      if (performance.now() - sliceStart >= SNAPSHOT_SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+  }
+
+  private *snapshotOf(c: Container, options: SnapshotOptions, top: boolean): Generator<void, SnapshotNode> {
+    const stats: SnapshotStat[] = [];
+    const children: SnapshotNode[] = [];
+    const node: SnapshotNode = { name: c.name, path: c.path, collapsed: c.collapsed, stats, children };
+    if (c.collapsed && !top) return node;
+    let n = 0;
+    for (const cell of [...c.stats.values()]) {
+      const r = readCell(cell, options);
+      stats.push(r.error === undefined ? { name: cell.name, kind: cell.kind, value: r.value } : { name: cell.name, kind: cell.kind, value: null, error: r.error });
+      if (++n % 32 === 0) yield;
+    }
+    for (const child of [...c.children.values()]) children.push(yield* this.snapshotOf(child, options, false));
+    yield;
+    return node;
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  private checkOwner(owner: unknown, fn: string): void {
+    if (owner === null || (typeof owner !== 'object' && typeof owner !== 'function')) {
+      throw new TypeError(`${fn}: the owner must be an object (usually \`this\`), not ${describeValue(owner)}`);
+    }
+  }
+
+  private containerOf(owner: Owner, fn: string): Container {
+    this.checkOwner(owner, fn);
+    const c = this.owners.get(owner);
+    if (c === undefined) {
+      throw new TypeError(`${fn}: ${describeValue(owner)} has no stats container in this registry; give it one with init() or initChild() first`);
+    }
+    return c;
+  }
+
+  private bindStats<D extends readonly AnyDef[]>(c: Container, defs: D): Stats<D> {
+    const target: Record<string, unknown> = {};
+    const handles: Record<string, unknown> = {};
+    for (const d of defs) {
+      if (d === null || typeof d !== 'object' || typeof d.create !== 'function') {
+        throw new TypeError(`stats for ${c.path}: expected stat declarations such as scales.intStat('name'), got ${describeValue(d)}`);
+      }
+      if (Object.hasOwn(target, d.name)) throw new TypeError(`stats for ${c.path}: stat "${d.name}" is declared twice`);
+      this.declare(c, d).bind(target, handles);
+    }
+    Object.defineProperty(target, '$', { value: Object.freeze(handles), enumerable: false });
+    this.owners.set(target, c);
+    return target as Stats<D>;
+  }
+
+  private declare(c: Container, d: AnyDef): StatCell {
+    validateName(d.name, 'stat', c.path);
+    const existing = c.stats.get(d.name);
+    if (existing !== undefined) {
+      if (existing.kind !== d.kind) throw new TypeError(`stat "${d.name}" in ${c.path} is already declared as ${existing.kind}, not ${d.kind}`);
+      return existing;
+    }
+    if (c.children.has(d.name)) throw new TypeError(`cannot declare stat "${d.name}" in ${c.path}: a container of that name exists there`);
+    const cell = d.create(c, this.ctx);
+    c.stats.set(d.name, cell);
+    cell.linkUp(this.aggregatorFor(c.parent, cell));
+    if (isAggregationKind(cell.kind)) {
+      // Descendants declared before this aggregation now report to it (if it is their nearest).
+      for (const below of c.walk()) {
+        if (below === c) continue;
+        const s = below.stats.get(d.name);
+        if (s !== undefined) s.linkUp(this.aggregatorFor(below.parent, s));
+      }
+    }
+    return cell;
+  }
+
+  private aggregatorFor(start: Container | null, cell: StatCell): (StatCell & Aggregator) | null {
+    for (let c = start; c !== null; c = c.parent) {
+      const s = c.stats.get(cell.name);
+      if (s !== undefined && isAggregationKind(s.kind) && cell.feeds(s.kind)) return s as StatCell & Aggregator;
+    }
+    return null;
+  }
+
+  private reject(cell: StatCell, value: unknown, reason: string): void {
+    const error = new RangeError(`scales-metrics: rejected a write to ${cell.path}: ${describeValue(value)} is ${reason}`);
+    if (this.strict) throw error;
+    const self = this.self();
+    if (!self.cells.has(cell)) (self.rejected.$ as { rejected: { inc(k: string): void } }).rejected.inc(cell.path);
+    try {
+      this.onError(error);
+    } catch {
+      // An error reporter must not turn a dropped write into a crash.
+    }
+  }
+
+  private overflow(cell: StatCell): void {
+    const self = this.self();
+    if (!self.cells.has(cell)) (self.overflow.$ as { overflow: { inc(k: string): void } }).overflow.inc(cell.path);
+  }
+
+  private self(): { rejected: StatsLike; overflow: StatsLike; cells: Set<StatCell> } {
+    if (this.selfStats === null) {
+      const s = this.collection('/scales', intDictStat('rejected'), intDictStat('overflow'));
+      const c = this.root.find(['scales'])!;
+      this.selfStats = { rejected: s, overflow: s, cells: new Set([c.stats.get('rejected')!, c.stats.get('overflow')!]) };
+    }
+    return this.selfStats;
+  }
+
+  private warnOnce(error: Error): void {
+    const key = error.message;
+    if (this.warned.has(key) || this.warned.size >= MAX_WARNED) return;
+    this.warned.add(key);
+    process.emitWarning(error.message, { code: 'SCALES_REJECTED_WRITE' });
+  }
+}

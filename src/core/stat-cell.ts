@@ -1,0 +1,91 @@
+import type { Clock } from '../sampling/clock.js';
+import type { Container } from './container.js';
+import type { JsonValue, SnapshotOptions, StatKind } from './snapshot.js';
+
+/** The key that dict stats fold new keys into once they hold `keyLimit` keys. */
+export const OVERFLOW_KEY = '__overflow__';
+
+/** What a stat needs from the registry that owns it. @internal */
+export interface StatContext {
+  readonly clock: Clock;
+  /** Default key limit of dict stats. */
+  readonly keyLimit: number;
+  /** Reports a write that was rejected (non-finite number, wrong type). Throws in strict mode. */
+  reject(cell: StatCell, value: unknown, reason: string): void;
+  /** Reports that a dict stat folded a new key into {@link OVERFLOW_KEY}. */
+  overflow(cell: StatCell): void;
+}
+
+/**
+ * An aggregation stat: a stat of a parent container that children's stats of the same name
+ * report their changes to. @internal
+ */
+export interface Aggregator {
+  /** A child value moved from `oldValue` to `newValue` (`undefined`: no value). */
+  onValue(oldValue: unknown, newValue: unknown): void;
+  /** A child dict's `key` moved from `oldValue` to `newValue`. */
+  onKey(key: string, oldValue: number, newValue: number): void;
+}
+
+/**
+ * The live state of one stat in the tree. Subclasses (one file per kind under src/stats/)
+ * hold the value, the write methods and the snapshot of their kind. @internal
+ */
+export abstract class StatCell {
+  abstract readonly kind: StatKind;
+  /** The nearest ancestor aggregation this stat reports to, or null. */
+  up: (StatCell & Aggregator) | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly container: Container,
+    readonly ctx: StatContext,
+  ) {}
+
+  /** The stat's path, e.g. `/web/errors`. */
+  get path(): string {
+    const p = this.container.path;
+    return p === '/' ? `/${this.name}` : `${p}/${this.name}`;
+  }
+
+  /** The stat's value as plain JSON. May throw (a gauge function): callers catch. */
+  abstract read(options: SnapshotOptions): JsonValue;
+
+  /** Whether this stat reports to an aggregation of kind `kind`. */
+  feeds(_kind: StatKind): boolean {
+    return false;
+  }
+
+  /** Adds (sign 1) or withdraws (sign -1) this stat's whole current value to/from `target`. */
+  contribute(_target: Aggregator, _sign: 1 | -1): void {}
+
+  /** Points this stat at a (new) aggregation, moving its contribution. */
+  linkUp(target: (StatCell & Aggregator) | null): void {
+    if (target === this.up) return;
+    if (this.up !== null) this.contribute(this.up, -1);
+    this.up = target;
+    if (target !== null) this.contribute(target, 1);
+  }
+
+  /** Defines the stat's property on a stats object and its handle on the handles object. */
+  abstract bind(target: object, handles: Record<string, unknown>): void;
+
+  /** Clears the stat's value (used by `Registry.reset` of a subtree and by tests). */
+  abstract clear(): void;
+}
+
+/** True for a finite number (the one check on a numeric write). */
+export function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && v - v === 0;
+}
+
+/** Sets `obj[key] = value` as an own data property, even for `__proto__`. */
+export function setKey(obj: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/** A read-only property holding a fixed object (handles of structured stats). */
+export function defineConstant(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: false, configurable: false });
+}

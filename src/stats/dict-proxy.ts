@@ -1,0 +1,36 @@
+/** What a dict stat exposes to its index-syntax proxy. @internal */
+export interface DictAccess<V> {
+  get(key: string): V;
+  set(key: string, value: unknown): void;
+  has(key: string): boolean;
+  delete(key: string): boolean;
+  keys(): Iterable<string>;
+}
+
+/**
+ * An object whose string keys read and write a dict stat: `d[key] += 1`, `key in d`,
+ * `delete d[key]`, `Object.keys(d)`. Every string is a key (including `__proto__`,
+ * `constructor`, `toString`); nothing is ever written to any prototype.
+ */
+export function dictProxy<V>(access: DictAccess<V>): Record<string, V> {
+  const target = Object.create(null) as Record<string, V>;
+  return new Proxy(target, {
+    get: (_t, key) => (typeof key === 'string' ? access.get(key) : undefined),
+    set: (_t, key, value) => {
+      if (typeof key === 'string') access.set(key, value);
+      return true;
+    },
+    has: (_t, key) => typeof key === 'string' && access.has(key),
+    deleteProperty: (_t, key) => {
+      if (typeof key === 'string') access.delete(key);
+      return true;
+    },
+    ownKeys: () => [...access.keys()],
+    getOwnPropertyDescriptor: (_t, key) =>
+      typeof key === 'string' && access.has(key)
+        ? { value: access.get(key), writable: true, enumerable: true, configurable: true }
+        : undefined,
+    defineProperty: () => false,
+    setPrototypeOf: () => false,
+  });
+}

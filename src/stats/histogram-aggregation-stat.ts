@@ -1,0 +1,102 @@
+import type { JsonValue, StatKind } from '../core/snapshot.js';
+import { type Aggregator, OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { histogramKey } from './value-stat.js';
+
+/** Options of a `histogramAggregationStat`. */
+export interface HistogramAggregationOptions {
+  /** Remove a value whose count falls to 0 (default false: it stays, showing 0). */
+  autoDelete?: boolean;
+  /** At most this many distinct values (default: the registry's `keyLimit`). */
+  keyLimit?: number;
+}
+
+/** Handle of a `histogramAggregationStat`. */
+export interface HistogramAggregationHandle {
+  /** How many children hold `value` now. */
+  get(value: string): number;
+  /** Every value with its count. */
+  entries(): IterableIterator<[string, number]>;
+}
+
+/**
+ * `histogramAggregationStat`: `{value: number of descendants currently holding that value}`
+ * over the same-named stats of the descendants. Counts fall to 0 when children move away
+ * (or the value is removed, with autoDelete).
+ */
+export class HistogramAggregationCell extends StatCell implements Aggregator {
+  readonly kind: StatKind = 'histogramAggregation';
+  readonly counts = new Map<string, number>();
+  readonly autoDelete: boolean;
+  readonly keyLimit: number;
+
+  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: HistogramAggregationOptions) {
+    super(name, container, ctx);
+    this.autoDelete = options.autoDelete ?? false;
+    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+  }
+
+  onValue(oldValue: unknown, newValue: unknown): void {
+    const ko = histogramKey(oldValue);
+    const kn = histogramKey(newValue);
+    if (ko === kn) return;
+    if (ko !== undefined) this.add(ko, -1);
+    if (kn !== undefined) this.add(kn, 1);
+    // Histograms of further ancestors count the same leaves: pass the move on unchanged.
+    if (this.up !== null) this.up.onValue(oldValue, newValue);
+  }
+
+  onKey(): void {}
+
+  private add(key: string, d: number): void {
+    let c = this.counts.get(key);
+    if (c === undefined) {
+      if (d < 0) {
+        // The value was folded into the overflow key when it was counted.
+        c = this.counts.get(OVERFLOW_KEY);
+        if (c === undefined) return;
+        key = OVERFLOW_KEY;
+      } else if (this.counts.size >= this.keyLimit) {
+        this.ctx.overflow(this);
+        key = OVERFLOW_KEY;
+        c = this.counts.get(key);
+      }
+    }
+    const n = (c ?? 0) + d;
+    if (n <= 0 && this.autoDelete) this.counts.delete(key);
+    else this.counts.set(key, Math.max(0, n));
+  }
+
+  read(): JsonValue {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, v] of this.counts) setKey(out, k, v);
+    return out;
+  }
+
+  override feeds(kind: StatKind): boolean {
+    return kind === 'histogramAggregation';
+  }
+
+  override contribute(target: Aggregator, sign: 1 | -1): void {
+    // Replays the leaves counted here, so a histogram linked late to an ancestor's brings them.
+    for (const [k, n] of this.counts) {
+      for (let i = 0; i < n; i++) {
+        if (sign === 1) target.onValue(undefined, k);
+        else target.onValue(k, undefined);
+      }
+    }
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    const cell = this;
+    Object.defineProperty(target, this.name, { get: () => cell.read(), enumerable: true });
+    const handle: HistogramAggregationHandle = {
+      get: (v) => cell.counts.get(v) ?? 0,
+      entries: () => cell.counts.entries(),
+    };
+    handles[this.name] = handle;
+  }
+
+  clear(): void {
+    this.counts.clear();
+  }
+}

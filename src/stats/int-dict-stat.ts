@@ -1,0 +1,145 @@
+import type { JsonValue, StatKind } from '../core/snapshot.js';
+import { type Aggregator, isFiniteNumber, OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { dictProxy } from './dict-proxy.js';
+
+/** Options of an `intDictStat`. */
+export interface IntDictOptions {
+  /** Remove a key whose value becomes 0 (Python's autoDelete). Default false. */
+  autoDelete?: boolean;
+  /**
+   * At most this many keys (default: the registry's `keyLimit`, 1,000). Writes to new keys
+   * beyond it go to the key `__overflow__` and are counted under `/scales/overflow`.
+   */
+  keyLimit?: number;
+}
+
+/** Handle of an `intDictStat`: the explicit (and fastest) way to write it. */
+export interface IntDictHandle {
+  /** The value of `key`; 0 when missing. */
+  get(key: string): number;
+  /** Adds `n` (default 1) to `key`. */
+  inc(key: string, n?: number): void;
+  /** Subtracts `n` (default 1) from `key`. */
+  dec(key: string, n?: number): void;
+  /** Sets `key`. */
+  set(key: string, value: number): void;
+  /** Whether `key` is present. */
+  has(key: string): boolean;
+  /** Removes `key` (its value leaves any sum aggregation). */
+  delete(key: string): boolean;
+  /** The keys present. */
+  keys(): IterableIterator<string>;
+  /** The number of keys present. */
+  readonly size: number;
+}
+
+/**
+ * `intDictStat`: `{key: number}`; a missing key reads 0, so `d[key] += 1` just works. Keys are
+ * any strings, kept in a Map (no prototype involved). Bounded by a key limit.
+ */
+export class IntDictCell extends StatCell {
+  readonly map = new Map<string, number>();
+  readonly autoDelete: boolean;
+  readonly keyLimit: number;
+
+  constructor(
+    name: string,
+    container: StatCell['container'],
+    ctx: StatCell['ctx'],
+    options: IntDictOptions,
+    readonly kind: StatKind = 'intDict',
+  ) {
+    super(name, container, ctx);
+    this.autoDelete = options.autoDelete ?? false;
+    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+  }
+
+  get(key: string): number {
+    return this.map.get(key) ?? 0;
+  }
+
+  set(key: string, v: unknown): void {
+    if (!isFiniteNumber(v)) {
+      this.ctx.reject(this, v, `not a finite number (key ${JSON.stringify(key)})`);
+      return;
+    }
+    let old = this.map.get(key);
+    if (old === undefined) {
+      if (this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
+        // The caller computed v from a missing key (0): fold that delta into the overflow key.
+        this.ctx.overflow(this);
+        key = OVERFLOW_KEY;
+        old = this.map.get(key);
+        v = (old ?? 0) + v;
+      }
+    }
+    this.store(key, old ?? 0, v as number);
+  }
+
+  /** Adds n to key; the common case (existing key, no aggregation) is one Map get and set. */
+  inc(key: string, n = 1): void {
+    const old = this.map.get(key);
+    if (old !== undefined && this.up === null && !this.autoDelete && isFiniteNumber(n)) this.map.set(key, old + n);
+    else this.set(key, (old ?? 0) + n);
+  }
+
+  private store(key: string, old: number, v: number): void {
+    if (v === 0 && this.autoDelete) this.map.delete(key);
+    else this.map.set(key, v);
+    if (this.up !== null) this.up.onKey(key, old, v);
+  }
+
+  delete(key: string): boolean {
+    const old = this.map.get(key);
+    if (old === undefined) return false;
+    this.map.delete(key);
+    if (this.up !== null) this.up.onKey(key, old, 0);
+    return true;
+  }
+
+  read(): JsonValue {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, v] of this.map) setKey(out, k, v);
+    return out;
+  }
+
+  override feeds(kind: StatKind): boolean {
+    return kind === 'intDictSumAggregation';
+  }
+
+  override contribute(target: Aggregator, sign: 1 | -1): void {
+    for (const [k, v] of this.map) {
+      if (sign === 1) target.onKey(k, 0, v);
+      else target.onKey(k, v, 0);
+    }
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    const cell = this;
+    const proxy = dictProxy<number>({
+      get: (k) => cell.get(k),
+      set: (k, v) => cell.set(k, v),
+      has: (k) => cell.map.has(k),
+      delete: (k) => cell.delete(k),
+      keys: () => cell.map.keys(),
+    });
+    Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
+    const handle: IntDictHandle = {
+      get: (k) => cell.get(k),
+      inc: (k, n = 1) => cell.inc(k, n),
+      dec: (k, n = 1) => cell.inc(k, -n),
+      set: (k, v) => cell.set(k, v),
+      has: (k) => cell.map.has(k),
+      delete: (k) => cell.delete(k),
+      keys: () => cell.map.keys(),
+      get size() {
+        return cell.map.size;
+      },
+    };
+    handles[this.name] = handle;
+  }
+
+  clear(): void {
+    for (const k of [...this.map.keys()]) this.delete(k);
+  }
+}

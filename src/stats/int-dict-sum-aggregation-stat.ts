@@ -1,0 +1,77 @@
+import type { JsonValue, StatKind } from '../core/snapshot.js';
+import { type Aggregator, OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+
+/** Options of an `intDictSumAggregationStat`. */
+export interface IntDictSumAggregationOptions {
+  /** At most this many keys (default: the registry's `keyLimit`). */
+  keyLimit?: number;
+}
+
+/** Handle of an `intDictSumAggregationStat`. */
+export interface IntDictSumAggregationHandle {
+  /** The sum over the children of `child[key]`. */
+  get(key: string): number;
+  /** Every key with its sum. */
+  entries(): IterableIterator<[string, number]>;
+}
+
+/** `intDictSumAggregationStat`: `{key: sum over the descendants' same-named intDicts of [key]}`. */
+export class IntDictSumAggregationCell extends StatCell implements Aggregator {
+  readonly kind: StatKind = 'intDictSumAggregation';
+  readonly map = new Map<string, number>();
+  readonly keyLimit: number;
+
+  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: IntDictSumAggregationOptions) {
+    super(name, container, ctx);
+    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+  }
+
+  onValue(): void {}
+
+  onKey(key: string, oldValue: number, newValue: number): void {
+    const d = newValue - oldValue;
+    if (d === 0) return;
+    let old = this.map.get(key);
+    if (old === undefined && this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
+      this.ctx.overflow(this);
+      key = OVERFLOW_KEY;
+      old = this.map.get(key);
+    }
+    const o = old ?? 0;
+    const n = o + d;
+    this.map.set(key, n);
+    if (this.up !== null) this.up.onKey(key, o, n);
+  }
+
+  read(): JsonValue {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, v] of this.map) setKey(out, k, v);
+    return out;
+  }
+
+  override feeds(kind: StatKind): boolean {
+    return kind === 'intDictSumAggregation';
+  }
+
+  override contribute(target: Aggregator, sign: 1 | -1): void {
+    for (const [k, v] of this.map) {
+      if (sign === 1) target.onKey(k, 0, v);
+      else target.onKey(k, v, 0);
+    }
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    const cell = this;
+    Object.defineProperty(target, this.name, { get: () => cell.read(), enumerable: true });
+    const handle: IntDictSumAggregationHandle = {
+      get: (k) => cell.map.get(k) ?? 0,
+      entries: () => cell.map.entries(),
+    };
+    handles[this.name] = handle;
+  }
+
+  clear(): void {
+    for (const [k, v] of [...this.map]) this.onKey(k, v, 0);
+    this.map.clear();
+  }
+}

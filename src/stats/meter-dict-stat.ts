@@ -1,0 +1,73 @@
+import type { JsonValue, StatKind } from '../core/snapshot.js';
+import { OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { dictProxy } from './dict-proxy.js';
+import { MeterCell, type MeterHandle } from './meter-stat.js';
+
+/** Options of a `meterDictStat`. */
+export interface MeterDictOptions {
+  /** At most this many keys (default: the registry's `keyLimit`). */
+  keyLimit?: number;
+}
+
+/** Handle of a `meterDictStat`. */
+export interface MeterDictHandle {
+  /** The meter of `key`, created on first use. */
+  get(key: string): MeterHandle;
+  /** Counts `n` events (default 1) under `key`. */
+  mark(key: string, n?: number): void;
+  /** The keys present. */
+  keys(): IterableIterator<string>;
+}
+
+/** `meterDictStat`: `{key: meter}`; `d[key].mark()`. */
+export class MeterDictCell extends StatCell {
+  readonly kind: StatKind = 'meterDict';
+  readonly map = new Map<string, MeterCell>();
+  readonly keyLimit: number;
+
+  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: MeterDictOptions) {
+    super(name, container, ctx);
+    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+  }
+
+  entry(key: string): MeterCell {
+    let c = this.map.get(key);
+    if (c === undefined) {
+      if (this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
+        this.ctx.overflow(this);
+        return this.entry(OVERFLOW_KEY);
+      }
+      c = new MeterCell(this.name, this.container, this.ctx);
+      this.map.set(key, c);
+    }
+    return c;
+  }
+
+  read(): JsonValue {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, c] of this.map) setKey(out, k, c.read());
+    return out;
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    const cell = this;
+    const proxy = dictProxy<MeterHandle>({
+      get: (k) => cell.entry(k).handle,
+      set: (k, v) => cell.entry(k).mark(v as number),
+      has: (k) => cell.map.has(k),
+      delete: (k) => cell.map.delete(k),
+      keys: () => cell.map.keys(),
+    });
+    Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
+    const handle: MeterDictHandle = {
+      get: (k) => cell.entry(k).handle,
+      mark: (k, n = 1) => cell.entry(k).mark(n),
+      keys: () => cell.map.keys(),
+    };
+    handles[this.name] = handle;
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}

@@ -1,0 +1,81 @@
+import type { JsonValue, SnapshotOptions, StatKind } from '../core/snapshot.js';
+import { OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { dictProxy } from './dict-proxy.js';
+import { type PmfHandle, PmfCell, type PmfOptions } from './pmf-stat.js';
+
+/** Options of a `namedPmfDictStat`. */
+export interface NamedPmfDictOptions extends PmfOptions {
+  /** At most this many keys (default 100: each key holds a sketch of up to 32 KiB). */
+  keyLimit?: number;
+}
+
+/** Default key limit of a namedPmfDictStat. */
+export const DEFAULT_PMF_DICT_KEY_LIMIT = 100;
+
+/** Handle of a `namedPmfDictStat`. */
+export interface NamedPmfDictHandle {
+  /** The PmfStat of `key`, created on first use. */
+  get(key: string): PmfHandle;
+  /** Records `value` under `key`. */
+  record(key: string, value: number): void;
+  /** The keys present. */
+  keys(): IterableIterator<string>;
+}
+
+/** `namedPmfDictStat`: `{key: PmfStat}`; `d[key].record(v)`, or `d[key] = v` from JavaScript. */
+export class NamedPmfDictCell extends StatCell {
+  readonly kind: StatKind = 'namedPmfDict';
+  readonly map = new Map<string, PmfCell>();
+  readonly keyLimit: number;
+
+  constructor(
+    name: string,
+    container: StatCell['container'],
+    ctx: StatCell['ctx'],
+    private readonly options: NamedPmfDictOptions,
+  ) {
+    super(name, container, ctx);
+    this.keyLimit = options.keyLimit ?? DEFAULT_PMF_DICT_KEY_LIMIT;
+  }
+
+  entry(key: string): PmfCell {
+    let c = this.map.get(key);
+    if (c === undefined) {
+      if (this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
+        this.ctx.overflow(this);
+        return this.entry(OVERFLOW_KEY);
+      }
+      c = new PmfCell(this.name, this.container, this.ctx, this.options);
+      this.map.set(key, c);
+    }
+    return c;
+  }
+
+  read(options: SnapshotOptions): JsonValue {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, c] of this.map) setKey(out, k, c.read(options));
+    return out;
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    const cell = this;
+    const proxy = dictProxy<PmfHandle>({
+      get: (k) => cell.entry(k).handle,
+      set: (k, v) => cell.entry(k).record(v as number),
+      has: (k) => cell.map.has(k),
+      delete: (k) => cell.map.delete(k),
+      keys: () => cell.map.keys(),
+    });
+    Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
+    const handle: NamedPmfDictHandle = {
+      get: (k) => cell.entry(k).handle,
+      record: (k, v) => cell.entry(k).record(v),
+      keys: () => cell.map.keys(),
+    };
+    handles[this.name] = handle;
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}

@@ -1,0 +1,77 @@
+import type { JsonValue, StatKind } from '../core/snapshot.js';
+import { type Aggregator, isFiniteNumber, StatCell } from '../core/stat-cell.js';
+
+/** Handle of an `intStat` or `doubleStat`. */
+export interface NumberHandle {
+  /** The current value. */
+  readonly value: number;
+  /** Adds `n` (default 1). */
+  inc(n?: number): void;
+  /** Subtracts `n` (default 1). */
+  dec(n?: number): void;
+  /** Sets the value. */
+  set(value: number): void;
+}
+
+/**
+ * `intStat` / `doubleStat`: a number, 0 until written. A write is a field update plus one
+ * finiteness check; NaN and ±Infinity are rejected (counted under `/scales/rejected`, see the
+ * registry's `strict` option) and never reach the value or any sum.
+ */
+export class NumberCell extends StatCell {
+  value = 0;
+
+  constructor(
+    name: string,
+    container: StatCell['container'],
+    ctx: StatCell['ctx'],
+    readonly kind: StatKind,
+  ) {
+    super(name, container, ctx);
+  }
+
+  set(v: number): void {
+    if (!isFiniteNumber(v)) {
+      this.ctx.reject(this, v, 'not a finite number');
+      return;
+    }
+    const old = this.value;
+    this.value = v;
+    if (this.up !== null) this.up.onValue(old, v);
+  }
+
+  read(): JsonValue {
+    return this.value;
+  }
+
+  override feeds(kind: StatKind): boolean {
+    return kind === 'sumAggregation' || kind === 'histogramAggregation';
+  }
+
+  override contribute(target: Aggregator, sign: 1 | -1): void {
+    if (sign === 1) target.onValue(undefined, this.value);
+    else target.onValue(this.value, undefined);
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    const cell = this;
+    Object.defineProperty(target, this.name, {
+      get: () => cell.value,
+      set: (v: number) => cell.set(v),
+      enumerable: true,
+    });
+    const handle: NumberHandle = {
+      get value() {
+        return cell.value;
+      },
+      inc: (n = 1) => cell.set(cell.value + n),
+      dec: (n = 1) => cell.set(cell.value - n),
+      set: (v) => cell.set(v),
+    };
+    handles[this.name] = handle;
+  }
+
+  clear(): void {
+    this.set(0);
+  }
+}

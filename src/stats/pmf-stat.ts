@@ -1,0 +1,236 @@
+import type { JsonValue, PmfSnapshot, SnapshotOptions, StatKind } from '../core/snapshot.js';
+import { isFiniteNumber, StatCell } from '../core/stat-cell.js';
+import { WindowedDistribution } from '../sampling/windowed-distribution.js';
+
+/** Unit of a PmfStat's values: seconds (the default, as in Python scales) or milliseconds. */
+export type TimeUnit = 's' | 'ms';
+
+/** Options of a `pmfStat`. */
+export interface PmfOptions {
+  /** Unit of recorded values and of `time()` measurements. Default 's'. */
+  unit?: TimeUnit;
+  /** Length of the recent window that percentiles describe, in ms. Default 300,000 (5 minutes). */
+  windowMs?: number;
+}
+
+/** The percentiles a PmfStat reports, with their snapshot keys. */
+export const PMF_QUANTILES: readonly (readonly [number, keyof PmfSnapshot])[] = [
+  [0.5, 'median'],
+  [0.75, '75percentile'],
+  [0.95, '95percentile'],
+  [0.98, '98percentile'],
+  [0.99, '99percentile'],
+  [0.999, '999percentile'],
+];
+const QS = PMF_QUANTILES.map(([q]) => q);
+
+/** A running timing started by `pmf.time()`. */
+export interface Timer {
+  /** Records the elapsed time (once) and returns it in the stat's unit. */
+  stop(): number;
+  /** Drops the running sample: nothing is recorded. */
+  discard(): void;
+}
+
+/** Called when a recorded value is at or above the current p99 (see `PmfHandle.warn99`). */
+export type Warn99Hook = (value: number, p99: number, statPath: string) => void;
+
+/** Handle of a `pmfStat` (also its property on the stats object). */
+export interface PmfHandle {
+  /** Records one value (in the stat's unit). NaN and ±Infinity are rejected. */
+  record(value: number): void;
+  /** Starts a timer: `const t = pmf.time(); ...; t.stop()` (or `t.discard()`). */
+  time(): Timer;
+  /**
+   * Times `fn`: returns what it returns. When it returns a promise, the time is recorded when
+   * the promise settles (fulfilled or rejected) and that promise's outcome is returned.
+   */
+  time<R>(fn: () => R): R;
+  /** Calls `hook` whenever a value lands at or above the current p99 (null to stop). */
+  warn99(hook: Warn99Hook | null): void;
+  /** The current summary (same data as the tree snapshot). */
+  snapshot(): PmfSnapshot;
+  /** Unit of the values. */
+  readonly unit: TimeUnit;
+}
+
+const WARN_MIN_COUNT = 100;
+const WARN_REFRESH_MS = 1000;
+const CACHE_MS = 1000;
+
+/**
+ * `pmfStat`: a distribution of values (usually timings) with percentiles over a recent window
+ * and lifetime figures. Values go into a mergeable relative-error sketch; percentiles are
+ * computed when read.
+ */
+export class PmfCell extends StatCell {
+  readonly kind: StatKind = 'pmf';
+  readonly dist: WindowedDistribution;
+  readonly unit: TimeUnit;
+  /** ms -> unit. */
+  private readonly perMs: number;
+  private hook: Warn99Hook | null = null;
+  private p99 = Number.POSITIVE_INFINITY;
+  private p99At = Number.NEGATIVE_INFINITY;
+  private records = 0;
+  private cache: PmfSnapshot | null = null;
+  private cacheRecords = -1;
+  private cacheAt = 0;
+  readonly handle: PmfHandle;
+
+  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: PmfOptions) {
+    super(name, container, ctx);
+    this.unit = options.unit ?? 's';
+    if (this.unit !== 's' && this.unit !== 'ms') throw new TypeError(`pmfStat "${name}": unit must be 's' or 'ms', not ${JSON.stringify(this.unit)}`);
+    this.perMs = this.unit === 's' ? 1 / 1000 : 1;
+    this.dist = new WindowedDistribution({ windowMs: options.windowMs, clock: ctx.clock });
+    this.handle = makeHandle(this);
+  }
+
+  record(v: number): void {
+    if (!isFiniteNumber(v)) {
+      this.ctx.reject(this, v, 'not a finite number');
+      return;
+    }
+    this.dist.record(v);
+    this.records++;
+    if (this.hook !== null) this.checkWarn(v);
+  }
+
+  private checkWarn(v: number): void {
+    const now = this.ctx.clock.now();
+    if (now - this.p99At >= WARN_REFRESH_MS) {
+      this.p99At = now;
+      const s = this.dist.summary([0.99]);
+      this.p99 = s.window.count >= WARN_MIN_COUNT ? (s.quantiles[0] ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+    }
+    if (v >= this.p99) {
+      try {
+        this.hook?.(v, this.p99, this.path);
+      } catch {
+        // A logging hook must not break the request that was being timed.
+      }
+    }
+  }
+
+  setWarn99(hook: Warn99Hook | null): void {
+    if (hook !== null && typeof hook !== 'function') throw new TypeError(`warn99 on ${this.path}: expected a function or null`);
+    this.hook = hook;
+    this.p99At = Number.NEGATIVE_INFINITY;
+  }
+
+  recordSince(startMs: number): number {
+    const elapsed = (this.ctx.clock.now() - startMs) * this.perMs;
+    this.record(elapsed);
+    return elapsed;
+  }
+
+  summary(options: SnapshotOptions = {}): PmfSnapshot {
+    const now = this.ctx.clock.now();
+    if (!options.sketches && this.cache !== null && this.cacheRecords === this.records && now - this.cacheAt < CACHE_MS) return this.cache;
+    const s = this.dist.summary(QS);
+    const w = s.window;
+    const out: PmfSnapshot = {
+      count: w.count,
+      min: w.min,
+      max: w.max,
+      mean: w.mean,
+      stddev: w.stddev,
+      median: s.quantiles[0] ?? null,
+      '75percentile': s.quantiles[1] ?? null,
+      '95percentile': s.quantiles[2] ?? null,
+      '98percentile': s.quantiles[3] ?? null,
+      '99percentile': s.quantiles[4] ?? null,
+      '999percentile': s.quantiles[5] ?? null,
+      unit: this.unit,
+      windowSeconds: this.dist.windowMs / 1000,
+      lifetime: { ...s.lifetime },
+    };
+    if (options.sketches) {
+      out.sketch = this.dist.windowSketch().serialize();
+      return out;
+    }
+    this.cache = out;
+    this.cacheRecords = this.records;
+    this.cacheAt = now;
+    return out;
+  }
+
+  read(options: SnapshotOptions): JsonValue {
+    const s = this.summary(options);
+    return { ...s, lifetime: { ...s.lifetime } } as unknown as JsonValue;
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    Object.defineProperty(target, this.name, { value: this.handle, enumerable: true });
+    handles[this.name] = this.handle;
+  }
+
+  clear(): void {
+    this.dist.reset();
+    this.records++;
+  }
+}
+
+class RunningTimer implements Timer {
+  private done = false;
+  constructor(
+    private readonly cell: PmfCell,
+    private readonly start: number,
+  ) {}
+  stop(): number {
+    if (this.done) return 0;
+    this.done = true;
+    return this.cell.recordSince(this.start);
+  }
+  discard(): void {
+    this.done = true;
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Times `fn` into `recordSince`; shared by PmfStat and NamedPmfDictStat. @internal */
+export function timeCall<R>(cell: PmfCell, fn: () => R): R {
+  const start = cell.ctx.clock.now();
+  let r: R;
+  try {
+    r = fn();
+  } catch (e) {
+    cell.recordSince(start);
+    throw e;
+  }
+  if (isThenable(r)) {
+    return Promise.resolve(r).then(
+      (v) => {
+        cell.recordSince(start);
+        return v;
+      },
+      (e: unknown) => {
+        cell.recordSince(start);
+        throw e;
+      },
+    ) as R;
+  }
+  cell.recordSince(start);
+  return r;
+}
+
+function makeHandle(cell: PmfCell): PmfHandle {
+  function time(): Timer;
+  function time<R>(fn: () => R): R;
+  function time<R>(fn?: () => R): Timer | R {
+    if (fn === undefined) return new RunningTimer(cell, cell.ctx.clock.now());
+    if (typeof fn !== 'function') throw new TypeError(`time() on ${cell.path}: expected a function or nothing`);
+    return timeCall(cell, fn);
+  }
+  return {
+    record: (v) => cell.record(v),
+    time,
+    warn99: (hook) => cell.setWarn99(hook),
+    snapshot: () => cell.summary(),
+    unit: cell.unit,
+  };
+}

@@ -1,0 +1,132 @@
+import type { JsonValue, StatKind } from '../core/snapshot.js';
+import { OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { histogramKey } from './value-stat.js';
+
+/** Options of a `stateTimeStat`. */
+export interface StateTimeOptions {
+  /** At most this many distinct states (default: the registry's `keyLimit`). */
+  keyLimit?: number;
+}
+
+/** Handle of a `stateTimeStat` (also its property on the stats object). */
+export interface StateTimeHandle {
+  /** The current state; assigning it switches state. */
+  state: string | number | undefined;
+  /** Switches to `state`: time from now on is counted under it. */
+  set(state: string | number): void;
+  /**
+   * Concurrency counting: adds 1 to the (numeric) state until the returned release function is
+   * called (once), so the stat shows the time spent at each level of concurrency. With a
+   * function, holds for its duration (until its promise settles when it returns one).
+   */
+  acquire(): () => void;
+  acquire<R>(fn: () => R): R;
+  /** Seconds spent in each state, the current one counted up to now. */
+  times(): Record<string, number>;
+}
+
+/**
+ * `stateTimeStat`: `{state: seconds spent in that state}`, measured with the registry's
+ * monotonic clock; the current state's time is counted live when read.
+ */
+export class StateTimeCell extends StatCell {
+  readonly kind: StatKind = 'stateTime';
+  state: string | number | undefined = undefined;
+  private since = 0;
+  /** Accumulated milliseconds per state. */
+  readonly ms = new Map<string, number>();
+  readonly keyLimit: number;
+  readonly handle: StateTimeHandle;
+
+  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: StateTimeOptions) {
+    super(name, container, ctx);
+    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+    this.handle = makeHandle(this);
+  }
+
+  private keyOf(state: string | number): string {
+    const k = histogramKey(state) ?? String(state);
+    if (!this.ms.has(k) && this.ms.size >= this.keyLimit) {
+      this.ctx.overflow(this);
+      return OVERFLOW_KEY;
+    }
+    return k;
+  }
+
+  set(state: string | number): void {
+    if (typeof state !== 'string' && !(typeof state === 'number' && state - state === 0)) {
+      this.ctx.reject(this, state, 'a state must be a string or a finite number');
+      return;
+    }
+    const now = this.ctx.clock.now();
+    if (this.state !== undefined) {
+      const k = this.keyOf(this.state);
+      this.ms.set(k, (this.ms.get(k) ?? 0) + (now - this.since));
+    }
+    this.state = state;
+    this.since = now;
+    const k = this.keyOf(state);
+    if (!this.ms.has(k)) this.ms.set(k, 0);
+  }
+
+  times(): Record<string, number> {
+    const out: Record<string, JsonValue> = {};
+    const now = this.ctx.clock.now();
+    const current = this.state === undefined ? undefined : this.keyOf(this.state);
+    for (const [k, v] of this.ms) setKey(out, k, (v + (k === current ? now - this.since : 0)) / 1000);
+    return out as Record<string, number>;
+  }
+
+  read(): JsonValue {
+    return this.times();
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    Object.defineProperty(target, this.name, { value: this.handle, enumerable: true });
+    handles[this.name] = this.handle;
+  }
+
+  clear(): void {
+    this.ms.clear();
+    this.state = undefined;
+  }
+}
+
+function makeHandle(cell: StateTimeCell): StateTimeHandle {
+  const level = (d: number) => cell.set((typeof cell.state === 'number' ? cell.state : 0) + d);
+  function acquire(): () => void;
+  function acquire<R>(fn: () => R): R;
+  function acquire<R>(fn?: () => R): (() => void) | R {
+    level(1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      level(-1);
+    };
+    if (fn === undefined) return release;
+    let r: R;
+    try {
+      r = fn();
+    } catch (e) {
+      release();
+      throw e;
+    }
+    if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+      return Promise.resolve(r).finally(release) as R;
+    }
+    release();
+    return r;
+  }
+  return {
+    get state() {
+      return cell.state;
+    },
+    set state(s) {
+      if (s !== undefined) cell.set(s);
+    },
+    set: (s) => cell.set(s),
+    acquire,
+    times: () => cell.times(),
+  };
+}

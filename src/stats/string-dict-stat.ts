@@ -1,0 +1,86 @@
+import type { JsonValue, StatKind } from '../core/snapshot.js';
+import { OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { dictProxy } from './dict-proxy.js';
+
+/** Options of a `stringDictStat`. */
+export interface StringDictOptions {
+  /** At most this many keys (default: the registry's `keyLimit`); later new keys go to `__overflow__`. */
+  keyLimit?: number;
+}
+
+/** Handle of a `stringDictStat`. */
+export interface StringDictHandle {
+  /** The value of `key`; '' when missing. */
+  get(key: string): string;
+  /** Sets `key`. */
+  set(key: string, value: string): void;
+  /** Whether `key` is present. */
+  has(key: string): boolean;
+  /** Removes `key`. */
+  delete(key: string): boolean;
+  /** The keys present. */
+  keys(): IterableIterator<string>;
+  /** The number of keys present. */
+  readonly size: number;
+}
+
+/** `stringDictStat`: `{key: string}`, a missing key reads ''. Bounded by a key limit. */
+export class StringDictCell extends StatCell {
+  readonly kind: StatKind = 'stringDict';
+  readonly map = new Map<string, string>();
+  readonly keyLimit: number;
+
+  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: StringDictOptions) {
+    super(name, container, ctx);
+    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+  }
+
+  get(key: string): string {
+    return this.map.get(key) ?? '';
+  }
+
+  set(key: string, v: unknown): void {
+    if (typeof v !== 'string') {
+      this.ctx.reject(this, v, `not a string (key ${JSON.stringify(key)})`);
+      return;
+    }
+    if (!this.map.has(key) && this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
+      this.ctx.overflow(this);
+      key = OVERFLOW_KEY;
+    }
+    this.map.set(key, v);
+  }
+
+  read(): JsonValue {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, v] of this.map) setKey(out, k, v);
+    return out;
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    const cell = this;
+    const proxy = dictProxy<string>({
+      get: (k) => cell.get(k),
+      set: (k, v) => cell.set(k, v),
+      has: (k) => cell.map.has(k),
+      delete: (k) => cell.map.delete(k),
+      keys: () => cell.map.keys(),
+    });
+    Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
+    const handle: StringDictHandle = {
+      get: (k) => cell.get(k),
+      set: (k, v) => cell.set(k, v),
+      has: (k) => cell.map.has(k),
+      delete: (k) => cell.map.delete(k),
+      keys: () => cell.map.keys(),
+      get size() {
+        return cell.map.size;
+      },
+    };
+    handles[this.name] = handle;
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
