@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
+import { DUMP_FORMAT } from '../dump/dump-format.js';
 import type { Aggregator } from './aggregator.js';
 import { type FileTest, readJsonDirectory, readJsonDirectorySync } from './json-directory.js';
 import { parseSpecKey, type SpecKey } from './spec-keys.js';
@@ -23,8 +24,6 @@ export interface AggregationOptions {
 /** How many warnings an Aggregation keeps by default. */
 export const DEFAULT_MAX_WARNINGS = 1000;
 
-/** The format tag of the files written by `dumpStatsTo`. */
-export const DUMP_FORMAT = 'scales-metrics-dump';
 
 interface CompiledNode {
   readonly branches: { key: SpecKey; child: CompiledNode | readonly Aggregator[] }[];

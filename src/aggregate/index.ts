@@ -10,7 +10,7 @@
  * @module
  */
 export type { Aggregator, AggregatorOptions } from './aggregator.js';
-export { Aggregation, type AggregationOptions, type AggregationSpec, DEFAULT_MAX_WARNINGS, DUMP_FORMAT, statsOf } from './aggregation.js';
+export { Aggregation, type AggregationOptions, type AggregationSpec, DEFAULT_MAX_WARNINGS, statsOf } from './aggregation.js';
 export { Average } from './average.js';
 export { type DataFormat, DataFormats, dataFormatByName } from './data-formats.js';
 export { Highlight, type HighlightOptions } from './highlight.js';

@@ -1,0 +1,91 @@
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+let sequence = 0;
+
+/**
+ * The temporary file name used while `target` is written: hidden, in the same directory (so
+ * the rename stays on one file system), unique per process and write, and not ending in `.json`
+ * so that directory readers never pick it up.
+ */
+export function temporaryPathFor(target: string): string {
+  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${sequence}.tmp`);
+}
+
+function syncDirectorySync(dir: string): void {
+  // Makes the rename itself durable. Some file systems refuse fsync on a directory: best effort.
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // ignored: the data is in place, only its durability across a power cut is weaker
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Replaces `target` with `data` atomically: writes a temporary file in the same directory,
+ * fsyncs it, renames it over `target`, then fsyncs the directory. A reader sees the old file or
+ * the new one, never a partial one, even if the process dies mid-write. On failure the
+ * temporary file is removed and the error is thrown.
+ */
+export function writeFileAtomicSync(target: string, data: string): void {
+  const tmp = temporaryPathFor(target);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    const buf = Buffer.from(data, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, target);
+  } catch (err) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // it may not exist
+    }
+    throw err;
+  }
+  syncDirectorySync(dirname(target));
+}
+
+/** The asynchronous form of {@link writeFileAtomicSync} (same guarantees). */
+export async function writeFileAtomic(target: string, data: string): Promise<void> {
+  const tmp = temporaryPathFor(target);
+  let handle: import('node:fs/promises').FileHandle | undefined;
+  try {
+    handle = await open(tmp, 'wx', 0o644);
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(tmp, target);
+  } catch (err) {
+    await handle?.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  let dir: import('node:fs/promises').FileHandle | undefined;
+  try {
+    dir = await open(dirname(target), 'r');
+    await dir.sync();
+  } catch {
+    // best effort, as in the synchronous form
+  } finally {
+    await dir?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,138 @@
+import type { DumpOptions } from './dump-file.js';
+import { dumpStatsToSync } from './dump-file.js';
+import type { DumpFile } from './dump-format.js';
+
+/** The signals {@link dumpOnCrash} handles by default. */
+export const DEFAULT_CRASH_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+
+/** Options of {@link dumpOnCrash}. */
+export interface DumpOnCrashOptions extends DumpOptions {
+  /** Signals after which to dump (default SIGTERM and SIGINT). `[]` for none. */
+  signals?: readonly NodeJS.Signals[];
+  /** Dump at every process exit too (default true). */
+  onExit?: boolean;
+  /** Called when a dump cannot be written (default: a line on stderr). Must not throw. */
+  onError?: (error: Error) => void;
+}
+
+/** The handle of {@link dumpOnCrash}. */
+export interface CrashDump {
+  /** Removes every listener this call installed; the process behaves as if it never ran. */
+  uninstall(): void;
+  /** Why the last dump was written ('exit', 'SIGTERM', 'uncaughtException', ...), if any. */
+  readonly lastReason: string | undefined;
+}
+
+// Listeners of every dumpOnCrash (of every copy of this library in the process) carry this
+// mark, so that a signal is re-raised only when no one else listens.
+const MARK = Symbol.for('scales-metrics.dumpOnCrash.listener');
+
+type Marked = ((...args: unknown[]) => void) & { [MARK]?: true };
+
+function mark<F extends (...args: never[]) => void>(fn: F): F {
+  (fn as unknown as Marked)[MARK] = true;
+  return fn;
+}
+
+function isMarked(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as Marked)[MARK] === true;
+}
+
+function errorInfo(err: unknown): { message: string; stack?: string } {
+  if (err instanceof Error) {
+    return err.stack === undefined ? { message: err.message } : { message: err.message, stack: err.stack.slice(0, 4000) };
+  }
+  let message: string;
+  try {
+    message = typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+  } catch {
+    message = String(err);
+  }
+  return { message: message.slice(0, 4000) };
+}
+
+/**
+ * Writes the stats to `filename` (synchronously and atomically) when the process goes, so that
+ * the last values survive the crash they are meant to explain. Exactly what it does:
+ *
+ * - **Uncaught exception**, and **unhandled rejection when it crashes the process** (Node's
+ *   default `--unhandled-rejections=throw` with no 'unhandledRejection' listener, or `strict`):
+ *   listens to `'uncaughtExceptionMonitor'`, which Node emits just before it handles the error;
+ *   dumps with `reason` 'uncaughtException' or 'unhandledRejection' and `error`. A monitor does
+ *   not handle the error: the process still prints it and exits with code 1 (or whatever your own
+ *   'uncaughtException' listeners decide). A rejection that does not crash (a listener, or
+ *   `--unhandled-rejections=warn`) is not dumped.
+ * - **SIGTERM, SIGINT** (option `signals`): adds a listener that dumps with `reason` set to the
+ *   signal's name. Adding a listener replaces Node's default action (to die of the signal), so
+ *   when no listener other than dumpOnCrash's is installed, it removes its own listeners and
+ *   re-sends the signal to the process: the process then dies of the signal as it would have
+ *   without dumpOnCrash (a parent sees the same signal). When the app has its own listener, the
+ *   app's listener decides, as before.
+ * - **Exit** (option `onExit`, default true): a `'exit'` listener dumps with `reason` 'exit' and
+ *   `exitCode`, whether the process ends by `process.exit()`, an empty event loop or after an
+ *   uncaught exception (the exit dump then also carries the `error` seen). It changes no code.
+ *
+ * Other listeners are never touched. Dump failures go to `onError` (default: one line on stderr)
+ * and never throw. Returns a handle whose `uninstall()` removes the listeners.
+ * @example
+ * scales.dumpOnCrash('/var/run/myapp/stats.json', { sketches: true });
+ */
+export function dumpOnCrash(filename: string, options: DumpOnCrashOptions = {}): CrashDump {
+  const signals = options.signals ?? DEFAULT_CRASH_SIGNALS;
+  let lastReason: string | undefined;
+  let lastError: { message: string; stack?: string } | undefined;
+
+  const write = (extra: Partial<DumpFile>): void => {
+    lastReason = extra.reason;
+    try {
+      dumpStatsToSync(filename, options, extra);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      try {
+        if (options.onError) options.onError(error);
+        else process.stderr.write(`scales-metrics: could not write the crash dump ${filename}: ${error.message}\n`);
+      } catch {
+        // nothing left to report to
+      }
+    }
+  };
+
+  const onUncaught = mark((err: unknown, origin: string) => {
+    lastError = errorInfo(err);
+    write({ reason: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException', error: lastError });
+  });
+
+  const onExit = mark((code: number) => {
+    write(lastError === undefined ? { reason: 'exit', exitCode: code } : { reason: 'exit', exitCode: code, error: lastError });
+  });
+
+  const signalListeners = new Map<NodeJS.Signals, () => void>();
+  for (const signal of signals) {
+    const listener = mark(() => {
+      write({ reason: signal });
+      const listeners = process.listeners(signal);
+      // Re-raise only from the last of our listeners, once every listener ran, and only if
+      // nobody else listens: then the default action (death by the signal) takes place.
+      if (listeners.length > 0 && listeners.every(isMarked) && listeners[listeners.length - 1] === listener) {
+        for (const l of listeners) process.removeListener(signal, l as () => void);
+        process.kill(process.pid, signal);
+      }
+    });
+    signalListeners.set(signal, listener);
+    process.on(signal, listener);
+  }
+  process.on('uncaughtExceptionMonitor', onUncaught);
+  if (options.onExit !== false) process.on('exit', onExit);
+
+  return {
+    uninstall() {
+      process.removeListener('uncaughtExceptionMonitor', onUncaught);
+      process.removeListener('exit', onExit);
+      for (const [signal, listener] of signalListeners) process.removeListener(signal, listener);
+      signalListeners.clear();
+    },
+    get lastReason() {
+      return lastReason;
+    },
+  };
+}

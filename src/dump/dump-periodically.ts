@@ -1,0 +1,104 @@
+import { type DumpOptions, dumpStatsTo } from './dump-file.js';
+
+/** Default period of {@link dumpStatsPeriodically}: one minute. */
+export const DEFAULT_DUMP_PERIOD_MS = 60_000;
+
+/** Options of {@link dumpStatsPeriodically}. */
+export interface DumpPeriodicallyOptions extends DumpOptions {
+  /** Time between the end of one write and the start of the next, in ms (default 60 000). */
+  periodMs?: number;
+  /**
+   * Called with every failed write. Without it, the first failure is reported once through
+   * `process.emitWarning` (code `SCALES_DUMP_FAILED`); later ones are only counted.
+   */
+  onError?: (error: Error) => void;
+}
+
+/** The handle of a periodic dump. */
+export interface PeriodicDump {
+  /** Stops the loop; resolves once a write in progress (if any) has finished. */
+  stop(): Promise<void>;
+  /** Successful writes so far. */
+  readonly writes: number;
+  /** Failed writes so far. */
+  readonly errors: number;
+  /** The last failure, if any. */
+  readonly lastError: Error | undefined;
+}
+
+/**
+ * Writes the stats to `filename` now and then every `periodMs` (Python's `installStatsLoop`),
+ * atomically, never two writes at once (the next is scheduled when the previous one ends), on
+ * an unref'd timer (it never keeps the process alive). Errors are reported, never thrown.
+ * @example
+ * const dumping = scales.dumpStatsPeriodically('/var/run/myapp/stats.json', { periodMs: 10_000 });
+ * // later: await dumping.stop();
+ */
+export function dumpStatsPeriodically(filename: string, options: DumpPeriodicallyOptions = {}): PeriodicDump {
+  const periodMs = options.periodMs ?? DEFAULT_DUMP_PERIOD_MS;
+  if (!(Number.isFinite(periodMs) && periodMs > 0)) {
+    throw new RangeError(`dumpStatsPeriodically: periodMs must be a positive number of milliseconds, got ${periodMs}`);
+  }
+  let writes = 0;
+  let errors = 0;
+  let lastError: Error | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+
+  const report = (err: unknown): void => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    errors++;
+    lastError = error;
+    try {
+      if (options.onError) options.onError(error);
+      else if (errors === 1) {
+        process.emitWarning(`scales-metrics: writing the stats dump ${filename} failed: ${error.message}`, {
+          code: 'SCALES_DUMP_FAILED',
+        });
+      }
+    } catch {
+      // A throwing error callback must not escape from a background loop.
+    }
+  };
+
+  const tick = (): void => {
+    timer = undefined;
+    if (stopped) return;
+    inFlight = dumpStatsTo(filename, options).then(
+      () => {
+        writes++;
+      },
+      report,
+    );
+    void inFlight.finally(() => {
+      inFlight = undefined;
+      schedule(periodMs);
+    });
+  };
+
+  const schedule = (delay: number): void => {
+    if (stopped) return;
+    timer = setTimeout(tick, delay);
+    timer.unref();
+  };
+
+  schedule(0);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      await inFlight;
+    },
+    get writes() {
+      return writes;
+    },
+    get errors() {
+      return errors;
+    },
+    get lastError() {
+      return lastError;
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import type { JsonObject, SnapshotOptions } from '../core/snapshot.js';
+
+/** Anything that can give a JSON stat tree: a `Registry` (the default one unless told). */
+export interface StatsSource {
+  getStats(path?: string, options?: SnapshotOptions): JsonObject | undefined;
+}
+
+/** The default registry, as a stats source. */
+export function defaultStatsSource(): StatsSource {
+  throw new Error('no registry given and the default registry is not available yet');
+}
