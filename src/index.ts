@@ -80,3 +80,24 @@ export { Meter, type MeterRates } from './sampling/meter.js';
 // --- graphite (graphite work) ---
 
 // --- dump + aggregate (dump work) ---
+export * as aggregation from './aggregate/index.js';
+export {
+  buildDump,
+  type CrashDump,
+  DEFAULT_CRASH_SIGNALS,
+  DEFAULT_DUMP_PERIOD_MS,
+  DUMP_FORMAT,
+  DUMP_VERSION,
+  type DumpFile,
+  type DumpOnCrashOptions,
+  type DumpOptions,
+  type DumpPeriodicallyOptions,
+  dumpOnCrash,
+  dumpStatsPeriodically,
+  dumpStatsTo,
+  dumpStatsToSync,
+  type PeriodicDump,
+  type StatsSource,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from './dump/index.js';
