@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createGraphiteSender, type GraphiteSenderStats } from '../../src/graphite/sender.js';
+
+/** A TCP sink on 127.0.0.1 that collects everything it receives. */
+class Sink {
+  server = net.createServer();
+  sockets = new Set<net.Socket>();
+  received = '';
+  constructor() {
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('data', (d) => {
+        this.received += d.toString('utf8');
+      });
+      s.on('close', () => this.sockets.delete(s));
+      s.on('error', () => {});
+    });
+  }
+  listen(port = 0): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve((this.server.address() as net.AddressInfo).port));
+    });
+  }
+  /** Closes the listener and every connection (as a stopping carbon does). */
+  close(): Promise<void> {
+    for (const s of this.sockets) s.end();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+  lines(): string[] {
+    return this.received.split('\n').filter(Boolean);
+  }
+}
+
+async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function freePort(): Promise<number> {
+  const s = net.createServer();
+  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => {
+    const port = (s.address() as net.AddressInfo).port;
+    s.close(() => resolve(port));
+  }));
+}
+
+const batch = (prefix: string, n: number, ts = 1700000000) => ({
+  names: Array.from({ length: n }, (_, i) => `${prefix}.m${i}`),
+  values: Array.from({ length: n }, (_, i) => i + 0.5),
+  timestamp: ts,
+});
+
+const escaped: unknown[] = [];
+const onEscape = (e: unknown) => escaped.push(e);
+before(() => {
+  process.on('uncaughtException', onEscape);
+  process.on('unhandledRejection', onEscape);
+});
+after(() => {
+  process.off('uncaughtException', onEscape);
+  process.off('unhandledRejection', onEscape);
+  assert.deepEqual(escaped, [], 'nothing may escape from a sender');
+});
+
+describe('TCP sender', () => {
+  it('delivers plaintext lines and counts them as sent', async () => {
+    const sink = new Sink();
+    const port = await sink.listen();
+    const sender = createGraphiteSender({ host: '127.0.0.1', port });
+    try {
+      sender.send(batch('a', 1000));
+      sender.send(batch('b', 10));
+      const r = await sender.flush({ timeoutMs: 5000, keepAlive: true });
+      assert.deepEqual(r, { drained: true, pending: 0 });
+      await until('all lines', () => sink.lines().length === 1010);
+      assert.equal(sink.lines()[0], 'a.m0 0.5 1700000000');
+      assert.equal(sink.lines()[1009], 'b.m9 9.5 1700000000');
+      const s = sender.stats();
+      assert.equal(s.sent, 1010);
+      assert.equal(s.dropped, 0);
+      assert.equal(s.bufferedBytes, 0);
+    } finally {
+      await sender.close(1000);
+      await sink.close();
+    }
+  });
+
+  it('delivers pickle frames', async () => {
+    const sink = new Sink();
+    const port = await sink.listen();
+    const chunks: Buffer[] = [];
+    sink.server.on('connection', (s) => s.on('data', (d) => chunks.push(d)));
+    const sender = createGraphiteSender({ host: '127.0.0.1', port, protocol: 'pickle' });
+    try {
+      sender.send(batch('p', 20000));
+      await sender.flush({ timeoutMs: 5000, keepAlive: true });
+      await until('frames', () => Buffer.concat(chunks).length > 0 && sender.stats().sent === 20000);
+      let data = Buffer.concat(chunks);
+      let frames = 0;
+      while (data.length >= 4) {
+        const n = data.readUInt32BE(0);
+        assert.equal(data[4 + n - 1], 0x2e, 'each frame ends with STOP');
+        data = data.subarray(4 + n);
+        frames++;
+      }
+      assert.equal(data.length, 0);
+      assert.ok(frames > 1);
+    } finally {
+      await sender.close(1000);
+      await sink.close();
+    }
+  });
+
+  it('with carbon down: bounded buffer, oldest dropped and counted, flush does not hang; reconnects when it is back', async () => {
+    const port = await freePort();
+    const errors: string[] = [];
+    let reconnects = 0;
+    const bound = 64 * 1024;
+    const sender = createGraphiteSender({
+      host: '127.0.0.1',
+      port,
+      bufferBytes: bound,
+      reconnectBaseMs: 20,
+      reconnectMaxMs: 100,
+      listener: { error: (m) => errors.push(m), reconnect: () => reconnects++ },
+    });
+    try {
+      let maxBuffered = 0;
+      for (let i = 0; i < 50; i++) {
+        sender.send(batch(`down${i}`, 100));
+        maxBuffered = Math.max(maxBuffered, sender.stats().bufferedBytes);
+      }
+      const r = await sender.flush({ timeoutMs: 3000, keepAlive: true });
+      assert.equal(r.drained, false);
+      const s: GraphiteSenderStats = sender.stats();
+      assert.ok(maxBuffered <= bound, `buffer ${maxBuffered} > ${bound}`);
+      assert.ok(s.bufferedBytes <= bound);
+      assert.ok(s.dropped > 0, 'some datapoints were dropped');
+      assert.equal(s.dropped + r.pending, 5000, 'every datapoint is either pending or counted as dropped');
+      assert.match(s.lastError, /ECONNREFUSED/);
+      assert.ok(errors.length >= 1);
+      // carbon comes back on the same port: the queue drains by itself.
+      const sink = new Sink();
+      await sink.listen(port);
+      try {
+        await until('reconnect and drain', () => sender.stats().bufferedBytes === 0, 5000);
+        assert.ok(reconnects >= 1);
+        const lines = sink.lines();
+        assert.equal(lines.length, r.pending);
+        assert.equal(lines[lines.length - 1], 'down49.m99 99.5 1700000000', 'the newest data survived');
+        assert.equal(sender.stats().sent, r.pending);
+      } finally {
+        await sender.close(1000);
+        await sink.close();
+      }
+    } finally {
+      await sender.close(100);
+    }
+  });
+
+  it('notices that carbon closed the connection and reconnects for the next send', async () => {
+    const sink = new Sink();
+    const port = await sink.listen();
+    const sender = createGraphiteSender({ host: '127.0.0.1', port, reconnectBaseMs: 10 });
+    try {
+      sender.send(batch('one', 1));
+      await sender.flush({ timeoutMs: 2000, keepAlive: true });
+      await until('first line', () => sink.lines().length === 1);
+      for (const s of sink.sockets) s.destroy(); // carbon drops us
+      await until('the server side closed', () => sink.sockets.size === 0);
+      sender.send(batch('two', 1));
+      await sender.flush({ timeoutMs: 2000, keepAlive: true });
+      await until('second line', () => sink.lines().length === 2, 3000);
+      assert.deepEqual(sink.lines(), ['one.m0 0.5 1700000000', 'two.m0 0.5 1700000000']);
+    } finally {
+      await sender.close(1000);
+      await sink.close();
+    }
+  });
+
+  it('close() drops what cannot be sent and counts it; sends after close are dropped', async () => {
+    const port = await freePort();
+    const sender = createGraphiteSender({ host: '127.0.0.1', port, reconnectBaseMs: 10 });
+    sender.send(batch('x', 10));
+    const t0 = Date.now();
+    await sender.close(300);
+    assert.ok(Date.now() - t0 < 2000);
+    assert.equal(sender.stats().dropped, 10);
+    sender.send(batch('y', 5));
+    assert.equal(sender.stats().dropped, 15);
+    assert.equal(sender.stats().bufferedBytes, 0);
+  });
+
+  it('rejects bad options with errors naming them', () => {
+    assert.throws(() => createGraphiteSender({ host: '', port: 2003 }), /invalid graphite host ""/);
+    assert.throws(() => createGraphiteSender({ host: 'h', port: 70000 }), /invalid graphite port 70000 for h/);
+    assert.throws(() => createGraphiteSender({ host: 'h', port: 1, protocol: 'http' as never }), /invalid graphite protocol "http"/);
+    assert.throws(() => createGraphiteSender({ host: 'h', port: 1, bufferBytes: 0 }), /bufferBytes 0/);
+  });
+});
+
+describe('UDP sender', () => {
+  it('packs lines into datagrams under the size bound', async () => {
+    const socket = dgram.createSocket('udp4');
+    const datagrams: Buffer[] = [];
+    socket.on('message', (m) => datagrams.push(m));
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+    const sender = createGraphiteSender({ host: '127.0.0.1', port: socket.address().port, protocol: 'udp', maxDatagramBytes: 512 });
+    try {
+      sender.send(batch('u', 200));
+      const r = await sender.flush({ timeoutMs: 2000, keepAlive: true });
+      assert.equal(r.drained, true);
+      await until('datagrams', () => datagrams.reduce((n, d) => n + d.toString().split('\n').length - 1, 0) === 200);
+      for (const d of datagrams) assert.ok(d.length <= 512);
+      const lines = datagrams.map((d) => d.toString()).join('').split('\n').filter(Boolean);
+      assert.equal(lines[199], 'u.m199 199.5 1700000000');
+      assert.equal(sender.stats().sent, 200);
+    } finally {
+      await sender.close(500);
+      socket.close();
+    }
+  });
+});
