@@ -1,126 +1,211 @@
 /**
- * LogSketch: a mergeable quantile sketch with a relative-error guarantee (first version:
- * logarithmic mapping, sparse bins; the fast dense version replaces it).
+ * LogSketch: a mergeable quantile sketch with a guaranteed relative error (DDSketch's idea).
+ * Values are counted in logarithmically sized bins (see index-mapping.ts); negative values in
+ * a mirrored store, zeros apart. Any quantile it reports is within `relativeAccuracy` of the
+ * true value at that rank, and two sketches merge into exactly the sketch of the union.
  */
+import { DenseStore } from './dense-store.js';
+import { IndexMapping, MIN_INDEXABLE } from './index-mapping.js';
+import { decodeSketch, encodeSketch } from './sketch-codec.js';
 
 /** Options of a {@link LogSketch}. */
 export interface LogSketchOptions {
   /** Relative accuracy of every quantile, in (0, 1). Default {@link DEFAULT_RELATIVE_ACCURACY}. */
   relativeAccuracy?: number;
+  /**
+   * Hard limit on the bins of each of the positive and negative stores (default
+   * {@link DEFAULT_MAX_BINS}). 2048 bins cover 58 doublings (17 decades) at 1%; beyond that the
+   * lowest values are folded together and only the quantiles above them keep the guarantee.
+   */
+  maxBins?: number;
 }
 
 /** Default relative accuracy: 1%. */
 export const DEFAULT_RELATIVE_ACCURACY = 0.01;
+/** Default bin limit of each store of a {@link LogSketch}. */
+export const DEFAULT_MAX_BINS = 2048;
 
-/** A mergeable quantile sketch whose quantiles are within `relativeAccuracy` of the truth. */
+/**
+ * A mergeable quantile sketch: `quantile(q)` is within `relativeAccuracy` (default 1%) of the
+ * exact value at rank floor(q * (count - 1)) of the sorted data, for positive, zero and
+ * negative values alike. Memory is bounded by `maxBins` per sign (8 bytes a bin).
+ *
+ * @example
+ * const s = new LogSketch();
+ * for (const v of [0.012, 0.015, 0.230]) s.add(v);
+ * s.quantile(0.5); // ~0.015 (within 1%)
+ * const t = LogSketch.deserialize(s.serialize()); // same sketch, e.g. from another server
+ * s.merge(t);
+ */
 export class LogSketch {
+  /** The relative accuracy guaranteed on every quantile. */
   readonly relativeAccuracy: number;
-  private readonly gamma: number;
-  private readonly lnGamma: number;
-  private pos = new Map<number, number>();
-  private neg = new Map<number, number>();
-  private zero = 0;
-  count = 0;
-  sum = 0;
-  min = Number.POSITIVE_INFINITY;
-  max = Number.NEGATIVE_INFINITY;
+  /** Bin limit of each store. */
+  readonly maxBins: number;
+  /** @internal the bin mapping (shared by all sketches of the same accuracy). */
+  readonly mapping: IndexMapping;
+  /** @internal bins of positive values, keyed by index. */
+  readonly positive: DenseStore;
+  /** @internal bins of negative values, keyed by -index (so keys ascend with the values). */
+  readonly negative: DenseStore;
+  /** @internal number of zeros (and magnitudes below 2.2e-308). */
+  zeroCount = 0;
+  private n = 0;
+  private total = 0;
+  private lo = Number.POSITIVE_INFINITY;
+  private hi = Number.NEGATIVE_INFINITY;
 
   constructor(options: LogSketchOptions = {}) {
-    const a = options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY;
-    if (!(a > 0 && a < 1)) throw new RangeError(`LogSketch: relativeAccuracy ${a} is not in (0, 1)`);
-    this.relativeAccuracy = a;
-    this.gamma = (1 + a) / (1 - a);
-    this.lnGamma = Math.log(this.gamma);
+    this.mapping = IndexMapping.of(options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY);
+    this.relativeAccuracy = this.mapping.relativeAccuracy;
+    const maxBins = options.maxBins ?? DEFAULT_MAX_BINS;
+    if (!Number.isInteger(maxBins) || maxBins < 16 || maxBins > 65536) {
+      throw new RangeError(`LogSketch: maxBins ${maxBins} is not an integer in [16, 65536]`);
+    }
+    this.maxBins = maxBins;
+    this.positive = new DenseStore(maxBins, true);
+    this.negative = new DenseStore(maxBins, true);
   }
 
-  /** Adds one finite value. */
+  /** Number of values added. */
+  get count(): number {
+    return this.n;
+  }
+  /** Sum of the values added (0 when empty). */
+  get sum(): number {
+    return this.total;
+  }
+  /** Smallest value added (+Infinity when empty). */
+  get min(): number {
+    return this.lo;
+  }
+  /** Largest value added (-Infinity when empty). */
+  get max(): number {
+    return this.hi;
+  }
+
+  /** Bytes held by the bins (the rest of the object is a few hundred bytes). */
+  get binBytes(): number {
+    return this.positive.byteLength + this.negative.byteLength;
+  }
+
+  /** Adds one value; throws a RangeError on NaN or an infinity. */
   add(value: number): void {
     if (!Number.isFinite(value)) throw new RangeError(`LogSketch.add: ${value} is not a finite number`);
-    this.count++;
-    this.sum += value;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
-    if (value > 1e-300) {
-      const i = Math.ceil(Math.log(value) / this.lnGamma);
-      this.pos.set(i, (this.pos.get(i) ?? 0) + 1);
-    } else if (value < -1e-300) {
-      const i = Math.ceil(Math.log(-value) / this.lnGamma);
-      this.neg.set(i, (this.neg.get(i) ?? 0) + 1);
-    } else this.zero++;
+    this.n++;
+    this.total += value;
+    if (value < this.lo) this.lo = value;
+    if (value > this.hi) this.hi = value;
+    if (value >= MIN_INDEXABLE) this.positive.add(this.mapping.index(value), 1);
+    else if (value <= -MIN_INDEXABLE) this.negative.add(-this.mapping.index(-value), 1);
+    else this.zeroCount++;
   }
 
-  /** Adds every value of `other` (same relative accuracy required). */
+  /**
+   * Adds every value of `other` into this sketch: afterwards this sketch is the sketch of the
+   * union (negative values included). Both must have the same relative accuracy.
+   */
   merge(other: LogSketch): void {
-    for (const [k, c] of other.pos) this.pos.set(k, (this.pos.get(k) ?? 0) + c);
-    for (const [k, c] of other.neg) this.neg.set(k, (this.neg.get(k) ?? 0) + c);
-    this.zero += other.zero;
-    this.count += other.count;
-    this.sum += other.sum;
-    if (other.min < this.min) this.min = other.min;
-    if (other.max > this.max) this.max = other.max;
+    if (other.mapping !== this.mapping) {
+      throw new RangeError(
+        `LogSketch.merge: relative accuracies differ (${this.relativeAccuracy} vs ${other.relativeAccuracy})`,
+      );
+    }
+    this.positive.mergeFrom(other.positive);
+    this.negative.mergeFrom(other.negative);
+    this.zeroCount += other.zeroCount;
+    this.addTotals(other.n, other.total, other.lo, other.hi);
   }
 
-  /** The value at quantile `q` in [0, 1], or null when empty. */
+  /** @internal adds count/sum/min/max figures whose bins were merged separately. */
+  addTotals(n: number, sum: number, min: number, max: number): void {
+    this.n += n;
+    this.total += sum;
+    if (min < this.lo) this.lo = min;
+    if (max > this.hi) this.hi = max;
+  }
+
+  /**
+   * The value at quantile `q` (0 = min, 0.5 = median, 1 = max): within the relative accuracy
+   * of the exact value at rank floor(q * (count - 1)). Null when the sketch is empty.
+   */
   quantile(q: number): number | null {
-    if (this.count === 0) return null;
-    const rank = Math.floor(q * (this.count - 1));
+    return this.quantiles([q])[0];
+  }
+
+  /** Several quantiles in one pass over the bins (same rules as {@link LogSketch.quantile}). */
+  quantiles(qs: readonly number[]): (number | null)[] {
+    const out: (number | null)[] = new Array(qs.length).fill(null);
+    for (const q of qs) {
+      if (!(q >= 0 && q <= 1)) throw new RangeError(`LogSketch.quantile: ${q} is not in [0, 1]`);
+    }
+    if (this.n === 0) return out;
+    const order = qs.map((_, i) => i).sort((a, b) => qs[a] - qs[b]);
+    let k = 0;
     let cum = 0;
-    const negKeys = [...this.neg.keys()].sort((a, b) => b - a);
-    for (const k of negKeys) {
-      cum += this.neg.get(k)!;
-      if (cum > rank) return -this.value(k);
+    const take = (value: number): void => {
+      // Clamping to [min, max] can only move the answer towards the truth.
+      const v = value < this.lo ? this.lo : value > this.hi ? this.hi : value;
+      while (k < order.length && cum > Math.floor(qs[order[k]] * (this.n - 1))) out[order[k++]] = v;
+    };
+    const walk = (store: DenseStore, sign: number): void => {
+      const a = store.counts;
+      for (let j = 0; j < a.length && k < order.length; j++) {
+        if (a[j] === 0) continue;
+        cum += a[j];
+        if (cum > Math.floor(qs[order[k]] * (this.n - 1))) take(sign * this.mapping.value(sign * (store.offset + j)));
+      }
+    };
+    walk(this.negative, -1);
+    if (this.zeroCount > 0 && k < order.length) {
+      cum += this.zeroCount;
+      take(0);
     }
-    cum += this.zero;
-    if (cum > rank) return 0;
-    const posKeys = [...this.pos.keys()].sort((a, b) => a - b);
-    for (const k of posKeys) {
-      cum += this.pos.get(k)!;
-      if (cum > rank) return this.value(k);
-    }
-    return this.max;
+    walk(this.positive, 1);
+    while (k < order.length) out[order[k++]] = this.hi; // only if counts and bins disagree
+    return out;
   }
 
-  private value(i: number): number {
-    return (2 * this.gamma ** i) / (1 + this.gamma);
-  }
-
-  /** Empties the sketch. */
+  /** Empties the sketch (keeps its allocated bins). */
   clear(): void {
-    this.pos.clear();
-    this.neg.clear();
-    this.zero = 0;
-    this.count = 0;
-    this.sum = 0;
-    this.min = Number.POSITIVE_INFINITY;
-    this.max = Number.NEGATIVE_INFINITY;
+    this.positive.clear();
+    this.negative.clear();
+    this.zeroCount = 0;
+    this.n = 0;
+    this.total = 0;
+    this.lo = Number.POSITIVE_INFINITY;
+    this.hi = Number.NEGATIVE_INFINITY;
   }
 
-  /** Compact text form (see {@link LogSketch.deserialize}). */
+  /**
+   * Compact, versioned text form (base64url, ASCII only): bins are run-length coded varints,
+   * so a typical latency sketch takes a few hundred characters.
+   */
   serialize(): string {
-    return Buffer.from(
-      JSON.stringify([1, this.relativeAccuracy, this.zero, this.sum, this.min, this.max, [...this.pos], [...this.neg]]),
-    ).toString('base64url');
+    return encodeSketch({
+      relativeAccuracy: this.relativeAccuracy,
+      maxBins: this.maxBins,
+      count: this.n,
+      sum: this.total,
+      min: this.lo,
+      max: this.hi,
+      zeroCount: this.zeroCount,
+      positive: this.positive,
+      negative: this.negative,
+    });
   }
 
-  /** Rebuilds a sketch from {@link LogSketch.serialize} output. */
+  /** Rebuilds a sketch from {@link LogSketch.serialize}; throws a TypeError naming what is wrong. */
   static deserialize(text: string): LogSketch {
-    let d: unknown;
-    try {
-      d = JSON.parse(Buffer.from(text, 'base64url').toString());
-    } catch {
-      throw new TypeError('LogSketch.deserialize: input is not a serialized LogSketch');
-    }
-    if (!Array.isArray(d) || d[0] !== 1) throw new TypeError('LogSketch.deserialize: unknown format');
-    const s = new LogSketch({ relativeAccuracy: d[1] });
-    s.zero = d[2];
-    s.sum = d[3];
-    s.min = d[4] ?? Number.POSITIVE_INFINITY;
-    s.max = d[5] ?? Number.NEGATIVE_INFINITY;
-    s.pos = new Map(d[6]);
-    s.neg = new Map(d[7]);
-    s.count = s.zero;
-    for (const c of s.pos.values()) s.count += c;
-    for (const c of s.neg.values()) s.count += c;
+    const d = decodeSketch(text);
+    const s = new LogSketch({ relativeAccuracy: d.relativeAccuracy, maxBins: d.maxBins });
+    for (const [key, c] of d.positive) s.positive.add(key, c);
+    for (const [key, c] of d.negative) s.negative.add(key, c);
+    s.zeroCount = d.zeroCount;
+    s.n = d.count;
+    s.total = d.sum;
+    s.lo = d.min;
+    s.hi = d.max;
     return s;
   }
 }

@@ -1,15 +1,34 @@
 /**
- * WindowedDistribution: what a PmfStat records into (first version).
+ * WindowedDistribution: what a PmfStat records into. Percentiles describe a recent window
+ * (default the last 5 minutes) made of rotating sub-windows (default 5 x 60 s); each
+ * sub-window holds its own log-bucketed bins (see sketch.ts) and moments, so after a change in
+ * load the reported percentiles follow within one sub-window. Lifetime count, sum, min, max,
+ * mean and stddev are kept apart and survive rotation.
+ *
+ * Write path: one read of the shared coarse clock, a comparison, a few field updates and one
+ * typed-array increment: no performance.now(), no allocation, no Math.log.
+ * Memory: at most {@link MAX_BYTES_PER_DISTRIBUTION} bytes whatever the data (see byteSize()).
  */
 import type { Clock } from './clock.js';
 import { resolveClocks } from './coarse-clock.js';
-import { LogSketch } from './sketch.js';
+import { DenseStore } from './dense-store.js';
+import { IndexMapping, MIN_INDEXABLE } from './index-mapping.js';
+import { addMoments, emptyMoments, type Moments, momentsFromShifted } from './moments.js';
+import { DEFAULT_RELATIVE_ACCURACY, LogSketch } from './sketch.js';
 
 /** Options of a {@link WindowedDistribution}. */
 export interface WindowedDistributionOptions {
+  /** Length of the recent window in ms (default {@link DEFAULT_WINDOW_MS}: 5 minutes). */
   windowMs?: number;
+  /**
+   * Number of rotating sub-windows (default {@link DEFAULT_SUB_WINDOWS}, an integer in 1..20).
+   * The window covers between (subWindows - 1) and subWindows sub-windows of time. The bin
+   * budget is shared by the sub-windows: more sub-windows, narrower range per sub-window.
+   */
   subWindows?: number;
+  /** Relative accuracy of the percentiles (default 0.01). */
   relativeAccuracy?: number;
+  /** Time source (default the system's monotonic clock, read coarsely on writes). */
   clock?: Clock;
 }
 
@@ -17,86 +36,279 @@ export interface WindowedDistributionOptions {
 export interface DistributionStats {
   count: number;
   sum: number;
+  /** Null when count is 0 (as are mean and stddev). */
   min: number | null;
   max: number | null;
   mean: number | null;
+  /** Sample standard deviation (divides by count - 1); 0 for a single value. */
   stddev: number | null;
+}
+
+/** What {@link WindowedDistribution.summary} returns. */
+export interface DistributionSummary {
+  /** Figures over the recent window. */
+  window: DistributionStats;
+  /** Figures since creation or the last reset. */
+  lifetime: DistributionStats;
+  /** The requested quantiles of the window, in request order (null when the window is empty). */
+  quantiles: (number | null)[];
 }
 
 /** Default window: 5 minutes. */
 export const DEFAULT_WINDOW_MS = 300_000;
-/** Default number of sub-windows. */
+/** Default number of sub-windows (5 x 60 s). */
 export const DEFAULT_SUB_WINDOWS = 5;
+/**
+ * Bins (4 bytes each) shared by all sub-windows of one distribution. With 5 sub-windows each
+ * gets 1024 positive bins (29 doublings, ~8.8 decades at 1%) and 384 negative bins (~3.3
+ * decades); values further below the top of the range are folded into the lowest bin.
+ */
+export const BIN_BUDGET = 7040;
+/** Upper bound of {@link WindowedDistribution.byteSize}, proven by test/sampling/memory.test.ts. */
+export const MAX_BYTES_PER_DISTRIBUTION = 32 * 1024;
 
-/** A distribution over a recent rotating window, plus lifetime figures. */
+const MAX_U32 = 0xffffffff;
+
+/** One sub-window: bins plus shifted sums of what was recorded into it. */
+class SubWindow {
+  readonly pos: DenseStore;
+  readonly neg: DenseStore;
+  zero = 0;
+  n = 0;
+  /** Shift: the first value recorded in this sub-window. */
+  k = 0;
+  s1 = 0;
+  s2 = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  /** Data merged in from other distributions (kept apart: it is not part of our lifetime). */
+  merged: Moments | null = null;
+
+  constructor(posBins: number, negBins: number) {
+    this.pos = new DenseStore(posBins, false);
+    this.neg = new DenseStore(negBins, false);
+  }
+
+  recorded(): Moments {
+    return momentsFromShifted(this.n, this.k, this.s1, this.s2, this.min, this.max);
+  }
+
+  clear(): void {
+    this.pos.clear();
+    this.neg.clear();
+    this.zero = 0;
+    this.n = 0;
+    this.k = 0;
+    this.s1 = 0;
+    this.s2 = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
+    this.merged = null;
+  }
+}
+
+function toStats(m: Moments): DistributionStats {
+  if (m.n === 0) return { count: 0, sum: 0, min: null, max: null, mean: null, stddev: null };
+  return {
+    count: m.n,
+    sum: m.sum,
+    min: m.min,
+    max: m.max,
+    mean: m.mean,
+    stddev: m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : 0,
+  };
+}
+
+/**
+ * A distribution over a recent rotating window, with lifetime figures.
+ *
+ * @example
+ * const d = new WindowedDistribution({ windowMs: 60_000, subWindows: 6 });
+ * d.record(0.012);
+ * const { window, lifetime, quantiles } = d.summary([0.5, 0.99]);
+ */
 export class WindowedDistribution {
+  /** Length of the window in ms. */
   readonly windowMs: number;
-  private readonly subMs: number;
-  private readonly slots: LogSketch[];
+  /** Length of one sub-window in ms. */
+  readonly subWindowMs: number;
+  /** Relative accuracy of the quantiles. */
+  readonly relativeAccuracy: number;
+  private readonly mapping: IndexMapping;
+  private readonly slots: SubWindow[];
+  private curIdx = 0;
+  private cur: SubWindow;
+  /** Sub-window number (time / subWindowMs) of the current sub-window. */
   private epoch: number;
-  private readonly clocks: { write: Clock; read: Clock };
-  private readonly acc: number | undefined;
-  private life = new LogSketch();
+  private rotateAt: number;
+  private readonly writeClock: Clock;
+  private readonly readClock: Clock;
+  /** Lifetime figures of every sub-window retired so far (the current one is added on read). */
+  private folded: Moments = emptyMoments();
 
   constructor(options: WindowedDistributionOptions = {}) {
-    this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+    const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
     const k = options.subWindows ?? DEFAULT_SUB_WINDOWS;
-    this.subMs = this.windowMs / k;
-    this.acc = options.relativeAccuracy;
-    this.slots = Array.from({ length: k }, () => new LogSketch({ relativeAccuracy: this.acc }));
-    this.clocks = resolveClocks(options.clock);
-    this.epoch = Math.floor(this.clocks.read.now() / this.subMs);
-  }
-
-  private rotate(now: number): void {
-    const e = Math.floor(now / this.subMs);
-    const steps = Math.min(e - this.epoch, this.slots.length);
-    for (let i = 0; i < steps; i++) {
-      const s = this.slots.pop()!;
-      s.clear();
-      this.slots.unshift(s);
+    if (!(Number.isFinite(windowMs) && windowMs > 0)) {
+      throw new RangeError(`WindowedDistribution: windowMs ${windowMs} is not a positive number`);
     }
-    if (e > this.epoch) this.epoch = e;
+    if (!(Number.isInteger(k) && k >= 1 && k <= 20)) {
+      throw new RangeError(`WindowedDistribution: subWindows ${k} is not an integer in 1..20`);
+    }
+    this.windowMs = windowMs;
+    this.subWindowMs = windowMs / k;
+    this.mapping = IndexMapping.of(options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY);
+    this.relativeAccuracy = this.mapping.relativeAccuracy;
+    const perSlot = Math.floor(BIN_BUDGET / k);
+    const posBins = Math.min(2048, Math.floor((perSlot * 8) / 11));
+    const negBins = Math.min(2048, perSlot - posBins);
+    this.slots = Array.from({ length: k }, () => new SubWindow(posBins, negBins));
+    this.cur = this.slots[0];
+    const clocks = resolveClocks(options.clock);
+    this.writeClock = clocks.write;
+    this.readClock = clocks.read;
+    this.epoch = Math.floor(this.readClock.now() / this.subWindowMs);
+    this.rotateAt = (this.epoch + 1) * this.subWindowMs;
   }
 
-  /** Records one finite value. */
+  /** Records one value. Hot path: the caller has checked Number.isFinite(value). */
   record(value: number): void {
-    this.rotate(this.clocks.write.now());
-    this.slots[0].add(value);
-    this.life.add(value);
+    if (this.writeClock.now() >= this.rotateAt) this.rotate(this.writeClock.now());
+    const w = this.cur;
+    if (w.n === 0) w.k = value;
+    const d = value - w.k;
+    w.n++;
+    w.s1 += d;
+    w.s2 += d * d;
+    if (value < w.min) w.min = value;
+    if (value > w.max) w.max = value;
+    if (value >= MIN_INDEXABLE) {
+      const key = this.mapping.index(value);
+      const st = w.pos;
+      const a = st.counts;
+      const j = key - st.offset;
+      if (j >= 0 && j < a.length && a[j] < MAX_U32) a[j]++;
+      else st.add(key, 1);
+    } else if (value <= -MIN_INDEXABLE) {
+      w.neg.add(-this.mapping.index(-value), 1);
+    } else {
+      w.zero++;
+    }
   }
 
-  /** Window and lifetime figures plus the window's quantiles. */
-  summary(quantiles: readonly number[]): { window: DistributionStats; lifetime: DistributionStats; quantiles: (number | null)[] } {
-    const w = this.windowSketch();
-    const f = (s: LogSketch): DistributionStats => ({
-      count: s.count,
-      sum: s.sum,
-      min: s.count ? s.min : null,
-      max: s.count ? s.max : null,
-      mean: s.count ? s.sum / s.count : null,
-      stddev: s.count ? 0 : null,
-    });
-    return { window: f(w), lifetime: f(this.life), quantiles: quantiles.map((q) => w.quantile(q)) };
+  /** Moves the window to `now`: retires the current sub-window and clears expired ones. */
+  private rotate(now: number): void {
+    const e = Math.floor(now / this.subWindowMs);
+    if (e > this.epoch) {
+      addMoments(this.folded, this.cur.recorded());
+      const k = this.slots.length;
+      const steps = Math.min(e - this.epoch, k);
+      for (let i = 0; i < steps; i++) {
+        this.curIdx = (this.curIdx + 1) % k;
+        this.slots[this.curIdx].clear();
+      }
+      this.cur = this.slots[this.curIdx];
+      this.epoch = e;
+    }
+    this.rotateAt = (this.epoch + 1) * this.subWindowMs;
   }
 
-  /** A merged copy of the live sub-windows. */
+  private windowMoments(): Moments {
+    const m = emptyMoments();
+    for (const s of this.slots) {
+      addMoments(m, s.recorded());
+      if (s.merged !== null) addMoments(m, s.merged);
+    }
+    return m;
+  }
+
+  private lifetimeMoments(): Moments {
+    const m = emptyMoments();
+    addMoments(m, this.folded);
+    addMoments(m, this.cur.recorded());
+    return m;
+  }
+
+  /**
+   * Window and lifetime figures and the window's quantiles (each within the relative accuracy
+   * of the exact value at rank floor(q * (count - 1)) of the window's values).
+   */
+  summary(quantiles: readonly number[]): DistributionSummary {
+    const sketch = this.windowSketch();
+    return {
+      window: toStats(this.windowMoments()),
+      lifetime: toStats(this.lifetimeMoments()),
+      quantiles: sketch.quantiles(quantiles),
+    };
+  }
+
+  /** Lifetime figures only (cheap: no bins are read). */
+  lifetime(): DistributionStats {
+    return toStats(this.lifetimeMoments());
+  }
+
+  /** A merged copy of the live sub-windows as a standalone {@link LogSketch}. */
   windowSketch(): LogSketch {
-    this.rotate(this.clocks.read.now());
-    const out = new LogSketch({ relativeAccuracy: this.acc });
-    for (const s of this.slots) out.merge(s);
+    this.rotate(this.readClock.now());
+    const out = new LogSketch({ relativeAccuracy: this.relativeAccuracy });
+    for (const s of this.slots) {
+      out.positive.mergeFrom(s.pos);
+      out.negative.mergeFrom(s.neg);
+      out.zeroCount += s.zero;
+    }
+    const m = this.windowMoments();
+    if (m.n > 0) out.addTotals(m.n, m.sum, m.min, m.max);
     return out;
   }
 
-  /** Adds the other distribution's data into this one. */
+  /**
+   * Adds another distribution's data: its window's bins go into the sub-windows of the same
+   * age (or into the current one when the sub-window lengths differ), its lifetime figures into
+   * this lifetime. Both must have the same relative accuracy.
+   */
   mergeFrom(other: WindowedDistribution): void {
-    this.slots[0].merge(other.windowSketch());
-    this.life.merge(other.life);
+    if (other.mapping !== this.mapping) {
+      throw new RangeError(
+        `WindowedDistribution.mergeFrom: relative accuracies differ (${this.relativeAccuracy} vs ${other.relativeAccuracy})`,
+      );
+    }
+    if (other === this) throw new RangeError('WindowedDistribution.mergeFrom: cannot merge a distribution into itself');
+    this.rotate(this.readClock.now());
+    other.rotate(other.readClock.now());
+    addMoments(this.folded, other.lifetimeMoments());
+    const k = other.slots.length;
+    const sameLayout = other.subWindowMs === this.subWindowMs;
+    for (let age = 0; age < k; age++) {
+      const src = other.slots[(other.curIdx - age + k) % k];
+      const m = src.recorded();
+      if (src.merged !== null) addMoments(m, src.merged);
+      if (m.n === 0) continue;
+      const ourAge = sameLayout ? age + (this.epoch - other.epoch) : 0;
+      if (ourAge < 0 || ourAge >= this.slots.length) continue; // older than our window
+      const dst = this.slots[(this.curIdx - ourAge + this.slots.length) % this.slots.length];
+      dst.pos.mergeFrom(src.pos);
+      dst.neg.mergeFrom(src.neg);
+      dst.zero += src.zero;
+      if (dst.merged === null) dst.merged = emptyMoments();
+      addMoments(dst.merged, m);
+    }
   }
 
-  /** Forgets everything. */
+  /** Forgets everything (window and lifetime). */
   reset(): void {
     for (const s of this.slots) s.clear();
-    this.life.clear();
+    this.folded = emptyMoments();
+  }
+
+  /**
+   * Bytes this instance holds: the bins of every sub-window plus a fixed allowance for the
+   * objects themselves. Never more than {@link MAX_BYTES_PER_DISTRIBUTION}.
+   */
+  byteSize(): number {
+    let bins = 0;
+    for (const s of this.slots) bins += s.pos.byteLength + s.neg.byteLength;
+    // Object headers and fields: ~200 bytes per sub-window (2 stores, 2 typed arrays, fields)
+    // and ~400 for the distribution itself; measured in test/sampling/memory.test.ts.
+    return bins + this.slots.length * 400 + 600;
   }
 }
