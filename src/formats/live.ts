@@ -73,3 +73,37 @@ export function* liveEntries(node: SnapshotNode, includeCollapsed = false): Gene
     if (includeCollapsed || !c.collapsed) yield* liveEntries(c, includeCollapsed);
   }
 }
+
+/**
+ * The live endpoint's JSON, in pieces: `{"t": <epoch ms>, "values": {key: value},
+ * "history": {key: [n|null, ...]}}`; `history` only when a lookup is given, for the keys it
+ * knows.
+ */
+export function* liveJsonChunks(
+  node: SnapshotNode,
+  now: number,
+  history?: (key: string) => ReadonlyArray<number | null> | undefined,
+): Generator<string> {
+  yield '{"t":' + now + ',"values":{';
+  let first = true;
+  const keys: string[] = [];
+  for (const [k, v] of liveEntries(node)) {
+    const value = typeof v === 'number' && !Number.isFinite(v) ? null : v;
+    yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(value);
+    first = false;
+    if (history && typeof v === 'number') keys.push(k);
+  }
+  yield '}';
+  if (history) {
+    yield ',"history":{';
+    first = true;
+    for (const k of keys) {
+      const h = history(k);
+      if (!h) continue;
+      yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(h);
+      first = false;
+    }
+    yield '}';
+  }
+  yield '}';
+}

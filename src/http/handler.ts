@@ -1,0 +1,359 @@
+/**
+ * The one status handler behind every adapter: `GET <prefix><path>` answers the subtree at
+ * `<path>` as HTML (default), `?format=json`, `?format=prettyjson`, `?format=prometheus`
+ * (OpenMetrics when the Accept header asks for it) or `?format=live` (the live view's data);
+ * `?query=` filters HTML and JSON. Optionally also `GET /metrics` (Prometheus, whole tree).
+ *
+ * Robustness: 404 naming the path when no container is there, 405 for methods other than
+ * GET/HEAD, 400 for a bad query, format or path encoding, 401 without the configured
+ * credentials, 500 with a message when anything else fails (the handler never throws into the
+ * host app), 503 when too many renders are queued; bodies are bounded by `maxBodyChars`;
+ * rendering yields to the event loop every few ms.
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { SnapshotNode } from '../core/snapshot.js';
+import { DEFAULT_STATUS_PREFIX, htmlChunks } from '../formats/html.js';
+import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from '../formats/html-assets.js';
+import { jsonChunks } from '../formats/json.js';
+import { liveJsonChunks } from '../formats/live.js';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusChunks, wantsOpenMetrics } from '../formats/prometheus.js';
+import { emptyLike, filterSnapshot, parseQuery, type Query, QueryError } from '../formats/query.js';
+import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
+import { collectChunks, DEFAULT_SLICE_MS } from './chunks.js';
+import { acquireHistory, type HistoryOptions, type HistorySampler, type SnapshotSource } from './history.js';
+
+export type { SnapshotSource } from './history.js';
+export type { StatusAuth } from './auth.js';
+
+/** Options of {@link createStatusHandler} (and of every adapter). */
+export interface StatusHandlerOptions {
+  /** Where the stats come from (default: the default registry). */
+  registry?: SnapshotSource;
+  /** Shown in the page title and heading (default: the host name). */
+  serverName?: string;
+  /** URL prefix of the status pages (default `/status/`). */
+  prefix?: string;
+  /** Also answer Prometheus scrapes of the whole tree at this path, e.g. `'/metrics'` (default off). */
+  metricsPath?: string | false;
+  /** Require a bearer token or basic-auth credentials. */
+  auth?: StatusAuth;
+  /** Largest response body, in characters; bigger renders answer 500 (default 32 Mi). */
+  maxBodyChars?: number;
+  /** Live view on the HTML page (default true). */
+  live?: boolean;
+  /** How often the page polls for new values (default 5000 ms). */
+  liveIntervalMs?: number;
+  /** Sparkline history kept on the server (see {@link HistoryOptions}). */
+  history?: HistoryOptions;
+  /** Renders running at once; more wait in a queue (default 2). */
+  maxConcurrent?: number;
+  /** Requests allowed to wait for a render; more get 503 (default 64). */
+  maxQueued?: number;
+  /** Rendering work between yields to the event loop, in ms (default 4). */
+  sliceMs?: number;
+  /** Called with errors answered as 500, for logging (default: none). Must not throw. */
+  onError?: (error: unknown) => void;
+}
+
+/** Default largest body: 32 Mi characters. */
+export const DEFAULT_MAX_BODY_CHARS = 32 * 1024 * 1024;
+/** Default poll period of the live view. */
+export const DEFAULT_LIVE_INTERVAL_MS = 5000;
+/** Default number of renders running at once. */
+export const DEFAULT_MAX_CONCURRENT = 2;
+/** Default number of requests waiting for a render. */
+export const DEFAULT_MAX_QUEUED = 64;
+
+/** The framework-free request the handler reads. */
+export interface StatusRequest {
+  /** HTTP method, upper case. */
+  method: string;
+  /** Path and query (`/status/web?format=json`), or an absolute URL. */
+  url: string;
+  /** A request header by lower-case name. */
+  header(name: string): string | undefined;
+}
+
+/** The handler's answer; `body` is empty for HEAD (`content-length` still tells its size). */
+export interface StatusResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function sha256(text: string): string {
+  return "'sha256-" + createHash('sha256').update(text, 'utf8').digest('base64') + "'";
+}
+
+// Only our own inline style and script may run: an injected tag could not, even if escaping failed.
+const HTML_CSP = [
+  "default-src 'none'",
+  `style-src ${sha256(STATUS_PAGE_CSS)}`,
+  `script-src ${sha256(STATUS_PAGE_SCRIPT)}`,
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+function text(status: number, message: string, extra: Record<string, string> = {}): StatusResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', ...COMMON_HEADERS, ...extra },
+    body: message + '\n',
+  };
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(
+    private readonly max: number,
+    private readonly maxQueued: number,
+  ) {}
+  /** Resolves true when a slot is held, false when the queue is full. */
+  async acquire(): Promise<boolean> {
+    if (this.active < this.max) {
+      this.active++;
+      return true;
+    }
+    if (this.waiting.length >= this.maxQueued) return false;
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return true;
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+type Format = 'html' | 'json' | 'prettyjson' | 'prometheus' | 'live';
+const FORMATS = new Set<string>(['html', 'json', 'prettyjson', 'prometheus', 'live']);
+
+/**
+ * The status handler. Adapters call {@link StatusHandler.handle}; Web-standard servers
+ * (Hono, Bun, Deno, workers) call {@link StatusHandler.fetch}. Call `close()` when done: it
+ * stops the sparkline sampler when no other handler of the registry uses it.
+ */
+export class StatusHandler {
+  /** The URL prefix, always ending with '/'. */
+  readonly prefix: string;
+  private readonly source: SnapshotSource;
+  private readonly serverName: string;
+  private readonly metricsPath: string | undefined;
+  private readonly auth: StatusAuth | undefined;
+  private readonly maxBodyChars: number;
+  private readonly live: boolean;
+  private readonly liveIntervalMs: number;
+  private readonly sliceMs: number;
+  private readonly onError: ((error: unknown) => void) | undefined;
+  private readonly gate: Semaphore;
+  private history: { sampler: HistorySampler; release(): void } | undefined;
+
+  constructor(options: StatusHandlerOptions & { registry: SnapshotSource }) {
+    const prefix = options.prefix ?? DEFAULT_STATUS_PREFIX;
+    if (typeof prefix !== 'string' || !prefix.startsWith('/') || /[?#\s]/.test(prefix)) {
+      throw new TypeError(`invalid status prefix ${JSON.stringify(prefix)}: must start with '/' and hold no '?', '#' or spaces`);
+    }
+    this.prefix = prefix.endsWith('/') ? prefix : prefix + '/';
+    const mp = options.metricsPath;
+    if (mp !== undefined && mp !== false && (typeof mp !== 'string' || !mp.startsWith('/'))) {
+      throw new TypeError(`invalid metricsPath ${JSON.stringify(mp)}: must start with '/'`);
+    }
+    this.metricsPath = mp || undefined;
+    if (options.auth) validateAuth(options.auth);
+    this.auth = options.auth;
+    this.source = options.registry;
+    this.serverName = options.serverName ?? hostname();
+    this.maxBodyChars = options.maxBodyChars ?? DEFAULT_MAX_BODY_CHARS;
+    this.live = options.live ?? true;
+    this.liveIntervalMs = options.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS;
+    this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+    this.onError = options.onError;
+    this.gate = new Semaphore(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, options.maxQueued ?? DEFAULT_MAX_QUEUED);
+    if (this.live) this.history = acquireHistory(this.source, options.history ?? {});
+  }
+
+  /** The sparkline sampler (undefined with `live: false`). */
+  get sampler(): HistorySampler | undefined {
+    return this.history?.sampler;
+  }
+
+  /** Whether a URL path is served by this handler (adapters pass other requests on). */
+  matches(pathname: string): boolean {
+    return pathname === this.metricsPath || pathname.startsWith(this.prefix) || pathname === this.prefix.slice(0, -1);
+  }
+
+  /**
+   * Answers one request, or resolves undefined when its path is not the handler's (the
+   * adapter then passes it on). Never rejects.
+   */
+  async handle(req: StatusRequest): Promise<StatusResponse | undefined> {
+    let pathname: string;
+    let search: string;
+    try {
+      ({ pathname, search } = splitUrl(req.url));
+    } catch {
+      return text(400, 'bad request URL');
+    }
+    if (!this.matches(pathname)) return undefined;
+    const head = req.method === 'HEAD';
+    const res = await this.answer(req, pathname, search);
+    if (!('content-length' in res.headers)) res.headers['content-length'] = String(Buffer.byteLength(res.body));
+    if (head) res.body = '';
+    return res;
+  }
+
+  /**
+   * The Web-standard handler: `(Request) => Promise<Response>`; paths outside the prefix
+   * answer 404.
+   *
+   * @example Bun.serve({ fetch: (req) => handler.fetch(req) })
+   */
+  async fetch(request: Request): Promise<Response> {
+    const res = await this.handle({
+      method: request.method.toUpperCase(),
+      url: request.url,
+      header: (name) => request.headers.get(name) ?? undefined,
+    });
+    const r = res ?? text(404, 'not found');
+    return new Response(r.body === '' ? null : r.body, { status: r.status, headers: r.headers });
+  }
+
+  /** Releases the sparkline sampler (stopped when no other handler uses it). Idempotent. */
+  close(): void {
+    this.history?.release();
+    this.history = undefined;
+  }
+
+  private async answer(req: StatusRequest, pathname: string, search: string): Promise<StatusResponse> {
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        return text(405, `method ${req.method} not allowed: use GET or HEAD`, { allow: 'GET, HEAD' });
+      }
+      if (this.auth && !isAuthorized(req.header('authorization'), this.auth)) {
+        return text(401, 'authentication required', { 'www-authenticate': authChallenge(this.auth) });
+      }
+      const params = new URLSearchParams(search);
+      let statPath = '/';
+      let format: Format;
+      if (pathname === this.metricsPath) format = 'prometheus';
+      else {
+        const f = params.get('format') ?? 'html';
+        if (!FORMATS.has(f)) return text(400, `unknown format ${JSON.stringify(f)}: use html, json, prettyjson, prometheus or live`);
+        format = f as Format;
+        const segments = pathname.length > this.prefix.length ? pathname.slice(this.prefix.length).split('/') : [];
+        const decoded: string[] = [];
+        for (const s of segments) {
+          if (s === '') continue;
+          try {
+            decoded.push(decodeURIComponent(s));
+          } catch {
+            return text(400, `bad percent-encoding in path segment ${JSON.stringify(s)}`);
+          }
+        }
+        statPath = '/' + decoded.join('/');
+      }
+      let query: Query | undefined;
+      const rawQuery = format === 'prometheus' ? null : params.get('query');
+      if (rawQuery !== null && rawQuery.trim() !== '') {
+        try {
+          query = parseQuery(rawQuery);
+        } catch (e) {
+          if (e instanceof QueryError) return text(400, e.message);
+          throw e;
+        }
+      }
+      if (format === 'html' || format === 'live') this.history?.sampler.touch();
+      if (!(await this.gate.acquire())) return text(503, 'too many status requests at once; try again', { 'retry-after': '1' });
+      try {
+        return await this.render(req, format, statPath, query, rawQuery ?? '', params.get('history') === '1');
+      } finally {
+        this.gate.release();
+      }
+    } catch (e) {
+      return this.fail(e, pathname);
+    }
+  }
+
+  private async render(
+    req: StatusRequest,
+    format: Format,
+    statPath: string,
+    query: Query | undefined,
+    rawQuery: string,
+    withHistory: boolean,
+  ): Promise<StatusResponse> {
+    const node = await this.source.snapshotAsync(statPath);
+    if (!node) return text(404, `no stats at ${JSON.stringify(statPath)}`);
+    const filtered: SnapshotNode | undefined = query ? filterSnapshot(node, query) : node;
+    const shown = filtered ?? emptyLike(node);
+    let pieces: Iterable<string>;
+    let type: string;
+    const headers: Record<string, string> = { ...COMMON_HEADERS };
+    switch (format) {
+      case 'json':
+      case 'prettyjson':
+        pieces = jsonChunks(shown, { pretty: format === 'prettyjson' });
+        type = 'application/json; charset=utf-8';
+        break;
+      case 'prometheus': {
+        const om = wantsOpenMetrics(req.header('accept'));
+        pieces = prometheusChunks(node, { openMetrics: om });
+        type = om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
+        break;
+      }
+      case 'live': {
+        const sampler = this.history?.sampler;
+        pieces = liveJsonChunks(shown, Date.now(), withHistory && sampler ? (k) => sampler.history(k) : undefined);
+        type = 'application/json; charset=utf-8';
+        break;
+      }
+      default: {
+        const liveUrl = '?format=live' + (rawQuery ? '&query=' + encodeURIComponent(rawQuery) : '');
+        pieces = htmlChunks(shown, {
+          serverName: this.serverName,
+          prefix: this.prefix,
+          query: rawQuery,
+          live: this.live ? { url: liveUrl, intervalMs: this.liveIntervalMs, points: this.history!.sampler.points } : undefined,
+          emptyMessage: query && !filtered ? 'No stats match the query.' : undefined,
+        });
+        type = 'text/html; charset=utf-8';
+        headers['content-security-policy'] = HTML_CSP;
+        headers['referrer-policy'] = 'no-referrer';
+      }
+    }
+    const body = await collectChunks(pieces, this.maxBodyChars, this.sliceMs);
+    if (body === undefined) {
+      return text(500, `status response for ${JSON.stringify(statPath)} is larger than ${this.maxBodyChars} characters; ask for a sub-path or a ?query=`);
+    }
+    headers['content-type'] = type;
+    return { status: 200, headers, body };
+  }
+
+  private fail(e: unknown, pathname: string): StatusResponse {
+    try {
+      this.onError?.(e);
+    } catch {
+      // a logging hook that throws must not turn a 500 into a crash
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    return text(500, `error rendering ${pathname}: ${msg}`);
+  }
+}
+
+function splitUrl(url: string): { pathname: string; search: string } {
+  if (!url.startsWith('/')) {
+    const u = new URL(url);
+    return { pathname: u.pathname, search: u.search };
+  }
+  const q = url.indexOf('?');
+  const pathPart = q < 0 ? url : url.slice(0, q);
+  const hash = pathPart.indexOf('#');
+  return { pathname: hash < 0 ? pathPart : pathPart.slice(0, hash), search: q < 0 ? '' : url.slice(q) };
+}

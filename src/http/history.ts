@@ -1,0 +1,169 @@
+/**
+ * Recent history of every numeric stat for the live view's sparklines: one bounded ring buffer
+ * per series (default the last 10 minutes at 5 s), filled by ONE unref'd timer per registry
+ * that runs only while a status handler is in use: it starts on the first request, stops when
+ * the last handler is closed or after {@link HistoryOptions.idleStopMs} without requests.
+ */
+import type { SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
+import { forEachSliced } from './chunks.js';
+import { liveEntries } from '../formats/live.js';
+
+/** What the status handler reads: anything that can take an asynchronous snapshot. */
+export interface SnapshotSource {
+  /** The subtree at `path` ('/' when omitted), or undefined when no container is there. */
+  snapshotAsync(path?: string, options?: SnapshotOptions): Promise<SnapshotNode | undefined>;
+}
+
+/** Options of the history sampler. */
+export interface HistoryOptions {
+  /** Sampling period (default {@link DEFAULT_HISTORY_INTERVAL_MS}). */
+  intervalMs?: number;
+  /** Samples kept per series (default {@link DEFAULT_HISTORY_POINTS}). */
+  points?: number;
+  /** Most series kept; new series beyond it get no history (default {@link DEFAULT_HISTORY_MAX_SERIES}). */
+  maxSeries?: number;
+  /** Stop sampling after this long without a request (default {@link DEFAULT_HISTORY_IDLE_STOP_MS}). */
+  idleStopMs?: number;
+}
+
+/** Default sampling period of the history: 5 s. */
+export const DEFAULT_HISTORY_INTERVAL_MS = 5000;
+/** Default samples per series: 120 (10 minutes at 5 s). */
+export const DEFAULT_HISTORY_POINTS = 120;
+/** Default bound on the number of series: 2,000 (about 2 MB of samples). */
+export const DEFAULT_HISTORY_MAX_SERIES = 2000;
+/** Default idle time after which sampling stops: 15 minutes. */
+export const DEFAULT_HISTORY_IDLE_STOP_MS = 15 * 60 * 1000;
+
+interface Series {
+  ring: Float64Array;
+  last: number;
+}
+
+/** Samples the numeric leaves of a registry into bounded ring buffers. */
+export class HistorySampler {
+  readonly intervalMs: number;
+  readonly points: number;
+  readonly maxSeries: number;
+  readonly idleStopMs: number;
+  private readonly series = new Map<string, Series>();
+  private tick = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private busy = false;
+  private lastUse = 0;
+
+  constructor(
+    private readonly source: SnapshotSource,
+    options: HistoryOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? DEFAULT_HISTORY_INTERVAL_MS;
+    this.points = options.points ?? DEFAULT_HISTORY_POINTS;
+    this.maxSeries = options.maxSeries ?? DEFAULT_HISTORY_MAX_SERIES;
+    this.idleStopMs = options.idleStopMs ?? DEFAULT_HISTORY_IDLE_STOP_MS;
+    for (const [k, v] of Object.entries({ intervalMs: this.intervalMs, points: this.points, maxSeries: this.maxSeries })) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`invalid history option ${k}: ${v} (a positive integer)`);
+    }
+  }
+
+  /** Whether the timer is running. */
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Number of series held. */
+  get size(): number {
+    return this.series.size;
+  }
+
+  /** Marks a use; starts sampling (with an immediate sample) when stopped. */
+  touch(): void {
+    this.lastUse = Date.now();
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => void this.sample(), this.intervalMs);
+    this.timer.unref();
+    void this.sample();
+  }
+
+  /** Stops sampling; the history is kept for a later restart. */
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Takes one sample now (also called by the timer). Never rejects. */
+  async sample(): Promise<void> {
+    if (this.busy) return;
+    if (this.timer !== undefined && Date.now() - this.lastUse > this.idleStopMs) {
+      this.stop();
+      return;
+    }
+    this.busy = true;
+    try {
+      const node = await this.source.snapshotAsync('/');
+      if (!node) return;
+      const t = ++this.tick;
+      const slot = t % this.points;
+      await forEachSliced(liveEntries(node, true), ([key, v]) => {
+        if (typeof v !== 'number') return;
+        let s = this.series.get(key);
+        if (!s) {
+          if (this.series.size >= this.maxSeries) return;
+          s = { ring: new Float64Array(this.points).fill(Number.NaN), last: t };
+          this.series.set(key, s);
+        }
+        s.ring[slot] = v;
+        s.last = t;
+      });
+      for (const [key, s] of this.series) {
+        if (s.last === t) continue;
+        if (t - s.last >= this.points) this.series.delete(key);
+        else s.ring[slot] = Number.NaN;
+      }
+    } catch {
+      // A failing snapshot must not escape a background timer; the next tick tries again.
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The samples of one series, oldest first (`null` where it had no value), or undefined. */
+  history(key: string): Array<number | null> | undefined {
+    const s = this.series.get(key);
+    if (!s) return undefined;
+    const n = Math.min(this.tick, this.points);
+    const out: Array<number | null> = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = s.ring[(this.tick - n + 1 + i) % this.points];
+      out[i] = Number.isNaN(v) ? null : v;
+    }
+    return out;
+  }
+}
+
+const shared = new WeakMap<SnapshotSource, Map<string, { sampler: HistorySampler; refs: number }>>();
+
+/**
+ * The history sampler shared by every handler of one registry with the same options;
+ * `release()` stops it when the last user is gone.
+ */
+export function acquireHistory(source: SnapshotSource, options: HistoryOptions): { sampler: HistorySampler; release(): void } {
+  let bySettings = shared.get(source);
+  if (!bySettings) shared.set(source, (bySettings = new Map()));
+  const key = JSON.stringify([options.intervalMs, options.points, options.maxSeries, options.idleStopMs]);
+  let entry = bySettings.get(key);
+  if (!entry) bySettings.set(key, (entry = { sampler: new HistorySampler(source, options), refs: 0 }));
+  entry.refs++;
+  const e = entry;
+  let released = false;
+  return {
+    sampler: e.sampler,
+    release() {
+      if (released) return;
+      released = true;
+      if (--e.refs === 0) {
+        e.sampler.stop();
+        bySettings.delete(key);
+      }
+    },
+  };
+}
