@@ -76,6 +76,33 @@ export {
 export { Meter, type MeterRates } from './sampling/meter.js';
 
 // --- formats + http: json, html, prometheus, status server (http work) ---
+export { renderJson, jsonChunks, toJsonObject, type JsonRenderOptions } from './formats/json.js';
+export { renderHtml, htmlChunks, escapeHtml, statusUrl, DEFAULT_STATUS_PREFIX, type HtmlRenderOptions } from './formats/html.js';
+export {
+  renderPrometheus,
+  prometheusChunks,
+  metricName,
+  wantsOpenMetrics,
+  PROMETHEUS_CONTENT_TYPE,
+  OPENMETRICS_CONTENT_TYPE,
+  type PrometheusRenderOptions,
+} from './formats/prometheus.js';
+export { parseQuery, filterSnapshot, QueryError, MAX_QUERY_LENGTH, type Query, type QueryOperator } from './formats/query.js';
+export { formatNumber, formatValue } from './formats/value-format.js';
+export {
+  StatusHandler,
+  DEFAULT_MAX_BODY_CHARS,
+  DEFAULT_LIVE_INTERVAL_MS,
+  type StatusHandlerOptions,
+  type StatusRequest,
+  type StatusResponse,
+  type SnapshotSource,
+  type StatusAuth,
+} from './http/handler.js';
+export { createStatusHandler } from './http/create.js';
+export { createNodeHandler, type NodeStatusHandler } from './http/node.js';
+export { serveInBackground, DEFAULT_SERVE_HOST, DEFAULT_METRICS_PATH, type ServeOptions, type StatusServer } from './http/serve.js';
+export { HistorySampler, type HistoryOptions } from './http/history.js';
 
 // --- graphite (graphite work) ---
 
