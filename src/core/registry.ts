@@ -28,6 +28,8 @@ export const DEFAULT_KEY_LIMIT = 1000;
 /** The longest a `snapshotAsync` works before it yields to the event loop, in ms. */
 export const SNAPSHOT_SLICE_MS = 4;
 const MAX_WARNED = 1000;
+/** Key limit of the registry's own /scales/rejected and /scales/overflow dicts (keyed by stat path). */
+const SELF_KEY_LIMIT = 10_000;
 
 type Owner = object;
 type StatsLike = Record<string, unknown>;
@@ -337,7 +339,7 @@ export class Registry {
 
   private self(): { rejected: StatsLike; overflow: StatsLike; cells: Set<StatCell> } {
     if (this.selfStats === null) {
-      const s = this.collection('/scales', intDictStat('rejected'), intDictStat('overflow'));
+      const s = this.collection('/scales', intDictStat('rejected', { keyLimit: SELF_KEY_LIMIT }), intDictStat('overflow', { keyLimit: SELF_KEY_LIMIT }));
       const c = this.root.find(['scales'])!;
       this.selfStats = { rejected: s, overflow: s, cells: new Set([c.stats.get('rejected')!, c.stats.get('overflow')!]) };
     }

@@ -1,0 +1,322 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as scales from 'scales-metrics';
+
+const fresh = (options: scales.RegistryOptions = {}) => new scales.Registry({ clock: new scales.ManualClock(1000), ...options });
+
+describe('stat kinds', () => {
+  test('intStat and doubleStat: assignment, += and the handle', () => {
+    const r = fresh();
+    const s = r.collection('/n', scales.intStat('i'), scales.doubleStat('d'));
+    s.i += 2;
+    s.i -= 1;
+    s.$.i.inc();
+    s.$.i.inc(10);
+    s.$.i.dec(2);
+    s.d = 0.25;
+    s.$.d.set(s.d * 2);
+    assert.equal(s.i, 10);
+    assert.equal(s.$.i.value, 10);
+    assert.deepEqual(r.getStats(), { n: { i: 10, d: 0.5 } });
+  });
+
+  test('non-finite numbers are rejected, counted under /scales/rejected, and never poison sums', () => {
+    const errors: Error[] = [];
+    const r = fresh({ onError: (e) => errors.push(e) });
+    const parent = {};
+    r.init(parent, '/p', scales.sumAggregationStat('n'));
+    const child = r.initChild({}, parent, 'c', scales.intStat('n'), scales.pmfStat('lat'), scales.intDictStat('d'), scales.meterStat('m'));
+    child.n = 5;
+    child.n = Number.NaN;
+    child.n += Number.POSITIVE_INFINITY;
+    child.lat.record(Number.NaN);
+    child.d.k = Number.NEGATIVE_INFINITY;
+    child.m.mark(Number.NaN);
+    (child as unknown as { n: unknown }).n = '7';
+    assert.equal(child.n, 5);
+    assert.equal((r.getStats('/p') as { n: number }).n, 5);
+    assert.equal(child.lat.snapshot().lifetime.count, 0);
+    assert.deepEqual(r.getStats('/scales')?.rejected, { '/p/c/n': 3, '/p/c/lat': 1, '/p/c/d': 1, '/p/c/m': 1 });
+    assert.equal(errors.length, 6);
+    assert.match(errors[0]!.message, /rejected a write to \/p\/c\/n: NaN is not a finite number/);
+  });
+
+  test('strict registries throw on a rejected write', () => {
+    const r = fresh({ strict: true });
+    const s = r.collection('/x', scales.intStat('n'));
+    assert.throws(() => {
+      s.n = Number.NaN;
+    }, /rejected a write to \/x\/n: NaN/);
+  });
+
+  test('bad names are rejected with an error naming them', () => {
+    const r = fresh();
+    for (const bad of ['', 'a\nb', 'tab\there', '__proto__', 'constructor', 'prototype', '$', 'a/b']) {
+      assert.throws(() => r.collection('/ok', scales.intStat(bad)), (e: Error) => e instanceof scales.InvalidNameError && e.message.includes('invalid stat name'), bad);
+    }
+    for (const bad of ['/a/__proto__', '/constructor', '/x/\u0007bell', '/prototype/y']) {
+      assert.throws(() => r.collection(bad, scales.intStat('n')), (e: Error) => e instanceof scales.InvalidNameError && e.message.includes('invalid container name'), bad);
+    }
+    assert.throws(() => r.collection('/x', scales.intStat('n'), scales.intStat('n')), /declared twice/);
+    r.collection('/y', scales.intStat('n'));
+    assert.throws(() => r.collection('/y', scales.doubleStat('n')), /already declared as int, not double/);
+    assert.throws(() => r.collection('/y/n', scales.intStat('m')), /a stat of that name exists/);
+  });
+
+  test('the same stat declared twice in one container is shared', () => {
+    const r = fresh();
+    const a = r.collection('/shared', scales.intStat('n'));
+    const b = r.collection('/shared', scales.intStat('n'));
+    a.n += 1;
+    b.n += 1;
+    assert.equal(a.n, 2);
+  });
+
+  test('intDict keys may be any string, __proto__ included, with no prototype pollution', () => {
+    const r = fresh();
+    const s = r.collection('/d', scales.intDictStat('keys'));
+    for (const k of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'then', '']) s.keys[k] += 1;
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(Object.getPrototypeOf({}), Object.prototype);
+    const json = r.getStats('/d')?.keys as Record<string, number>;
+    assert.deepEqual(Object.keys(json).sort(), ['', '__proto__', 'constructor', 'hasOwnProperty', 'then', 'toString']);
+    assert.equal(Object.getPrototypeOf(json), Object.prototype);
+    assert.equal(JSON.parse(JSON.stringify(json)).__proto__, 1);
+    assert.ok('toString' in s.keys);
+    assert.ok(!('missing' in s.keys));
+    assert.deepEqual(Object.keys(s.keys).length, 6);
+    delete s.keys.then;
+    assert.equal(s.$.keys.has('then'), false);
+  });
+
+  test('dict stats fold new keys beyond the key limit into __overflow__ and count them', () => {
+    const r = fresh({ keyLimit: 3 });
+    const s = r.collection('/d', scales.intDictStat('hits'), scales.stringDictStat('owner'), scales.meterDictStat('rates'), scales.namedPmfDictStat('lat', { keyLimit: 2 }));
+    for (let i = 0; i < 10; i++) {
+      s.hits[`/user/${i}`] += 1;
+      s.owner[`k${i}`] = 'x';
+      s.rates[`r${i}`].mark();
+      s.lat[`l${i}`].record(i);
+    }
+    assert.equal(s.$.hits.size, 4);
+    assert.equal(s.hits[scales.OVERFLOW_KEY], 7);
+    assert.equal(s.$.owner.size, 4);
+    assert.deepEqual([...s.$.rates.keys()].length, 4);
+    assert.equal((r.getStats('/d')?.lat as Record<string, unknown>)[scales.OVERFLOW_KEY] !== undefined, true);
+    assert.deepEqual(r.getStats('/scales')?.overflow, { '/d/hits': 7, '/d/owner': 7, '/d/rates': 7, '/d/lat': 8 });
+  });
+
+  test('intDict fast handle methods', () => {
+    const r = fresh();
+    const s = r.collection('/d', scales.intDictStat('h', { autoDelete: true }));
+    s.$.h.inc('a');
+    s.$.h.inc('a', 4);
+    s.$.h.dec('a', 5);
+    assert.equal(s.$.h.has('a'), false);
+    s.$.h.set('b', 3);
+    assert.equal(s.$.h.get('b'), 3);
+    assert.equal(s.$.h.get('zzz'), 0);
+  });
+
+  test('stringDict: missing keys read empty; non-strings are rejected', () => {
+    const r = fresh();
+    const s = r.collection('/d', scales.stringDictStat('owner'));
+    assert.equal(s.owner.x, '');
+    s.owner.x = 'alice';
+    (s.owner as Record<string, unknown>).y = 5;
+    assert.deepEqual(r.getStats('/d'), { owner: { x: 'alice' } });
+  });
+
+  test('pmf: record, sync and async time, manual timer and discard, in seconds by default', async () => {
+    const clock = new scales.ManualClock(0);
+    const r = new scales.Registry({ clock });
+    const s = r.collection('/t', scales.pmfStat('lat'), scales.pmfStat('ms', { unit: 'ms' }));
+    s.lat.record(0.5);
+    const v = s.lat.time(() => {
+      clock.advance(250);
+      return 'result';
+    });
+    assert.equal(v, 'result');
+    const p = s.lat.time(async () => {
+      clock.advance(100);
+      return 7;
+    });
+    assert.equal(await p, 7);
+    await assert.rejects(
+      s.lat.time(async () => {
+        clock.advance(50);
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    assert.throws(
+      () =>
+        s.lat.time(() => {
+          throw new Error('sync boom');
+        }),
+      /sync boom/,
+    );
+    const t = s.ms.time();
+    clock.advance(42);
+    assert.equal(t.stop(), 42);
+    assert.equal(t.stop(), 0);
+    const d = s.ms.time();
+    d.discard();
+    const snap = s.lat.snapshot();
+    assert.equal(snap.count, 5);
+    assert.equal(snap.unit, 's');
+    assert.equal(snap.max, 0.5);
+    assert.equal(snap.min, 0);
+    assert.equal(s.ms.snapshot().count, 1);
+    assert.equal(s.ms.snapshot().unit, 'ms');
+    const json = r.getStats('/t')?.lat as Record<string, unknown>;
+    for (const k of ['count', 'min', 'max', 'mean', 'stddev', 'median', '75percentile', '95percentile', '98percentile', '99percentile', '999percentile']) {
+      assert.ok(k in json, k);
+    }
+  });
+
+  test('pmf: warn99 fires for values at or above the current p99', () => {
+    const clock = new scales.ManualClock(0);
+    const r = new scales.Registry({ clock });
+    const s = r.collection('/w', scales.pmfStat('lat'));
+    const slow: number[] = [];
+    s.lat.warn99((v) => slow.push(v));
+    for (let i = 1; i <= 1000; i++) s.lat.record(i / 1000);
+    clock.advance(1500);
+    s.lat.record(0.001);
+    s.lat.record(5);
+    assert.deepEqual(slow.slice(-1), [5]);
+    assert.ok(!slow.includes(0.001));
+    s.lat.warn99(null);
+    s.lat.record(50);
+    assert.equal(slow.at(-1), 5);
+  });
+
+  test('meter: count and rates with an injected clock', () => {
+    const clock = new scales.ManualClock(0);
+    const r = new scales.Registry({ clock });
+    const s = r.collection('/m', scales.meterStat('hits'));
+    for (let i = 0; i < 120; i++) {
+      s.hits.mark(10);
+      clock.advance(1000);
+    }
+    const m = s.hits.snapshot();
+    assert.equal(m.count, 1200);
+    assert.equal(m.unit, 'per second');
+    assert.ok(Math.abs(m.m1 - 10) < 1.5, `m1 ${m.m1}`);
+    assert.ok(Math.abs(m.mean - 10) < 0.5, `mean ${m.mean}`);
+  });
+
+  test('stateTime: seconds per state, live; acquire counts concurrency', async () => {
+    const clock = new scales.ManualClock(0);
+    const r = new scales.Registry({ clock });
+    const s = r.collection('/s', scales.stateTimeStat('phase'), scales.stateTimeStat('busy'));
+    s.phase.state = 'read';
+    clock.advance(1500);
+    s.phase.set('write');
+    clock.advance(500);
+    assert.deepEqual(r.getStats('/s')?.phase, { read: 1.5, write: 0.5 });
+    const release = s.busy.acquire();
+    clock.advance(1000);
+    const inner = s.busy.acquire(() => {
+      clock.advance(2000);
+      return 'x';
+    });
+    assert.equal(inner, 'x');
+    await s.busy.acquire(async () => {
+      clock.advance(1000);
+    });
+    release();
+    release();
+    clock.advance(3000);
+    assert.deepEqual(s.busy.times(), { 0: 3, 1: 1, 2: 3 });
+  });
+
+  test('a gauge that throws shows an error marker, the rest of the snapshot is intact', () => {
+    const r = fresh();
+    r.collection('/g', scales.stat('bad', (): number => {
+      throw new Error('sensor offline');
+    }), scales.intStat('ok'));
+    assert.deepEqual(r.getStats('/g'), { bad: { error: 'Error: sensor offline' }, ok: 0 });
+    const snap = r.snapshot('/g');
+    assert.equal(snap?.stats[0]?.error, 'Error: sensor offline');
+    assert.equal(snap?.stats[0]?.kind, 'value');
+  });
+
+  test('gauge values are made JSON-safe', () => {
+    const r = fresh();
+    r.collection('/g', scales.stat('inf', () => Number.POSITIVE_INFINITY), scales.stat('big', () => 10n), scales.stat('obj', () => ({ when: new Date(0), m: new Map([['a', 1]]) })));
+    assert.deepEqual(r.getStats('/g'), { inf: 'Infinity', big: '10', obj: { when: '1970-01-01T00:00:00.000Z', m: { a: 1 } } });
+  });
+
+  test('initChild with a multi-level name, and initChild of a stats object', () => {
+    const r = fresh();
+    const root = r.collection('/svc', scales.sumAggregationStat('n'));
+    const child = r.initChild({}, root, 'pool/a', scales.intStat('n'));
+    child.n = 3;
+    assert.equal(root.n, 3);
+    assert.deepEqual(r.getStats(), { svc: { n: 3, pool: { a: { n: 3 } } } });
+    assert.equal(r.pathOf(child), '/svc/pool/a');
+    assert.throws(() => r.initChild({}, {}, 'x'), /has no stats container/);
+    assert.throws(() => r.initChild({}, root, ''), /empty/);
+  });
+
+  test('remove(): histograms forget the removed child, sums keep its total', () => {
+    const r = fresh();
+    const parent = {};
+    const p = r.init(parent, '/p', scales.histogramAggregationStat('state', { autoDelete: true }), scales.sumAggregationStat('done'));
+    const a = {};
+    const sa = r.initChild(a, parent, 'a', scales.stat('state', 'idle'), scales.intStat('done'));
+    sa.done = 4;
+    assert.deepEqual(p.state, { idle: 1 });
+    assert.equal(r.remove(a), true);
+    assert.deepEqual(p.state, {});
+    assert.equal(p.done, 4);
+    assert.equal(r.getStats('/p/a'), undefined);
+    sa.done = 10;
+    assert.equal(p.done, 4);
+    assert.equal(r.remove(a), false);
+  });
+
+  test('reset clears the tree; old stats objects keep working detached', () => {
+    const r = fresh();
+    const s = r.collection('/x', scales.intStat('n'));
+    r.reset();
+    s.n += 1;
+    assert.deepEqual(r.getStats(), {});
+  });
+
+  test('registries are isolated from each other and from the default registry', () => {
+    const a = fresh();
+    const b = fresh();
+    a.collection('/only-a', scales.intStat('n'));
+    assert.deepEqual(b.getStats(), {});
+    assert.equal(scales.getStats('/only-a'), undefined);
+  });
+
+  test('snapshotAsync yields to the event loop on a big tree and equals snapshot()', async () => {
+    const r = fresh();
+    for (let i = 0; i < 200; i++) {
+      const s = r.collection(`/big/c${i}`, scales.intStat('a'), scales.intStat('b'), scales.pmfStat('p'));
+      s.a = i;
+      s.p.record(i);
+    }
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const slow = r.collection('/slow', scales.stat('g', () => {
+      const end = performance.now() + 1;
+      while (performance.now() < end);
+      return 1;
+    }));
+    void slow;
+    for (let i = 0; i < 30; i++) r.collection(`/slow/s${i}`, scales.stat('g', () => {
+      const end = performance.now() + 1;
+      while (performance.now() < end);
+      return 1;
+    }));
+    const a = await r.snapshotAsync('/');
+    clearInterval(timer);
+    assert.ok(ticks > 0, 'the event loop ran while the snapshot was taken');
+    assert.deepEqual(a, r.snapshot('/'));
+  });
+});
