@@ -1,0 +1,20 @@
+// A snapshot source over a fixed tree, for handler tests of the pure request logic.
+import type { SnapshotNode } from '../../src/core/snapshot.js';
+import type { SnapshotSource } from '../../src/http/history.js';
+
+/** Looks paths up in a fixed snapshot tree; counts calls; can be told to fail. */
+export class TreeSource implements SnapshotSource {
+  calls = 0;
+  fail: Error | undefined;
+  constructor(public tree: SnapshotNode) {}
+  async snapshotAsync(path = '/'): Promise<SnapshotNode | undefined> {
+    this.calls++;
+    if (this.fail) throw this.fail;
+    let node: SnapshotNode | undefined = this.tree;
+    for (const seg of path.split('/').filter(Boolean)) {
+      node = node.children.find((c) => c.name === seg);
+      if (!node) return undefined;
+    }
+    return node;
+  }
+}
