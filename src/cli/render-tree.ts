@@ -1,0 +1,116 @@
+import type { JsonObject, JsonValue } from '../core/snapshot.js';
+import { formatValue } from '../formats/value-format.js';
+import { type Palette, visibleLength } from './colors.js';
+
+/** The percentile fields shown in a compact row, with their short labels. */
+const PERCENTILE_FIELDS: [string, string][] = [
+  ['median', 'p50'],
+  ['75percentile', 'p75'],
+  ['95percentile', 'p95'],
+  ['98percentile', 'p98'],
+  ['99percentile', 'p99'],
+  ['999percentile', 'p999'],
+];
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A PmfStat leaf or a Percentiles result: has a count and percentiles. */
+export function isDistribution(v: JsonValue): v is JsonObject {
+  return isObject(v) && typeof v.count === 'number' && 'median' in v && '99percentile' in v;
+}
+
+/** A MeterStat leaf: count and 1/5/15-minute rates. */
+export function isMeter(v: JsonValue): v is JsonObject {
+  return isObject(v) && typeof v.count === 'number' && 'm1' in v && 'm5' in v && 'm15' in v;
+}
+
+function isErrorMarker(v: JsonValue): v is { error: string } {
+  return isObject(v) && Object.keys(v).length === 1 && typeof v.error === 'string';
+}
+
+/** An object of at most 4 scalar fields (e.g. an Average result) fits on one line. */
+function isSmallRecord(v: JsonValue): v is JsonObject {
+  if (!isObject(v)) return false;
+  const values = Object.values(v);
+  return values.length > 0 && values.length <= 4 && values.every((x) => x === null || typeof x !== 'object');
+}
+
+function durationUnit(v: JsonObject): string {
+  return v.unit === 'ms' ? 'ms' : v.unit === 's' || v.unit === undefined ? 's' : 'n';
+}
+
+function distributionRow(v: JsonObject, p: Palette): string {
+  const f = durationUnit(v);
+  const parts = [`${p.dim('n')} ${p.number(formatValue(v.count, 'n'))}`];
+  if ('min' in v) parts.push(`${p.dim('min')} ${p.number(formatValue(v.min, f))}`);
+  for (const [key, label] of PERCENTILE_FIELDS) {
+    if (key in v) parts.push(`${p.dim(label)} ${p.number(formatValue(v[key], f))}`);
+  }
+  if ('max' in v) parts.push(`${p.dim('max')} ${p.number(formatValue(v.max, f))}`);
+  if (typeof v.sources === 'number') parts.push(`${p.dim('sources')} ${p.number(String(v.sources))}`);
+  return parts.join('  ');
+}
+
+function meterRow(v: JsonObject, p: Palette): string {
+  const parts = [`${p.dim('count')} ${p.number(formatValue(v.count, 'n'))}`];
+  for (const key of ['m1', 'm5', 'm15', 'mean']) {
+    if (key in v) parts.push(`${p.dim(key)} ${p.number(formatValue(v[key], 'r'))}`);
+  }
+  return parts.join('  ');
+}
+
+function scalar(v: JsonValue, p: Palette): string {
+  if (typeof v === 'number') return p.number(formatValue(v, 'n'));
+  if (typeof v === 'string') return p.string(v === '' ? '""' : v);
+  if (v === null) return p.dim('null');
+  return p.number(String(v));
+}
+
+/** The one-line form of a leaf, or undefined when it needs a branch of its own. */
+function inline(v: JsonValue, p: Palette): string | undefined {
+  if (v === null || typeof v !== 'object') return scalar(v, p);
+  if (isErrorMarker(v)) return p.error(`error: ${v.error}`);
+  if (isDistribution(v)) return distributionRow(v, p);
+  if (isMeter(v)) return meterRow(v, p);
+  if (Array.isArray(v)) {
+    const text = JSON.stringify(v);
+    return text.length <= 100 ? p.string(text) : undefined;
+  }
+  if (isSmallRecord(v)) {
+    return Object.entries(v as JsonObject)
+      .map(([k, x]) => `${p.dim(k)} ${scalar(x as JsonValue, p)}`)
+      .join('  ');
+  }
+  return undefined;
+}
+
+/**
+ * Renders a JSON stat tree as an indented, readable tree: branches end with `/`, keys of one
+ * branch share a column, plain numbers are right-aligned in their branch, PmfStat leaves and
+ * Percentiles results become one compact row (`n 100  min 1 ms  p50 49.8 ms ... max 100 ms`),
+ * meters one row of rates. Returns the lines (without colour when `palette` is plain).
+ */
+export function renderTree(tree: JsonValue, palette: Palette, indent = ''): string[] {
+  if (!isObject(tree) && !Array.isArray(tree)) return [indent + (inline(tree, palette) ?? '')];
+  const entries: [string, JsonValue][] = Array.isArray(tree) ? tree.map((v, i) => [String(i), v]) : Object.entries(tree);
+  const lines: string[] = [];
+  const keyWidth = Math.max(0, ...entries.map(([k]) => k.length));
+  const rendered = entries.map(([k, v]) => ({ k, v, text: inline(v, palette) }));
+  const numberWidth = Math.max(
+    0,
+    ...rendered.filter((r) => typeof r.v === 'number' && r.text !== undefined).map((r) => visibleLength(r.text!)),
+  );
+  for (const { k, v, text } of rendered) {
+    if (text === undefined) {
+      lines.push(`${indent}${palette.branch(k + '/')}`);
+      lines.push(...renderTree(v, palette, indent + '  '));
+      continue;
+    }
+    const pad = ' '.repeat(keyWidth - k.length);
+    const value = typeof v === 'number' ? ' '.repeat(numberWidth - visibleLength(text)) + text : text;
+    lines.push(`${indent}${palette.key(k)}${pad}  ${value}`);
+  }
+  return lines;
+}
