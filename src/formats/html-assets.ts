@@ -51,7 +51,7 @@ function liveMain(fmt: (v: unknown, f: string) => string): void {
   const SVG = 'http://www.w3.org/2000/svg';
   const spark = (el: HTMLElement, h: number[]): void => {
     let svg = el.nextElementSibling;
-    if (!svg || svg.getAttribute('class') !== 'spark') {
+    if (svg?.getAttribute('class') !== 'spark') {
       if (sparks >= maxSparks) return;
       sparks++;
       svg = document.createElementNS(SVG, 'svg');
@@ -64,7 +64,11 @@ function liveMain(fmt: (v: unknown, f: string) => string): void {
     }
     let lo = Infinity;
     let hi = -Infinity;
-    for (const v of h) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    for (const v of h) {
+      if (!Number.isFinite(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     const span = hi - lo || 1;
     const pts: string[] = [];
     h.forEach((v, i) => {

@@ -29,7 +29,7 @@ export function formatNumber(v: number): string {
 export function formatValue(v: unknown, f: string): string {
   // Inlined copy of formatNumber: this function must stand alone when embedded in the page.
   const num = (x: number): string => {
-    if (!Number.isFinite(x)) return x !== x ? 'NaN' : x > 0 ? '+Inf' : '-Inf';
+    if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? '+Inf' : '-Inf';
     const a = Math.abs(x);
     if (a >= 1e21) return String(x);
     let s: string;
