@@ -127,7 +127,8 @@ export class LogSketch {
 
   /**
    * The value at quantile `q` (0 = min, 0.5 = median, 1 = max): within the relative accuracy
-   * of the exact value at rank floor(q * (count - 1)). Null when the sketch is empty.
+   * of the exact value at rank floor(q * (count - 1)); ranks 0 and count - 1 give the exact
+   * min and max. Null when the sketch is empty.
    */
   quantile(q: number): number | null {
     return this.quantiles([q])[0];
@@ -146,7 +147,10 @@ export class LogSketch {
     const take = (value: number): void => {
       // Clamping to [min, max] can only move the answer towards the truth.
       const v = value < this.lo ? this.lo : value > this.hi ? this.hi : value;
-      while (k < order.length && cum > Math.floor(qs[order[k]] * (this.n - 1))) out[order[k++]] = v;
+      while (k < order.length && cum > Math.floor(qs[order[k]] * (this.n - 1))) {
+        out[order[k]] = Math.floor(qs[order[k]] * (this.n - 1)) === this.n - 1 ? this.hi : v;
+        k++;
+      }
     };
     const walk = (store: DenseStore, sign: number): void => {
       const a = store.counts;
@@ -156,6 +160,8 @@ export class LogSketch {
         if (cum > Math.floor(qs[order[k]] * (this.n - 1))) take(sign * this.mapping.value(sign * (store.offset + j)));
       }
     };
+    // The extremes are known exactly: rank 0 is min and rank count - 1 is max.
+    while (k < order.length && Math.floor(qs[order[k]] * (this.n - 1)) === 0) out[order[k++]] = this.lo;
     walk(this.negative, -1);
     if (this.zeroCount > 0 && k < order.length) {
       cum += this.zeroCount;
