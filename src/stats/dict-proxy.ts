@@ -1,9 +1,10 @@
 /** What a dict stat exposes to its index-syntax proxy. @internal */
 export interface DictAccess<V> {
   get(key: string): V;
-  set(key: string, value: unknown): void;
+  /** Absent for read-only dicts (aggregations): assignments then throw a TypeError in strict code. */
+  set?(key: string, value: unknown): void;
   has(key: string): boolean;
-  delete(key: string): boolean;
+  delete?(key: string): boolean;
   keys(): Iterable<string>;
 }
 
@@ -13,16 +14,21 @@ export interface DictAccess<V> {
  * `constructor`, `toString`); nothing is ever written to any prototype.
  */
 export function dictProxy<V>(access: DictAccess<V>): Record<string, V> {
-  const target = Object.create(null) as Record<string, V>;
+  // The target is never read or written through (every trap answers from the dict); it is a
+  // plain object only so that the proxy's prototype, as seen by deep-equality checks, is
+  // Object.prototype like any other JSON-ish object.
+  const target = {} as Record<string, V>;
   return new Proxy(target, {
     get: (_t, key) => (typeof key === 'string' ? access.get(key) : undefined),
     set: (_t, key, value) => {
-      if (typeof key === 'string') access.set(key, value);
+      if (typeof key !== 'string' || access.set === undefined) return false;
+      access.set(key, value);
       return true;
     },
     has: (_t, key) => typeof key === 'string' && access.has(key),
     deleteProperty: (_t, key) => {
-      if (typeof key === 'string') access.delete(key);
+      if (typeof key !== 'string' || access.delete === undefined) return false;
+      access.delete(key);
       return true;
     },
     ownKeys: () => [...access.keys()],

@@ -1,5 +1,6 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
 import { type Aggregator, OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { dictProxy } from './dict-proxy.js';
 import { histogramKey } from './value-stat.js';
 
 /** Options of a `histogramAggregationStat`. */
@@ -88,7 +89,8 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
 
   bind(target: object, handles: Record<string, unknown>): void {
     const cell = this;
-    Object.defineProperty(target, this.name, { get: () => cell.read(), enumerable: true });
+    const view = dictProxy<number>({ get: (k) => cell.counts.get(k) ?? 0, has: (k) => cell.counts.has(k), keys: () => cell.counts.keys() });
+    Object.defineProperty(target, this.name, { value: view, enumerable: true });
     const handle: HistogramAggregationHandle = {
       get: (v) => cell.counts.get(v) ?? 0,
       entries: () => cell.counts.entries(),

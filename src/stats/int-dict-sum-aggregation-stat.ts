@@ -1,5 +1,6 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
 import { type Aggregator, OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictSumAggregationStat`. */
 export interface IntDictSumAggregationOptions {
@@ -62,7 +63,8 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
 
   bind(target: object, handles: Record<string, unknown>): void {
     const cell = this;
-    Object.defineProperty(target, this.name, { get: () => cell.read(), enumerable: true });
+    const view = dictProxy<number>({ get: (k) => cell.map.get(k) ?? 0, has: (k) => cell.map.has(k), keys: () => cell.map.keys() });
+    Object.defineProperty(target, this.name, { value: view, enumerable: true });
     const handle: IntDictSumAggregationHandle = {
       get: (k) => cell.map.get(k) ?? 0,
       entries: () => cell.map.entries(),
