@@ -24,9 +24,15 @@ export function statJsonValue(stat: SnapshotStat): JsonValue {
  */
 export function toJsonObject(node: SnapshotNode): JsonObject {
   const out: JsonObject = {};
-  for (const s of node.stats) out[s.name] = statJsonValue(s);
-  for (const c of node.children) if (!c.collapsed) out[c.name] = toJsonObject(c);
+  for (const s of node.stats) setOwn(out, s.name, statJsonValue(s));
+  for (const c of node.children) if (!c.collapsed) setOwn(out, c.name, toJsonObject(c));
   return out;
+}
+
+/** Sets an own property, even one named `__proto__` (a dict key can be any string). */
+export function setOwn(obj: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /**

@@ -12,6 +12,7 @@
  * field of the pmfs that pass.
  */
 import type { JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
+import { setOwn } from './json.js';
 
 /** The comparison operators of a query. */
 export type QueryOperator = '>=' | '>' | '<' | '<=' | '=' | '==' | '!=';
@@ -102,7 +103,7 @@ function filterValue(value: JsonValue, q: Query): JsonValue | undefined {
   let out: { [key: string]: JsonValue } | undefined;
   for (const k of Object.keys(value)) {
     const kept = matchEntry(k, value[k], q);
-    if (kept !== undefined) (out ??= {})[k] = kept;
+    if (kept !== undefined) setOwn((out ??= {}), k, kept);
   }
   return out;
 }

@@ -1,15 +1,8 @@
 /**
  * `createStatusHandler`: the status handler with the defaults filled in.
  */
+import { defaultRegistry } from '../core/default-registry.js';
 import { StatusHandler, type StatusHandlerOptions } from './handler.js';
-import type { SnapshotSource } from './history.js';
-
-let defaultSource: (() => SnapshotSource) | undefined;
-
-/** Sets where handlers without a `registry` option read from (the core's default registry). */
-export function setDefaultSnapshotSource(get: () => SnapshotSource): void {
-  defaultSource = get;
-}
 
 /**
  * Creates the status handler (see {@link StatusHandler}); every adapter is built on it.
@@ -20,7 +13,5 @@ export function setDefaultSnapshotSource(get: () => SnapshotSource): void {
  * status.close();
  */
 export function createStatusHandler(options: StatusHandlerOptions = {}): StatusHandler {
-  const registry = options.registry ?? defaultSource?.();
-  if (!registry) throw new TypeError('createStatusHandler: no registry given and no default registry available');
-  return new StatusHandler({ ...options, registry });
+  return new StatusHandler({ ...options, registry: options.registry ?? defaultRegistry });
 }

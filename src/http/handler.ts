@@ -21,6 +21,7 @@ import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusChunks, wa
 import { emptyLike, filterSnapshot, parseQuery, type Query, QueryError } from '../formats/query.js';
 import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
 import { collectChunks, DEFAULT_SLICE_MS } from './chunks.js';
+import { expandCollapsed } from './expand.js';
 import { acquireHistory, type HistoryOptions, type HistorySampler, type SnapshotSource } from './history.js';
 
 export type { SnapshotSource } from './history.js';
@@ -304,7 +305,7 @@ export class StatusHandler {
         break;
       case 'prometheus': {
         const om = wantsOpenMetrics(req.header('accept'));
-        pieces = prometheusChunks(node, { openMetrics: om });
+        pieces = prometheusChunks(await expandCollapsed(this.source, node), { openMetrics: om });
         type = om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
         break;
       }

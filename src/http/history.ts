@@ -6,6 +6,7 @@
  */
 import type { SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
 import { forEachSliced } from './chunks.js';
+import { expandCollapsed } from './expand.js';
 import { liveEntries } from '../formats/live.js';
 
 /** What the status handler reads: anything that can take an asynchronous snapshot. */
@@ -99,8 +100,9 @@ export class HistorySampler {
     }
     this.busy = true;
     try {
-      const node = await this.source.snapshotAsync('/');
-      if (!node) return;
+      const top = await this.source.snapshotAsync('/');
+      if (!top) return;
+      const node = await expandCollapsed(this.source, top);
       const t = ++this.tick;
       const slot = t % this.points;
       await forEachSliced(liveEntries(node, true), ([key, v]) => {
