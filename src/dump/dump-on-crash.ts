@@ -68,9 +68,12 @@ function errorInfo(err: unknown): { message: string; stack?: string } {
  *   re-sends the signal to the process: the process then dies of the signal as it would have
  *   without dumpOnCrash (a parent sees the same signal). When the app has its own listener, the
  *   app's listener decides, as before.
- * - **Exit** (option `onExit`, default true): a `'exit'` listener dumps with `reason` 'exit' and
- *   `exitCode`, whether the process ends by `process.exit()`, an empty event loop or after an
- *   uncaught exception (the exit dump then also carries the `error` seen). It changes no code.
+ * - **Exit** (option `onExit`, default true): an `'exit'` listener dumps again with the freshest
+ *   values and `exitCode`, whether the process ends by `process.exit()`, an empty event loop or
+ *   a crash. `reason` is 'exit', or 'uncaughtException'/'unhandledRejection' when that crash is
+ *   why the process exits; `error` is the last uncaught error seen, if any. It changes no code.
+ *   (Node runs 'exit' listeners after an unhandled error too, so the last file of a crashed
+ *   process is this one, written after the error was printed.)
  *
  * Other listeners are never touched. Dump failures go to `onError` (default: one line on stderr)
  * and never throw. Returns a handle whose `uninstall()` removes the listeners.
@@ -97,13 +100,21 @@ export function dumpOnCrash(filename: string, options: DumpOnCrashOptions = {}):
     }
   };
 
+  let fatalReason: string | undefined;
+
   const onUncaught = mark((err: unknown, origin: string) => {
     lastError = errorInfo(err);
-    write({ reason: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException', error: lastError });
+    const reason = origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException';
+    // Nobody handles it: Node will print it and exit with code 1 (after 'exit' listeners).
+    if (process.listenerCount('uncaughtException') === 0 && !process.hasUncaughtExceptionCaptureCallback()) {
+      fatalReason = reason;
+    }
+    write({ reason, error: lastError });
   });
 
   const onExit = mark((code: number) => {
-    write(lastError === undefined ? { reason: 'exit', exitCode: code } : { reason: 'exit', exitCode: code, error: lastError });
+    const reason = fatalReason ?? 'exit';
+    write(lastError === undefined ? { reason, exitCode: code } : { reason, exitCode: code, error: lastError });
   });
 
   const signalListeners = new Map<NodeJS.Signals, () => void>();
