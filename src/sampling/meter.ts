@@ -81,14 +81,14 @@ export class Meter {
   mark(n = 1): void {
     if (!Number.isFinite(n)) throw new RangeError(`Meter.mark: ${n} is not a finite number of events`);
     const now = this.writeClock.now();
-    if (now >= this.nextTick) this.tick(now);
+    if (now > this.nextTick) this.tick(now);
     this.count += n;
     this.uncounted += n;
   }
 
+  /** Called when more than one tick interval has passed (Dropwizard: age > interval). */
   private tick(now: number): void {
     const ticks = Math.floor((now - this.tickStart) / METER_TICK_MS);
-    if (ticks <= 0) return;
     this.tickStart += ticks * METER_TICK_MS;
     this.nextTick = this.tickStart + METER_TICK_MS;
     const instant = this.uncounted / TICK_S;
@@ -103,7 +103,7 @@ export class Meter {
   /** The current rates (applies any ticks that are due first). */
   rates(): MeterRates {
     const now = this.readClock.now();
-    if (now >= this.nextTick) this.tick(now);
+    if (now > this.nextTick) this.tick(now);
     const elapsedS = (now - this.startMs) / 1000;
     return {
       count: this.count,
