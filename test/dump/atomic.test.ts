@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import * as scales from 'scales-metrics';
+
+const WRITER = fileURLToPath(new URL('../fixtures/dump/writer-child.js', import.meta.url));
+
+interface Writer {
+  ready: Promise<void>;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function startWriter(file: string, iterations: number, how: 'sync' | 'async'): Writer {
+  const child = spawn(process.execPath, [WRITER, file, String(iterations), how], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => d.includes('ready') && resolve());
+    child.on('exit', () => reject(new Error('writer ended before it was ready')));
+  });
+  ready.catch(() => {});
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+  return { ready, done, kill: (s) => child.kill(s) };
+}
+
+/** Reads the file as fast as it can while `running()`; returns every version seen, throws on a partial file. */
+async function readWhile(file: string, running: () => boolean): Promise<{ reads: number; versions: Set<number> }> {
+  const versions = new Set<number>();
+  let reads = 0;
+  while (running()) {
+    const text = await readFile(file, 'utf8');
+    let dump: scales.DumpFile;
+    try {
+      dump = JSON.parse(text) as scales.DumpFile;
+    } catch (err) {
+      throw new Error(`a reader saw a partial file (${text.length} bytes): ${(err as Error).message}`);
+    }
+    const big = (dump.stats as { big: { version: number; keys: Record<string, number> } }).big;
+    assert.equal(Object.keys(big.keys).length, 3000, 'a complete tree');
+    versions.add(big.version);
+    reads++;
+  }
+  return { reads, versions };
+}
+
+describe('atomic dumps', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'scales-atomic-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const how of ['sync', 'async'] as const) {
+    it(`concurrent readers never see a partial file while a ${how} writer loops`, async () => {
+      const file = join(dir, `loop-${how}.json`);
+      const writer = startWriter(file, 300, how);
+      await writer.ready;
+      let running = true;
+      const end = writer.done.then((r) => {
+        running = false;
+        return r;
+      });
+      const readers = await Promise.all([1, 2, 3, 4].map(() => readWhile(file, () => running)));
+      assert.deepEqual(await end, { code: 0, signal: null });
+      const versions = new Set(readers.flatMap((r) => [...r.versions]));
+      assert.ok(versions.size > 1, `readers saw the file change (${versions.size} versions in ${readers.reduce((a, r) => a + r.reads, 0)} reads)`);
+      const final = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+      assert.equal((final.stats as { big: { version: number } }).big.version, 301);
+      assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), [], 'no temporary files left');
+    });
+  }
+
+  it('a writer killed mid-loop leaves a complete file, and stray temp files are not *.json', async () => {
+    const file = join(dir, 'killed.json');
+    const writer = startWriter(file, 100_000, 'sync');
+    await writer.ready;
+    await new Promise((r) => setTimeout(r, 100)); // let it be in the middle of its loop
+    writer.kill('SIGKILL');
+    assert.equal((await writer.done).signal, 'SIGKILL');
+    const dump = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    assert.ok((dump.stats as { big: { version: number } }).big.version > 1);
+    for (const name of await readdir(dir)) {
+      if (name !== 'killed.json' && !name.startsWith('loop-')) assert.match(name, /^\.killed\.json\.\d+\.\d+\.tmp$/);
+    }
+  });
+
+  it('dumpStatsTo writes the header and the registry tree', async () => {
+    const registry = new scales.Registry();
+    const S = registry.collection('/web', scales.intStat('errors'), scales.pmfStat('latency'));
+    S.errors += 2;
+    S.latency.record(0.5);
+    const file = join(dir, 'one.json');
+    await scales.dumpStatsTo(file, { registry, serverName: 'web-1' });
+    const dump = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    assert.deepEqual(Object.keys(dump), ['format', 'version', 'host', 'pid', 'serverName', 'last-updated', 'stats']);
+    assert.equal(dump.serverName, 'web-1');
+    assert.equal(dump.pid, process.pid);
+    const web = (dump.stats as { web: { errors: number; latency: { count: number; sketch?: string } } }).web;
+    assert.equal(web.errors, 2);
+    assert.equal(web.latency.count, 1);
+    assert.equal(web.latency.sketch, undefined, 'no sketch unless asked');
+    await scales.dumpStatsTo(file, { registry, sketches: true, path: '/web' });
+    const withSketch = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    assert.equal(typeof (withSketch.stats as { latency: { sketch?: string } }).latency.sketch, 'string');
+  });
+
+  it('a broken registry still gives a readable dump; an unwritable path rejects or throws', async () => {
+    const file = join(dir, 'keep.json');
+    await writeFile(file, '{"old":true}');
+    const registry = {
+      getStats(): never {
+        throw new Error('registry exploded');
+      },
+    };
+    // A broken registry still gives a readable file that says so (a crash dump must not vanish).
+    scales.dumpStatsToSync(file, { registry });
+    const dump = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    assert.match(dump.statsError ?? '', /registry exploded/);
+    await assert.rejects(scales.dumpStatsTo(join(dir, 'no-such-dir', 'x.json'), { registry: new scales.Registry() }), { code: 'ENOENT' });
+    assert.throws(() => scales.dumpStatsToSync(join(dir, 'no-such-dir', 'x.json'), { registry: new scales.Registry() }), { code: 'ENOENT' });
+  });
+});
+
+describe('dumpStatsPeriodically', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'scales-periodic-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!(await cond())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  it('writes again and again with fresh values, and stops', async () => {
+    const registry = new scales.Registry();
+    const S = registry.collection('/w', scales.intStat('n'));
+    const file = join(dir, 'p.json');
+    const handle = scales.dumpStatsPeriodically(file, { registry, periodMs: 10 });
+    await until(() => handle.writes >= 1, 'the first write');
+    S.n += 5;
+    await until(async () => {
+      const d = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+      return (d.stats as { w: { n: number } }).w.n === 5;
+    }, 'a write with the new value');
+    await handle.stop();
+    const writes = handle.writes;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(handle.writes, writes, 'no write after stop()');
+    assert.equal(handle.errors, 0);
+  });
+
+  it('reports errors to onError without throwing, and keeps trying', async () => {
+    const errors: Error[] = [];
+    const handle = scales.dumpStatsPeriodically(join(dir, 'missing', 'p.json'), {
+      registry: new scales.Registry(),
+      periodMs: 5,
+      onError: (e) => errors.push(e),
+    });
+    await until(() => errors.length >= 2, 'two failures');
+    await handle.stop();
+    assert.match(errors[0]!.message, /ENOENT/);
+    assert.equal(handle.errors, errors.length);
+    assert.equal(handle.lastError, errors[errors.length - 1]);
+  });
+
+  it('without onError, warns once through process warnings', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const handle = scales.dumpStatsPeriodically(join(dir, 'missing', 'q.json'), { registry: new scales.Registry(), periodMs: 5 });
+      await until(() => handle.errors >= 3, 'three failures');
+      await handle.stop();
+      await new Promise((r) => setImmediate(r));
+      const ours = warnings.filter((w) => (w as { code?: string }).code === 'SCALES_DUMP_FAILED');
+      assert.equal(ours.length, 1);
+      assert.match(ours[0]!.message, /missing\/q\.json/);
+    } finally {
+      process.removeListener('warning', onWarning);
+    }
+  });
+
+  it('rejects a bad period', () => {
+    assert.throws(() => scales.dumpStatsPeriodically('x.json', { periodMs: 0 }), /periodMs must be a positive number/);
+  });
+});
