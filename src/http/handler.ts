@@ -290,7 +290,14 @@ export class StatusHandler {
     rawQuery: string,
     withHistory: boolean,
   ): Promise<StatusResponse> {
-    const node = await this.source.snapshotAsync(statPath);
+    let node: SnapshotNode | undefined;
+    try {
+      node = await this.source.snapshotAsync(statPath);
+    } catch (e) {
+      // A segment the registry could never hold (reserved, control characters): not found.
+      if (e instanceof Error && e.name === 'InvalidNameError') return text(404, `no stats at ${JSON.stringify(statPath)}: ${e.message}`);
+      throw e;
+    }
     if (!node) return text(404, `no stats at ${JSON.stringify(statPath)}`);
     const filtered: SnapshotNode | undefined = query ? filterSnapshot(node, query) : node;
     const shown = filtered ?? emptyLike(node);

@@ -162,3 +162,14 @@ describe('adapters', () => {
     await assert.rejects(scales.serveInBackground(one.port, options), new RegExp(`could not listen on 127\\.0\\.0\\.1:${one.port}`));
   });
 });
+
+describe('paths the registry rejects', () => {
+  it('answer 404, not 500', async () => {
+    const h = scales.createStatusHandler({ registry, live: false });
+    for (const p of ['/status/__proto__', '/status/a%01b']) {
+      const r = await h.fetch(new Request('http://127.0.0.1' + p));
+      assert.equal(r.status, 404, p);
+      assert.match(await r.text(), /^no stats at/, p);
+    }
+  });
+});
