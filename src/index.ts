@@ -105,6 +105,28 @@ export { serveInBackground, DEFAULT_SERVE_HOST, DEFAULT_METRICS_PATH, type Serve
 export { HistorySampler, type HistoryOptions } from './http/history.js';
 
 // --- graphite (graphite work) ---
+export { fnmatch } from './graphite/fnmatch.js';
+export { DEFAULT_PUSH_PERIOD_SECONDS, GraphitePeriodicPusher, type GraphitePeriodicPusherOptions } from './graphite/periodic-pusher.js';
+export {
+  DEFAULT_FLUSH_TIMEOUT_MS,
+  DEFAULT_GRAPHITE_PORT,
+  DEFAULT_PICKLE_PORT,
+  GraphitePusher,
+  type GraphitePusherOptions,
+  type PushResult,
+} from './graphite/pusher.js';
+export type { GraphitePruneRule, GraphiteRule } from './graphite/rules.js';
+export { DEFAULT_SELF_STATS_PATH as DEFAULT_GRAPHITE_SELF_STATS_PATH } from './graphite/self-stats.js';
+export {
+  createGraphiteSender,
+  DEFAULT_BUFFER_BYTES as DEFAULT_GRAPHITE_BUFFER_BYTES,
+  type FlushResult,
+  type GraphiteProtocol,
+  type GraphiteSender,
+  type GraphiteSenderListener,
+  type GraphiteSenderOptions,
+  type GraphiteSenderStats,
+} from './graphite/sender.js';
 
 // --- dump + aggregate (dump work) ---
 export * as aggregation from './aggregate/index.js';

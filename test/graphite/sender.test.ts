@@ -1,55 +1,8 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createGraphiteSender, type GraphiteSenderStats } from '../../src/graphite/sender.js';
-
-/** A TCP sink on 127.0.0.1 that collects everything it receives. */
-class Sink {
-  server = net.createServer();
-  sockets = new Set<net.Socket>();
-  received = '';
-  constructor() {
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('data', (d) => {
-        this.received += d.toString('utf8');
-      });
-      s.on('close', () => this.sockets.delete(s));
-      s.on('error', () => {});
-    });
-  }
-  listen(port = 0): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve((this.server.address() as net.AddressInfo).port));
-    });
-  }
-  /** Closes the listener and every connection (as a stopping carbon does). */
-  close(): Promise<void> {
-    for (const s of this.sockets) s.end();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-  lines(): string[] {
-    return this.received.split('\n').filter(Boolean);
-  }
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function freePort(): Promise<number> {
-  const s = net.createServer();
-  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => {
-    const port = (s.address() as net.AddressInfo).port;
-    s.close(() => resolve(port));
-  }));
-}
+import { freePort, Sink, until } from './tcp-sink.js';
 
 const batch = (prefix: string, n: number, ts = 1700000000) => ({
   names: Array.from({ length: n }, (_, i) => `${prefix}.m${i}`),

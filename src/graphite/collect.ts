@@ -1,0 +1,198 @@
+/**
+ * Turns a stat tree into Graphite datapoints: walks a typed snapshot (or a plain JSON tree such
+ * as `getStats()` or a dump file), applies the prune and allow/forbid rules, flattens nested
+ * values with '.', sanitizes every segment, and keeps only finite numbers. The walk is a
+ * generator that yields every few hundred leaves, so a caller can spread a huge tree over
+ * several turns of the event loop.
+ */
+
+import type { JsonObject, JsonValue, SnapshotNode, StatKind } from '../core/snapshot.js';
+import type { GraphiteRules } from './rules.js';
+import { MAX_NAME_LENGTH, sanitizeSegment, segmentFits } from './sanitize.js';
+
+/**
+ * How a counter leaf turns into a per-period delta: 'diff' sends the change since the previous
+ * period (may be negative); 'monotonic' does the same but reads a decrease as a restart from 0
+ * and sends the new value.
+ */
+export type CounterMode = 'diff' | 'monotonic';
+
+/** What a walk produced. */
+export interface Collected {
+  names: string[];
+  values: number[];
+  /** Counter mode per datapoint (null for gauges); empty for JSON trees. */
+  counters: (CounterMode | null)[];
+  /** Numeric leaves that were allowed but could not be named for carbon (too long). */
+  skipped: number;
+}
+
+// Fields of a pmf snapshot that are settings, not measurements.
+const PMF_SETTINGS = new Set(['windowSeconds', 'unit', 'sketch']);
+
+/**
+ * Which leaves of a stat are counters, given the stat's kind and the keys from the stat's value
+ * down to the leaf: int, intDict and the sum aggregations ('diff'); a meter's `count`, the
+ * `lifetime.count` and `lifetime.sum` of a pmf, and the seconds per state of a stateTime stat
+ * ('monotonic'; `lifetime.sum` is 'diff' since samples may be negative).
+ */
+export function counterModeOf(kind: StatKind, keys: readonly string[]): CounterMode | null {
+  switch (kind) {
+    case 'int':
+    case 'intDict':
+    case 'sumAggregation':
+    case 'intDictSumAggregation':
+      return 'diff';
+    case 'stateTime':
+      return 'monotonic';
+    case 'meter':
+      return keys.length === 1 && keys[0] === 'count' ? 'monotonic' : null;
+    case 'meterDict':
+      return keys.length === 2 && keys[1] === 'count' ? 'monotonic' : null;
+    case 'pmf':
+      return lifetimeMode(keys, 0);
+    case 'namedPmfDict':
+      return lifetimeMode(keys, 1);
+    default:
+      return null;
+  }
+}
+
+function lifetimeMode(keys: readonly string[], at: number): CounterMode | null {
+  if (keys.length !== at + 2 || keys[at] !== 'lifetime') return null;
+  if (keys[at + 1] === 'count') return 'monotonic';
+  if (keys[at + 1] === 'sum') return 'diff';
+  return null;
+}
+
+function isPmfKind(kind: StatKind | null): boolean {
+  return kind === 'pmf' || kind === 'namedPmfDict';
+}
+
+/** Leaves between two yields of the walk. */
+const LEAVES_PER_STEP = 256;
+
+class Walk {
+  readonly out: Collected = { names: [], values: [], counters: [], skipped: 0 };
+  #sinceYield = 0;
+
+  constructor(
+    readonly rules: GraphiteRules,
+    readonly typed: boolean,
+  ) {}
+
+  /** Walks a value below a stat: `path` is the tree path ('/a/b'), `name` the metric name so far. */
+  *value(value: JsonValue, path: string, name: string, nameOk: boolean, kind: StatKind | null, keys: string[]): Generator<void> {
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return;
+      if (!this.rules.isAllowed(path, value)) return;
+      if (!nameOk || name.length >= MAX_NAME_LENGTH) {
+        this.out.skipped++;
+        return;
+      }
+      this.out.names.push(name);
+      this.out.values.push(value);
+      if (this.typed) this.out.counters.push(kind === null ? null : counterModeOf(kind, keys));
+      if (++this.#sinceYield >= LEAVES_PER_STEP) {
+        this.#sinceYield = 0;
+        yield;
+      }
+      return;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return; // strings, booleans, lists
+    const skipSettings = isPmfKind(kind) && keys.length === (kind === 'pmf' ? 0 : 1);
+    for (const key of Object.keys(value)) {
+      if (skipSettings && PMF_SETTINGS.has(key)) continue;
+      const sub = `${path}/${key}`;
+      if (this.rules.isPruned(sub)) continue;
+      const seg = sanitizeSegment(key);
+      yield* this.value(value[key], sub, `${name}.${seg}`, nameOk && segmentFits(seg), kind, kind === null ? keys : [...keys, key]);
+    }
+  }
+
+  *node(node: SnapshotNode, prefix: string, prefixOk: boolean): Generator<void> {
+    const base = node.path === '/' ? '' : node.path;
+    for (const stat of node.stats) {
+      if (stat.error !== undefined) continue;
+      const path = `${base}/${stat.name}`;
+      if (this.rules.isPruned(path)) continue;
+      const seg = sanitizeSegment(stat.name);
+      yield* this.value(stat.value, path, prefix + seg, prefixOk && segmentFits(seg), stat.kind, []);
+    }
+    for (const child of node.children) {
+      if (child.collapsed) continue;
+      if (this.rules.isPruned(child.path)) continue;
+      const seg = sanitizeSegment(child.name);
+      yield* this.node(child, `${prefix}${seg}.`, prefixOk && segmentFits(seg));
+    }
+  }
+
+  *json(tree: JsonObject, path: string, prefix: string, prefixOk: boolean): Generator<void> {
+    for (const key of Object.keys(tree)) {
+      const sub = `${path}/${key}`;
+      if (this.rules.isPruned(sub)) continue;
+      const value = tree[key];
+      const seg = sanitizeSegment(key);
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        yield* this.json(value, sub, `${prefix}${seg}.`, prefixOk && segmentFits(seg));
+      } else {
+        yield* this.value(value, sub, prefix + seg, prefixOk && segmentFits(seg), null, []);
+      }
+    }
+  }
+}
+
+function prefixFits(prefix: string): boolean {
+  return prefix.split('.').every(segmentFits);
+}
+
+/**
+ * Walks a typed snapshot node (as `registry.snapshot()` returns it). `prefix` is a normalized
+ * prefix (see `normalizePrefix`); the node's own path is part of every name (a node at
+ * '/web' gives `prefix.web.errors`). Collapsed containers are left out, as in `getStats()`;
+ * stats whose reading failed are skipped. Yields every few hundred leaves; the result is the
+ * generator's return value.
+ */
+export function* walkSnapshot(node: SnapshotNode, rules: GraphiteRules, prefix: string): Generator<void, Collected> {
+  const walk = new Walk(rules, true);
+  let start = prefix;
+  let ok = prefixFits(prefix);
+  for (const seg of node.path.split('/').filter(Boolean)) {
+    const s = sanitizeSegment(seg);
+    start += `${s}.`;
+    ok = ok && segmentFits(s);
+  }
+  yield* walk.node(node, start, ok);
+  return walk.out;
+}
+
+/**
+ * Walks a plain JSON tree (as `getStats()` returns it, or a dump's `stats`): every finite
+ * numeric leaf, nested objects flattened with '.'; no counter information.
+ */
+export function* walkJson(tree: JsonObject, rules: GraphiteRules, prefix: string): Generator<void, Collected> {
+  const walk = new Walk(rules, false);
+  yield* walk.json(tree, '', prefix, prefixFits(prefix));
+  return walk.out;
+}
+
+/** Runs a walk to the end at once. */
+export function runWalk<T>(gen: Generator<void, T>): T {
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs a walk, yielding to the event loop whenever it has worked for `sliceMs` (default 4 ms). */
+export async function runWalkAsync<T>(gen: Generator<void, T>, sliceMs = 4): Promise<T> {
+  let start = performance.now();
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+    if (performance.now() - start >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      start = performance.now();
+    }
+  }
+}

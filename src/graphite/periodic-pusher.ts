@@ -1,0 +1,91 @@
+/**
+ * A Graphite pusher that pushes by itself every period (Python's `GraphitePeriodicPusher`), on
+ * one unref'd timer aligned to the period, so it never keeps the process alive; a push still
+ * running when the next one is due makes that one skipped (and counted), never doubled.
+ */
+
+import { DEFAULT_FLUSH_TIMEOUT_MS, GraphitePusher, type GraphitePusherOptions, type PushResult } from './pusher.js';
+
+/** Default push period, in seconds. */
+export const DEFAULT_PUSH_PERIOD_SECONDS = 60;
+/** Pushes start this long after a period boundary, so a timer that fires early never lands in the previous period. */
+const AFTER_BOUNDARY_MS = 20;
+
+/** Options of a {@link GraphitePeriodicPusher}: those of a pusher, with `period` (seconds, default 60). */
+export interface GraphitePeriodicPusherOptions extends GraphitePusherOptions {
+  /** Seconds between pushes (default {@link DEFAULT_PUSH_PERIOD_SECONDS}); timestamps are aligned to it. */
+  period?: number;
+}
+
+/**
+ * Pushes the stat tree to Graphite every `period` seconds.
+ *
+ * @example
+ * const pusher = new scales.GraphitePeriodicPusher('graphite-collector-hostname', 2003, 'my.server.prefix.');
+ * pusher.allow('*');
+ * pusher.start();
+ * // ... at shutdown: a final push, a flush, and the socket is closed
+ * await pusher.stop();
+ */
+export class GraphitePeriodicPusher extends GraphitePusher {
+  #timer: NodeJS.Timeout | null = null;
+  #started = false;
+  readonly #clock: () => number;
+
+  /**
+   * @param host carbon's host name or address
+   * @param port default 2003 (2004 for pickle)
+   * @param prefix default the lower-cased host name
+   * @param options the period in seconds, or options (`{ period, protocol, deltas, registry, ... }`)
+   */
+  constructor(host: string, port?: number, prefix?: string, options: number | GraphitePeriodicPusherOptions = {}) {
+    const opts = typeof options === 'number' ? { period: options } : options;
+    super(host, port, prefix, { ...opts, period: opts.period ?? DEFAULT_PUSH_PERIOD_SECONDS });
+    this.#clock = opts.now ?? Date.now;
+  }
+
+  /** Starts pushing every period (the first push at the next period boundary). Calling it again does nothing. */
+  start(): this {
+    if (this.closed) throw new Error(`GraphitePeriodicPusher for ${this.destination} was stopped; create a new one`);
+    if (this.#started) return this;
+    this.#started = true;
+    this.#schedule();
+    return this;
+  }
+
+  /** True between start() and stop(). */
+  get running(): boolean {
+    return this.#started && !this.closed;
+  }
+
+  /** Stops the timer, makes a final push, flushes (up to `timeoutMs`) and closes the connection. Never rejects. */
+  async stop(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<PushResult | undefined> {
+    if (this.closed) return undefined;
+    this.#started = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const last = await this.push();
+    await this.close(timeoutMs);
+    return last;
+  }
+
+  #schedule(): void {
+    const periodMs = this.period * 1000;
+    const now = this.#clock();
+    const next = (Math.floor(now / periodMs) + 1) * periodMs + AFTER_BOUNDARY_MS;
+    this.#timer = setTimeout(() => this.#tick(), next - now);
+    this.#timer.unref();
+  }
+
+  #tick(): void {
+    this.#timer = null;
+    if (!this.#started || this.closed) return;
+    this.#schedule();
+    if (this.busy) {
+      this.countOverlap();
+      return;
+    }
+    // push() never rejects; the catch is a second guard so nothing can reach the host app.
+    this.enqueuePush(false).catch(() => {});
+  }
+}

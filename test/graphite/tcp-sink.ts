@@ -1,0 +1,65 @@
+/** Test helpers: a TCP sink on 127.0.0.1 that keeps what it receives, and polling with a deadline. */
+
+import net from 'node:net';
+
+/** A TCP server on 127.0.0.1 that collects everything it receives. */
+export class Sink {
+  readonly server = net.createServer();
+  readonly sockets = new Set<net.Socket>();
+  received = '';
+  constructor() {
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('data', (d) => {
+        this.received += d.toString('utf8');
+      });
+      s.on('close', () => this.sockets.delete(s));
+      s.on('error', () => {});
+    });
+  }
+  /** Listens on `port` (default: a free one) and returns the port. */
+  listen(port = 0): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve((this.server.address() as net.AddressInfo).port));
+    });
+  }
+  /** Closes the listener and every connection (as a stopping carbon does). */
+  close(): Promise<void> {
+    for (const s of this.sockets) s.end();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+  /** Complete lines received so far. */
+  lines(): string[] {
+    return this.received.split('\n').filter(Boolean);
+  }
+  /** Received lines as a map name -> [value, timestamp] (the last one wins). */
+  points(): Map<string, [number, number]> {
+    const m = new Map<string, [number, number]>();
+    for (const line of this.lines()) {
+      const [name, value, ts] = line.split(' ');
+      m.set(name, [Number(value), Number(ts)]);
+    }
+    return m;
+  }
+}
+
+/** Polls `cond` every 10 ms until it is true, or throws after `timeoutMs`. */
+export async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  const s = net.createServer();
+  return new Promise((resolve) =>
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    }),
+  );
+}
