@@ -24,7 +24,8 @@ export interface FileInclusionTestOptions {
 
 /**
  * The usual file test of {@link Aggregation.addJsonDirectory}: ignore some names, ignore files
- * older than `maxAgeSeconds` (by modification time). A file that cannot be stat'ed is left out.
+ * older than `maxAgeSeconds` (by modification time). A file that cannot be stat'ed is accepted,
+ * so that the directory reader skips it with a warning saying why.
  * @example
  * new FileInclusionTest({ ignoreByName: /^incoming-/, maxAgeSeconds: 600 })
  */
@@ -47,7 +48,8 @@ export class FileInclusionTest {
         const ageMs = (this.options.now ?? Date.now)() - statSync(fullPath).mtimeMs;
         if (ageMs > maxAgeSeconds * 1000) return false;
       } catch {
-        return false;
+        // Let the reader try it and report why it cannot be read, rather than hide it here.
+        return true;
       }
     }
     return true;
