@@ -225,7 +225,8 @@ export class GraphitePusher {
 
   async #pushNow(keepAlive: boolean): Promise<PushResult> {
     const t0 = performance.now();
-    const timestamp = Math.floor(this.#now() / 1000 / this.period) * this.period;
+    // Rounded to the ms so that a fractional period (tests) does not print as 1800000000.4000001.
+    const timestamp = Math.round(Math.floor(this.#now() / 1000 / this.period) * this.period * 1000) / 1000;
     const result: PushResult = { timestamp, datapoints: 0, skipped: 0, drained: true, pending: 0, durationMs: 0 };
     try {
       const node: SnapshotNode | undefined = await this.registry.snapshotAsync(this.#path);
