@@ -86,6 +86,8 @@ export class DenseStore {
    * maxBins; returns the array position where `key`'s count now lives.
    */
   makeRoom(key: number): number {
+    // Once collapsed at full size, the top is pinned: lower keys go straight to the lowest bin.
+    if (this.collapsed && key < this.offset && this.counts.length === this.maxBins) return 0;
     this.makeRoomFor(key, key);
     const j = key - this.offset;
     return j < 0 ? 0 : j; // a key below a collapsed range lands in the lowest bin

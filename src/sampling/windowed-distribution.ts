@@ -21,7 +21,7 @@ export interface WindowedDistributionOptions {
   /** Length of the recent window in ms (default {@link DEFAULT_WINDOW_MS}: 5 minutes). */
   windowMs?: number;
   /**
-   * Number of rotating sub-windows (default {@link DEFAULT_SUB_WINDOWS}, an integer in 1..20).
+   * Number of rotating sub-windows (default {@link DEFAULT_SUB_WINDOWS}, an integer in 1..10).
    * The window covers between (subWindows - 1) and subWindows sub-windows of time. The bin
    * budget is shared by the sub-windows: more sub-windows, narrower range per sub-window.
    */
@@ -58,14 +58,31 @@ export interface DistributionSummary {
 export const DEFAULT_WINDOW_MS = 300_000;
 /** Default number of sub-windows (5 x 60 s). */
 export const DEFAULT_SUB_WINDOWS = 5;
-/**
- * Bins (4 bytes each) shared by all sub-windows of one distribution. With 5 sub-windows each
- * gets 1024 positive bins (29 doublings, ~8.8 decades at 1%) and 384 negative bins (~3.3
- * decades); values further below the top of the range are folded into the lowest bin.
- */
-export const BIN_BUDGET = 7040;
 /** Upper bound of {@link WindowedDistribution.byteSize}, proven by test/sampling/memory.test.ts. */
 export const MAX_BYTES_PER_DISTRIBUTION = 32 * 1024;
+/**
+ * Allowance for the objects of one distribution (fields, the slot array) and of each
+ * sub-window (its fields, two stores, two typed arrays and their buffers), in bytes; measured
+ * at ~630 + ~660 per sub-window on Node 20 (test/sampling/memory.test.ts), rounded up.
+ */
+export const BASE_OVERHEAD_BYTES = 1600;
+/** See {@link BASE_OVERHEAD_BYTES}. */
+export const SUB_WINDOW_OVERHEAD_BYTES = 640;
+/** Most sub-windows a distribution may have (each gets a share of the fixed byte budget). */
+export const MAX_SUB_WINDOWS = 10;
+
+/**
+ * Bins (4 bytes each) per sub-window so that the whole distribution stays within
+ * {@link MAX_BYTES_PER_DISTRIBUTION}: with 5 sub-windows each gets 1016 positive bins
+ * (29 doublings, ~8.7 decades at 1%) and 382 negative bins (~3.3 decades); with 10, 460 and
+ * 173. Values further below the top of a sub-window's range are folded into its lowest bin.
+ */
+export function binsPerSubWindow(subWindows: number): { positive: number; negative: number } {
+  const bytes = MAX_BYTES_PER_DISTRIBUTION - BASE_OVERHEAD_BYTES - SUB_WINDOW_OVERHEAD_BYTES * subWindows;
+  const perSlot = Math.min(4096, Math.floor(bytes / 4 / subWindows));
+  const positive = Math.min(2048, Math.floor((perSlot * 8) / 11));
+  return { positive, negative: Math.min(2048, perSlot - positive) };
+}
 
 const MAX_U32 = 0xffffffff;
 
@@ -152,17 +169,15 @@ export class WindowedDistribution {
     if (!(Number.isFinite(windowMs) && windowMs > 0)) {
       throw new RangeError(`WindowedDistribution: windowMs ${windowMs} is not a positive number`);
     }
-    if (!(Number.isInteger(k) && k >= 1 && k <= 20)) {
-      throw new RangeError(`WindowedDistribution: subWindows ${k} is not an integer in 1..20`);
+    if (!(Number.isInteger(k) && k >= 1 && k <= MAX_SUB_WINDOWS)) {
+      throw new RangeError(`WindowedDistribution: subWindows ${k} is not an integer in 1..${MAX_SUB_WINDOWS}`);
     }
     this.windowMs = windowMs;
     this.subWindowMs = windowMs / k;
     this.mapping = IndexMapping.of(options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY);
     this.relativeAccuracy = this.mapping.relativeAccuracy;
-    const perSlot = Math.floor(BIN_BUDGET / k);
-    const posBins = Math.min(2048, Math.floor((perSlot * 8) / 11));
-    const negBins = Math.min(2048, perSlot - posBins);
-    this.slots = Array.from({ length: k }, () => new SubWindow(posBins, negBins));
+    const bins = binsPerSubWindow(k);
+    this.slots = Array.from({ length: k }, () => new SubWindow(bins.positive, bins.negative));
     this.cur = this.slots[0];
     const clocks = resolveClocks(options.clock);
     this.writeClock = clocks.write;
@@ -307,8 +322,6 @@ export class WindowedDistribution {
   byteSize(): number {
     let bins = 0;
     for (const s of this.slots) bins += s.pos.byteLength + s.neg.byteLength;
-    // Object headers and fields: ~200 bytes per sub-window (2 stores, 2 typed arrays, fields)
-    // and ~400 for the distribution itself; measured in test/sampling/memory.test.ts.
-    return bins + this.slots.length * 400 + 600;
+    return bins + BASE_OVERHEAD_BYTES + this.slots.length * SUB_WINDOW_OVERHEAD_BYTES;
   }
 }
