@@ -69,10 +69,14 @@ function liveMain(fmt: (v: unknown, f: string) => string): void {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     }
-    const span = hi - lo || 1;
+    const span = hi - lo;
     const pts: string[] = [];
     h.forEach((v, i) => {
-      if (Number.isFinite(v)) pts.push(((i * 60) / (maxPoints - 1)).toFixed(1) + ',' + (13 - ((v - lo) / span) * 12).toFixed(1));
+      // A flat series is drawn across the middle.
+      const y = span > 0 ? 13 - ((v - lo) / span) * 12 : 7;
+      // Right-aligned: the newest sample at the right edge, the line grows to the left.
+      const x = ((maxPoints - h.length + i) * 60) / Math.max(1, maxPoints - 1);
+      if (Number.isFinite(v)) pts.push(x.toFixed(1) + ',' + y.toFixed(1));
     });
     svg.firstElementChild!.setAttribute('points', pts.join(' '));
   };

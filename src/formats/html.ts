@@ -176,7 +176,7 @@ export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {})
   const server = options.serverName ?? '';
   const live = options.live;
   yield '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">' +
     '<title>' +
     escapeHtml(server + ' - Status: ' + node.path) +
     '</title><style>' +
