@@ -3,6 +3,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env?: Record<string, string | undefined>;
+  /** The current time in epoch milliseconds (default `Date.now`), for the age of a dump. */
+  now?: () => number;
 }
 
 /** Exit code of a successful command. */

@@ -30,11 +30,20 @@ function isErrorMarker(v: JsonValue): v is { error: string } {
   return isObject(v) && Object.keys(v).length === 1 && typeof v.error === 'string';
 }
 
-/** An object of at most 4 scalar fields (e.g. an Average result) fits on one line. */
-function isSmallRecord(v: JsonValue): v is JsonObject {
+/** Shapes of aggregator results that read best on one line: Average and Highlight. */
+const ONE_LINE_SHAPES = [
+  ['count', 'total', 'average'],
+  ['source', 'value'],
+];
+
+/** An Average or Highlight result (with scalar fields) fits on one line. */
+function isOneLineRecord(v: JsonValue): v is JsonObject {
   if (!isObject(v)) return false;
-  const values = Object.values(v);
-  return values.length > 0 && values.length <= 4 && values.every((x) => x === null || typeof x !== 'object');
+  const keys = Object.keys(v);
+  return (
+    ONE_LINE_SHAPES.some((shape) => shape.length === keys.length && shape.every((k, i) => keys[i] === k)) &&
+    Object.values(v).every((x) => x === null || typeof x !== 'object')
+  );
 }
 
 function durationUnit(v: JsonObject): string {
@@ -78,7 +87,7 @@ function inline(v: JsonValue, p: Palette): string | undefined {
     const text = JSON.stringify(v);
     return text.length <= 100 ? p.string(text) : undefined;
   }
-  if (isSmallRecord(v)) {
+  if (isOneLineRecord(v)) {
     return Object.entries(v as JsonObject)
       .map(([k, x]) => `${p.dim(k)} ${scalar(x as JsonValue, p)}`)
       .join('  ');

@@ -71,14 +71,14 @@ async function load(source: string): Promise<{ data: JsonValue; origin: string }
   }
 }
 
-function headerLines(dump: JsonObject, p: Palette): string[] {
+function headerLines(dump: JsonObject, p: Palette, nowMs: number): string[] {
   const parts: string[] = [];
   if (typeof dump.serverName === 'string') parts.push(p.label(dump.serverName));
   if (typeof dump.host === 'string') parts.push(`${p.dim('host')} ${dump.host}`);
   if (typeof dump.pid === 'number') parts.push(`${p.dim('pid')} ${dump.pid}`);
   const updated = dump['last-updated'];
   if (typeof updated === 'number') {
-    const age = Math.max(0, Date.now() / 1000 - updated);
+    const age = Math.max(0, nowMs / 1000 - updated);
     parts.push(`${p.dim('written')} ${new Date(updated * 1000).toISOString()} (${formatAge(age)} ago)`);
   }
   const lines = [parts.join('  ')];
@@ -160,7 +160,7 @@ export async function runView(args: string[], io: CliIo): Promise<number> {
       await write(io.stdout, JSON.stringify(tree ?? null, null, 2) + '\n');
       return EXIT_OK;
     }
-    const lines = isDump ? headerLines(data as JsonObject, p) : [p.label(origin)];
+    const lines = isDump ? headerLines(data as JsonObject, p, (io.now ?? Date.now)()) : [p.label(origin)];
     lines.push(...renderTree(tree ?? null, p));
     await write(io.stdout, lines.join('\n') + '\n');
     return EXIT_OK;

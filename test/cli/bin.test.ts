@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const PACKAGE_JSON = require.resolve('scales-metrics/package.json');
+const SAMPLE = fileURLToPath(new URL('../../../test/fixtures/dump/view-sample.json', import.meta.url));
+
+async function bin(): Promise<string> {
+  const pkg = JSON.parse(await readFile(PACKAGE_JSON, 'utf8')) as { bin: { scales: string } };
+  return join(dirname(PACKAGE_JSON), pkg.bin.scales);
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return bin().then(
+    (path) =>
+      new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          [path, ...args],
+          { timeout: 20_000, env: { PATH: process.env.PATH ?? '', ...env } },
+          (err, stdout, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+          },
+        );
+      }),
+  );
+}
+
+describe('the scales bin (package.json "bin", run as a child process)', () => {
+  it('starts with a node shebang', async () => {
+    assert.match(await readFile(await bin(), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  });
+
+  it('--help exits 0; no command or an unknown one exits 2', async () => {
+    const help = await run(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: scales <command>/);
+    assert.match(help.stdout, /view FILE\|URL/);
+    const none = await run([]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /Usage: scales <command>/);
+    const unknown = await run(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "frobnicate"/);
+  });
+
+  it('view prints a dump, with colours only when forced', async () => {
+    const plain = await run(['view', SAMPLE]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stdout.split('\n')[3], 'web/');
+    assert.doesNotMatch(plain.stdout, /\u001b\[/);
+    const forced = await run(['view', SAMPLE], { FORCE_COLOR: '1' });
+    assert.match(forced.stdout, /\u001b\[1mweb\/\u001b\[22m/);
+    const bad = await run(['view', '/nonexistent/dump.json']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /scales view: cannot read \/nonexistent\/dump\.json: ENOENT/);
+  });
+
+  it('aggregate --help and a bad call', async () => {
+    assert.equal((await run(['aggregate', '--help'])).code, 0);
+    const bad = await run(['aggregate', '/nonexistent-dir', '--spec', 'x.json']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /cannot read the directory \/nonexistent-dir/);
+  });
+});
