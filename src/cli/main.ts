@@ -24,23 +24,10 @@ Run "scales <command> --help" for the options of a command.
 /** A subcommand: arguments after its name, the streams; resolves to the exit code. */
 export type Command = (args: string[], io: CliIo) => Promise<number>;
 
-// A variable specifier: the Graphite part of the package provides this module (kept loosely
-// coupled so that `scales view` and `scales aggregate` never load Graphite code).
-const PUSH_ONCE_MODULE = '../graphite/push-once-cli.js';
-
+// Loaded only when used, so that `scales view` and `scales aggregate` never load Graphite code.
 async function pushOnce(args: string[], io: CliIo): Promise<number> {
-  let mod: { runPushOnce?: Command };
-  try {
-    mod = (await import(PUSH_ONCE_MODULE)) as { runPushOnce?: Command };
-  } catch (err) {
-    await write(io.stderr, `scales push-once: not available in this build (${(err as Error).message})\n`);
-    return 1;
-  }
-  if (typeof mod.runPushOnce !== 'function') {
-    await write(io.stderr, 'scales push-once: not available in this build\n');
-    return 1;
-  }
-  return mod.runPushOnce(args, io);
+  const { runPushOnce } = await import('../graphite/push-once-cli.js');
+  return runPushOnce(args, io);
 }
 
 /** The subcommands by name. */

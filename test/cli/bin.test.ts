@@ -61,6 +61,12 @@ describe('the scales bin (package.json "bin", run as a child process)', () => {
     assert.match(bad.stderr, /scales view: cannot read \/nonexistent\/dump\.json: ENOENT/);
   });
 
+  it('push-once is dispatched to the Graphite command', async () => {
+    const help = await run(['push-once', '--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout + help.stderr, /push-once/);
+  });
+
   it('aggregate --help and a bad call', async () => {
     assert.equal((await run(['aggregate', '--help'])).code, 0);
     const bad = await run(['aggregate', '/nonexistent-dir', '--spec', 'x.json']);
