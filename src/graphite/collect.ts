@@ -128,7 +128,10 @@ class Walk {
   }
 
   *json(tree: JsonObject, path: string, prefix: string, prefixOk: boolean): Generator<void> {
+    // A PmfStat in a plain tree is recognized by its shape; its settings are not sent.
+    const pmf = '99percentile' in tree && 'windowSeconds' in tree;
     for (const key of Object.keys(tree)) {
+      if (pmf && PMF_SETTINGS.has(key)) continue;
       const sub = `${path}/${key}`;
       if (this.rules.isPruned(sub)) continue;
       const value = tree[key];

@@ -4,10 +4,15 @@
  * and UDP is read back from the whisper files; then the fault test.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { runPushOnce } from '../../src/graphite/push-once-cli.js';
 import { Carbon } from '../helpers/carbon.js';
 import { until } from './tcp-sink.js';
 
@@ -95,6 +100,30 @@ describe('against a real carbon-cache', () => {
     await pusher.close();
     assert.equal(r.drained, true);
     await checkLanded('it.udp');
+  });
+
+  it('scales push-once backfills a dump file over pickle at the dump\'s own time', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'scales-backfill-'));
+    try {
+      const registry = tree();
+      const file = path.join(dir, 'crash.json');
+      await scales.dumpStatsTo(file, { registry });
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let errText = '';
+      err.on('data', (d) => {
+        errText += d;
+      });
+      out.resume();
+      const code = await runPushOnce(['--graphite', `127.0.0.1:${carbon.picklePort}`, '--protocol', 'pickle', '--prefix', 'it.backfill', '--from', file, '--forbid', 'web/secret*'], { stdout: out, stderr: err });
+      assert.equal(code, 0, errText);
+      const points = await carbon.waitFor('it.backfill.web.success');
+      assert.deepEqual(points.map((p) => p[1]), [42]);
+      assert.equal((await carbon.waitFor('it.backfill.processor.thread-1.finished')).at(-1)![1], 5);
+      assert.equal((await carbon.metrics()).some((m) => m.startsWith('it.backfill.web.secret')), false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('fault: carbon stops mid-run and restarts; the host app keeps serving, memory stays bounded, drops are counted, later pushes land', async () => {
