@@ -63,6 +63,11 @@ export class IntDictCell extends StatCell {
       this.ctx.reject(this, v, `not a finite number (key ${JSON.stringify(key)})`);
       return;
     }
+    if (this.up === null && !this.autoDelete && this.map.size < this.keyLimit) {
+      // Below the key limit nothing depends on the old value: one Map store.
+      this.map.set(key, v as number);
+      return;
+    }
     let old = this.map.get(key);
     if (old === undefined) {
       if (this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
