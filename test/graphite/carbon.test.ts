@@ -4,6 +4,7 @@
  * and UDP is read back from the whisper files; then the fault test.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -124,6 +125,23 @@ describe('against a real carbon-cache', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('examples/graphite-push.ts (quoted in the README) lands its stats, rules applied', async () => {
+    const program = path.resolve('build/examples/graphite-push.js');
+    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(process.execPath, [program, `127.0.0.1:${carbon.linePort}`, '1', '1.5'], { timeout: 30000 }, (error, out) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: out }),
+      );
+    });
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /final push: \d+ datapoints at \d+, delivered: true/);
+    const requests = await carbon.waitFor('my.server.prefix.web.requests');
+    assert.ok(requests.every(([, v]) => v > 0 && v < 400), `per-period deltas, not totals: ${JSON.stringify(requests)}`);
+    await carbon.waitFor('my.server.prefix.processor.finished');
+    const metrics = (await carbon.metrics()).filter((m) => m.startsWith('my.server.prefix.'));
+    assert.ok(metrics.includes('my.server.prefix.web.latency.99percentile'));
+    assert.ok(!metrics.some((m) => m.includes('secret') || m.includes('thread-')), metrics.join(' '));
   });
 
   it('fault: carbon stops mid-run and restarts; the host app keeps serving, memory stays bounded, drops are counted, later pushes land', async () => {
