@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import { DUMP_FORMAT } from '../dump/dump-format.js';
-import type { Aggregator } from './aggregator.js';
+import { type Aggregator, setOwn } from './aggregator.js';
 import { type FileTest, readJsonDirectory, readJsonDirectorySync } from './json-directory.js';
 import { parseSpecKey, type SpecKey } from './spec-keys.js';
 
@@ -165,7 +165,7 @@ export class Aggregation {
     if (!isObject(data)) return;
     for (const { key, child } of node.branches) {
       if (key.kind === 'exact') {
-        const value = data[key.key];
+        const value = Object.hasOwn(data, key.key) ? data[key.key] : undefined;
         if (value !== undefined) this.visit(source, child, value, result, key.key, `${path}/${key.key}`);
       } else if (key.kind === 'star') {
         for (const [dataKey, value] of Object.entries(data)) {
@@ -227,13 +227,15 @@ function resultOf(node: ResultNode): JsonObject | undefined {
     if (value instanceof Map) {
       const sub = resultOf(value);
       if (sub === undefined) continue;
-      out[key] = sub;
+      setOwn(out, key, sub);
     } else {
+      let aggregated: JsonValue;
       try {
-        out[key] = value.result();
+        aggregated = value.result();
       } catch (err) {
-        out[key] = { error: `aggregator "${key}" failed: ${(err as Error).message}` };
+        aggregated = { error: `aggregator "${key}" failed: ${(err as Error).message}` };
       }
+      setOwn(out, key, aggregated);
     }
     any = true;
   }

@@ -47,3 +47,9 @@ export function describe(value: JsonValue | undefined): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value)}`;
   return `${typeof value} ${String(value)}`;
 }
+
+/** Sets an own property, even one named `__proto__` (a data key can be any string). */
+export function setOwn(obj: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}

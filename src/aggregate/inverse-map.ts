@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
-import type { Aggregator, AggregatorOptions } from './aggregator.js';
+import { type Aggregator, type AggregatorOptions, setOwn } from './aggregator.js';
 import { DataFormats, type DataFormat } from './data-formats.js';
 import { humanCompare } from './human-sort.js';
 
@@ -36,7 +36,7 @@ export class InverseMap implements Aggregator {
   result(): JsonValue {
     const out: JsonObject = {};
     for (const key of [...this.sources.keys()].sort(humanCompare)) {
-      out[key] = [...this.sources.get(key)!].sort(humanCompare);
+      setOwn(out, key, [...this.sources.get(key)!].sort(humanCompare));
     }
     return out;
   }

@@ -222,3 +222,21 @@ describe('humanCompare', () => {
     );
   });
 });
+
+describe('keys that are also Object.prototype names', () => {
+  it('"constructor", "toString" and "__proto__" are data keys like any other', () => {
+    const data = JSON.parse('{"__proto__": {"n": 2}, "toString": 3, "v": "__proto__"}');
+    const agg = new Aggregation({
+      constructor: [new Sum()],
+      toString: [new Sum()],
+      '*': { n: [new Sum()] },
+      v: [new InverseMap({ dataFormat: DataFormats.DIRECT })],
+    });
+    agg.addSource('s', data);
+    const r = agg.result();
+    assert.deepEqual(Object.keys(r), ['toString', '__proto__', 'v']);
+    assert.equal(Object.getPrototypeOf(r), Object.prototype);
+    assert.deepEqual(JSON.parse(JSON.stringify(r)), JSON.parse('{"toString":{"sum":3},"__proto__":{"n":{"sum":2}},"v":{"inverse":{"__proto__":["s"]}}}'));
+    assert.deepEqual(agg.warnings, []);
+  });
+});
