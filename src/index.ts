@@ -91,7 +91,7 @@ export { parseQuery, filterSnapshot, QueryError, MAX_QUERY_LENGTH, type Query, t
 export { formatNumber, formatValue } from './formats/value-format.js';
 export {
   StatusHandler,
-  DEFAULT_MAX_BODY_CHARS,
+  DEFAULT_MAX_BODY_BYTES,
   DEFAULT_LIVE_INTERVAL_MS,
   type StatusHandlerOptions,
   type StatusRequest,

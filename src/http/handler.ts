@@ -20,7 +20,7 @@ import { liveJsonChunks } from '../formats/live.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusChunks, wantsOpenMetrics } from '../formats/prometheus.js';
 import { emptyLike, filterSnapshot, parseQuery, type Query, QueryError } from '../formats/query.js';
 import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
-import { collectChunks, DEFAULT_SLICE_MS } from './chunks.js';
+import { collectBody, DEFAULT_SLICE_MS } from './chunks.js';
 import { expandCollapsed } from './expand.js';
 import { acquireHistory, type HistoryOptions, type HistorySampler, type SnapshotSource } from './history.js';
 
@@ -39,8 +39,8 @@ export interface StatusHandlerOptions {
   metricsPath?: string | false;
   /** Require a bearer token or basic-auth credentials. */
   auth?: StatusAuth;
-  /** Largest response body, in characters; bigger renders answer 500 (default 32 Mi). */
-  maxBodyChars?: number;
+  /** Largest response body, in bytes; bigger renders answer 500 (default 32 MiB). */
+  maxBodyBytes?: number;
   /** Live view on the HTML page (default true). */
   live?: boolean;
   /** How often the page polls for new values (default 5000 ms). */
@@ -57,8 +57,8 @@ export interface StatusHandlerOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Default largest body: 32 Mi characters. */
-export const DEFAULT_MAX_BODY_CHARS = 32 * 1024 * 1024;
+/** Default largest body: 32 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** Default poll period of the live view. */
 export const DEFAULT_LIVE_INTERVAL_MS = 5000;
 /** Default number of renders running at once. */
@@ -80,7 +80,8 @@ export interface StatusRequest {
 export interface StatusResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** The UTF-8 body. */
+  body: Buffer;
 }
 
 function sha256(text: string): string {
@@ -99,13 +100,15 @@ const HTML_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const EMPTY = Buffer.alloc(0);
+
 const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
 function text(status: number, message: string, extra: Record<string, string> = {}): StatusResponse {
   return {
     status,
     headers: { 'content-type': 'text/plain; charset=utf-8', ...COMMON_HEADERS, ...extra },
-    body: message + '\n',
+    body: Buffer.from(message + '\n', 'utf8'),
   };
 }
 
@@ -148,7 +151,7 @@ export class StatusHandler {
   private readonly serverName: string;
   private readonly metricsPath: string | undefined;
   private readonly auth: StatusAuth | undefined;
-  private readonly maxBodyChars: number;
+  private readonly maxBodyBytes: number;
   private readonly live: boolean;
   private readonly liveIntervalMs: number;
   private readonly sliceMs: number;
@@ -171,7 +174,7 @@ export class StatusHandler {
     this.auth = options.auth;
     this.source = options.registry;
     this.serverName = options.serverName ?? hostname();
-    this.maxBodyChars = options.maxBodyChars ?? DEFAULT_MAX_BODY_CHARS;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.live = options.live ?? true;
     this.liveIntervalMs = options.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS;
     this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
@@ -205,8 +208,8 @@ export class StatusHandler {
     if (!this.matches(pathname)) return undefined;
     const head = req.method === 'HEAD';
     const res = await this.answer(req, pathname, search);
-    if (!('content-length' in res.headers)) res.headers['content-length'] = String(Buffer.byteLength(res.body));
-    if (head) res.body = '';
+    res.headers['content-length'] = String(res.body.length);
+    if (head) res.body = EMPTY;
     return res;
   }
 
@@ -223,7 +226,8 @@ export class StatusHandler {
       header: (name) => request.headers.get(name) ?? undefined,
     });
     const r = res ?? text(404, 'not found');
-    return new Response(r.body === '' ? null : r.body, { status: r.status, headers: r.headers });
+    // Node's Buffer pool is a plain ArrayBuffer, never a SharedArrayBuffer.
+    return new Response(r.body.length === 0 ? null : (r.body as Uint8Array<ArrayBuffer>), { status: r.status, headers: r.headers });
   }
 
   /** Releases the sparkline sampler (stopped when no other handler uses it). Idempotent. */
@@ -336,9 +340,9 @@ export class StatusHandler {
         headers['referrer-policy'] = 'no-referrer';
       }
     }
-    const body = await collectChunks(pieces, this.maxBodyChars, this.sliceMs);
+    const body = await collectBody(pieces, this.maxBodyBytes, this.sliceMs);
     if (body === undefined) {
-      return text(500, `status response for ${JSON.stringify(statPath)} is larger than ${this.maxBodyChars} characters; ask for a sub-path or a ?query=`);
+      return text(500, `status response for ${JSON.stringify(statPath)} is larger than ${this.maxBodyBytes} bytes; ask for a sub-path or a ?query=`);
     }
     headers['content-type'] = type;
     return { status: 200, headers, body };

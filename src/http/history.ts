@@ -50,7 +50,7 @@ export class HistorySampler {
   private readonly series = new Map<string, Series>();
   private tick = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private busy = false;
+  private inFlight: Promise<void> | undefined;
   private lastUse = 0;
 
   constructor(
@@ -91,14 +91,20 @@ export class HistorySampler {
     this.timer = undefined;
   }
 
-  /** Takes one sample now (also called by the timer). Never rejects. */
-  async sample(): Promise<void> {
-    if (this.busy) return;
+  /** Takes one sample now (also called by the timer); while one runs, returns it. Never rejects. */
+  sample(): Promise<void> {
+    if (this.inFlight) return this.inFlight;
     if (this.timer !== undefined && Date.now() - this.lastUse > this.idleStopMs) {
       this.stop();
-      return;
+      return Promise.resolve();
     }
-    this.busy = true;
+    this.inFlight = this.takeSample().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async takeSample(): Promise<void> {
     try {
       const top = await this.source.snapshotAsync('/');
       if (!top) return;
@@ -123,8 +129,6 @@ export class HistorySampler {
       }
     } catch {
       // A failing snapshot must not escape a background timer; the next tick tries again.
-    } finally {
-      this.busy = false;
     }
   }
 

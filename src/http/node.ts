@@ -34,6 +34,11 @@ export function sendStatusResponse(res: ServerResponse, r: StatusResponse): void
   res.end(r.body);
 }
 
+function plain(status: number, message: string): StatusResponse {
+  const body = Buffer.from(message + '\n', 'utf8');
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length) }, body };
+}
+
 /**
  * Serves the handler's requests on a Node `(req, res)` pair; other paths go to `next()` when
  * given, else get a 404. Never throws; a failure answers 500.
@@ -43,11 +48,11 @@ export function serveNodeRequest(handler: StatusHandler, req: IncomingMessage, r
     (r) => {
       if (r) sendStatusResponse(res, r);
       else if (next) next();
-      else sendStatusResponse(res, { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'not found\n' });
+      else sendStatusResponse(res, plain(404, 'not found'));
     },
     (e: unknown) => {
       try {
-        sendStatusResponse(res, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `error: ${String(e)}\n` });
+        sendStatusResponse(res, plain(500, `error: ${String(e)}`));
       } catch {
         // the response is gone: nothing left to tell
       }

@@ -85,7 +85,7 @@ describe('status handler', () => {
     const full = await get(h, '/status/web?format=json');
     const r = await h.handle({ method: 'HEAD', url: '/status/web?format=json', header: () => undefined });
     assert.equal(r!.status, 200);
-    assert.equal(r!.body, '');
+    assert.equal(r!.body.length, 0);
     assert.equal(r!.headers['content-length'], String(Buffer.byteLength(full.body)));
   });
   it('returns undefined for paths outside the prefix (adapters pass them on)', async () => {
@@ -110,9 +110,9 @@ describe('status handler', () => {
     assert.throws(() => make({ auth: { username: 'u' } }), /invalid auth.password for user "u"/);
   });
   it('bounds the body and answers 500 with a message when too large', async () => {
-    const r = await get(make({ maxBodyChars: 500 }), '/status/?format=json');
+    const r = await get(make({ maxBodyBytes: 500 }), '/status/?format=json');
     assert.equal(r.status, 500);
-    assert.match(r.body, /larger than 500 characters/);
+    assert.match(r.body, /larger than 500 bytes/);
   });
   it('never throws: a failing source answers 500 and reports to onError', async () => {
     const src = new TreeSource(fixtureTree());
