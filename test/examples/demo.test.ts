@@ -1,0 +1,48 @@
+// The README's first quick-start command runs this demo: check that it starts, serves its
+// status page with live numbers from its own traffic, and stops cleanly on SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+const demo = fileURLToPath(new URL('../../examples/demo.js', import.meta.url));
+
+test('npm run demo: a live instrumented service with its status page', async () => {
+  const child = spawn(process.execPath, [demo, '--port', '0', '--status-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    const statusUrl = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`demo printed no status URL:\n${out}`)), 15_000);
+      child.stdout.on('data', (d: string) => {
+        out += d;
+        const m = /status page:\s+(http:\/\/127\.0\.0\.1:\d+\/status\/)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`demo exited early (${code}):\n${out}`)));
+    });
+    // Poll (with a deadline) until the demo's own traffic shows up in its stats.
+    const deadline = Date.now() + 15_000;
+    let stats: { web?: { requests?: number; latency?: { count: number } }; pool?: { jobsDone?: number } } = {};
+    while (Date.now() < deadline) {
+      stats = (await (await fetch(`${statusUrl}?format=json`)).json()) as typeof stats;
+      if ((stats.web?.requests ?? 0) >= 5 && (stats.pool?.jobsDone ?? 0) >= 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok((stats.web?.requests ?? 0) >= 5, JSON.stringify(stats));
+    assert.ok((stats.web?.latency?.count ?? 0) >= 1);
+    assert.ok((stats.pool?.jobsDone ?? 0) >= 1);
+    const html = await (await fetch(statusUrl)).text();
+    assert.match(html, /<title>scales-demo - Status: \/<\/title>/);
+    const prom = await (await fetch(statusUrl.replace('/status/', '/metrics'))).text();
+    assert.match(prom, /^web_requests(_total)? \d+/m);
+  } finally {
+    child.kill('SIGTERM');
+    const [code, signal] = await once(child, 'exit');
+    assert.ok(code === 0 || signal === 'SIGTERM', `demo exit ${code} ${signal}`);
+  }
+});
