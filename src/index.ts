@@ -65,15 +65,18 @@ export type { ValueHandle } from './stats/value-stat.js';
 
 // --- sampling: sketch, windows, meters, clock (sampling work) ---
 export { type Clock, ManualClock, systemClock } from './sampling/clock.js';
-export { DEFAULT_RELATIVE_ACCURACY, LogSketch, type LogSketchOptions } from './sampling/sketch.js';
+export { METER_TICK_MS, Meter, type MeterRates } from './sampling/meter.js';
+export { DEFAULT_MAX_BINS, DEFAULT_RELATIVE_ACCURACY, LogSketch, type LogSketchOptions } from './sampling/sketch.js';
 export {
   DEFAULT_SUB_WINDOWS,
   DEFAULT_WINDOW_MS,
   type DistributionStats,
+  type DistributionSummary,
+  MAX_BYTES_PER_DISTRIBUTION,
+  MAX_SUB_WINDOWS,
   WindowedDistribution,
   type WindowedDistributionOptions,
 } from './sampling/windowed-distribution.js';
-export { Meter, type MeterRates } from './sampling/meter.js';
 
 // --- formats + http: json, html, prometheus, status server (http work) ---
 export { renderJson, jsonChunks, toJsonObject, type JsonRenderOptions } from './formats/json.js';
