@@ -138,6 +138,33 @@ describe('TCP sender', () => {
     }
   });
 
+  it('a connection where carbon stops reading is reset after writeTimeoutMs, and the data is re-sent on a new one', async () => {
+    const sink = new Sink();
+    let first = true;
+    sink.server.on('connection', (s) => {
+      if (first) {
+        first = false;
+        s.pause(); // a carbon that accepts and never reads
+        s.removeAllListeners('data');
+      }
+    });
+    const port = await sink.listen();
+    const sender = createGraphiteSender({ host: '127.0.0.1', port, writeTimeoutMs: 300, reconnectBaseMs: 10, bufferBytes: 256 * 1024 * 1024 });
+    try {
+      // More than the loopback socket buffers can take, so writes stall.
+      for (let i = 0; i < 20; i++) sender.send(batch(`stall${i}`, 50000));
+      await until('the stalled connection to be reset and everything delivered', () => sender.stats().bufferedBytes === 0, 30000);
+      assert.match(sender.stats().lastError, /stalled for 300 ms/);
+      assert.ok(sender.stats().reconnects >= 1);
+      await until('the last line', () => sink.received.includes('stall19.m49999 49999.5 1700000000\n'), 5000);
+      assert.equal(sender.stats().dropped, 0);
+    } finally {
+      await sender.close(1000);
+      for (const s of sink.sockets) s.destroy();
+      await sink.close();
+    }
+  });
+
   it('close() drops what cannot be sent and counts it; sends after close are dropped', async () => {
     const port = await freePort();
     const sender = createGraphiteSender({ host: '127.0.0.1', port, reconnectBaseMs: 10 });
