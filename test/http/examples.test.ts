@@ -1,0 +1,28 @@
+// The README's status-page examples are programs under examples/: run each, check its output.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { test } from 'node:test';
+
+const run = async (name: string) =>
+  (await promisify(execFile)(process.execPath, [fileURLToPath(new URL(`../../examples/${name}.js`, import.meta.url))], { timeout: 30_000 })).stdout;
+
+test('examples/http-server: standalone server, node handler with a token, json, query, metrics', async () => {
+  const out = await run('http-server');
+  const line = (p: string) => out.split('\n').find((l) => l.startsWith(p + ':'))!.slice(p.length + 2);
+  assert.match(line('status page'), /^http:\/\/127\.0\.0\.1:\d+\/status\/$/);
+  const json = JSON.parse(line('json'));
+  assert.equal(json.success, 3);
+  assert.deepEqual(json.byPath, { '/a': 2, '/b': 1 });
+  assert.equal(json.latency.count, 3);
+  assert.deepEqual(JSON.parse(line('query')), { web: { byPath: { '/a': 2 } } });
+  assert.equal(line('metrics'), 'web_byPath{key="/a"} 2 | web_byPath{key="/b"} 1');
+  assert.equal(line('no token'), '401');
+  assert.equal(line('token'), '200');
+});
+
+test('examples/http-frameworks: express, fastify, koa, hono and fetch serve the same JSON', async () => {
+  const lines = (await run('http-frameworks')).trim().split('\n');
+  assert.deepEqual(lines, ['express', 'fastify', 'koa', 'hono', 'fetch'].map((n) => `${n} 200 {"success":1}`));
+});
