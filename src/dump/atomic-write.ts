@@ -63,13 +63,37 @@ export function writeFileAtomicSync(target: string, data: string): void {
   syncDirectorySync(dirname(target));
 }
 
-/** The asynchronous form of {@link writeFileAtomicSync} (same guarantees). */
-export async function writeFileAtomic(target: string, data: string): Promise<void> {
+async function writeAll(handle: import('node:fs/promises').FileHandle, text: string): Promise<void> {
+  const buf = Buffer.from(text, 'utf8');
+  let off = 0;
+  while (off < buf.length) off += (await handle.write(buf, off, buf.length - off)).bytesWritten;
+}
+
+/** Bytes gathered from the pieces of an iterable before each write. */
+const WRITE_BATCH_CHARS = 64 * 1024;
+
+/**
+ * The asynchronous form of {@link writeFileAtomicSync} (same guarantees). `data` may be a string
+ * or pieces of text: pieces are gathered into writes of about 64 KiB, and every write lets the
+ * event loop run, so a large file built piece by piece never blocks it for long.
+ */
+export async function writeFileAtomic(target: string, data: string | Iterable<string>): Promise<void> {
   const tmp = temporaryPathFor(target);
   let handle: import('node:fs/promises').FileHandle | undefined;
   try {
     handle = await open(tmp, 'wx', 0o644);
-    await handle.writeFile(data, 'utf8');
+    if (typeof data === 'string') await handle.writeFile(data, 'utf8');
+    else {
+      let batch = '';
+      for (const piece of data) {
+        batch += piece;
+        if (batch.length >= WRITE_BATCH_CHARS) {
+          await writeAll(handle, batch);
+          batch = '';
+        }
+      }
+      if (batch !== '') await writeAll(handle, batch);
+    }
     await handle.sync();
     await handle.close();
     handle = undefined;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { basename, extname } from 'node:path';
-import type { JsonObject, JsonValue, SnapshotOptions } from '../core/snapshot.js';
+import type { JsonObject, JsonValue, SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
+import { jsonChunks } from '../formats/json.js';
 import { defaultStatsSource, type StatsSource } from './stats-source.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DUMP_FORMAT, DUMP_VERSION, type DumpFile } from './dump-format.js';
@@ -24,9 +25,8 @@ export function defaultServerName(): string {
   return process.title;
 }
 
-/** Builds the content of a dump file (without writing it); `extra` header fields come before `stats`. */
-export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = {}): DumpFile {
-  const header: Omit<DumpFile, 'stats'> = {
+function header(options: DumpOptions, extra: Partial<DumpFile>): Omit<DumpFile, 'stats'> {
+  return {
     format: DUMP_FORMAT,
     version: DUMP_VERSION,
     host: hostname(),
@@ -35,16 +35,36 @@ export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = 
     'last-updated': Date.now() / 1000,
     ...extra,
   };
+}
+
+function snapshotOptions(options: DumpOptions): SnapshotOptions {
+  return options.sketches ? { sketches: true } : {};
+}
+
+function statsErrorOf(err: unknown): string {
+  return `reading the stats failed: ${(err as Error)?.message ?? String(err)}`;
+}
+
+/** Builds the content of a dump file (without writing it); `extra` header fields come before `stats`. */
+export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = {}): DumpFile {
+  const head = header(options, extra);
   let stats: JsonObject = {};
-  let statsError: string | undefined;
   try {
     const source = options.registry ?? defaultStatsSource();
-    const snapshotOptions: SnapshotOptions = options.sketches ? { sketches: true } : {};
-    stats = source.getStats(options.path, snapshotOptions) ?? {};
+    stats = source.getStats(options.path, snapshotOptions(options)) ?? {};
   } catch (err) {
-    statsError = `reading the stats failed: ${(err as Error)?.message ?? String(err)}`;
+    return { ...head, statsError: statsErrorOf(err), stats };
   }
-  return statsError === undefined ? { ...header, stats } : { ...header, statsError, stats };
+  return { ...head, stats };
+}
+
+/** The text of a dump in pieces: the header, then the tree rendered piece by piece. */
+function* dumpPieces(head: Omit<DumpFile, 'stats'>, node: SnapshotNode | undefined): Generator<string> {
+  const text = JSON.stringify(head as unknown as JsonValue);
+  yield text.slice(0, -1) + ',"stats":';
+  if (node === undefined) yield '{}';
+  else yield* jsonChunks(node);
+  yield '}\n';
 }
 
 function serialize(dump: DumpFile): string {
@@ -58,7 +78,21 @@ function serialize(dump: DumpFile): string {
  * await scales.dumpStatsTo('/var/run/myapp/stats.json', { sketches: true });
  */
 export async function dumpStatsTo(filename: string, options: DumpOptions = {}): Promise<void> {
-  await writeFileAtomic(filename, serialize(buildDump(options)));
+  const source = options.registry ?? defaultStatsSource();
+  if (typeof source.snapshotAsync !== 'function') {
+    await writeFileAtomic(filename, serialize(buildDump(options)));
+    return;
+  }
+  // Read the tree in slices (the registry yields to the event loop), then write it in pieces.
+  const head = header(options, {});
+  let node: SnapshotNode | undefined;
+  try {
+    node = await source.snapshotAsync(options.path ?? '/', snapshotOptions(options));
+  } catch (err) {
+    await writeFileAtomic(filename, dumpPieces({ ...head, statsError: statsErrorOf(err) }, undefined));
+    return;
+  }
+  await writeFileAtomic(filename, dumpPieces(head, node));
 }
 
 /**

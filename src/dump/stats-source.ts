@@ -1,9 +1,14 @@
 import { defaultRegistry } from '../core/default-registry.js';
-import type { JsonObject, SnapshotOptions } from '../core/snapshot.js';
+import type { JsonObject, SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
 
-/** Anything that can give a JSON stat tree: a `Registry` (the default one unless told). */
+/**
+ * Anything that can give a JSON stat tree: a `Registry` (the default one unless told). When it
+ * also has `snapshotAsync` (a Registry does), the asynchronous dump uses it so that a big tree
+ * never blocks the event loop for long.
+ */
 export interface StatsSource {
   getStats(path?: string, options?: SnapshotOptions): JsonObject | undefined;
+  snapshotAsync?(path?: string, options?: SnapshotOptions): Promise<SnapshotNode | undefined>;
 }
 
 /** The default registry, as a stats source. */

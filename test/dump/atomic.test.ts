@@ -115,6 +115,39 @@ describe('atomic dumps', () => {
     assert.equal(typeof (withSketch.stats as { latency: { sketch?: string } }).latency.sketch, 'string');
   });
 
+  it('the async dump (read in slices, written in pieces) holds the same tree as the sync one', async () => {
+    const registry = new scales.Registry();
+    for (let c = 0; c < 300; c++) {
+      const s = registry.collection(`/svc/c${c}`, scales.intStat('n'), scales.pmfStat('lat'), scales.stringDictStat('tags'));
+      s.n += c;
+      s.lat.record(c / 1000);
+      s.tags['quote"and\\backslash'] = `line\nbreak ${c}`;
+    }
+    registry.collection('/hidden', scales.intStat('x'));
+    registry.setCollapsed('/hidden', true);
+    const a = join(dir, 'async.json');
+    const b = join(dir, 'sync.json');
+    await scales.dumpStatsTo(a, { registry, sketches: true });
+    scales.dumpStatsToSync(b, { registry, sketches: true });
+    const da = JSON.parse(await readFile(a, 'utf8')) as scales.DumpFile;
+    const db = JSON.parse(await readFile(b, 'utf8')) as scales.DumpFile;
+    assert.ok((await readFile(a, 'utf8')).length > 64 * 1024, 'large enough to be written in several pieces');
+    assert.deepEqual(Object.keys(da), Object.keys(db));
+    assert.deepEqual(da.stats, db.stats);
+    assert.deepEqual(da.stats, registry.getStats('/', { sketches: true }));
+    assert.equal((da.stats as Record<string, unknown>).hidden, undefined, 'collapsed containers left out, as in getStats');
+    // A source with only getStats, and a source whose snapshotAsync fails:
+    const only = join(dir, 'only.json');
+    await scales.dumpStatsTo(only, { registry: { getStats: () => ({ a: 1 }) } });
+    assert.deepEqual((JSON.parse(await readFile(only, 'utf8')) as scales.DumpFile).stats, { a: 1 });
+    await scales.dumpStatsTo(only, {
+      registry: { getStats: () => ({}), snapshotAsync: () => Promise.reject(new Error('slices broke')) },
+    });
+    const failed = JSON.parse(await readFile(only, 'utf8')) as scales.DumpFile;
+    assert.match(failed.statsError ?? '', /slices broke/);
+    assert.deepEqual(failed.stats, {});
+  });
+
   it('a broken registry still gives a readable dump; an unwritable path rejects or throws', async () => {
     const file = join(dir, 'keep.json');
     await writeFile(file, '{"old":true}');
