@@ -186,6 +186,10 @@ export class GraphitePusher {
    * it. Never rejects.
    */
   push(): Promise<PushResult> {
+    if (this.#closed) {
+      const error = `graphite pusher for ${this.destination} is closed`;
+      return Promise.resolve({ timestamp: 0, datapoints: 0, skipped: 0, drained: false, pending: 0, durationMs: 0, error });
+    }
     return this.enqueuePush(true);
   }
 

@@ -283,6 +283,7 @@ describe('GraphitePeriodicPusher', () => {
       const stamps = sink.lines().map((l) => Number(l.split(' ')[2]));
       for (const t of stamps) assert.equal(Number.isInteger(t), true);
       assert.throws(() => pusher.start(), /was stopped/);
+      assert.match(String((await pusher.push()).error), /pusher for 127\.0\.0\.1:\d+ is closed/);
     }));
 
   it('a push slower than the period is not doubled: the due push is skipped and counted', async () => {
