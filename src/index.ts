@@ -139,6 +139,7 @@ export {
   DEFAULT_CRASH_SIGNALS,
   DEFAULT_DUMP_PERIOD_MS,
   DUMP_FORMAT,
+  DUMP_SELF_STATS_PATH,
   DUMP_VERSION,
   type DumpFile,
   type DumpOnCrashOptions,

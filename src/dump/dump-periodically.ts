@@ -1,4 +1,14 @@
+import { doubleStat, intStat, stat } from '../core/define.js';
+import { Registry } from '../core/registry.js';
 import { type DumpOptions, dumpStatsTo } from './dump-file.js';
+import { defaultStatsSource } from './stats-source.js';
+
+/** Where the periodic dumps report on themselves, in the registry they dump. */
+export const DUMP_SELF_STATS_PATH = '/scales/dump';
+
+function declareSelfStats(registry: Registry) {
+  return registry.collection(DUMP_SELF_STATS_PATH, intStat('writes'), intStat('errors'), doubleStat('lastWriteMs'), stat('lastError', ''));
+}
 
 /** Default period of {@link dumpStatsPeriodically}: one minute. */
 export const DEFAULT_DUMP_PERIOD_MS = 60_000;
@@ -30,6 +40,8 @@ export interface PeriodicDump {
  * Writes the stats to `filename` now and then every `periodMs` (Python's `installStatsLoop`),
  * atomically, never two writes at once (the next is scheduled when the previous one ends), on
  * an unref'd timer (it never keeps the process alive). Errors are reported, never thrown.
+ * When the source is a `Registry`, the loop reports on itself there, under `/scales/dump`:
+ * `writes`, `errors`, `lastWriteMs`, `lastError` (totals over every periodic dump of it).
  * @example
  * const dumping = scales.dumpStatsPeriodically('/var/run/myapp/stats.json', { periodMs: 10_000 });
  * // later: await dumping.stop();
@@ -45,11 +57,17 @@ export function dumpStatsPeriodically(filename: string, options: DumpPeriodicall
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
+  const source = options.registry ?? defaultStatsSource();
+  const self = source instanceof Registry ? declareSelfStats(source) : undefined;
 
   const report = (err: unknown): void => {
     const error = err instanceof Error ? err : new Error(String(err));
     errors++;
     lastError = error;
+    if (self !== undefined) {
+      self.errors += 1;
+      self.lastError = error.message;
+    }
     try {
       if (options.onError) options.onError(error);
       else if (errors === 1) {
@@ -65,9 +83,14 @@ export function dumpStatsPeriodically(filename: string, options: DumpPeriodicall
   const tick = (): void => {
     timer = undefined;
     if (stopped) return;
+    const started = performance.now();
     inFlight = dumpStatsTo(filename, options).then(
       () => {
         writes++;
+        if (self !== undefined) {
+          self.writes += 1;
+          self.lastWriteMs = performance.now() - started;
+        }
       },
       report,
     );

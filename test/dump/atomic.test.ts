@@ -198,18 +198,25 @@ describe('dumpStatsPeriodically', () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(handle.writes, writes, 'no write after stop()');
     assert.equal(handle.errors, 0);
+    const self = registry.getStats('/scales/dump') as { writes: number; errors: number; lastWriteMs: number; lastError: string };
+    assert.equal(self.writes, writes, 'the loop reports on itself in the registry it dumps');
+    assert.equal(self.errors, 0);
+    assert.ok(self.lastWriteMs > 0);
   });
 
   it('reports errors to onError without throwing, and keeps trying', async () => {
     const errors: Error[] = [];
+    const registry = new scales.Registry();
     const handle = scales.dumpStatsPeriodically(join(dir, 'missing', 'p.json'), {
-      registry: new scales.Registry(),
+      registry,
       periodMs: 5,
       onError: (e) => errors.push(e),
     });
     await until(() => errors.length >= 2, 'two failures');
     await handle.stop();
     assert.match(errors[0]!.message, /ENOENT/);
+    assert.equal(registry.getStats('/scales/dump')?.errors, handle.errors);
+    assert.match(String(registry.getStats('/scales/dump')?.lastError), /ENOENT/);
     assert.equal(handle.errors, errors.length);
     assert.equal(handle.lastError, errors[errors.length - 1]);
   });
