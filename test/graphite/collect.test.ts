@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { counterModeOf, runWalk, runWalkAsync, walkJson, walkSnapshot } from '../../src/graphite/collect.js';
+import type { SnapshotNode } from '../../src/core/snapshot.js';
+import { DeltaTracker } from '../../src/graphite/deltas.js';
+import { GraphiteRules } from '../../src/graphite/rules.js';
+
+const all = () => new GraphiteRules().allow('*');
+
+describe('walkJson', () => {
+  it('flattens nested objects with ".", keeps finite numbers only, sanitizes each segment', () => {
+    const tree = { web: { 'a b': 1, 'x.y': 2, s: 'str', t: true, n: null, arr: [1, 2], nested: { deep: { v: -0.5 } } }, inf: 1e999, top: 3 };
+    const out = runWalk(walkJson(tree as never, all(), 'p.'));
+    assert.deepEqual(out.names, ['p.web.a-b', 'p.web.x-y', 'p.web.nested.deep.v', 'p.top']);
+    assert.deepEqual(out.values, [1, 2, -0.5, 3]);
+    assert.deepEqual(out.counters, []);
+  });
+
+  it('leaves out the settings of a pmf-shaped object', () => {
+    const tree = { lat: { count: 1, median: 0.5, '99percentile': 0.9, unit: 's', windowSeconds: 300 } };
+    assert.deepEqual(runWalk(walkJson(tree, all(), '')).names, ['lat.count', 'lat.median', 'lat.99percentile']);
+  });
+
+  it('rules see the unsanitized path without its leading "/"; prune stops descent', () => {
+    const seen: string[] = [];
+    const rules = new GraphiteRules()
+      .allow((p) => {
+        seen.push(p);
+        return true;
+      })
+      .prune('skip*');
+    runWalk(walkJson({ 'a.b': { 'c d': 1 }, skip: { x: 1 }, skipped: 2 }, rules, ''));
+    assert.deepEqual(seen, ['a.b/c d']);
+  });
+
+  it('every name it produces is a clean carbon name, whatever the keys', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.dictionary(fc.string(), fc.double())), (tree) => {
+        const out = runWalk(walkJson(tree, all(), 'pre.'));
+        for (const name of out.names) {
+          assert.ok(name.startsWith('pre.'));
+          assert.doesNotMatch(name, /\s|\.\.|\.$|[;{}~\u0000-\u001f]/u);
+          assert.ok(name.length < 500);
+        }
+        for (const v of out.values) assert.ok(Number.isFinite(v));
+      }),
+    );
+  });
+
+  it('the async runner gives the same result as the sync one', async () => {
+    const tree = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, i]));
+    const a = runWalk(walkJson(tree, all(), 'p.'));
+    const b = await runWalkAsync(walkJson(tree, all(), 'p.'), 0);
+    assert.deepEqual(a, b);
+  });
+});
+
+describe('walkSnapshot', () => {
+  const node: SnapshotNode = {
+    name: '',
+    path: '/',
+    collapsed: false,
+    stats: [],
+    children: [
+      {
+        name: 'web',
+        path: '/web',
+        collapsed: false,
+        stats: [
+          { name: 'hits', kind: 'meter', value: { count: 3, m1: 0.1, m5: 0, m15: 0, mean: 1, unit: 'per second' } },
+          { name: 'bad', kind: 'value', value: null, error: 'Error: x' },
+          { name: 'errors', kind: 'int', value: 2 },
+        ],
+        children: [{ name: 'hidden', path: '/web/hidden', collapsed: true, stats: [{ name: 'x', kind: 'int', value: 1 }], children: [] }],
+      },
+    ],
+  };
+  it('marks counter leaves, skips errors and collapsed containers', () => {
+    const out = runWalk(walkSnapshot(node, all(), 'p.'));
+    assert.deepEqual(out.names, ['p.web.hits.count', 'p.web.hits.m1', 'p.web.hits.m5', 'p.web.hits.m15', 'p.web.hits.mean', 'p.web.errors']);
+    assert.deepEqual(out.counters, ['monotonic', null, null, null, null, 'diff']);
+  });
+  it('a subtree keeps its full path in the names', () => {
+    const out = runWalk(walkSnapshot(node.children[0], all(), 'p.'));
+    assert.equal(out.names.at(-1), 'p.web.errors');
+  });
+});
+
+describe('counterModeOf', () => {
+  it('knows which leaves count', () => {
+    assert.equal(counterModeOf('int', []), 'diff');
+    assert.equal(counterModeOf('double', []), null);
+    assert.equal(counterModeOf('intDict', ['k']), 'diff');
+    assert.equal(counterModeOf('meter', ['count']), 'monotonic');
+    assert.equal(counterModeOf('meter', ['m1']), null);
+    assert.equal(counterModeOf('meterDict', ['k', 'count']), 'monotonic');
+    assert.equal(counterModeOf('pmf', ['count']), null); // the window's count is not a running total
+    assert.equal(counterModeOf('pmf', ['lifetime', 'count']), 'monotonic');
+    assert.equal(counterModeOf('pmf', ['lifetime', 'sum']), 'diff');
+    assert.equal(counterModeOf('namedPmfDict', ['k', 'lifetime', 'count']), 'monotonic');
+    assert.equal(counterModeOf('stateTime', ['busy']), 'monotonic');
+    assert.equal(counterModeOf('histogramAggregation', ['idle']), null);
+    assert.equal(counterModeOf('sumAggregation', []), 'diff');
+  });
+});
+
+describe('DeltaTracker', () => {
+  it('measures from the end of the previous period; same-period pushes share the base; restarts read as from 0', () => {
+    const d = new DeltaTracker();
+    d.begin(10);
+    assert.equal(d.delta('a', 5, 'diff'), 5);
+    assert.equal(d.delta('m', 100, 'monotonic'), 100);
+    d.begin(20);
+    assert.equal(d.delta('a', 8, 'diff'), 3);
+    assert.equal(d.delta('m', 130, 'monotonic'), 30);
+    d.begin(20);
+    assert.equal(d.delta('a', 9, 'diff'), 4);
+    assert.equal(d.delta('m', 4, 'monotonic'), 4); // the counter restarted
+    d.begin(30);
+    assert.equal(d.delta('a', 7, 'diff'), -2); // a 'diff' counter may go down
+    assert.equal(d.delta('new', 1, 'diff'), 1);
+    d.begin(40);
+    assert.equal(d.delta('m', 10, 'monotonic'), 10); // 'm' was not seen in period 30: from 0
+  });
+});
