@@ -10,7 +10,7 @@ const all = () => new GraphiteRules().allow('*');
 
 describe('walkJson', () => {
   it('flattens nested objects with ".", keeps finite numbers only, sanitizes each segment', () => {
-    const tree = { web: { 'a b': 1, 'x.y': 2, s: 'str', t: true, n: null, arr: [1, 2], nested: { deep: { v: -0.5 } } }, inf: 1e999, top: 3 };
+    const tree = { web: { 'a b': 1, 'x.y': 2, s: 'str', t: true, n: null, arr: [1, 2], nested: { deep: { v: -0.5 } } }, inf: Number.POSITIVE_INFINITY, nan: Number.NaN, top: 3 };
     const out = runWalk(walkJson(tree as never, all(), 'p.'));
     assert.deepEqual(out.names, ['p.web.a-b', 'p.web.x-y', 'p.web.nested.deep.v', 'p.top']);
     assert.deepEqual(out.values, [1, 2, -0.5, 3]);
