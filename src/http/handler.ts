@@ -174,6 +174,12 @@ export class StatusHandler {
     this.auth = options.auth;
     this.source = options.registry;
     this.serverName = options.serverName ?? hostname();
+    for (const key of ['maxBodyBytes', 'liveIntervalMs', 'maxConcurrent', 'maxQueued', 'sliceMs'] as const) {
+      const v = options[key];
+      if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= (key === 'maxQueued' ? 0 : 1))) {
+        throw new RangeError(`invalid status handler option ${key}: ${String(v)} (a positive number)`);
+      }
+    }
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.live = options.live ?? true;
     this.liveIntervalMs = options.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS;

@@ -109,6 +109,12 @@ describe('status handler', () => {
     assert.throws(() => make({ auth: { token: '' } }), /invalid auth.token/);
     assert.throws(() => make({ auth: { username: 'u' } }), /invalid auth.password for user "u"/);
   });
+  it('rejects bad options with the option name', () => {
+    assert.throws(() => make({ maxConcurrent: 0 }), /invalid status handler option maxConcurrent: 0/);
+    assert.throws(() => make({ liveIntervalMs: Number.NaN }), /liveIntervalMs/);
+    assert.throws(() => make({ prefix: 'status' }), /invalid status prefix "status"/);
+    assert.throws(() => make({ metricsPath: 'metrics' }), /invalid metricsPath "metrics"/);
+  });
   it('bounds the body and answers 500 with a message when too large', async () => {
     const r = await get(make({ maxBodyBytes: 500 }), '/status/?format=json');
     assert.equal(r.status, 500);
