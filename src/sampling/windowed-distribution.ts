@@ -63,19 +63,20 @@ export const MAX_BYTES_PER_DISTRIBUTION = 32 * 1024;
 /**
  * Allowance for the objects of one distribution (fields, the slot array) and of each
  * sub-window (its fields, two stores, two typed arrays and their buffers), in bytes; measured
- * at ~630 + ~660 per sub-window on Node 20 (test/sampling/memory.test.ts), rounded up.
+ * on Node 20 at up to ~800 per sub-window including allocator slack
+ * (test/sampling/memory.test.ts), rounded up.
  */
 export const BASE_OVERHEAD_BYTES = 1600;
 /** See {@link BASE_OVERHEAD_BYTES}. */
-export const SUB_WINDOW_OVERHEAD_BYTES = 640;
+export const SUB_WINDOW_OVERHEAD_BYTES = 900;
 /** Most sub-windows a distribution may have (each gets a share of the fixed byte budget). */
 export const MAX_SUB_WINDOWS = 10;
 
 /**
  * Bins (4 bytes each) per sub-window so that the whole distribution stays within
- * {@link MAX_BYTES_PER_DISTRIBUTION}: with 5 sub-windows each gets 1016 positive bins
- * (29 doublings, ~8.7 decades at 1%) and 382 negative bins (~3.3 decades); with 10, 460 and
- * 173. Values further below the top of a sub-window's range are folded into its lowest bin.
+ * {@link MAX_BYTES_PER_DISTRIBUTION}: with 5 sub-windows each gets 969 positive bins
+ * (27.7 doublings, ~8.3 decades at 1%) and 364 negative bins (~3.1 decades); with 10, 402 and
+ * 152. Values further below the top of a sub-window's range are folded into its lowest bin.
  */
 export function binsPerSubWindow(subWindows: number): { positive: number; negative: number } {
   const bytes = MAX_BYTES_PER_DISTRIBUTION - BASE_OVERHEAD_BYTES - SUB_WINDOW_OVERHEAD_BYTES * subWindows;

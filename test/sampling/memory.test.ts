@@ -41,6 +41,22 @@ function usedBytes(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
+/**
+ * Collects garbage until the reading is stable: V8 frees ArrayBuffer backing stores on a
+ * background sweeper, after the collection that found them dead.
+ */
+async function settledBytes(): Promise<number> {
+  let last = -1;
+  for (let i = 0; i < 20; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+    const now = usedBytes();
+    if (Math.abs(now - last) < 1024) return now;
+    last = now;
+  }
+  return last;
+}
+
 describe('WindowedDistribution memory bound', () => {
   test('computed: full bins plus the object allowance stay within 32 KiB for 1..10 sub-windows', () => {
     const clock = new ManualClock();
@@ -58,18 +74,16 @@ describe('WindowedDistribution memory bound', () => {
   });
 
   for (const k of [5, 10]) {
-    test(`measured: heap + ArrayBuffers per worst-case instance <= 32 KiB (${k} sub-windows, 150 instances)`, (t) => {
+    test(`measured: heap + ArrayBuffers per worst-case instance <= 32 KiB (${k} sub-windows, 150 instances)`, async (t) => {
     const clock = new ManualClock();
     const keep: WindowedDistribution[] = [];
-    gc();
-    const before = usedBytes();
+    const before = await settledBytes();
     for (let i = 0; i < 150; i++) {
       const d = new WindowedDistribution({ clock, subWindows: k, windowMs: k * 60_000 });
       fillWorstCase(d, clock, i, k);
       keep.push(d);
     }
-    gc();
-    const perInstance = (usedBytes() - before) / keep.length;
+    const perInstance = ((await settledBytes()) - before) / keep.length;
     t.diagnostic(`measured ${perInstance.toFixed(0)} bytes per worst-case WindowedDistribution (${k} sub-windows)`);
     assert.ok(perInstance <= 32 * 1024, `${perInstance.toFixed(0)} bytes per instance`);
     assert.ok(perInstance <= keep[0].byteSize(), `${perInstance.toFixed(0)} > byteSize() ${keep[0].byteSize()}`);
