@@ -135,6 +135,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     { stdio: ['ignore', log.fd, log.fd] },
   );
   await log.close();
+  // If the test process dies before stop(), do not leave Prometheus running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const server = new PrometheusServer(port, dir, child);
   const ready = await server.poll(async () => {
     if (child.exitCode !== null) throw new Error('exited');
