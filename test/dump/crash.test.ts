@@ -18,9 +18,15 @@ interface Outcome {
 }
 
 /** Runs the crash child; for signal modes, sends `signal` once it prints "ready". */
-function runChild(file: string, mode: string, withDump: 'dump' | 'dump2' | 'plain', signal?: NodeJS.Signals): Promise<Outcome> {
+function runChild(
+  file: string,
+  mode: string,
+  withDump: 'dump' | 'dump2' | 'plain',
+  signal?: NodeJS.Signals,
+  nodeArgs: string[] = [],
+): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [CHILD, file, mode, withDump, 'crash-test'], {
+    const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CHILD, file, mode, withDump, 'crash-test'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_OPTIONS: '' },
     });
@@ -67,6 +73,8 @@ describe('dumpOnCrash in real child processes', () => {
 
   const cases: {
     mode: string;
+    name?: string;
+    nodeArgs?: string[];
     signal?: NodeJS.Signals;
     expect: { code: number | null; signal: NodeJS.Signals | null };
     reason: string;
@@ -76,6 +84,8 @@ describe('dumpOnCrash in real child processes', () => {
   }[] = [
     { mode: 'uncaught', expect: { code: 1, signal: null }, reason: 'uncaughtException', requests: 42, error: /boom: uncaught/, stderr: /boom: uncaught in crash-child/ },
     { mode: 'rejection', expect: { code: 1, signal: null }, reason: 'unhandledRejection', requests: 42, error: /boom: unhandled rejection/, stderr: /boom: unhandled rejection in crash-child/ },
+    // With --unhandled-rejections=warn a rejection does not crash the process: no crash dump.
+    { mode: 'rejection', name: 'rejection under --unhandled-rejections=warn', nodeArgs: ['--unhandled-rejections=warn'], expect: { code: 0, signal: null }, reason: 'exit', requests: 42, stderr: /boom: unhandled rejection/ },
     { mode: 'rejection-listened', expect: { code: 0, signal: null }, reason: 'exit', requests: 43 },
     { mode: 'uncaught-listened', expect: { code: 3, signal: null }, reason: 'exit', requests: 42, error: /caught by the app listener/ },
     { mode: 'exit-call', expect: { code: 7, signal: null }, reason: 'exit', requests: 42 },
@@ -88,10 +98,14 @@ describe('dumpOnCrash in real child processes', () => {
   ];
 
   for (const c of cases) {
-    it(`${c.mode}: the dump holds the last values and the exit is unchanged`, async () => {
-      const withFile = join(dir, `${c.mode}.json`);
-      const plainFile = join(dir, `${c.mode}-plain.json`);
-      const [withDump, plain] = await Promise.all([runChild(withFile, c.mode, 'dump', c.signal), runChild(plainFile, c.mode, 'plain', c.signal)]);
+    it(`${c.name ?? c.mode}: the dump holds the last values and the exit is unchanged`, async () => {
+      const base = (c.name ?? c.mode).replace(/\W+/g, '-');
+      const withFile = join(dir, `${base}.json`);
+      const plainFile = join(dir, `${base}-plain.json`);
+      const [withDump, plain] = await Promise.all([
+        runChild(withFile, c.mode, 'dump', c.signal, c.nodeArgs),
+        runChild(plainFile, c.mode, 'plain', c.signal, c.nodeArgs),
+      ]);
       assert.deepEqual({ code: plain.code, signal: plain.signal }, c.expect, `without dumpOnCrash: ${plain.stderr}`);
       assert.deepEqual({ code: withDump.code, signal: withDump.signal }, c.expect, `with dumpOnCrash: ${withDump.stderr}`);
       if (c.stderr) {
