@@ -209,7 +209,7 @@ export class StatusHandler {
     try {
       ({ pathname, search } = splitUrl(req.url));
     } catch {
-      return text(400, 'bad request URL');
+      return undefined; // not a URL we could serve (e.g. `OPTIONS *`): pass it on
     }
     if (!this.matches(pathname)) return undefined;
     const head = req.method === 'HEAD';

@@ -92,6 +92,7 @@ describe('status handler', () => {
     const h = make({ prefix: '/admin/stats' });
     assert.equal(await h.handle({ method: 'GET', url: '/status/', header: () => undefined }), undefined);
     assert.equal((await h.handle({ method: 'GET', url: '/admin/stats', header: () => undefined }))!.status, 200);
+    assert.equal(await h.handle({ method: 'OPTIONS', url: '*', header: () => undefined }), undefined);
   });
   it('requires the bearer token or basic credentials when configured', async () => {
     const bearer = make({ auth: { token: 's3cret' } });
