@@ -106,7 +106,7 @@ export class LogSketch {
    * union (negative values included). Both must have the same relative accuracy.
    */
   merge(other: LogSketch): void {
-    if (other.mapping !== this.mapping) {
+    if (other.relativeAccuracy !== this.relativeAccuracy) {
       throw new RangeError(
         `LogSketch.merge: relative accuracies differ (${this.relativeAccuracy} vs ${other.relativeAccuracy})`,
       );
@@ -205,8 +205,21 @@ export class LogSketch {
   static deserialize(text: string): LogSketch {
     const d = decodeSketch(text);
     const s = new LogSketch({ relativeAccuracy: d.relativeAccuracy, maxBins: d.maxBins });
-    for (const [key, c] of d.positive) s.positive.add(key, c);
-    for (const [key, c] of d.negative) s.negative.add(key, c);
+    const { minIndex, maxIndex } = s.mapping;
+    for (const [name, bins, sign] of [
+      ['positive', d.positive, 1],
+      ['negative', d.negative, -1],
+    ] as const) {
+      for (const [key, c] of bins) {
+        const index = sign * key;
+        if (index < minIndex || index > maxIndex) {
+          throw new TypeError(
+            `LogSketch.deserialize: ${name} bin ${key} is outside the range of finite doubles at accuracy ${d.relativeAccuracy}`,
+          );
+        }
+        (sign === 1 ? s.positive : s.negative).add(key, c);
+      }
+    }
     s.zeroCount = d.zeroCount;
     s.n = d.count;
     s.total = d.sum;

@@ -187,8 +187,10 @@ export class WindowedDistribution {
     this.rotateAt = (this.epoch + 1) * this.subWindowMs;
   }
 
-  /** Records one value. Hot path: the caller has checked Number.isFinite(value). */
+  /** Records one finite value; NaN and infinities are refused with a RangeError (nothing recorded). */
   record(value: number): void {
+    // value - value is 0 for finite numbers and NaN for NaN and infinities.
+    if (value - value !== 0) throw new RangeError(`WindowedDistribution.record: ${value} is not a finite number`);
     if (this.writeClock.now() >= this.rotateAt) this.rotate(this.writeClock.now());
     const w = this.cur;
     if (w.n === 0) w.k = value;
@@ -283,7 +285,7 @@ export class WindowedDistribution {
    * this lifetime. Both must have the same relative accuracy.
    */
   mergeFrom(other: WindowedDistribution): void {
-    if (other.mapping !== this.mapping) {
+    if (other.relativeAccuracy !== this.relativeAccuracy) {
       throw new RangeError(
         `WindowedDistribution.mergeFrom: relative accuracies differ (${this.relativeAccuracy} vs ${other.relativeAccuracy})`,
       );

@@ -130,6 +130,14 @@ describe('LogSketch serialize / deserialize', () => {
     }
   });
 
+  test('a bin outside the range of doubles is caught', () => {
+    const bytes = Buffer.from(sketchOf([1]).serialize(), 'base64url');
+    // ... zeroCount (byte 36), positive bins = 1 (37), first key zigzag varint (38..)
+    assert.equal(bytes[37], 1);
+    const tampered = Buffer.concat([bytes.subarray(0, 38), Buffer.from([0xfe, 0xff, 0x7f, 1, 0])]);
+    assert.throws(() => LogSketch.deserialize(tampered.toString('base64url')), /positive bin 1048575 is outside the range/);
+  });
+
   test('a tampered count is caught', () => {
     const bytes = Buffer.from(sketchOf([1, 2, 3]).serialize(), 'base64url');
     // byte 0 version, 1..8 accuracy, 9..10 maxBins varint (2048), 11 count

@@ -222,6 +222,18 @@ describe('WindowedDistribution', () => {
     assert.equal(d.summary([0.5]).quantiles[0], 3);
   });
 
+  test('NaN and infinities are refused and change nothing', () => {
+    const d = new WindowedDistribution({ clock: new ManualClock() });
+    d.record(1);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      assert.throws(() => d.record(bad), new RegExp(`${bad} is not a finite number`));
+    }
+    const s = d.summary([0.5]);
+    assert.equal(s.window.count, 1);
+    assert.equal(s.window.mean, 1);
+    assert.equal(s.quantiles[0], 1);
+  });
+
   test('options are validated with messages naming the value', () => {
     assert.throws(() => new WindowedDistribution({ windowMs: 0 }), /windowMs 0/);
     assert.throws(() => new WindowedDistribution({ subWindows: 0 }), /subWindows 0/);
