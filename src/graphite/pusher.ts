@@ -16,6 +16,7 @@ import { normalizePrefix } from './sanitize.js';
 import { DEFAULT_SELF_STATS_PATH, declareSelfStats, type GraphiteSelfStats } from './self-stats.js';
 import {
   createGraphiteSender,
+  DEFAULT_BUFFER_BYTES,
   type GraphiteProtocol,
   type GraphiteSender,
   type GraphiteSenderOptions,
@@ -103,6 +104,7 @@ export class GraphitePusher {
   readonly #now: () => number;
   readonly #deltas: DeltaTracker | null;
   readonly #self: GraphiteSelfStats | null;
+  readonly #bufferBytes: number;
   #buffered = 0;
   #chain: Promise<unknown> = Promise.resolve();
   #running = 0;
@@ -126,6 +128,7 @@ export class GraphitePusher {
     this.#path = options.path ?? '/';
     this.#now = options.now ?? Date.now;
     this.flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
+    this.#bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
     this.#deltas = options.deltas ? new DeltaTracker() : null;
     const selfPath = options.selfStatsPath === undefined ? DEFAULT_SELF_STATS_PATH : options.selfStatsPath;
     this.#self = selfPath === null ? null : declareSelfStats(this.registry, selfPath);
@@ -239,7 +242,7 @@ export class GraphitePusher {
         if (this.#deltas) this.#applyDeltas(collected, timestamp);
         result.datapoints = collected.names.length;
         result.skipped = collected.skipped;
-        await this.#send(collected, timestamp);
+        await this.#send(collected, timestamp, keepAlive);
       }
       const flushed = await this.sender.flush({ timeoutMs: this.flushTimeoutMs, keepAlive });
       result.drained = flushed.drained;
@@ -269,16 +272,26 @@ export class GraphitePusher {
     }
   }
 
-  async #send(collected: Collected, timestamp: number): Promise<void> {
+  async #send(collected: Collected, timestamp: number, keepAlive: boolean): Promise<void> {
     const { names, values } = collected;
+    // Slices also small enough to fit in half the buffer (estimated from the first names).
+    let sample = 0;
+    const probe = Math.min(names.length, 100);
+    for (let i = 0; i < probe; i++) sample += names[i].length;
+    const perPoint = (probe > 0 ? sample / probe : 0) + 32;
+    const slice = Math.max(1, Math.min(SEND_SLICE, Math.floor(this.#bufferBytes / 2 / perPoint)));
     let start = performance.now();
-    for (let i = 0; i < names.length; i += SEND_SLICE) {
+    for (let i = 0; i < names.length; i += slice) {
+      // A push larger than the buffer flows through while carbon takes it (back-pressure);
+      // when carbon is down, flush() returns at once and the oldest data is dropped instead.
+      if (i > 0 && this.sender.stats().bufferedBytes > this.#bufferBytes / 2) {
+        await this.sender.flush({ timeoutMs: this.flushTimeoutMs, keepAlive });
+        start = performance.now();
+      }
       const batch: DatapointBatch =
-        names.length <= SEND_SLICE
-          ? { names, values, timestamp }
-          : { names: names.slice(i, i + SEND_SLICE), values: values.slice(i, i + SEND_SLICE), timestamp };
+        names.length <= slice ? { names, values, timestamp } : { names: names.slice(i, i + slice), values: values.slice(i, i + slice), timestamp };
       this.sender.send(batch);
-      if (performance.now() - start >= SLICE_MS && i + SEND_SLICE < names.length) {
+      if (performance.now() - start >= SLICE_MS && i + slice < names.length) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         start = performance.now();
       }

@@ -74,7 +74,11 @@ export class TcpGraphiteSender implements GraphiteSender {
     this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
     this.#listener = options.listener ?? {};
-    this.#encode = this.protocol === 'pickle' ? (b) => encodePickle(b) : (b) => encodePlaintext(b);
+    // Chunks well under the bound, so that dropping the oldest one always makes room.
+    const chunk = Math.max(1024, Math.min(256 * 1024, Math.floor(this.#bufferBytes / 4)));
+    // Plaintext chunks are cut by characters (up to 3 bytes each): a third of the byte size.
+    const chunkChars = Math.max(512, Math.floor(chunk / 3));
+    this.#encode = this.protocol === 'pickle' ? (b) => encodePickle(b, chunk) : (b) => encodePlaintext(b, chunkChars);
   }
 
   stats(): GraphiteSenderStats {

@@ -246,6 +246,29 @@ describe('GraphitePusher: time, deltas, self-stats', () => {
       assert.ok(!lines.some((l) => l.startsWith('p.scales.graphite.lastError')), 'strings are not sent');
     }));
 
+  it('a push larger than the buffer is delivered whole while carbon keeps up (back-pressure, no drops)', () =>
+    withSink(async (port, sink) => {
+      const registry = new scales.Registry();
+      const S = registry.collection('/big', scales.intDictStat('d', { keyLimit: 30000 }));
+      for (let i = 0; i < 20000; i++) S.d[`key-${i}`] += i + 1;
+      const bound = 64 * 1024;
+      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry, bufferBytes: bound, selfStatsPath: null });
+      pusher.allow('*');
+      let maxBuffered = 0;
+      const sampler = setInterval(() => {
+        maxBuffered = Math.max(maxBuffered, pusher.stats().bufferedBytes);
+      }, 1);
+      const r = await pusher.push();
+      clearInterval(sampler);
+      await pusher.close();
+      assert.equal(r.datapoints, 20000);
+      assert.equal(r.drained, true);
+      assert.equal(pusher.stats().dropped, 0);
+      assert.ok(maxBuffered <= bound, `buffered ${maxBuffered}`);
+      await until('all lines', () => sink.lines().length === 20000);
+      assert.equal(sink.points().get('p.big.d.key-19999')?.[0], 20000);
+    }));
+
   it('with carbon unreachable, push() resolves quickly with the data pending and the error recorded', async () => {
     const port = await freePort();
     const registry = new scales.Registry();
