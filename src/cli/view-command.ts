@@ -103,7 +103,7 @@ export function subtree(tree: JsonValue, path: string): JsonValue | undefined {
   let node: JsonValue | undefined = tree;
   for (const segment of path.split('/').filter((s) => s !== '')) {
     if (!isObject(node)) return undefined;
-    node = node[segment];
+    node = Object.hasOwn(node, segment) ? node[segment] : undefined;
   }
   return node;
 }
