@@ -1,6 +1,7 @@
 /**
  * JSON rendering of a snapshot: the plain tree users know from the original `?format=json`.
- * Stats appear in declaration order, then child containers in creation order; collapsed
+ * Stats appear in declaration order, then child containers in creation order (as in a
+ * JavaScript object: keys that look like array indexes come first); collapsed
  * containers are left out; a stat whose reading failed shows as `{"error": "<message>"}`.
  */
 import type { JsonObject, JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
@@ -44,21 +45,37 @@ export function* jsonChunks(node: SnapshotNode, options: JsonRenderOptions = {})
   yield* writeNode(node, options.pretty ? '\n' : '', options.pretty === true);
 }
 
+/** Whether a key is an array index, which JavaScript objects (and so JSON.stringify) list first. */
+function isIndexKey(k: string): boolean {
+  return /^(0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
+}
+
+type Entry = { name: string; stat?: SnapshotStat; child?: SnapshotNode };
+
+/** Stats then open children, in the order a JSON object of them has: index-like keys first. */
+function entriesOf(node: SnapshotNode): Entry[] {
+  const out: Entry[] = [];
+  for (const s of node.stats) out.push({ name: s.name, stat: s });
+  for (const c of node.children) if (!c.collapsed) out.push({ name: c.name, child: c });
+  if (!out.some((e) => isIndexKey(e.name))) return out;
+  const index = out.filter((e) => isIndexKey(e.name)).sort((a, b) => Number(a.name) - Number(b.name));
+  return [...index, ...out.filter((e) => !isIndexKey(e.name))];
+}
+
 function* writeNode(node: SnapshotNode, nl: string, pretty: boolean): Generator<string> {
   const inner = pretty ? nl + '  ' : '';
   const sep = pretty ? ': ' : ':';
   let first = true;
-  for (const s of node.stats) {
-    const v = JSON.stringify(statJsonValue(s), null, pretty ? 2 : undefined) ?? 'null';
-    const text = pretty ? v.replace(/\n/g, inner) : v;
-    yield (first ? '{' : ',') + inner + JSON.stringify(s.name) + sep + text;
+  for (const e of entriesOf(node)) {
+    const head = (first ? '{' : ',') + inner + JSON.stringify(e.name) + sep;
     first = false;
-  }
-  for (const c of node.children) {
-    if (c.collapsed) continue;
-    yield (first ? '{' : ',') + inner + JSON.stringify(c.name) + sep;
-    first = false;
-    yield* writeNode(c, inner, pretty);
+    if (e.stat) {
+      const v = JSON.stringify(statJsonValue(e.stat), null, pretty ? 2 : undefined) ?? 'null';
+      yield head + (pretty ? v.replace(/\n/g, inner) : v);
+    } else {
+      yield head;
+      yield* writeNode(e.child!, inner, pretty);
+    }
   }
   yield first ? '{}' : nl + '}';
 }
