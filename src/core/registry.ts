@@ -251,7 +251,8 @@ export class Registry {
     for (const cell of [...c.stats.values()]) {
       const r = readCell(cell, options);
       stats.push(r.error === undefined ? { name: cell.name, kind: cell.kind, value: r.value } : { name: cell.name, kind: cell.kind, value: null, error: r.error });
-      if (++n % 32 === 0) yield;
+      // A chance to yield every 32 cheap stats, and after each expensive one (percentile summaries).
+      if (++n % 32 === 0 || cell.kind === 'pmf' || cell.kind === 'namedPmfDict' || cell.kind === 'meterDict') yield;
     }
     for (const child of [...c.children.values()]) children.push(yield* this.snapshotOf(child, options, false));
     yield;
