@@ -94,3 +94,18 @@ export function setKey(obj: Record<string, JsonValue>, key: string, value: JsonV
 export function defineConstant(target: object, name: string, value: unknown): void {
   Object.defineProperty(target, name, { value, enumerable: true, writable: false, configurable: false });
 }
+
+/** A Map as a plain JSON object (keys such as `__proto__` kept as own data properties). */
+export function mapToJson(map: ReadonlyMap<string, JsonValue>): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of map) setKey(out, k, v);
+  return out;
+}
+
+/** Adds (sign 1) or withdraws (sign -1) every key of a numeric dict to/from an aggregation. */
+export function contributeKeys(map: ReadonlyMap<string, number>, target: Aggregator, sign: 1 | -1): void {
+  for (const [k, v] of map) {
+    if (sign === 1) target.onKey(k, 0, v);
+    else target.onKey(k, v, 0);
+  }
+}

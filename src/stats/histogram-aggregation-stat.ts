@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { type Aggregator, mapToJson, OVERFLOW_KEY, StatCell } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { histogramKey } from './value-stat.js';
 
@@ -68,9 +68,7 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
   }
 
   read(): JsonValue {
-    const out: Record<string, JsonValue> = {};
-    for (const [k, v] of this.counts) setKey(out, k, v);
-    return out;
+    return mapToJson(this.counts);
   }
 
   override feeds(kind: StatKind): boolean {

@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { type Aggregator, contributeKeys, mapToJson, OVERFLOW_KEY, StatCell } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictSumAggregationStat`. */
@@ -45,9 +45,7 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
   }
 
   read(): JsonValue {
-    const out: Record<string, JsonValue> = {};
-    for (const [k, v] of this.map) setKey(out, k, v);
-    return out;
+    return mapToJson(this.map);
   }
 
   override feeds(kind: StatKind): boolean {
@@ -55,10 +53,7 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
   }
 
   override contribute(target: Aggregator, sign: 1 | -1): void {
-    for (const [k, v] of this.map) {
-      if (sign === 1) target.onKey(k, 0, v);
-      else target.onKey(k, v, 0);
-    }
+    contributeKeys(this.map, target, sign);
   }
 
   bind(target: object, handles: Record<string, unknown>): void {

@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { mapToJson, OVERFLOW_KEY, StatCell } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of a `stringDictStat`. */
@@ -52,9 +52,7 @@ export class StringDictCell extends StatCell {
   }
 
   read(): JsonValue {
-    const out: Record<string, JsonValue> = {};
-    for (const [k, v] of this.map) setKey(out, k, v);
-    return out;
+    return mapToJson(this.map);
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
