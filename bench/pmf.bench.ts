@@ -286,7 +286,7 @@ for (const p of peers) {
   let note = gc === undefined ? 'no --expose-gc: rough' : '';
   if (p.name.startsWith('hdr')) note = `own estimate ${(keep[0] as hdr.Histogram).estimatedFootprintInBytes} B`;
   if (p.name.startsWith('scales Window')) note = `byteSize() ${(keep[0] as WindowedDistribution).byteSize()} B, worst case <= 32768`;
-  memRows.push([p.name, (perInstance / 1024).toFixed(1), note]);
+  memRows.push([p.name, perInstance < 1024 ? '< 1' : (perInstance / 1024).toFixed(1), note]);
   for (const k of keep) p.release?.(k);
 }
 table('memory per instance after 100,000 values (heap + external delta over many instances)', ['peer', 'KiB', 'note'], memRows);
@@ -334,6 +334,20 @@ const readPmf = nsPerIteration((n) => {
     consume(S.x.snapshot().count);
   }
 }, 20_000);
+// Worst case: every sub-window's stores full (both signs, values over the whole double range).
+const wclock = new scales.ManualClock();
+const worst = new WindowedDistribution({ clock: wclock });
+for (let sub = 0; sub < 5; sub++) {
+  for (let i = 0; i < 20_000; i++) {
+    const mag = 10 ** (-300 + (600 * ((i * 7919) % 20_000)) / 20_000);
+    worst.record(i % 3 === 0 ? -mag : mag);
+    worst.record(i % 2 === 0 ? 1e300 : -1e300);
+  }
+  wclock.advance(59_000);
+}
+const readWorst = nsPerIteration((n) => {
+  for (let i = 0; i < n; i++) consume(worst.summary(SIX).window.count);
+}, 5_000);
 const dds = new DDSketch({ relativeAccuracy: 0.01 });
 for (const v of FILL) dds.accept(v);
 const readDd = nsPerIteration((n) => {
@@ -342,5 +356,6 @@ const readDd = nsPerIteration((n) => {
 table('reading a summary (6 percentiles + window and lifetime figures), 100,000 values recorded', ['reader', 'us/read'], [
   ['WindowedDistribution.summary', readDist / 1000],
   ['PmfStat snapshot() (uncached)', readPmf / 1000],
+  ['WindowedDistribution.summary, worst case (all bins full)', readWorst / 1000],
   ['DDSketch 6 x getValueAtQuantile (no window)', readDd / 1000],
 ]);

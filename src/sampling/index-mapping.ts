@@ -39,8 +39,9 @@ export class IndexMapping {
   readonly relativeAccuracy: number;
   /** Bins per unit of f (per doubling). */
   readonly scale: number;
-  /** Smallest and largest index a finite double can map to. */
+  /** Smallest index a positive double can map to (that of {@link MIN_INDEXABLE}). */
   readonly minIndex: number;
+  /** Largest index a finite double can map to (that of Number.MAX_VALUE). */
   readonly maxIndex: number;
 
   private constructor(relativeAccuracy: number) {

@@ -6,6 +6,7 @@
  */
 import { DenseStore } from './dense-store.js';
 import { IndexMapping, MIN_INDEXABLE } from './index-mapping.js';
+import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { decodeSketch, encodeSketch } from './sketch-codec.js';
 
 /** Options of a {@link LogSketch}. */
@@ -136,40 +137,13 @@ export class LogSketch {
 
   /** Several quantiles in one pass over the bins (same rules as {@link LogSketch.quantile}). */
   quantiles(qs: readonly number[]): (number | null)[] {
-    const out: (number | null)[] = new Array(qs.length).fill(null);
-    for (const q of qs) {
-      if (!(q >= 0 && q <= 1)) throw new RangeError(`LogSketch.quantile: ${q} is not in [0, 1]`);
-    }
-    if (this.n === 0) return out;
-    const order = qs.map((_, i) => i).sort((a, b) => qs[a] - qs[b]);
-    let k = 0;
-    let cum = 0;
-    const take = (value: number): void => {
-      // Clamping to [min, max] can only move the answer towards the truth.
-      const v = value < this.lo ? this.lo : value > this.hi ? this.hi : value;
-      while (k < order.length && cum > Math.floor(qs[order[k]] * (this.n - 1))) {
-        out[order[k]] = Math.floor(qs[order[k]] * (this.n - 1)) === this.n - 1 ? this.hi : v;
-        k++;
-      }
-    };
-    const walk = (store: DenseStore, sign: number): void => {
-      const a = store.counts;
-      for (let j = 0; j < a.length && k < order.length; j++) {
-        if (a[j] === 0) continue;
-        cum += a[j];
-        if (cum > Math.floor(qs[order[k]] * (this.n - 1))) take(sign * this.mapping.value(sign * (store.offset + j)));
-      }
-    };
-    // The extremes are known exactly: rank 0 is min and rank count - 1 is max.
-    while (k < order.length && Math.floor(qs[order[k]] * (this.n - 1)) === 0) out[order[k++]] = this.lo;
-    walk(this.negative, -1);
-    if (this.zeroCount > 0 && k < order.length) {
-      cum += this.zeroCount;
-      take(0);
-    }
-    walk(this.positive, 1);
-    while (k < order.length) out[order[k++]] = this.hi; // only if counts and bins disagree
-    return out;
+    checkQuantiles(qs, 'LogSketch.quantile');
+    return walkQuantiles(this.mapping, [this.negative], [this.positive], {
+      count: this.n,
+      min: this.lo,
+      max: this.hi,
+      zeroCount: this.zeroCount,
+    }, qs);
   }
 
   /** Empties the sketch (keeps its allocated bins). */

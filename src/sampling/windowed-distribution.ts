@@ -14,6 +14,7 @@ import { resolveClocks } from './coarse-clock.js';
 import { DenseStore } from './dense-store.js';
 import { IndexMapping, MIN_INDEXABLE } from './index-mapping.js';
 import { addMoments, emptyMoments, type Moments, momentsFromShifted } from './moments.js';
+import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { DEFAULT_RELATIVE_ACCURACY, LogSketch } from './sketch.js';
 
 /** Options of a {@link WindowedDistribution}. */
@@ -252,12 +253,20 @@ export class WindowedDistribution {
    * of the exact value at rank floor(q * (count - 1)) of the window's values).
    */
   summary(quantiles: readonly number[]): DistributionSummary {
-    const sketch = this.windowSketch();
-    return {
-      window: toStats(this.windowMoments()),
-      lifetime: toStats(this.lifetimeMoments()),
-      quantiles: sketch.quantiles(quantiles),
-    };
+    checkQuantiles(quantiles, 'WindowedDistribution.summary');
+    this.rotate(this.readClock.now());
+    const w = this.windowMoments();
+    let zeroCount = 0;
+    for (const s of this.slots) zeroCount += s.zero;
+    // Read the sub-windows' bins in place: no merged copy is built.
+    const q = walkQuantiles(
+      this.mapping,
+      this.slots.map((s) => s.neg),
+      this.slots.map((s) => s.pos),
+      { count: w.n, min: w.min, max: w.max, zeroCount },
+      quantiles,
+    );
+    return { window: toStats(w), lifetime: toStats(this.lifetimeMoments()), quantiles: q };
   }
 
   /** Lifetime figures only (cheap: no bins are read). */
