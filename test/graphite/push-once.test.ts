@@ -88,7 +88,7 @@ describe('scales push-once', () => {
     try {
       const r = await run(['--graphite', `127.0.0.1:${port}`, '--from', file, '--forbid', 'web/latency/lifetime/*']);
       assert.equal(r.code, 0, r.err);
-      await until('lines', () => sink.lines().length > 5);
+      await until('every line, up to our FIN', () => sink.lines().length > 5 && sink.sockets.size === 0);
       const dump = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(file, 'utf8')));
       const prefix = `${String(dump.host).toLowerCase()}.`;
       const ts = Math.floor(dump['last-updated']);

@@ -54,7 +54,9 @@ describe('TCP sender', () => {
     try {
       sender.send(batch('p', 20000));
       await sender.flush({ timeoutMs: 5000, keepAlive: true });
-      await until('frames', () => Buffer.concat(chunks).length > 0 && sender.stats().sent === 20000);
+      assert.equal(sender.stats().sent, 20000);
+      await sender.close(2000);
+      await until('the sink to read everything up to our FIN', () => sink.sockets.size === 0);
       let data = Buffer.concat(chunks);
       let frames = 0;
       while (data.length >= 4) {
@@ -105,6 +107,7 @@ describe('TCP sender', () => {
       try {
         await until('reconnect and drain', () => sender.stats().bufferedBytes === 0, 5000);
         assert.ok(reconnects >= 1);
+        await until('the sink to read every line', () => sink.lines().length >= r.pending, 5000);
         const lines = sink.lines();
         assert.equal(lines.length, r.pending);
         assert.equal(lines[lines.length - 1], 'down49.m99 99.5 1700000000', 'the newest data survived');
