@@ -129,12 +129,12 @@ describe('against a real carbon-cache', () => {
 
   it('examples/graphite-push.ts (quoted in the README) lands its stats, rules applied', async () => {
     const program = path.resolve('build/examples/graphite-push.js');
-    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, [program, `127.0.0.1:${carbon.linePort}`, '1', '1.5'], { timeout: 30000 }, (error, out) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: out }),
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [program, `127.0.0.1:${carbon.linePort}`, '1', '1.5'], { timeout: 30000 }, (error, out, err) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: out, stderr: err }),
       );
     });
-    assert.equal(code, 0, stdout);
+    assert.equal(code, 0, stdout + stderr);
     assert.match(stdout, /final push: \d+ datapoints at \d+, delivered: true/);
     const requests = await carbon.waitFor('my.server.prefix.web.requests');
     assert.ok(requests.every(([, v]) => v > 0 && v < 400), `per-period deltas, not totals: ${JSON.stringify(requests)}`);

@@ -354,8 +354,12 @@ describe('GraphitePeriodicPusher', () => {
     `;
     const child = spawn(process.execPath, ['--input-type=module', '-e', program], { cwd: here, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d) => {
       out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
     });
     const code = await new Promise<number | null>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -367,7 +371,7 @@ describe('GraphitePeriodicPusher', () => {
         resolve(c);
       });
     });
-    assert.equal(out.trim(), 'started');
-    assert.equal(code, 0);
+    assert.equal(out.trim(), 'started', err);
+    assert.equal(code, 0, err);
   });
 });
