@@ -20,8 +20,12 @@ export class DenseStore {
   /** True once some keys were folded into the lowest bin. */
   collapsed = false;
 
+  /** True when counts start as Uint32 (and go back to Uint32 on clear after a promotion). */
+  readonly compact: boolean;
+
   constructor(maxBins: number, wide: boolean) {
     this.maxBins = maxBins;
+    this.compact = !wide;
     this.counts = wide ? new Float64Array(0) : new Uint32Array(0);
   }
 
@@ -63,7 +67,8 @@ export class DenseStore {
 
   /** Zeroes every count; keeps the allocated bins for reuse. */
   clear(): void {
-    this.counts.fill(0);
+    if (this.compact && this.counts instanceof Float64Array) this.counts = new Uint32Array(this.counts.length);
+    else this.counts.fill(0);
     this.collapsed = false;
   }
 

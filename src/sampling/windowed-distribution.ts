@@ -29,7 +29,11 @@ export interface WindowedDistributionOptions {
   subWindows?: number;
   /** Relative accuracy of the percentiles (default 0.01). */
   relativeAccuracy?: number;
-  /** Time source (default the system's monotonic clock, read coarsely on writes). */
+  /**
+   * Time source. The default (or `systemClock`) is read on writes through the shared coarse
+   * clock (no `performance.now()` per record); any other clock, such as a ManualClock in
+   * tests, is called on every record.
+   */
   clock?: Clock;
 }
 
