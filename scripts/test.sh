@@ -4,6 +4,8 @@
 # (unit and integration against real carbon-cache, Prometheus and Chromium) with node --test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A clean build, so that no stale compiled test of a deleted file runs.
+rm -rf build dist
 bash scripts/setup.sh --services
 echo "test: lint"
 npx biome lint src test bench examples
