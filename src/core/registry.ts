@@ -324,18 +324,24 @@ export class Registry {
   private reject(cell: StatCell, value: unknown, reason: string): void {
     const error = new RangeError(`scales-metrics: rejected a write to ${cell.path}: ${describeValue(value)} is ${reason}`);
     if (this.strict) throw error;
-    const self = this.self();
-    if (!self.cells.has(cell)) (self.rejected.$ as { rejected: { inc(k: string): void } }).rejected.inc(cell.path);
     try {
+      const self = this.self();
+      if (!self.cells.has(cell)) (self.rejected.$ as { rejected: { inc(k: string): void } }).rejected.inc(cell.path);
       this.onError(error);
     } catch {
-      // An error reporter must not turn a dropped write into a crash.
+      // Neither a failing error reporter nor an application stat in the way at /scales/rejected
+      // may turn a dropped write into a crash.
     }
   }
 
   private overflow(cell: StatCell): void {
-    const self = this.self();
-    if (!self.cells.has(cell)) (self.overflow.$ as { overflow: { inc(k: string): void } }).overflow.inc(cell.path);
+    try {
+      const self = this.self();
+      if (!self.cells.has(cell)) (self.overflow.$ as { overflow: { inc(k: string): void } }).overflow.inc(cell.path);
+    } catch {
+      // The application declared something else at /scales/overflow: counting is lost, the
+      // write it came from is not.
+    }
   }
 
   private self(): { rejected: StatsLike; overflow: StatsLike; cells: Set<StatCell> } {

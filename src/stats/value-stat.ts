@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, StatCell } from '../core/stat-cell.js';
+import { type Aggregator, StatCell, setKey } from '../core/stat-cell.js';
 
 /** Handle of a `stat`: read the current value (gauges are called) or set a value or a function. */
 export interface ValueHandle<T> {
@@ -23,32 +23,41 @@ export function histogramKey(v: unknown): string | undefined {
   }
 }
 
-/** Converts any value to JSON-safe data (functions called by the caller before this). */
-export function toJson(v: unknown, depth = 0): JsonValue {
+/** Deepest nesting of a gauge's value that is converted; deeper parts show as '[too deep]'. */
+const MAX_DEPTH = 32;
+
+/**
+ * Converts any value to JSON-safe data: non-finite numbers and bigints as strings, dates as ISO
+ * strings, Maps as objects, cycles as '[circular]', nesting beyond {@link MAX_DEPTH} as
+ * '[too deep]'; keys such as `__proto__` stay own data properties.
+ */
+export function toJson(v: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): JsonValue {
   switch (typeof v) {
     case 'string':
     case 'boolean':
       return v;
     case 'number':
-      return v - v === 0 ? v : String(v);
+      return Number.isFinite(v) ? v : String(v);
     case 'bigint':
       return v.toString();
     case 'undefined':
       return null;
     case 'object': {
       if (v === null) return null;
-      if (depth > 32) return '[too deep]';
-      if (v instanceof Date) return v.toISOString();
-      if (Array.isArray(v)) return v.map((x) => toJson(x, depth + 1));
-      if (v instanceof Map) {
-        const out: Record<string, JsonValue> = {};
-        for (const [k, x] of v) Object.defineProperty(out, String(k), { value: toJson(x, depth + 1), enumerable: true, writable: true, configurable: true });
-        return out;
+      if (depth >= MAX_DEPTH) return '[too deep]';
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+      if (seen.has(v)) return '[circular]';
+      seen.add(v);
+      let out: JsonValue;
+      if (Array.isArray(v)) out = v.map((x) => toJson(x, depth + 1, seen));
+      else {
+        const o: Record<string, JsonValue> = {};
+        const entries = v instanceof Map ? [...v].map(([k, x]) => [String(k), x] as const) : Object.keys(v).map((k) => [k, (v as Record<string, unknown>)[k]] as const);
+        for (const [k, x] of entries) setKey(o, k, toJson(x, depth + 1, seen));
+        out = o;
       }
-      const out: Record<string, JsonValue> = {};
-      for (const k of Object.keys(v)) {
-        Object.defineProperty(out, k, { value: toJson((v as Record<string, unknown>)[k], depth + 1), enumerable: true, writable: true, configurable: true });
-      }
+      // Only the current path counts as a cycle: the same object twice side by side is fine.
+      seen.delete(v);
       return out;
     }
     default:

@@ -321,3 +321,33 @@ describe('stat kinds', () => {
     assert.deepEqual(a, r.snapshot('/'));
   });
 });
+
+describe('robustness of reads and self-stats', () => {
+  test('a gauge returning a cyclic or very deep object is shown, not hung on', () => {
+    const r = fresh();
+    const cyclic: Record<string, unknown> = { name: 'a' };
+    for (let i = 0; i < 10; i++) cyclic[`k${i}`] = cyclic;
+    let deep: Record<string, unknown> = {};
+    const top = deep;
+    for (let i = 0; i < 100; i++) deep = deep.next = {};
+    const shared = { x: 1 };
+    r.collection('/g', scales.stat('cyclic', () => cyclic), scales.stat('deep', () => top), scales.stat('shared', () => [shared, shared]));
+    const g = r.getStats('/g') as Record<string, Record<string, unknown>>;
+    assert.equal(g.cyclic!.k0, '[circular]');
+    assert.equal(g.cyclic!.name, 'a');
+    assert.match(JSON.stringify(g.deep), /\[too deep\]/);
+    assert.deepEqual(g.shared, [{ x: 1 }, { x: 1 }]);
+  });
+
+  test('an application stat in the way at /scales does not turn a rejected write into a crash', () => {
+    const r = fresh();
+    r.collection('/scales', scales.stat('rejected', 'mine'), scales.stat('overflow', 'mine too'));
+    const s = r.collection('/x', scales.intStat('n'), scales.intDictStat('d', { keyLimit: 1 }));
+    s.n = Number.NaN;
+    s.d.a += 1;
+    s.d.b += 1;
+    assert.equal(s.n, 0);
+    assert.deepEqual(r.getStats('/x')?.d, { a: 1, [scales.OVERFLOW_KEY]: 1 });
+    assert.deepEqual(r.getStats('/scales'), { rejected: 'mine', overflow: 'mine too' });
+  });
+});
