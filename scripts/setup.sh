@@ -21,7 +21,7 @@ if [ "${1:-}" = "--services" ]; then
       echo "setup: apt-get install ${need[*]}"
       export DEBIAN_FRONTEND=noninteractive
       apt-get update -qq
-      apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+      apt-get install -y -qq "${need[@]}" >/dev/null
     else
       echo "setup: missing Debian packages ${need[*]}; the integration tests need them (run as root on Debian to install)" >&2
       exit 1
