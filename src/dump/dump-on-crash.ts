@@ -1,3 +1,4 @@
+import { constants as osConstants } from 'node:os';
 import type { DumpOptions } from './dump-file.js';
 import { dumpStatsToSync } from './dump-file.js';
 import type { DumpFile } from './dump-format.js';
@@ -38,9 +39,11 @@ function isMarked(fn: unknown): boolean {
   return typeof fn === 'function' && (fn as Marked)[MARK] === true;
 }
 
-function errorInfo(err: unknown): { message: string; stack?: string } {
+function describeThrown(err: unknown): { message: string; stack?: string } {
   if (err instanceof Error) {
-    return err.stack === undefined ? { message: err.message } : { message: err.message, stack: err.stack.slice(0, 4000) };
+    const message = String(err.message);
+    const stack = err.stack;
+    return typeof stack === 'string' ? { message, stack: stack.slice(0, 4000) } : { message };
   }
   let message: string;
   try {
@@ -52,6 +55,19 @@ function errorInfo(err: unknown): { message: string; stack?: string } {
 }
 
 /**
+ * The message and stack of whatever was thrown. Never throws, even for a value whose getters,
+ * `toJSON` or `toString` throw, or a Proxy: an exception escaping from a crash listener would make
+ * Node exit with code 7 instead of the crash's own code.
+ */
+function errorInfo(err: unknown): { message: string; stack?: string } {
+  try {
+    return describeThrown(err);
+  } catch {
+    return { message: '(a thrown value that cannot be described)' };
+  }
+}
+
+/**
  * Writes the stats to `filename` (synchronously and atomically) when the process goes, so that
  * the last values survive the crash they are meant to explain. Exactly what it does:
  *
@@ -59,9 +75,10 @@ function errorInfo(err: unknown): { message: string; stack?: string } {
  *   default `--unhandled-rejections=throw` with no 'unhandledRejection' listener, or `strict`):
  *   listens to `'uncaughtExceptionMonitor'`, which Node emits just before it handles the error;
  *   dumps with `reason` 'uncaughtException' or 'unhandledRejection' and `error`. A monitor does
- *   not handle the error: the process still prints it and exits with code 1 (or whatever your own
- *   'uncaughtException' listeners decide). A rejection that does not crash (a listener, or
- *   `--unhandled-rejections=warn`) is not dumped.
+ *   not handle the error: the process still prints it and exits with code 1. When your own
+ *   'uncaughtException' listener handles it, the process does not go: nothing is written then
+ *   (only `error` is kept for the exit dump), and your listener decides what happens. A rejection
+ *   that does not crash (a listener, or `--unhandled-rejections=warn`) is not dumped either.
  * - **SIGTERM, SIGINT** (option `signals`): adds a listener that dumps with `reason` set to the
  *   signal's name. Adding a listener replaces Node's default action (to die of the signal), so
  *   when no listener other than dumpOnCrash's is installed, it removes its own listeners and
@@ -76,7 +93,9 @@ function errorInfo(err: unknown): { message: string; stack?: string } {
  *   process is this one, written after the error was printed.)
  *
  * Other listeners are never touched. Dump failures go to `onError` (default: one line on stderr)
- * and never throw. Returns a handle whose `uninstall()` removes the listeners.
+ * and never throw; nothing thrown from these listeners can change the exit code. A signal that
+ * cannot be listened to (SIGKILL, SIGSTOP) throws a RangeError here, with nothing installed.
+ * Returns a handle whose `uninstall()` removes the listeners.
  * @example
  * scales.dumpOnCrash('/var/run/myapp/stats.json', { sketches: true });
  */
@@ -103,13 +122,18 @@ export function dumpOnCrash(filename: string, options: DumpOnCrashOptions = {}):
   let fatalReason: string | undefined;
 
   const onUncaught = mark((err: unknown, origin: string) => {
-    lastError = errorInfo(err);
-    const reason = origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException';
-    // Nobody handles it: Node will print it and exit with code 1 (after 'exit' listeners).
-    if (process.listenerCount('uncaughtException') === 0 && !process.hasUncaughtExceptionCaptureCallback()) {
-      fatalReason = reason;
+    // Nothing may escape from here: an exception thrown by a monitor makes Node exit with 7.
+    try {
+      lastError = errorInfo(err);
+      // Handled by an app listener (or a capture callback): the process does not go, so only
+      // `error` is kept for the exit dump; writing here would block the loop at every such error.
+      if (process.listenerCount('uncaughtException') > 0 || process.hasUncaughtExceptionCaptureCallback()) return;
+      // Nobody handles it: Node will print it and exit with code 1 (after 'exit' listeners).
+      fatalReason = origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException';
+      write({ reason: fatalReason, error: lastError });
+    } catch {
+      // write() reports its own failures; this only guards the bookkeeping around it
     }
-    write({ reason, error: lastError });
   });
 
   const onExit = mark((code: number) => {
@@ -126,22 +150,35 @@ export function dumpOnCrash(filename: string, options: DumpOnCrashOptions = {}):
       // nobody else listens: then the default action (death by the signal) takes place.
       if (listeners.length > 0 && listeners.every(isMarked) && listeners[listeners.length - 1] === listener) {
         for (const l of listeners) process.removeListener(signal, l as () => void);
-        process.kill(process.pid, signal);
+        try {
+          process.kill(process.pid, signal);
+        } catch {
+          // Cannot re-send it: end as a shell reports a death by this signal (128 + number).
+          process.exit(128 + (osConstants.signals[signal] ?? 0));
+        }
       }
     });
     signalListeners.set(signal, listener);
-    process.on(signal, listener);
+  }
+
+  const uninstall = (): void => {
+    process.removeListener('uncaughtExceptionMonitor', onUncaught);
+    process.removeListener('exit', onExit);
+    for (const [signal, listener] of signalListeners) process.removeListener(signal, listener);
+    signalListeners.clear();
+  };
+  try {
+    for (const [signal, listener] of signalListeners) process.on(signal, listener);
+  } catch (err) {
+    // e.g. SIGKILL or SIGSTOP, which no process can catch: install nothing rather than half.
+    uninstall();
+    throw new RangeError(`dumpOnCrash: cannot listen to the signals ${signals.join(', ')}: ${(err as Error).message}`);
   }
   process.on('uncaughtExceptionMonitor', onUncaught);
   if (options.onExit !== false) process.on('exit', onExit);
 
   return {
-    uninstall() {
-      process.removeListener('uncaughtExceptionMonitor', onUncaught);
-      process.removeListener('exit', onExit);
-      for (const [signal, listener] of signalListeners) process.removeListener(signal, listener);
-      signalListeners.clear();
-    },
+    uninstall,
     get lastReason() {
       return lastReason;
     },

@@ -83,6 +83,9 @@ describe('dumpOnCrash in real child processes', () => {
     stderr?: RegExp;
   }[] = [
     { mode: 'uncaught', expect: { code: 1, signal: null }, reason: 'uncaughtException', requests: 42, error: /boom: uncaught/, stderr: /boom: uncaught in crash-child/ },
+    // Thrown values that cannot be described must not make Node exit with 7 (a throwing monitor).
+    { mode: 'uncaught-proxy', expect: { code: 1, signal: null }, reason: 'uncaughtException', requests: 42, error: /cannot be described/ },
+    { mode: 'uncaught-evil-error', expect: { code: 1, signal: null }, reason: 'uncaughtException', requests: 42, error: /cannot be described/ },
     { mode: 'rejection', expect: { code: 1, signal: null }, reason: 'unhandledRejection', requests: 42, error: /boom: unhandled rejection/, stderr: /boom: unhandled rejection in crash-child/ },
     // With --unhandled-rejections=warn a rejection does not crash the process: no crash dump.
     { mode: 'rejection', name: 'rejection under --unhandled-rejections=warn', nodeArgs: ['--unhandled-rejections=warn'], expect: { code: 0, signal: null }, reason: 'exit', requests: 42, stderr: /boom: unhandled rejection/ },
@@ -136,6 +139,19 @@ describe('dumpOnCrash in real child processes', () => {
     });
   }
 
+  it('an unwritable dump directory changes nothing: same exit code, the error printed, one line per failed write', async () => {
+    const file = join(dir, 'no-such-dir', 'x.json');
+    for (const [mode, signal, expect] of [
+      ['uncaught', undefined, { code: 1, signal: null }],
+      ['sigterm', 'SIGTERM', { code: null, signal: 'SIGTERM' }],
+    ] as const) {
+      const out = await runChild(file, mode, 'dump', signal);
+      assert.deepEqual({ code: out.code, signal: out.signal }, expect, out.stderr);
+      assert.match(out.stderr, /scales-metrics: could not write the crash dump .*no-such-dir\/x\.json: ENOENT/);
+      if (mode === 'uncaught') assert.match(out.stderr, /boom: uncaught in crash-child/);
+    }
+  });
+
   it('two dumpOnCrash installations both write, and SIGTERM still kills the process', async () => {
     const file = join(dir, 'two.json');
     const out = await runChild(file, 'sigterm', 'dump2', 'SIGTERM');
@@ -177,6 +193,41 @@ describe('dumpOnCrash in this process', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('an exception handled by an app listener writes nothing (the process does not go); the exit dump keeps it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scales-crash-'));
+    const file = join(dir, 'handled.json');
+    const appListener = () => {};
+    process.on('uncaughtException', appListener);
+    const handle = scales.dumpOnCrash(file, { registry: new scales.Registry(), signals: [] });
+    try {
+      const mark = Symbol.for('scales-metrics.dumpOnCrash.listener');
+      type Listener = (...args: unknown[]) => void;
+      const ours = (event: string) =>
+        (process.listeners(event as 'exit') as unknown as Listener[]).filter((l) => (l as unknown as Record<symbol, unknown>)[mark] === true);
+      ours('uncaughtExceptionMonitor')[0]!(new Error('handled by the app'), 'uncaughtException');
+      await assert.rejects(readFile(file), { code: 'ENOENT' });
+      assert.equal(handle.lastReason, undefined);
+      ours('exit')[0]!(0);
+      const dump = await readDump(file);
+      assert.equal(dump.reason, 'exit');
+      assert.equal(dump.error?.message, 'handled by the app');
+    } finally {
+      handle.uninstall();
+      process.removeListener('uncaughtException', appListener);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a signal that cannot be caught throws at install time and leaves nothing installed', () => {
+    const events = ['SIGTERM', 'exit', 'uncaughtExceptionMonitor'] as const;
+    const before = events.map((e) => process.listenerCount(e));
+    assert.throws(() => scales.dumpOnCrash('x.json', { signals: ['SIGTERM', 'SIGKILL'] }), /dumpOnCrash: cannot listen to the signals SIGTERM, SIGKILL/);
+    assert.deepEqual(
+      events.map((e) => process.listenerCount(e)),
+      before,
+    );
   });
 
   it('a dump that cannot be written goes to onError, never throws', () => {
