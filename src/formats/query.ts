@@ -6,7 +6,9 @@
  * - `key OP value`, OP one of `>= > < <= = == !=`, keeps only the entries named `key` whose
  *   scalar value compares true with `value`, converted to the entry's type: numbers compare
  *   numerically (a value that is not a number matches nothing), strings as strings, booleans
- *   as `true`/`false`. Containers and objects never match by value; they are searched inside.
+ *   as `true`/`false`; `null` (a percentile of an empty window) equals only `null` and is
+ *   neither greater nor less than anything, so `median > 0.1` skips idle pmfs. Containers and
+ *   objects never match by value; they are searched inside.
  *
  * Branches with no match vanish. Filtering a pmf by `count > 100` keeps only the `count`
  * field of the pmfs that pass.
@@ -70,7 +72,11 @@ function compare(actual: JsonValue, op: QueryOperator, text: string): boolean {
     a = actual;
     b = Number(text);
     if (Number.isNaN(b)) return false;
-  } else if (typeof actual === 'string' || typeof actual === 'boolean' || actual === null) {
+  } else if (actual === null) {
+    // No value (an empty window): it has no order, and equals only the text `null`.
+    if (op === '=' || op === '==') return text === 'null';
+    return op === '!=' && text !== 'null';
+  } else if (typeof actual === 'string' || typeof actual === 'boolean') {
     a = String(actual);
     b = text;
   } else {

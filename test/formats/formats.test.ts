@@ -167,6 +167,14 @@ describe('query filter', () => {
     assert.deepEqual(json('healthy == true'), { web: { healthy: true } });
     assert.equal(json('healthy == false'), undefined);
   });
+  it('never orders null (an empty window percentile) against a value', () => {
+    assert.deepEqual(json('median > 0.01'), { web: { latency: { median: 0.04 }, byHandler: { home: { median: 0.04 } } } });
+    assert.equal(json('median >= 1'), undefined);
+    assert.equal(json('min < a'), undefined);
+    assert.deepEqual(json('median = null'), { web: { idle: { median: null } } });
+    assert.deepEqual(json('median != 0.04'), { web: { idle: { median: null } } });
+    assert.equal(json('median != null'), undefined);
+  });
   it('keeps collapsed containers as links when they match', () => {
     const r = filterSnapshot(tree, parseQuery('queries'))!;
     assert.equal(r.children[0].collapsed, true);
