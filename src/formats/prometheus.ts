@@ -5,6 +5,7 @@
  * - a stat's path becomes its metric name: `/web/success` → `web_success`; every character
  *   outside `[a-zA-Z0-9_]` becomes `_`, a leading digit gets a `_` prefix;
  * - int, double, sum aggregation, numeric `stat()` values → gauge; booleans → gauge 0/1;
+ *   a gauge's NaN or ±Infinity (text in the snapshot) → gauge `NaN`/`+Inf`/`-Inf`;
  *   strings → info (`name_info{value="..."} 1`); other values are skipped;
  * - intDict, intDict sum aggregation, histogram aggregation → gauge with a `key` label;
  *   stringDict → info with `key` and `value` labels;
@@ -111,6 +112,7 @@ const QUANTILES: ReadonlyArray<readonly [string, string]> = [
   ['0.999', '999percentile'],
 ];
 const RATE_WINDOWS = ['m1', 'm5', 'm15', 'mean'] as const;
+const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
 
 const SUFFIXES = {
   gauge: [''],
@@ -210,6 +212,8 @@ class Writer {
       case 'value':
         if (typeof v === 'number') return this.gauge(base, path, [[[], v]]);
         if (typeof v === 'boolean') return this.gauge(base, path, [[[], v ? 1 : 0]]);
+        // A gauge that returned NaN or an infinity stays a gauge (JSON snapshots hold them as text).
+        if (stat.kind === 'value' && typeof v === 'string' && NON_FINITE.has(v)) return this.gauge(base, path, [[[], Number(v)]]);
         if (typeof v === 'string') return this.info(base, path, [[['value', v]]]);
         return '';
       case 'intDict':

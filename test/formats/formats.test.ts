@@ -75,6 +75,25 @@ describe('prometheus format', () => {
     assert.ok(!text.includes('broken'), 'failed stat left out');
     assert.ok(text.includes('db_queries 77\n'), 'collapsed containers are exported');
   });
+  it('keeps a gauge that returned NaN or an infinity a gauge', () => {
+    const node: SnapshotNode = {
+      name: '',
+      path: '/',
+      collapsed: false,
+      stats: [
+        { name: 'nan', kind: 'value', value: 'NaN' },
+        { name: 'inf', kind: 'value', value: 'Infinity' },
+        { name: 'ninf', kind: 'value', value: '-Infinity' },
+      ],
+      children: [],
+    };
+    for (const openMetrics of [false, true]) {
+      const text = renderPrometheus(node, { openMetrics });
+      assert.ok(text.includes('# TYPE nan gauge\n') && text.includes('\nnan NaN\n'), text);
+      assert.ok(text.includes('\ninf +Inf\n') && text.includes('\nninf -Inf\n'), text);
+      assert.ok(!text.includes('_info'), text);
+    }
+  });
   it('negotiates OpenMetrics from the Accept header', () => {
     const prom242 =
       'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
