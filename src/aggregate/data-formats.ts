@@ -44,26 +44,32 @@ function checkType(obj: JsonObject, type: string, format: string): void {
   }
 }
 
-const DEFAULT_EXPECTED = 'a number or {count, average} / {count, mean}';
+const DEFAULT_EXPECTED = 'a scalar or {count, average} / {count, mean}';
 
 /**
- * The default format. A number leaf counts once with itself as the value (an IntStat, a gauge);
- * an object leaf has `count` and `average` — or `mean`, as in PmfStat and MeterStat snapshots.
+ * The default format. A scalar leaf (a number, a string, a boolean) counts once with itself as
+ * the value (an IntStat, a gauge, a version string: `InverseMap` and `Sorted` work on it as
+ * they are, `Sum` and `Average` warn that a string is not a number); an object leaf has `count`
+ * and `average` — or `mean`, as in PmfStat and MeterStat snapshots.
  */
 const DEFAULT: DataFormat = {
   name: 'default',
   getCount(data) {
-    if (typeof data === 'number') return 1;
+    if (isScalar(data)) return 1;
     const obj = asObject(data, 'default', DEFAULT_EXPECTED);
     return count(field(obj, 'count', 'default', DEFAULT_EXPECTED), 'default');
   },
   getValue(data) {
-    if (typeof data === 'number') return data;
+    if (isScalar(data)) return data;
     const obj = asObject(data, 'default', DEFAULT_EXPECTED);
     if (obj.average !== undefined) return obj.average;
     return field(obj, 'mean', 'default', DEFAULT_EXPECTED);
   },
 };
+
+function isScalar(data: JsonValue): data is number | string | boolean {
+  return typeof data === 'number' || typeof data === 'string' || typeof data === 'boolean';
+}
 
 /** The leaf itself is the value, counted once. */
 const DIRECT: DataFormat = {

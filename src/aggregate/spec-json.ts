@@ -33,7 +33,8 @@ function branch(json: JsonValue, path: string): AggregationSpec {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new Error(`spec ${path || '/'}: expected an object of keys, got ${Array.isArray(json) ? 'an array' : JSON.stringify(json)}`);
   }
-  const out: Record<string, AggregationSpec | Aggregator[]> = {};
+  // No prototype: a key "__proto__" (JSON.parse makes it an own key) stays a key of the spec.
+  const out: Record<string, AggregationSpec | Aggregator[]> = Object.create(null);
   for (const [key, value] of Object.entries(json)) {
     const here = `${path}/${key}`;
     try {

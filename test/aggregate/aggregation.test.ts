@@ -98,7 +98,7 @@ describe('aggregators', () => {
     agg.addSource('web-3', { web: { errors: { error: 'gauge failed' } } });
     assert.deepEqual(agg.result(), { web: { errors: { sum: 2 } } });
     assert.equal(agg.warnings.length, 2);
-    assert.match(agg.warnings[0]!, /source "web-2" at \/web\/errors: default format expects a number .*got the string "lots"; skipped/);
+    assert.match(agg.warnings[0]!, /source "web-2" at \/web\/errors: sum \(default format\): expected a finite number, got the string "lots"; skipped/);
     assert.match(agg.warnings[1]!, /source "web-3" at \/web\/errors/);
     assert.deepEqual(seen, agg.warnings);
   });

@@ -42,6 +42,27 @@ describe('specFromJson (the JSON form of a spec)', () => {
     assert.match(agg.warnings[0]!, /field:n format expects an object with "n"/);
   });
 
+  it('plain "inverse" and "sorted" work on string and boolean leaves (versions, states); "sum" warns', () => {
+    const agg = new Aggregation(specFromJson(JSON.parse('{"version": ["inverse", "sorted", "sum"], "up": ["inverse"], "__proto__": ["sum"]}')));
+    agg.addSource('web-10', JSON.parse('{"version": "1.4.2", "up": true, "__proto__": 2}'));
+    agg.addSource('web-2', JSON.parse('{"version": "1.5.0", "up": false, "__proto__": 3}'));
+    agg.addSource('web-1', JSON.parse('{"version": "1.4.2", "up": true}'));
+    const result = agg.result() as Record<string, unknown>;
+    assert.deepEqual(result.version, {
+      inverse: { '1.4.2': ['web-1', 'web-10'], '1.5.0': ['web-2'] },
+      sorted: [
+        ['web-1', '1.4.2'],
+        ['web-10', '1.4.2'],
+        ['web-2', '1.5.0'],
+      ],
+    });
+    assert.deepEqual(result.up, { inverse: { false: ['web-2'], true: ['web-1', 'web-10'] } });
+    assert.ok(Object.hasOwn(result, '__proto__'), 'a "__proto__" key of a JSON spec is a key, not a prototype');
+    assert.deepEqual(Object.getOwnPropertyDescriptor(result, '__proto__')?.value, { sum: 5 });
+    assert.equal(agg.warnings.length, 3);
+    assert.match(agg.warnings[0]!, /source "web-10" at \/version: sum \(default format\): expected a finite number, got the string "1\.4\.2"/);
+  });
+
   it('names the offending place of a bad spec', () => {
     assert.throws(() => specFromJson([]), /spec \/: expected an object of keys, got an array/);
     assert.throws(() => specFromJson({ a: { b: 3 } }), /spec \/a\/b: expected an object of keys, got 3/);
