@@ -21,6 +21,8 @@ const UNSAFE =
   /[\s\u001c-\u001f\u0085./\u0000-\u0008\u000e-\u001b\u007f-\u0084\u0086-\u009f;{}~*?[\],]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
 const UNSAFE_TEST = new RegExp(UNSAFE.source, 'u');
 const WHITESPACE = /^[\s\u001c-\u001f\u0085]$/u;
+// Whitespace at either end, removed first (Python scales' `name.strip()`).
+const EDGE_WHITESPACE = /^[\s\u001c-\u001f\u0085]+|[\s\u001c-\u001f\u0085]+$/gu;
 
 function replaceUnsafe(ch: string): string {
   if (ch === '.') return '-';
@@ -30,18 +32,21 @@ function replaceUnsafe(ch: string): string {
 }
 
 /**
- * Sanitizes one segment of a metric name: whitespace and '.' become '-', '/' becomes '_'
- * (the mapping of Python scales), and every other character that carbon would reject, rewrite
- * or read as syntax (control characters, `; { } ~ * ? [ ] ,`, lone surrogates) becomes '_'.
- * An empty segment becomes '_' (carbon would collapse `a..b` into `a.b`).
+ * Sanitizes one segment of a metric name as Python scales did: whitespace at either end is
+ * removed, then whitespace and '.' become '-' and '/' becomes '_'; every other character that
+ * carbon would reject, rewrite or read as syntax (control characters, `; { } ~ * ? [ ] ,`,
+ * lone surrogates) becomes '_'. An empty segment becomes '_' (carbon would collapse `a..b`
+ * into `a.b`).
  *
  * @example
- * sanitizeSegment('GET /a.b'); // 'GET-_a-b'
+ * sanitizeSegment(' GET /a.b '); // 'GET-_a-b'
  */
 export function sanitizeSegment(segment: string): string {
   if (segment.length === 0) return '_';
   if (!UNSAFE_TEST.test(segment)) return segment;
-  return segment.replace(UNSAFE, replaceUnsafe);
+  const trimmed = segment.replace(EDGE_WHITESPACE, '');
+  if (trimmed.length === 0) return '_';
+  return trimmed.replace(UNSAFE, replaceUnsafe);
 }
 
 /**

@@ -19,6 +19,9 @@ describe('sanitizeSegment', () => {
     ['~tilde', '_tilde'],
     ['a*b?c[d]e,f', 'a_b_c_d_e_f'],
     ['', '_'],
+    [' padded\t', 'padded'], // Python scales strips the ends first: 'GET ' stays 'GET'
+    ['\u001f x \u0085', 'x'],
+    ['   ', '_'],
     ['héllo-wörld', 'héllo-wörld'], // valid non-ASCII stays
     ['emoji😀', 'emoji😀'],
     ['lone\ud800x', 'lone_x'],
@@ -48,6 +51,7 @@ describe('normalizePrefix', () => {
     assert.equal(normalizePrefix('my.server.prefix'), 'my.server.prefix.');
     assert.equal(normalizePrefix('.lead..dot.'), 'lead.dot.');
     assert.equal(normalizePrefix('My Host.example.com'), 'My-Host.example.com.');
+    assert.equal(normalizePrefix(' my server . x'), 'my-server.x.');
     assert.equal(normalizePrefix(''), '');
     assert.equal(normalizePrefix('...'), '');
   });
