@@ -1,9 +1,9 @@
 /**
  * Quantiles straight from one or more sets of bins (a sketch's stores, or the stores of every
  * sub-window of a window) in one ascending pass, without merging them into a new sketch first.
- * Ranks follow the sketch's rule: the answer for q is the bin holding the value at rank
- * floor(q * (n - 1)); rank 0 and rank n - 1 are the exact min and max; every answer is clamped
- * to [min, max] (which can only move it towards the truth).
+ * Ranks follow the nearest-rank rule ({@link quantileRank}): the answer for q is the bin holding
+ * the value at 0-based rank ceil(q * n) - 1; rank 0 and rank n - 1 are the exact min and max;
+ * every answer is clamped to [min, max] (which can only move it towards the truth).
  */
 import type { DenseStore } from './dense-store.js';
 import type { IndexMapping } from './index-mapping.js';
@@ -23,6 +23,24 @@ export interface WalkTotals {
   min: number;
   max: number;
   zeroCount: number;
+}
+
+/**
+ * The 0-based rank of the value reported for quantile `q` of `n` values: the nearest-rank rule,
+ * ceil(q * n) - 1 (at least 0), i.e. the smallest value such that at least a fraction q of the
+ * values are at or below it. So "p99 = x" means that 99% of the values are <= x, whatever n:
+ * with fewer than 100 values p99 is the max (as Dropwizard, prom-client's Summary and
+ * HdrHistogram report it), and the median of 4 values is the 2nd. A product q * n within floating-point
+ * rounding of an integer counts as that integer (0.07 * 100 is 7.000000000000001 in doubles).
+ *
+ * @example
+ * quantileRank(0.99, 3); // 2: the largest of 3 values
+ * quantileRank(0.5, 4); // 1: the 2nd smallest
+ */
+export function quantileRank(q: number, n: number): number {
+  const x = q * n;
+  const r = Math.ceil(x - x * 1e-12) - 1;
+  return Math.max(0, r);
 }
 
 /** Validates quantiles: each in [0, 1]. */
@@ -159,7 +177,7 @@ export function walkQuantiles(
   const n = totals.count;
   if (n === 0) return out;
   const order = qs.map((_, i) => i).sort((a, b) => qs[a] - qs[b]);
-  const ranks = order.map((i) => Math.floor(qs[i] * (n - 1)));
+  const ranks = order.map((i) => quantileRank(qs[i], n));
   const w = new Walk(mapping, totals, order, ranks, out);
   // The extremes are known exactly.
   while (w.k < order.length && ranks[w.k] === 0) out[order[w.k++]] = totals.min;

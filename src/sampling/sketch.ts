@@ -28,8 +28,8 @@ export const DEFAULT_MAX_BINS = 2048;
 
 /**
  * A mergeable quantile sketch: `quantile(q)` is within `relativeAccuracy` (default 1%) of the
- * exact value at rank floor(q * (count - 1)) of the sorted data, for positive, zero and
- * negative values alike. Memory is bounded by `maxBins` per sign (8 bytes a bin).
+ * exact value at 0-based rank ceil(q * count) - 1 of the sorted data (the nearest-rank rule,
+ * see `quantileRank`), for positive, zero and negative values alike. Memory is bounded by `maxBins` per sign (8 bytes a bin).
  *
  * @example
  * const s = new LogSketch();
@@ -128,8 +128,8 @@ export class LogSketch {
 
   /**
    * The value at quantile `q` (0 = min, 0.5 = median, 1 = max): within the relative accuracy
-   * of the exact value at rank floor(q * (count - 1)); ranks 0 and count - 1 give the exact
-   * min and max. Null when the sketch is empty.
+   * of the exact value at 0-based rank ceil(q * count) - 1 (at least q of the values are at or
+   * below it); ranks 0 and count - 1 give the exact min and max. Null when the sketch is empty.
    */
   quantile(q: number): number | null {
     return this.quantiles([q])[0];

@@ -254,7 +254,8 @@ export class WindowedDistribution {
 
   /**
    * Window and lifetime figures and the window's quantiles (each within the relative accuracy
-   * of the exact value at rank floor(q * (count - 1)) of the window's values).
+   * of the exact value at 0-based rank ceil(q * count) - 1 of the window's values: the
+   * nearest-rank rule of `quantileRank`).
    */
   summary(quantiles: readonly number[]): DistributionSummary {
     checkQuantiles(quantiles, 'WindowedDistribution.summary');

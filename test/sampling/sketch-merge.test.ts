@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LogSketch } from '../../src/sampling/sketch.js';
-import { exactQuantile, mixedSign, REPORTED_QUANTILES, relativeError, seededRandom } from '../helpers/datasets.js';
+import { mixedSign, REPORTED_QUANTILES, relativeError, seededRandom } from '../helpers/datasets.js';
+import { exactQuantile } from './exact-quantile.js';
 
 const QS = [0, 0.01, 0.1, 0.25, ...REPORTED_QUANTILES, 1];
 

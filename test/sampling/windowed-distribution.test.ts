@@ -1,7 +1,7 @@
 /**
  * WindowedDistribution with a ManualClock: window accuracy, recency after a step change,
- * expiry, lifetime figures, merge and reset. Truth for quantile q: the value at rank
- * floor(q * (n - 1)) of the sorted values the window covers.
+ * expiry, lifetime figures, merge and reset. Truth for quantile q: the value at the nearest
+ * rank, ceil(q * n) - 1, of the sorted values the window covers.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -11,13 +11,13 @@ import { LogSketch } from '../../src/sampling/sketch.js';
 import { WindowedDistribution } from '../../src/sampling/windowed-distribution.js';
 import {
   bimodal,
-  exactQuantile,
   lognormal,
   mixedSign,
   REPORTED_QUANTILES,
   relativeError,
   seededRandom,
 } from '../helpers/datasets.js';
+import { exactQuantile } from './exact-quantile.js';
 
 const QS = [...REPORTED_QUANTILES];
 const MIN = 60_000;
