@@ -121,6 +121,36 @@ describe('TCP sender', () => {
     }
   });
 
+  it('while carbon is down it keeps retrying by itself, with delays that grow from the base and stop at the cap', async () => {
+    const port = await freePort();
+    const at: number[] = [];
+    const base = 40;
+    const max = 320;
+    const sender = createGraphiteSender({
+      host: '127.0.0.1',
+      port,
+      reconnectBaseMs: base,
+      reconnectMaxMs: max,
+      listener: { reconnect: () => at.push(performance.now()) },
+    });
+    try {
+      sender.send(batch('retry', 10)); // nothing flushes: the sender retries on its own
+      await until('nine reconnect attempts', () => at.length >= 9, 15000);
+      const gaps = at.slice(1).map((t, i) => t - at[i]);
+      // Attempt i waits between half and all of min(max, base * 2^i); timers never fire early
+      // (2 ms allowed for clock granularity), but may fire late on a busy machine.
+      gaps.forEach((gap, i) => {
+        const exp = Math.min(max, base * 2 ** (i + 1));
+        assert.ok(gap >= exp / 2 - 2, `gap ${i} was ${gap.toFixed(1)} ms, expected at least ${exp / 2} ms: ${gaps.map((g) => g.toFixed(0)).join(', ')}`);
+      });
+      assert.ok(gaps.at(-1)! >= max / 2 - 2, 'the delay reached the cap');
+      assert.ok(sender.stats().errors >= 9);
+      assert.equal(sender.stats().bufferedBytes > 0, true, 'the data stays queued meanwhile');
+    } finally {
+      await sender.close(100);
+    }
+  });
+
   it('notices that carbon closed the connection and reconnects for the next send', async () => {
     const sink = new Sink();
     const port = await sink.listen();
