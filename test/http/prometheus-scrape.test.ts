@@ -28,6 +28,43 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
   web.hits.mark(4);
   web.build.version = '1.0 "rc"';
 
+  // Every other stat kind, with hostile names and keys: one invalid line would mark a target
+  // down (OpenMetrics is rejected as a whole), so both targets being up proves the formats.
+  const HOSTILE_KEYS = ['', 'a"b', 'back\\slash', 'new\nline', '\u0000nul', '\ud800lone', '\u{1f600}', '{}=,', 'le', 'quantile'];
+  const kinds = registry.collection(
+    '/kinds',
+    scales.doubleStat('load'),
+    scales.pmfStat('idle'),
+    scales.namedPmfDictStat('byHandler'),
+    scales.meterDictStat('hitsByCode'),
+    scales.stateTimeStat('state'),
+    scales.stat('healthy', true),
+    scales.stat('motto', 'say "hi"\n\\'),
+    scales.stat('nan', () => Number.NaN),
+    scales.stat('<img src=x onerror=alert(1)>', 1),
+    scales.stat('caf\u00e9 \u65e5\u672c', 2),
+    scales.stat('a.b-c', 3),
+    scales.stat('a_b_c', 4),
+    scales.stat('q"uote\\', 5),
+  );
+  kinds.load = 0.25;
+  kinds.state.state = 'busy';
+  for (const k of HOSTILE_KEYS) {
+    kinds.byHandler[k].record(0.5);
+    kinds.hitsByCode[k].mark();
+    web.byPath[k] += 1;
+    web.build[k] = k;
+  }
+  const parent = {};
+  registry.init(parent, '/agg', scales.sumAggregationStat('done'), scales.histogramAggregationStat('phase'), scales.intDictSumAggregationStat('perKey'));
+  for (let i = 0; i < 3; i++) {
+    const child = registry.initChild({}, parent, `w${i}`, scales.intStat('done'), scales.stat('phase', `p"${i % 2}`), scales.intDictStat('perKey'));
+    child.done += i + 1;
+    child.perKey['k\n'] += 1;
+  }
+  registry.collection('/hidden', scales.intStat('n')).n += 6;
+  registry.setCollapsed('/hidden', true);
+
   let server: scales.StatusServer;
   let textServer: http.Server;
   let prom: PrometheusServer;
@@ -77,18 +114,57 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
       const success = await prom.waitFor(`web_success${sel}`, () => true);
       assert.equal(success[0]?.value[1], '5');
       const byPath = await prom.query(`web_byPath${sel}`);
-      const keys = Object.fromEntries(byPath.map((s) => [s.metric.key, s.value[1]]));
-      assert.deepEqual(keys, { '/a': '3', 'we"ird\\key\nx': '2' }, 'label values escaped and read back intact');
+      const keys = Object.fromEntries(byPath.map((s) => [s.metric.key ?? '', s.value[1]]));
+      const expected: Record<string, string> = { '/a': '3', 'we"ird\\key\nx': '2' };
+      // A lone surrogate cannot be UTF-8: it arrives as U+FFFD.
+      for (const k of HOSTILE_KEYS) expected[k.replace(/\ud800/, '\ufffd')] = '1';
+      assert.deepEqual(keys, expected, 'label values escaped and read back intact');
       const median = await prom.query(`web_latency{quantile="0.5",instance="${instance()}"}`);
       assert.ok(Math.abs(Number(median[0]?.value[1]) - 0.05) < 0.05 * 0.03, `median ${median[0]?.value[1]}`);
       const count = await prom.query(`web_latency_count${sel}`);
       assert.equal(count[0]?.value[1], '100');
       const hits = await prom.query(`web_hits_total${sel}`);
       assert.equal(hits[0]?.value[1], '4');
-      const info = await prom.query(`web_build_info${sel}`);
+      const info = await prom.query(`web_build_info{key="version",instance="${instance()}"}`);
       assert.equal(info[0]?.metric.value, '1.0 "rc"');
+
+      // Every other kind, read back.
+      const one = async (expr: string) =>
+        (await prom.query(expr.endsWith('{}') ? expr.slice(0, -2) + sel : expr.replace(/\}$/, `,instance="${instance()}"}`)))[0]?.value[1];
+      assert.equal(await one('kinds_load{}'), '0.25');
+      assert.equal(await one('kinds_idle{quantile="0.99"}'), 'NaN', 'empty window');
+      assert.equal(await one('kinds_idle_count{}'), '0');
+      assert.equal(await one('kinds_byHandler{key="new\\nline",quantile="0.5"}'), '0.5');
+      assert.equal(await one('kinds_byHandler_count{key="le"}'), '1');
+      assert.equal(await one('kinds_hitsByCode_total{key="a\\"b"}'), '1');
+      assert.ok(Number(await one('kinds_hitsByCode_rate{key="quantile",window="mean"}')) > 0);
+      assert.ok(Number(await one('kinds_state{state="busy"}')) >= 0);
+      assert.equal(await one('kinds_healthy{}'), '1');
+      assert.equal((await prom.query(`kinds_motto_info${sel}`))[0]?.metric.value, 'say "hi"\n\\');
+      assert.equal(await one('kinds_nan{}'), 'NaN');
+      assert.equal(await one('kinds__img_src_x_onerror_alert_1__{}'), '1');
+      assert.equal(await one('kinds_caf____{}'), '2');
+      assert.equal(await one('kinds_a_b_c{}'), '3');
+      assert.equal(await one('kinds_a_b_c_2{}'), '4', 'colliding names renamed, not duplicated');
+      assert.equal(await one('kinds_q_uote_{}'), '5', 'a quote and a backslash in the HELP text');
+      assert.equal(await one('agg_done{}'), '6');
+      assert.equal(await one('agg_phase{key="p\\"0"}'), '2');
+      assert.equal(await one('agg_perKey{key="k\\n"}'), '3');
+      assert.equal(await one('hidden_n{}'), '6', 'collapsed containers are scraped');
     });
   }
+
+  it('ingests every sample line of the exposition', async () => {
+    const body = await (await fetch(`http://${om}/metrics`)).text();
+    const lines = body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+    assert.ok(lines > 150, `${lines} sample lines`);
+    for (const instance of [om, text]) {
+      const scraped = await prom.waitFor(`scrape_samples_scraped{instance="${instance}"}`, (r) => r[0].value[1] === String(lines), 10_000);
+      assert.equal(scraped[0]?.value[1], String(lines), `${instance}: samples Prometheus scraped`);
+      const stored = await prom.query(`count({instance="${instance}",__name__!~"up|scrape_.*"})`);
+      assert.equal(stored[0]?.value[1], String(lines), `${instance}: distinct series stored`);
+    }
+  });
 
   it('sees a counter the app increments', async () => {
     web.success += 10;
