@@ -23,7 +23,8 @@ export function declareSelfStats(registry: Registry, path: string) {
     intStat('overlaps'),
     intStat('reconnects'),
     intStat('errors'),
-    intStat('bufferedBytes'),
+    // A level, not a running total: a double, so that `deltas: true` sends it as it is.
+    doubleStat('bufferedBytes'),
     doubleStat('lastPushMs'),
     stat('lastError', ''),
   );

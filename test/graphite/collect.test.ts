@@ -5,6 +5,8 @@ import { counterModeOf, runWalk, runWalkAsync, walkJson, walkSnapshot } from '..
 import type { SnapshotNode } from '../../src/core/snapshot.js';
 import { DeltaTracker } from '../../src/graphite/deltas.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
+import { declareSelfStats } from '../../src/graphite/self-stats.js';
+import { Registry } from '../../src/core/registry.js';
 
 const all = () => new GraphiteRules().allow('*');
 
@@ -102,6 +104,28 @@ describe('counterModeOf', () => {
     assert.equal(counterModeOf('stateTime', ['busy']), 'monotonic');
     assert.equal(counterModeOf('histogramAggregation', ['idle']), null);
     assert.equal(counterModeOf('sumAggregation', []), 'diff');
+  });
+});
+
+describe('the pusher\'s self-stats', () => {
+  it('with deltas, its counters are sent per period, its levels (bufferedBytes, lastPushMs) as they are', () => {
+    const registry = new Registry();
+    declareSelfStats(registry, '/scales/graphite');
+    const node = registry.snapshot('/scales/graphite')!;
+    const modes = Object.fromEntries(node.stats.map((s) => [s.name, counterModeOf(s.kind, [])]));
+    assert.deepEqual(modes, {
+      pushes: 'diff',
+      datapoints: 'diff',
+      sent: 'diff',
+      dropped: 'diff',
+      skipped: 'diff',
+      overlaps: 'diff',
+      reconnects: 'diff',
+      errors: 'diff',
+      bufferedBytes: null,
+      lastPushMs: null,
+      lastError: null,
+    });
   });
 });
 
