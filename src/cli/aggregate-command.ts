@@ -123,7 +123,7 @@ export async function runAggregate(args: string[], io: CliIo): Promise<number> {
     } else {
       const p = useColor(io.stdout, env) ? ANSI_PALETTE : PLAIN_PALETTE;
       const title = p.label(`${added} source${added === 1 ? '' : 's'}: ${aggregation.sources.join(', ')}`);
-      await write(io.stdout, [title, ...renderTree(result, p)].join('\n') + '\n');
+      await write(io.stdout, [title].concat(renderTree(result, p)).join('\n') + '\n');
     }
     return EXIT_OK;
   } catch (err) {

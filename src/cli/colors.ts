@@ -37,13 +37,13 @@ export const PLAIN_PALETTE: Palette = {
 
 /**
  * Whether to colour: never when `NO_COLOR` is set (non-empty), always when `FORCE_COLOR` is set
- * (and not '0' or 'false'), else only when the output stream is a terminal.
+ * (and not '0' or 'false'), else only when the output stream is a terminal (not `TERM=dumb`).
  */
 export function useColor(stream: NodeJS.WritableStream, env: Record<string, string | undefined>): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   const force = env.FORCE_COLOR;
   if (force !== undefined) return force !== '0' && force !== 'false';
-  return (stream as { isTTY?: boolean }).isTTY === true;
+  return (stream as { isTTY?: boolean }).isTTY === true && env.TERM !== 'dumb';
 }
 
 /** Length of a string once its ANSI escapes are removed. */

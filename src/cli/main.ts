@@ -7,7 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { runAggregate } from './aggregate-command.js';
-import { type CliIo, EXIT_OK, EXIT_USAGE, write } from './io.js';
+import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, write } from './io.js';
 import { runView } from './view-command.js';
 
 /** Help of `scales`. */
@@ -64,6 +64,12 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  // `scales view big.json | head`: the reader going away is not a crash (no EPIPE stack trace).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') process.exitCode = EXIT_FAILURE;
+    });
+  }
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
     (code) => {
       process.exitCode = code;

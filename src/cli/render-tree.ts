@@ -70,9 +70,19 @@ function meterRow(v: JsonObject, p: Palette): string {
   return parts.join('  ');
 }
 
+const CONTROL_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A key or string as it may go to a terminal: control characters (newlines that would break the
+ * tree, escape sequences from a remote server that would drive the terminal) shown escaped.
+ */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => CONTROL_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function scalar(v: JsonValue, p: Palette): string {
   if (typeof v === 'number') return p.number(formatValue(v, 'n'));
-  if (typeof v === 'string') return p.string(v === '' ? '""' : v);
+  if (typeof v === 'string') return p.string(v === '' ? '""' : printable(v));
   if (v === null) return p.dim('null');
   return p.number(String(v));
 }
@@ -80,7 +90,7 @@ function scalar(v: JsonValue, p: Palette): string {
 /** The one-line form of a leaf, or undefined when it needs a branch of its own. */
 function inline(v: JsonValue, p: Palette): string | undefined {
   if (v === null || typeof v !== 'object') return scalar(v, p);
-  if (isErrorMarker(v)) return p.error(`error: ${v.error}`);
+  if (isErrorMarker(v)) return p.error(`error: ${printable(v.error)}`);
   if (isDistribution(v)) return distributionRow(v, p);
   if (isMeter(v)) return meterRow(v, p);
   if (Array.isArray(v)) {
@@ -102,24 +112,36 @@ function inline(v: JsonValue, p: Palette): string | undefined {
  * meters one row of rates. Returns the lines (without colour when `palette` is plain).
  */
 export function renderTree(tree: JsonValue, palette: Palette, indent = ''): string[] {
-  if (!isObject(tree) && !Array.isArray(tree)) return [indent + (inline(tree, palette) ?? '')];
-  const entries: [string, JsonValue][] = Array.isArray(tree) ? tree.map((v, i) => [String(i), v]) : Object.entries(tree);
   const lines: string[] = [];
-  const keyWidth = Math.max(0, ...entries.map(([k]) => k.length));
-  const rendered = entries.map(([k, v]) => ({ k, v, text: inline(v, palette) }));
-  const numberWidth = Math.max(
-    0,
-    ...rendered.filter((r) => typeof r.v === 'number' && r.text !== undefined).map((r) => visibleLength(r.text!)),
-  );
+  renderInto(lines, tree, palette, indent);
+  return lines;
+}
+
+// Appends to one array (no push(...lines), no Math.max(...widths)): a dict of 200,000 keys
+// would overflow the call stack with spread arguments.
+function renderInto(lines: string[], tree: JsonValue, palette: Palette, indent: string): void {
+  if (!isObject(tree) && !Array.isArray(tree)) {
+    lines.push(indent + (inline(tree, palette) ?? ''));
+    return;
+  }
+  const entries: [string, JsonValue][] = Array.isArray(tree) ? tree.map((v, i) => [String(i), v]) : Object.entries(tree);
+  let keyWidth = 0;
+  let numberWidth = 0;
+  const rendered = entries.map(([key, v]) => {
+    const k = printable(key);
+    const text = inline(v, palette);
+    if (k.length > keyWidth) keyWidth = k.length;
+    if (typeof v === 'number' && text !== undefined) numberWidth = Math.max(numberWidth, visibleLength(text));
+    return { k, v, text };
+  });
   for (const { k, v, text } of rendered) {
     if (text === undefined) {
       lines.push(`${indent}${palette.branch(k + '/')}`);
-      lines.push(...renderTree(v, palette, indent + '  '));
+      renderInto(lines, v, palette, indent + '  ');
       continue;
     }
     const pad = ' '.repeat(keyWidth - k.length);
     const value = typeof v === 'number' ? ' '.repeat(numberWidth - visibleLength(text)) + text : text;
     lines.push(`${indent}${palette.key(k)}${pad}  ${value}`);
   }
-  return lines;
 }

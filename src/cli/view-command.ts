@@ -5,7 +5,7 @@ import { DUMP_FORMAT } from '../dump/dump-format.js';
 import { filterSnapshot, parseQuery } from '../formats/query.js';
 import { ANSI_PALETTE, type Palette, PLAIN_PALETTE, useColor } from './colors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
-import { renderTree } from './render-tree.js';
+import { printable, renderTree } from './render-tree.js';
 
 /** Help of `scales view`. */
 export const VIEW_HELP = `Usage: scales view FILE|URL [PATH] [--query Q] [--json]
@@ -73,8 +73,8 @@ async function load(source: string): Promise<{ data: JsonValue; origin: string }
 
 function headerLines(dump: JsonObject, p: Palette, nowMs: number): string[] {
   const parts: string[] = [];
-  if (typeof dump.serverName === 'string') parts.push(p.label(dump.serverName));
-  if (typeof dump.host === 'string') parts.push(`${p.dim('host')} ${dump.host}`);
+  if (typeof dump.serverName === 'string') parts.push(p.label(printable(dump.serverName)));
+  if (typeof dump.host === 'string') parts.push(`${p.dim('host')} ${printable(dump.host)}`);
   if (typeof dump.pid === 'number') parts.push(`${p.dim('pid')} ${dump.pid}`);
   const updated = dump['last-updated'];
   if (typeof updated === 'number') {
@@ -84,10 +84,10 @@ function headerLines(dump: JsonObject, p: Palette, nowMs: number): string[] {
   const lines = [parts.join('  ')];
   if (typeof dump.reason === 'string') {
     const code = typeof dump.exitCode === 'number' ? ` (exit code ${dump.exitCode})` : '';
-    lines.push(`${p.dim('reason')} ${p.label(dump.reason)}${code}`);
+    lines.push(`${p.dim('reason')} ${p.label(printable(dump.reason))}${code}`);
   }
-  if (isObject(dump.error) && typeof dump.error.message === 'string') lines.push(p.error(`error: ${dump.error.message}`));
-  if (typeof dump.statsError === 'string') lines.push(p.error(dump.statsError));
+  if (isObject(dump.error) && typeof dump.error.message === 'string') lines.push(p.error(`error: ${printable(dump.error.message)}`));
+  if (typeof dump.statsError === 'string') lines.push(p.error(printable(dump.statsError)));
   return lines;
 }
 
@@ -160,9 +160,8 @@ export async function runView(args: string[], io: CliIo): Promise<number> {
       await write(io.stdout, JSON.stringify(tree ?? null, null, 2) + '\n');
       return EXIT_OK;
     }
-    const lines = isDump ? headerLines(data as JsonObject, p, (io.now ?? Date.now)()) : [p.label(origin)];
-    lines.push(...renderTree(tree ?? null, p));
-    await write(io.stdout, lines.join('\n') + '\n');
+    const head = isDump ? headerLines(data as JsonObject, p, (io.now ?? Date.now)()) : [p.label(printable(origin))];
+    await write(io.stdout, head.concat(renderTree(tree ?? null, p)).join('\n') + '\n');
     return EXIT_OK;
   } catch (err) {
     await write(io.stderr, `scales view: ${(err as Error).message}\n`);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +61,25 @@ describe('the scales bin (package.json "bin", run as a child process)', () => {
     const bad = await run(['view', '/nonexistent/dump.json']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /scales view: cannot read \/nonexistent\/dump\.json: ENOENT/);
+  });
+
+  it('a reader that goes away (scales view big.json | head) ends the command quietly', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scales-bin-'));
+    try {
+      const file = join(dir, 'big.json');
+      await writeFile(file, JSON.stringify({ big: Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i])) }));
+      const child = spawn(process.execPath, [await bin(), 'view', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout.once('data', () => child.stdout.destroy()); // like head: read a little, then close
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const [code] = (await once(child, 'exit')) as [number | null];
+      clearTimeout(timer);
+      assert.equal(stderr, '', 'no EPIPE stack trace');
+      assert.equal(code, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('push-once is dispatched to the Graphite command', async () => {

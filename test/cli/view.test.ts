@@ -33,6 +33,10 @@ describe('scales view FILE', () => {
     noColor.stdout.isTTY = true;
     await runView([SAMPLE], noColor);
     assert.doesNotMatch(noColor.stdout.text, /\u001b\[/);
+    const dumb = captureIo({ TERM: 'dumb' });
+    dumb.stdout.isTTY = true;
+    await runView([SAMPLE], dumb);
+    assert.doesNotMatch(dumb.stdout.text, /\u001b\[/, 'a dumb terminal gets no escapes');
     const pipe = captureIo();
     await runView([SAMPLE], pipe);
     assert.doesNotMatch(pipe.stdout.text, /\u001b\[/);
@@ -68,6 +72,48 @@ describe('scales view FILE', () => {
         assert.match(io.stderr.text, message);
         assert.equal(io.stdout.text, '');
       }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('control characters in keys, values and the header are shown escaped, never sent to the terminal', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scales-view-'));
+    try {
+      const file = join(dir, 'evil.json');
+      const dump = {
+        format: 'scales-metrics-dump',
+        serverName: 'web\u001b[2J',
+        error: { message: 'two\nlines' },
+        stats: { 'bad\nkey': 'line1\nline2', esc: '\u001b[31mred\u009b', g: { error: 'x\ry' } },
+      };
+      await writeFile(file, JSON.stringify(dump));
+      const io = captureIo({ FORCE_COLOR: '1' });
+      assert.equal(await runView([file], io), 0, io.stderr.text);
+      const text = io.stdout.text.replace(/\u001b\[\d+m/g, ''); // the palette's own colours
+      assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/, 'no control characters but the line ends');
+      assert.equal(text.split('\n').length, 6, text);
+      assert.match(text, /^web\\x1b\[2J$/m);
+      assert.match(text, /^error: two\\nlines$/m);
+      assert.match(text, /^bad\\nkey {2}line1\\nline2$/m);
+      assert.match(text, /^esc {7}\\x1b\[31mred\\x9b$/m);
+      assert.match(text, /^g {9}error: x\\ry$/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('renders a dict of 200,000 keys (no spread of huge lists)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scales-view-'));
+    try {
+      const file = join(dir, 'big.json');
+      const keys = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i]));
+      await writeFile(file, JSON.stringify({ big: { keys } }));
+      const io = captureIo();
+      assert.equal(await runView([file], io), 0, io.stderr.text);
+      const lines = io.stdout.text.split('\n');
+      assert.equal(lines.length, 200_000 + 4);
+      assert.equal(lines[lines.length - 2], '    k199999  199,999');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
