@@ -66,12 +66,13 @@ export const DEFAULT_SUB_WINDOWS = 5;
 /** Upper bound of {@link WindowedDistribution.byteSize}, proven by test/sampling/memory.test.ts. */
 export const MAX_BYTES_PER_DISTRIBUTION = 32 * 1024;
 /**
- * Allowance for the objects of one distribution (fields, the slot array) and of each
- * sub-window (its fields, two stores, two typed arrays and their buffers), in bytes; measured
- * on Node 20 at up to ~800 per sub-window including allocator slack
- * (test/sampling/memory.test.ts), rounded up.
+ * Allowance for the objects of one distribution (fields, the slot array) plus those of the stat
+ * that owns it (a PmfStat's cell, handle and cached snapshot: ~1.7 KiB), and of each sub-window
+ * (its fields, two stores, two typed arrays and their buffers), in bytes; measured on Node 20
+ * at up to ~800 per sub-window including allocator slack (test/sampling/memory.test.ts measures
+ * both a bare distribution and a PmfStat), rounded up.
  */
-export const BASE_OVERHEAD_BYTES = 1600;
+export const BASE_OVERHEAD_BYTES = 2400;
 /** See {@link BASE_OVERHEAD_BYTES}. */
 export const SUB_WINDOW_OVERHEAD_BYTES = 900;
 /** Most sub-windows a distribution may have (each gets a share of the fixed byte budget). */
@@ -79,9 +80,9 @@ export const MAX_SUB_WINDOWS = 10;
 
 /**
  * Bins (4 bytes each) per sub-window so that the whole distribution stays within
- * {@link MAX_BYTES_PER_DISTRIBUTION}: with 5 sub-windows each gets 969 positive bins
- * (27.7 doublings, ~8.3 decades at 1%) and 364 negative bins (~3.1 decades); with 10, 402 and
- * 152. Values further below the top of a sub-window's range are folded into its lowest bin.
+ * {@link MAX_BYTES_PER_DISTRIBUTION}: with 5 sub-windows each gets 940 positive bins
+ * (26.9 doublings, ~8.1 decades at 1%) and 353 negative bins (~3.0 decades); with 10, 388 and
+ * 146. Values further below the top of a sub-window's range are folded into its lowest bin.
  */
 export function binsPerSubWindow(subWindows: number): { positive: number; negative: number } {
   const bytes = MAX_BYTES_PER_DISTRIBUTION - BASE_OVERHEAD_BYTES - SUB_WINDOW_OVERHEAD_BYTES * subWindows;

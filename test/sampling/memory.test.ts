@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import * as scales from 'scales-metrics';
 import { ManualClock } from '../../src/sampling/clock.js';
 import {
   BASE_OVERHEAD_BYTES,
@@ -19,7 +20,7 @@ import {
 import { seededRandom } from '../helpers/datasets.js';
 
 /** Every sub-window gets values of both signs across the whole double range. */
-function fillWorstCase(d: WindowedDistribution, clock: ManualClock, seed: number, subWindows = 5): void {
+function fillWorstCase(d: { record(v: number): void }, clock: ManualClock, seed: number, subWindows = 5, subWindowMs = 60_000): void {
   const r = seededRandom(seed);
   for (let sub = 0; sub < subWindows; sub++) {
     for (let i = 0; i < 4000; i++) {
@@ -27,7 +28,7 @@ function fillWorstCase(d: WindowedDistribution, clock: ManualClock, seed: number
       d.record(i % 3 === 0 ? -mag : mag);
       d.record(i % 2 === 0 ? 1e300 : -1e300); // keep the top of both ranges pinned
     }
-    clock.advance(d.subWindowMs);
+    clock.advance(subWindowMs);
   }
 }
 
@@ -65,7 +66,7 @@ describe('WindowedDistribution memory bound', () => {
       const bound = BASE_OVERHEAD_BYTES + k * (SUB_WINDOW_OVERHEAD_BYTES + 4 * (bins.positive + bins.negative));
       assert.ok(bound <= MAX_BYTES_PER_DISTRIBUTION, `subWindows ${k}: bound ${bound}`);
       const d = new WindowedDistribution({ clock, subWindows: k, windowMs: k * 60_000 });
-      fillWorstCase(d, clock, k, k);
+      fillWorstCase(d, clock, k, k, d.subWindowMs);
       const size = d.byteSize();
       assert.ok(size <= bound, `subWindows ${k}: ${size} bytes > ${bound}`);
       assert.equal(size, bound, `subWindows ${k}: the worst-case fill fills every store`);
@@ -80,7 +81,7 @@ describe('WindowedDistribution memory bound', () => {
     const before = await settledBytes();
     for (let i = 0; i < 150; i++) {
       const d = new WindowedDistribution({ clock, subWindows: k, windowMs: k * 60_000 });
-      fillWorstCase(d, clock, i, k);
+      fillWorstCase(d, clock, i, k, d.subWindowMs);
       keep.push(d);
     }
     const perInstance = ((await settledBytes()) - before) / keep.length;
@@ -93,4 +94,26 @@ describe('WindowedDistribution memory bound', () => {
     assert.ok(keep[149].lifetime().count > 0);
     });
   }
+
+  test('measured: a worst-case PmfStat (public API, its cell, handle and cached snapshot) <= 32 KiB', async (t) => {
+    const clock = new scales.ManualClock();
+    const r = new scales.Registry({ clock });
+    const S = r.collection('/m', scales.namedPmfDictStat('lat', { keyLimit: 1000 }), scales.pmfStat('warm'));
+    // One-time allocations (compiled code, the walk's shared scratch array) are not per stat.
+    S.warm.record(1);
+    S.warm.snapshot();
+    const before = await settledBytes();
+    const stats = Array.from({ length: 150 }, (_, i) => S.$.lat.get(`k${i}`));
+    const unused = new ManualClock(); // the registry's clock moves once per sub-window for all stats
+    for (let sub = 0; sub < 5; sub++) {
+      for (const [i, p] of stats.entries()) fillWorstCase(p, unused, 1000 * sub + i, 1);
+      clock.advance(60_000);
+    }
+    for (const p of stats) assert.ok(p.snapshot().count > 0); // each caches its snapshot
+    const perStat = ((await settledBytes()) - before) / stats.length;
+    t.diagnostic(`measured ${perStat.toFixed(0)} bytes per worst-case PmfStat (5 sub-windows, snapshot cached)`);
+    assert.ok(perStat <= 32 * 1024, `${perStat.toFixed(0)} bytes per PmfStat`);
+    assert.ok(perStat > 20 * 1024, `${perStat.toFixed(0)} bytes: the fill was not worst case`);
+    assert.equal(Object.keys(r.getStats('/m')?.lat as object).length, 150);
+  });
 });
