@@ -14,6 +14,39 @@ export function temporaryPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${sequence}.tmp`);
 }
 
+/**
+ * How many temporary names a write tries. A name can be taken by a file left behind by a killed
+ * earlier process with the same pid (in a container the app is often pid 1 at every start).
+ */
+const TEMPORARY_NAME_ATTEMPTS = 100;
+
+function isNameTaken(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'EEXIST';
+}
+
+/** Creates a new temporary file for `target` (exclusively); returns its path and descriptor. */
+function openTemporarySync(target: string): { tmp: string; fd: number } {
+  for (let attempt = 1; ; attempt++) {
+    const tmp = temporaryPathFor(target);
+    try {
+      return { tmp, fd: openSync(tmp, 'wx', 0o644) };
+    } catch (err) {
+      if (!isNameTaken(err) || attempt >= TEMPORARY_NAME_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function openTemporary(target: string): Promise<{ tmp: string; handle: import('node:fs/promises').FileHandle }> {
+  for (let attempt = 1; ; attempt++) {
+    const tmp = temporaryPathFor(target);
+    try {
+      return { tmp, handle: await open(tmp, 'wx', 0o644) };
+    } catch (err) {
+      if (!isNameTaken(err) || attempt >= TEMPORARY_NAME_ATTEMPTS) throw err;
+    }
+  }
+}
+
 function syncDirectorySync(dir: string): void {
   // Makes the rename itself durable. Some file systems refuse fsync on a directory: best effort.
   let fd: number | undefined;
@@ -30,14 +63,15 @@ function syncDirectorySync(dir: string): void {
 /**
  * Replaces `target` with `data` atomically: writes a temporary file in the same directory,
  * fsyncs it, renames it over `target`, then fsyncs the directory. A reader sees the old file or
- * the new one, never a partial one, even if the process dies mid-write. On failure the
- * temporary file is removed and the error is thrown.
+ * the new one, never a partial one, even if the process dies mid-write. A temporary name that
+ * is already taken (a file left by a killed process with the same pid) is skipped for the next.
+ * On failure the temporary file is removed and the error is thrown.
  */
 export function writeFileAtomicSync(target: string, data: string): void {
-  const tmp = temporaryPathFor(target);
-  let fd: number | undefined;
+  const opened = openTemporarySync(target);
+  const tmp = opened.tmp;
+  let fd: number | undefined = opened.fd;
   try {
-    fd = openSync(tmp, 'wx', 0o644);
     const buf = Buffer.from(data, 'utf8');
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
@@ -78,10 +112,10 @@ const WRITE_BATCH_CHARS = 64 * 1024;
  * event loop run, so a large file built piece by piece never blocks it for long.
  */
 export async function writeFileAtomic(target: string, data: string | Iterable<string>): Promise<void> {
-  const tmp = temporaryPathFor(target);
-  let handle: import('node:fs/promises').FileHandle | undefined;
+  const opened = await openTemporary(target);
+  const tmp = opened.tmp;
+  let handle: import('node:fs/promises').FileHandle | undefined = opened.handle;
   try {
-    handle = await open(tmp, 'wx', 0o644);
     if (typeof data === 'string') await handle.writeFile(data, 'utf8');
     else {
       let batch = '';

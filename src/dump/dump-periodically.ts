@@ -13,6 +13,9 @@ function declareSelfStats(registry: Registry) {
 /** Default period of {@link dumpStatsPeriodically}: one minute. */
 export const DEFAULT_DUMP_PERIOD_MS = 60_000;
 
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Options of {@link dumpStatsPeriodically}. */
 export interface DumpPeriodicallyOptions extends DumpOptions {
   /** Time between the end of one write and the start of the next, in ms (default 60 000). */
@@ -48,8 +51,11 @@ export interface PeriodicDump {
  */
 export function dumpStatsPeriodically(filename: string, options: DumpPeriodicallyOptions = {}): PeriodicDump {
   const periodMs = options.periodMs ?? DEFAULT_DUMP_PERIOD_MS;
-  if (!(Number.isFinite(periodMs) && periodMs > 0)) {
-    throw new RangeError(`dumpStatsPeriodically: periodMs must be a positive number of milliseconds, got ${periodMs}`);
+  // Above 2^31 - 1 ms, setTimeout fires at once: the loop would write without pause.
+  if (!(Number.isFinite(periodMs) && periodMs > 0 && periodMs <= MAX_TIMER_MS)) {
+    throw new RangeError(
+      `dumpStatsPeriodically: periodMs must be a positive number of milliseconds up to ${MAX_TIMER_MS} (24.8 days), got ${periodMs}`,
+    );
   }
   let writes = 0;
   let errors = 0;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as scales from 'scales-metrics';
+import { temporaryPathFor, writeFileAtomic, writeFileAtomicSync } from '../../src/dump/atomic-write.js';
 
 const WRITER = fileURLToPath(new URL('../fixtures/dump/writer-child.js', import.meta.url));
 
@@ -93,6 +94,21 @@ describe('atomic dumps', () => {
     for (const name of await readdir(dir)) {
       if (name !== 'killed.json' && !name.startsWith('loop-')) assert.match(name, /^\.killed\.json\.\d+\.\d+\.tmp$/);
     }
+  });
+
+  it('temporary names left by a killed process with the same pid (a container\'s pid 1) do not block writes', async () => {
+    const sub = await mkdtemp(join(dir, 'stale-'));
+    const file = join(sub, 'stats.json');
+    // The names the next writes of this process would take: leave stale files at the next ones.
+    const [, pid, seq] = /\.(\d+)\.(\d+)\.tmp$/.exec(temporaryPathFor(file))!;
+    const stale = [1, 2, 3, 4, 5, 6].map((i) => `.stats.json.${pid}.${Number(seq) + i}.tmp`);
+    for (const name of stale) await writeFile(join(sub, name), '{"half');
+    writeFileAtomicSync(file, '{"n":1}');
+    assert.equal(await readFile(file, 'utf8'), '{"n":1}');
+    await writeFileAtomic(file, ['{"n":', '2}']);
+    assert.equal(await readFile(file, 'utf8'), '{"n":2}');
+    const left = (await readdir(sub)).filter((n) => n.endsWith('.tmp')).sort();
+    assert.deepEqual(left, [...stale].sort(), 'stale files untouched, no new leftovers');
   });
 
   it('dumpStatsTo writes the header and the registry tree', async () => {
@@ -240,5 +256,7 @@ describe('dumpStatsPeriodically', () => {
 
   it('rejects a bad period', () => {
     assert.throws(() => scales.dumpStatsPeriodically('x.json', { periodMs: 0 }), /periodMs must be a positive number/);
+    // 30 days: longer than a Node timer takes, which would fire at once and write in a loop.
+    assert.throws(() => scales.dumpStatsPeriodically('x.json', { periodMs: 30 * 86_400_000 }), /up to 2147483647/);
   });
 });
