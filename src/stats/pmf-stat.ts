@@ -46,9 +46,15 @@ export interface PmfHandle {
    * the promise settles (fulfilled or rejected) and that promise's outcome is returned.
    */
   time<R>(fn: () => R): R;
-  /** Calls `hook` whenever a value lands at or above the current p99 (null to stop). */
+  /**
+   * Calls `hook(value, p99, statPath)` whenever a recorded value (or timing) lands at or above
+   * the current p99 of the window (null to stop), e.g. to log slow requests. The p99 it compares
+   * with is refreshed at most once a second, and the hook stays quiet until the window holds 100
+   * values. It runs synchronously inside `record()`/`stop()`; what it throws, or a promise it
+   * returns that rejects, is swallowed: logging never breaks the request being timed.
+   */
   warn99(hook: Warn99Hook | null): void;
-  /** The current summary (same data as the tree snapshot). */
+  /** The current summary (same data as the tree snapshot; a fresh object the caller may keep). */
   snapshot(): PmfSnapshot;
   /** Unit of the values. */
   readonly unit: TimeUnit;
@@ -106,7 +112,8 @@ export class PmfCell extends StatCell {
     }
     if (v >= this.p99) {
       try {
-        this.hook?.(v, this.p99, this.path);
+        const r: unknown = this.hook?.(v, this.p99, this.path);
+        if (isThenable(r)) r.then(undefined, () => {}); // an async hook's rejection goes nowhere
       } catch {
         // A logging hook must not break the request that was being timed.
       }
@@ -157,8 +164,7 @@ export class PmfCell extends StatCell {
   }
 
   read(options: SnapshotOptions): JsonValue {
-    const s = this.summary(options);
-    return { ...s, lifetime: { ...s.lifetime } } as unknown as JsonValue;
+    return copyOf(this.summary(options)) as unknown as JsonValue;
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
@@ -186,6 +192,11 @@ class RunningTimer implements Timer {
   discard(): void {
     this.done = true;
   }
+}
+
+/** A copy of a (possibly cached) summary that its receiver may change freely. */
+function copyOf(s: PmfSnapshot): PmfSnapshot {
+  return { ...s, lifetime: { ...s.lifetime } };
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -230,7 +241,7 @@ function makeHandle(cell: PmfCell): PmfHandle {
     record: (v) => cell.record(v),
     time,
     warn99: (hook) => cell.setWarn99(hook),
-    snapshot: () => cell.summary(),
+    snapshot: () => copyOf(cell.summary()),
     unit: cell.unit,
   };
 }

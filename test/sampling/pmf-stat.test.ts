@@ -1,0 +1,150 @@
+/**
+ * PmfStat through the public API, for what issue 3 asks of it beyond the sketch: warn99, the
+ * unit option, time() on the monotonic clock, window vs lifetime figures in the snapshot.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as scales from 'scales-metrics';
+
+function registry() {
+  const clock = new scales.ManualClock();
+  return { clock, r: new scales.Registry({ clock }) };
+}
+
+describe('PmfStat warn99', () => {
+  test('quiet until the window holds 100 values; then fires at or above the p99, refreshed each second', () => {
+    const { clock, r } = registry();
+    const S = r.collection('/w', scales.pmfStat('lat'));
+    const calls: [number, number, string][] = [];
+    S.lat.warn99((v, p99, path) => calls.push([v, p99, path]));
+    for (let i = 1; i <= 99; i++) S.lat.record(i);
+    S.lat.record(1000);
+    assert.deepEqual(calls, [], 'no p99 to compare with before 100 values');
+    clock.advance(1000);
+    S.lat.record(5); // refreshes the p99 (of 1..99, 1000: 99) and is below it
+    assert.deepEqual(calls, []);
+    S.lat.record(98); // below the p99 (99, reported within 1%)
+    S.lat.record(150);
+    S.lat.record(calls[0][1]); // exactly the p99 it compares with: "at or above"
+    assert.equal(calls.length, 2);
+    assert.ok(Math.abs(calls[0][1] - 99) <= 0.99, `p99 ${calls[0][1]}`);
+    assert.deepEqual(
+      calls.map((c) => [c[0], c[2]]),
+      [
+        [150, '/w/lat'],
+        [calls[0][1], '/w/lat'],
+      ],
+    );
+    // Timings go through the same check.
+    const t = S.lat.time();
+    clock.advance(200_000); // 200 s
+    t.stop();
+    assert.equal(calls.at(-1)?.[0], 200);
+    assert.equal(calls.length, 3);
+    S.lat.warn99(null);
+    S.lat.record(10_000);
+    assert.equal(calls.length, 3, 'null stops the hook');
+    assert.throws(() => S.lat.warn99(42 as never), /warn99 on \/w\/lat: expected a function or null/);
+  });
+
+  test('a hook that throws or rejects never breaks the write nor escapes as an unhandled rejection', async () => {
+    const { clock, r } = registry();
+    const S = r.collection('/w', scales.pmfStat('lat'));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (let i = 1; i <= 100; i++) S.lat.record(i);
+      clock.advance(1000);
+      S.lat.warn99(() => {
+        throw new Error('logger down');
+      });
+      S.lat.record(1000);
+      S.lat.warn99(async () => {
+        throw new Error('async logger down');
+      });
+      S.lat.record(2000);
+      assert.equal(S.lat.time(() => 'ok'), 'ok');
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+      assert.equal(S.lat.snapshot().count, 103, 'the values were recorded');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
+describe('PmfStat snapshot', () => {
+  test('top-level figures are the window, lifetime the whole life; both in the tree', () => {
+    const { clock, r } = registry();
+    const S = r.collection('/p', scales.pmfStat('lat', { windowMs: 60_000 }));
+    for (let i = 1; i <= 100; i++) S.lat.record(i / 1000);
+    clock.advance(61_000); // the whole window later
+    S.lat.record(0.5);
+    const json = r.getStats('/p')?.lat as Record<string, unknown>;
+    assert.equal(json.count, 1);
+    assert.equal(json.median, 0.5);
+    assert.equal(json.windowSeconds, 60);
+    assert.deepEqual(json.lifetime, S.lat.snapshot().lifetime);
+    const life = json.lifetime as { count: number; min: number; max: number };
+    assert.equal(life.count, 101);
+    assert.equal(life.min, 0.001);
+    assert.equal(life.max, 0.5);
+    clock.advance(61_000);
+    const empty = S.lat.snapshot();
+    assert.equal(empty.count, 0);
+    assert.equal(empty['99percentile'], null);
+    assert.equal(empty.max, null);
+    assert.equal(empty.lifetime.count, 101);
+  });
+
+  test('a snapshot is the caller\'s own: changing it changes nothing in the stat or the tree', () => {
+    const { r } = registry();
+    const S = r.collection('/p', scales.pmfStat('lat'));
+    S.lat.record(1);
+    const snap = S.lat.snapshot();
+    snap.count = -1;
+    snap.lifetime.count = -1;
+    assert.equal(S.lat.snapshot().count, 1);
+    assert.equal(S.lat.snapshot().lifetime.count, 1);
+    assert.equal((r.getStats('/p')?.lat as { count: number }).count, 1);
+  });
+});
+
+describe('PmfStat units and clock', () => {
+  test("unit 's' (default) and 'ms': time() measures in it and the snapshot names it", () => {
+    const { clock, r } = registry();
+    const S = r.collection('/u', scales.pmfStat('s'), scales.pmfStat('ms', { unit: 'ms' }));
+    const a = S.s.time();
+    const b = S.ms.time();
+    clock.advance(1500);
+    assert.equal(a.stop(), 1.5);
+    assert.equal(b.stop(), 1500);
+    assert.equal(S.s.unit, 's');
+    assert.deepEqual([S.s.snapshot().unit, S.s.snapshot().max], ['s', 1.5]);
+    assert.deepEqual([S.ms.snapshot().unit, S.ms.snapshot().max], ['ms', 1500]);
+    assert.throws(() => r.collection('/v', scales.pmfStat('x', { unit: 'us' as 's' })), /pmfStat "x": unit must be 's' or 'ms', not "us"/);
+  });
+
+  test('with the default clock, time() reads the monotonic clock: wall-clock jumps do not show', async () => {
+    const S = new scales.Registry().collection('/c', scales.pmfStat('lat', { unit: 'ms' }), scales.stateTimeStat('phase'));
+    const realNow = Date.now;
+    const t = S.lat.time();
+    S.phase.set('a');
+    try {
+      Date.now = () => realNow() + 3_600_000; // the wall clock jumps an hour ahead
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      Date.now = realNow;
+    }
+    const ms = t.stop();
+    assert.ok(ms >= 15 && ms < 1000, `measured ${ms} ms`);
+    const phase = S.phase.times().a;
+    assert.ok(phase >= 0.015 && phase < 1, `state time ${phase} s`);
+    // Sub-microsecond resolution: two back-to-back timings are not both rounded to 0 or 1 ms.
+    const tiny = S.lat.time();
+    const v = tiny.stop();
+    assert.ok(v >= 0 && v < 1, `back-to-back timing ${v} ms`);
+  });
+});
