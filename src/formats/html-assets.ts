@@ -24,7 +24,10 @@ svg.spark{vertical-align:middle;margin-left:6px}svg.spark polyline{fill:none;str
 .empty{color:#777}
 `;
 
-/** The live view: polls the page's live endpoint, updates values in place, draws sparklines. */
+/**
+ * The live view: polls the page's live endpoint, updates values in place, draws sparklines;
+ * when stats or dict keys appear or vanish, it re-fetches the page and swaps in its tree.
+ */
 function liveMain(fmt: (v: unknown, f: string) => string): void {
   const body = document.body;
   const url = body.dataset.live;
@@ -33,12 +36,16 @@ function liveMain(fmt: (v: unknown, f: string) => string): void {
   const maxPoints = Number(body.dataset.points) || 120;
   const maxSparks = 1000;
   const els = new Map<string, HTMLElement[]>();
-  for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-k]'))) {
-    const k = el.dataset.k!;
-    const list = els.get(k);
-    if (list) list.push(el);
-    else els.set(k, [el]);
-  }
+  const index = (): void => {
+    els.clear();
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-k]'))) {
+      const k = el.dataset.k!;
+      const list = els.get(k);
+      if (list) list.push(el);
+      else els.set(k, [el]);
+    }
+  };
+  index();
   const hist = new Map<string, number[]>();
   const bar = document.getElementById('live')!;
   const btn = document.getElementById('live-toggle')!;
@@ -47,6 +54,8 @@ function liveMain(fmt: (v: unknown, f: string) => string): void {
   let paused = false;
   let first = true;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // The key list for which the tree was last re-fetched (not again for the same list).
+  let refreshedFor = '';
   let sparks = 0;
   const SVG = 'http://www.w3.org/2000/svg';
   const spark = (el: HTMLElement, h: number[]): void => {
@@ -80,6 +89,24 @@ function liveMain(fmt: (v: unknown, f: string) => string): void {
     });
     svg.firstElementChild!.setAttribute('points', pts.join(' '));
   };
+  // Stats or dict keys that appeared or vanished since the page was drawn: fetch the page
+  // again and swap its tree in place (no reload; scripts of a parsed document never run).
+  const TREE = 'body > .level, body > p.empty';
+  const refresh = async (keys: string[]): Promise<void> => {
+    const sig = keys.join('\n');
+    if (sig === refreshedFor) return;
+    refreshedFor = sig;
+    const res = await fetch(location.href, { headers: { accept: 'text/html' }, cache: 'no-store' });
+    if (!res.ok) return;
+    const fresh = new DOMParser().parseFromString(await res.text(), 'text/html').querySelector(TREE);
+    const old = document.querySelector(TREE);
+    if (!fresh || !old) return;
+    old.replaceWith(document.adoptNode(fresh));
+    sparks = 0;
+    index();
+    // Forget the history of keys that left the page (bounded memory under key churn).
+    for (const k of Array.from(hist.keys())) if (!els.has(k)) hist.delete(k);
+  };
   const tick = async (): Promise<void> => {
     clearTimeout(timer);
     try {
@@ -90,7 +117,9 @@ function liveMain(fmt: (v: unknown, f: string) => string): void {
         for (const k of Object.keys(data.history)) hist.set(k, data.history[k].map((x) => (x === null ? Number.NaN : x)));
       }
       first = false;
-      for (const k of Object.keys(data.values)) {
+      const keys = Object.keys(data.values);
+      if (keys.length !== els.size || keys.some((k) => !els.has(k))) await refresh(keys);
+      for (const k of keys) {
         const list = els.get(k);
         if (!list) continue;
         const v = data.values[k];

@@ -153,6 +153,46 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
     assert.deepEqual(await p.locator('.stat > .key').allTextContents(), ['requests']);
     await ctx.close();
   });
+
+  it('shows stats and dict keys created after the page loaded, without a reload', async () => {
+    await page.goto(server.url + 'web');
+    await page.evaluate(() => {
+      (window as unknown as { marker: number }).marker = 7;
+    });
+    await page.waitForSelector('svg.spark', { state: 'attached', timeout: 10_000 });
+    // While the keys stay the same, the page is not fetched again (only the live data is).
+    const refetches: string[] = [];
+    const onRequest = (r: { url(): string; resourceType(): string }) => {
+      if (r.resourceType() === 'fetch' && !r.url().includes('format=live')) refetches.push(r.url());
+    };
+    page.on('request', onRequest);
+    for (let i = 0; i < 3; i++) await page.waitForRequest(/format=live/);
+    assert.deepEqual(refetches, []);
+    assert.equal(await page.locator('[data-k=\'["web","byPath","/new"]\']').count(), 0);
+    web.byPath['/new'] += 5;
+    const late = registry.collection('/web/late', scales.intStat('jobs'));
+    late.jobs += 3;
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-k=\'["web","byPath","/new"]\']')?.textContent === '5' &&
+        document.querySelector('[data-k=\'["web","late","jobs"]\']')?.textContent === '3',
+      null,
+      { timeout: 10_000 },
+    );
+    assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 7, 'no full reload');
+    page.off('request', onRequest);
+    assert.ok(refetches.length >= 1 && refetches.every((u) => u === server.url + 'web'), `tree fetched again: ${refetches}`);
+    // The swapped-in tree keeps updating and gets its sparklines back.
+    late.jobs += 1;
+    await page.waitForFunction(() => document.querySelector('[data-k=\'["web","late","jobs"]\']')?.textContent === '4', null, {
+      timeout: 10_000,
+    });
+    await page.waitForSelector('[data-k=\'["web","requests"]\'] + svg.spark', { state: 'attached', timeout: 10_000 });
+    // A key that vanishes (auto-deleted, reset) leaves the page too.
+    registry.remove('/web/late');
+    await page.waitForFunction(() => document.querySelector('[data-k=\'["web","late","jobs"]\']') === null, null, { timeout: 10_000 });
+    assert.deepEqual(pageErrors, [], 'no script errors, no CSP violations');
+  });
 });
 
 mkdirSync(ARTIFACTS, { recursive: true });
