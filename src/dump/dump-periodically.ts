@@ -21,6 +21,11 @@ export interface DumpPeriodicallyOptions extends DumpOptions {
   /** Time between the end of one write and the start of the next, in ms (default 60 000). */
   periodMs?: number;
   /**
+   * The same in seconds, as Python's `installStatsLoop(file, delay)` and the Graphite pusher's
+   * `period` take it. Give `period` or `periodMs`, not both.
+   */
+  period?: number;
+  /**
    * Called with every failed write. Without it, the first failure is reported once through
    * `process.emitWarning` (code `SCALES_DUMP_FAILED`); later ones are only counted.
    */
@@ -50,7 +55,10 @@ export interface PeriodicDump {
  * // later: await dumping.stop();
  */
 export function dumpStatsPeriodically(filename: string, options: DumpPeriodicallyOptions = {}): PeriodicDump {
-  const periodMs = options.periodMs ?? DEFAULT_DUMP_PERIOD_MS;
+  if (options.period !== undefined && options.periodMs !== undefined) {
+    throw new TypeError('dumpStatsPeriodically: give period (seconds) or periodMs, not both');
+  }
+  const periodMs = options.period !== undefined ? options.period * 1000 : (options.periodMs ?? DEFAULT_DUMP_PERIOD_MS);
   // Above 2^31 - 1 ms, setTimeout fires at once: the loop would write without pause.
   if (!(Number.isFinite(periodMs) && periodMs > 0 && periodMs <= MAX_TIMER_MS)) {
     throw new RangeError(

@@ -198,6 +198,13 @@ describe('dumpStatsPeriodically', () => {
     }
   }
 
+  it('period in seconds, as the issue, Python\'s installStatsLoop and the Graphite pusher say it', async () => {
+    const registry = new scales.Registry();
+    const handle = scales.dumpStatsPeriodically(join(dir, 'seconds.json'), { registry, period: 0.01 });
+    await until(() => handle.writes >= 3, 'three writes 10 ms apart');
+    await handle.stop();
+  });
+
   it('writes again and again with fresh values, and stops', async () => {
     const registry = new scales.Registry();
     const S = registry.collection('/w', scales.intStat('n'));
@@ -258,5 +265,7 @@ describe('dumpStatsPeriodically', () => {
     assert.throws(() => scales.dumpStatsPeriodically('x.json', { periodMs: 0 }), /periodMs must be a positive number/);
     // 30 days: longer than a Node timer takes, which would fire at once and write in a loop.
     assert.throws(() => scales.dumpStatsPeriodically('x.json', { periodMs: 30 * 86_400_000 }), /up to 2147483647/);
+    assert.throws(() => scales.dumpStatsPeriodically('x.json', { period: -1 }), /got -1000/);
+    assert.throws(() => scales.dumpStatsPeriodically('x.json', { period: 1, periodMs: 1000 }), /period \(seconds\) or periodMs, not both/);
   });
 });
