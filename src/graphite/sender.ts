@@ -5,6 +5,7 @@
  * `bufferBytes`, and what it has to give up is counted in `dropped`.
  */
 
+import { DEFAULT_RECONNECT_BASE_MS } from './backoff.js';
 import type { DatapointBatch } from './datapoints.js';
 import { TcpGraphiteSender } from './tcp-sender.js';
 import { UdpGraphiteSender } from './udp-sender.js';
@@ -45,7 +46,7 @@ export interface GraphiteSenderOptions {
   bufferBytes?: number;
   /** First reconnect delay, default 200 ms (doubled per failure, jittered). */
   reconnectBaseMs?: number;
-  /** Cap of the reconnect delay, default 5000 ms. */
+  /** Cap of the reconnect delay, default 5000 ms (at least `reconnectBaseMs`). */
   reconnectMaxMs?: number;
   /** Default {@link DEFAULT_CONNECT_TIMEOUT_MS}. */
   connectTimeoutMs?: number;
@@ -109,6 +110,13 @@ export interface GraphiteSender {
   stats(): GraphiteSenderStats;
 }
 
+function checkNumber(name: string, value: number | undefined, ok: (v: number) => boolean, expected: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
+    throw new TypeError(`invalid graphite ${name} ${String(value)}: expected ${expected}`);
+  }
+}
+
 /**
  * Creates the sender for a protocol (the variant is picked once, here).
  *
@@ -127,6 +135,14 @@ export function createGraphiteSender(options: GraphiteSenderOptions): GraphiteSe
   }
   const bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
   if (!(bufferBytes > 0)) throw new TypeError(`invalid graphite bufferBytes ${String(bufferBytes)}: expected a positive number`);
+  // Checked here, not when used: a bad value would otherwise throw from a socket event (crashing
+  // the host app) or make the sender reconnect in a tight loop.
+  const baseMs = options.reconnectBaseMs ?? DEFAULT_RECONNECT_BASE_MS;
+  checkNumber('reconnectBaseMs', options.reconnectBaseMs, (v) => v > 0, 'a positive number of milliseconds');
+  checkNumber('reconnectMaxMs', options.reconnectMaxMs, (v) => v >= baseMs, `a number of milliseconds >= reconnectBaseMs (${baseMs})`);
+  checkNumber('connectTimeoutMs', options.connectTimeoutMs, (v) => v >= 0, 'a number of milliseconds >= 0');
+  checkNumber('writeTimeoutMs', options.writeTimeoutMs, (v) => v >= 0, 'a number of milliseconds >= 0');
+  checkNumber('maxDatagramBytes', options.maxDatagramBytes, (v) => v > 0, 'a positive number of bytes');
   switch (protocol) {
     case 'plaintext':
     case 'pickle':

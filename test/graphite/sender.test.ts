@@ -216,6 +216,22 @@ describe('TCP sender', () => {
     assert.throws(() => createGraphiteSender({ host: 'h', port: 70000 }), /invalid graphite port 70000 for h/);
     assert.throws(() => createGraphiteSender({ host: 'h', port: 1, protocol: 'http' as never }), /invalid graphite protocol "http"/);
     assert.throws(() => createGraphiteSender({ host: 'h', port: 1, bufferBytes: 0 }), /bufferBytes 0/);
+    // Values that would make it reconnect in a tight loop, or throw from a socket event later.
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ reconnectBaseMs: 0 }, /invalid graphite reconnectBaseMs 0: expected a positive number/],
+      [{ reconnectBaseMs: Number.NaN }, /reconnectBaseMs NaN/],
+      [{ reconnectMaxMs: 0 }, /reconnectMaxMs 0: expected a number of milliseconds >= reconnectBaseMs \(200\)/],
+      [{ reconnectBaseMs: 500, reconnectMaxMs: 400 }, /reconnectMaxMs 400/],
+      [{ connectTimeoutMs: -1 }, /connectTimeoutMs -1/],
+      [{ writeTimeoutMs: -1 }, /writeTimeoutMs -1/],
+      [{ writeTimeoutMs: Number.POSITIVE_INFINITY }, /writeTimeoutMs Infinity/],
+      [{ maxDatagramBytes: 0, protocol: 'udp' }, /maxDatagramBytes 0/],
+      [{ reconnectBaseMs: '100' }, /reconnectBaseMs 100/],
+    ];
+    for (const [opts, want] of bad) {
+      assert.throws(() => createGraphiteSender({ host: 'h', port: 1, ...opts }), (e: Error) => e instanceof TypeError && want.test(e.message), JSON.stringify(opts));
+    }
+    assert.equal(createGraphiteSender({ host: 'h', port: 1, reconnectBaseMs: 50, reconnectMaxMs: 50, connectTimeoutMs: 0, writeTimeoutMs: 0 }).protocol, 'plaintext');
   });
 });
 
