@@ -123,6 +123,7 @@ export { DEFAULT_SELF_STATS_PATH as DEFAULT_GRAPHITE_SELF_STATS_PATH } from './g
 export {
   createGraphiteSender,
   DEFAULT_BUFFER_BYTES as DEFAULT_GRAPHITE_BUFFER_BYTES,
+  type FlushOptions,
   type FlushResult,
   type GraphiteProtocol,
   type GraphiteSender,
