@@ -45,6 +45,14 @@ describe('the README examples of dumps and aggregation run', () => {
     }
   });
 
+  it('examples/dump-stall measures the event-loop stall of both dump forms (the README numbers)', async () => {
+    const out = await run([example('dump-stall'), '1']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /^tree: 10,000 stats, \d+\.\d\d MB with sketches; 1 rounds$/m);
+    assert.match(out.stdout, /^longest event-loop stall, async dumpStatsTo: +median \d+\.\d ms$/m);
+    assert.match(out.stdout, /^longest event-loop stall, dumpStatsToSync: +median \d+\.\d ms$/m);
+  });
+
   it('examples/aggregate-fleet prints fleet-wide figures', async () => {
     const out = await run([example('aggregate-fleet')]);
     assert.equal(out.code, 0, out.stderr);
