@@ -32,6 +32,8 @@ export interface StateTimeHandle {
 export class StateTimeCell extends StatCell {
   readonly kind: StatKind = 'stateTime';
   state: string | number | undefined = undefined;
+  /** The key the current state's time goes to (its own, or the overflow key), fixed at set(). */
+  private key: string | undefined = undefined;
   private since = 0;
   /** Accumulated milliseconds per state. */
   readonly ms = new Map<string, number>();
@@ -59,21 +61,17 @@ export class StateTimeCell extends StatCell {
       return;
     }
     const now = this.ctx.clock.now();
-    if (this.state !== undefined) {
-      const k = this.keyOf(this.state);
-      this.ms.set(k, (this.ms.get(k) ?? 0) + (now - this.since));
-    }
+    if (this.key !== undefined) this.ms.set(this.key, (this.ms.get(this.key) ?? 0) + (now - this.since));
     this.state = state;
     this.since = now;
-    const k = this.keyOf(state);
-    if (!this.ms.has(k)) this.ms.set(k, 0);
+    this.key = this.keyOf(state);
+    if (!this.ms.has(this.key)) this.ms.set(this.key, 0);
   }
 
   times(): Record<string, number> {
     const out: Record<string, JsonValue> = {};
     const now = this.ctx.clock.now();
-    const current = this.state === undefined ? undefined : this.keyOf(this.state);
-    for (const [k, v] of this.ms) setKey(out, k, (v + (k === current ? now - this.since : 0)) / 1000);
+    for (const [k, v] of this.ms) setKey(out, k, (v + (k === this.key ? now - this.since : 0)) / 1000);
     return out as Record<string, number>;
   }
 
@@ -88,7 +86,12 @@ export class StateTimeCell extends StatCell {
 
   clear(): void {
     this.ms.clear();
-    this.state = undefined;
+    // The current state goes on (a held acquire() still releases from its level): its time
+    // restarts now.
+    if (this.key !== undefined) {
+      this.since = this.ctx.clock.now();
+      this.ms.set(this.key, 0);
+    }
   }
 }
 
