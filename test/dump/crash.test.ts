@@ -128,6 +128,7 @@ describe('dumpOnCrash in real child processes', () => {
       if (c.error) assert.match(dump.error?.message ?? '', c.error);
       else assert.equal(dump.error, undefined);
       const stats = app(dump);
+      assert.deepEqual((dump.stats as { broken: unknown }).broken, { gauge: { error: 'Error: gauge exploded' } }, 'a throwing gauge is an error in place');
       assert.equal(stats.requests, c.requests);
       assert.equal(stats.state.mode, c.mode);
       assert.deepEqual(stats.status, { '200': 40, '500': 2 });
