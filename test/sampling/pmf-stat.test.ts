@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as scales from 'scales-metrics';
+import { bimodal, mixedSign, REPORTED_QUANTILES, relativeError } from '../helpers/datasets.js';
+import { exactQuantile } from './exact-quantile.js';
 
 function registry() {
   const clock = new scales.ManualClock();
@@ -146,5 +148,31 @@ describe('PmfStat units and clock', () => {
     const tiny = S.lat.time();
     const v = tiny.stop();
     assert.ok(v >= 0 && v < 1, `back-to-back timing ${v} ms`);
+  });
+});
+
+describe('PmfStat merge across servers', () => {
+  test('the sketches of two servers\' snapshots merge into the percentiles of all their data, within 1%', () => {
+    const data = [bimodal(30_000, 31), mixedSign(20_000, 32)];
+    const dumps = data.map((values) => {
+      const r = new scales.Registry({ clock: new scales.ManualClock() });
+      const S = r.collection('/web', scales.pmfStat('latency'));
+      for (const v of values) S.latency.record(v);
+      const json = r.getStats('/web', { sketches: true })?.latency as { sketch: string; count: number };
+      assert.equal(json.count, values.length);
+      return JSON.parse(JSON.stringify(json)) as { sketch: string }; // as if read from dump files
+    });
+    const fleet = scales.LogSketch.deserialize(dumps[0].sketch);
+    fleet.merge(scales.LogSketch.deserialize(dumps[1].sketch));
+    const all = Float64Array.from([...data[0], ...data[1]]).sort();
+    assert.equal(fleet.count, all.length);
+    // Not p1: it lies among the most negative values, whose magnitudes span more than the
+    // ~3 decades a sub-window's negative bins hold (README: they fold into its lowest bin).
+    const qs = [0, 0.1, 0.25, 0.4, ...REPORTED_QUANTILES, 1];
+    const got = fleet.quantiles(qs);
+    qs.forEach((q, i) => {
+      const x = exactQuantile(all, q);
+      assert.ok(relativeError(got[i]!, x) <= 0.01, `q=${q}: ${got[i]} vs exact ${x}`);
+    });
   });
 });
