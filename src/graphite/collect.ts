@@ -120,7 +120,6 @@ class Walk {
       yield* this.value(stat.value, path, prefix + seg, prefixOk && segmentFits(seg), stat.kind, []);
     }
     for (const child of node.children) {
-      if (child.collapsed) continue;
       if (this.rules.isPruned(child.path)) continue;
       const seg = sanitizeSegment(child.name);
       yield* this.node(child, `${prefix}${seg}.`, prefixOk && segmentFits(seg));
@@ -152,8 +151,8 @@ function prefixFits(prefix: string): boolean {
 /**
  * Walks a typed snapshot node (as `registry.snapshot()` returns it). `prefix` is a normalized
  * prefix (see `normalizePrefix`); the node's own path is part of every name (a node at
- * '/web' gives `prefix.web.errors`). Collapsed containers are left out, as in `getStats()`;
- * stats whose reading failed are skipped. Yields every few hundred leaves; the result is the
+ * '/web' gives `prefix.web.errors`). Everything in the node is walked, collapsed containers
+ * included (the pusher fills them in first); stats whose reading failed are skipped. Yields every few hundred leaves; the result is the
  * generator's return value.
  */
 export function* walkSnapshot(node: SnapshotNode, rules: GraphiteRules, prefix: string): Generator<void, Collected> {

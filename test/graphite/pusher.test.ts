@@ -131,6 +131,33 @@ describe('GraphitePusher: what is sent', () => {
       assert.ok(!seen.some(([p]) => p.startsWith('processor/thread-')), 'pruned branches are not even visited');
     }));
 
+  it('collapsed containers are pushed (collapsing is for the status page, as in Python scales), unless pruned', () =>
+    withSink(async (port, sink) => {
+      const registry = new scales.Registry();
+      registry.collection('/db', scales.intStat('queries')).queries = 4;
+      registry.collection('/db/pool', scales.intStat('busy')).busy = 2;
+      registry.collection('/db/pool/deep', scales.intStat('waits')).waits = 9;
+      registry.collection('/cache/shard-1', scales.intStat('hits')).hits = 5;
+      registry.collection('/cache/shard-2', scales.intStat('hits')).hits = 6;
+      registry.setCollapsed('/db', true);
+      registry.setCollapsed('/db/pool/deep', true); // collapsed inside a collapsed one
+      registry.setCollapsed('/cache/shard-2', true);
+      const snapshotted: string[] = [];
+      const snapshotAsync = registry.snapshotAsync.bind(registry);
+      registry.snapshotAsync = (path?: string, options?: scales.SnapshotOptions) => {
+        snapshotted.push(path ?? '/');
+        return snapshotAsync(path, options);
+      };
+      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry, selfStatsPath: null });
+      pusher.allow('*').prune('cache/shard-2');
+      const r = await pusher.push();
+      await pusher.close();
+      await until('lines', () => sink.lines().length === r.datapoints);
+      assert.deepEqual([...sink.points().keys()].sort(), ['p.cache.shard-1.hits', 'p.db.pool.busy', 'p.db.pool.deep.waits', 'p.db.queries']);
+      assert.deepEqual(snapshotted.sort(), ['/', '/db', '/db/pool/deep'], 'a pruned collapsed container is not even read');
+      assert.equal(registry.getStats()?.db, undefined, 'the JSON view still leaves it out');
+    }));
+
   it('an invalid rule is a TypeError', () => {
     const pusher = new scales.GraphitePusher('127.0.0.1', 2003, 'p', { registry: new scales.Registry(), selfStatsPath: null });
     assert.throws(() => pusher.allow(5 as never), TypeError);
