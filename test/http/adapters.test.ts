@@ -1,7 +1,7 @@
 // Every adapter on a real server on 127.0.0.1 (Hono in-process), importing the package by name.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
@@ -143,6 +143,14 @@ describe('adapters', () => {
     cleanups.push(() => server.close());
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/status\/$/);
     assert.ok(server.port > 0);
+    // Bound to 127.0.0.1 only: another loopback address can take the same port (it could not
+    // if the server held the wildcard address). Nothing is sent there.
+    const probe = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(server.port, '127.0.0.2', resolve);
+    });
+    await new Promise((resolve) => probe.close(resolve));
     const page = await fetch(server.url);
     assert.equal(page.status, 200);
     const metrics = await fetch(`http://127.0.0.1:${server.port}/metrics`);
