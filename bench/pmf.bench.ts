@@ -63,6 +63,9 @@ function bucketQuantile(bounds: number[], counts: number[], q: number): number {
   return bounds[bounds.length - 1];
 }
 
+// PmfStats measured for memory share one registry (each in its own container), as in an app.
+const benchRegistry = new scales.Registry();
+let pmfSeq = 0;
 const promRegistry = new prom.Registry();
 let promSeq = 0;
 const otelReader = new Reader();
@@ -95,7 +98,7 @@ const peers: Peer[] = [
   },
   {
     name: 'scales PmfStat STATS.x.record (public API)',
-    make: () => new scales.Registry().collection('/bench', scales.pmfStat('x')),
+    make: () => benchRegistry.collection(`/bench/p${pmfSeq++}`, scales.pmfStat('x')),
     time: () => {
       const S = new scales.Registry().collection('/bench', scales.pmfStat('x'));
       return nsPerIteration((n) => {
@@ -287,6 +290,7 @@ for (const p of peers) {
   let note = gc === undefined ? 'no --expose-gc: rough' : '';
   if (p.name.startsWith('hdr')) note = `own estimate ${(keep[0] as hdr.Histogram).estimatedFootprintInBytes} B`;
   if (p.name.startsWith('scales Window')) note = `byteSize() ${(keep[0] as WindowedDistribution).byteSize()} B, worst case <= 32768`;
+  if (p.name.startsWith('scales PmfStat')) note = 'each in its own container of one shared registry';
   memRows.push([p.name, perInstance < 1024 ? '< 1' : (perInstance / 1024).toFixed(1), note]);
   for (const k of keep) p.release?.(k);
 }
