@@ -89,7 +89,11 @@ export class PmfCell extends StatCell {
     this.unit = options.unit ?? 's';
     if (this.unit !== 's' && this.unit !== 'ms') throw new TypeError(`pmfStat "${name}": unit must be 's' or 'ms', not ${JSON.stringify(this.unit)}`);
     this.perMs = this.unit === 's' ? 1 / 1000 : 1;
-    this.dist = new WindowedDistribution({ windowMs: options.windowMs, clock: ctx.clock });
+    const w = options.windowMs;
+    if (w !== undefined && !(typeof w === 'number' && Number.isFinite(w) && w > 0)) {
+      throw new RangeError(`pmfStat "${name}": windowMs ${String(w)} is not a positive number of milliseconds`);
+    }
+    this.dist = new WindowedDistribution({ windowMs: w, clock: ctx.clock });
     this.handle = makeHandle(this);
   }
 
