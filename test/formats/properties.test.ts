@@ -119,12 +119,13 @@ describe('format properties', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.integer(), { minKeys: 1, maxKeys: 5 }), (d) => {
         const t: SnapshotNode = { name: '', path: '/', collapsed: false, stats: [{ name: 'd', kind: 'intDict', value: d }], children: [] };
-        const got: Record<string, number> = {};
+        // A Map: a key named __proto__ must not land on an object's prototype.
+        const got = new Map<string, number>();
         for (const l of renderPrometheus(t).split('\n')) {
           const m = LINE.exec(l);
-          if (m) got[parseLabels(m[3]).key] = Number(m[4]);
+          if (m) got.set(parseLabels(m[3]).key, Number(m[4]));
         }
-        assert.deepEqual(got, { ...d });
+        assert.deepEqual(got, new Map(Object.entries(d)));
       }),
     );
   });
