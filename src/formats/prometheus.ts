@@ -50,11 +50,19 @@ export function wantsOpenMetrics(accept: string | null | undefined): boolean {
   return false;
 }
 
-function sanitize(name: string): string {
-  let out = name.replace(/[^a-zA-Z0-9_]/g, '_');
-  if (out === '') out = '_';
-  if (out.charCodeAt(0) >= 48 && out.charCodeAt(0) <= 57) out = '_' + out;
-  return out;
+const NAME_CHAR_BAD = /[^a-zA-Z0-9_]/;
+const NAME_CHARS_BAD = /[^a-zA-Z0-9_]/g;
+
+/** Every character outside `[a-zA-Z0-9_]` as `_`. */
+function nameChars(text: string): string {
+  return NAME_CHAR_BAD.test(text) ? text.replace(NAME_CHARS_BAD, '_') : text;
+}
+
+/** A valid name from sanitized characters: `_` when empty, a `_` before a leading digit. */
+function finishName(out: string): string {
+  if (out === '') return '_';
+  const c = out.charCodeAt(0);
+  return c >= 48 && c <= 57 ? '_' + out : out;
 }
 
 /**
@@ -63,20 +71,25 @@ function sanitize(name: string): string {
  * @example metricName('/web/success') === 'web_success'; metricName('/api/v1.2/p99') === 'api_v1_2_p99'
  */
 export function metricName(path: string): string {
-  return sanitize(
-    path
-      .split('/')
-      .filter((s) => s !== '')
-      .join('_'),
+  return finishName(
+    nameChars(
+      path
+        .split('/')
+        .filter((s) => s !== '')
+        .join('_'),
+    ),
   );
 }
 
+const LABEL_BAD = /[\\"\n]/;
+
 /** Escapes a label value: backslash, double quote and newline. */
 export function escapeLabelValue(v: string): string {
-  return v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : '\\' + c));
+  return LABEL_BAD.test(v) ? v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : '\\' + c)) : v;
 }
 
 function escapeHelp(v: string, openMetrics: boolean): string {
+  if (!LABEL_BAD.test(v)) return v;
   return v.replace(openMetrics ? /[\\"\n]/g : /[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\' + c));
 }
 
@@ -88,30 +101,36 @@ export function formatSampleValue(v: number): string {
   return String(v);
 }
 
-type Labels = ReadonlyArray<readonly [string, string]>;
+/** Rendered, escaped labels: `key="a",window="m1"`, or '' for none. */
+type Labels = string;
 
-function line(name: string, labels: Labels, value: number): string {
-  let l = name;
-  if (labels.length > 0) {
-    l += '{';
-    for (let i = 0; i < labels.length; i++) {
-      if (i > 0) l += ',';
-      l += labels[i][0] + '="' + escapeLabelValue(labels[i][1]) + '"';
-    }
-    l += '}';
-  }
-  return l + ' ' + formatSampleValue(value) + '\n';
+function label(name: string, value: string): Labels {
+  return name + '="' + escapeLabelValue(value) + '"';
 }
 
-const QUANTILES: ReadonlyArray<readonly [string, string]> = [
-  ['0.5', 'median'],
-  ['0.75', '75percentile'],
-  ['0.95', '95percentile'],
-  ['0.98', '98percentile'],
-  ['0.99', '99percentile'],
-  ['0.999', '999percentile'],
+function withLabel(labels: Labels, extra: Labels): Labels {
+  return labels === '' ? extra : labels + ',' + extra;
+}
+
+function line(name: string, labels: Labels, value: number): string {
+  return (labels === '' ? name : name + '{' + labels + '}') + ' ' + formatSampleValue(value) + '\n';
+}
+
+// [label, snapshot field]
+const QUANTILES: ReadonlyArray<readonly [Labels, string]> = [
+  ['quantile="0.5"', 'median'],
+  ['quantile="0.75"', '75percentile'],
+  ['quantile="0.95"', '95percentile'],
+  ['quantile="0.98"', '98percentile'],
+  ['quantile="0.99"', '99percentile'],
+  ['quantile="0.999"', '999percentile'],
 ];
-const RATE_WINDOWS = ['m1', 'm5', 'm15', 'mean'] as const;
+const RATE_WINDOWS: ReadonlyArray<readonly [Labels, string]> = [
+  ['window="m1"', 'm1'],
+  ['window="m5"', 'm5'],
+  ['window="m15"', 'm15'],
+  ['window="mean"', 'mean'],
+];
 const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
 
 const SUFFIXES = {
@@ -171,7 +190,7 @@ class Writer {
     for (const [labels, pmf] of entries) {
       for (const [q, field] of QUANTILES) {
         if (!(field in pmf)) continue;
-        out += line(name, [...labels, ['quantile', q]], num(pmf[field]) ?? Number.NaN);
+        out += line(name, withLabel(labels, q), num(pmf[field]) ?? Number.NaN);
       }
       const life = pmf.lifetime;
       if (isObject(life)) {
@@ -193,9 +212,9 @@ class Writer {
     for (const [labels, m] of entries) {
       const count = num(m.count);
       if (count !== undefined) out += line(total, labels, count);
-      for (const w of RATE_WINDOWS) {
-        const v = num(m[w]);
-        if (v !== undefined) rates += line(name + '_rate', [...labels, ['window', w]], v);
+      for (const [w, field] of RATE_WINDOWS) {
+        const v = num(m[field]);
+        if (v !== undefined) rates += line(name + '_rate', withLabel(labels, w), v);
       }
     }
     if (rates !== '') out += this.head(name + '_rate', 'gauge', help + ' (events per second)') + rates;
@@ -210,11 +229,11 @@ class Writer {
       case 'double':
       case 'sumAggregation':
       case 'value':
-        if (typeof v === 'number') return this.gauge(base, path, [[[], v]]);
-        if (typeof v === 'boolean') return this.gauge(base, path, [[[], v ? 1 : 0]]);
+        if (typeof v === 'number') return this.gauge(base, path, [['', v]]);
+        if (typeof v === 'boolean') return this.gauge(base, path, [['', v ? 1 : 0]]);
         // A gauge that returned NaN or an infinity stays a gauge (JSON snapshots hold them as text).
-        if (stat.kind === 'value' && typeof v === 'string' && NON_FINITE.has(v)) return this.gauge(base, path, [[[], Number(v)]]);
-        if (typeof v === 'string') return this.info(base, path, [[['value', v]]]);
+        if (stat.kind === 'value' && typeof v === 'string' && NON_FINITE.has(v)) return this.gauge(base, path, [['', Number(v)]]);
+        if (typeof v === 'string') return this.info(base, path, [label('value', v)]);
         return '';
       case 'intDict':
       case 'intDictSumAggregation':
@@ -224,15 +243,15 @@ class Writer {
         return this.gauge(base, path, dictEntries(v, (x) => (typeof x === 'number' ? x : undefined), 'state'));
       case 'stringDict': {
         const sets: Labels[] = [];
-        if (isObject(v)) for (const k of Object.keys(v)) sets.push([['key', k], ['value', String(v[k])]]);
+        if (isObject(v)) for (const k of Object.keys(v)) sets.push(label('key', k) + ',' + label('value', String(v[k])));
         return this.info(base, path, sets);
       }
       case 'pmf':
-        return this.summary(base, path, isObject(v) ? [[[], v]] : []);
+        return this.summary(base, path, isObject(v) ? [['', v]] : []);
       case 'namedPmfDict':
         return this.summary(base, path, dictEntries(v, (x) => (isObject(x) ? x : undefined), 'key'));
       case 'meter':
-        return this.meter(base, path, isObject(v) ? [[[], v]] : []);
+        return this.meter(base, path, isObject(v) ? [['', v]] : []);
       case 'meterDict':
         return this.meter(base, path, dictEntries(v, (x) => (isObject(x) ? x : undefined), 'key'));
       default:
@@ -241,21 +260,28 @@ class Writer {
   }
 }
 
-function dictEntries<T>(v: JsonValue, pick: (x: JsonValue) => T | undefined, label: string): Array<[Labels, T]> {
+function dictEntries<T>(v: JsonValue, pick: (x: JsonValue) => T | undefined, name: string): Array<[Labels, T]> {
   const out: Array<[Labels, T]> = [];
   if (!isObject(v)) return out;
   for (const k of Object.keys(v)) {
     const x = pick(v[k]);
-    if (x !== undefined) out.push([[[label, k]], x]);
+    if (x !== undefined) out.push([label(name, k), x]);
   }
   return out;
 }
 
 function* walk(node: SnapshotNode, w: Writer): Generator<string> {
   const prefix = node.path === '/' ? '' : node.path;
+  // metricName(path) of each stat, with the container's part sanitized once.
+  const base = nameChars(
+    node.path
+      .split('/')
+      .filter((s) => s !== '')
+      .join('_'),
+  );
   for (const s of node.stats) {
     const path = prefix + '/' + s.name;
-    const text = w.stat(metricName(path), path, s);
+    const text = w.stat(finishName(base === '' ? nameChars(s.name) : base + '_' + nameChars(s.name)), path, s);
     if (text !== '') yield text;
   }
   for (const c of node.children) yield* walk(c, w);
