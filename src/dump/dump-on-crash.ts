@@ -24,6 +24,9 @@ export interface CrashDump {
   readonly lastReason: string | undefined;
 }
 
+/** Signals that do not end a Node process by default (SIGPIPE is ignored by Node itself). */
+const NOT_FATAL_BY_DEFAULT: ReadonlySet<string> = new Set(['SIGPIPE', 'SIGCHLD', 'SIGWINCH', 'SIGURG', 'SIGCONT']);
+
 // Listeners of every dumpOnCrash (of every copy of this library in the process) carry this
 // mark, so that a signal is re-raised only when no one else listens.
 const MARK = Symbol.for('scales-metrics.dumpOnCrash.listener');
@@ -84,7 +87,8 @@ function errorInfo(err: unknown): { message: string; stack?: string } {
  *   when no listener other than dumpOnCrash's is installed, it removes its own listeners and
  *   re-sends the signal to the process: the process then dies of the signal as it would have
  *   without dumpOnCrash (a parent sees the same signal). When the app has its own listener, the
- *   app's listener decides, as before.
+ *   app's listener decides, as before. A signal that does not end the process by default
+ *   (SIGPIPE, which Node ignores, SIGCHLD, SIGWINCH, SIGURG, SIGCONT) is dumped, not re-sent.
  * - **Exit** (option `onExit`, default true): an `'exit'` listener dumps again with the freshest
  *   values and `exitCode`, whether the process ends by `process.exit()`, an empty event loop or
  *   a crash. `reason` is 'exit', or 'uncaughtException'/'unhandledRejection' when that crash is
@@ -145,6 +149,8 @@ export function dumpOnCrash(filename: string, options: DumpOnCrashOptions = {}):
   for (const signal of signals) {
     const listener = mark(() => {
       write({ reason: signal });
+      // Signals whose default is to do nothing (Node ignores SIGPIPE): nothing to re-raise.
+      if (NOT_FATAL_BY_DEFAULT.has(signal)) return;
       const listeners = process.listeners(signal);
       // Re-raise only from the last of our listeners, once every listener ran, and only if
       // nobody else listens: then the default action (death by the signal) takes place.

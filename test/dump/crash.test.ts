@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ interface Outcome {
 function runChild(
   file: string,
   mode: string,
-  withDump: 'dump' | 'dump2' | 'plain',
+  withDump: 'dump' | 'dump2' | 'dump-sigpipe' | 'plain',
   signal?: NodeJS.Signals,
   nodeArgs: string[] = [],
 ): Promise<Outcome> {
@@ -151,6 +152,27 @@ describe('dumpOnCrash in real child processes', () => {
       assert.match(out.stderr, /scales-metrics: could not write the crash dump .*no-such-dir\/x\.json: ENOENT/);
       if (mode === 'uncaught') assert.match(out.stderr, /boom: uncaught in crash-child/);
     }
+  });
+
+  it('SIGPIPE (ignored by Node) is dumped but not re-sent: the process lives on until SIGTERM', async () => {
+    const file = join(dir, 'sigpipe.json');
+    const child = spawn(process.execPath, [CHILD, file, 'sigterm', 'dump-sigpipe'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), DEADLINE_MS);
+    child.stdout!.setEncoding('utf8').once('data', async () => {
+      child.kill('SIGPIPE');
+      // Wait for the SIGPIPE dump, then check the process is still alive before ending it.
+      const deadline = Date.now() + DEADLINE_MS;
+      while (Date.now() < deadline) {
+        const dump = await readDump(file).catch(() => undefined);
+        if (dump?.reason === 'SIGPIPE') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      child.kill('SIGTERM');
+    });
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    clearTimeout(timer);
+    assert.deepEqual({ code, signal }, { code: null, signal: 'SIGTERM' }, 'it died of SIGTERM, not of SIGPIPE');
+    assert.equal((await readDump(file)).reason, 'SIGTERM');
   });
 
   it('two dumpOnCrash installations both write, and SIGTERM still kills the process', async () => {
