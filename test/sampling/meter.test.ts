@@ -3,10 +3,14 @@
  * convergence, decay after stop, long idle catch-up in closed form, no NaN and no denormals.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { ManualClock } from '../../src/sampling/clock.js';
 import { Meter } from '../../src/sampling/meter.js';
+
+const run = promisify(execFile);
 
 /** A literal transcription of Dropwizard's Meter + EWMA, one loop iteration per tick. */
 class ReferenceMeter {
@@ -201,5 +205,18 @@ describe('Meter', () => {
     const meters = Array.from({ length: 1000 }, () => new Meter());
     for (const m of meters) m.mark(2);
     assert.equal(meters[999].rates().count, 2);
+  });
+
+  test('no timer keeps the host alive: a program using 1000 meters and distributions exits by itself', async () => {
+    const code = `
+      import { Meter } from ${JSON.stringify(new URL('../../src/sampling/meter.js', import.meta.url).href)};
+      import { WindowedDistribution } from ${JSON.stringify(new URL('../../src/sampling/windowed-distribution.js', import.meta.url).href)};
+      const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      for (let i = 0; i < 1000; i++) { const m = new Meter(); m.mark(); m.rates(); new WindowedDistribution().record(i); }
+      const after = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      console.log(after - before);`;
+    // A ref'd timer would keep the child running until the timeout kills it (a rejection here).
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { timeout: 20_000 });
+    assert.equal(stdout.trim(), '0', 'no ref\'d timer was added');
   });
 });
