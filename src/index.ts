@@ -35,6 +35,7 @@ export {
 } from './core/define.js';
 export {
   addStats,
+  clear,
   collection,
   defaultRegistry,
   getStats,

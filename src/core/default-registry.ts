@@ -40,6 +40,11 @@ export function remove(target: string | object): boolean {
   return defaultRegistry.remove(target);
 }
 
+/** {@link Registry.clear} on the default registry. */
+export function clear(path?: string): boolean {
+  return defaultRegistry.clear(path);
+}
+
 /** {@link Registry.reset} on the default registry. */
 export function reset(): void {
   defaultRegistry.reset();

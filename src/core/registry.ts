@@ -176,6 +176,24 @@ export class Registry {
     return true;
   }
 
+  /**
+   * Starts every stat at or below `path` (default the whole tree) again from its initial value,
+   * keeping the declarations and the stats objects: counters and sums to 0, dicts emptied,
+   * distributions, meters and state times started afresh (a state time keeps its current
+   * state). Aggregations above follow. For values per interval, e.g. after each report.
+   * Returns false when no container is at `path`.
+   */
+  clear(path = '/'): boolean {
+    const c = this.root.find(parsePath(path));
+    if (c === undefined) return false;
+    const containers = [...c.walk()];
+    for (const d of containers) for (const cell of d.stats.values()) if (!isAggregationKind(cell.kind)) cell.clear();
+    // Then what removed children left in aggregations, deepest first, so each clear moves only
+    // its own remainder up the tree.
+    for (const d of containers.reverse()) for (const cell of d.stats.values()) if (isAggregationKind(cell.kind)) cell.clear();
+    return true;
+  }
+
   /** Clears the whole tree (for tests). Existing stats objects keep working, detached. */
   reset(): void {
     for (const c of this.root.walk()) c.detached = true;

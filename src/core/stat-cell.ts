@@ -70,7 +70,11 @@ export abstract class StatCell {
   /** Defines the stat's property on a stats object and its handle on the handles object. */
   abstract bind(target: object, handles: Record<string, unknown>): void;
 
-  /** Clears the stat's value (used by `Registry.reset` of a subtree and by tests). */
+  /**
+   * Starts the stat again from its initial value (0, empty, the initial value of a `stat`),
+   * telling its aggregation (used by `Registry.clear`). Aggregations clear only what removed
+   * children left in them: the rest follows from their children's clears.
+   */
   abstract clear(): void;
 }
 

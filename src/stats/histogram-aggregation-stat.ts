@@ -97,6 +97,6 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
   }
 
   clear(): void {
-    this.counts.clear();
+    // Derived from the descendants' current values, which clearing them resets: nothing to do.
   }
 }

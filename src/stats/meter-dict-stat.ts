@@ -68,6 +68,7 @@ export class MeterDictCell extends StatCell {
   }
 
   clear(): void {
-    this.map.clear();
+    // Keys stay (handles held by callers keep working); their values start again.
+    for (const c of this.map.values()) c.clear();
   }
 }

@@ -76,6 +76,7 @@ export class NamedPmfDictCell extends StatCell {
   }
 
   clear(): void {
-    this.map.clear();
+    // Keys stay (handles held by callers keep working); their values start again.
+    for (const c of this.map.values()) c.clear();
   }
 }

@@ -351,3 +351,55 @@ describe('robustness of reads and self-stats', () => {
     assert.deepEqual(r.getStats('/scales'), { rejected: 'mine', overflow: 'mine too' });
   });
 });
+
+describe('clear(path): values per interval', () => {
+  test('every stat below the path starts again; declarations, handles and aggregations follow', () => {
+    const clock = new scales.ManualClock(0);
+    const r = new scales.Registry({ clock });
+    const parent = {};
+    const p = r.init(parent, '/svc', scales.sumAggregationStat('done'), scales.histogramAggregationStat('state'), scales.intDictSumAggregationStat('codes'));
+    const kids = [0, 1, 2].map((i) => {
+      const owner = {};
+      return { owner, s: r.initChild(owner, parent, `w${i}`, scales.intStat('done'), scales.stat('state', 'idle'), scales.intDictStat('codes')) };
+    });
+    const other = r.collection('/other', scales.intStat('n'));
+    const s = r.collection('/svc/misc', scales.pmfStat('lat'), scales.meterStat('hits'), scales.stateTimeStat('phase'), scales.namedPmfDictStat('byRoute'), scales.stringDictStat('names'));
+    for (const [i, k] of kids.entries()) {
+      k.s.done += i + 1;
+      k.s.state = 'busy';
+      k.s.codes['200'] += 2;
+    }
+    r.remove(kids[2]!.owner); // the sum keeps its 3, the histogram forgets it
+    other.n = 7;
+    s.lat.record(1);
+    s.hits.mark(3);
+    s.phase.state = 'reading';
+    clock.advance(2000);
+    const route = s.byRoute['/a'];
+    route.record(5);
+    s.names.x = 'y';
+    assert.equal(p.done, 6);
+
+    assert.equal(r.clear('/svc'), true);
+    assert.equal(r.clear('/nope'), false);
+    assert.equal(p.done, 0);
+    assert.deepEqual({ ...p.state }, { idle: 2, busy: 0 });
+    assert.deepEqual({ ...p.codes }, {});
+    assert.equal(kids[0]!.s.done, 0);
+    assert.equal(kids[0]!.s.state, 'idle');
+    assert.equal(s.lat.snapshot().count, 0);
+    assert.equal(s.hits.snapshot().count, 0);
+    assert.deepEqual(s.phase.times(), { reading: 0 });
+    assert.equal(route.snapshot().count, 0);
+    assert.deepEqual({ ...s.names }, {});
+    assert.equal(other.n, 7);
+
+    // Still live after the clear.
+    kids[1]!.s.done += 4;
+    route.record(1);
+    clock.advance(1000);
+    assert.equal(p.done, 4);
+    assert.equal(route.snapshot().count, 1);
+    assert.deepEqual(s.phase.times(), { reading: 1 });
+  });
+});
