@@ -103,14 +103,6 @@ export function standardDatasets(n: number, seed = 42): Dataset[] {
   ];
 }
 
-/**
- * The exact quantile used as truth everywhere: the value at rank floor(q * (n - 1)) of the
- * ascending sorted values (0-based).
- */
-export function exactQuantile(sorted: Float64Array | number[], q: number): number {
-  return sorted[Math.floor(q * (sorted.length - 1))];
-}
-
 /** Relative error of `v` against the truth `x` (absolute when x is 0). */
 export function relativeError(v: number, x: number): number {
   return x === 0 ? Math.abs(v) : Math.abs(v - x) / Math.abs(x);
