@@ -120,7 +120,9 @@ export function dumpStatsPeriodically(filename: string, options: DumpPeriodicall
     timer.unref();
   };
 
-  schedule(0);
+  // The first write starts now (not on a timer), so that stop() right away, or a short script
+  // that ends at once, still gets the file that "writes now" promises.
+  tick();
   return {
     async stop() {
       stopped = true;

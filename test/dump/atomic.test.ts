@@ -261,6 +261,17 @@ describe('dumpStatsPeriodically', () => {
     }
   });
 
+  it('writes at once: stop() right after the call still leaves the first dump', async () => {
+    const registry = new scales.Registry();
+    registry.collection('/w', scales.intStat('n')).n += 3;
+    const file = join(dir, 'at-once.json');
+    const handle = scales.dumpStatsPeriodically(file, { registry, periodMs: 60_000 });
+    await handle.stop();
+    assert.equal(handle.writes, 1);
+    const d = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    assert.equal((d.stats as { w: { n: number } }).w.n, 3);
+  });
+
   it('rejects a bad period', () => {
     assert.throws(() => scales.dumpStatsPeriodically('x.json', { periodMs: 0 }), /periodMs must be a positive number/);
     // 30 days: longer than a Node timer takes, which would fire at once and write in a loop.
