@@ -1,6 +1,10 @@
 // The cases of the original Python scales test suite (scales_test.py), ported. One deliberate
 // difference: declared stats appear from the start with their zero value (Python showed a stat
-// only once written), so the expected trees below also list untouched stats.
+// only once written), so the expected trees below also list untouched stats (a `stat` without a
+// value shows null and, as in Python, is not counted by a histogram aggregation).
+// Python cases: testChildTypeStats, testChildStats, testMultilevelChild, testStatSum,
+// testStatSumWithSubclassRoot, testStatHistogram, testIntDictStats, testIntDictStatsAggregation,
+// testDynamic, testCollection; plus collapsed containers (setCollapsed) in JSON.
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import * as scales from 'scales-metrics';
@@ -35,7 +39,7 @@ class TypedChild {
 class Child {
   stats;
   constructor(parent: object, name = 'C') {
-    this.stats = scales.initChild(this, parent, name, scales.intStat('count'), scales.stat('state', ''), scales.intDictStat('errors'));
+    this.stats = scales.initChild(this, parent, name, scales.intStat('count'), scales.stat<string, 'state'>('state'), scales.intDictStat('errors'));
   }
 }
 
@@ -65,8 +69,17 @@ describe('ported from scales_test.py', () => {
     const d = b.getChild((p) => new Child(p));
     d.stats.count += 2;
     assert.deepEqual(scales.getStats(), {
-      path: { to: { A: { state: 'abc', errors: {}, activeUrls: {}, C: { count: 1, state: '', errors: {} } } } },
-      B: { C: { count: 2, state: '', errors: {} } },
+      path: { to: { A: { state: 'abc', errors: {}, activeUrls: {}, C: { count: 1, state: null, errors: {} } } } },
+      B: { C: { count: 2, state: null, errors: {} } },
+    });
+  });
+
+  test('a child name with / makes several levels (multilevel child)', () => {
+    const a = new Root1();
+    const c = a.getChild((p) => new Child(p, 'sub/path'));
+    c.stats.count += 1;
+    assert.deepEqual(scales.getStats(), {
+      path: { to: { A: { state: null, errors: {}, activeUrls: {}, sub: { path: { count: 1, state: null, errors: {} } } } } },
     });
   });
 
@@ -77,16 +90,19 @@ describe('ported from scales_test.py', () => {
     test(label, () => {
       const a = make();
       const c = new Child(a);
-      assert.deepEqual(scales.getStats(), { Root: { count: 0, state: { '': 1 }, errors: {}, C: { count: 0, state: '', errors: {} } } });
+      assert.deepEqual(scales.getStats(), { Root: { count: 0, state: {}, errors: {}, C: { count: 0, state: null, errors: {} } } });
       c.stats.count += 2;
-      assert.equal(a.stats.count, 2);
+      assert.deepEqual(scales.getStats(), { Root: { count: 2, state: {}, errors: {}, C: { count: 2, state: null, errors: {} } } });
       const d = new Child(a, 'D');
+      assert.deepEqual(scales.getStats(), {
+        Root: { count: 2, state: {}, errors: {}, C: { count: 2, state: null, errors: {} }, D: { count: 0, state: null, errors: {} } },
+      });
       c.stats.count -= 1;
       d.stats.count += 5;
       const s = scales.getStats() as { Root: Record<string, unknown> };
       assert.equal(s.Root.count, 6);
-      assert.deepEqual(s.Root.C, { count: 1, state: '', errors: {} });
-      assert.deepEqual(s.Root.D, { count: 5, state: '', errors: {} });
+      assert.deepEqual(s.Root.C, { count: 1, state: null, errors: {} });
+      assert.deepEqual(s.Root.D, { count: 5, state: null, errors: {} });
     });
   }
 
@@ -97,12 +113,16 @@ describe('ported from scales_test.py', () => {
     for (let i = 0; i < 2; i++) {
       c.stats.state = 'good';
       d.stats.state = 'bad';
-      assert.deepEqual(scales.getStats('/Root')?.state, { '': 0, good: 1, bad: 1 });
+      assert.deepEqual(scales.getStats(), {
+        Root: { count: 0, state: { good: 1, bad: 1 }, errors: {}, C: { count: 0, state: 'good', errors: {} }, D: { count: 0, state: 'bad', errors: {} } },
+      });
     }
     c.stats.state = 'great';
     d.stats.state = 'great';
-    assert.deepEqual(a.stats.state, { '': 0, good: 0, bad: 0, great: 2 });
-    assert.deepEqual((scales.getStats('/Root/C') as { state: string }).state, 'great');
+    assert.deepEqual(scales.getStats(), {
+      Root: { count: 0, state: { good: 0, bad: 0, great: 2 }, errors: {}, C: { count: 0, state: 'great', errors: {} }, D: { count: 0, state: 'great', errors: {} } },
+    });
+    assert.deepEqual({ ...a.stats.state }, { good: 0, bad: 0, great: 2 });
   });
 
   test('IntDict: missing keys read 0; autoDelete removes keys that fall to 0', () => {
@@ -134,7 +154,9 @@ describe('ported from scales_test.py', () => {
   test('dynamic gauges are evaluated when read', () => {
     let value = 100;
     const owner = {};
-    scales.init(owner, '/', scales.stat('dynamic', () => value));
+    // As in Python, the stat is declared first and given its function afterwards.
+    const stats = scales.init(owner, '/', scales.stat<number, 'dynamic'>('dynamic'));
+    stats.$.dynamic.set(() => value);
     assert.equal(scales.getStats()?.dynamic, 100);
     value = 200;
     assert.equal(scales.getStats()?.dynamic, 200);
