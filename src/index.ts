@@ -48,7 +48,7 @@ export {
   snapshot,
   snapshotAsync,
 } from './core/default-registry.js';
-export { InvalidNameError } from './core/path.js';
+export { InvalidNameError, MAX_PATH_DEPTH } from './core/path.js';
 export { DEFAULT_KEY_LIMIT, Registry, type RegistryOptions, SNAPSHOT_SLICE_MS } from './core/registry.js';
 export { OVERFLOW_KEY } from './core/stat-cell.js';
 export type { HistogramAggregationHandle, HistogramAggregationOptions } from './stats/histogram-aggregation-stat.js';

@@ -1,4 +1,4 @@
-import { InvalidNameError, joinPath, validateName } from './path.js';
+import { InvalidNameError, joinPath, MAX_PATH_DEPTH, validateName } from './path.js';
 import type { StatCell } from './stat-cell.js';
 
 /** A node of the stat tree: a named container of stats and child containers. */
@@ -29,6 +29,10 @@ export class Container {
     let c = this.children.get(name);
     if (c === undefined) {
       validateName(name, 'container', this.path);
+      if (this.segments.length >= MAX_PATH_DEPTH) {
+        const where = this.path.length > 200 ? `${this.path.slice(0, 200)}…` : this.path;
+        throw new InvalidNameError(`cannot create container "${name}" in ${where}: containers nest at most ${MAX_PATH_DEPTH} levels deep`);
+      }
       if (this.stats.has(name)) {
         throw new InvalidNameError(`cannot create container "${name}" in ${this.path}: a stat of that name exists there`);
       }

@@ -7,6 +7,13 @@ const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 // C0 controls, DEL and C1 controls.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
+/**
+ * The deepest a container may be below the root (in path segments). Deeper trees are refused when
+ * declared, so that no read of the tree (JSON, snapshots, renderers, all recursive) can overflow
+ * the stack later inside a status page or a pusher.
+ */
+export const MAX_PATH_DEPTH = 100;
+
 /** The error thrown for a bad stat name or path segment. */
 export class InvalidNameError extends TypeError {
   override readonly name = 'InvalidNameError';

@@ -63,6 +63,27 @@ describe('stat kinds', () => {
     assert.throws(() => r.collection('/y/n', scales.intStat('m')), /a stat of that name exists/);
   });
 
+  test('containers nest at most MAX_PATH_DEPTH levels: deeper is refused when declared, so no read overflows the stack', async () => {
+    const r = fresh();
+    const deepest = Array.from({ length: scales.MAX_PATH_DEPTH }, (_, i) => `l${i}`).join('/');
+    const s = r.collection(deepest, scales.intStat('n'));
+    s.n = 7;
+    let node: unknown = r.getStats();
+    for (let i = 0; i < scales.MAX_PATH_DEPTH; i++) node = (node as Record<string, unknown>)[`l${i}`];
+    assert.deepEqual(node, { n: 7 });
+    assert.equal(r.snapshot()?.children.length, 1);
+    assert.equal((await r.snapshotAsync())?.children.length, 1);
+    assert.throws(() => r.collection(`${deepest}/one-more`, scales.intStat('n')), (e: Error) => e instanceof scales.InvalidNameError && /"one-more".*at most 100 levels/.test(e.message));
+    const owner = {};
+    r.init(owner, Array.from({ length: scales.MAX_PATH_DEPTH - 1 }, (_, i) => `m${i}`).join('/'));
+    assert.throws(() => r.initChild({}, owner, 'a/b', scales.intStat('n')), scales.InvalidNameError);
+    // A path 10,000 levels deep (which would overflow the stack of every read) is refused too.
+    assert.throws(() => r.collection('x/'.repeat(10_000), scales.intStat('n')), scales.InvalidNameError);
+    assert.equal(r.clear(), true);
+    assert.equal(s.n, 0);
+    assert.equal(r.remove('/l0'), true);
+  });
+
   test('the same stat declared twice in one container is shared', () => {
     const r = fresh();
     const a = r.collection('/shared', scales.intStat('n'));
