@@ -13,18 +13,35 @@ function num(v: unknown): number {
 
 /**
  * `sumAggregationStat`: the sum of the same-named number stats of every descendant (up to the
- * next aggregation of that name), kept up to date by deltas on each child write.
+ * next aggregation of that name), kept up to date on each child write by adding the new value
+ * and withdrawing the old one. The additions are compensated (Neumaier), so that floating-point
+ * children that go back to 0 leave 0, not a residue such as 2.8e-17; integer sums are exact.
  */
 export class SumAggregationCell extends StatCell implements Aggregator {
   readonly kind: StatKind = 'sumAggregation';
   value = 0;
+  /** The running sum and its accumulated rounding error: `value` is `sum + comp`. */
+  private sum = 0;
+  private comp = 0;
+
+  private add(x: number): void {
+    const s = this.sum;
+    const t = s + x;
+    // Once the sum overflows to ±Infinity there is no error left to track (and Infinity - Infinity
+    // would turn it into NaN).
+    if (t - t === 0) this.comp += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
+    this.sum = t;
+  }
 
   onValue(oldValue: unknown, newValue: unknown): void {
-    const d = num(newValue) - num(oldValue);
-    if (d === 0) return;
+    const o = num(oldValue);
+    const n = num(newValue);
+    if (o === n) return;
+    this.add(n);
+    this.add(-o);
     const old = this.value;
-    this.value = old + d;
-    if (this.up !== null) this.up.onValue(old, this.value);
+    this.value = this.sum + this.comp;
+    if (this.up !== null && this.value !== old) this.up.onValue(old, this.value);
   }
 
   onKey(): void {}
@@ -54,6 +71,12 @@ export class SumAggregationCell extends StatCell implements Aggregator {
   }
 
   clear(): void {
-    this.onValue(this.value, 0);
+    // Called once every stat feeding this one has been cleared to 0: what is left came from
+    // removed children. Start again from an exact 0.
+    const old = this.value;
+    this.value = 0;
+    this.sum = 0;
+    this.comp = 0;
+    if (this.up !== null && old !== 0) this.up.onValue(old, 0);
   }
 }

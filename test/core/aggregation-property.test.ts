@@ -1,5 +1,5 @@
-// Property: whatever sequence of child writes, late aggregation declarations and removals,
-// every aggregate equals the value recomputed from the children.
+// Property: whatever sequence of child writes, late aggregation declarations, removals and
+// clears, every aggregate equals the value recomputed from the children.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -16,7 +16,8 @@ type Op =
   | { op: 'state'; leaf: number; s: number }
   | { op: 'dict'; leaf: number; k: number; v: number }
   | { op: 'poolAgg'; pool: number }
-  | { op: 'remove'; leaf: number };
+  | { op: 'remove'; leaf: number }
+  | { op: 'clear'; level: 'root' | 'pool' | 'leaf'; i: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('setN' as const), leaf: fc.nat(POOLS * LEAVES - 1), v: fc.integer({ min: -1000, max: 1000 }) }),
@@ -25,6 +26,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('dict' as const), leaf: fc.nat(POOLS * LEAVES - 1), k: fc.nat(KEYS.length - 1), v: fc.integer({ min: -20, max: 20 }) }),
   fc.record({ op: fc.constant('poolAgg' as const), pool: fc.nat(POOLS - 1) }),
   fc.record({ op: fc.constant('remove' as const), leaf: fc.nat(POOLS * LEAVES - 1) }),
+  fc.record({ op: fc.constant('clear' as const), level: fc.constantFrom('root' as const, 'pool' as const, 'leaf' as const), i: fc.nat(POOLS * LEAVES - 1) }),
 );
 
 test('aggregates always equal the values recomputed from the children', () => {
@@ -46,7 +48,16 @@ test('aggregates always equal the values recomputed from the children', () => {
       const leaves = Array.from({ length: POOLS * LEAVES }, (_, i) => {
         const owner = {};
         const stats = r.initChild(owner, pools[Math.floor(i / LEAVES)]!.owner, `leaf-${i % LEAVES}`, scales.intStat('n'), scales.stat('s', 'idle'), scales.intDictStat('d'));
-        return { owner, stats, removed: false, removedAt: -1, atRemoval: { n: 0, d: {} as Record<string, number> }, pool: Math.floor(i / LEAVES) };
+        return {
+          owner,
+          stats,
+          removed: false,
+          removedAt: -1,
+          atRemoval: { n: 0, d: {} as Record<string, number> },
+          // Where a removed leaf's contribution stays: its pool's aggregation if it had one then.
+          heldByPool: false,
+          pool: Math.floor(i / LEAVES),
+        };
       });
       if (!rootFirst) root = declareRoot();
 
@@ -77,8 +88,21 @@ test('aggregates always equal the values recomputed from the children', () => {
               leaf!.removed = true;
               leaf!.removedAt = at;
               leaf!.atRemoval = { n: leaf!.stats.n, d: Object.fromEntries(Object.keys(leaf!.stats.d).map((k) => [k, leaf!.stats.d[k]!])) };
+              leaf!.heldByPool = pools[leaf!.pool]!.agg !== undefined;
             }
             break;
+          case 'clear': {
+            // Clearing a subtree zeroes its leaves and what removed leaves left in the
+            // aggregations inside it (not in those above it).
+            const pool = o.i % POOLS;
+            const path = o.level === 'root' ? '/root' : o.level === 'pool' ? `/root/pool-${pool}` : `/root/pool-${Math.floor(o.i / LEAVES)}/leaf-${o.i % LEAVES}`;
+            const cleared = r.clear(path);
+            assert.equal(cleared, o.level !== 'leaf' || !leaves[o.i]!.removed, path);
+            for (const l of leaves) {
+              if (l.removed && (o.level === 'root' || (o.level === 'pool' && l.pool === pool && l.heldByPool))) l.atRemoval = { n: 0, d: {} };
+            }
+            break;
+          }
         }
       });
 
@@ -106,4 +130,36 @@ test('aggregates always equal the values recomputed from the children', () => {
     }),
     { numRuns: 300, seed: 42 },
   );
+});
+
+test('sums of floating-point children are compensated: children back at 0 leave exactly 0', () => {
+  // Decimal values (such as cents) are where a plain running sum of deltas leaves residues like
+  // 2.8e-17 behind; in 3,000 random runs the uncompensated sum did so in more than half.
+  const cents = fc.integer({ min: -100_000, max: 100_000 }).map((c) => c / 100);
+  fc.assert(
+    fc.property(fc.array(fc.record({ leaf: fc.nat(5), v: cents }), { maxLength: 200 }), (writes) => {
+      const r = new scales.Registry();
+      const owner = {};
+      const root = r.init(owner, '/root', scales.sumAggregationStat('x'));
+      const mid = r.initChild({}, owner, 'mid', scales.sumAggregationStat('x'));
+      const leaves = Array.from({ length: 6 }, (_, i) => r.initChild({}, i < 3 ? owner : mid, `leaf-${i}`, scales.doubleStat('x')));
+      for (const w of writes) leaves[w.leaf]!.x = w.v;
+      const expected = leaves.reduce((a, l) => a + l.x, 0);
+      assert.ok(Math.abs(root.x - expected) <= 1e-9, `${root.x} vs ${expected}`);
+      for (const l of leaves) l.x = 0;
+      assert.equal(mid.x, 0);
+      assert.equal(root.x, 0);
+    }),
+    { numRuns: 300, seed: 7 },
+  );
+  const r = new scales.Registry();
+  const owner = {};
+  const root = r.init(owner, '/r', scales.sumAggregationStat('d'));
+  const [a, b] = ['a', 'b'].map((n) => r.initChild({}, owner, n, scales.doubleStat('d')));
+  a!.d = 0.1;
+  b!.d = 0.2;
+  assert.equal(root.d, 0.30000000000000004);
+  a!.d = 0;
+  b!.d = 0;
+  assert.equal(root.d, 0);
 });
