@@ -88,6 +88,15 @@ export function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && v === v && v !== Number.POSITIVE_INFINITY && v !== Number.NEGATIVE_INFINITY;
 }
 
+/**
+ * A dict key as the string it is everywhere else: a JavaScript caller's number
+ * (`d.inc(res.statusCode)`) is the same key as `d['200']`, not a second entry that would collide
+ * with it in JSON. Used by the handles (the index syntax always gives strings).
+ */
+export function toKey(k: unknown): string {
+  return typeof k === 'string' ? k : String(k);
+}
+
 /** Sets `obj[key] = value` as an own data property, even for `__proto__`. */
 export function setKey(obj: Record<string, JsonValue>, key: string, value: JsonValue): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });

@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, mapToJson, OVERFLOW_KEY, StatCell } from '../core/stat-cell.js';
+import { type Aggregator, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { histogramKey } from './value-stat.js';
 
@@ -90,7 +90,7 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
     const view = dictProxy<number>({ get: (k) => cell.counts.get(k) ?? 0, has: (k) => cell.counts.has(k), keys: () => cell.counts.keys() });
     Object.defineProperty(target, this.name, { value: view, enumerable: true });
     const handle: HistogramAggregationHandle = {
-      get: (v) => cell.counts.get(v) ?? 0,
+      get: (v) => cell.counts.get(toKey(v)) ?? 0,
       entries: () => cell.counts.entries(),
     };
     handles[this.name] = handle;

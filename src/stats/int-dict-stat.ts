@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, contributeKeys, isFiniteNumber, mapToJson, OVERFLOW_KEY, StatCell } from '../core/stat-cell.js';
+import { type Aggregator, contributeKeys, isFiniteNumber, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictStat`. */
@@ -125,12 +125,12 @@ export class IntDictCell extends StatCell {
     });
     Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
     const handle: IntDictHandle = {
-      get: (k) => cell.get(k),
-      inc: (k, n = 1) => cell.inc(k, n),
-      dec: (k, n = 1) => cell.inc(k, -n),
-      set: (k, v) => cell.set(k, v),
-      has: (k) => cell.map.has(k),
-      delete: (k) => cell.delete(k),
+      get: (k) => cell.get(toKey(k)),
+      inc: (k, n = 1) => cell.inc(toKey(k), n),
+      dec: (k, n = 1) => cell.inc(toKey(k), -n),
+      set: (k, v) => cell.set(toKey(k), v),
+      has: (k) => cell.map.has(toKey(k)),
+      delete: (k) => cell.delete(toKey(k)),
       keys: () => cell.map.keys(),
       get size() {
         return cell.map.size;

@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, contributeKeys, mapToJson, OVERFLOW_KEY, StatCell } from '../core/stat-cell.js';
+import { type Aggregator, contributeKeys, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictSumAggregationStat`. */
@@ -61,7 +61,7 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
     const view = dictProxy<number>({ get: (k) => cell.map.get(k) ?? 0, has: (k) => cell.map.has(k), keys: () => cell.map.keys() });
     Object.defineProperty(target, this.name, { value: view, enumerable: true });
     const handle: IntDictSumAggregationHandle = {
-      get: (k) => cell.map.get(k) ?? 0,
+      get: (k) => cell.map.get(toKey(k)) ?? 0,
       entries: () => cell.map.entries(),
     };
     handles[this.name] = handle;

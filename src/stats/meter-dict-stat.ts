@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { OVERFLOW_KEY, StatCell, setKey, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { MeterCell, type MeterHandle } from './meter-stat.js';
 
@@ -60,8 +60,8 @@ export class MeterDictCell extends StatCell {
     });
     Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
     const handle: MeterDictHandle = {
-      get: (k) => cell.entry(k).handle,
-      mark: (k, n = 1) => cell.entry(k).mark(n),
+      get: (k) => cell.entry(toKey(k)).handle,
+      mark: (k, n = 1) => cell.entry(toKey(k)).mark(n),
       keys: () => cell.map.keys(),
     };
     handles[this.name] = handle;

@@ -1,5 +1,5 @@
 import type { JsonValue, SnapshotOptions, StatKind } from '../core/snapshot.js';
-import { OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { OVERFLOW_KEY, StatCell, setKey, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { type PmfHandle, PmfCell, type PmfOptions } from './pmf-stat.js';
 
@@ -68,8 +68,8 @@ export class NamedPmfDictCell extends StatCell {
     });
     Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
     const handle: NamedPmfDictHandle = {
-      get: (k) => cell.entry(k).handle,
-      record: (k, v) => cell.entry(k).record(v),
+      get: (k) => cell.entry(toKey(k)).handle,
+      record: (k, v) => cell.entry(toKey(k)).record(v),
       keys: () => cell.map.keys(),
     };
     handles[this.name] = handle;

@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { mapToJson, OVERFLOW_KEY, StatCell } from '../core/stat-cell.js';
+import { mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of a `stringDictStat`. */
@@ -66,10 +66,10 @@ export class StringDictCell extends StatCell {
     });
     Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
     const handle: StringDictHandle = {
-      get: (k) => cell.get(k),
-      set: (k, v) => cell.set(k, v),
-      has: (k) => cell.map.has(k),
-      delete: (k) => cell.map.delete(k),
+      get: (k) => cell.get(toKey(k)),
+      set: (k, v) => cell.set(toKey(k), v),
+      has: (k) => cell.map.has(toKey(k)),
+      delete: (k) => cell.map.delete(toKey(k)),
       keys: () => cell.map.keys(),
       get size() {
         return cell.map.size;

@@ -140,6 +140,31 @@ describe('stat kinds', () => {
     assert.equal(s.$.h.get('zzz'), 0);
   });
 
+  test('handles called from JavaScript with a number key use the same key as the index syntax', () => {
+    const r = fresh();
+    const owner = {};
+    const agg = r.init(owner, '/p', scales.intDictSumAggregationStat('byStatus'), scales.histogramAggregationStat('code'));
+    const s = r.initChild({}, owner, 'c', scales.intDictStat('byStatus'), scales.stringDictStat('who'), scales.meterDictStat('m'), scales.namedPmfDictStat('lat'), scales.stat('code', 200));
+    // What plain JavaScript can pass (TypeScript would refuse a number here).
+    const js = <T>(h: T) => h as unknown as Record<string, (k: unknown, v?: unknown) => unknown>;
+    s.byStatus['200'] += 1;
+    js(s.$.byStatus).inc!(200);
+    js(s.$.byStatus).inc!(404, 2);
+    js(s.$.who).set!(7, 'x');
+    js(s.$.m).mark!(200);
+    s.m['200'].mark();
+    js(s.$.lat).record!(200, 0.5);
+    assert.deepEqual(r.getStats('/p/c')?.byStatus, { 200: 2, 404: 2 });
+    assert.equal(js(s.$.byStatus).get!(200), 2);
+    assert.equal(js(s.$.byStatus).has!(404), true);
+    assert.equal(s.who['7'], 'x');
+    assert.deepEqual([...s.$.m.keys()], ['200']);
+    assert.equal((r.getStats('/p/c')?.m as Record<string, { count: number }>)['200']?.count, 2);
+    assert.deepEqual([...s.$.lat.keys()], ['200']);
+    assert.equal(js(agg.$.byStatus).get!(200), 2);
+    assert.equal(js(agg.$.code).get!(200), 1);
+  });
+
   test('stringDict: missing keys read empty; non-strings are rejected', () => {
     const r = fresh();
     const s = r.collection('/d', scales.stringDictStat('owner'));
