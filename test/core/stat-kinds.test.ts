@@ -159,7 +159,7 @@ describe('stat kinds', () => {
     assert.equal(js(s.$.byStatus).has!(404), true);
     assert.equal(s.who['7'], 'x');
     assert.deepEqual([...s.$.m.keys()], ['200']);
-    assert.equal((r.getStats('/p/c')?.m as Record<string, { count: number }>)['200']?.count, 2);
+    assert.equal((r.getStats('/p/c')!.m as Record<string, { count: number }>)['200']?.count, 2);
     assert.deepEqual([...s.$.lat.keys()], ['200']);
     assert.equal(js(agg.$.byStatus).get!(200), 2);
     assert.equal(js(agg.$.code).get!(200), 1);
