@@ -75,7 +75,9 @@ function def<N extends string, A, H, W extends boolean>(
  * scales.collection('/proc', scales.stat('currentTime', () => Date.now()), scales.stat('state', 'idle'));
  */
 export function stat<T = unknown, N extends string = string>(name: N, gauge: () => T): StatDef<N, T, ValueHandle<T>, true>;
-export function stat<T = unknown, N extends string = string>(name: N, initial?: T): StatDef<N, Widen<T>, ValueHandle<Widen<T>>, true>;
+/** Without an initial value the stat reads `undefined` until written, and is typed so. */
+export function stat<T = unknown, N extends string = string>(name: N): StatDef<N, Widen<T> | undefined, ValueHandle<Widen<T>>, true>;
+export function stat<T = unknown, N extends string = string>(name: N, initial: T): StatDef<N, Widen<T>, ValueHandle<Widen<T>>, true>;
 export function stat<T, N extends string>(name: N, initial?: T | (() => T)): AnyDef {
   return def(name, 'value', (c, ctx) => new ValueCell<T>(name, c, ctx, initial));
 }

@@ -57,3 +57,47 @@ test('writing to an aggregation view throws in strict code', () => {
   }, TypeError);
   assert.equal(s.state.missing, 0);
 });
+
+test('class-based stats, stat types, dynamic names and read-only views are typed', () => {
+  const r = new scales.Registry();
+  class Processor {
+    stats = r.init(this, '/processor', scales.histogramAggregationStat('state'), scales.sumAggregationStat('finished'));
+  }
+  class Worker {
+    stats;
+    constructor(parent: Processor) {
+      this.stats = r.initChild(this, parent, 'w-0', scales.stat<string, 'state'>('state'), scales.intStat('finished'), scales.meterStat('hits'));
+    }
+  }
+  const p = new Processor();
+  const w = new Worker(p);
+  w.stats.state = 'busy';
+  w.stats.finished += 2;
+  // A stat declared without a value reads undefined until written, and is typed so.
+  const st: string | undefined = w.stats.state;
+  const waiting: number = p.stats.state.busy ?? 0;
+  const finished: number = p.stats.finished;
+  // Names only known at run time: the object is indexable, its properties unknown.
+  const name: string = ['dyn'][0]!;
+  const dyn = r.collection('/dyn', scales.intStat(name));
+  const d: unknown = dyn[name];
+  const compileOnly = () => {
+    // @ts-expect-error the value may be undefined: it must be checked before use
+    w.stats.state.length;
+    // @ts-expect-error a string stat holds strings
+    w.stats.state = 5;
+    // @ts-expect-error a typo in a class's stats is a compile error too
+    w.stats.finishd += 1;
+    // @ts-expect-error a histogram aggregation is a read-only view
+    p.stats.state.busy = 3;
+    // @ts-expect-error a meter property cannot be replaced
+    w.stats.hits = 1;
+    // @ts-expect-error the handles object is read-only
+    w.stats.$ = {};
+  };
+  assert.equal(typeof compileOnly, 'function');
+  assert.equal(st, 'busy');
+  assert.equal(waiting, 1);
+  assert.equal(finished, 2);
+  assert.equal(d, 0);
+});
