@@ -55,7 +55,11 @@ export async function serveInBackground(port: number, options: ServeOptions = {}
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error) => {
       handler.close();
-      reject(new Error(`status server could not listen on ${host}:${port}: ${e.message}`, { cause: e }));
+      const error = new Error(`status server could not listen on ${host}:${port}: ${e.message}`, { cause: e });
+      // Keep Node's code (EADDRINUSE, EACCES, ...) so that callers can test it and try another port.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== undefined) Object.assign(error, { code });
+      reject(error);
     };
     server.once('error', onError);
     server.listen(port, host, () => {

@@ -168,6 +168,8 @@ describe('adapters', () => {
     const one = await scales.serveInBackground(0, options);
     cleanups.push(() => one.close());
     await assert.rejects(scales.serveInBackground(one.port, options), new RegExp(`could not listen on 127\\.0\\.0\\.1:${one.port}`));
+    // Node's code is kept, so that an app can test for it and pick another port.
+    await assert.rejects(scales.serveInBackground(one.port, options), { code: 'EADDRINUSE' });
   });
 });
 
