@@ -166,12 +166,17 @@ describe('stat kinds', () => {
   });
 
   test('stringDict: missing keys read empty; non-strings are rejected', () => {
-    const r = fresh();
+    const errors: Error[] = [];
+    const r = fresh({ onError: (e) => errors.push(e) });
     const s = r.collection('/d', scales.stringDictStat('owner'));
     assert.equal(s.owner.x, '');
     s.owner.x = 'alice';
     (s.owner as Record<string, unknown>).y = 5;
     assert.deepEqual(r.getStats('/d'), { owner: { x: 'alice' } });
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      ['scales-metrics: rejected a write to /d/owner: 5 is not a string (key "y")'],
+    );
   });
 
   test('pmf: record, sync and async time, manual timer and discard, in seconds by default', async () => {
