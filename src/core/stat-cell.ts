@@ -97,6 +97,17 @@ export function toKey(k: unknown): string {
   return typeof k === 'string' ? k : String(k);
 }
 
+/**
+ * The key limit of a dict stat: `value` when given (a positive integer, else a RangeError naming
+ * the stat: a NaN or a string from a config file would have silently lifted the bound), else
+ * `fallback`.
+ */
+export function keyLimitOf(value: unknown, fallback: number, statName: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  throw new RangeError(`stat "${statName}": keyLimit must be a positive integer, not ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+}
+
 /** Sets `obj[key] = value` as an own data property, even for `__proto__`. */
 export function setKey(obj: Record<string, JsonValue>, key: string, value: JsonValue): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });

@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import { type Aggregator, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { histogramKey } from './value-stat.js';
 
@@ -33,7 +33,7 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: HistogramAggregationOptions) {
     super(name, container, ctx);
     this.autoDelete = options.autoDelete ?? false;
-    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+    this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
   }
 
   onValue(oldValue: unknown, newValue: unknown): void {

@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, contributeKeys, isFiniteNumber, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import { type Aggregator, contributeKeys, isFiniteNumber, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictStat`. */
@@ -51,7 +51,7 @@ export class IntDictCell extends StatCell {
   ) {
     super(name, container, ctx);
     this.autoDelete = options.autoDelete ?? false;
-    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+    this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
   }
 
   get(key: string): number {

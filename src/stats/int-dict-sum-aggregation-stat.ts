@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, contributeKeys, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import { type Aggregator, contributeKeys, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictSumAggregationStat`. */
@@ -24,7 +24,7 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: IntDictSumAggregationOptions) {
     super(name, container, ctx);
-    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+    this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
   }
 
   onValue(): void {}

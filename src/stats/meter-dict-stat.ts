@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { OVERFLOW_KEY, StatCell, setKey, toKey } from '../core/stat-cell.js';
+import { keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { MeterCell, type MeterHandle } from './meter-stat.js';
 
@@ -27,7 +27,7 @@ export class MeterDictCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: MeterDictOptions) {
     super(name, container, ctx);
-    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+    this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
   }
 
   entry(key: string): MeterCell {

@@ -1,5 +1,5 @@
 import type { JsonValue, SnapshotOptions, StatKind } from '../core/snapshot.js';
-import { OVERFLOW_KEY, StatCell, setKey, toKey } from '../core/stat-cell.js';
+import { keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { type PmfHandle, PmfCell, type PmfOptions } from './pmf-stat.js';
 
@@ -35,7 +35,7 @@ export class NamedPmfDictCell extends StatCell {
     private readonly options: NamedPmfDictOptions,
   ) {
     super(name, container, ctx);
-    this.keyLimit = options.keyLimit ?? DEFAULT_PMF_DICT_KEY_LIMIT;
+    this.keyLimit = keyLimitOf(options.keyLimit, DEFAULT_PMF_DICT_KEY_LIMIT, name);
   }
 
   entry(key: string): PmfCell {

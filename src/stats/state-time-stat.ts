@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { OVERFLOW_KEY, StatCell, setKey } from '../core/stat-cell.js';
+import { keyLimitOf, OVERFLOW_KEY, setKey, StatCell } from '../core/stat-cell.js';
 import { histogramKey } from './value-stat.js';
 
 /** Options of a `stateTimeStat`. */
@@ -42,7 +42,7 @@ export class StateTimeCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: StateTimeOptions) {
     super(name, container, ctx);
-    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+    this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
     this.handle = makeHandle(this);
   }
 

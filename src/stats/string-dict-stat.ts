@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import { keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of a `stringDictStat`. */
@@ -32,7 +32,7 @@ export class StringDictCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: StringDictOptions) {
     super(name, container, ctx);
-    this.keyLimit = options.keyLimit ?? ctx.keyLimit;
+    this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
   }
 
   get(key: string): string {

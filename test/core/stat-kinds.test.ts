@@ -128,6 +128,25 @@ describe('stat kinds', () => {
     assert.deepEqual(r.getStats('/scales')?.overflow, { '/d/hits': 7, '/d/owner': 7, '/d/rates': 7, '/d/lat': 8 });
   });
 
+  test('a bad keyLimit (NaN, 0, a string from a config file) is refused at declaration, naming the stat', () => {
+    const r = fresh();
+    const kinds = [
+      (o: object) => scales.intDictStat('a', o),
+      (o: object) => scales.stringDictStat('b', o),
+      (o: object) => scales.meterDictStat('c', o),
+      (o: object) => scales.namedPmfDictStat('d', o),
+      (o: object) => scales.stateTimeStat('e', o),
+      (o: object) => scales.histogramAggregationStat('f', o),
+      (o: object) => scales.intDictSumAggregationStat('g', o),
+    ];
+    for (const [i, make] of kinds.entries()) {
+      for (const bad of [Number.NaN, 0, -1, 1.5, Number.POSITIVE_INFINITY, '1000']) {
+        assert.throws(() => r.collection(`/k${i}`, make({ keyLimit: bad })), (e: Error) => e instanceof RangeError && /stat "[a-g]": keyLimit must be a positive integer/.test(e.message), `${i} ${String(bad)}`);
+      }
+      r.collection(`/ok${i}`, make({ keyLimit: 2 }));
+    }
+  });
+
   test('intDict fast handle methods', () => {
     const r = fresh();
     const s = r.collection('/d', scales.intDictStat('h', { autoDelete: true }));
