@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../sampling/clock.js';
 import { Container } from './container.js';
 import { type AnyDef, intDictStat, isAggregationKind, type Stats } from './define.js';
-import { parsePath, validateName } from './path.js';
+import { InvalidNameError, parsePath, validateName } from './path.js';
 import { errorMarker, type JsonObject, type JsonValue, type SnapshotNode, type SnapshotOptions, type SnapshotStat } from './snapshot.js';
 import { type Aggregator, type StatCell, type StatContext, setKey } from './stat-cell.js';
 
@@ -118,7 +118,7 @@ export class Registry {
   initChild<const D extends readonly AnyDef[]>(owner: Owner, parent: Owner, name: string, ...defs: D): Stats<D> {
     this.checkOwner(owner, 'initChild');
     const segments = parsePath(name);
-    if (segments.length === 0) throw new TypeError(`initChild: child name ${JSON.stringify(name)} is empty`);
+    if (segments.length === 0) throw new InvalidNameError(`initChild: child name ${JSON.stringify(name)} is empty`);
     const c = this.containerOf(parent, 'initChild').descend(segments);
     this.owners.set(owner, c);
     return this.bindStats(c, defs);

@@ -329,7 +329,8 @@ describe('stat kinds', () => {
     assert.deepEqual(r.getStats(), { svc: { n: 3, pool: { a: { n: 3 } } } });
     assert.equal(r.pathOf(child), '/svc/pool/a');
     assert.throws(() => r.initChild({}, {}, 'x'), /has no stats container/);
-    assert.throws(() => r.initChild({}, root, ''), /empty/);
+    assert.throws(() => r.initChild({}, root, ''), (e: Error) => e instanceof scales.InvalidNameError && /child name "" is empty/.test(e.message));
+    assert.throws(() => r.initChild({}, root, '//'), scales.InvalidNameError);
   });
 
   test('remove(): histograms forget the removed child, sums keep its total', () => {
