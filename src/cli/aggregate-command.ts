@@ -94,8 +94,9 @@ export async function runAggregate(args: string[], io: CliIo): Promise<number> {
       throw new UsageError(`${values['max-age'] !== undefined && maxAgeSeconds === undefined ? '--max-age' : '--ignore'}: ${(err as Error).message}`);
     }
     const dir = positionals[0]!;
-    const dirStat = await stat(dir).catch(() => undefined);
-    if (dirStat === undefined || !dirStat.isDirectory()) throw new UsageError(`cannot read the directory ${dir}`);
+    const dirStat = await stat(dir).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    if (dirStat instanceof Error) throw new UsageError(`cannot read the directory ${dir}: ${dirStat.message}`);
+    if (!dirStat.isDirectory()) throw new UsageError(`cannot read the directory ${dir}: not a directory (give the directory that holds the dumps)`);
     let spec: ReturnType<typeof specFromJson>;
     try {
       spec = specFromJson(await readSpec(values.spec));

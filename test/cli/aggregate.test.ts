@@ -81,7 +81,8 @@ describe('scales aggregate', () => {
     const cases: [string[], RegExp][] = [
       [[], /missing DIR/],
       [[fleet], /missing --spec/],
-      [[join(dir, 'nowhere'), '--spec', spec], /cannot read the directory .*nowhere/],
+      [[join(dir, 'nowhere'), '--spec', spec], /cannot read the directory .*nowhere: ENOENT/],
+      [[spec, '--spec', spec], /cannot read the directory .*: not a directory/],
       [[fleet, '--spec', join(dir, 'nope.json')], /cannot read the spec .*nope\.json: ENOENT/],
       [[fleet, '--spec', notJson], /the spec .*not-json\.json is not valid JSON/],
       [[fleet, '--spec', badSpec], /spec \/web\/errors\[0\]: unknown aggregator type "median"/],
