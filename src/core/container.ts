@@ -11,8 +11,11 @@ export class Container {
   collapsed = false;
   /** Counter for auto-numbered children (initChildOfType), per type name. */
   readonly typeCounters = new Map<string, number>();
-  /** Set when the container is removed from its tree. */
-  detached = false;
+  /**
+   * Set when the container is removed from its tree; a container created below a detached one
+   * (a late `initChild` on a removed owner) is born detached.
+   */
+  detached: boolean;
   readonly path: string;
   readonly segments: readonly string[];
 
@@ -21,6 +24,7 @@ export class Container {
     readonly parent: Container | null,
   ) {
     this.segments = parent ? [...parent.segments, name] : [];
+    this.detached = parent?.detached ?? false;
     this.path = joinPath(this.segments);
   }
 

@@ -319,6 +319,9 @@ export class Registry {
     if (c.children.has(d.name)) throw new TypeError(`cannot declare stat "${d.name}" in ${c.path}: a container of that name exists there`);
     const cell = d.create(c, this.ctx);
     c.stats.set(d.name, cell);
+    // A stat declared in a removed container (a late callback of a removed owner) works, but
+    // reports to no aggregation of the live tree, which could never forget it.
+    if (c.detached) return cell;
     cell.linkUp(this.aggregatorFor(c.parent, cell));
     if (isAggregationKind(cell.kind)) {
       // Descendants declared before this aggregation now report to it (if it is their nearest).

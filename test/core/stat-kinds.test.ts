@@ -350,6 +350,24 @@ describe('stat kinds', () => {
     assert.equal(r.remove(a), false);
   });
 
+  test('stats declared late on a removed owner feed no aggregation of the live tree', () => {
+    const r = fresh();
+    const pool = {};
+    const p = r.init(pool, '/pool', scales.histogramAggregationStat('state'), scales.sumAggregationStat('n'));
+    const conn = {};
+    r.initChild(conn, pool, 'conn-1', scales.stat('state', 'open'));
+    assert.equal(r.remove(conn), true);
+    // A late callback of the removed connection declares more stats under it.
+    const late = r.initChild({}, conn, 'req-1', scales.stat('state', 'open'), scales.intStat('n'));
+    late.n = 5;
+    late.state = 'closed';
+    r.addStats(conn, scales.intStat('n')).n = 3;
+    assert.deepEqual({ ...p.state }, { open: 0 });
+    assert.equal(p.n, 0);
+    assert.deepEqual(r.getStats(), { pool: { state: { open: 0 }, n: 0 } });
+    assert.equal(late.n, 5);
+  });
+
   test('reset clears the tree; old stats objects keep working detached', () => {
     const r = fresh();
     const s = r.collection('/x', scales.intStat('n'));
