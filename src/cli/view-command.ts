@@ -6,6 +6,7 @@ import { filterSnapshot, parseQuery } from '../formats/query.js';
 import { ANSI_PALETTE, type Palette, PLAIN_PALETTE, useColor } from './colors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
 import { printable, renderTree } from './render-tree.js';
+import { splitUrlCredentials } from './url-credentials.js';
 
 /** Help of `scales view`. */
 export const VIEW_HELP = `Usage: scales view FILE|URL [PATH] [--query Q] [--json]
@@ -13,7 +14,8 @@ export const VIEW_HELP = `Usage: scales view FILE|URL [PATH] [--query Q] [--json
 Shows a stats dump (a file written by dumpStatsTo / dumpOnCrash / dumpStatsPeriodically, or any
 JSON stat tree) or a live server's status page as a readable tree.
 
-  FILE|URL      a JSON file, or an http(s) URL of a status page (?format=json is added)
+  FILE|URL      a JSON file, or an http(s) URL of a status page (?format=json is added;
+                basic auth as http://user:password@host/status/)
   PATH          only this subtree, e.g. /web/latency
   --query, -q   keep only matching branches: "key" or "key OP value", OP one of >= > < <= = == !=
   --json        print the (filtered) tree as JSON instead
@@ -41,9 +43,14 @@ async function load(source: string): Promise<{ data: JsonValue; origin: string }
       throw new UsageError(`invalid URL "${source}"`);
     }
     if (!url.searchParams.has('format')) url.searchParams.set('format', 'json');
+    const split = splitUrlCredentials(url);
+    url = split.url;
     let response: Response;
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(DEFAULT_FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
+      response = await fetch(url, {
+        signal: AbortSignal.timeout(DEFAULT_FETCH_TIMEOUT_MS),
+        headers: { accept: 'application/json', ...split.headers },
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new UsageError(`cannot read ${url.href}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);

@@ -6,6 +6,7 @@
 
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import { splitUrlCredentials } from '../cli/url-credentials.js';
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import { DUMP_FORMAT } from '../dump/dump-format.js';
 import { runWalk, walkJson } from './collect.js';
@@ -24,7 +25,8 @@ Options:
   --graphite HOST[:PORT]  carbon's address (port default 2003; 2004 with --protocol pickle;
                           IPv6 as [::1]:2003)
   --from FILE|URL         a dump file (with its header, or a bare stat tree as getStats()
-                          returns it) or a status page URL (?format=json is added if missing)
+                          returns it) or a status page URL (?format=json is added if missing;
+                          basic auth as http://user:password@host/status/)
   --prefix P              start of every name (default: the dump's host, lower-cased, else
                           this machine's host name); a trailing '.' is added
   --protocol P            plaintext (default), pickle or udp
@@ -161,9 +163,11 @@ async function readSource(from: string): Promise<JsonValue> {
       throw new UsageError(`--from "${from}": not a valid URL`);
     }
     if (!url.searchParams.has('format')) url.searchParams.set('format', 'json');
+    const split = splitUrlCredentials(url);
+    url = split.url;
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
+      res = await fetch(url, { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS), headers: split.headers });
     } catch (error) {
       throw new UsageError(`cannot read ${url.href}: ${(error as Error).message}`);
     }

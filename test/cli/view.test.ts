@@ -155,6 +155,22 @@ describe('scales view URL (a live status server on 127.0.0.1)', () => {
     assert.deepEqual(JSON.parse(io.stdout.text), { errors: 5 });
   });
 
+  it('reads a page behind basic auth with the credentials in the URL, and never prints the password', async () => {
+    const locked = await scales.serveInBackground(0, { registry, host: '127.0.0.1', auth: { username: 'ops', password: 's3 cr:et' } });
+    try {
+      const url = `http://ops:${encodeURIComponent('s3 cr:et')}@127.0.0.1:${locked.port}/status/web`;
+      const io = captureIo();
+      assert.equal(await runView([url, '--json'], io), 0, io.stderr.text);
+      assert.equal((JSON.parse(io.stdout.text) as { errors: number }).errors, 5);
+      const wrong = captureIo();
+      assert.equal(await runView([`http://ops:nope@127.0.0.1:${locked.port}/status/`], wrong), 1);
+      assert.match(wrong.stderr.text, /answered 401/);
+      assert.doesNotMatch(wrong.stderr.text + wrong.stdout.text, /nope/);
+    } finally {
+      await locked.close();
+    }
+  });
+
   it('a server error exits 1, an unreachable server exits 2', async () => {
     const failing = createServer((_req, res) => {
       res.writeHead(500, { 'content-type': 'text/plain' });

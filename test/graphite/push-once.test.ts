@@ -131,6 +131,30 @@ describe('scales push-once', () => {
     }
   });
 
+  it('reads a status page behind basic auth with the credentials in the URL', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.headers.authorization !== `Basic ${Buffer.from('ops:pw').toString('base64')}`) {
+        res.writeHead(401).end();
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ web: { hits: 7 } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const r = await run(['--from', `http://ops:pw@127.0.0.1:${port}/status/`, '--prefix', 'live', '--timestamp', '1700000000', '--dry-run']);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out, 'live.web.hits 7 1700000000\n');
+      const bad = await run(['--from', `http://ops:wrong@127.0.0.1:${port}/status/`, '--dry-run']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.err, /HTTP 401/);
+      assert.doesNotMatch(bad.err, /wrong/);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('exits 1 when carbon cannot be reached', async () => {
     const file = await writeDump();
     const port = await freePort();
