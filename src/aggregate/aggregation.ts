@@ -202,6 +202,7 @@ export class Aggregation {
   }
 
   private aggregate(source: string, aggregators: readonly Aggregator[], value: JsonValue, result: ResultNode, path: string): void {
+    let added = false;
     for (const proto of aggregators) {
       const existing = result.get(proto.name);
       if (existing instanceof Map) {
@@ -215,7 +216,21 @@ export class Aggregation {
         this.warn(`source "${source}" at ${path}: ${(err as Error).message}; skipped`);
         continue;
       }
-      if (existing === undefined) result.set(proto.name, agg);
+      if (existing === undefined) {
+        result.set(proto.name, agg);
+        added = true;
+      }
+    }
+    // An aggregator that skipped the first sources (e.g. Percentiles before a dump with
+    // sketches) joins later: keep the results in the spec's order, not in order of first data.
+    if (added && result.size > 1) {
+      for (const { name } of aggregators) {
+        const agg = result.get(name);
+        if (agg !== undefined && !(agg instanceof Map)) {
+          result.delete(name);
+          result.set(name, agg);
+        }
+      }
     }
   }
 }

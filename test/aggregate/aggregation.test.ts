@@ -163,6 +163,18 @@ describe('aggregators', () => {
     assert.equal(agg.warnings.length, 2, agg.warnings.join('\n'));
   });
 
+  it('results follow the spec order, also when an aggregator skipped the first sources', () => {
+    const agg = new Aggregation({ web: { errors: [new Sorted(), new Sum(), Highlight.max('top')] } }, { onWarning: () => {} });
+    agg.addSource('a', { web: { errors: 'many' } }); // Sorted takes it; Sum and max skip it
+    agg.addSource('b', { web: { errors: 3 } });
+    const errors = (agg.result().web as Record<string, unknown>).errors as Record<string, unknown>;
+    assert.deepEqual(Object.keys(errors), ['sorted', 'sum', 'top']);
+    const later = new Aggregation({ web: { errors: [new Sum(), new Sorted()] } }, { onWarning: () => {} });
+    later.addSource('a', { web: { errors: 'many' } }); // only Sorted takes it
+    later.addSource('b', { web: { errors: 3 } }); // now Sum joins, and goes first as in the spec
+    assert.deepEqual(Object.keys((later.result().web as Record<string, Record<string, unknown>>).errors!), ['sum', 'sorted']);
+  });
+
   it('keeps at most maxWarnings and counts the rest', () => {
     const agg = new Aggregation({ x: [new Sum()] }, { maxWarnings: 2 });
     for (let i = 0; i < 5; i++) agg.addSource(`s${i}`, { x: 'bad' });
