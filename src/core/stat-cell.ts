@@ -5,7 +5,7 @@ import type { JsonValue, SnapshotOptions, StatKind } from './snapshot.js';
 /** The key that dict stats fold new keys into once they hold `keyLimit` keys. */
 export const OVERFLOW_KEY = '__overflow__';
 
-/** What a stat needs from the registry that owns it. @internal */
+/** What a stat needs from the registry that owns it. (not part of the public API) */
 export interface StatContext {
   readonly clock: Clock;
   /** Default key limit of dict stats. */
@@ -18,7 +18,7 @@ export interface StatContext {
 
 /**
  * An aggregation stat: a stat of a parent container that children's stats of the same name
- * report their changes to. @internal
+ * report their changes to (not part of the public API).
  */
 export interface Aggregator {
   /** A child value moved from `oldValue` to `newValue` (`undefined`: no value). */
@@ -29,7 +29,7 @@ export interface Aggregator {
 
 /**
  * The live state of one stat in the tree. Subclasses (one file per kind under src/stats/)
- * hold the value, the write methods and the snapshot of their kind. @internal
+ * hold the value, the write methods and the snapshot of their kind (not part of the public API).
  */
 export abstract class StatCell {
   abstract readonly kind: StatKind;

@@ -1,4 +1,4 @@
-/** What a dict stat exposes to its index-syntax proxy. @internal */
+/** What a dict stat exposes to its index-syntax proxy. (not part of the public API) */
 export interface DictAccess<V> {
   get(key: string): V;
   /** Absent for read-only dicts (aggregations): assignments then throw a TypeError in strict code. */

@@ -215,7 +215,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** Times `fn` into `recordSince`; shared by PmfStat and NamedPmfDictStat. @internal */
+/** Times `fn` into `recordSince`; shared by PmfStat and NamedPmfDictStat. (not part of the public API) */
 export function timeCall<R>(cell: PmfCell, fn: () => R): R {
   const start = cell.ctx.clock.now();
   let r: R;
