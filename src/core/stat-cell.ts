@@ -114,9 +114,18 @@ export function setKey(obj: Record<string, JsonValue>, key: string, value: JsonV
   else obj[key] = value;
 }
 
-/** A read-only property holding a fixed object (handles of structured stats). */
-export function defineConstant(target: object, name: string, value: unknown): void {
-  Object.defineProperty(target, name, { value, enumerable: true, writable: false, configurable: false });
+/**
+ * Defines the property of a structured stat (pmf, meter, dict, aggregation): reading gives
+ * `value` (its handle or dict view); assigning calls `assign` (Python's `STATS.latency = v`
+ * records, `STATS.hits = n` marks) or, without one, rejects the write — dropped and counted
+ * under /scales/rejected, never thrown into the application.
+ */
+export function defineStatProperty(cell: StatCell, target: object, value: unknown, assign?: (v: unknown) => void): void {
+  Object.defineProperty(target, cell.name, {
+    get: () => value,
+    set: assign ?? ((v: unknown) => cell.ctx.reject(cell, v, `not assignable: ${cell.path} is a stat of kind ${cell.kind} (write through its methods or keys)`)),
+    enumerable: true,
+  });
 }
 
 /** A Map as a plain JSON object (keys such as `__proto__` kept as own data properties). */

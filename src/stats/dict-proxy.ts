@@ -1,8 +1,10 @@
 /** What a dict stat exposes to its index-syntax proxy. (not part of the public API) */
 export interface DictAccess<V> {
   get(key: string): V;
-  /** Absent for read-only dicts (aggregations): assignments then throw a TypeError in strict code. */
+  /** Absent for read-only dicts (aggregations): assignments then go to `reject`. */
   set?(key: string, value: unknown): void;
+  /** Called for a write to a read-only dict: it is dropped and counted, never thrown. */
+  reject?(key: string, value: unknown): void;
   has(key: string): boolean;
   delete?(key: string): boolean;
   keys(): Iterable<string>;
@@ -21,14 +23,17 @@ export function dictProxy<V>(access: DictAccess<V>): Record<string, V> {
   return new Proxy(target, {
     get: (_t, key) => (typeof key === 'string' ? access.get(key) : undefined),
     set: (_t, key, value) => {
-      if (typeof key !== 'string' || access.set === undefined) return false;
-      access.set(key, value);
+      if (typeof key !== 'string') return true;
+      if (access.set !== undefined) access.set(key, value);
+      else access.reject?.(key, value);
       return true;
     },
     has: (_t, key) => typeof key === 'string' && access.has(key),
     deleteProperty: (_t, key) => {
-      if (typeof key !== 'string' || access.delete === undefined) return false;
-      access.delete(key);
+      if (typeof key === 'string') {
+        if (access.delete !== undefined) access.delete(key);
+        else access.reject?.(key, undefined);
+      }
       return true;
     },
     ownKeys: () => [...access.keys()],

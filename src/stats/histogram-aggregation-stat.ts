@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import { type Aggregator, defineStatProperty, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { histogramKey } from './value-stat.js';
 
@@ -87,8 +87,8 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
 
   bind(target: object, handles: Record<string, unknown>): void {
     const cell = this;
-    const view = dictProxy<number>({ get: (k) => cell.counts.get(k) ?? 0, has: (k) => cell.counts.has(k), keys: () => cell.counts.keys() });
-    Object.defineProperty(target, this.name, { value: view, enumerable: true });
+    const view = dictProxy<number>({ get: (k) => cell.counts.get(k) ?? 0, has: (k) => cell.counts.has(k), keys: () => cell.counts.keys(), reject: (k, v) => cell.ctx.reject(cell, v, `not assignable: key ${JSON.stringify(k)} of the aggregation ${cell.path}`) });
+    defineStatProperty(this, target, view);
     const handle: HistogramAggregationHandle = {
       get: (v) => cell.counts.get(toKey(v)) ?? 0,
       entries: () => cell.counts.entries(),

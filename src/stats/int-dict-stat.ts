@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, contributeKeys, isFiniteNumber, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import { type Aggregator, contributeKeys, defineStatProperty, isFiniteNumber, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictStat`. */
@@ -123,7 +123,7 @@ export class IntDictCell extends StatCell {
       delete: (k) => cell.delete(k),
       keys: () => cell.map.keys(),
     });
-    Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
+    defineStatProperty(this, target, proxy);
     const handle: IntDictHandle = {
       get: (k) => cell.get(toKey(k)),
       inc: (k, n = 1) => cell.inc(toKey(k), n),

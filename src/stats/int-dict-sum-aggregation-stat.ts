@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, contributeKeys, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import { type Aggregator, contributeKeys, defineStatProperty, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictSumAggregationStat`. */
@@ -58,8 +58,8 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
 
   bind(target: object, handles: Record<string, unknown>): void {
     const cell = this;
-    const view = dictProxy<number>({ get: (k) => cell.map.get(k) ?? 0, has: (k) => cell.map.has(k), keys: () => cell.map.keys() });
-    Object.defineProperty(target, this.name, { value: view, enumerable: true });
+    const view = dictProxy<number>({ get: (k) => cell.map.get(k) ?? 0, has: (k) => cell.map.has(k), keys: () => cell.map.keys(), reject: (k, v) => cell.ctx.reject(cell, v, `not assignable: key ${JSON.stringify(k)} of the aggregation ${cell.path}`) });
+    defineStatProperty(this, target, view);
     const handle: IntDictSumAggregationHandle = {
       get: (k) => cell.map.get(toKey(k)) ?? 0,
       entries: () => cell.map.entries(),

@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
+import { defineStatProperty, keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { MeterCell, type MeterHandle } from './meter-stat.js';
 
@@ -58,7 +58,7 @@ export class MeterDictCell extends StatCell {
       delete: (k) => cell.map.delete(k),
       keys: () => cell.map.keys(),
     });
-    Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
+    defineStatProperty(this, target, proxy);
     const handle: MeterDictHandle = {
       get: (k) => cell.entry(toKey(k)).handle,
       mark: (k, n = 1) => cell.entry(toKey(k)).mark(n),

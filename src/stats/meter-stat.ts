@@ -1,5 +1,5 @@
 import type { JsonValue, MeterSnapshot, StatKind } from '../core/snapshot.js';
-import { isFiniteNumber, StatCell } from '../core/stat-cell.js';
+import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
 import { Meter } from '../sampling/meter.js';
 
 /** Handle of a `meterStat` (also its property on the stats object). */
@@ -44,7 +44,7 @@ export class MeterCell extends StatCell {
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
-    Object.defineProperty(target, this.name, { value: this.handle, enumerable: true });
+    defineStatProperty(this, target, this.handle, (v) => this.mark(v as number));
     handles[this.name] = this.handle;
   }
 

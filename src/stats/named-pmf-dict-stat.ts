@@ -1,5 +1,5 @@
 import type { JsonValue, SnapshotOptions, StatKind } from '../core/snapshot.js';
-import { keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
+import { defineStatProperty, keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { type PmfHandle, PmfCell, type PmfOptions } from './pmf-stat.js';
 
@@ -66,7 +66,7 @@ export class NamedPmfDictCell extends StatCell {
       delete: (k) => cell.map.delete(k),
       keys: () => cell.map.keys(),
     });
-    Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
+    defineStatProperty(this, target, proxy);
     const handle: NamedPmfDictHandle = {
       get: (k) => cell.entry(toKey(k)).handle,
       record: (k, v) => cell.entry(toKey(k)).record(v),

@@ -1,5 +1,5 @@
 import type { JsonValue, PmfSnapshot, SnapshotOptions, StatKind } from '../core/snapshot.js';
-import { isFiniteNumber, StatCell } from '../core/stat-cell.js';
+import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
 import { WindowedDistribution } from '../sampling/windowed-distribution.js';
 
 /** Unit of a PmfStat's values: seconds (the default, as in Python scales) or milliseconds. */
@@ -172,7 +172,7 @@ export class PmfCell extends StatCell {
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
-    Object.defineProperty(target, this.name, { value: this.handle, enumerable: true });
+    defineStatProperty(this, target, this.handle, (v) => this.record(v as number));
     handles[this.name] = this.handle;
   }
 

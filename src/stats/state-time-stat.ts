@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { keyLimitOf, OVERFLOW_KEY, setKey, StatCell } from '../core/stat-cell.js';
+import { defineStatProperty, keyLimitOf, OVERFLOW_KEY, setKey, StatCell } from '../core/stat-cell.js';
 import { histogramKey } from './value-stat.js';
 
 /** Options of a `stateTimeStat`. */
@@ -80,7 +80,7 @@ export class StateTimeCell extends StatCell {
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
-    Object.defineProperty(target, this.name, { value: this.handle, enumerable: true });
+    defineStatProperty(this, target, this.handle, (v) => this.set(v as string | number));
     handles[this.name] = this.handle;
   }
 

@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import { defineStatProperty, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of a `stringDictStat`. */
@@ -64,7 +64,7 @@ export class StringDictCell extends StatCell {
       delete: (k) => cell.map.delete(k),
       keys: () => cell.map.keys(),
     });
-    Object.defineProperty(target, this.name, { value: proxy, enumerable: true });
+    defineStatProperty(this, target, proxy);
     const handle: StringDictHandle = {
       get: (k) => cell.get(toKey(k)),
       set: (k, v) => cell.set(toKey(k), v),

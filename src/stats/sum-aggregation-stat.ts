@@ -61,7 +61,11 @@ export class SumAggregationCell extends StatCell implements Aggregator {
 
   bind(target: object, handles: Record<string, unknown>): void {
     const cell = this;
-    Object.defineProperty(target, this.name, { get: () => cell.value, enumerable: true });
+    Object.defineProperty(target, this.name, {
+      get: () => cell.value,
+      set: (v: unknown) => cell.ctx.reject(cell, v, `not assignable: ${cell.path} is a sum aggregation`),
+      enumerable: true,
+    });
     const handle: SumAggregationHandle = {
       get value() {
         return cell.value;

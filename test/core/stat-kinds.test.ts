@@ -507,3 +507,27 @@ test('pmf snapshots stay JSON-safe for values whose squares overflow', () => {
   assert.equal(snap.count, 3);
   assert.equal(JSON.stringify(r.getStats('/huge')).includes('null') || true, true);
 });
+
+test("plain-JS assignment works Python's way or is dropped and counted, never thrown", () => {
+  const r = fresh({ onError: () => {} });
+  const s = r.collection('/py', scales.pmfStat('latency'), scales.meterStat('hits'), scales.stateTimeStat('phase'), scales.intDictStat('byPath'), scales.sumAggregationStat('total'), scales.intDictSumAggregationStat('codes')) as unknown as Record<string, unknown>;
+  s.latency = 0.042; // Python: STATS.latency = value records a sample
+  s.hits = 5; // Python: STATS.hits = n marks n events
+  s.phase = 'reading'; // Python: STATS.state = 'x' switches state
+  s.byPath = {};
+  s.total = 5;
+  s.codes = {};
+  s.latency = 'slow';
+  const stats = s as unknown as { latency: scales.PmfHandle; hits: scales.MeterHandle; phase: scales.StateTimeHandle; total: number };
+  assert.equal(stats.latency.snapshot().count, 1);
+  assert.equal(stats.latency.snapshot().max, 0.042);
+  assert.equal(stats.hits.snapshot().count, 5);
+  assert.equal(stats.phase.state, 'reading');
+  assert.equal(stats.total, 0);
+  assert.deepEqual(r.getStats('/scales')?.rejected, { '/py/byPath': 1, '/py/total': 1, '/py/codes': 1, '/py/latency': 1 });
+  const strict = new scales.Registry({ strict: true });
+  const t = strict.collection('/x', scales.intDictStat('d')) as unknown as Record<string, unknown>;
+  assert.throws(() => {
+    t.d = {};
+  }, /not assignable: \/x\/d is a stat of kind intDict/);
+});

@@ -49,13 +49,14 @@ test('collection() infers a typed stats object from the declarations', () => {
   assert.equal(STATS.mode, 'busy');
 });
 
-test('writing to an aggregation view throws in strict code', () => {
-  const r = new scales.Registry();
+test('writing to an aggregation view is dropped and counted, not thrown', () => {
+  const r = new scales.Registry({ onError: () => {} });
   const s = r.collection('/a', scales.histogramAggregationStat('state'));
-  assert.throws(() => {
-    (s.state as Record<string, number>).x = 1;
-  }, TypeError);
+  (s.state as Record<string, number>).x = 1;
+  delete (s.state as Record<string, number>).y;
+  assert.equal(s.state.x, 0);
   assert.equal(s.state.missing, 0);
+  assert.deepEqual(r.getStats('/scales')?.rejected, { '/a/state': 2 });
 });
 
 test('class-based stats, stat types, dynamic names and read-only views are typed', () => {
