@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import '../helpers/fast-check-seed.js';
 import type { JsonValue, SnapshotNode, SnapshotStat } from '../../src/core/snapshot.js';
 import { escapeHtml, renderHtml } from '../../src/formats/html.js';
 import { renderJson, toJsonObject } from '../../src/formats/json.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import '../helpers/fast-check-seed.js';
 import { counterModeOf, runWalk, runWalkAsync, walkJson, walkSnapshot } from '../../src/graphite/collect.js';
 import type { SnapshotNode } from '../../src/core/snapshot.js';
 import { DeltaTracker } from '../../src/graphite/deltas.js';

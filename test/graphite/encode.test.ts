@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import '../helpers/fast-check-seed.js';
 import { backoffDelay } from '../../src/graphite/backoff.js';
 import { encodePickle, PICKLE_MAX_FRAME_BYTES } from '../../src/graphite/pickle.js';
 import { encodePlaintext, formatValue } from '../../src/graphite/plaintext.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import '../helpers/fast-check-seed.js';
 import { normalizePrefix, sanitizeSegment, segmentFits } from '../../src/graphite/sanitize.js';
 
 describe('sanitizeSegment', () => {

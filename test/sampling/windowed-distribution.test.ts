@@ -249,11 +249,11 @@ describe('WindowedDistribution', () => {
   });
 
   test('property: random values at random times, window quantiles within 1% of the exact ones', () => {
-    // Magnitudes over 3 decades: within what one sub-window's bins hold at 1..5 sub-windows
-    // (3.0 decades for negatives); wider data folds its lowest values (see the bin-limit tests).
+    // Magnitudes over 2.8 decades: within what one sub-window's bins hold at 1..5 sub-windows
+    // (2.9 decades for negatives); wider data folds its lowest values (see the bin-limit tests).
     const step = fc.tuple(
       fc.oneof(
-        fc.tuple(fc.double({ min: -1.5, max: 1.5, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e),
+        fc.tuple(fc.double({ min: -1.4, max: 1.4, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e),
         fc.constant(0),
       ),
       fc.nat({ max: 90_000 }),
