@@ -5,10 +5,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Runs a command up to 3 times (a registry or mirror hiccup should not fail the whole run).
+retry() {
+  local n
+  for n in 1 2 3; do
+    "$@" && return 0
+    [ "$n" = 3 ] && return 1
+    echo "setup: '$*' failed, retrying in $((n * 5)) s" >&2
+    sleep $((n * 5))
+  done
+}
+
 # npm packages: reinstall when node_modules is missing or older than the lock file.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  retry npm ci --no-audit --no-fund --loglevel=error
 fi
 
 if [ "${1:-}" = "--services" ]; then
@@ -20,8 +31,8 @@ if [ "${1:-}" = "--services" ]; then
     if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
       echo "setup: apt-get install ${need[*]}"
       export DEBIAN_FRONTEND=noninteractive
-      apt-get update -qq
-      apt-get install -y -qq "${need[@]}" >/dev/null
+      retry apt-get update -qq
+      retry apt-get install -y -qq "${need[@]}" >/dev/null
     else
       echo "setup: missing Debian packages ${need[*]}; the integration tests need them (run as root on Debian to install)" >&2
       exit 1
