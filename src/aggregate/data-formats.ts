@@ -37,11 +37,16 @@ function count(value: JsonValue, format: string): number {
   return value;
 }
 
-/** Yammer Metrics 2 JSON carries `type`; Dropwizard 3+ JSON does not: accept both. */
-function checkType(obj: JsonObject, type: string, format: string): void {
+/**
+ * The leaf as a Yammer/Dropwizard metric object of `type`. Yammer Metrics 2 JSON carries `type`;
+ * Dropwizard 3+ JSON does not: accept both.
+ */
+function metricObject(data: JsonValue, type: string, format: string, expected: string): JsonObject {
+  const obj = asObject(data, format, expected);
   if (obj.type !== undefined && obj.type !== type) {
     throw new TypeError(`${format} format expects a ${type}, got type ${JSON.stringify(obj.type)}`);
   }
+  return obj;
 }
 
 const DEFAULT_EXPECTED = 'a scalar or {count, average} / {count, mean}';
@@ -81,8 +86,7 @@ const DIRECT: DataFormat = {
 const TIMER_EXPECTED = 'a timer ({type: "timer", rate: {count}, duration: {...}} or {count, p50, mean})';
 
 function timerCount(data: JsonValue, format: string): number {
-  const obj = asObject(data, format, TIMER_EXPECTED);
-  checkType(obj, 'timer', format);
+  const obj = metricObject(data, 'timer', format, TIMER_EXPECTED);
   if (obj.rate !== undefined) {
     const rate = asObject(obj.rate, format, TIMER_EXPECTED);
     return count(field(rate, 'count', format, TIMER_EXPECTED), format);
@@ -91,8 +95,7 @@ function timerCount(data: JsonValue, format: string): number {
 }
 
 function timerValue(data: JsonValue, format: string, yammerKey: string, dropwizardKey: string): JsonValue {
-  const obj = asObject(data, format, TIMER_EXPECTED);
-  checkType(obj, 'timer', format);
+  const obj = metricObject(data, 'timer', format, TIMER_EXPECTED);
   if (obj.duration !== undefined) {
     const duration = asObject(obj.duration, format, TIMER_EXPECTED);
     return field(duration, yammerKey, format, TIMER_EXPECTED);
@@ -120,13 +123,11 @@ const COUNTER_EXPECTED = 'a counter ({type: "counter", count})';
 const COUNTER: DataFormat = {
   name: 'counter',
   getCount(data) {
-    const obj = asObject(data, 'counter', COUNTER_EXPECTED);
-    checkType(obj, 'counter', 'counter');
+    const obj = metricObject(data, 'counter', 'counter', COUNTER_EXPECTED);
     return count(field(obj, 'count', 'counter', COUNTER_EXPECTED), 'counter');
   },
   getValue(data) {
-    const obj = asObject(data, 'counter', COUNTER_EXPECTED);
-    checkType(obj, 'counter', 'counter');
+    const obj = metricObject(data, 'counter', 'counter', COUNTER_EXPECTED);
     return field(obj, 'count', 'counter', COUNTER_EXPECTED);
   },
 };
@@ -137,13 +138,11 @@ const METER_EXPECTED = 'a meter ({type: "meter", count, mean} or {count, mean_ra
 const METER: DataFormat = {
   name: 'meter',
   getCount(data) {
-    const obj = asObject(data, 'meter', METER_EXPECTED);
-    checkType(obj, 'meter', 'meter');
+    const obj = metricObject(data, 'meter', 'meter', METER_EXPECTED);
     return count(field(obj, 'count', 'meter', METER_EXPECTED), 'meter');
   },
   getValue(data) {
-    const obj = asObject(data, 'meter', METER_EXPECTED);
-    checkType(obj, 'meter', 'meter');
+    const obj = metricObject(data, 'meter', 'meter', METER_EXPECTED);
     if (obj.mean !== undefined) return obj.mean;
     return field(obj, 'mean_rate', 'meter', METER_EXPECTED);
   },
@@ -155,13 +154,11 @@ const GAUGE_EXPECTED = 'a gauge ({type: "gauge", value})';
 const GAUGE: DataFormat = {
   name: 'gauge',
   getCount(data) {
-    const obj = asObject(data, 'gauge', GAUGE_EXPECTED);
-    checkType(obj, 'gauge', 'gauge');
+    const obj = metricObject(data, 'gauge', 'gauge', GAUGE_EXPECTED);
     return 1;
   },
   getValue(data) {
-    const obj = asObject(data, 'gauge', GAUGE_EXPECTED);
-    checkType(obj, 'gauge', 'gauge');
+    const obj = metricObject(data, 'gauge', 'gauge', GAUGE_EXPECTED);
     return field(obj, 'value', 'gauge', GAUGE_EXPECTED);
   },
 };
