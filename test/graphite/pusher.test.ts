@@ -2,22 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as scales from 'scales-metrics';
-import { freePort, Sink, until } from './tcp-sink.js';
+import { assertNothingEscapes, freePort, Sink, until } from './tcp-sink.js';
 
-const escaped: unknown[] = [];
-const onEscape = (e: unknown) => escaped.push(e);
-before(() => {
-  process.on('uncaughtException', onEscape);
-  process.on('unhandledRejection', onEscape);
-});
-after(() => {
-  process.off('uncaughtException', onEscape);
-  process.off('unhandledRejection', onEscape);
-  assert.deepEqual(escaped, [], 'nothing may escape from a pusher');
-});
+assertNothingEscapes('nothing may escape from a pusher');
 
 const NOW = 1_800_000_012_345; // epoch ms
 

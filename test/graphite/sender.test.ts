@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createGraphiteSender, type GraphiteSenderStats } from '../../src/graphite/sender.js';
-import { freePort, Sink, until } from './tcp-sink.js';
+import { assertNothingEscapes, freePort, Sink, until } from './tcp-sink.js';
 
 const batch = (prefix: string, n: number, ts = 1700000000) => ({
   names: Array.from({ length: n }, (_, i) => `${prefix}.m${i}`),
@@ -10,17 +10,7 @@ const batch = (prefix: string, n: number, ts = 1700000000) => ({
   timestamp: ts,
 });
 
-const escaped: unknown[] = [];
-const onEscape = (e: unknown) => escaped.push(e);
-before(() => {
-  process.on('uncaughtException', onEscape);
-  process.on('unhandledRejection', onEscape);
-});
-after(() => {
-  process.off('uncaughtException', onEscape);
-  process.off('unhandledRejection', onEscape);
-  assert.deepEqual(escaped, [], 'nothing may escape from a sender');
-});
+assertNothingEscapes('nothing may escape from a sender');
 
 describe('TCP sender', () => {
   it('delivers plaintext lines and counts them as sent', async () => {

@@ -1,6 +1,29 @@
-/** Test helpers: a TCP sink on 127.0.0.1 that keeps what it receives, and polling with a deadline. */
+/**
+ * Test helpers: a TCP sink on 127.0.0.1 that keeps what it receives, polling with a deadline,
+ * and a check that nothing escapes as an uncaught exception or unhandled rejection.
+ */
 
+import assert from 'node:assert/strict';
 import net from 'node:net';
+import { after, before } from 'node:test';
+
+/**
+ * Collects every uncaught exception and unhandled rejection of the test file's process while
+ * it runs and asserts, after its tests, that there was none.
+ */
+export function assertNothingEscapes(message: string): void {
+  const escaped: unknown[] = [];
+  const onEscape = (e: unknown) => escaped.push(e);
+  before(() => {
+    process.on('uncaughtException', onEscape);
+    process.on('unhandledRejection', onEscape);
+  });
+  after(() => {
+    process.off('uncaughtException', onEscape);
+    process.off('unhandledRejection', onEscape);
+    assert.deepEqual(escaped, [], message);
+  });
+}
 
 /** A TCP server on 127.0.0.1 that collects everything it receives. */
 export class Sink {
