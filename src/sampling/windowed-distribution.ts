@@ -199,6 +199,14 @@ export class WindowedDistribution {
   record(value: number): void {
     // value - value is 0 for finite numbers and NaN for NaN and infinities.
     if (value - value !== 0) throw new RangeError(`WindowedDistribution.record: ${value} is not a finite number`);
+    this.recordFinite(value);
+  }
+
+  /**
+   * {@link record} without the finiteness check, for callers that have made it already (a
+   * PmfStat checks every write once, and counts the rejected ones). @internal
+   */
+  recordFinite(value: number): void {
     if (this.writeClock.now() >= this.rotateAt) this.rotate(this.writeClock.now());
     const w = this.cur;
     if (w.n === 0) w.k = value;

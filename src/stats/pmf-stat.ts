@@ -102,7 +102,7 @@ export class PmfCell extends StatCell {
       this.ctx.reject(this, v, 'not a finite number');
       return;
     }
-    this.dist.record(v);
+    this.dist.recordFinite(v);
     this.records++;
     if (this.hook !== null) this.checkWarn(v);
   }
