@@ -1,8 +1,9 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import { DUMP_FORMAT } from '../dump/dump-format.js';
-import { type Aggregator, setOwn } from './aggregator.js';
+import type { Aggregator } from './aggregator.js';
 import { type FileTest, readJsonDirectory, readJsonDirectorySync } from './json-directory.js';
 import { parseSpecKey, type SpecKey } from './spec-keys.js';
+import { getOwn, isObject, setOwn } from '../core/json.js';
 
 /**
  * A spec: a tree parallel to the stat tree whose leaves are lists of aggregators. Keys are
@@ -35,9 +36,6 @@ function isLeaf(value: CompiledNode | readonly Aggregator[]): value is readonly 
   return Array.isArray(value);
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function compile(spec: AggregationSpec, path: string): CompiledNode {
   if (!isObjectSpec(spec)) throw new TypeError(`aggregation spec at ${path || '/'}: expected an object or an array of aggregators`);
@@ -165,7 +163,7 @@ export class Aggregation {
     if (!isObject(data)) return;
     for (const { key, child } of node.branches) {
       if (key.kind === 'exact') {
-        const value = Object.hasOwn(data, key.key) ? data[key.key] : undefined;
+        const value = getOwn(data, key.key);
         if (value !== undefined) this.visit(source, child, value, result, key.key, `${path}/${key.key}`);
       } else if (key.kind === 'star') {
         for (const [dataKey, value] of Object.entries(data)) {

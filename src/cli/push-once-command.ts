@@ -9,13 +9,15 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import { DUMP_FORMAT } from '../dump/dump-format.js';
-import { runWalk, walkJson } from '../graphite/collect.js';
+import { walkJson } from '../graphite/collect.js';
 import { DEFAULT_GRAPHITE_PORT, DEFAULT_PICKLE_PORT } from '../graphite/pusher.js';
 import { GraphiteRules } from '../graphite/rules.js';
 import { normalizePrefix } from '../graphite/sanitize.js';
 import { createGraphiteSender, type GraphiteProtocol } from '../graphite/sender.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
 import { splitUrlCredentials } from './url-credentials.js';
+import { isObject } from '../core/json.js';
+import { runToEnd } from '../core/slices.js';
 
 /** Help of `scales push-once`. */
 export const PUSH_ONCE_HELP = `Usage: scales push-once --graphite HOST[:PORT] --from FILE|URL [options]
@@ -173,9 +175,6 @@ async function readSource(from: string): Promise<JsonValue> {
   }
 }
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** Splits a dump into its stat tree and header fields; accepts a bare tree (Python's dumps mix `last-updated` into it). */
 export function readDump(data: JsonValue, from: string): { stats: JsonObject; host?: string; lastUpdated?: number } {
@@ -215,7 +214,7 @@ export async function runPushOnce(args: string[], io: CliIo): Promise<number> {
       if (r.allow) rules.allow(r.glob);
       else rules.forbid(r.glob);
     }
-    const { names, values, skipped } = runWalk(walkJson(dump.stats, rules, prefix));
+    const { names, values, skipped } = runToEnd(walkJson(dump.stats, rules, prefix));
     if (parsed.dryRun) {
       let text = '';
       for (let i = 0; i < names.length; i++) text += `${names[i]} ${values[i]} ${timestamp}\n`;

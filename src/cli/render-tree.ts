@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import { formatValue } from '../formats/value-format.js';
 import { type Palette, visibleLength } from './colors.js';
+import { isObject } from '../core/json.js';
 
 /** The percentile fields shown in a compact row, with their short labels. */
 const PERCENTILE_FIELDS: [string, string][] = [
@@ -12,9 +13,6 @@ const PERCENTILE_FIELDS: [string, string][] = [
   ['999percentile', 'p999'],
 ];
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** A PmfStat leaf or a Percentiles result: has a count and percentiles. */
 export function isDistribution(v: JsonValue): v is JsonObject {

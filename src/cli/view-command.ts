@@ -7,6 +7,7 @@ import { ANSI_PALETTE, type Palette, PLAIN_PALETTE, useColor } from './colors.js
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
 import { printable, renderTree } from './render-tree.js';
 import { splitUrlCredentials } from './url-credentials.js';
+import { getOwn, isObject } from '../core/json.js';
 
 /** Help of `scales view`. */
 export const VIEW_HELP = `Usage: scales view FILE|URL [PATH] [--query Q] [--json]
@@ -28,9 +29,6 @@ Exit codes: 0 ok, 1 the server answered with an error, 2 bad arguments or unread
 /** How long `scales view URL` waits for the server. */
 export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 class ServerError extends Error {}
 
@@ -110,7 +108,7 @@ export function subtree(tree: JsonValue, path: string): JsonValue | undefined {
   let node: JsonValue | undefined = tree;
   for (const segment of path.split('/').filter((s) => s !== '')) {
     if (!isObject(node)) return undefined;
-    node = Object.hasOwn(node, segment) ? node[segment] : undefined;
+    node = getOwn(node, segment);
   }
   return node;
 }

@@ -1,15 +1,16 @@
 import { hostname } from 'node:os';
 import { basename, extname } from 'node:path';
 import type { JsonObject, JsonValue, SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
-import { jsonChunks } from '../formats/json.js';
-import { defaultStatsSource, type StatsSource } from './stats-source.js';
+import type { StatsSource } from '../core/source.js';
+import { jsonChunks, toJsonObject } from '../formats/json.js';
+import { defaultRegistry } from '../registry/default-registry.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DUMP_FORMAT, DUMP_VERSION, type DumpFile } from './dump-format.js';
 
 /** Options of {@link dumpStatsTo} and {@link dumpStatsToSync}. */
 export interface DumpOptions {
   /** Where the stats come from (default: the default registry). */
-  registry?: StatsSource;
+  source?: StatsSource;
   /** Only this subtree (default: the whole tree). */
   path?: string;
   /** Include the serialized percentile sketches, so that `Percentiles` can merge the dumps. */
@@ -50,8 +51,8 @@ export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = 
   const head = header(options, extra);
   let stats: JsonObject = {};
   try {
-    const source = options.registry ?? defaultStatsSource();
-    stats = source.getStats(options.path, snapshotOptions(options)) ?? {};
+    const node = (options.source ?? defaultRegistry).snapshot(options.path ?? '/', snapshotOptions(options));
+    stats = node === undefined ? {} : toJsonObject(node);
   } catch (err) {
     return { ...head, statsError: statsErrorOf(err), stats };
   }
@@ -78,11 +79,7 @@ function serialize(dump: DumpFile): string {
  * await scales.dumpStatsTo('/var/run/myapp/stats.json', { sketches: true });
  */
 export async function dumpStatsTo(filename: string, options: DumpOptions = {}): Promise<void> {
-  const source = options.registry ?? defaultStatsSource();
-  if (typeof source.snapshotAsync !== 'function') {
-    await writeFileAtomic(filename, serialize(buildDump(options)));
-    return;
-  }
+  const source = options.source ?? defaultRegistry;
   // Read the tree in slices (the registry yields to the event loop), then write it in pieces.
   const head = header(options, {});
   let node: SnapshotNode | undefined;

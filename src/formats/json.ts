@@ -6,6 +6,7 @@
  */
 import type { JsonObject, JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
 import { errorMarker } from '../core/snapshot.js';
+import { setOwn } from '../core/json.js';
 
 /** Options of {@link renderJson} and {@link jsonChunks}. */
 export interface JsonRenderOptions {
@@ -30,11 +31,6 @@ export function toJsonObject(node: SnapshotNode): JsonObject {
   return out;
 }
 
-/** Sets an own property, even one named `__proto__` (a dict key can be any string). */
-export function setOwn(obj: JsonObject, key: string, value: JsonValue): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
-}
 
 /**
  * Renders the snapshot as JSON text, byte for byte what `JSON.stringify(toJsonObject(node))`

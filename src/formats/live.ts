@@ -5,6 +5,7 @@
  */
 import type { JsonValue, SnapshotNode, StatKind } from '../core/snapshot.js';
 import type { ValueFormat } from './value-format.js';
+import { isObject } from '../core/json.js';
 
 /** A scalar value shown on the page. */
 export type LiveValue = number | string | boolean | null;
@@ -48,9 +49,6 @@ export function leafFormat(kind: StatKind, field: string | undefined, value: Jso
   return 'n';
 }
 
-function isObject(v: JsonValue): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function* leaves(segments: string[], v: JsonValue): Generator<[string, LiveValue]> {
   if (isObject(v)) {

@@ -20,6 +20,7 @@
  * families: the later one in tree order gets `_2` (then `_3`, ...). `# HELP` holds the path.
  */
 import type { JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
+import { isObject } from '../core/json.js';
 
 /** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -141,9 +142,6 @@ const SUFFIXES = {
 } as const;
 
 type Obj = { [key: string]: JsonValue };
-function isObject(v: JsonValue | undefined): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 function num(v: JsonValue | undefined): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }

@@ -14,7 +14,7 @@
  * field of the pmfs that pass.
  */
 import type { JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
-import { setOwn } from './json.js';
+import { isObject, setOwn } from '../core/json.js';
 
 /** The comparison operators of a query. */
 export type QueryOperator = '>=' | '>' | '<' | '<=' | '=' | '==' | '!=';
@@ -99,9 +99,6 @@ function compare(actual: JsonValue, op: QueryOperator, text: string): boolean {
   }
 }
 
-function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Keeps what matches inside a JSON value; undefined when nothing does. */
 function filterValue(value: JsonValue, q: Query): JsonValue | undefined {

@@ -177,24 +177,3 @@ export function* walkJson(tree: JsonObject, rules: GraphiteRules, prefix: string
   yield* walk.json(tree, '', prefix, prefixFits(prefix));
   return walk.out;
 }
-
-/** Runs a walk to the end at once. */
-export function runWalk<T>(gen: Generator<void, T>): T {
-  for (;;) {
-    const r = gen.next();
-    if (r.done) return r.value;
-  }
-}
-
-/** Runs a walk, yielding to the event loop whenever it has worked for `sliceMs` (default 4 ms). */
-export async function runWalkAsync<T>(gen: Generator<void, T>, sliceMs = 4): Promise<T> {
-  let start = performance.now();
-  for (;;) {
-    const r = gen.next();
-    if (r.done) return r.value;
-    if (performance.now() - start >= sliceMs) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      start = performance.now();
-    }
-  }
-}

@@ -36,7 +36,7 @@ export class GraphitePeriodicPusher extends GraphitePusher {
    * @param host carbon's host name or address
    * @param port default 2003 (2004 for pickle)
    * @param prefix default the lower-cased host name
-   * @param options the period in seconds, or options (`{ period, protocol, deltas, registry, ... }`)
+   * @param options the period in seconds, or options (`{ period, protocol, deltas, source, ... }`)
    */
   constructor(host: string, port?: number, prefix?: string, options: number | GraphitePeriodicPusherOptions = {}) {
     const opts = typeof options === 'number' ? { period: options } : options;

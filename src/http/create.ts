@@ -13,5 +13,5 @@ import { StatusHandler, type StatusHandlerOptions } from './handler.js';
  * status.close();
  */
 export function createStatusHandler(options: StatusHandlerOptions = {}): StatusHandler {
-  return new StatusHandler({ ...options, registry: options.registry ?? defaultRegistry });
+  return new StatusHandler({ ...options, source: options.source ?? defaultRegistry });
 }

@@ -3,10 +3,10 @@
  * Prometheus scrapes and the sparkline history want every stat: this fills them in.
  */
 import type { SnapshotNode } from '../core/snapshot.js';
-import type { SnapshotSource } from './history.js';
+import type { StatsSource } from '../core/source.js';
 
 /** The node with every collapsed container below it snapshotted in full (recursively). */
-export async function expandCollapsed(source: SnapshotSource, node: SnapshotNode): Promise<SnapshotNode> {
+export async function expandCollapsed(source: StatsSource, node: SnapshotNode): Promise<SnapshotNode> {
   if (!hasCollapsed(node)) return node;
   const children: SnapshotNode[] = [];
   for (const c of node.children) {

@@ -4,16 +4,11 @@
  * that runs only while a status handler is in use: it starts on the first request, stops when
  * the last handler is closed or after {@link HistoryOptions.idleStopMs} without requests.
  */
-import type { SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
-import { forEachSliced } from './chunks.js';
+import type { SnapshotNode } from '../core/snapshot.js';
+import type { StatsSource } from '../core/source.js';
+import { forEachSliced } from '../core/slices.js';
 import { expandCollapsed } from './expand.js';
 import { liveEntries } from '../formats/live.js';
-
-/** What the status handler reads: anything that can take an asynchronous snapshot. */
-export interface SnapshotSource {
-  /** The subtree at `path` ('/' when omitted), or undefined when no container is there. */
-  snapshotAsync(path?: string, options?: SnapshotOptions): Promise<SnapshotNode | undefined>;
-}
 
 /** Options of the history sampler. */
 export interface HistoryOptions {
@@ -54,7 +49,7 @@ export class HistorySampler {
   private lastUse = 0;
 
   constructor(
-    private readonly source: SnapshotSource,
+    private readonly source: StatsSource,
     options: HistoryOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? DEFAULT_HISTORY_INTERVAL_MS;
@@ -146,13 +141,13 @@ export class HistorySampler {
   }
 }
 
-const shared = new WeakMap<SnapshotSource, Map<string, { sampler: HistorySampler; refs: number }>>();
+const shared = new WeakMap<StatsSource, Map<string, { sampler: HistorySampler; refs: number }>>();
 
 /**
  * The history sampler shared by every handler of one registry with the same options;
  * `release()` stops it when the last user is gone.
  */
-export function acquireHistory(source: SnapshotSource, options: HistoryOptions): { sampler: HistorySampler; release(): void } {
+export function acquireHistory(source: StatsSource, options: HistoryOptions): { sampler: HistorySampler; release(): void } {
   let bySettings = shared.get(source);
   if (!bySettings) shared.set(source, (bySettings = new Map()));
   const key = JSON.stringify([options.intervalMs, options.points, options.maxSeries, options.idleStopMs]);

@@ -4,6 +4,8 @@ import { type AnyDef, intDictStat, isAggregationKind, type Stats } from './catal
 import { InvalidNameError, parsePath, validateName } from '../core/path.js';
 import { errorMarker, type JsonObject, type JsonValue, type SnapshotNode, type SnapshotOptions, type SnapshotStat } from '../core/snapshot.js';
 import { type Aggregator, type StatCell, type StatContext, setKey } from '../core/stat-cell.js';
+import { runSliced, runToEnd } from '../core/slices.js';
+import type { StatsSource } from '../core/source.js';
 
 /** Options of a {@link Registry}. */
 export interface RegistryOptions {
@@ -25,8 +27,6 @@ export interface RegistryOptions {
 
 /** Default key limit of dict stats. */
 export const DEFAULT_KEY_LIMIT = 1000;
-/** The longest a `snapshotAsync` works before it yields to the event loop, in ms. */
-export const SNAPSHOT_SLICE_MS = 4;
 const MAX_WARNED = 1000;
 /** Key limit of the registry's own /scales/rejected and /scales/overflow dicts (keyed by stat path). */
 const SELF_KEY_LIMIT = 10_000;
@@ -58,7 +58,7 @@ function readCell(cell: StatCell, options: SnapshotOptions): { value: JsonValue;
  * STATS.done += 1;
  * registry.getStats(); // { jobs: { done: 1 } }
  */
-export class Registry {
+export class Registry implements StatsSource {
   /** The root container ('/'). @internal */
   root = new Container('', null);
   /** The registry's time source. */
@@ -234,30 +234,17 @@ export class Registry {
   snapshot(path = '/', options: SnapshotOptions = {}): SnapshotNode | undefined {
     const c = this.root.find(parsePath(path));
     if (c === undefined) return undefined;
-    const gen = this.snapshotOf(c, options, true);
-    for (;;) {
-      const r = gen.next();
-      if (r.done) return r.value;
-    }
+    return runToEnd(this.snapshotOf(c, options, true));
   }
 
   /**
    * Like {@link snapshot}, but yields to the event loop whenever it has worked for
-   * {@link SNAPSHOT_SLICE_MS} ms, so that a huge tree never stalls the host application.
+   * a few ms, so that a huge tree never stalls the host application.
    */
   async snapshotAsync(path = '/', options: SnapshotOptions = {}): Promise<SnapshotNode | undefined> {
     const c = this.root.find(parsePath(path));
     if (c === undefined) return undefined;
-    const gen = this.snapshotOf(c, options, true);
-    let sliceStart = performance.now();
-    for (;;) {
-      const r = gen.next();
-      if (r.done) return r.value;
-      if (performance.now() - sliceStart >= SNAPSHOT_SLICE_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
-    }
+    return runSliced(this.snapshotOf(c, options, true));
   }
 
   private *snapshotOf(c: Container, options: SnapshotOptions, top: boolean): Generator<void, SnapshotNode> {

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import * as scales from 'scales-metrics';
+import * as aggregation from 'scales-metrics/aggregate';
+import { LogSketch } from 'scales-metrics/sampling';
 
-const { Aggregation, Percentiles } = scales.aggregation;
+const { Aggregation, Percentiles } = aggregation;
 
 const QUANTILES = [0, 0.01, 0.25, 0.5, 0.9, 0.99, 0.999, 1];
 
@@ -38,7 +40,7 @@ describe('Percentiles merges many sources into the fleet-wide quantiles', () => 
         assert.equal(p.count, all.length);
         assert.equal(p.sources, servers.length);
         for (const q of QUANTILES) {
-          const got = p[scales.aggregation.quantileKey(q)];
+          const got = p[aggregation.quantileKey(q)];
           if (all.length === 0) {
             assert.equal(got, null);
             continue;
@@ -62,7 +64,7 @@ describe('Percentiles merges many sources into the fleet-wide quantiles', () => 
     const s = new scales.Registry();
     s.collection('/', scales.pmfStat('lat')).lat.record(0.005);
     const agg = new Aggregation({ lat: [new Percentiles()] });
-    const coarse = new scales.LogSketch({ relativeAccuracy: 0.05 });
+    const coarse = new LogSketch({ relativeAccuracy: 0.05 });
     coarse.add(0.007);
     agg.addSource('in-seconds', s.getStats('/', { sketches: true }) ?? null);
     agg.addSource('in-ms', ms.getStats('/', { sketches: true }) ?? null);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { dumpStatsTo } from 'scales-metrics/dump';
 import { parseHostPort, runPushOnce } from '../../src/cli/push-once-command.js';
 import { freePort, Sink, until } from '../graphite/tcp-sink.js';
 
@@ -40,7 +41,7 @@ async function writeDump(): Promise<string> {
   S.errors = 3;
   S.latency.record(0.25);
   const file = path.join(dir, 'dump.json');
-  await scales.dumpStatsTo(file, { registry, serverName: 'api' });
+  await dumpStatsTo(file, { source: registry, serverName: 'api' });
   return file;
 }
 

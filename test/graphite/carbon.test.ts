@@ -13,6 +13,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { dumpStatsTo } from 'scales-metrics/dump';
+import { GraphitePeriodicPusher, type GraphiteProtocol, GraphitePusher } from 'scales-metrics/graphite';
 import { runPushOnce } from '../../src/cli/push-once-command.js';
 import { Carbon } from '../helpers/carbon.js';
 import { until } from './tcp-sink.js';
@@ -50,8 +52,8 @@ function tree() {
   return registry;
 }
 
-function pusherFor(registry: scales.Registry, prefix: string, protocol: scales.GraphiteProtocol, port: number) {
-  const pusher = new scales.GraphitePusher('127.0.0.1', port, prefix, { registry, protocol, selfStatsPath: null });
+function pusherFor(registry: scales.Registry, prefix: string, protocol: GraphiteProtocol, port: number) {
+  const pusher = new GraphitePusher('127.0.0.1', port, prefix, { source: registry, protocol, selfStatsPath: null });
   pusher.allow('*').forbid('web/secret*').prune('processor/thread-*');
   return pusher;
 }
@@ -108,7 +110,7 @@ describe('against a real carbon-cache', () => {
     try {
       const registry = tree();
       const file = path.join(dir, 'crash.json');
-      await scales.dumpStatsTo(file, { registry });
+      await dumpStatsTo(file, { source: registry });
       const out = new PassThrough();
       const err = new PassThrough();
       let errText = '';
@@ -183,8 +185,8 @@ describe('against a real carbon-cache', () => {
     })();
 
     const bound = 48 * 1024;
-    const pusher = new scales.GraphitePeriodicPusher('127.0.0.1', carbon.linePort, 'fault', {
-      registry,
+    const pusher = new GraphitePeriodicPusher('127.0.0.1', carbon.linePort, 'fault', {
+      source: registry,
       period: 1,
       bufferBytes: bound,
       reconnectMaxMs: 400,

@@ -1,13 +1,16 @@
 // A snapshot source over a fixed tree, for handler tests of the pure request logic.
 import type { SnapshotNode } from '../../src/core/snapshot.js';
-import type { SnapshotSource } from '../../src/http/history.js';
+import type { StatsSource } from '../../src/core/source.js';
 
 /** Looks paths up in a fixed snapshot tree; counts calls; can be told to fail. */
-export class TreeSource implements SnapshotSource {
+export class TreeSource implements StatsSource {
   calls = 0;
   fail: Error | undefined;
   constructor(public tree: SnapshotNode) {}
   async snapshotAsync(path = '/'): Promise<SnapshotNode | undefined> {
+    return this.snapshot(path);
+  }
+  snapshot(path = '/'): SnapshotNode | undefined {
     this.calls++;
     if (this.fail) throw this.fail;
     let node: SnapshotNode | undefined = this.tree;

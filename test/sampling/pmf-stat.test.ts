@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as scales from 'scales-metrics';
+import { LogSketch } from 'scales-metrics/sampling';
 import { bimodal, mixedSign, REPORTED_QUANTILES, relativeError } from '../helpers/datasets.js';
 import { exactQuantile } from './exact-quantile.js';
 
@@ -164,8 +165,8 @@ describe('PmfStat merge across servers', () => {
       assert.equal(json.count, values.length);
       return JSON.parse(JSON.stringify(json)) as { sketch: string }; // as if read from dump files
     });
-    const fleet = scales.LogSketch.deserialize(dumps[0].sketch);
-    fleet.merge(scales.LogSketch.deserialize(dumps[1].sketch));
+    const fleet = LogSketch.deserialize(dumps[0].sketch);
+    fleet.merge(LogSketch.deserialize(dumps[1].sketch));
     const all = Float64Array.from([...data[0], ...data[1]]).sort();
     assert.equal(fleet.count, all.length);
     // Not p1: it lies among the most negative values, whose magnitudes span more than the
