@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../core/snapshot.js';
+import type { JsonValue } from '../core/snapshot.js';
 import type { DataFormat } from './data-formats.js';
 
 /**

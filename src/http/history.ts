@@ -4,7 +4,6 @@
  * that runs only while a status handler is in use: it starts on the first request, stops when
  * the last handler is closed or after {@link HistoryOptions.idleStopMs} without requests.
  */
-import type { SnapshotNode } from '../core/snapshot.js';
 import type { StatsSource } from '../core/source.js';
 import { forEachSliced } from '../core/slices.js';
 import { expandCollapsed } from './expand.js';

@@ -363,6 +363,7 @@ describe('GraphitePeriodicPusher', () => {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const program = `
       import * as scales from 'scales-metrics';
+      import { GraphitePeriodicPusher } from 'scales-metrics/graphite';
       scales.collection('/a', scales.intStat('x')).x = 1;
       const p = new GraphitePeriodicPusher('127.0.0.1', 9, 'p', { period: 1 });
       p.allow('*');

@@ -66,7 +66,7 @@ async function contract(name: string, fetchIt: (path: string, init?: RequestInit
   assert.equal(await other.text(), 'hello', name);
 }
 
-const options = { registry, serverName: 'app-1' };
+const options = { source: registry, serverName: 'app-1' };
 
 describe('adapters', () => {
   it('node http (req, res, next)', async () => {
