@@ -76,7 +76,7 @@ function serialize(dump: DumpFile): string {
  * Writes the stats to `filename` atomically (temporary file in the same directory, fsync,
  * rename): a reader sees the previous dump or the new one, never a partial file.
  * @example
- * await scales.dumpStatsTo('/var/run/myapp/stats.json', { sketches: true });
+ * await dumpStatsTo('/var/run/myapp/stats.json', { sketches: true });
  */
 export async function dumpStatsTo(filename: string, options: DumpOptions = {}): Promise<void> {
   const source = options.source ?? defaultRegistry;

@@ -101,7 +101,7 @@ function errorInfo(err: unknown): { message: string; stack?: string } {
  * cannot be listened to (SIGKILL, SIGSTOP) throws a RangeError here, with nothing installed.
  * Returns a handle whose `uninstall()` removes the listeners.
  * @example
- * scales.dumpOnCrash('/var/run/myapp/stats.json', { sketches: true });
+ * dumpOnCrash('/var/run/myapp/stats.json', { sketches: true });
  */
 export function dumpOnCrash(filename: string, options: DumpOnCrashOptions = {}): CrashDump {
   const signals = options.signals ?? DEFAULT_CRASH_SIGNALS;

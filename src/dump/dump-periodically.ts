@@ -51,7 +51,7 @@ export interface PeriodicDump {
  * When the source is a `Registry`, the loop reports on itself there, under `/scales/dump`:
  * `writes`, `errors`, `lastWriteMs`, `lastError` (totals over every periodic dump of it).
  * @example
- * const dumping = scales.dumpStatsPeriodically('/var/run/myapp/stats.json', { periodMs: 10_000 });
+ * const dumping = dumpStatsPeriodically('/var/run/myapp/stats.json', { periodMs: 10_000 });
  * // later: await dumping.stop();
  */
 export function dumpStatsPeriodically(filename: string, options: DumpPeriodicallyOptions = {}): PeriodicDump {

@@ -5,6 +5,7 @@
  * @example
  * import { GraphitePeriodicPusher } from 'scales-metrics/graphite';
  * const pusher = new GraphitePeriodicPusher('127.0.0.1', 2003, 'my.server', { period: 60 });
+ * pusher.allow('*'); // nothing is sent until something is allowed
  * pusher.start();
  * @module
  */

@@ -21,7 +21,7 @@ export interface GraphitePeriodicPusherOptions extends GraphitePusherOptions {
  * Pushes the stat tree to Graphite every `period` seconds.
  *
  * @example
- * const pusher = new scales.GraphitePeriodicPusher('graphite-collector-hostname', 2003, 'my.server.prefix.');
+ * const pusher = new GraphitePeriodicPusher('graphite-collector-hostname', 2003, 'my.server.prefix.');
  * pusher.allow('*');
  * pusher.start();
  * // ... at shutdown: a final push, a flush, and the socket is closed

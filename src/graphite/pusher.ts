@@ -87,7 +87,7 @@ export interface PushResult {
  * until a rule allows it.
  *
  * @example
- * const pusher = new scales.GraphitePusher('graphite.example.com', 2003, 'my.server.');
+ * const pusher = new GraphitePusher('graphite.example.com', 2003, 'my.server.');
  * pusher.allow('*').forbid('web/secret*');
  * await pusher.push();
  * await pusher.close();

@@ -66,7 +66,7 @@ export function serveNodeRequest(handler: StatusHandler, req: IncomingMessage, r
  * @example
  * import http from 'node:http';
  * import * as scales from 'scales-metrics';
- * const status = scales.createNodeHandler({ serverName: 'web-1' });
+ * const status = createNodeHandler({ serverName: 'web-1' });
  * http.createServer((req, res) => status(req, res, () => app(req, res))).listen(8080);
  */
 export function createNodeHandler(options: StatusHandlerOptions = {}): NodeStatusHandler {
