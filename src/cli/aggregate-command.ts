@@ -19,7 +19,7 @@ following a spec, and prints the result.
   --spec, -s     the spec file (JSON), a tree like the stat tree whose leaves are aggregator lists:
                    { "web": { "errors": ["sum"], "latency": ["average", "percentiles"],
                               "re:error:[45]\\\\d\\\\d": [{ "type": "sum", "format": "direct" }] } }
-                 keys: exact names, "*" (every key), "re:NAME:PATTERN" (keys matching the whole
+                 keys: exact names, "*" (every key not named exactly), "re:NAME:PATTERN" (keys matching the whole
                  PATTERN, merged under NAME), "=KEY" (the literal KEY); aggregators: sum, average,
                  inverse, sorted, max, min, percentiles, or {type, name, format, reverse, limit,
                  quantiles}; formats: default, direct, timer, timer_mean, counter, meter, gauge,
