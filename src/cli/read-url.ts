@@ -111,7 +111,8 @@ async function readBody(response: Response, limit: number): Promise<{ text: stri
  * timeout before or after the headers, and a body over the limit (reading stops there).
  */
 export async function readUrl(url: URL, options: ReadUrlOptions = {}): Promise<UrlAnswer> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  // A whole number of milliseconds that a timer can hold (AbortSignal.timeout takes no more).
+  const timeoutMs = Math.min(Math.max(1, Math.ceil(options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS)), 2 ** 31 - 1);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const where = printable(url.href);
   const tooLarge = () =>
