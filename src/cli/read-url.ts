@@ -10,7 +10,7 @@ import { printable } from './render-tree.js';
 export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
 
 /** The largest body read from a URL by default (64 MiB); a larger one is refused. */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_URL_BODY_BYTES = 64 * 1024 * 1024;
 
 /** How much of an error answer's body is read to show in the message. */
 const ERROR_BODY_BYTES = 4096;
@@ -21,7 +21,7 @@ export interface ReadUrlOptions {
   headers?: Record<string, string>;
   /** Default {@link DEFAULT_FETCH_TIMEOUT_MS}. */
   timeoutMs?: number;
-  /** Default {@link DEFAULT_MAX_BODY_BYTES}. */
+  /** Default {@link DEFAULT_MAX_URL_BODY_BYTES}. */
   maxBodyBytes?: number;
   /** How the body limit is set on the command line, for the message (e.g. `--max-body`). */
   maxBodyOption?: string;
@@ -113,7 +113,7 @@ async function readBody(response: Response, limit: number): Promise<{ text: stri
 export async function readUrl(url: URL, options: ReadUrlOptions = {}): Promise<UrlAnswer> {
   // A whole number of milliseconds that a timer can hold (AbortSignal.timeout takes no more).
   const timeoutMs = Math.min(Math.max(1, Math.ceil(options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS)), 2 ** 31 - 1);
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_URL_BODY_BYTES;
   const where = printable(url.href);
   const tooLarge = () =>
     new UrlReadError(

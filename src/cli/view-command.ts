@@ -7,7 +7,7 @@ import { filterSnapshot, parseQuery } from '../formats/query.js';
 import { ANSI_PALETTE, type Palette, PLAIN_PALETTE, useColor } from './colors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
 import { parseDurationSeconds } from './duration.js';
-import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, parseByteSize, readUrl, UrlReadError } from './read-url.js';
+import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_URL_BODY_BYTES, parseByteSize, readUrl, UrlReadError } from './read-url.js';
 import { printable, printableJson, printableLines, renderTree } from './render-tree.js';
 import { splitUrlCredentials } from './url-credentials.js';
 
@@ -33,7 +33,7 @@ Exit codes: 0 ok, 1 the server answered with an error, 2 bad arguments or unread
 an answer over --max-body).
 `;
 
-export { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES };
+export { DEFAULT_FETCH_TIMEOUT_MS };
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -163,7 +163,7 @@ export async function runView(args: string[], io: CliIo): Promise<number> {
   }
   try {
     let timeoutMs = DEFAULT_FETCH_TIMEOUT_MS;
-    let maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    let maxBodyBytes = DEFAULT_MAX_URL_BODY_BYTES;
     try {
       if (parsed.values.timeout !== undefined) timeoutMs = parseDurationSeconds(parsed.values.timeout) * 1000;
     } catch (err) {

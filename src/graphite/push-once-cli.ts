@@ -6,7 +6,7 @@
 
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { DEFAULT_MAX_BODY_BYTES, parseByteSize, readUrl } from '../cli/read-url.js';
+import { DEFAULT_MAX_URL_BODY_BYTES, parseByteSize, readUrl } from '../cli/read-url.js';
 import { printable, printableLines } from '../cli/render-tree.js';
 import { splitUrlCredentials } from '../cli/url-credentials.js';
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
@@ -97,7 +97,7 @@ export function parseHostPort(text: string): { host: string; port: number | unde
 }
 
 function parseArgs(argv: string[]): Args | 'help' {
-  const out: Partial<Args> & { rules: Args['rules'] } = { rules: [], protocol: 'plaintext', timeoutMs: DEFAULT_TIMEOUT_MS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES, dryRun: false };
+  const out: Partial<Args> & { rules: Args['rules'] } = { rules: [], protocol: 'plaintext', timeoutMs: DEFAULT_TIMEOUT_MS, maxBodyBytes: DEFAULT_MAX_URL_BODY_BYTES, dryRun: false };
   let graphite: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
