@@ -80,28 +80,29 @@ function describeFailure(err: unknown, timeoutMs: number, phase: 'connect' | 'bo
   return phase === 'connect' ? detail : `the connection broke while reading the body (${detail})`;
 }
 
-/** Reads at most `limit` bytes of the body; `over` says whether there was more (then reading stopped). */
+/**
+ * Reads at most `limit` bytes of the body, decoding as it goes (no chunk is kept); `over` says
+ * whether there was more (then reading stopped, and the text is only the part within the limit).
+ */
 async function readBody(response: Response, limit: number): Promise<{ text: string; over: boolean }> {
   const body = response.body;
   if (body === null) return { text: '', over: false };
   const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
+  const decoder = new TextDecoder('utf-8');
+  let text = '';
   let size = 0;
-  let over = false;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     if (size + value.byteLength > limit) {
-      chunks.push(value.subarray(0, limit - size));
-      size = limit;
-      over = true;
+      text += decoder.decode(value.subarray(0, limit - size), { stream: true });
       await reader.cancel().catch(() => {});
-      break;
+      return { text, over: true };
     }
-    chunks.push(value);
     size += value.byteLength;
+    text += decoder.decode(value, { stream: true });
   }
-  return { text: new TextDecoder('utf-8').decode(Buffer.concat(chunks, size)), over };
+  return { text: text + decoder.decode(), over: false };
 }
 
 /**
