@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { JsonObject, JsonValue, SnapshotNode } from '../core/snapshot.js';
 import { DUMP_FORMAT } from '../dump/dump-format.js';
-import { parseJsonText } from '../dump/json-text.js';
+import { JsonTooDeepError, parseJsonText } from '../dump/json-text.js';
 import { filterSnapshot, parseQuery } from '../formats/query.js';
 import { ANSI_PALETTE, type Palette, PLAIN_PALETTE, useColor } from './colors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
@@ -50,7 +50,8 @@ function parseInput(text: string, origin: string, what: string): JsonValue {
   try {
     return parseJsonText(text) as JsonValue;
   } catch (err) {
-    throw new UsageError(`${origin} ${what}: ${printable((err as Error).message)}`);
+    const why = printable((err as Error).message);
+    throw new UsageError(err instanceof JsonTooDeepError ? `${origin}: ${why}` : `${origin} ${what}: ${why}`);
   }
 }
 

@@ -11,7 +11,7 @@ import { printable, printableLines } from '../cli/render-tree.js';
 import { splitUrlCredentials } from '../cli/url-credentials.js';
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import { DUMP_FORMAT } from '../dump/dump-format.js';
-import { parseJsonText } from '../dump/json-text.js';
+import { JsonTooDeepError, parseJsonText } from '../dump/json-text.js';
 import { runWalk, walkJson } from './collect.js';
 import { DEFAULT_GRAPHITE_PORT, DEFAULT_PICKLE_PORT } from './pusher.js';
 import { GraphiteRules } from './rules.js';
@@ -201,7 +201,7 @@ async function readSource(from: string, args: Pick<Args, 'timeoutMs' | 'maxBodyB
   try {
     return parseJsonText(text) as JsonValue;
   } catch (error) {
-    throw new UsageError(`${printable(from)} is not JSON: ${printable((error as Error).message)}`);
+    throw new UsageError(`${printable(from)} ${error instanceof JsonTooDeepError ? 'is refused' : 'is not JSON'}: ${printable((error as Error).message)}`);
   }
 }
 

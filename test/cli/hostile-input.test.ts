@@ -289,7 +289,7 @@ describe('JSON files from outside', () => {
     for (const args of [['view', deep], ['push-once', '--dry-run', '--from', deep]]) {
       const run = await scales(args);
       assert.equal(run.code, 2, `${args[0]}: ${run.stderr}`);
-      assert.match(run.stderr, /deep\.json .*nested deeper than 1000 levels/);
+      assert.match(run.stderr, /deep\.json:? (is refused: )?nested deeper than 1000 levels \(at character 5000\); a stat tree is never that deep\n/);
       assert.doesNotMatch(run.stderr, /Maximum call stack|RangeError/);
     }
     const fleet = join(dir, 'deep-fleet');
@@ -300,7 +300,7 @@ describe('JSON files from outside', () => {
     await writeFile(spec, JSON.stringify({ a: ['sum'] }));
     const agg = await scales(['aggregate', fleet, '--spec', spec]);
     assert.equal(agg.code, 0, agg.stderr);
-    assert.match(agg.stderr, /skipped .*deep\.json: not valid JSON \(nested deeper than 1000 levels/);
+    assert.match(agg.stderr, /skipped .*deep\.json: nested deeper than 1000 levels/);
     const deepSpec = join(dir, 'deeper-spec.json');
     await writeFile(deepSpec, '{"a":'.repeat(5000) + '["sum"]' + '}'.repeat(5000));
     const rejected = await scales(['aggregate', fleet, '--spec', deepSpec]);
