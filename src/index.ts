@@ -57,7 +57,7 @@ export {
   snapshot,
   snapshotAsync,
 } from './registry/default-registry.js';
-export { DEFAULT_KEY_LIMIT, Registry, type RegistryOptions } from './registry/registry.js';
+export { DEFAULT_GAUGE_BUDGET_MS, DEFAULT_KEY_LIMIT, Registry, type RegistryOptions } from './registry/registry.js';
 
 // What the declarations give: the handles and options of each kind.
 export type { HistogramAggregationHandle, HistogramAggregationOptions } from './stats/histogram-aggregation-stat.js';

@@ -7,17 +7,20 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { isObject } from '../core/json.js';
+import { runToEnd } from '../core/slices.js';
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import { DUMP_FORMAT } from '../dump/dump-format.js';
+import { JsonTooDeepError, parseJsonText } from '../dump/json-text.js';
 import { walkJson } from '../graphite/collect.js';
 import { DEFAULT_GRAPHITE_PORT, DEFAULT_PICKLE_PORT } from '../graphite/pusher.js';
 import { GraphiteRules } from '../graphite/rules.js';
 import { normalizePrefix } from '../graphite/sanitize.js';
 import { createGraphiteSender, type GraphiteProtocol } from '../graphite/sender.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
+import { DEFAULT_MAX_URL_BODY_BYTES, parseByteSize, readUrl } from './read-url.js';
+import { printable, printableLines } from './render-tree.js';
 import { splitUrlCredentials } from './url-credentials.js';
-import { isObject } from '../core/json.js';
-import { runToEnd } from '../core/slices.js';
 
 /** Help of `scales push-once`. */
 export const PUSH_ONCE_HELP = `Usage: scales push-once --graphite HOST[:PORT] --from FILE|URL [options]
@@ -38,11 +41,16 @@ Options:
                           last-updated, else now)
   --allow GLOB            send only the stat paths this glob matches (repeatable; default all)
   --forbid GLOB           do not send the paths this glob matches (repeatable; newest rule wins)
-  --timeout MS            how long to wait for carbon (default 10000)
+  --timeout MS            how long to wait for carbon, and for the --from URL's whole
+                          answer (default 10000)
+  --max-body SIZE         the largest answer read from the --from URL (default 64M; k, M, G
+                          count in 1024s); a larger one is refused
   --dry-run               print the plaintext lines instead of sending them
   -h, --help              this help
 
-Exit codes: 0 sent, 1 carbon did not take everything, 2 bad arguments or unreadable input.
+Exit codes: 0 sent, 1 carbon did not take everything, 2 bad arguments or unreadable input
+(a missing or partial file, an unreachable URL: refused, unknown host, timeout, broken
+connection, an error status, an answer over --max-body).
 `;
 
 const DEFAULT_TIMEOUT_MS = 10000;
@@ -56,6 +64,7 @@ interface Args {
   timestamp: number | undefined;
   rules: { allow: boolean; glob: string }[];
   timeoutMs: number;
+  maxBodyBytes: number;
   dryRun: boolean;
 }
 
@@ -96,6 +105,7 @@ function parse(args: string[]) {
         allow: { type: 'string', multiple: true },
         forbid: { type: 'string', multiple: true },
         timeout: { type: 'string' },
+        'max-body': { type: 'string' },
         'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -134,44 +144,52 @@ function readArgs(argv: string[]): Args | 'help' {
     if (!/^\d+$/.test(t) || n <= 0) throw new UsageError(`--timeout "${t}": expected a positive number of milliseconds`);
     timeoutMs = n;
   }
+  let maxBodyBytes = DEFAULT_MAX_URL_BODY_BYTES;
+  if (values['max-body'] !== undefined) {
+    try {
+      maxBodyBytes = parseByteSize(values['max-body']);
+    } catch (error) {
+      throw new UsageError(`--max-body: ${(error as Error).message}`);
+    }
+  }
   const dryRun = values['dry-run'] === true;
   if (values.from === undefined) throw new UsageError('--from FILE|URL is required');
   if (values.graphite === undefined && !dryRun) throw new UsageError('--graphite HOST[:PORT] is required');
   const { host, port } = values.graphite === undefined ? { host: '', port: undefined } : parseHostPort(values.graphite);
-  return { host, port, from: values.from, prefix: values.prefix, protocol, timestamp, rules, timeoutMs, dryRun };
+  return { host, port, from: values.from, prefix: values.prefix, protocol, timestamp, rules, timeoutMs, maxBodyBytes, dryRun };
 }
 
-async function readSource(from: string): Promise<JsonValue> {
+async function readSource(from: string, args: Pick<Args, 'timeoutMs' | 'maxBodyBytes'>): Promise<JsonValue> {
   let text: string;
   if (/^https?:\/\//i.test(from)) {
     let url: URL;
     try {
       url = new URL(from);
     } catch {
-      throw new UsageError(`--from "${from}": not a valid URL`);
+      throw new UsageError(`--from "${printable(from)}": not a valid URL`);
     }
     if (!url.searchParams.has('format')) url.searchParams.set('format', 'json');
     const split = splitUrlCredentials(url);
     url = split.url;
-    let res: Response;
+    let res: Awaited<ReturnType<typeof readUrl>>;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS), headers: split.headers });
+      res = await readUrl(url, { headers: split.headers, timeoutMs: args.timeoutMs, maxBodyBytes: args.maxBodyBytes, maxBodyOption: '--max-body' });
     } catch (error) {
-      throw new UsageError(`cannot read ${url.href}: ${(error as Error).message}`);
+      throw new UsageError((error as Error).message);
     }
     if (!res.ok) throw new UsageError(`cannot read ${url.href}: HTTP ${res.status}`);
-    text = await res.text();
+    text = res.text;
   } else {
     try {
       text = await readFile(from, 'utf8');
     } catch (error) {
-      throw new UsageError(`cannot read ${from}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(`cannot read ${printable(from)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
   }
   try {
-    return JSON.parse(text) as JsonValue;
+    return parseJsonText(text) as JsonValue;
   } catch (error) {
-    throw new UsageError(`${from} is not JSON: ${(error as Error).message}`);
+    throw new UsageError(`${printable(from)} ${error instanceof JsonTooDeepError ? 'is refused' : 'is not JSON'}: ${printable((error as Error).message)}`);
   }
 }
 
@@ -205,7 +223,7 @@ export async function runPushOnce(args: string[], io: CliIo): Promise<number> {
       await write(io.stdout, PUSH_ONCE_HELP);
       return EXIT_OK;
     }
-    const dump = readDump(await readSource(parsed.from), parsed.from);
+    const dump = readDump(await readSource(parsed.from, parsed), printable(parsed.from));
     const prefix = normalizePrefix(parsed.prefix ?? (dump.host ?? os.hostname()).toLowerCase());
     const timestamp = parsed.timestamp ?? Math.floor(dump.lastUpdated ?? Date.now() / 1000);
     const rules = new GraphiteRules();
@@ -229,22 +247,24 @@ export async function runPushOnce(args: string[], io: CliIo): Promise<number> {
     const stats = sender.stats();
     const where = `${parsed.protocol} ${sender.destination}`;
     if (!flushed.drained || stats.sent < names.length) {
-      await write(io.stderr, `scales push-once: sent ${stats.sent} of ${names.length} datapoints to ${where}: ${stats.lastError || 'carbon did not take them in time'}\n`);
+      const why = stats.lastError || 'carbon did not take them in time';
+      await write(io.stderr, `scales push-once: sent ${stats.sent} of ${names.length} datapoints to ${printable(where)}: ${printable(why)}\n`);
       return EXIT_FAILURE;
     }
     const note = skipped > 0 ? ` (${skipped} skipped: names too long for carbon)` : '';
-    await write(io.stdout, `sent ${names.length} datapoints to ${where}, prefix "${prefix}", timestamp ${timestamp}${note}\n`);
+    await write(io.stdout, `sent ${names.length} datapoints to ${printable(where)}, prefix "${printable(prefix)}", timestamp ${timestamp}${note}\n`);
     return EXIT_OK;
   } catch (error) {
     if (error instanceof UsageError) {
-      await write(io.stderr, `scales push-once: ${error.message}\nRun "scales push-once --help" for usage.\n`);
+      // Messages quote file names, URLs, server answers and JSON parser messages: escaped.
+      await write(io.stderr, `scales push-once: ${printableLines(error.message)}\nRun "scales push-once --help" for usage.\n`);
       return EXIT_USAGE;
     }
     if (error instanceof TypeError && /graphite/.test(error.message)) {
-      await write(io.stderr, `scales push-once: ${error.message}\n`);
+      await write(io.stderr, `scales push-once: ${printableLines(error.message)}\n`);
       return EXIT_USAGE;
     }
-    await write(io.stderr, `scales push-once: ${(error as Error)?.stack ?? String(error)}\n`);
+    await write(io.stderr, `scales push-once: ${printableLines((error as Error)?.stack ?? String(error))}\n`);
     return EXIT_FAILURE;
   }
 }

@@ -21,4 +21,15 @@ export {
 } from './handler.js';
 export { HistorySampler, type HistoryOptions } from './history.js';
 export { createNodeHandler, type NodeStatusHandler } from './node.js';
-export { DEFAULT_METRICS_PATH, DEFAULT_SERVE_HOST, type ServeOptions, type StatusServer, serveInBackground } from './serve.js';
+export {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_METRICS_PATH,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SEND_TIMEOUT_MS,
+  DEFAULT_SERVE_HOST,
+  type ServeOptions,
+  type StatusServer,
+  serveInBackground,
+} from './serve.js';
