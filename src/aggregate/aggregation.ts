@@ -42,7 +42,7 @@ function isLeaf(value: CompiledNode | readonly Aggregator[]): value is readonly 
 
 
 function compile(spec: AggregationSpec, path: string): CompiledNode {
-  if (!isObjectSpec(spec)) throw new TypeError(`aggregation spec at ${path || '/'}: expected an object or an array of aggregators`);
+  if (!isObject(spec as JsonValue)) throw new TypeError(`aggregation spec at ${path || '/'}: expected an object or an array of aggregators`);
   const branches: CompiledNode['branches'] = [];
   const exactKeys = new Set<string>();
   for (const [rawKey, value] of Object.entries(spec)) {
@@ -65,9 +65,6 @@ function compile(spec: AggregationSpec, path: string): CompiledNode {
   return { branches, exactKeys, mayOverlap: regexes > 0 && branches.length > 1 };
 }
 
-function isObjectSpec(spec: unknown): boolean {
-  return spec !== null && typeof spec === 'object' && !Array.isArray(spec);
-}
 
 function isAggregator(value: unknown): value is Aggregator {
   const a = value as Aggregator;

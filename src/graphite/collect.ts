@@ -6,6 +6,7 @@
  * several turns of the event loop.
  */
 
+import { isObject } from '../core/json.js';
 import type { JsonObject, JsonValue, SnapshotNode, StatKind } from '../core/snapshot.js';
 import type { GraphiteRules } from './rules.js';
 import { MAX_NAME_LENGTH, sanitizeSegment, segmentFits } from './sanitize.js';
@@ -135,7 +136,7 @@ class Walk {
       if (this.rules.isPruned(sub)) continue;
       const value = tree[key];
       const seg = sanitizeSegment(key);
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      if (isObject(value)) {
         yield* this.json(value, sub, `${prefix}${seg}.`, prefixOk && segmentFits(seg));
       } else {
         yield* this.value(value, sub, prefix + seg, prefixOk && segmentFits(seg), null, []);
