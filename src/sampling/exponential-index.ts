@@ -10,11 +10,12 @@
  * Prometheus' default zero threshold, itself a bucket boundary at every schema) go to the zero
  * bucket.
  *
- * The index is exact at every boundary: it is read from the float's exponent bits and a table
- * of the 64 schema-6 boundaries of one octave (each 2^(j/64) correctly rounded to a double, as
- * Prometheus' own table), not computed with Math.log (which lands on the wrong side of a
- * boundary for some doubles). The top 8 mantissa bits pick a slot of 1/256 octave; a slot holds
- * at most one boundary, so one comparison finishes the job.
+ * The index is exact at every boundary: it is read from the float's exponent bits and
+ * Prometheus' own table of the 64 schema-6 boundaries of one octave, so it is the index
+ * Prometheus computes (frexp, then a binary search in that table) for every double; not
+ * Math.log, which lands on the wrong side of a boundary for some doubles. The top 8 mantissa
+ * bits pick a slot of 1/256 octave; a slot holds at most one boundary, so one comparison
+ * finishes the job.
  */
 
 /** Finest schema (Prometheus' maximum, OpenTelemetry scale 6): base 2^(1/64). */
@@ -29,24 +30,35 @@ const u32 = new Uint32Array(f64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const HI = LITTLE_ENDIAN ? 1 : 0;
 
-/** The double nearest to 2^(j/64) (ties cannot occur: 2^(j/64) is irrational for 0 < j < 64). */
-function boundary(j: number): number {
-  if (j % 64 === 0) return 2 ** (j / 64);
-  // Candidate mantissas M (value M * 2^-52) around Math.pow's answer; the right one has
-  // (2M - 1)^64 < 2^(j + 64 * 53) < (2M + 1)^64, decided exactly with BigInt.
-  const target = 1n << BigInt(j + 64 * 53);
-  let m = BigInt(Math.round(2 ** (j / 64) * 2 ** 52));
-  for (let step = 0; step < 4; step++) {
-    if ((2n * m - 1n) ** 64n > target) m -= 1n;
-    else if ((2n * m + 1n) ** 64n < target) m += 1n;
-    else break;
-  }
-  return Number(m) * 2 ** -52;
-}
+/**
+ * Prometheus' schema-6 bounds (`nativeHistogramBounds[6]` in client_golang, the same in the
+ * server's model/histogram): 2^(j/64) / 2 for j = 0..63, as Prometheus spells them. Several are
+ * an ulp or two below the correctly rounded 2^(j/64) / 2; using Prometheus' own doubles is what
+ * makes our index agree with Prometheus' for every double, boundaries included.
+ */
+const PROMETHEUS_SCHEMA_6 = [
+  0.5, 0.5054446430258502, 0.5109485743270583, 0.5165124395106142,
+  0.5221368912137069, 0.5278225891802786, 0.5335702003384117, 0.5393803988785598,
+  0.5452538663326288, 0.5511912916539204, 0.5571933712979462, 0.5632608093041209,
+  0.5693943173783458, 0.5755946149764913, 0.5818624293887887, 0.5881984958251406,
+  0.5946035575013605, 0.6010783657263515, 0.6076236799902344, 0.6142402680534349,
+  0.620928906036742, 0.6276903785123455, 0.6345254785958666, 0.6414350080393891,
+  0.6484197773255048, 0.6554806057623822, 0.6626183215798706, 0.6698337620266515,
+  0.6771277734684463, 0.6845012114872953, 0.6919549409819159, 0.6994898362691555,
+  0.7071067811865475, 0.7148066691959849, 0.7225904034885232, 0.7304588970903234,
+  0.7384130729697496, 0.7464538641456323, 0.7545822137967112, 0.762799075372269,
+  0.7711054127039704, 0.7795022001189185, 0.7879904225539431, 0.7965710756711334,
+  0.805245165974627, 0.8140137109286738, 0.8228777390769823, 0.8318382901633681,
+  0.8408964152537144, 0.8500531768592616, 0.8593096490612387, 0.8686669176368529,
+  0.8781260801866495, 0.8876882462632604, 0.8973545375015533, 0.9071260877501991,
+  0.9170040432046711, 0.9269895625416926, 0.9370838170551498, 0.9472879907934827,
+  0.9576032806985735, 0.9680308967461471, 0.9785720620876999, 0.9892280131939752,
+];
 
-/** BOUNDS[j] = 2^(j/64) as the nearest double, j = 0..64; BOUNDS[65] = +Infinity (a guard). */
+/** BOUNDS[j] = 2 x Prometheus' bound j (the octave [1, 2)), j = 0..63; BOUNDS[64] = 2; BOUNDS[65] = +Infinity (a guard). */
 export const BOUNDS = new Float64Array(66);
-for (let j = 0; j <= 64; j++) BOUNDS[j] = boundary(j);
+for (let j = 0; j < 64; j++) BOUNDS[j] = 2 * PROMETHEUS_SCHEMA_6[j];
+BOUNDS[64] = 2;
 BOUNDS[65] = Number.POSITIVE_INFINITY;
 
 /** FIRST[s]: the smallest j with BOUNDS[j] >= 1 + s/256 (the first boundary in slot s or above). */
@@ -58,8 +70,8 @@ for (let s = 0, j = 0; s < 256; s++) {
 
 /**
  * Schema-6 bucket index of a finite x > {@link ZERO_THRESHOLD}: the smallest i with
- * x <= 2^(i/64) (each 2^(i/64) taken as Prometheus' table does: the octave's boundary
- * rounded to a double, times the exact power of two). From -8191 to 65536.
+ * x <= 2^(i/64), each 2^(i/64) taken as Prometheus' table has it (the octave's boundary times
+ * an exact power of two). From -8191 to 65536.
  */
 export function index6(x: number): number {
   f64[0] = x;

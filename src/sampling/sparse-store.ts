@@ -24,12 +24,15 @@ const U32_MAX = 0xffffffff;
 /** Typed arrays a store's counts can live in. */
 export type Counts = Uint16Array | Uint32Array | Float64Array;
 
+// Shared by every empty store (never written: the first page allocates fresh arrays), so an
+// empty sub-window costs no typed arrays of its own.
 const NO_DIR = new Int32Array(0);
+const NO_COUNTS = new Uint16Array(0);
 
 /** Sparse, paged bucket counts (see the module comment). */
 export class SparseStore {
   /** Counts of every allocated page, PAGE_BINS each. */
-  counts: Counts = new Uint16Array(0);
+  counts: Counts = NO_COUNTS;
   /** Largest count the current width holds: a count below it can take +1 in place. */
   limit = U16_MAX;
   /** dir[p] is the offset in `counts` of page pageLo + p, or -1. */
@@ -152,7 +155,7 @@ export class SparseStore {
 
   /** Forgets every count and releases the pages. */
   clear(): void {
-    this.counts = new Uint16Array(0);
+    this.counts = NO_COUNTS;
     this.limit = U16_MAX;
     this.dir = NO_DIR;
     this.pageLo = 0;
