@@ -310,7 +310,8 @@ export class WindowedDistribution {
     for (const s of this.slots) {
       if (s.n > 0) parts.push([s.schema, s.pos, s.neg, s.zero]);
       const m = s.merged;
-      if (m !== null && m.count > 0) parts.push([m.schema, m.positive, m.negative, m.zeroCount]);
+      // (a merged-in sketch carries buckets only: its totals are in mergedMoments)
+      if (m !== null) parts.push([m.schema, m.positive, m.negative, m.zeroCount]);
     }
     return parts;
   }

@@ -29,12 +29,17 @@ import { exactQuantile } from './exact-quantile.js';
 const BOUND = relativeErrorAt(6) * (1 + 1e-9); // 0.543%
 const QS = [0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.999, 1];
 
-/** Finite doubles of any sign, magnitudes from 1e-30 to 1e30, zeros included. */
-const value = fc.oneof(
-  fc.double({ min: -1e30, max: 1e30, noNaN: true, noDefaultInfinity: true }),
-  fc.tuple(fc.double({ min: -30, max: 30, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e),
-  fc.constant(0),
-);
+/**
+ * Finite doubles of any sign, magnitudes up to 1e30, zeros included; magnitudes at or below the
+ * zero threshold (2^-128) are zeros to the sketch, so they are generated as 0.
+ */
+const value = fc
+  .oneof(
+    fc.double({ min: -1e30, max: 1e30, noNaN: true, noDefaultInfinity: true }),
+    fc.tuple(fc.double({ min: -30, max: 30, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e),
+    fc.constant(0),
+  )
+  .map((x) => (Math.abs(x) <= ZERO_THRESHOLD ? 0 : x));
 const values = fc.array(value, { minLength: 1, maxLength: 400 });
 const quantile = fc.double({ min: 0, max: 1, noNaN: true });
 
