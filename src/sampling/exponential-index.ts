@@ -29,6 +29,7 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const HI = LITTLE_ENDIAN ? 1 : 0;
+const LO = LITTLE_ENDIAN ? 0 : 1;
 
 /**
  * Prometheus' schema-6 bounds (`nativeHistogramBounds[6]` in client_golang, the same in the
@@ -61,6 +62,23 @@ for (let j = 0; j < 64; j++) BOUNDS[j] = 2 * PROMETHEUS_SCHEMA_6[j];
 BOUNDS[64] = 2;
 BOUNDS[65] = Number.POSITIVE_INFINITY;
 
+/**
+ * The mantissa bits of BOUNDS[j] (j < 64): high 20 bits and low 32 bits, so that the index is
+ * found by comparing integers (no write into the float's bits and read back as a double, which
+ * stalls the CPU's store forwarding). For j >= 64 the high part is above any mantissa.
+ */
+const BOUND_HI = new Uint32Array(66);
+const BOUND_LO = new Uint32Array(66);
+for (let j = 0; j < 66; j++) {
+  if (j >= 64) {
+    BOUND_HI[j] = 0x100000;
+    continue;
+  }
+  f64[0] = BOUNDS[j];
+  BOUND_HI[j] = u32[HI] & 0xfffff;
+  BOUND_LO[j] = u32[LO];
+}
+
 /** FIRST[s]: the smallest j with BOUNDS[j] >= 1 + s/256 (the first boundary in slot s or above). */
 const FIRST = new Uint8Array(256);
 for (let s = 0, j = 0; s < 256; s++) {
@@ -76,11 +94,12 @@ for (let s = 0, j = 0; s < 256; s++) {
 export function index6(x: number): number {
   f64[0] = x;
   const hi = u32[HI];
-  const e = (hi >>> 20) - 1023;
-  let j = FIRST[(hi >>> 12) & 0xff];
-  u32[HI] = (hi & 0xfffff) | 0x3ff00000; // the mantissa as a double in [1, 2)
-  if (f64[0] > BOUNDS[j]) j++;
-  return e * 64 + j;
+  const m = hi & 0xfffff;
+  let j = FIRST[m >>> 12];
+  const b = BOUND_HI[j];
+  // mantissa > BOUNDS[j]: compare the high 20 bits, and the low 32 only when those are equal
+  if (m > b || (m === b && u32[LO] > BOUND_LO[j])) j++;
+  return ((hi >>> 20) - 1023) * 64 + j;
 }
 
 /** Index at schema `s - d` of the bucket with index `i` at schema `s` (d >= 0): ceil(i / 2^d). */

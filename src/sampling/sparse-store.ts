@@ -17,7 +17,8 @@
 export const PAGE_BINS = 32;
 /** log2 of {@link PAGE_BINS}. */
 export const PAGE_SHIFT = 5;
-const PAGE_MASK = PAGE_BINS - 1;
+/** PAGE_BINS - 1. */
+export const PAGE_MASK = PAGE_BINS - 1;
 const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
 

@@ -19,7 +19,7 @@ import {
   sketchBytesFor,
   WindowedDistribution,
 } from '../../src/sampling/windowed-distribution.js';
-import { lognormal, seededRandom } from '../helpers/datasets.js';
+import { lognormal } from '../helpers/datasets.js';
 
 /**
  * Every sub-window, and then the lifetime sketch (the first sub-window retires into it), is
