@@ -7,10 +7,12 @@
  * every answer is clamped to [min, max] (which can only move it towards the truth).
  */
 import { bucketValue } from './exponential-index.js';
-import { PAGE_BINS, type SparseStore } from './sparse-store.js';
+import { type Counts, PAGE_BINS, type SparseStore } from './sparse-store.js';
 
 /** One page's worth of summed counts (reads are synchronous: one shared scratch is enough). */
 const scratch = new Float64Array(PAGE_BINS);
+/** Offsets of the current page in each store of a walk (at most 2 x MAX_SUB_WINDOWS + 1 stores). */
+const offs = new Int32Array(64);
 
 /** What the walk needs to know about the values behind the bins. */
 export interface WalkTotals {
@@ -72,15 +74,30 @@ class Walk {
     }
   }
 
-  /** Adds the counts a[off..off + PAGE_BINS) of page `page` in value order (sign -1: descending indices). */
-  private page(a: ArrayLike<number>, off: number, page: number, sign: number): void {
-    for (let t = 0; t < PAGE_BINS && !this.done; t++) {
+  /**
+   * Adds the counts a[off..off + PAGE_BINS) of page `page` in value order (sign -1: descending
+   * indices), answering the quantiles whose rank falls among them. A page that holds none of
+   * the pending ranks is added as a whole.
+   */
+  private page(a: Counts, off: number, page: number, sign: number): void {
+    const total = pageTotal(a, off);
+    let cum = this.cum;
+    if (cum + total <= this.ranks[this.k]) {
+      this.cum = cum + total;
+      return;
+    }
+    for (let t = 0; t < PAGE_BINS; t++) {
       const s = sign > 0 ? t : PAGE_BINS - 1 - t;
       const c = a[off + s];
       if (c === 0) continue;
-      this.cum += c;
-      if (this.cum > this.ranks[this.k]) this.take(sign * bucketValue(page * PAGE_BINS + s, this.schema));
+      cum += c;
+      if (cum > this.ranks[this.k]) {
+        this.cum = cum;
+        this.take(sign * bucketValue(page * PAGE_BINS + s, this.schema));
+        if (this.done) return;
+      }
     }
+    this.cum = cum;
   }
 
   /** Walks the stores of one sign (all at this walk's schema), summing pages of the same number. */
@@ -93,26 +110,56 @@ class Walk {
       if (s.pageLo < lo) lo = s.pageLo;
       if (s.pageLo + s.dir.length - 1 > hi) hi = s.pageLo + s.dir.length - 1;
     }
+    const n = live.length;
     for (let t = 0; t <= hi - lo && !this.done; t++) {
       const page = sign > 0 ? lo + t : hi - t;
-      if (live.length === 1) {
+      if (n === 1) {
         const st = live[0];
         const off = st.dir[page - st.pageLo];
         if (off >= 0) this.page(st.counts, off, page, sign);
         continue;
       }
+      // The page's total over the stores first: only a page where a pending rank falls is
+      // summed bucket by bucket into the scratch page and scanned.
+      let total = 0;
       let found = 0;
-      for (const st of live) {
+      for (let j = 0; j < n; j++) {
+        const st = live[j];
         const p = page - st.pageLo;
-        if (p < 0 || p >= st.dir.length || st.dir[p] < 0) continue;
-        const off = st.dir[p];
-        const a = st.counts;
-        if (found++ === 0) for (let s = 0; s < PAGE_BINS; s++) scratch[s] = a[off + s];
-        else for (let s = 0; s < PAGE_BINS; s++) scratch[s] += a[off + s];
+        const dir = st.dir;
+        if (p < 0 || p >= dir.length) continue;
+        const off = dir[p];
+        if (off < 0) continue;
+        offs[j] = off;
+        found++;
+        total += pageTotal(st.counts, off);
       }
-      if (found > 0) this.page(scratch, 0, page, sign);
+      if (found === 0) continue;
+      if (this.cum + total <= this.ranks[this.k]) {
+        this.cum += total;
+        continue;
+      }
+      scratch.fill(0);
+      for (let j = 0; j < n; j++) {
+        const st = live[j];
+        const p = page - st.pageLo;
+        if (p >= 0 && p < st.dir.length && st.dir[p] >= 0) addPage(st.counts, offs[j]);
+      }
+      this.page(scratch, 0, page, sign);
     }
   }
+}
+
+/** Adds the page at `off` of `a` into the scratch page. */
+function addPage(a: Counts, off: number): void {
+  for (let s = 0; s < PAGE_BINS; s++) scratch[s] += a[off + s];
+}
+
+/** Sum of the page at `off` of `a`. */
+function pageTotal(a: Counts, off: number): number {
+  let t = 0;
+  for (let s = off, end = off + PAGE_BINS; s < end; s++) t += a[s];
+  return t;
 }
 
 /**

@@ -128,9 +128,25 @@ export class SparseStore {
     return out;
   }
 
-  /** Adds every count of `other`, its indices divided by 2^d (rounded up: schema - d). */
+  /**
+   * Adds every count of `other`, its indices divided by 2^d (rounded up: schema - d). The
+   * missing pages are allocated together first (one copy of the counts, not one per page).
+   */
   mergeFrom(other: SparseStore, d = 0): void {
     const { dir, counts } = other;
+    const missing: number[] = [];
+    let last = Number.NaN;
+    for (let p = 0; p < dir.length; p++) {
+      if (dir[p] < 0) continue;
+      const base = (other.pageLo + p) * PAGE_BINS;
+      // The page's indices map to (at most) the target pages of its first and last index.
+      for (const i of [base, base + PAGE_MASK]) {
+        const page = (d === 0 ? i : ((i - 1) >> d) + 1) >> PAGE_SHIFT;
+        if (page !== last && !this.hasPage(page)) missing.push(page);
+        last = page;
+      }
+    }
+    if (missing.length > 0) this.allocatePages(missing);
     for (let p = 0; p < dir.length; p++) {
       const off = dir[p];
       if (off < 0) continue;
@@ -140,6 +156,34 @@ export class SparseStore {
         if (c !== 0) this.add(d === 0 ? base + s : ((base + s - 1) >> d) + 1, c);
       }
     }
+  }
+
+  private hasPage(page: number): boolean {
+    const p = page - this.pageLo;
+    return p >= 0 && p < this.dir.length && this.dir[p] >= 0;
+  }
+
+  /** Allocates the given pages (ascending or not, duplicates allowed) with one copy of the counts. */
+  private allocatePages(pages: number[]): void {
+    const fresh = [...new Set(pages)].filter((pg) => !this.hasPage(pg));
+    if (fresh.length === 0) return;
+    let lo = Math.min(...fresh);
+    let hi = Math.max(...fresh);
+    if (this.dir.length > 0) {
+      lo = Math.min(lo, this.pageLo);
+      hi = Math.max(hi, this.pageLo + this.dir.length - 1);
+    }
+    if (this.dir.length === 0 || lo < this.pageLo || hi >= this.pageLo + this.dir.length) {
+      const dir = new Int32Array(hi - lo + 1).fill(-1);
+      if (this.dir.length > 0) dir.set(this.dir, this.pageLo - lo);
+      this.dir = dir;
+      this.pageLo = lo;
+    }
+    const old = this.counts;
+    const next = new (old.constructor as new (n: number) => Counts)(old.length + fresh.length * PAGE_BINS);
+    next.set(old);
+    this.counts = next;
+    for (const [k, pg] of fresh.entries()) this.dir[pg - this.pageLo] = old.length + k * PAGE_BINS;
   }
 
   /** Re-buckets this store at a schema `d` steps coarser (neighbouring buckets merged). */
