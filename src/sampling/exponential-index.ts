@@ -79,11 +79,19 @@ for (let j = 0; j < 66; j++) {
   BOUND_LO[j] = u32[LO];
 }
 
-/** FIRST[s]: the smallest j with BOUNDS[j] >= 1 + s/256 (the first boundary in slot s or above). */
+/**
+ * FIRST[s]: the smallest j with BOUNDS[j] >= 1 + s/256 (the first boundary in slot s or above);
+ * SLOT_HI[s], SLOT_LO[s]: that boundary's mantissa bits, indexed by the slot too, so that the
+ * two lookups do not wait for each other.
+ */
 const FIRST = new Uint8Array(256);
+const SLOT_HI = new Uint32Array(256);
+const SLOT_LO = new Uint32Array(256);
 for (let s = 0, j = 0; s < 256; s++) {
   while (BOUNDS[j] < 1 + s / 256) j++;
   FIRST[s] = j;
+  SLOT_HI[s] = BOUND_HI[j];
+  SLOT_LO[s] = BOUND_LO[j];
 }
 
 /**
@@ -95,11 +103,11 @@ export function index6(x: number): number {
   f64[0] = x;
   const hi = u32[HI];
   const m = hi & 0xfffff;
-  let j = FIRST[m >>> 12];
-  const b = BOUND_HI[j];
-  // mantissa > BOUNDS[j]: compare the high 20 bits, and the low 32 only when those are equal
-  if (m > b || (m === b && u32[LO] > BOUND_LO[j])) j++;
-  return ((hi >>> 20) - 1023) * 64 + j;
+  const s = m >>> 12;
+  const b = SLOT_HI[s];
+  // mantissa > BOUNDS[FIRST[s]]: compare the high 20 bits, and the low 32 only when those are equal
+  const above = m > b || (m === b && u32[LO] > SLOT_LO[s]) ? 1 : 0;
+  return ((hi >>> 20) - 1023) * 64 + FIRST[s] + above;
 }
 
 /** Index at schema `s - d` of the bucket with index `i` at schema `s` (d >= 0): ceil(i / 2^d). */
