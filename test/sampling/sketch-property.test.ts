@@ -187,6 +187,26 @@ describe('percentiles of narrow clusters anywhere in 1e-9..1e9 (both signs)', ()
     );
   });
 
+  test('30 clusters in the worst case (each straddling two pages, both signs, 32-bit counts) keep schema 6 in one sub-window', () => {
+    const clock = new ManualClock();
+    const d = new WindowedDistribution({ clock });
+    const xs: number[] = [];
+    for (let c = 0; c < 15; c++) {
+      const page = -59 + 8 * c; // pages from 1e-9 to 1e9
+      const lo = upperBound(page * 32 + 31, 6); // the last bucket of the page, then the next page's first
+      for (const sign of [1, -1]) {
+        for (let i = 0; i < (c === 0 ? 70_000 : 50); i++) {
+          const x = sign * lo * (i % 2 === 0 ? 1 : 1.005);
+          xs.push(x);
+          d.record(x);
+        }
+      }
+    }
+    const s = d.summary(QS);
+    assert.equal(s.schema, 6);
+    assert.ok(checkAll(s.quantiles, xs, QS));
+  });
+
   test('the measured case of the issue: half near 1e-9, half near 3.6e6 (the old sketch reported a median of 0.124)', () => {
     const r = seededRandom(13);
     const xs: number[] = [];
