@@ -172,7 +172,10 @@ class Writer {
 
   /** The 64-bit two's complement varint of an integer in (-2^53, 2^53) (int64 fields). */
   int64(v: number): void {
-    if (v >= 0) return this.varint(v);
+    if (v >= 0) {
+      this.varint(v);
+      return;
+    }
     // -v = hi * 2^32 + lo; the complement is ~(-v) + 1 over 64 bits.
     const m = -v;
     let hi = ~Math.floor(m / TWO_32) >>> 0;
