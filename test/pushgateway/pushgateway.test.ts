@@ -4,7 +4,7 @@
 // from the gateway), pushes at exit from real child processes, and a real Prometheus scraping
 // the pushed series from the gateway.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -131,6 +131,18 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     } finally {
       await prom.stop();
     }
+  });
+
+  it('examples/pushgateway-push (quoted in the README) pushes its subtree to its group', async () => {
+    const example = join(HERE, '..', '..', 'examples', 'pushgateway-push.js');
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [example, pgw.url], { timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    assert.deepEqual(JSON.parse(out), { ok: true, status: 200 });
+    const g = await groupOf('nightly-backup');
+    assert.deepEqual(g?.labels, { job: 'nightly-backup', db: 'users', dir: '/var/backups' });
+    assert.equal(g?.families.backup_rows?.metrics[0].value, String((8 + 6 + 5) * 100));
+    assert.equal(g?.families.backup_tableSeconds?.metrics[0].count, '3');
   });
 
   describe('at exit, from a real batch process', () => {
