@@ -304,11 +304,17 @@ class Writer {
     }
     const extra = varintSize(len) - 1;
     this.ensure(extra);
-    this.buf.copyWithin(start + extra, start, this.pos);
-    const end = this.pos + extra;
-    this.pos = start - 1;
-    this.varint(len);
-    this.pos = end;
+    const b = this.buf;
+    b.copyWithin(start + extra, start, this.pos);
+    // The length varint goes into the placeholder byte plus the `extra` bytes just freed.
+    let p = start - 1;
+    let v = len;
+    while (v >= 0x80) {
+      b[p++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    b[p] = v;
+    this.pos += extra;
   }
 
   /** The bytes written, copied out. */
