@@ -281,10 +281,10 @@ describe('protobuf exposition: input Prometheus would reject is refused, naming 
 
 describe('wantsPrometheusProtobuf', () => {
   it('reads the Accept headers Prometheus sends', () => {
-    // Prometheus 2.42 with --enable-feature=native-histograms, and without it.
+    // Prometheus 2.42 with --enable-feature=native-histograms, and without it (captured from the real server).
     assert.equal(
       wantsPrometheusProtobuf(
-        'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.1',
+        'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
       ),
       true,
     );
