@@ -41,7 +41,7 @@ export const MIN_SKETCH_MAX_BYTES = 4096;
 export const DEFAULT_RELATIVE_ACCURACY = relativeErrorAt(MAX_SCHEMA);
 
 /** A native-histogram view of a sketch: what a Prometheus or OpenTelemetry exporter needs. */
-export interface NativeBuckets {
+export interface NativeHistogramBuckets {
   /** Prometheus schema (= OpenTelemetry scale): the base is 2^(2^-schema). */
   schema: number;
   /** Magnitudes at or below this are counted in `zeroCount` (2^-128). */
@@ -225,7 +225,7 @@ export class LogSketch {
    * The buckets as a Prometheus native histogram (or OpenTelemetry exponential histogram)
    * holds them: schema, zero bucket, and the non-zero buckets of each sign in index order.
    */
-  nativeBuckets(): NativeBuckets {
+  nativeBuckets(): NativeHistogramBuckets {
     return {
       schema: this.s,
       zeroThreshold: ZERO_THRESHOLD,
