@@ -5,7 +5,7 @@
  * `Registry`, errors, clocks and the snapshot types. It loads no network, crypto or file-system
  * module. The outputs live in subpaths, as Python's `greplin.scales.graphite` did:
  * `scales-metrics/http` (status page, Prometheus), `/graphite`, `/dump`, `/aggregate`,
- * `/formats`, `/sampling`, and the adapters `/express`, `/fastify`, `/koa`, `/hono`.
+ * `/formats`, `/sampling`, `/pushgateway`, and the adapters `/express`, `/fastify`, `/koa`, `/hono`.
  *
  * @example
  * import * as scales from 'scales-metrics';

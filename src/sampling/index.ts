@@ -9,7 +9,7 @@
  */
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { METER_TICK_MS, Meter, type MeterRates } from './meter.js';
-export { DEFAULT_MAX_BINS, DEFAULT_RELATIVE_ACCURACY, LogSketch, type LogSketchOptions } from './sketch.js';
+export { DEFAULT_RELATIVE_ACCURACY, DEFAULT_SKETCH_MAX_BYTES, LogSketch, type LogSketchOptions, type NativeHistogramBuckets } from './sketch.js';
 export {
   DEFAULT_SUB_WINDOWS,
   DEFAULT_WINDOW_MS,
