@@ -11,3 +11,20 @@ export interface StatsSource {
   /** Like {@link StatsSource.snapshot}, yielding to the event loop while it works on a big tree. */
   snapshotAsync(path?: string, options?: SnapshotOptions): Promise<SnapshotNode | undefined>;
 }
+
+/**
+ * Checks the `source` option of an output (`what` names it in the message): refuses the option's
+ * old name `registry`, which would otherwise be ignored silently, and a source that cannot take
+ * snapshots. Returns the source, or undefined when none was given.
+ */
+export function checkSourceOption(options: { source?: StatsSource } | undefined, what: string): StatsSource | undefined {
+  if (options !== undefined && options !== null && Object.hasOwn(options, 'registry')) {
+    throw new TypeError(`${what}: the option "registry" is now "source" (a Registry, or any StatsSource)`);
+  }
+  const source = options?.source;
+  if (source === undefined) return undefined;
+  if (source === null || typeof source.snapshot !== 'function' || typeof source.snapshotAsync !== 'function') {
+    throw new TypeError(`${what}: "source" must have snapshot() and snapshotAsync(), as a Registry has`);
+  }
+  return source;
+}

@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import type { JsonObject, JsonValue, SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
 import type { StatsSource } from '../core/source.js';
 import { jsonChunks, toJsonObject } from '../formats/json.js';
-import { defaultRegistry } from '../registry/default-registry.js';
+import { sourceOf } from '../registry/default-registry.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DUMP_FORMAT, DUMP_VERSION, type DumpFile } from './dump-format.js';
 
@@ -48,10 +48,11 @@ function statsErrorOf(err: unknown): string {
 
 /** Builds the content of a dump file (without writing it); `extra` header fields come before `stats`. */
 export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = {}): DumpFile {
+  const source = sourceOf(options, 'buildDump');
   const head = header(options, extra);
   let stats: JsonObject = {};
   try {
-    const node = (options.source ?? defaultRegistry).snapshot(options.path ?? '/', snapshotOptions(options));
+    const node = source.snapshot(options.path ?? '/', snapshotOptions(options));
     stats = node === undefined ? {} : toJsonObject(node);
   } catch (err) {
     return { ...head, statsError: statsErrorOf(err), stats };
@@ -79,7 +80,7 @@ function serialize(dump: DumpFile): string {
  * await dumpStatsTo('/var/run/myapp/stats.json', { sketches: true });
  */
 export async function dumpStatsTo(filename: string, options: DumpOptions = {}): Promise<void> {
-  const source = options.source ?? defaultRegistry;
+  const source = sourceOf(options, 'dumpStatsTo');
   // Read the tree in slices (the registry yields to the event loop), then write it in pieces.
   const head = header(options, {});
   let node: SnapshotNode | undefined;

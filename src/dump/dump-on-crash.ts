@@ -2,6 +2,7 @@ import { constants as osConstants } from 'node:os';
 import type { DumpOptions } from './dump-file.js';
 import { dumpStatsToSync } from './dump-file.js';
 import type { DumpFile } from './dump-format.js';
+import { sourceOf } from '../registry/default-registry.js';
 
 /** The signals {@link dumpOnCrash} handles by default. */
 export const DEFAULT_CRASH_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
@@ -104,6 +105,8 @@ function errorInfo(err: unknown): { message: string; stack?: string } {
  * dumpOnCrash('/var/run/myapp/stats.json', { sketches: true });
  */
 export function dumpOnCrash(filename: string, options: DumpOnCrashOptions = {}): CrashDump {
+  // Bad options are said now, at install time, not when the process is dying.
+  sourceOf(options, 'dumpOnCrash');
   const signals = options.signals ?? DEFAULT_CRASH_SIGNALS;
   let lastReason: string | undefined;
   let lastError: { message: string; stack?: string } | undefined;

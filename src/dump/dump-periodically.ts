@@ -1,7 +1,7 @@
 import { doubleStat, intStat, stat } from '../registry/catalogue.js';
 import { Registry } from '../registry/registry.js';
 import { type DumpOptions, dumpStatsTo } from './dump-file.js';
-import { defaultRegistry } from '../registry/default-registry.js';
+import { sourceOf } from '../registry/default-registry.js';
 
 /** Where the periodic dumps report on themselves, in the registry they dump. */
 export const DUMP_SELF_STATS_PATH = '/scales/dump';
@@ -71,7 +71,7 @@ export function dumpStatsPeriodically(filename: string, options: DumpPeriodicall
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
-  const source = options.source ?? defaultRegistry;
+  const source = sourceOf(options, 'dumpStatsPeriodically');
   const self = source instanceof Registry ? declareSelfStats(source) : undefined;
 
   const report = (err: unknown): void => {

@@ -5,7 +5,7 @@
  */
 
 import os from 'node:os';
-import { defaultRegistry } from '../registry/default-registry.js';
+import { sourceOf } from '../registry/default-registry.js';
 import type { StatsSource } from '../core/source.js';
 import { Registry } from '../registry/registry.js';
 import type { SnapshotNode } from '../core/snapshot.js';
@@ -128,7 +128,7 @@ export class GraphitePusher {
     if (!(this.period > 0) || !Number.isFinite(this.period)) {
       throw new TypeError(`invalid graphite period ${String(options.period)}: expected a positive number of seconds`);
     }
-    this.source = options.source ?? defaultRegistry;
+    this.source = sourceOf(options, 'GraphitePusher');
     this.#path = options.path ?? '/';
     this.#now = options.now ?? Date.now;
     this.flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;

@@ -24,7 +24,7 @@ import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './au
 import { DEFAULT_SLICE_MS } from '../core/slices.js';
 import { collectBody } from './chunks.js';
 import { expandCollapsed } from './expand.js';
-import type { StatsSource } from '../core/source.js';
+import { checkSourceOption, type StatsSource } from '../core/source.js';
 import { acquireHistory, type HistoryOptions, type HistorySampler } from './history.js';
 
 export type { StatusAuth } from './auth.js';
@@ -174,7 +174,9 @@ export class StatusHandler {
     this.metricsPath = mp || undefined;
     if (options.auth) validateAuth(options.auth);
     this.auth = options.auth;
-    this.source = options.source;
+    const source = checkSourceOption(options, 'StatusHandler');
+    if (source === undefined) throw new TypeError('StatusHandler: "source" is required (createStatusHandler defaults it to the default registry)');
+    this.source = source;
     this.serverName = options.serverName ?? hostname();
     for (const key of ['maxBodyBytes', 'liveIntervalMs', 'maxConcurrent', 'maxQueued', 'sliceMs'] as const) {
       const v = options[key];

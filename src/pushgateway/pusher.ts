@@ -4,7 +4,7 @@
  * job's group with PUT (replace the group) or POST (replace only the pushed names). A push
  * never rejects and never throws into the job: failures are counted and reported in the result.
  */
-import { defaultRegistry } from '../registry/default-registry.js';
+import { sourceOf } from '../registry/default-registry.js';
 import { Registry } from '../registry/registry.js';
 import type { StatsSource } from '../core/source.js';
 import type { SnapshotNode } from '../core/snapshot.js';
@@ -109,7 +109,7 @@ export class PushgatewayPusher {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_PUSHGATEWAY_TIMEOUT_MS;
     if (!(this.timeoutMs > 0) || !Number.isFinite(this.timeoutMs)) throw new TypeError(`pushgateway timeoutMs ${String(options.timeoutMs)}: expected a positive number of ms`);
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_PUSHGATEWAY_MAX_BODY_BYTES;
-    this.#source = options.source ?? defaultRegistry;
+    this.#source = sourceOf(options, 'PushgatewayPusher');
     this.#path = options.path ?? '/';
     this.#headers = { ...options.headers };
     const selfPath = options.selfStatsPath === undefined ? DEFAULT_PUSHGATEWAY_SELF_STATS_PATH : options.selfStatsPath;

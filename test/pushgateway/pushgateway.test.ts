@@ -81,7 +81,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     const b = registry.collection('/b', scales.intStat('y'));
     a.$.x.set(1);
     b.$.y.set(2);
-    const common = { url: pgw.url, job: 'methods', registry, selfStatsPath: null };
+    const common = { url: pgw.url, job: 'methods', source: registry, selfStatsPath: null };
     const putA = new PushgatewayPusher({ ...common, path: '/a' });
     const postB = new PushgatewayPusher({ ...common, path: '/b', method: 'POST' });
     const putB = new PushgatewayPusher({ ...common, path: '/b' });
