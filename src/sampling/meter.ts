@@ -77,13 +77,28 @@ export class Meter {
     this.nextTick = this.startMs + METER_TICK_MS;
   }
 
-  /** Marks `n` events (default 1); n must be a finite number. */
+  /**
+   * Marks `n` events (default 1); n must be a finite number, and the count must stay finite
+   * (a RangeError otherwise, and nothing is marked).
+   */
   mark(n = 1): void {
     if (!Number.isFinite(n)) throw new RangeError(`Meter.mark: ${n} is not a finite number of events`);
+    if (!this.markFinite(n)) throw new RangeError(`Meter.mark: ${n} more events would take the count (${this.count}) beyond the double range`);
+  }
+
+  /**
+   * {@link mark} for a finite `n` already checked by the caller: returns false, marking nothing,
+   * when the count would leave the double range. @internal
+   */
+  markFinite(n: number): boolean {
     const now = this.writeClock.now();
     if (now > this.nextTick) this.tick(now);
-    this.count += n;
-    this.uncounted += n;
+    const c = this.count + n;
+    const u = this.uncounted + n;
+    if (c - c !== 0 || u - u !== 0) return false;
+    this.count = c;
+    this.uncounted = u;
+    return true;
   }
 
   /** Called when more than one tick interval has passed (Dropwizard: age > interval). */

@@ -13,7 +13,7 @@ import type { Clock } from './clock.js';
 import { resolveClocks } from './coarse-clock.js';
 import { DenseStore } from './dense-store.js';
 import { IndexMapping, MIN_INDEXABLE } from './index-mapping.js';
-import { addMoments, emptyMoments, type Moments, momentsFromShifted } from './moments.js';
+import { addMoments, DOWN, emptyMoments, figures, type Moments, momentsFromShifted, SAFE, WIDE_SHIFT } from './moments.js';
 import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { DEFAULT_RELATIVE_ACCURACY, LogSketch } from './sketch.js';
 
@@ -37,7 +37,11 @@ export interface WindowedDistributionOptions {
   clock?: Clock;
 }
 
-/** Figures of a distribution over some span (a window or the lifetime). */
+/**
+ * Figures of a distribution over some span (a window or the lifetime). Moments are kept so that
+ * they never overflow (see moments.ts); a figure that truly exceeds the double range (a sum of
+ * two 1e308, a stddev beyond 1.8e308) is ±Infinity here, never a wrong finite number.
+ */
 export interface DistributionStats {
   count: number;
   sum: number;
@@ -101,10 +105,16 @@ class SubWindow {
   readonly neg: DenseStore;
   zero = 0;
   n = 0;
-  /** Shift: the first value recorded in this sub-window. */
+  /** Shift: the first value recorded in this sub-window; NaN once the sums are wide. */
   k = 0;
   s1 = 0;
   s2 = 0;
+  /**
+   * Set when a value lay {@link SAFE} or more from the shift (its square could overflow):
+   * s1 and s2 then sum values scaled by 2^-WIDE_SHIFT around `kw`, the scaled shift.
+   */
+  wide = false;
+  kw = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
   /** Data merged in from other distributions (kept apart: it is not part of our lifetime). */
@@ -116,7 +126,23 @@ class SubWindow {
   }
 
   recorded(): Moments {
+    if (this.wide) return momentsFromShifted(this.n, this.kw, this.s1, this.s2, this.min, this.max, WIDE_SHIFT);
     return momentsFromShifted(this.n, this.k, this.s1, this.s2, this.min, this.max);
+  }
+
+  /** The write path's slow branch: a value too far from the shift to square safely. */
+  addWide(value: number): void {
+    if (!this.wide) {
+      this.wide = true;
+      this.kw = this.k * DOWN;
+      this.s1 *= DOWN;
+      this.s2 = this.s2 * DOWN * DOWN;
+      // NaN makes every later `value - k` fail the fast path's range test: all go wide.
+      this.k = Number.NaN;
+    }
+    const d = value * DOWN - this.kw;
+    this.s1 += d;
+    this.s2 += d * d;
   }
 
   clear(): void {
@@ -127,6 +153,8 @@ class SubWindow {
     this.k = 0;
     this.s1 = 0;
     this.s2 = 0;
+    this.wide = false;
+    this.kw = 0;
     this.min = Number.POSITIVE_INFINITY;
     this.max = Number.NEGATIVE_INFINITY;
     this.merged = null;
@@ -135,14 +163,8 @@ class SubWindow {
 
 function toStats(m: Moments): DistributionStats {
   if (m.n === 0) return { count: 0, sum: 0, min: null, max: null, mean: null, stddev: null };
-  return {
-    count: m.n,
-    sum: m.sum,
-    min: m.min,
-    max: m.max,
-    mean: m.mean,
-    stddev: m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : 0,
-  };
+  const f = figures(m);
+  return { count: m.n, sum: f.sum, min: m.min, max: m.max, mean: f.mean, stddev: f.stddev };
 }
 
 /**
@@ -212,8 +234,10 @@ export class WindowedDistribution {
     if (w.n === 0) w.k = value;
     const d = value - w.k;
     w.n++;
-    w.s1 += d;
-    w.s2 += d * d;
+    if (d < SAFE && d > -SAFE) {
+      w.s1 += d;
+      w.s2 += d * d;
+    } else w.addWide(value);
     if (value < w.min) w.min = value;
     if (value > w.max) w.max = value;
     if (value >= MIN_INDEXABLE) {
@@ -300,7 +324,7 @@ export class WindowedDistribution {
       out.zeroCount += s.zero;
     }
     const m = this.windowMoments();
-    if (m.n > 0) out.addTotals(m.n, m.sum, m.min, m.max);
+    if (m.n > 0) out.addTotals(m.n, figures(m).sum, m.min, m.max);
     return out;
   }
 
