@@ -57,7 +57,7 @@ export class StateTimeCell extends StatCell {
 
   set(state: unknown): void {
     if (typeof state !== 'string' && !(typeof state === 'number' && state - state === 0)) {
-      this.ctx.reject(this, state, 'a state must be a string or a finite number');
+      this.ctx.reject(this, state, 'not a state (a string or a finite number)');
       return;
     }
     const now = this.ctx.clock.now();
