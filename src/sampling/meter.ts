@@ -95,7 +95,8 @@ export class Meter {
     if (now > this.nextTick) this.tick(now);
     const c = this.count + n;
     const u = this.uncounted + n;
-    if (c - c !== 0 || u - u !== 0) return false;
+    // Finite plus finite is never NaN: only the infinities need excluding (compares, no float subtraction).
+    if (c === Number.POSITIVE_INFINITY || c === Number.NEGATIVE_INFINITY || u === Number.POSITIVE_INFINITY || u === Number.NEGATIVE_INFINITY) return false;
     this.count = c;
     this.uncounted = u;
     return true;
