@@ -105,13 +105,14 @@ class SubWindow {
   readonly neg: DenseStore;
   zero = 0;
   n = 0;
-  /** Shift: the first value recorded in this sub-window; NaN once the sums are wide. */
+  /** Shift: the first value recorded in this sub-window (`kw` holds it scaled once wide). */
   k = 0;
   s1 = 0;
   s2 = 0;
   /**
-   * Set when a value lay {@link SAFE} or more from the shift (its square could overflow):
-   * s1 and s2 then sum values scaled by 2^-WIDE_SHIFT around `kw`, the scaled shift.
+   * Set when a value lay {@link SAFE} (2^480) or more from the shift (squares of such values
+   * could overflow): s1 and s2 then sum values scaled by 2^-WIDE_SHIFT around `kw`, the scaled
+   * shift.
    */
   wide = false;
   kw = 0;
@@ -137,8 +138,6 @@ class SubWindow {
       this.kw = this.k * DOWN;
       this.s1 *= DOWN;
       this.s2 = this.s2 * DOWN * DOWN;
-      // NaN makes every later `value - k` fail the fast path's range test: all go wide.
-      this.k = Number.NaN;
     }
     const d = value * DOWN - this.kw;
     this.s1 += d;
@@ -188,6 +187,12 @@ export class WindowedDistribution {
   private cur: SubWindow;
   /** Sub-window number (time / subWindowMs) of the current sub-window. */
   private epoch: number;
+  /** Start of the next sub-window. */
+  private boundary: number;
+  /**
+   * When the write path must leave its fast branch: the boundary, or -Infinity while the current
+   * sub-window is wide (its writes then take {@link recordWide}).
+   */
   private rotateAt: number;
   private readonly writeClock: Clock;
   private readonly readClock: Clock;
@@ -214,7 +219,8 @@ export class WindowedDistribution {
     this.writeClock = clocks.write;
     this.readClock = clocks.read;
     this.epoch = Math.floor(this.readClock.now() / this.subWindowMs);
-    this.rotateAt = (this.epoch + 1) * this.subWindowMs;
+    this.boundary = (this.epoch + 1) * this.subWindowMs;
+    this.rotateAt = this.boundary;
   }
 
   /** Records one finite value; NaN and infinities are refused with a RangeError (nothing recorded). */
@@ -229,17 +235,33 @@ export class WindowedDistribution {
    * PmfStat checks every write once, and counts the rejected ones). @internal
    */
   recordFinite(value: number): void {
-    if (this.writeClock.now() >= this.rotateAt) this.rotate(this.writeClock.now());
+    if (this.writeClock.now() >= this.rotateAt) {
+      this.recordSlow(value);
+      return;
+    }
     const w = this.cur;
     if (w.n === 0) w.k = value;
     const d = value - w.k;
+    // Every value of a narrow sub-window lies within SAFE of its shift k, so the squares below
+    // cannot overflow. Only a new min or max can break that: the range test sits in those
+    // (rarely taken) branches, costing the common write nothing.
+    if (value < w.min) {
+      if (d <= -SAFE) {
+        this.recordWide(w, value);
+        return;
+      }
+      w.min = value;
+    }
+    if (value > w.max) {
+      if (d >= SAFE) {
+        this.recordWide(w, value);
+        return;
+      }
+      w.max = value;
+    }
     w.n++;
-    if (d < SAFE && d > -SAFE) {
-      w.s1 += d;
-      w.s2 += d * d;
-    } else w.addWide(value);
-    if (value < w.min) w.min = value;
-    if (value > w.max) w.max = value;
+    w.s1 += d;
+    w.s2 += d * d;
     if (value >= MIN_INDEXABLE) {
       const key = this.mapping.index(value);
       const st = w.pos;
@@ -252,6 +274,29 @@ export class WindowedDistribution {
     } else {
       w.zero++;
     }
+  }
+
+  /** The write path past a sub-window boundary, or into a wide sub-window. */
+  private recordSlow(value: number): void {
+    const now = this.writeClock.now();
+    if (now >= this.boundary) this.rotate(now);
+    if (this.cur.wide) this.recordWide(this.cur, value);
+    else this.recordFinite(value);
+  }
+
+  /**
+   * Records into sums scaled by 2^-WIDE_SHIFT: a value 2^480 or more from the sub-window's
+   * shift, and every later value of that sub-window (the fast branch is closed meanwhile).
+   */
+  private recordWide(w: SubWindow, value: number): void {
+    w.n++;
+    w.addWide(value);
+    if (value < w.min) w.min = value;
+    if (value > w.max) w.max = value;
+    if (value >= MIN_INDEXABLE) w.pos.add(this.mapping.index(value), 1);
+    else if (value <= -MIN_INDEXABLE) w.neg.add(-this.mapping.index(-value), 1);
+    else w.zero++;
+    this.rotateAt = Number.NEGATIVE_INFINITY;
   }
 
   /** Moves the window to `now`: retires the current sub-window and clears expired ones. */
@@ -268,7 +313,8 @@ export class WindowedDistribution {
       this.cur = this.slots[this.curIdx];
       this.epoch = e;
     }
-    this.rotateAt = (this.epoch + 1) * this.subWindowMs;
+    this.boundary = (this.epoch + 1) * this.subWindowMs;
+    this.rotateAt = this.cur.wide ? Number.NEGATIVE_INFINITY : this.boundary;
   }
 
   private windowMoments(): Moments {
@@ -365,6 +411,7 @@ export class WindowedDistribution {
   reset(): void {
     for (const s of this.slots) s.clear();
     this.folded = emptyMoments();
+    this.rotateAt = this.boundary;
   }
 
   /**

@@ -87,3 +87,31 @@ test('addMoments does not change its second argument, narrow or wide', () => {
   assert.equal(figures(wide).sum, Number.POSITIVE_INFINITY);
   assert.ok(Math.abs(figures(wide).mean - 1e308) <= 1e-12 * 1e308);
 });
+
+test('a wide sub-window stays wide across reads, and reset() makes it narrow again', () => {
+  const clock = new ManualClock(0);
+  const d = new WindowedDistribution({ clock });
+  const values = [0, 1e308];
+  for (const v of values) d.record(v);
+  d.summary([0.5]); // a read rotates (to the same sub-window): later writes must still go wide
+  for (const v of [5, -3, 1e300]) {
+    d.record(v);
+    values.push(v);
+  }
+  const ref = reference(values);
+  const s = d.summary([0.5]);
+  assert.ok(Math.abs(s.window.stddev! - ref.stddev) <= 1e-12 * ref.stddev, `${s.window.stddev} vs ${ref.stddev}`);
+  assert.ok(Math.abs(s.lifetime.mean! - ref.mean) <= 1e-12 * ref.mean);
+  d.reset();
+  d.record(1);
+  d.record(2);
+  assert.deepEqual(d.summary([0.5]).window, { count: 2, sum: 3, min: 1, max: 2, mean: 1.5, stddev: Math.SQRT1_2 });
+  // A later sub-window starts narrow even when the previous one was wide.
+  d.record(1e308);
+  clock.advance(60_000);
+  d.record(10);
+  d.record(20);
+  const w = d.summary([0.5]).window;
+  assert.equal(w.count, 5);
+  assert.ok(Math.abs(w.mean! - (1e308 + 33) / 5) <= 1e-12 * 2e307);
+});
