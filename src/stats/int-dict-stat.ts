@@ -13,7 +13,12 @@ export interface IntDictOptions {
   keyLimit?: number;
 }
 
-/** Handle of an `intDictStat`: the explicit (and fastest) way to write it. */
+/**
+ * Handle of an `intDictStat`: the explicit (and fastest) way to write it. A key that is no
+ * string (numbers, bigints and booleans are converted; symbols and objects are not), a value
+ * that is no finite number, or a result beyond the double range is rejected and counted under
+ * `/scales/rejected`; no argument makes a method throw.
+ */
 export interface IntDictHandle {
   /** The value of `key`; 0 when missing. */
   get(key: string): number;

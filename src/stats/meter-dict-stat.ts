@@ -1,5 +1,5 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { defineStatProperty, keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
+import { defineStatProperty, isFiniteNumber, keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { MeterCell, type MeterHandle } from './meter-stat.js';
 
@@ -46,6 +46,12 @@ export class MeterDictCell extends StatCell {
     return c;
   }
 
+  /** Marks `n` under `key`; a value that is no finite number is rejected before any key is created. */
+  mark(key: string, n: unknown): void {
+    if (isFiniteNumber(n)) this.entry(key).mark(n);
+    else this.ctx.reject(this, n, `not a finite number (key ${JSON.stringify(key)})`);
+  }
+
   private detached: MeterCell | null = null;
 
   /**
@@ -69,7 +75,7 @@ export class MeterDictCell extends StatCell {
     const cell = this;
     const proxy = dictProxy<MeterHandle>({
       get: (k) => cell.entry(k).handle,
-      set: (k, v) => cell.entry(k).mark(v),
+      set: (k, v) => cell.mark(k, v),
       has: (k) => cell.map.has(k),
       delete: (k) => cell.map.delete(k),
       keys: () => cell.map.keys(),
@@ -84,7 +90,7 @@ export class MeterDictCell extends StatCell {
       mark: (k, n = 1) => {
         const key = toKey(k);
         if (key === undefined) cell.rejectKey(k);
-        else cell.entry(key).mark(n);
+        else cell.mark(key, n);
       },
       keys: () => cell.map.keys(),
     };

@@ -1,5 +1,5 @@
 import type { JsonValue, SnapshotOptions, StatKind } from '../core/snapshot.js';
-import { defineStatProperty, keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
+import { defineStatProperty, isFiniteNumber, keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { dictProxy } from './dict-proxy.js';
 import { type PmfHandle, PmfCell, type PmfOptions } from './pmf-stat.js';
 
@@ -54,6 +54,12 @@ export class NamedPmfDictCell extends StatCell {
     return c;
   }
 
+  /** Records `v` under `key`; a value that is no finite number is rejected before any key is created. */
+  record(key: string, v: unknown): void {
+    if (isFiniteNumber(v)) this.entry(key).record(v);
+    else this.ctx.reject(this, v, `not a finite number (key ${JSON.stringify(key)})`);
+  }
+
   private detached: PmfCell | null = null;
 
   /**
@@ -77,7 +83,7 @@ export class NamedPmfDictCell extends StatCell {
     const cell = this;
     const proxy = dictProxy<PmfHandle>({
       get: (k) => cell.entry(k).handle,
-      set: (k, v) => cell.entry(k).record(v),
+      set: (k, v) => cell.record(k, v),
       has: (k) => cell.map.has(k),
       delete: (k) => cell.map.delete(k),
       keys: () => cell.map.keys(),
@@ -92,7 +98,7 @@ export class NamedPmfDictCell extends StatCell {
       record: (k, v) => {
         const key = toKey(k);
         if (key === undefined) cell.rejectKey(k);
-        else cell.entry(key).record(v);
+        else cell.record(key, v);
       },
       keys: () => cell.map.keys(),
     };

@@ -1,7 +1,11 @@
 import type { JsonValue, StatKind } from '../core/snapshot.js';
 import { type Aggregator, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
 
-/** Handle of an `intStat` or `doubleStat`. */
+/**
+ * Handle of an `intStat` or `doubleStat`. A value that is no finite number, or a result beyond
+ * the double range, is rejected and counted under `/scales/rejected`; no argument makes a
+ * method throw.
+ */
 export interface NumberHandle {
   /** The current value. */
   readonly value: number;
