@@ -82,7 +82,8 @@ export class Meter {
    * (a RangeError otherwise, and nothing is marked).
    */
   mark(n = 1): void {
-    if (!Number.isFinite(n)) throw new RangeError(`Meter.mark: ${n} is not a finite number of events`);
+    // Number.isFinite converts nothing; the message describes a non-number by its type only.
+    if (!Number.isFinite(n)) throw new RangeError(`Meter.mark: ${typeof n === 'number' ? n : `a ${typeof n}`} is not a finite number of events`);
     if (!this.markFinite(n)) throw new RangeError(`Meter.mark: ${n} more events would take the count (${this.count}) beyond the double range`);
   }
 

@@ -225,8 +225,11 @@ export class WindowedDistribution {
 
   /** Records one finite value; NaN and infinities are refused with a RangeError (nothing recorded). */
   record(value: number): void {
+    // typeof first (a Symbol or an object with a throwing valueOf must not throw its own error);
     // value - value is 0 for finite numbers and NaN for NaN and infinities.
-    if (value - value !== 0) throw new RangeError(`WindowedDistribution.record: ${value} is not a finite number`);
+    if (typeof value !== 'number' || value - value !== 0) {
+      throw new RangeError(`WindowedDistribution.record: ${typeof value === 'number' ? value : `a ${typeof value}`} is not a finite number`);
+    }
     this.recordFinite(value);
   }
 

@@ -402,3 +402,19 @@ describe('pmf moments near the top of the double range: correct, or null and fla
     assert.equal(o.snapshot().outOfRange, undefined);
   });
 });
+
+describe('the standalone classes keep their contract: a RangeError naming the problem', () => {
+  test('Meter.mark and WindowedDistribution.record with hostile values or an overflowing count', () => {
+    const clock = new scales.ManualClock(0);
+    const m = new scales.Meter(clock);
+    const d = new scales.WindowedDistribution({ clock });
+    for (const [what, make] of HOSTILE_VALUES) {
+      assert.throws(() => m.mark(make() as number), (e: Error) => e instanceof RangeError && /^Meter\.mark: a (bigint|symbol|object) is not a finite number/.test(e.message), what);
+      assert.throws(() => d.record(make() as number), (e: Error) => e instanceof RangeError && /^WindowedDistribution\.record: a (bigint|symbol|object) is not a finite number/.test(e.message), what);
+    }
+    m.mark(1e308);
+    assert.throws(() => m.mark(1e308), /1e\+308 more events would take the count \(1e\+308\) beyond the double range/);
+    assert.equal(m.rates().count, 1e308);
+    assert.equal(d.lifetime().count, 0);
+  });
+});
