@@ -78,7 +78,6 @@ export class IntDictCell extends StatCell {
     if (old === undefined) {
       if (this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
         // The caller computed v from a missing key (0): fold that delta into the overflow key.
-        this.ctx.overflow(this);
         key = OVERFLOW_KEY;
         old = this.map.get(key);
         const folded = (old ?? 0) + v;
@@ -86,6 +85,7 @@ export class IntDictCell extends StatCell {
           this.ctx.reject(this, v, overflowReason(`${this.path}[${JSON.stringify(key)}]`, old ?? 0));
           return;
         }
+        this.ctx.overflow(this);
         v = folded;
       }
     }
