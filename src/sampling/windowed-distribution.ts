@@ -281,28 +281,29 @@ export class WindowedDistribution {
     if (w.n === 0) w.k = value;
     const d = value - w.k;
     // Every value of a narrow sub-window lies within SAFE of its shift k, so the squares below
-    // cannot overflow. Only a new min or max can break that: the range test sits in those
-    // (rarely taken) branches, costing the common write nothing.
-    if (value < w.min) {
-      if (d <= -SAFE) {
-        this.recordWide(w, value);
-        return;
-      }
-      w.min = value;
-    }
-    if (value > w.max) {
-      if (d >= SAFE) {
-        this.recordWide(w, value);
-        return;
-      }
-      w.max = value;
-    }
+    // cannot overflow. Only a new min or max can break that: the range test sits in the (rarely
+    // taken) new-extreme branch, costing the common write nothing.
+    if ((value < w.min || value > w.max) && this.newExtreme(w, value, d)) return;
     w.n++;
     w.s1 += d;
     w.s2 += d * d;
     if (value > ZERO_THRESHOLD) bump(w, w.pos, ((index6(value) - 1) >> w.shift) + 1, this.sketchBytes);
     else if (value < -ZERO_THRESHOLD) bump(w, w.neg, ((index6(-value) - 1) >> w.shift) + 1, this.sketchBytes);
     else w.zero++;
+  }
+
+  /**
+   * Stores a new min or max of `w`; a value SAFE or more from the shift is recorded wide instead
+   * (returns true: recorded). Kept out of recordFinite so that it stays small enough to inline.
+   */
+  private newExtreme(w: SubWindow, value: number, d: number): boolean {
+    if (d <= -SAFE || d >= SAFE) {
+      this.recordWide(w, value);
+      return true;
+    }
+    if (value < w.min) w.min = value;
+    if (value > w.max) w.max = value;
+    return false;
   }
 
   /** The write path past a sub-window boundary, or into a wide sub-window. */
