@@ -67,8 +67,9 @@ export interface PmfSnapshot {
   sketch?: string;
   /**
    * Present only when a figure is beyond the double range (values near ±1.8e308: a sum of two
-   * 1e308, a stddev above 1.8e308): the figures shown as `null` for that reason, e.g.
-   * `['lifetime.sum']`. Without it, a `null` figure means no data.
+   * 1e308, a stddev above 1.8e308; or a stddev of values less than ~3e-151 apart, whose squares
+   * underflow): the figures shown as `null` for that reason, e.g. `['lifetime.sum']`. Without
+   * it, a `null` figure means no data.
    */
   outOfRange?: string[];
 }

@@ -110,21 +110,32 @@ export function momentsFromShifted(n: number, k: number, s1: number, s2: number,
   return { n, sum: n * k + s1, mean: k + d, m2: Math.max(m2, 0), min, max, e };
 }
 
+/**
+ * Below this spread (max - min, about 3e-151) the squared deviations fall under the smallest
+ * normal double (~2.2e-308) and lose their precision: such a stddev is not reported as a number.
+ */
+export const TINY_SPREAD = 2 ** -500;
+
 /** The figures of moments in real units. */
 export interface MomentFigures {
   /** ±Infinity when the sum is beyond the double range. */
   sum: number;
   mean: number;
-  /** Sample standard deviation (n - 1); 0 for one value; +Infinity beyond the double range. */
+  /**
+   * Sample standard deviation (n - 1); 0 for one value or equal values; +Infinity beyond the
+   * double range; NaN when the values differ by less than {@link TINY_SPREAD} (their squared
+   * deviations underflow): never a wrong number.
+   */
   stddev: number;
 }
 
 /** Sum, mean and sample standard deviation of non-empty moments, scaled back to real units. */
 export function figures(m: Moments): MomentFigures {
   const f = m.e === 0 ? 1 : UP;
-  return {
-    sum: m.sum * f,
-    mean: m.mean * f,
-    stddev: m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) * f : 0,
-  };
+  let stddev = 0;
+  if (m.n > 1) {
+    const spread = m.max - m.min;
+    stddev = spread > 0 && spread < TINY_SPREAD ? Number.NaN : Math.sqrt(m.m2 / (m.n - 1)) * f;
+  }
+  return { sum: m.sum * f, mean: m.mean * f, stddev };
 }

@@ -40,7 +40,8 @@ export interface WindowedDistributionOptions {
 /**
  * Figures of a distribution over some span (a window or the lifetime). Moments are kept so that
  * they never overflow (see moments.ts); a figure that truly exceeds the double range (a sum of
- * two 1e308, a stddev beyond 1.8e308) is ±Infinity here, never a wrong finite number.
+ * two 1e308, a stddev beyond 1.8e308) is ±Infinity here, and a stddev of values less than
+ * ~3e-151 apart (whose squares underflow) is NaN: never a wrong finite number.
  */
 export interface DistributionStats {
   count: number;

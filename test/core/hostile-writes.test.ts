@@ -396,6 +396,14 @@ describe('pmf moments near the top of the double range: correct, or null and fla
     snap = q.snapshot();
     assert.deepEqual([snap.stddev, snap.lifetime.stddev, snap.mean, snap.lifetime.sum], [null, null, 0, 0]);
     assert.deepEqual(snap.outOfRange, ['stddev', 'lifetime.stddev']);
+    // Values so close together that their squared deviations underflow: not a silent 0 either.
+    const t = pmf();
+    t.record(1e-170);
+    t.record(2e-170);
+    snap = t.snapshot();
+    assert.deepEqual([snap.stddev, snap.lifetime.stddev], [null, null]);
+    close(snap.mean, 1.5e-170, 'mean of tiny values');
+    assert.deepEqual(snap.outOfRange, ['stddev', 'lifetime.stddev']);
     // Ordinary data shows no flag.
     const o = pmf();
     o.record(0.1);
