@@ -169,7 +169,7 @@ class Collector {
     private readonly resolutionMs: number,
     private readonly windowMs: number,
     private readonly delay: PmfHandle,
-    private readonly gcPause: NamedPmfDictHandle | null,
+    gcPause: NamedPmfDictHandle | null,
     private readonly onStop: () => void,
   ) {
     this.cores = Math.max(1, availableParallelism());
