@@ -63,6 +63,8 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<Record<string, { name: string; t
   'cpu/utilization': { name: 'process_cpu_utilization_cores', type: 'gauge', promClient: false, note: 'prom-client has none (rate(process_cpu_seconds_total))' },
   'cpu/cores': { name: 'nodejs_available_parallelism', type: 'gauge', promClient: false },
   'memory/rssBytes': { name: 'process_resident_memory_bytes', type: 'gauge', promClient: true },
+  'memory/virtualBytes': { name: 'process_virtual_memory_bytes', type: 'gauge', promClient: true, note: 'Linux only (VmSize)' },
+  'memory/dataBytes': { name: 'process_heap_bytes', type: 'gauge', promClient: true, note: "Linux only (VmData: prom-client's 'process heap' is the data segment)" },
   'memory/heapUsedBytes': { name: 'nodejs_heap_size_used_bytes', type: 'gauge', promClient: true },
   'memory/heapTotalBytes': { name: 'nodejs_heap_size_total_bytes', type: 'gauge', promClient: true },
   'memory/heapLimitBytes': { name: 'nodejs_heap_size_limit_bytes', type: 'gauge', promClient: false },
@@ -369,7 +371,7 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
       return r === null ? null : countByType(r);
     }),
   );
-  if (process.platform === 'linux') declareFds(registry, path);
+  if (process.platform === 'linux') declareLinux(registry, path);
   // Last, so that a declaration that throws (a stat of another kind already there) leaves no timer.
   // The gauges are set, not declared: a restarted collector's stats are the same cells.
   const collector = new Collector(resolutionMs, windowMs, loop.$.delaySeconds, gcStats?.$.pauseSeconds ?? null, onStop);
@@ -379,8 +381,18 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
   return collector;
 }
 
-/** Open and max file descriptors from /proc (Linux): read at most as often as is cheap. */
-function declareFds(registry: Registry, path: string): void {
+/** The `kB` fields of /proc/self/status text, in bytes (`{ VmSize: ..., VmData: ... }`). */
+export function parseProcStatus(status: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of status.matchAll(/^(Vm\w+):\s+(\d+) kB$/gm)) out[m[1]!] = Number(m[2]) * 1024;
+  return out;
+}
+
+/**
+ * Linux only, from /proc: virtual and data memory, open and max file descriptors, each read at
+ * most as often as is cheap.
+ */
+function declareLinux(registry: Registry, path: string): void {
   const fs = process.getBuiltinModule?.('node:fs') as FsLike | undefined; // loaded only here: the root imports no file-system module
   if (fs === undefined) return;
   let ttl = FD_MIN_TTL_MS;
@@ -400,6 +412,12 @@ function declareFds(registry: Registry, path: string): void {
     return open;
   };
   const limits = cached(LIMITS_TTL_MS, () => parseMaxFds(fs.readFileSync('/proc/self/limits', 'utf8')));
+  const status = cached(READING_TTL_MS, () => parseProcStatus(fs.readFileSync('/proc/self/status', 'utf8')));
+  registry.collection(
+    `${path}/memory`,
+    stat('virtualBytes', () => status()?.VmSize ?? null),
+    stat('dataBytes', () => status()?.VmData ?? null),
+  );
   registry.collection(
     `${path}/fds`,
     stat('open', openFds),
