@@ -98,6 +98,19 @@ describe('stop() and the process lifetime', () => {
   });
 });
 
+describe('examples/runtime-stats (the README example)', () => {
+  it('prints the delay, heap and CPU it read, and exits by itself', async () => {
+    const example = fileURLToPath(new URL('../../examples/runtime-stats.js', import.meta.url));
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [example], { timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    const m = /event-loop delay p99: (\d+\.\d) ms\nheap used: (\d+\.\d) MiB of RSS (\d+\.\d) MiB\nCPU: (\d\.\d\d) of (\d+) cores/.exec(out);
+    assert.ok(m !== null, out);
+    assert.ok(Number(m[2]) > 0 && Number(m[2]) < Number(m[3]!), out);
+    assert.ok(Number(m[4]) <= Number(m[5]), out);
+  });
+});
+
 describe('gauges read in-process', () => {
   it('memory, CPU seconds, version and start time', async () => {
     const registry = new scales.Registry();
