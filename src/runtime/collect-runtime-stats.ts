@@ -3,6 +3,7 @@ import { constants as perfConstants, PerformanceObserver, performance, type Even
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { defaultRegistry } from '../core/default-registry.js';
 import { namedPmfDictStat, pmfStat, stat } from '../core/define.js';
+import type { Container } from '../core/container.js';
 import { parsePath } from '../core/path.js';
 import type { Registry } from '../core/registry.js';
 import type { NamedPmfDictHandle } from '../stats/named-pmf-dict-stat.js';
@@ -173,7 +174,7 @@ class Collector {
     private readonly windowMs: number,
     private readonly delay: PmfHandle,
     gcPause: NamedPmfDictHandle | null,
-    private readonly onStop: () => void,
+    private readonly onStop: (c: Collector) => void,
   ) {
     this.cores = Math.max(1, availableParallelism());
     this.windowStart = { at: performance.now(), cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() };
@@ -236,12 +237,19 @@ class Collector {
     return performance.eventLoopUtilization(performance.eventLoopUtilization(), this.windowStart.elu).utilization;
   }
 
+  /** The containers whose stats it feeds; when one leaves the tree (`reset`, `remove`), it is stale. */
+  containers: Container[] = [];
+
+  get stale(): boolean {
+    return this.containers.some((c) => c.detached);
+  }
+
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.observer?.disconnect();
     this.observer = null;
-    this.onStop();
+    this.onStop(this);
   }
 }
 
@@ -266,7 +274,7 @@ const running = new WeakMap<Registry, Map<string, Collector>>();
  *
  * @example
  * const runtime = scales.collectRuntimeStats();
- * scales.getStats('/process/eventLoop/delaySeconds'); // { count, max, '99percentile', ... }
+ * scales.getStats('/process/eventLoop')?.delaySeconds; // { count, max, '99percentile', ... }
  * runtime.stop(); // e.g. in a test's teardown
  */
 export function collectRuntimeStats(options: RuntimeStatsOptions = {}): RuntimeStatsHandle {
@@ -277,8 +285,12 @@ export function collectRuntimeStats(options: RuntimeStatsOptions = {}): RuntimeS
   const byPath = running.get(registry) ?? new Map<string, Collector>();
   running.set(registry, byPath);
   let collector = byPath.get(path);
-  if (collector === undefined) {
-    collector = start(registry, path, resolutionMs, windowMs, options.gc ?? true, () => byPath.delete(path));
+  // A collector whose stats left the tree (registry.reset(), remove()) feeds nothing anyone reads: start afresh.
+  if (collector?.stale) collector.stop();
+  if (collector === undefined || collector.stale) {
+    collector = start(registry, path, resolutionMs, windowMs, options.gc ?? true, (stopped) => {
+      if (byPath.get(path) === stopped) byPath.delete(path);
+    });
     byPath.set(path, collector);
   }
   const c = collector;
@@ -294,7 +306,7 @@ export function collectRuntimeStats(options: RuntimeStatsOptions = {}): RuntimeS
   };
 }
 
-function start(registry: Registry, path: string, resolutionMs: number, windowMs: number, gc: boolean, onStop: () => void): Collector {
+function start(registry: Registry, path: string, resolutionMs: number, windowMs: number, gc: boolean, onStop: (c: Collector) => void): Collector {
   const memory = cached(READING_TTL_MS, () => process.memoryUsage());
   const heap = cached(READING_TTL_MS, () => getHeapStatistics());
   const spaces = cached(READING_TTL_MS, () => getHeapSpaceStatistics());
@@ -379,6 +391,10 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
   loop.$.lastDelaySeconds.set(() => collector.lastDelay);
   loop.$.utilization.set(() => collector.loop());
   cpu.$.utilization.set(() => collector.cpu());
+  for (const sub of ['', '/eventLoop', '/cpu', ...(gc ? ['/gc'] : [])]) {
+    const c = registry.root.find(parsePath(path + sub));
+    if (c !== undefined) collector.containers.push(c);
+  }
   return collector;
 }
 

@@ -98,6 +98,41 @@ describe('stop() and the process lifetime', () => {
   });
 });
 
+describe('registry.reset() and remove()', () => {
+  it('a second call after reset() starts afresh in the new tree; stopping the first handle leaves it running', async () => {
+    const registry = new scales.Registry();
+    const delays = () => (registry.getStats('/process/eventLoop') as { delaySeconds: Pmf } | undefined)?.delaySeconds.lifetime.count ?? 0;
+    const first = scales.collectRuntimeStats({ registry });
+    await poll(delays, (n) => n >= 1);
+    registry.reset();
+    assert.equal(registry.getStats('/process'), undefined);
+    const second = scales.collectRuntimeStats({ registry });
+    try {
+      await poll(delays, (n) => n >= 1);
+      first.stop();
+      const n = delays();
+      await poll(delays, (m) => m >= n + 3);
+    } finally {
+      second.stop();
+    }
+  });
+
+  it('after remove() of its container, the next call declares the stats again', async () => {
+    const registry = new scales.Registry();
+    const a = scales.collectRuntimeStats({ registry, path: '/rt' });
+    assert.ok(registry.remove('/rt'));
+    const b = scales.collectRuntimeStats({ registry, path: '/rt' });
+    try {
+      const read = () => registry.getStats('/rt/eventLoop') as { delaySeconds: Pmf } | undefined;
+      assert.ok(read() !== undefined);
+      await poll(() => read()?.delaySeconds.lifetime.count ?? 0, (n) => n >= 1);
+    } finally {
+      a.stop();
+      b.stop();
+    }
+  });
+});
+
 describe('examples/runtime-stats (the README example)', () => {
   it('prints the delay, heap and CPU it read, and exits by itself', async () => {
     const example = fileURLToPath(new URL('../../examples/runtime-stats.js', import.meta.url));
