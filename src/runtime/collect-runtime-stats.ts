@@ -13,11 +13,10 @@ import type { PmfHandle } from '../stats/pmf-stat.js';
 export interface RuntimeStatsOptions {
   /** The tree to add the stats to (default: the default registry, the one `scales.collection` uses). */
   registry?: Registry;
-  /** Container of the stats (default {@link DEFAULT_RUNTIME_PATH}, `/process`). */
+  /** Container of the stats (default `/process`). */
   path?: string;
   /**
-   * How often the event loop's delay is sampled, in ms (default
-   * {@link DEFAULT_EVENT_LOOP_RESOLUTION_MS}; Node's `monitorEventLoopDelay` and prom-client
+   * How often the event loop's delay is sampled, in ms (default 20; Node's `monitorEventLoopDelay` and prom-client
    * sample every 10 ms: each sample wakes an idle process, so half as often). A block of the
    * loop of B ms is seen as a delay between B − resolution and B.
    */
