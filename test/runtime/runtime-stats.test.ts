@@ -77,10 +77,14 @@ describe('GC pauses', () => {
 
 describe('CPU utilization', () => {
   it('stays within 0..cores while the main thread and two workers spin', async () => {
-    const { utilization, cores } = (await runChild('busy')) as { utilization: number[]; cores: number };
+    const { utilization, cores, actual } = (await runChild('busy')) as { utilization: number[]; cores: number; actual: number };
     assert.ok(utilization.length >= 10, `only ${utilization.length} readings`);
     for (const u of utilization) assert.ok(u >= 0 && u <= cores, `utilization ${u} of ${cores} cores`);
-    assert.ok(Math.max(...utilization) >= 0.25, `busy (on a shared machine), yet at most ${Math.max(...utilization)} cores`);
+    // Each reading is of the last 100 ms window: their mean follows what the process used (however
+    // loaded the machine is, which decides how much that is).
+    const mean = utilization.reduce((a, b) => a + b, 0) / utilization.length;
+    assert.ok(actual > 0.05, `the child used only ${actual} cores`);
+    assert.ok(mean >= 0.5 * actual && mean <= 1.5 * actual + 0.05, `mean reading ${mean} cores, actually used ${actual}`);
   });
 });
 
