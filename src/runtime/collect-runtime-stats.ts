@@ -161,8 +161,9 @@ class Collector {
   private timer: NodeJS.Timeout | null = null;
   private observer: PerformanceObserver | null = null;
   private lastTick = performance.now();
-  /** Utilization of the last completed window; null until one completed. */
+  /** Where the current utilization window started. */
   private windowStart: { at: number; cpu: NodeJS.CpuUsage; elu: EventLoopUtilization };
+  /** Utilizations of the last completed window; null until one completed. */
   private cpuUtilization: number | null = null;
   private loopUtilization: number | null = null;
   lastDelay: number | null = null;
@@ -183,13 +184,13 @@ class Collector {
     if (gcPause !== null) {
       this.observer = new PerformanceObserver((list) => {
         // Every entry of every batch (prom-client and OpenTelemetry read only the first).
-        try {
-          for (const e of list.getEntries()) {
+        for (const e of list.getEntries()) {
+          try {
             const kind = GC_KINDS.get((e as { detail?: { kind?: number } | null }).detail?.kind ?? -1) ?? 'other';
             gcPause.record(kind, e.duration / 1000);
+          } catch {
+            // never into the host application
           }
-        } catch {
-          // never into the host application
         }
       });
       this.observer.observe({ entryTypes: ['gc'] });
