@@ -227,7 +227,7 @@ describe('gauges read in-process', () => {
     }
   });
 
-  it('the tree reads through every output: JSON, and Prometheus without throwing', () => {
+  it('the tree reads through the outputs: JSON, HTML, and Prometheus under path names for now', () => {
     const registry = new scales.Registry();
     const h = scales.collectRuntimeStats({ registry, gc: false });
     try {
@@ -235,6 +235,9 @@ describe('gauges read in-process', () => {
       assert.deepEqual(Object.keys(json.process).sort(), ['cpu', 'eventLoop', 'handles', 'memory', 'nodeVersion', 'startTimeSeconds', 'uptimeSeconds', ...(process.platform === 'linux' ? ['fds'] : [])].sort());
       const text = scales.renderPrometheus(registry.snapshot()!);
       assert.match(text, /^process_memory_rssBytes \d+/m);
+      const html = scales.renderHtml(registry.snapshot()!);
+      assert.match(html, /heapUsedBytes/);
+      assert.match(html, /resourcesByType/);
     } finally {
       h.stop();
     }
