@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { constants as perfConstants, PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
-import { defaultRegistry } from '../core/default-registry.js';
-import { namedPmfDictStat, pmfStat, stat } from '../core/define.js';
+import { defaultRegistry } from '../registry/default-registry.js';
+import { namedPmfDictStat, pmfStat, stat } from '../registry/catalogue.js';
 import type { Container } from '../core/container.js';
 import { parsePath } from '../core/path.js';
-import type { Registry } from '../core/registry.js';
+import type { Registry } from '../registry/registry.js';
 import type { NamedPmfDictHandle } from '../stats/named-pmf-dict-stat.js';
 import type { PmfHandle } from '../stats/pmf-stat.js';
 

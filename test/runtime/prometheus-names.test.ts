@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { collectDefaultMetrics, Registry as PromRegistry } from 'prom-client';
-import { Registry } from '../../src/core/registry.js';
+import { Registry } from '../../src/registry/registry.js';
 import { collectRuntimeStats, parseMaxFds, parseProcStatus, RUNTIME_PROMETHEUS_NAMES } from '../../src/runtime/collect-runtime-stats.js';
 
 /** 'a_{x,y}_b' -> ['a_x_b', 'a_y_b']. */
