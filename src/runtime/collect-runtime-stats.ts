@@ -270,7 +270,8 @@ const running = new WeakMap<Registry, Map<string, Collector>>();
  * descriptors (Linux), start time, uptime and Node version. Gauges are computed when read;
  * one unref'd timer samples the event loop and a PerformanceObserver records GC pauses. Nothing
  * here throws into the application or keeps the process alive. Calling it again for the same
- * registry and path shares the running collector (it stops when every handle has stopped).
+ * registry and path shares the running collector, with the first call's options (it stops when
+ * every handle has stopped; after `reset()` or `remove()` of its container, a call starts afresh).
  *
  * @example
  * const runtime = scales.collectRuntimeStats();
