@@ -73,6 +73,9 @@ export type { StringDictHandle, StringDictOptions } from './stats/string-dict-st
 export type { SumAggregationHandle } from './stats/sum-aggregation-stat.js';
 export type { ValueHandle } from './stats/value-stat.js';
 
+// The Node.js runtime's own stats (event loop, GC, memory, CPU, handles), declared in the tree.
+export { collectRuntimeStats, type RuntimeStatsHandle, type RuntimeStatsOptions } from './runtime/collect-runtime-stats.js';
+
 // Clocks (meters, windows and timers read the registry's clock; tests inject a ManualClock).
 export { type Clock, ManualClock, systemClock } from './sampling/clock.js';
 export type { MeterRates } from './sampling/meter.js';
