@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 # A clean build, so that no stale compiled test of a deleted file runs.
 rm -rf build dist
 bash scripts/setup.sh --services
-echo "test: lint"
-npx biome lint src test bench examples
+echo "test: lint (warnings fail it)"
+npx biome lint --error-on-warnings src test bench examples
 echo "test: node --test"
 mkdir -p artifacts
 # Every build/test/**/*.test.js file (Node 20's runner takes no globs); integration files start

@@ -95,7 +95,7 @@ export class DenseStore {
     if (this.collapsed && key < this.offset && this.counts.length === this.maxBins) return 0;
     this.makeRoomFor(key, key);
     const j = key - this.offset;
-    return j < 0 ? 0 : j; // a key below a collapsed range lands in the lowest bin
+    return Math.max(j, 0); // a key below a collapsed range lands in the lowest bin
   }
 
   private makeRoomFor(keyLo: number, keyHi: number): void {

@@ -49,5 +49,6 @@ export function momentsFromShifted(n: number, k: number, s1: number, s2: number,
   if (n === 0) return emptyMoments();
   const d = s1 / n;
   const m2 = s2 - s1 * d;
+  // biome-ignore lint/complexity/useMathMinMax: a NaN m2 (from infinite sums) must become 0 here; Math.max would keep NaN
   return { n, sum: n * k + s1, mean: k + d, m2: m2 > 0 ? m2 : 0, min, max };
 }

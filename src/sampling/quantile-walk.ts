@@ -101,7 +101,7 @@ class Walk {
   /** Answers every pending quantile whose rank lies below the running total with `value`. */
   take(value: number): void {
     const { min, max, count } = this.totals;
-    const v = value < min ? min : value > max ? max : value;
+    const v = Math.min(Math.max(value, min), max);
     while (this.k < this.order.length && this.cum > this.ranks[this.k]) {
       this.out[this.order[this.k]] = this.ranks[this.k] === count - 1 ? max : v;
       this.k++;
