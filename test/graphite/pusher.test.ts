@@ -353,7 +353,7 @@ describe('GraphitePeriodicPusher', () => {
     };
     let flushing = deferred();
     let finish = deferred();
-    let flushed = deferred();
+    const flushed = deferred();
     const slow: scales.GraphiteSender = {
       protocol: 'plaintext',
       destination: 'slow:1',
