@@ -86,6 +86,12 @@ export interface SnapshotStat {
   readonly value: JsonValue;
   /** Set when reading the stat failed (a gauge function threw): the error's message. */
   readonly error?: string;
+  /**
+   * True on a `value` stat whose value is a number JSON cannot hold (NaN, ±Infinity): `value`
+   * then holds it as the text 'NaN', 'Infinity' or '-Infinity'. A string stat holding that
+   * text has no flag, so outputs type a value by this, never by parsing the text.
+   */
+  readonly nonFinite?: true;
 }
 
 /** One container of the tree, with its stats and child containers. */
@@ -106,9 +112,50 @@ export interface SnapshotNode {
 export interface SnapshotOptions {
   /** Include the serialized percentile sketches of pmf stats (for dumps that are merged later). */
   sketches?: boolean;
+  /**
+   * A background read (the status page's sparkline history): gauge functions that took longer
+   * than the registry's `gaugeBudgetMs` when last read are not called again; they show an error.
+   */
+  background?: boolean;
 }
 
 /** The value shown in JSON in place of a stat whose reading failed. */
 export function errorMarker(message: string): JsonObject {
   return { error: message };
+}
+
+/** Longest description of a thrown value. */
+const MAX_THROWN_CHARS = 1000;
+
+/**
+ * A description of anything thrown, that never throws itself: `Error: message` for errors,
+ * `String(v)` for the rest, the kind of value (`[object Object]`, `a thrown object`) when even
+ * that fails (an object without `toString`, a revoked Proxy, a `toString` that throws).
+ */
+export function describeThrown(e: unknown): string {
+  let text: string | undefined;
+  try {
+    if (e instanceof Error) {
+      const { name, message } = e;
+      if (typeof name === 'string' && typeof message === 'string') text = `${name}: ${message}`;
+    }
+  } catch {
+    // a revoked Proxy (instanceof throws), a throwing getter: try the plainer ways below
+  }
+  if (text === undefined) {
+    try {
+      const s: unknown = typeof e === 'symbol' ? e.toString() : String(e);
+      if (typeof s === 'string') text = s;
+    } catch {
+      // no usable toString
+    }
+  }
+  if (text === undefined) {
+    try {
+      text = Object.prototype.toString.call(e);
+    } catch {
+      text = `a thrown ${typeof e}`;
+    }
+  }
+  return text.length > MAX_THROWN_CHARS ? text.slice(0, MAX_THROWN_CHARS) + '…' : text;
 }

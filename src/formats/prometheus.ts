@@ -5,8 +5,8 @@
  * - a stat's path becomes its metric name: `/web/success` → `web_success`; every character
  *   outside `[a-zA-Z0-9_]` becomes `_`, a leading digit gets a `_` prefix;
  * - int, double, sum aggregation, numeric `stat()` values → gauge; booleans → gauge 0/1;
- *   a gauge's NaN or ±Infinity (text in the snapshot) → gauge `NaN`/`+Inf`/`-Inf`;
- *   strings → info (`name_info{value="..."} 1`); other values are skipped;
+ *   a number NaN or ±Infinity (flagged `nonFinite` in the snapshot) → gauge `NaN`/`+Inf`/`-Inf`;
+ *   strings (also "NaN") → info (`name_info{value="..."} 1`); other values are skipped;
  * - intDict, intDict sum aggregation, histogram aggregation → gauge with a `key` label;
  *   stringDict → info with `key` and `value` labels;
  * - pmf → summary: `quantile` 0.5 … 0.999 of the recent window (`NaN` when the window is empty),
@@ -18,6 +18,10 @@
  *
  * Two paths that map to the same name (`/a-b/c` and `/a_b/c`) never produce duplicate
  * families: the later one in tree order gets `_2` (then `_3`, ...). `# HELP` holds the path.
+ * Label values are UTF-8, which cannot carry a lone UTF-16 surrogate (`'\uD800'`): a key or
+ * value holding one is written JSON-escaped (`\ud800`, a backslash doubled, reversible with
+ * `JSON.parse`) and its series gets the label `escaped="key"` (the escaped labels' names), so
+ * two keys never become one series.
  */
 import type { JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
 
@@ -82,6 +86,8 @@ export function metricName(path: string): string {
 }
 
 const LABEL_BAD = /[\\"\n]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
 
 /** Escapes a label value: backslash, double quote and newline. */
 export function escapeLabelValue(v: string): string {
@@ -89,6 +95,8 @@ export function escapeLabelValue(v: string): string {
 }
 
 function escapeHelp(v: string, openMetrics: boolean): string {
+  // A lone surrogate as its code (UTF-8 would make it U+FFFD); the backslash is escaped below.
+  if (LONE_SURROGATE.test(v)) v = v.replace(LONE_SURROGATES, (c) => '\\u' + c.charCodeAt(0).toString(16));
   if (!LABEL_BAD.test(v)) return v;
   return v.replace(openMetrics ? /[\\"\n]/g : /[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\' + c));
 }
@@ -104,8 +112,24 @@ export function formatSampleValue(v: number): string {
 /** Rendered, escaped labels: `key="a",window="m1"`, or '' for none. */
 type Labels = string;
 
-function label(name: string, value: string): Labels {
-  return name + '="' + escapeLabelValue(value) + '"';
+/**
+ * Rendered labels of `[name, value]` pairs. A value with a lone surrogate is written as its
+ * JSON escape and named in an added `escaped` label: an escaped value can then never equal
+ * another key's plain value (the JSON escape alone could: `'\uD800'` and the six characters
+ * `\uD800`), and distinct escaped values stay distinct.
+ */
+function labels(...pairs: Array<readonly [string, string]>): Labels {
+  let out = '';
+  let escaped = '';
+  for (const [name, value] of pairs) {
+    let v = value;
+    if (LONE_SURROGATE.test(v)) {
+      v = JSON.stringify(v).slice(1, -1);
+      escaped = escaped === '' ? name : escaped + ',' + name;
+    }
+    out = withLabel(out, name + '="' + escapeLabelValue(v) + '"');
+  }
+  return escaped === '' ? out : out + ',escaped="' + escaped + '"';
 }
 
 function withLabel(labels: Labels, extra: Labels): Labels {
@@ -131,7 +155,12 @@ const RATE_WINDOWS: ReadonlyArray<readonly [Labels, string]> = [
   ['window="m15"', 'm15'],
   ['window="mean"', 'mean'],
 ];
-const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
+// The text a snapshot holds for a number JSON cannot (toJson), back to the number.
+const NON_FINITE = new Map<JsonValue, number>([
+  ['NaN', Number.NaN],
+  ['Infinity', Number.POSITIVE_INFINITY],
+  ['-Infinity', Number.NEGATIVE_INFINITY],
+]);
 
 const SUFFIXES = {
   gauge: [''],
@@ -231,9 +260,10 @@ class Writer {
       case 'value':
         if (typeof v === 'number') return this.gauge(base, path, [['', v]]);
         if (typeof v === 'boolean') return this.gauge(base, path, [['', v ? 1 : 0]]);
-        // A gauge that returned NaN or an infinity stays a gauge (JSON snapshots hold them as text).
-        if (stat.kind === 'value' && typeof v === 'string' && NON_FINITE.has(v)) return this.gauge(base, path, [['', Number(v)]]);
-        if (typeof v === 'string') return this.info(base, path, [label('value', v)]);
+        // A number NaN or ±Infinity stays a gauge (the snapshot holds it as text and says so);
+        // a string is an info whatever it says, "NaN" included.
+        if (stat.nonFinite === true && NON_FINITE.has(v)) return this.gauge(base, path, [['', NON_FINITE.get(v)!]]);
+        if (typeof v === 'string') return this.info(base, path, [labels(['value', v])]);
         return '';
       case 'intDict':
       case 'intDictSumAggregation':
@@ -243,7 +273,7 @@ class Writer {
         return this.gauge(base, path, dictEntries(v, (x) => (typeof x === 'number' ? x : undefined), 'state'));
       case 'stringDict': {
         const sets: Labels[] = [];
-        if (isObject(v)) for (const k of Object.keys(v)) sets.push(label('key', k) + ',' + label('value', String(v[k])));
+        if (isObject(v)) for (const k of Object.keys(v)) sets.push(labels(['key', k], ['value', String(v[k])]));
         return this.info(base, path, sets);
       }
       case 'pmf':
@@ -265,7 +295,7 @@ function dictEntries<T>(v: JsonValue, pick: (x: JsonValue) => T | undefined, nam
   if (!isObject(v)) return out;
   for (const k of Object.keys(v)) {
     const x = pick(v[k]);
-    if (x !== undefined) out.push([label(name, k), x]);
+    if (x !== undefined) out.push([labels([name, k]), x]);
   }
   return out;
 }
