@@ -316,7 +316,7 @@ describe('GraphitePeriodicPusher', () => {
       S.x = 1;
       pusher.start();
       assert.equal(pusher.running, true);
-      assert.equal(scheduler.pending, 0 + 1, 'one timer');
+      assert.equal(scheduler.pending, 1, 'one timer');
       assert.equal(scheduler.nextDelay, 620, 'the first push just after the next period boundary');
       scheduler.runNext();
       await until('the first periodic push', () => sink.lines().length === 1);
