@@ -4,8 +4,8 @@
 # (unit and integration against real carbon-cache, Prometheus and Chromium) with node --test.
 #
 # `scripts/test.sh --unit` (npm run test:unit) runs the same build and lint, then every test
-# except the files listed in scripts/service-tests.txt (those needing carbon, Prometheus,
-# Chromium or npm pack): no Debian service package needed, for a quick loop while developing.
+# except the files listed in scripts/service-tests.txt (those needing carbon, Prometheus, the
+# Pushgateway, Chromium or npm pack): no Debian service package needed, for a quick loop while developing.
 # Without --unit (npm test, what CI runs) every test file runs, those included.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -32,7 +32,7 @@ export {
   stringDictStat,
   sumAggregationStat,
   type Widen,
-} from './core/define.js';
+} from './registry/catalogue.js';
 export {
   addStats,
   clear,
@@ -47,9 +47,9 @@ export {
   setCollapsed,
   snapshot,
   snapshotAsync,
-} from './core/default-registry.js';
+} from './registry/default-registry.js';
 export { InvalidNameError, MAX_PATH_DEPTH } from './core/path.js';
-export { DEFAULT_GAUGE_BUDGET_MS, DEFAULT_KEY_LIMIT, Registry, type RegistryOptions, SNAPSHOT_SLICE_MS } from './core/registry.js';
+export { DEFAULT_GAUGE_BUDGET_MS, DEFAULT_KEY_LIMIT, Registry, type RegistryOptions, SNAPSHOT_SLICE_MS } from './registry/registry.js';
 export { OVERFLOW_KEY } from './core/stat-cell.js';
 export type { HistogramAggregationHandle, HistogramAggregationOptions } from './stats/histogram-aggregation-stat.js';
 export type { IntDictHandle, IntDictOptions } from './stats/int-dict-stat.js';
@@ -68,7 +68,7 @@ export type { ValueHandle } from './stats/value-stat.js';
 export { type Clock, ManualClock, systemClock } from './sampling/clock.js';
 export type { ScheduledTask, Scheduler } from './sampling/scheduler.js';
 export { METER_TICK_MS, Meter, type MeterRates } from './sampling/meter.js';
-export { DEFAULT_MAX_BINS, DEFAULT_RELATIVE_ACCURACY, LogSketch, type LogSketchOptions } from './sampling/sketch.js';
+export { DEFAULT_RELATIVE_ACCURACY, DEFAULT_SKETCH_MAX_BYTES, LogSketch, type LogSketchOptions, type NativeHistogramBuckets } from './sampling/sketch.js';
 export {
   DEFAULT_SUB_WINDOWS,
   DEFAULT_WINDOW_MS,
@@ -168,3 +168,19 @@ export {
   writeFileAtomic,
   writeFileAtomicSync,
 } from './dump/index.js';
+
+// --- pushgateway (prom-native work) ---
+export {
+  DEFAULT_PUSH_SIGNALS,
+  DEFAULT_PUSHGATEWAY_MAX_BODY_BYTES,
+  DEFAULT_PUSHGATEWAY_SELF_STATS_PATH,
+  DEFAULT_PUSHGATEWAY_TIMEOUT_MS,
+  type GroupingLabels,
+  groupingPath,
+  type PushAtExit,
+  type PushAtExitOptions,
+  type PushgatewayOptions,
+  PushgatewayPusher,
+  type PushgatewayResult,
+  type PushgatewayStats,
+} from './pushgateway/index.js';

@@ -1,4 +1,4 @@
-import { defaultRegistry } from '../core/default-registry.js';
+import { defaultRegistry } from '../registry/default-registry.js';
 import type { JsonObject, SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
 
 /**

@@ -7,7 +7,7 @@ import type { SnapshotNode } from '../../src/core/snapshot.js';
 import { DeltaTracker } from '../../src/graphite/deltas.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
 import { declareSelfStats } from '../../src/graphite/self-stats.js';
-import { Registry } from '../../src/core/registry.js';
+import { Registry } from '../../src/registry/registry.js';
 
 const all = () => new GraphiteRules().allow('*');
 

@@ -4,18 +4,25 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { seededRandom } from './datasets.js';
 
-/** Every sub-window gets values of both signs across the whole double range. */
-export function fillWorstCase(d: { record(v: number): void }, clock: { advance(ms: number): void }, seed: number, subWindows = 5, subWindowMs = 60_000): void {
-  const r = seededRandom(seed);
-  for (let sub = 0; sub < subWindows; sub++) {
-    for (let i = 0; i < 4000; i++) {
-      const mag = 10 ** (-300 + 600 * r());
-      d.record(i % 3 === 0 ? -mag : mag);
-      d.record(i % 2 === 0 ? 1e300 : -1e300); // keep the top of both ranges pinned
+/**
+ * Every sub-window, and then the lifetime sketch (the first sub-window retires into it), is
+ * filled to its budget at full resolution: 70,000 equal values (so the counts need 32 bits)
+ * of each sign, and then every schema-6 bucket of 4.7 decades of each sign (8,448 bytes: just
+ * under the 8,704-byte budget of a PmfStat's sketch). With more sub-windows (smaller budgets) the same data forces
+ * coarser schemas, each sketch then holding between half and all of its budget.
+ */
+export function fillWorstCase(d: { record(v: number): void }, clock: { advance(ms: number): void }, _seed: number, subWindows = 5, subWindowMs = 60_000): void {
+  for (let sub = 0; sub <= subWindows; sub++) {
+    for (let i = 0; i < 70_000; i++) {
+      d.record(1.5);
+      d.record(-1.5);
     }
-    clock.advance(subWindowMs);
+    for (let x = 1.01e-3; x < 5e1; x *= 2 ** (1 / 128)) {
+      d.record(x);
+      d.record(-x);
+    }
+    if (sub < subWindows) clock.advance(subWindowMs);
   }
 }
 

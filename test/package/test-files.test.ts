@@ -34,7 +34,7 @@ describe('test files', () => {
     );
   });
 
-  it('that start carbon, Prometheus, Chromium or npm pack are exactly those scripts/service-tests.txt lists', () => {
+  it('that start carbon, Prometheus, the Pushgateway, Chromium or npm pack are exactly those scripts/service-tests.txt lists', () => {
     const listed = readFileSync(join(ROOT, 'scripts', 'service-tests.txt'), 'utf8')
       .split('\n')
       .map((line) => line.replace(/#.*/, '').trim().split(/\s+/)[0]!)
@@ -42,7 +42,7 @@ describe('test files', () => {
       .sort();
     const needs = files
       .filter(({ name }) => name.endsWith('.test.ts') && name !== SELF)
-      .filter(({ text }) => importsOf(text).some((s) => /helpers\/(carbon|prometheus|chromium)\.js$/.test(s)) || /'npm', \['pack'/.test(text))
+      .filter(({ text }) => importsOf(text).some((s) => /helpers\/(carbon|prometheus|pushgateway|chromium)\.js$/.test(s)) || /'npm', \['pack'/.test(text))
       .map((f) => f.name)
       .sort();
     assert.ok(needs.length >= 4, `found the service tests (${needs.join(', ')})`);

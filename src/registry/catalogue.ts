@@ -14,10 +14,10 @@ import { StateTimeCell, type StateTimeHandle, type StateTimeOptions } from '../s
 import { StringDictCell, type StringDictHandle, type StringDictOptions } from '../stats/string-dict-stat.js';
 import { SumAggregationCell, type SumAggregationHandle } from '../stats/sum-aggregation-stat.js';
 import { ValueCell, type ValueHandle } from '../stats/value-stat.js';
-import type { Container } from './container.js';
-import { validateName } from './path.js';
-import type { StatKind } from './snapshot.js';
-import type { StatCell, StatContext } from './stat-cell.js';
+import type { Container } from '../core/container.js';
+import { validateName } from '../core/path.js';
+import type { StatKind } from '../core/snapshot.js';
+import type { StatCell, StatContext } from '../core/stat-cell.js';
 
 /**
  * The declaration of a stat: its name and kind, and how to create it in a container. Made by

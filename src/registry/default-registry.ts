@@ -1,6 +1,6 @@
-import type { AnyDef, Stats } from './define.js';
+import type { AnyDef, Stats } from './catalogue.js';
 import { Registry } from './registry.js';
-import type { JsonObject, SnapshotNode, SnapshotOptions } from './snapshot.js';
+import type { JsonObject, SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
 
 /** The registry behind the module-level functions (`scales.collection`, `scales.getStats`, ...). */
 export const defaultRegistry: Registry = new Registry();

@@ -1,9 +1,9 @@
 import { type Clock, systemClock } from '../sampling/clock.js';
-import { Container } from './container.js';
-import { type AnyDef, intDictStat, isAggregationKind, type Stats } from './define.js';
-import { InvalidNameError, parsePath, validateName } from './path.js';
-import { describeThrown, errorMarker, type JsonObject, type JsonValue, type SnapshotNode, type SnapshotOptions, type SnapshotStat } from './snapshot.js';
-import { type Aggregator, type StatCell, type StatContext, setKey } from './stat-cell.js';
+import { Container } from '../core/container.js';
+import { type AnyDef, intDictStat, isAggregationKind, type Stats } from './catalogue.js';
+import { InvalidNameError, parsePath, validateName } from '../core/path.js';
+import { describeThrown, errorMarker, type JsonObject, type JsonValue, type SnapshotNode, type SnapshotOptions, type SnapshotStat } from '../core/snapshot.js';
+import { type Aggregator, type StatCell, type StatContext, setKey } from '../core/stat-cell.js';
 import { toJson, ValueCell } from '../stats/value-stat.js';
 
 /** Options of a {@link Registry}. */

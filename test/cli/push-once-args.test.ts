@@ -2,7 +2,7 @@
 // tested through the package's bin in push-once.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseHostPort } from '../../src/graphite/push-once-cli.js';
+import { parseHostPort } from '../../src/cli/push-once-command.js';
 
 describe('scales push-once arguments', () => {
   it('parses host:port forms', () => {
