@@ -80,3 +80,4 @@ export { collectRuntimeStats, type RuntimeStatsHandle, type RuntimeStatsOptions 
 export { type Clock, ManualClock, systemClock } from './sampling/clock.js';
 export type { MeterRates } from './sampling/meter.js';
 export type { DistributionStats, DistributionSummary } from './sampling/windowed-distribution.js';
+export type { ScheduledTask, Scheduler } from './sampling/scheduler.js';

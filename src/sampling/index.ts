@@ -9,6 +9,7 @@
  */
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { METER_TICK_MS, Meter, type MeterRates } from './meter.js';
+export { type ScheduledTask, type Scheduler, systemScheduler } from './scheduler.js';
 export { DEFAULT_RELATIVE_ACCURACY, DEFAULT_SKETCH_MAX_BYTES, LogSketch, type LogSketchOptions, type NativeHistogramBuckets } from './sketch.js';
 export {
   DEFAULT_SUB_WINDOWS,
