@@ -38,8 +38,10 @@ function header(options: DumpOptions, extra: Partial<DumpFile>): Omit<DumpFile, 
   };
 }
 
-function snapshotOptions(options: DumpOptions): SnapshotOptions {
-  return options.sketches ? { sketches: true } : {};
+function snapshotOptions(options: DumpOptions, background = false): SnapshotOptions {
+  const o: SnapshotOptions = options.sketches ? { sketches: true } : {};
+  if (background) o.background = true;
+  return o;
 }
 
 function statsErrorOf(err: unknown): string {
@@ -79,13 +81,21 @@ function serialize(dump: DumpFile): string {
  * @example
  * await dumpStatsTo('/var/run/myapp/stats.json', { sketches: true });
  */
-export async function dumpStatsTo(filename: string, options: DumpOptions = {}): Promise<void> {
+export function dumpStatsTo(filename: string, options: DumpOptions = {}): Promise<void> {
+  return writeDump(filename, options, false);
+}
+
+/**
+ * {@link dumpStatsTo}, as a background read when `background` (the periodic dump): gauges over
+ * the registry's `gaugeBudgetMs` are not called and show an error marker. @internal
+ */
+export async function writeDump(filename: string, options: DumpOptions, background: boolean): Promise<void> {
   const source = sourceOf(options, 'dumpStatsTo');
   // Read the tree in slices (the registry yields to the event loop), then write it in pieces.
   const head = header(options, {});
   let node: SnapshotNode | undefined;
   try {
-    node = await source.snapshotAsync(options.path ?? '/', snapshotOptions(options));
+    node = await source.snapshotAsync(options.path ?? '/', snapshotOptions(options, background));
   } catch (err) {
     await writeFileAtomic(filename, dumpPieces({ ...head, statsError: statsErrorOf(err) }, undefined));
     return;

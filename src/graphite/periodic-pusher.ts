@@ -2,6 +2,8 @@
  * A Graphite pusher that pushes by itself every period (Python's `GraphitePeriodicPusher`), on
  * one unref'd timer aligned to the period, so it never keeps the process alive; a push still
  * running when the next one is due makes that one skipped (and counted), never doubled.
+ * Timed pushes are background reads: a gauge slower than the registry's `gaugeBudgetMs` is not
+ * called by them (nothing is sent for it) until a foreground read finds it fast again.
  */
 
 import { type ScheduledTask, type Scheduler, systemScheduler } from '../sampling/scheduler.js';
@@ -95,7 +97,8 @@ export class GraphitePeriodicPusher extends GraphitePusher {
       this.countOverlap();
       return;
     }
-    // push() never rejects; the catch is a second guard so nothing can reach the host app.
-    this.enqueuePush(false).catch(() => {});
+    // A background read: gauges over the registry's gaugeBudgetMs are not called (nothing is sent
+    // for them this period). push() never rejects; the catch is a second guard for the host app.
+    this.enqueuePush(false, true).catch(() => {});
   }
 }

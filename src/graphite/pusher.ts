@@ -8,7 +8,7 @@ import os from 'node:os';
 import { sourceOf } from '../registry/default-registry.js';
 import type { StatsSource } from '../core/source.js';
 import { Registry } from '../registry/registry.js';
-import type { SnapshotNode } from '../core/snapshot.js';
+import type { SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
 import { type Collected, walkSnapshot } from './collect.js';
 import type { DatapointBatch } from './datapoints.js';
 import { DeltaTracker } from './deltas.js';
@@ -33,6 +33,8 @@ export const DEFAULT_PICKLE_PORT = 2004;
 export const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
 /** Datapoints handed to the sender at a time (the pusher yields to the event loop between slices). */
 const SEND_SLICE = 5000;
+/** The periodic pusher's reads: slow gauges are skipped (see RegistryOptions.gaugeBudgetMs). */
+const BACKGROUND: SnapshotOptions = { background: true };
 
 /** Options of a {@link GraphitePusher}. */
 export interface GraphitePusherOptions extends Omit<GraphiteSenderOptions, 'host' | 'port' | 'listener'> {
@@ -218,10 +220,13 @@ export class GraphitePusher {
     return this.#closed;
   }
 
-  /** Runs a push after the ones already queued. @internal */
-  protected enqueuePush(keepAlive: boolean): Promise<PushResult> {
+  /**
+   * Runs a push after the ones already queued. `background` (the periodic pusher's timer): gauges
+   * over the registry's `gaugeBudgetMs` are not called, so nothing is sent for them. @internal
+   */
+  protected enqueuePush(keepAlive: boolean, background = false): Promise<PushResult> {
     this.#running++;
-    const run = this.#chain.then(() => this.#pushNow(keepAlive));
+    const run = this.#chain.then(() => this.#pushNow(keepAlive, background ? BACKGROUND : undefined));
     this.#chain = run.then(
       () => this.#running--,
       () => this.#running--,
@@ -234,15 +239,15 @@ export class GraphitePusher {
     this.#self?.$.overlaps.inc();
   }
 
-  async #pushNow(keepAlive: boolean): Promise<PushResult> {
+  async #pushNow(keepAlive: boolean, read?: SnapshotOptions): Promise<PushResult> {
     const t0 = performance.now();
     // Rounded to the ms so that a fractional period (tests) does not print as 1800000000.4000001.
     const timestamp = Math.round(Math.floor(this.#now() / 1000 / this.period) * this.period * 1000) / 1000;
     const result: PushResult = { timestamp, datapoints: 0, skipped: 0, drained: true, pending: 0, durationMs: 0 };
     try {
-      const snap: SnapshotNode | undefined = await this.source.snapshotAsync(this.#path);
+      const snap: SnapshotNode | undefined = await this.source.snapshotAsync(this.#path, read);
       if (snap !== undefined) {
-        const node = hasCollapsed(snap) ? await this.#expandCollapsed(snap) : snap;
+        const node = hasCollapsed(snap) ? await this.#expandCollapsed(snap, read) : snap;
         const collected = await runSliced(walkSnapshot(node, this.#rules, this.prefix));
         if (this.#deltas) this.#applyDeltas(collected, timestamp);
         result.datapoints = collected.names.length;
@@ -272,7 +277,7 @@ export class GraphitePusher {
    * display setting of the status page; Python scales pushed them, and Prometheus scrapes get
    * them too. Pruned branches are not snapshotted.
    */
-  async #expandCollapsed(node: SnapshotNode): Promise<SnapshotNode> {
+  async #expandCollapsed(node: SnapshotNode, read?: SnapshotOptions): Promise<SnapshotNode> {
     const children: SnapshotNode[] = [];
     for (const c of node.children) {
       if (this.#rules.isPruned(c.path)) {
@@ -280,8 +285,8 @@ export class GraphitePusher {
         continue;
       }
       let child = c;
-      if (c.collapsed && c.stats.length === 0 && c.children.length === 0) child = (await this.source.snapshotAsync(c.path)) ?? c;
-      children.push(hasCollapsed(child) ? await this.#expandCollapsed(child) : child);
+      if (c.collapsed && c.stats.length === 0 && c.children.length === 0) child = (await this.source.snapshotAsync(c.path, read)) ?? c;
+      children.push(hasCollapsed(child) ? await this.#expandCollapsed(child, read) : child);
     }
     return { ...node, children };
   }

@@ -28,8 +28,9 @@ export interface RegistryOptions {
    * A gauge function that takes longer than this to read, in ms of `clock` (default
    * {@link DEFAULT_GAUGE_BUDGET_MS}), is reported: its read time under
    * `/scales/gaugeReadMs/<stat path>` and one process warning per stat (`SCALES_SLOW_GAUGE`);
-   * background reads (the status page's sparkline history) skip it until a read of it is
-   * fast again. Foreground reads (pages, scrapes, `getStats`) always call it.
+   * background reads (the status page's sparkline history, the Graphite periodic pusher's timed
+   * pushes, `dumpStatsPeriodically`) skip it until a read of it is fast again. Foreground reads
+   * (pages, scrapes, `getStats`, `push()`, `dumpStatsTo`, crash dumps) always call it.
    */
   gaugeBudgetMs?: number;
 }
@@ -348,7 +349,7 @@ export class Registry implements StatsSource {
     if (over) {
       this.warnOnceAs(
         `slow-gauge ${cell.path}`,
-        `scales-metrics: the gauge ${cell.path} took ${rounded} ms to read, over the ${this.gaugeBudgetMs} ms budget (gaugeBudgetMs); the sparkline history skips it while it stays slow`,
+        `scales-metrics: the gauge ${cell.path} took ${rounded} ms to read, over the ${this.gaugeBudgetMs} ms budget (gaugeBudgetMs); background reads (sparkline history, periodic Graphite pushes and dumps) skip it while it stays slow`,
         'SCALES_SLOW_GAUGE',
       );
     }
