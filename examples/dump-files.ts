@@ -24,4 +24,6 @@ const crashDump = dumpOnCrash(file, { sketches: true });
 crashDump.uninstall(); // removes everything it added
 
 const dump = JSON.parse(readFileSync(file, 'utf8'));
-console.log(`${file}: ${dump.format} v${dump.version}, server ${dump.serverName}, errors ${dump.stats.web.errors}, sketch ${typeof dump.stats.web.latency.sketch}`);
+console.log(
+  `${file}: ${dump.format} v${dump.version}, server ${dump.serverName}, errors ${dump.stats.web.errors}, sketch ${typeof dump.stats.web.latency.sketch}`,
+);

@@ -28,7 +28,12 @@ const testSources = walk(join(root, 'test'))
   .filter((f) => f.endsWith('.ts') && relative(root, f) !== SELF)
   .map((f) => ({ file: relative(root, f), text: readFileSync(f, 'utf8') }));
 
-const docFiles = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docFiles = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 type Block = { doc: string; line: number; lang: string; lines: string[]; example?: string; section?: string };
 

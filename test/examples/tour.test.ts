@@ -68,7 +68,10 @@ test('examples/tour: page, JSON, Prometheus, Graphite (read back from whisper) a
   const median = await last('myapp.web.latency.median');
   assert.ok(Math.abs(median - 0.042) / 0.042 < 0.01, `median ${median}`);
   const metrics = (await carbon.metrics()).filter((m) => m.startsWith('myapp.'));
-  assert.ok(metrics.every((m) => m.startsWith('myapp.web.')), `only web/* is allowed: ${metrics.join(' ')}`);
+  assert.ok(
+    metrics.every((m) => m.startsWith('myapp.web.')),
+    `only web/* is allowed: ${metrics.join(' ')}`,
+  );
 
   // The dump file: the header, and the tree under `stats`.
   const file = join(dir, 'stats.json');
