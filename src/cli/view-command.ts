@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { JsonObject, JsonValue, SnapshotNode } from '../core/snapshot.js';
+import type { JsonObject, JsonValue } from '../core/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import { DUMP_FORMAT } from '../dump/dump-format.js';
 import { filterSnapshot, parseQuery } from '../formats/query.js';
 import { ANSI_PALETTE, type Palette, PLAIN_PALETTE, useColor } from './colors.js';

@@ -1,8 +1,9 @@
 import { type Clock, systemClock } from '../sampling/clock.js';
 import { Container } from './container.js';
-import { type AnyDef, intDictStat, isAggregationKind, type Stats } from './define.js';
+import type { SnapshotNode, SnapshotStat } from '../registry/snapshot.js';
+import { type AnyDef, intDictStat, type Stats } from './define.js';
 import { InvalidNameError, parsePath, validateName } from './path.js';
-import { errorMarker, type JsonObject, type JsonValue, type SnapshotNode, type SnapshotOptions, type SnapshotStat } from './snapshot.js';
+import { errorMarker, type JsonObject, type JsonValue, type SnapshotOptions } from './snapshot.js';
 import { type Aggregator, type StatCell, type StatContext, setKey } from './stat-cell.js';
 
 /** Options of a {@link Registry}. */
@@ -187,10 +188,10 @@ export class Registry {
     const c = this.root.find(parsePath(path));
     if (c === undefined) return false;
     const containers = [...c.walk()];
-    for (const d of containers) for (const cell of d.stats.values()) if (!isAggregationKind(cell.kind)) cell.clear();
+    for (const d of containers) for (const cell of d.stats.values()) if (!cell.aggregates) cell.clear();
     // Then what removed children left in aggregations, deepest first, so each clear moves only
     // its own remainder up the tree.
-    for (const d of containers.reverse()) for (const cell of d.stats.values()) if (isAggregationKind(cell.kind)) cell.clear();
+    for (const d of containers.reverse()) for (const cell of d.stats.values()) if (cell.aggregates) cell.clear();
     return true;
   }
 
@@ -268,9 +269,10 @@ export class Registry {
     let n = 0;
     for (const cell of [...c.stats.values()]) {
       const r = readCell(cell, options);
-      stats.push(r.error === undefined ? { name: cell.name, kind: cell.kind, value: r.value } : { name: cell.name, kind: cell.kind, value: null, error: r.error });
+      // The one place a snapshot stat is made: a cell's kind is a catalogue name, its read() that kind's value.
+      stats.push((r.error === undefined ? { name: cell.name, kind: cell.kind, value: r.value } : { name: cell.name, kind: cell.kind, value: null, error: r.error }) as SnapshotStat);
       // A chance to yield every 32 cheap stats, and after each expensive one (percentile summaries).
-      if (++n % 32 === 0 || cell.kind === 'pmf' || cell.kind === 'namedPmfDict' || cell.kind === 'meterDict') yield;
+      if (++n % 32 === 0 || cell.costly) yield;
     }
     for (const child of [...c.children.values()]) children.push(yield* this.snapshotOf(child, options, false));
     yield;
@@ -323,7 +325,7 @@ export class Registry {
     // reports to no aggregation of the live tree, which could never forget it.
     if (c.detached) return cell;
     cell.linkUp(this.aggregatorFor(c.parent, cell));
-    if (isAggregationKind(cell.kind)) {
+    if (cell.aggregates) {
       // Descendants declared before this aggregation now report to it (if it is their nearest).
       for (const below of c.walk()) {
         if (below === c) continue;
@@ -337,7 +339,7 @@ export class Registry {
   private aggregatorFor(start: Container | null, cell: StatCell): (StatCell & Aggregator) | null {
     for (let c = start; c !== null; c = c.parent) {
       const s = c.stats.get(cell.name);
-      if (s !== undefined && isAggregationKind(s.kind) && cell.feeds(s.kind)) return s as StatCell & Aggregator;
+      if (s?.aggregates && cell.feeds(s.kind)) return s as StatCell & Aggregator;
     }
     return null;
   }

@@ -1,6 +1,8 @@
 /**
- * The one snapshot model that feeds every output (JSON, HTML, Prometheus, Graphite, dumps).
- * A snapshot is plain data: reading it never touches a live stat again.
+ * The plain data of snapshots: JSON values and the value shapes of the distribution kinds.
+ * The typed snapshot itself (a union discriminated by kind) is built from the catalogue of
+ * kinds, in src/registry/snapshot.ts: the core knows no kind. A snapshot is plain data: reading
+ * it never touches a live stat again.
  */
 
 /** Any value that survives `JSON.stringify` unchanged. */
@@ -9,31 +11,15 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** A JSON object. */
 export type JsonObject = { [key: string]: JsonValue };
 
-/** Every kind of stat, as a string literal. */
-export type StatKind =
-  | 'value'
-  | 'int'
-  | 'double'
-  | 'intDict'
-  | 'stringDict'
-  | 'pmf'
-  | 'namedPmfDict'
-  | 'meter'
-  | 'meterDict'
-  | 'stateTime'
-  | 'sumAggregation'
-  | 'histogramAggregation'
-  | 'intDictSumAggregation';
-
 /** Lifetime figures of a distribution (since creation or the last reset). */
-export interface DistributionLifetime {
+export type DistributionLifetime = {
   count: number;
   sum: number;
   min: number | null;
   max: number | null;
   mean: number | null;
   stddev: number | null;
-}
+};
 
 /**
  * Snapshot of a PmfStat. The top-level figures (count, min, max, mean, stddev and the
@@ -41,7 +27,7 @@ export interface DistributionLifetime {
  * the figures since creation. With nothing recorded in the window the percentiles, min, max,
  * mean and stddev are `null` (never a stale or made-up 0).
  */
-export interface PmfSnapshot {
+export type PmfSnapshot = {
   count: number;
   min: number | null;
   max: number | null;
@@ -60,47 +46,17 @@ export interface PmfSnapshot {
   lifetime: DistributionLifetime;
   /** The serialized sketch of the window, present only when asked for (`{ sketches: true }`). */
   sketch?: string;
-}
+};
 
 /** Snapshot of a MeterStat: 1/5/15-minute EWMA rates, the mean rate, and the total count. */
-export interface MeterSnapshot {
+export type MeterSnapshot = {
   count: number;
   m1: number;
   m5: number;
   m15: number;
   mean: number;
   unit: string;
-}
-
-/** One stat of a snapshot node. */
-export interface SnapshotStat {
-  readonly name: string;
-  readonly kind: StatKind;
-  /**
-   * The stat's value as plain JSON: a number for int/double/sum stats, any JSON value for
-   * `value` stats (gauges evaluated), `{key: number}` for intDict and aggregations,
-   * `{key: string}` for stringDict, {@link PmfSnapshot} for pmf, `{key: PmfSnapshot}` for
-   * namedPmfDict, {@link MeterSnapshot} for meter, `{key: MeterSnapshot}` for meterDict,
-   * `{state: seconds}` for stateTime. `null` when `error` is set.
-   */
-  readonly value: JsonValue;
-  /** Set when reading the stat failed (a gauge function threw): the error's message. */
-  readonly error?: string;
-}
-
-/** One container of the tree, with its stats and child containers. */
-export interface SnapshotNode {
-  /** The container's own name ('' for the root). */
-  readonly name: string;
-  /** The container's path, '/' for the root, else '/a/b' (no trailing slash). */
-  readonly path: string;
-  /** Collapsed containers are left out of JSON and shown as links in HTML. */
-  readonly collapsed: boolean;
-  /** Stats in declaration order. */
-  readonly stats: SnapshotStat[];
-  /** Child containers in creation order. */
-  readonly children: SnapshotNode[];
-}
+};
 
 /** Options of a snapshot. */
 export interface SnapshotOptions {

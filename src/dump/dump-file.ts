@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { basename, extname } from 'node:path';
-import type { JsonObject, JsonValue, SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
+import type { JsonObject, JsonValue, SnapshotOptions } from '../core/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import { jsonChunks } from '../formats/json.js';
 import { defaultStatsSource, type StatsSource } from './stats-source.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';

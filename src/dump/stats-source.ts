@@ -1,5 +1,6 @@
 import { defaultRegistry } from '../core/default-registry.js';
-import type { JsonObject, SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
+import type { JsonObject, SnapshotOptions } from '../core/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 
 /**
  * Anything that can give a JSON stat tree: a `Registry` (the default one unless told). When it

@@ -6,7 +6,8 @@
  * script, which refreshes values in place and draws sparklines; without JavaScript it is a
  * static page.
  */
-import type { JsonValue, SnapshotNode, SnapshotStat, StatKind } from '../core/snapshot.js';
+import type { JsonValue } from '../core/snapshot.js';
+import type { SnapshotNode, SnapshotStat, StatKind } from '../registry/snapshot.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './html-assets.js';
 import { leafFormat, liveKey, pathSegments } from './live.js';
 import { formatValue } from './value-format.js';

@@ -4,7 +4,8 @@
  * JavaScript object: keys that look like array indexes come first); collapsed
  * containers are left out; a stat whose reading failed shows as `{"error": "<message>"}`.
  */
-import type { JsonObject, JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
+import type { JsonObject, JsonValue } from '../core/snapshot.js';
+import type { SnapshotNode, SnapshotStat } from '../registry/snapshot.js';
 import { errorMarker } from '../core/snapshot.js';
 
 /** Options of {@link renderJson} and {@link jsonChunks}. */

@@ -3,7 +3,8 @@
  * its absolute path segments (`["web","latency","median"]`), which is also the `data-k`
  * attribute of the value's element on the HTML page.
  */
-import type { JsonValue, SnapshotNode, StatKind } from '../core/snapshot.js';
+import type { JsonValue } from '../core/snapshot.js';
+import type { SnapshotNode, StatKind } from '../registry/snapshot.js';
 import type { ValueFormat } from './value-format.js';
 
 /** A scalar value shown on the page. */

@@ -19,7 +19,8 @@
  * Two paths that map to the same name (`/a-b/c` and `/a_b/c`) never produce duplicate
  * families: the later one in tree order gets `_2` (then `_3`, ...). `# HELP` holds the path.
  */
-import type { JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
+import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
+import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
 
 /** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -116,36 +117,18 @@ function line(name: string, labels: Labels, value: number): string {
   return (labels === '' ? name : name + '{' + labels + '}') + ' ' + formatSampleValue(value) + '\n';
 }
 
-// [label, snapshot field]
-const QUANTILES: ReadonlyArray<readonly [Labels, string]> = [
-  ['quantile="0.5"', 'median'],
-  ['quantile="0.75"', '75percentile'],
-  ['quantile="0.95"', '95percentile'],
-  ['quantile="0.98"', '98percentile'],
-  ['quantile="0.99"', '99percentile'],
-  ['quantile="0.999"', '999percentile'],
-];
-const RATE_WINDOWS: ReadonlyArray<readonly [Labels, string]> = [
-  ['window="m1"', 'm1'],
-  ['window="m5"', 'm5'],
-  ['window="m15"', 'm15'],
-  ['window="mean"', 'mean'],
-];
-const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
-
 const SUFFIXES = {
   gauge: [''],
   info: ['', '_info'],
   summary: ['', '_sum', '_count', '_created'],
-  meter: ['', '_total', '_created', '_rate'],
+  counter: ['', '_total', '_created', '_rate'],
 } as const;
 
-type Obj = { [key: string]: JsonValue };
-function isObject(v: JsonValue | undefined): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function num(v: JsonValue | undefined): number | undefined {
-  return typeof v === 'number' ? v : undefined;
+/** Rendered labels of a sample: `key="a",window="m1"`. */
+function labelsOf(labels: SampleLabels): Labels {
+  let out = '';
+  for (let i = 0; i < labels.length; i++) out += (i === 0 ? '' : ',') + label(labels[i][0], labels[i][1]);
+  return out;
 }
 
 /** Renders the families of one container tree, claiming unique names as it goes. */
@@ -167,107 +150,145 @@ class Writer {
     return this.om ? t + h : h + t;
   }
 
-  gauge(base: string, help: string, samples: Array<[Labels, number]>): string {
+  /** A gauge family: gauge, state and counter samples, one line each. */
+  gauge(base: string, help: string, samples: Iterable<Sample>): string {
     const name = this.claim(base, SUFFIXES.gauge);
-    if (samples.length === 0) return '';
-    let out = this.head(name, 'gauge', help);
-    for (const [labels, v] of samples) out += line(name, labels, v);
-    return out;
+    let body = '';
+    for (const s of samples) {
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'gauge':
+        case 'state':
+        case 'counter':
+          body += line(name, labelsOf(s.labels), s.value);
+          break;
+        case 'quantile':
+        case 'distribution':
+        case 'info':
+          break; // a gauge family has no place for them: kinds with them declare another family
+        default:
+          unhandled(s);
+      }
+    }
+    return body === '' ? '' : this.head(name, 'gauge', help) + body;
   }
 
-  info(base: string, help: string, labelSets: Labels[]): string {
+  /** An info family: one `name_info{labels} 1` line per info sample. */
+  info(base: string, help: string, samples: Iterable<Sample>): string {
     const name = this.claim(base, SUFFIXES.info);
-    if (labelSets.length === 0) return '';
-    let out = this.om ? this.head(name, 'info', help) : this.head(name + '_info', 'gauge', help);
-    for (const labels of labelSets) out += line(name + '_info', labels, 1);
-    return out;
+    let body = '';
+    for (const s of samples) {
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'info':
+          body += line(name + '_info', labelsOf(s.labels), 1);
+          break;
+        case 'gauge':
+        case 'state':
+        case 'counter':
+        case 'quantile':
+        case 'distribution':
+          break; // an info family holds text only
+        default:
+          unhandled(s);
+      }
+    }
+    if (body === '') return '';
+    return (this.om ? this.head(name, 'info', help) : this.head(name + '_info', 'gauge', help)) + body;
   }
 
-  summary(base: string, help: string, entries: Array<[Labels, Obj]>): string {
+  /** A summary family: per labelled entry, its quantile lines, then `_sum` and `_count` of its lifetime. */
+  summary(base: string, help: string, samples: Iterable<Sample>): string {
     const name = this.claim(base, SUFFIXES.summary);
-    if (entries.length === 0) return '';
+    const entries = new Map<Labels, { lines: string; sum?: number; count?: number }>();
+    const entry = (labels: Labels) => {
+      let e = entries.get(labels);
+      if (e === undefined) entries.set(labels, (e = { lines: '' }));
+      return e;
+    };
+    for (const s of samples) {
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'quantile': {
+          const labels = labelsOf(s.labels);
+          entry(labels).lines += line(name, withLabel(labels, 'quantile="' + s.quantile + '"'), s.value ?? Number.NaN);
+          break;
+        }
+        case 'distribution':
+          if (s.scope === 'lifetime' && s.value !== null && (s.figure === 'sum' || s.figure === 'count')) entry(labelsOf(s.labels))[s.figure] = s.value;
+          break; // the window's figures have no line in a summary
+        case 'gauge':
+        case 'state':
+        case 'counter':
+        case 'info':
+          break; // not part of a summary
+        default:
+          unhandled(s);
+      }
+    }
+    if (entries.size === 0) return '';
     let out = this.head(name, 'summary', help);
-    for (const [labels, pmf] of entries) {
-      for (const [q, field] of QUANTILES) {
-        if (!(field in pmf)) continue;
-        out += line(name, withLabel(labels, q), num(pmf[field]) ?? Number.NaN);
-      }
-      const life = pmf.lifetime;
-      if (isObject(life)) {
-        const sum = num(life.sum);
-        const count = num(life.count);
-        if (sum !== undefined) out += line(name + '_sum', labels, sum);
-        if (count !== undefined) out += line(name + '_count', labels, count);
-      }
+    for (const [labels, e] of entries) {
+      out += e.lines;
+      if (e.sum !== undefined) out += line(name + '_sum', labels, e.sum);
+      if (e.count !== undefined) out += line(name + '_count', labels, e.count);
     }
     return out;
   }
 
-  meter(base: string, help: string, entries: Array<[Labels, Obj]>): string {
-    const name = this.claim(base, SUFFIXES.meter);
-    if (entries.length === 0) return '';
+  /** A counter family: `name_total` lines of the counter samples, then the gauges as `name_rate`. */
+  counter(base: string, help: string, samples: Iterable<Sample>): string {
+    const name = this.claim(base, SUFFIXES.counter);
     const total = name + '_total';
-    let out = this.om ? this.head(name, 'counter', help + ' (events)') : this.head(total, 'counter', help + ' (events)');
+    let totals = '';
     let rates = '';
-    for (const [labels, m] of entries) {
-      const count = num(m.count);
-      if (count !== undefined) out += line(total, labels, count);
-      for (const [w, field] of RATE_WINDOWS) {
-        const v = num(m[field]);
-        if (v !== undefined) rates += line(name + '_rate', withLabel(labels, w), v);
+    let totalUnit: string | undefined;
+    let rateUnit: string | undefined;
+    for (const s of samples) {
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'counter':
+          totals += line(total, labelsOf(s.labels), s.value);
+          totalUnit ??= s.unit;
+          break;
+        case 'gauge':
+          rates += line(name + '_rate', labelsOf(s.labels), s.value);
+          rateUnit ??= s.unit;
+          break;
+        case 'state':
+        case 'quantile':
+        case 'distribution':
+        case 'info':
+          break; // not part of a counter family
+        default:
+          unhandled(s);
       }
     }
-    if (rates !== '') out += this.head(name + '_rate', 'gauge', help + ' (events per second)') + rates;
+    if (totals === '' && rates === '') return '';
+    const totalHelp = totalUnit === undefined ? help : help + ' (' + totalUnit + ')';
+    let out = (this.om ? this.head(name, 'counter', totalHelp) : this.head(total, 'counter', totalHelp)) + totals;
+    if (rates !== '') out += this.head(name + '_rate', 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')') + rates;
     return out;
   }
 
   stat(base: string, path: string, stat: SnapshotStat): string {
     if (stat.error !== undefined) return '';
-    const v = stat.value;
-    switch (stat.kind) {
-      case 'int':
-      case 'double':
-      case 'sumAggregation':
-      case 'value':
-        if (typeof v === 'number') return this.gauge(base, path, [['', v]]);
-        if (typeof v === 'boolean') return this.gauge(base, path, [['', v ? 1 : 0]]);
-        // A gauge that returned NaN or an infinity stays a gauge (JSON snapshots hold them as text).
-        if (stat.kind === 'value' && typeof v === 'string' && NON_FINITE.has(v)) return this.gauge(base, path, [['', Number(v)]]);
-        if (typeof v === 'string') return this.info(base, path, [label('value', v)]);
-        return '';
-      case 'intDict':
-      case 'intDictSumAggregation':
-      case 'histogramAggregation':
-        return this.gauge(base, path, dictEntries(v, (x) => (typeof x === 'number' ? x : undefined), 'key'));
-      case 'stateTime':
-        return this.gauge(base, path, dictEntries(v, (x) => (typeof x === 'number' ? x : undefined), 'state'));
-      case 'stringDict': {
-        const sets: Labels[] = [];
-        if (isObject(v)) for (const k of Object.keys(v)) sets.push(label('key', k) + ',' + label('value', String(v[k])));
-        return this.info(base, path, sets);
-      }
-      case 'pmf':
-        return this.summary(base, path, isObject(v) ? [['', v]] : []);
-      case 'namedPmfDict':
-        return this.summary(base, path, dictEntries(v, (x) => (isObject(x) ? x : undefined), 'key'));
-      case 'meter':
-        return this.meter(base, path, isObject(v) ? [['', v]] : []);
-      case 'meterDict':
-        return this.meter(base, path, dictEntries(v, (x) => (isObject(x) ? x : undefined), 'key'));
+    const kind = kindOf(stat);
+    const family = kind.family(stat.value);
+    if (family === null) return '';
+    switch (family) {
+      case 'gauge':
+        return this.gauge(base, path, kind.samples(stat.value));
+      case 'info':
+        return this.info(base, path, kind.samples(stat.value));
+      case 'summary':
+        return this.summary(base, path, kind.samples(stat.value));
+      case 'counter':
+        return this.counter(base, path, kind.samples(stat.value));
       default:
-        return '';
+        return unhandled(family);
     }
   }
-}
-
-function dictEntries<T>(v: JsonValue, pick: (x: JsonValue) => T | undefined, name: string): Array<[Labels, T]> {
-  const out: Array<[Labels, T]> = [];
-  if (!isObject(v)) return out;
-  for (const k of Object.keys(v)) {
-    const x = pick(v[k]);
-    if (x !== undefined) out.push([label(name, k), x]);
-  }
-  return out;
 }
 
 function* walk(node: SnapshotNode, w: Writer): Generator<string> {

@@ -13,7 +13,8 @@
  * Branches with no match vanish. Filtering a pmf by `count > 100` keeps only the `count`
  * field of the pmfs that pass.
  */
-import type { JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
+import type { JsonValue } from '../core/snapshot.js';
+import type { SnapshotNode, SnapshotStat } from '../registry/snapshot.js';
 import { setOwn } from './json.js';
 
 /** The comparison operators of a query. */
@@ -128,7 +129,9 @@ function filterStat(stat: SnapshotStat, q: Query): SnapshotStat | undefined {
   }
   const kept = matchEntry(stat.name, stat.value, q);
   if (kept === undefined) return undefined;
-  return kept === stat.value ? stat : { name: stat.name, kind: stat.kind, value: kept };
+  // A filtered value keeps its kind's shape with keys left out: every kind reads its value key
+  // by key (its samples and display), so the part shows as the whole would.
+  return kept === stat.value ? stat : ({ name: stat.name, kind: stat.kind, value: kept } as SnapshotStat);
 }
 
 /**

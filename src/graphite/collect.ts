@@ -6,7 +6,8 @@
  * several turns of the event loop.
  */
 
-import type { JsonObject, JsonValue, SnapshotNode, StatKind } from '../core/snapshot.js';
+import type { JsonObject, JsonValue } from '../core/snapshot.js';
+import type { SnapshotNode, StatKind } from '../registry/snapshot.js';
 import type { GraphiteRules } from './rules.js';
 import { MAX_NAME_LENGTH, sanitizeSegment, segmentFits } from './sanitize.js';
 

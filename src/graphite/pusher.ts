@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { defaultRegistry } from '../core/default-registry.js';
 import type { Registry } from '../core/registry.js';
-import type { SnapshotNode } from '../core/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import { type Collected, runWalkAsync, walkSnapshot } from './collect.js';
 import type { DatapointBatch } from './datapoints.js';
 import { DeltaTracker } from './deltas.js';

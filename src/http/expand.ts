@@ -2,7 +2,7 @@
  * Snapshots leave the contents of collapsed containers out (they are links on the page), but
  * Prometheus scrapes and the sparkline history want every stat: this fills them in.
  */
-import type { SnapshotNode } from '../core/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import type { SnapshotSource } from './history.js';
 
 /** The node with every collapsed container below it snapshotted in full (recursively). */

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { SnapshotNode } from '../core/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import { DEFAULT_STATUS_PREFIX, htmlChunks } from '../formats/html.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from '../formats/html-assets.js';
 import { jsonChunks } from '../formats/json.js';

@@ -4,7 +4,8 @@
  * that runs only while a status handler is in use: it starts on the first request, stops when
  * the last handler is closed or after {@link HistoryOptions.idleStopMs} without requests.
  */
-import type { SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
+import type { SnapshotOptions } from '../core/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import { forEachSliced } from './chunks.js';
 import { expandCollapsed } from './expand.js';
 import { liveEntries } from '../formats/live.js';

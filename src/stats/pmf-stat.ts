@@ -1,4 +1,6 @@
-import type { JsonValue, PmfSnapshot, SnapshotOptions, StatKind } from '../core/snapshot.js';
+import { type DisplayHints, isJsonObject, type KindOutputs, type Labels, type Sample } from '../core/samples.js';
+import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
 import { WindowedDistribution } from '../sampling/windowed-distribution.js';
 
@@ -70,7 +72,8 @@ const CACHE_MS = 1000;
  * computed when read.
  */
 export class PmfCell extends StatCell {
-  readonly kind: StatKind = 'pmf';
+  readonly kind = 'pmf';
+  override readonly costly = true;
   readonly dist: WindowedDistribution;
   readonly unit: TimeUnit;
   /** ms -> unit. */
@@ -167,8 +170,8 @@ export class PmfCell extends StatCell {
     return out;
   }
 
-  read(options: SnapshotOptions): JsonValue {
-    return copyOf(this.summary(options)) as unknown as JsonValue;
+  read(options: SnapshotOptions): PmfSnapshot {
+    return copyOf(this.summary(options));
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
@@ -256,4 +259,84 @@ function makeHandle(cell: PmfCell): PmfHandle {
     snapshot: () => copyOf(cell.summary()),
     unit: cell.unit,
   };
+}
+
+const QUANTILE_OF: ReadonlyMap<string, number> = new Map(PMF_QUANTILES.map(([q, key]) => [key as string, q]));
+const WINDOW_FIGURES: ReadonlySet<string> = new Set(['count', 'min', 'max', 'mean', 'stddev']);
+const LIFETIME_FIGURES: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'mean', 'stddev']);
+/** Fields of a pmf snapshot that are settings, not measurements. */
+const SETTINGS: ReadonlySet<string> = new Set(['unit', 'windowSeconds', 'sketch']);
+
+type Figure = 'count' | 'sum' | 'min' | 'max' | 'mean' | 'stddev';
+
+function numberOrNull(v: JsonValue | undefined): number | null {
+  return typeof v === 'number' ? v : null;
+}
+
+/**
+ * The samples of one pmf snapshot, in the order of its keys: window figures and quantiles, the
+ * lifetime figures (count and sum cumulative), any other number as a plain leaf; settings none.
+ * `at` is where the snapshot sits in the stat's value; `labels` its labels.
+ */
+export function* pmfSamples(pmf: PmfSnapshot, at: readonly string[], labels: Labels): Generator<Sample> {
+  const value: JsonValue = pmf;
+  if (!isJsonObject(value)) return;
+  for (const key of Object.keys(value)) {
+    if (SETTINGS.has(key)) continue;
+    const v = value[key];
+    const q = QUANTILE_OF.get(key);
+    if (q !== undefined) yield { type: 'quantile', field: [...at, key], labels, quantile: q, value: numberOrNull(v) };
+    else if (WINDOW_FIGURES.has(key)) yield { type: 'distribution', field: [...at, key], labels, scope: 'window', figure: key as Figure, value: numberOrNull(v) };
+    else if (key === 'lifetime' && isJsonObject(v)) {
+      for (const f of Object.keys(v)) {
+        const x = numberOrNull(v[f]);
+        const field = [...at, key, f];
+        if (!LIFETIME_FIGURES.has(f)) {
+          if (x !== null) yield { type: 'gauge', field, labels: null, value: x };
+        } else if (f === 'count') yield { type: 'distribution', field, labels, scope: 'lifetime', figure: 'count', value: x, delta: 'monotonic' };
+        else if (f === 'sum') yield { type: 'distribution', field, labels, scope: 'lifetime', figure: 'sum', value: x, delta: 'diff' };
+        else yield { type: 'distribution', field, labels, scope: 'lifetime', figure: f as Figure, value: x };
+      }
+    } else if (typeof v === 'number') yield { type: 'gauge', field: [...at, key], labels: null, value: v };
+  }
+}
+
+/** The fields of a pmf snapshot that are durations (shown in the pmf's unit). */
+const DURATION_FIELDS: ReadonlySet<string> = new Set(['min', 'max', 'mean', 'stddev', 'median', '75percentile', '95percentile', '98percentile', '99percentile', '999percentile', 'sum']);
+
+/** The order of a pmf snapshot's fields on the status page. */
+const PMF_ORDER = ['count', 'min', 'max', 'mean', 'stddev', 'median', '75percentile', '95percentile', '98percentile', '99percentile', '999percentile', 'unit', 'windowSeconds', 'lifetime', 'sum'];
+
+/** Display of pmf snapshots found at `depth` of a stat's value (0 for a pmf, 1 for a dict of them). */
+export function pmfDisplay(depth: number): DisplayHints {
+  return {
+    format: (field, unit) => (field !== undefined && DURATION_FIELDS.has(field) ? (unit === 'ms' ? 'ms' : 's') : 'n'),
+    table: { className: 'pmf', fromDepth: depth, order: PMF_ORDER, unitKey: 'unit' },
+    row: { form: 'distribution', depth },
+  };
+}
+
+/** Whether a JSON value has the shape of a pmf snapshot (for dumps written without kinds). */
+export function looksLikePmf(v: JsonValue): boolean {
+  return isJsonObject(v) && typeof v.count === 'number' && '99percentile' in v && 'windowSeconds' in v;
+}
+
+/**
+ * How a pmf shows in every output: a summary (quantiles of the recent window; lifetime sum and
+ * count), the window's figures as distribution samples, durations in the pmf's unit.
+ */
+export const pmfOutputs: KindOutputs<PmfSnapshot> = {
+  samples: (v) => pmfSamples(v, [], []),
+  family: () => 'summary',
+  display: pmfDisplay(0),
+  recognize: looksLikePmf,
+};
+
+/**
+ * A distribution (usually of timings): `STATS.latency.record(0.042)`,
+ * `STATS.latency.time(() => work())`, `const t = STATS.latency.time(); ...; t.stop()`.
+ * Reports count, min, max, mean, stddev and percentiles of the recent window.
+ */
+export function pmfStat<N extends string>(name: N, options: PmfOptions = {}): StatDef<N, PmfHandle, PmfHandle, false> {
+  return defineStat(name, 'pmf', (c, ctx) => new PmfCell(name, c, ctx, options));
 }

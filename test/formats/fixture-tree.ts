@@ -1,5 +1,6 @@
 // A fixed, hand-built snapshot with every stat kind and some hostile names, for golden files.
-import type { PmfSnapshot, SnapshotNode } from '../../src/core/snapshot.js';
+import type { PmfSnapshot } from '../../src/core/snapshot.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 
 function pmf(count: number, unit = 's'): PmfSnapshot {
   if (count === 0) {
@@ -62,12 +63,12 @@ export function fixtureTree(): SnapshotNode {
           { name: 'broken', kind: 'value', value: null, error: 'gauge failed: <boom>' },
           { name: 'byPath', kind: 'intDict', value: { '/a': 5, '/b?x="1"\\n': 2 } },
           { name: 'owners', kind: 'stringDict', value: { db: 'alice', cache: 'bob\nsmith' } },
-          { name: 'latency', kind: 'pmf', value: pmf(250) as unknown as SnapshotNode['stats'][0]['value'] },
-          { name: 'idle', kind: 'pmf', value: pmf(0, 'ms') as unknown as SnapshotNode['stats'][0]['value'] },
+          { name: 'latency', kind: 'pmf', value: pmf(250) },
+          { name: 'idle', kind: 'pmf', value: pmf(0, 'ms') },
           {
             name: 'byHandler',
             kind: 'namedPmfDict',
-            value: { home: pmf(10) as unknown as SnapshotNode['stats'][0]['value'] },
+            value: { home: pmf(10) },
           },
           { name: 'hits', kind: 'meter', value: { count: 1000, m1: 2.5, m5: 2.25, m15: 2.125, mean: 2.2, unit: 'per second' } },
           {

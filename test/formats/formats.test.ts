@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SnapshotNode } from '../../src/core/snapshot.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { htmlChunks, renderHtml } from '../../src/formats/html.js';
 import { jsonChunks, renderJson, toJsonObject } from '../../src/formats/json.js';
 import { filterSnapshot, parseQuery } from '../../src/formats/query.js';

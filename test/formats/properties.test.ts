@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import '../helpers/fast-check-seed.js';
-import type { JsonValue, SnapshotNode, SnapshotStat } from '../../src/core/snapshot.js';
+import type { PmfSnapshot } from '../../src/core/snapshot.js';
+import type { SnapshotNode, SnapshotStat } from '../../src/registry/snapshot.js';
 import { escapeHtml, renderHtml } from '../../src/formats/html.js';
 import { renderJson, toJsonObject } from '../../src/formats/json.js';
 import { renderPrometheus } from '../../src/formats/prometheus.js';
@@ -27,8 +28,9 @@ const stat: fc.Arbitrary<SnapshotStat> = fc.oneof(
   fc.record({ name, kind: fc.constant('value' as const), value: fc.oneof(fc.string(), fc.boolean(), num, fc.constant(null)) }),
   fc.record({ name, kind: fc.constant('intDict' as const), value: dict }),
   fc.record({ name, kind: fc.constant('stringDict' as const), value: fc.dictionary(name, fc.string(), { maxKeys: 3 }) }),
-  fc.record({ name, kind: fc.constant('pmf' as const), value: pmf as fc.Arbitrary<JsonValue> }),
-  fc.record({ name, kind: fc.constant('meter' as const), value: meter as fc.Arbitrary<JsonValue> }),
+  // Partial pmfs on purpose (a filtered snapshot holds them): outputs read a pmf key by key.
+  fc.record({ name, kind: fc.constant('pmf' as const), value: pmf as unknown as fc.Arbitrary<PmfSnapshot> }),
+  fc.record({ name, kind: fc.constant('meter' as const), value: meter }),
   fc.record({ name, kind: fc.constant('stateTime' as const), value: dict }),
 );
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import '../helpers/fast-check-seed.js';
 import { counterModeOf, runWalk, runWalkAsync, walkJson, walkSnapshot } from '../../src/graphite/collect.js';
-import type { SnapshotNode } from '../../src/core/snapshot.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { DeltaTracker } from '../../src/graphite/deltas.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
 import { declareSelfStats } from '../../src/graphite/self-stats.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SnapshotNode } from '../../src/core/snapshot.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { acquireHistory, HistorySampler } from '../../src/http/history.js';
 import { TreeSource } from './tree-source.js';
 

@@ -1,5 +1,5 @@
 // A snapshot source over a fixed tree, for handler tests of the pure request logic.
-import type { SnapshotNode } from '../../src/core/snapshot.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import type { SnapshotSource } from '../../src/http/history.js';
 
 /** Looks paths up in a fixed snapshot tree; counts calls; can be told to fail. */

@@ -1,0 +1,58 @@
+/**
+ * The typed snapshot: the one model that feeds every output (JSON, HTML, Prometheus, Graphite,
+ * dumps). A stat is a union discriminated by `kind`, each kind with its own value type, so
+ * `if (s.kind === 'pmf') s.value.median` needs no cast. Built from the catalogue of kinds.
+ */
+import { KINDS, type StatKind, type StatValue } from '../core/define.js';
+import type { KindOutputs } from '../core/samples.js';
+import type { JsonValue, SnapshotOptions } from '../core/snapshot.js';
+
+export type { SnapshotOptions };
+export type { StatKind, StatValue };
+
+/** One stat of kind `K` in a snapshot: its value, or (value null) the error reading it raised. */
+export type SnapshotStatOf<K extends StatKind> =
+  | { readonly name: string; readonly kind: K; readonly value: StatValue<K>; readonly error?: undefined }
+  | {
+      readonly name: string;
+      readonly kind: K;
+      readonly value: null;
+      /** Set when reading the stat failed (a gauge function threw): the error's message. */
+      readonly error: string;
+    };
+
+/**
+ * One stat of a snapshot node, discriminated by `kind`: a number for int/double/sum stats, any
+ * JSON value for `value` stats (gauges evaluated), `{key: number}` for intDict, stateTime and the
+ * dict aggregations, `{key: string}` for stringDict, `PmfSnapshot` for pmf, `{key: PmfSnapshot}`
+ * for namedPmfDict, `MeterSnapshot` for meter, `{key: MeterSnapshot}` for meterDict. `value` is
+ * null when `error` is set.
+ */
+export type SnapshotStat = { [K in StatKind]: SnapshotStatOf<K> }[StatKind];
+
+/** One container of the tree, with its stats and child containers. */
+export type SnapshotNode = {
+  /** The container's own name ('' for the root). */
+  readonly name: string;
+  /** The container's path, '/' for the root, else '/a/b' (no trailing slash). */
+  readonly path: string;
+  /** Collapsed containers are left out of JSON and shown as links in HTML. */
+  readonly collapsed: boolean;
+  /** Stats in declaration order. */
+  readonly stats: SnapshotStat[];
+  /** Child containers in creation order. */
+  readonly children: SnapshotNode[];
+};
+
+const OUTPUTS = KINDS as unknown as Readonly<Record<StatKind, KindOutputs<JsonValue>>>;
+
+/**
+ * How a snapshot stat's kind shows in the outputs. Every stat of a snapshot pairs a kind with
+ * that kind's value (the registry and the dump reader build them so), so the kind's functions
+ * take the stat's value as it is.
+ *
+ * @example for (const sample of kindOf(stat).samples(stat.value)) ...
+ */
+export function kindOf(stat: SnapshotStat): KindOutputs<JsonValue> {
+  return OUTPUTS[stat.kind];
+}
