@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import '../helpers/fast-check-seed.js';
-import { counterModeOf, runWalk, runWalkAsync, walkJson, walkSnapshot } from '../../src/graphite/collect.js';
+import { runWalk, runWalkAsync, walkJson, walkSnapshot } from '../../src/graphite/collect.js';
 import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { DeltaTracker } from '../../src/graphite/deltas.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
@@ -90,21 +90,43 @@ describe('walkSnapshot', () => {
   });
 });
 
-describe('counterModeOf', () => {
+describe('delta modes from the samples of each kind', () => {
   it('knows which leaves count', () => {
-    assert.equal(counterModeOf('int', []), 'diff');
-    assert.equal(counterModeOf('double', []), null);
-    assert.equal(counterModeOf('intDict', ['k']), 'diff');
-    assert.equal(counterModeOf('meter', ['count']), 'monotonic');
-    assert.equal(counterModeOf('meter', ['m1']), null);
-    assert.equal(counterModeOf('meterDict', ['k', 'count']), 'monotonic');
-    assert.equal(counterModeOf('pmf', ['count']), null); // the window's count is not a running total
-    assert.equal(counterModeOf('pmf', ['lifetime', 'count']), 'monotonic');
-    assert.equal(counterModeOf('pmf', ['lifetime', 'sum']), 'diff');
-    assert.equal(counterModeOf('namedPmfDict', ['k', 'lifetime', 'count']), 'monotonic');
-    assert.equal(counterModeOf('stateTime', ['busy']), 'monotonic');
-    assert.equal(counterModeOf('histogramAggregation', ['idle']), null);
-    assert.equal(counterModeOf('sumAggregation', []), 'diff');
+    const pmf = (count: number) => ({ count: 1, min: 1, max: 1, mean: 1, stddev: 0, median: 1, '75percentile': 1, '95percentile': 1, '98percentile': 1, '99percentile': 1, '999percentile': 1, unit: 's', windowSeconds: 300, lifetime: { count, sum: 2, min: 1, max: 1, mean: 1, stddev: 0 } });
+    const tree: SnapshotNode = {
+      name: '',
+      path: '/',
+      collapsed: false,
+      stats: [
+        { name: 'int', kind: 'int', value: 1 },
+        { name: 'double', kind: 'double', value: 1.5 },
+        { name: 'intDict', kind: 'intDict', value: { k: 1 } },
+        { name: 'meter', kind: 'meter', value: { count: 3, m1: 1, m5: 1, m15: 1, mean: 1, unit: 'per second' } },
+        { name: 'meterDict', kind: 'meterDict', value: { k: { count: 3, m1: 1, m5: 1, m15: 1, mean: 1, unit: 'per second' } } },
+        { name: 'pmf', kind: 'pmf', value: pmf(5) },
+        { name: 'namedPmfDict', kind: 'namedPmfDict', value: { k: pmf(6) } },
+        { name: 'stateTime', kind: 'stateTime', value: { busy: 2 } },
+        { name: 'histogramAggregation', kind: 'histogramAggregation', value: { idle: 2 } },
+        { name: 'sumAggregation', kind: 'sumAggregation', value: 4 },
+      ],
+      children: [],
+    };
+    const out = runWalk(walkSnapshot(tree, all(), ''));
+    const modes = new Map(out.names.map((n, i) => [n, out.counters[i]]));
+    assert.equal(modes.get('int'), 'diff');
+    assert.equal(modes.get('double'), null);
+    assert.equal(modes.get('intDict.k'), 'diff');
+    assert.equal(modes.get('meter.count'), 'monotonic');
+    assert.equal(modes.get('meter.m1'), null);
+    assert.equal(modes.get('meterDict.k.count'), 'monotonic');
+    assert.equal(modes.get('pmf.count'), null); // the window's count is not a running total
+    assert.equal(modes.get('pmf.lifetime.count'), 'monotonic');
+    assert.equal(modes.get('pmf.lifetime.sum'), 'diff');
+    assert.equal(modes.get('namedPmfDict.k.lifetime.count'), 'monotonic');
+    assert.equal(modes.get('stateTime.busy'), 'monotonic');
+    assert.equal(modes.get('histogramAggregation.idle'), null);
+    assert.equal(modes.get('sumAggregation'), 'diff');
+    assert.ok(!modes.has('pmf.unit') && !modes.has('pmf.windowSeconds') && !modes.has('meter.unit'), out.names.join(' '));
   });
 });
 
@@ -113,7 +135,8 @@ describe('the pusher\'s self-stats', () => {
     const registry = new Registry();
     declareSelfStats(registry, '/scales/graphite');
     const node = registry.snapshot('/scales/graphite')!;
-    const modes = Object.fromEntries(node.stats.map((s) => [s.name, counterModeOf(s.kind, [])]));
+    const out = runWalk(walkSnapshot({ ...node, path: '/' }, all(), ''));
+    const modes = Object.fromEntries(node.stats.map((s) => [s.name, out.counters[out.names.indexOf(s.name)] ?? null]));
     assert.deepEqual(modes, {
       pushes: 'diff',
       datapoints: 'diff',
