@@ -3,8 +3,9 @@
  * its absolute path segments (`["web","latency","median"]`), which is also the `data-k`
  * attribute of the value's element on the HTML page.
  */
+import type { DisplayHints } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
-import type { SnapshotNode, StatKind } from '../registry/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import type { ValueFormat } from './value-format.js';
 
 /** A scalar value shown on the page. */
@@ -20,33 +21,13 @@ export function pathSegments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
 }
 
-const DURATION_FIELDS = new Set([
-  'min',
-  'max',
-  'mean',
-  'stddev',
-  'median',
-  '75percentile',
-  '95percentile',
-  '98percentile',
-  '99percentile',
-  '999percentile',
-  'sum',
-]);
-const RATE_FIELDS = new Set(['m1', 'm5', 'm15', 'mean']);
-
 /**
- * How a leaf of a stat is formatted: durations inside pmfs get the pmf's unit, stateTime
- * values are seconds, meter rates are per second, other numbers are plain.
+ * How a leaf of a stat is formatted, as its kind's display hints say (durations inside pmfs in
+ * the pmf's unit, stateTime values in seconds, meter rates per second, other numbers plain);
+ * anything but a number as text.
  */
-export function leafFormat(kind: StatKind, field: string | undefined, value: JsonValue, unit: string | undefined): ValueFormat {
-  if (typeof value !== 'number') return 't';
-  if ((kind === 'pmf' || kind === 'namedPmfDict') && field !== undefined && DURATION_FIELDS.has(field)) {
-    return unit === 'ms' ? 'ms' : 's';
-  }
-  if ((kind === 'meter' || kind === 'meterDict') && field !== undefined && RATE_FIELDS.has(field)) return 'r';
-  if (kind === 'stateTime') return 's';
-  return 'n';
+export function leafFormat(display: DisplayHints, field: string | undefined, value: JsonValue, unit: string | undefined): ValueFormat {
+  return typeof value === 'number' ? display.format(field, unit) : 't';
 }
 
 function isObject(v: JsonValue): v is { [key: string]: JsonValue } {
