@@ -10,6 +10,7 @@ import type { AnyDef, StatDef } from '../core/stat-def.js';
 import { histogramAggregationOutputs } from '../stats/histogram-aggregation-stat.js';
 import { intDictOutputs } from '../stats/int-dict-stat.js';
 import { intDictSumAggregationOutputs } from '../stats/int-dict-sum-aggregation-stat.js';
+import { maxOutputs } from '../stats/max-stat.js';
 import { meterDictOutputs } from '../stats/meter-dict-stat.js';
 import { meterOutputs } from '../stats/meter-stat.js';
 import { namedPmfDictOutputs } from '../stats/named-pmf-dict-stat.js';
@@ -49,6 +50,7 @@ export const KINDS = {
   sumAggregation: sumAggregationOutputs,
   histogramAggregation: histogramAggregationOutputs,
   intDictSumAggregation: intDictSumAggregationOutputs,
+  max: maxOutputs,
 } satisfies Record<string, KindOutputs<never>>;
 
 /** Every kind of stat, as a string literal. */
