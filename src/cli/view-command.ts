@@ -121,7 +121,7 @@ export function filterTree(tree: JsonValue, queryText: string): JsonValue | unde
   const query = parseQuery(queryText);
   // The page's filter works on snapshots: wrap the JSON tree as one value stat whose name no
   // query can name, so that the filter searches inside it with exactly the page's rules.
-  const node: SnapshotNode = { name: '', path: '/', collapsed: false, children: [], stats: [{ name: '\u0000', kind: 'value', value: tree }] };
+  const node: SnapshotNode = { name: '', path: '/', children: [], stats: [{ name: '\u0000', kind: 'value', value: tree }] };
   return filterSnapshot(node, query)?.stats[0]?.value;
 }
 

@@ -1,10 +1,10 @@
 import { type Clock, systemClock } from '../sampling/clock.js';
 import { Container } from './container.js';
-import type { SnapshotNode, SnapshotStat } from '../registry/snapshot.js';
+import { type SnapshotNode, type SnapshotStat, snapshotJson } from '../registry/snapshot.js';
 import { type AnyDef, intDictStat, type Stats } from './define.js';
 import { InvalidNameError, parsePath, validateName } from './path.js';
-import { errorMarker, type JsonObject, type JsonValue, type SnapshotOptions } from './snapshot.js';
-import { type Aggregator, type StatCell, type StatContext, setKey } from './stat-cell.js';
+import type { JsonObject, JsonValue, SnapshotOptions } from './snapshot.js';
+import type { Aggregator, StatCell, StatContext } from './stat-cell.js';
 
 /** Options of a {@link Registry}. */
 export interface RegistryOptions {
@@ -39,6 +39,13 @@ function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
   return typeof v;
+}
+
+function runSync<T>(gen: Generator<void, T>): T {
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+  }
 }
 
 function readCell(cell: StatCell, options: SnapshotOptions): { value: JsonValue; error?: string } {
@@ -148,8 +155,8 @@ export class Registry {
   }
 
   /**
-   * Collapses (or expands) a container: collapsed containers are left out of JSON and shown as
-   * links in HTML. `target` is a path or an owner/stats object.
+   * Collapses (or expands) a container: collapsed containers are left out of JSON (`getStats`,
+   * `?format=json`, dumps) and shown as links in HTML; Prometheus and Graphite send them. `target` is a path or an owner/stats object.
    */
   setCollapsed(target: string | Owner, collapsed = true): void {
     const c = typeof target === 'string' ? this.root.descend(parsePath(target)) : this.containerOf(target, 'setCollapsed');
@@ -212,34 +219,27 @@ export class Registry {
    * asked for). `undefined` when no container is at `path`.
    */
   getStats(path = '/', options: SnapshotOptions = {}): JsonObject | undefined {
+    // The JSON of the snapshot (one model); collapsed containers are not even read.
     const c = this.root.find(parsePath(path));
-    return c === undefined ? undefined : this.jsonOf(c, options);
-  }
-
-  private jsonOf(c: Container, options: SnapshotOptions): JsonObject {
-    const out: JsonObject = {};
-    for (const cell of c.stats.values()) {
-      const r = readCell(cell, options);
-      setKey(out, cell.name, r.error === undefined ? r.value : errorMarker(r.error));
-    }
-    for (const child of c.children.values()) {
-      if (!child.collapsed) setKey(out, child.name, this.jsonOf(child, options));
-    }
-    return out;
+    return c === undefined ? undefined : snapshotJson(runSync(this.snapshotOf(c, options, true)));
   }
 
   /**
-   * A typed snapshot of the tree at `path` (kinds included), for renderers and exporters.
-   * Collapsed containers below the one asked for appear with no stats and no children.
+   * Whether the container at `path` is collapsed ({@link setCollapsed}): a display choice that
+   * JSON and HTML renderings take as their `collapsed` option (`collapsed: registry.isCollapsed`).
+   */
+  readonly isCollapsed = (path: string): boolean => {
+    return this.root.find(parsePath(path))?.collapsed === true;
+  };
+
+  /**
+   * A typed snapshot of the tree at `path` (kinds included), for renderers and exporters:
+   * every container below it (collapsing is a render option), but those `options.skip` names.
    */
   snapshot(path = '/', options: SnapshotOptions = {}): SnapshotNode | undefined {
     const c = this.root.find(parsePath(path));
     if (c === undefined) return undefined;
-    const gen = this.snapshotOf(c, options, true);
-    for (;;) {
-      const r = gen.next();
-      if (r.done) return r.value;
-    }
+    return runSync(this.snapshotOf(c, options, false));
   }
 
   /**
@@ -249,7 +249,7 @@ export class Registry {
   async snapshotAsync(path = '/', options: SnapshotOptions = {}): Promise<SnapshotNode | undefined> {
     const c = this.root.find(parsePath(path));
     if (c === undefined) return undefined;
-    const gen = this.snapshotOf(c, options, true);
+    const gen = this.snapshotOf(c, options, false);
     let sliceStart = performance.now();
     for (;;) {
       const r = gen.next();
@@ -261,11 +261,12 @@ export class Registry {
     }
   }
 
-  private *snapshotOf(c: Container, options: SnapshotOptions, top: boolean): Generator<void, SnapshotNode> {
+  /** The snapshot of `c`, in steps; `omitCollapsed`: collapsed containers below are left out (JSON). */
+  private *snapshotOf(c: Container, options: SnapshotOptions, omitCollapsed: boolean): Generator<void, SnapshotNode> {
     const stats: SnapshotStat[] = [];
     const children: SnapshotNode[] = [];
-    const node: SnapshotNode = { name: c.name, path: c.path, collapsed: c.collapsed, stats, children };
-    if (c.collapsed && !top) return node;
+    const node: SnapshotNode = { name: c.name, path: c.path, stats, children };
+    const skip = options.skip;
     let n = 0;
     for (const cell of [...c.stats.values()]) {
       const r = readCell(cell, options);
@@ -274,7 +275,10 @@ export class Registry {
       // A chance to yield every 32 cheap stats, and after each expensive one (percentile summaries).
       if (++n % 32 === 0 || cell.costly) yield;
     }
-    for (const child of [...c.children.values()]) children.push(yield* this.snapshotOf(child, options, false));
+    for (const child of [...c.children.values()]) {
+      if ((omitCollapsed && child.collapsed) || skip?.(child.path)) continue;
+      children.push(yield* this.snapshotOf(child, options, omitCollapsed));
+    }
     yield;
     return node;
   }

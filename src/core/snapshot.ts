@@ -62,6 +62,11 @@ export type MeterSnapshot = {
 export interface SnapshotOptions {
   /** Include the serialized percentile sketches of pmf stats (for dumps that are merged later). */
   sketches?: boolean;
+  /**
+   * Containers below the one asked for that are not read at all (e.g. Graphite's pruned
+   * branches): left out of the snapshot with everything under them.
+   */
+  skip?: (path: string) => boolean;
 }
 
 /** The value shown in JSON in place of a stat whose reading failed. */

@@ -88,7 +88,9 @@ export async function dumpStatsTo(filename: string, options: DumpOptions = {}): 
   const head = header(options, {});
   let node: SnapshotNode | undefined;
   try {
-    node = await source.snapshotAsync(options.path ?? '/', snapshotOptions(options));
+    // Collapsed containers are left out, as getStats() leaves them out: not even read.
+    const collapsed = source.isCollapsed?.bind(source);
+    node = await source.snapshotAsync(options.path ?? '/', collapsed === undefined ? snapshotOptions(options) : { ...snapshotOptions(options), skip: collapsed });
   } catch (err) {
     await writeFileAtomic(filename, dumpPieces({ ...head, statsError: statsErrorOf(err) }, undefined));
     return;

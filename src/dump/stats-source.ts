@@ -10,6 +10,8 @@ import type { SnapshotNode } from '../registry/snapshot.js';
 export interface StatsSource {
   getStats(path?: string, options?: SnapshotOptions): JsonObject | undefined;
   snapshotAsync?(path?: string, options?: SnapshotOptions): Promise<SnapshotNode | undefined>;
+  /** Whether the container at `path` is collapsed: left out of dumps, as of `getStats()`. */
+  isCollapsed?(path: string): boolean;
 }
 
 /** The default registry, as a stats source. */

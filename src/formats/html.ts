@@ -8,7 +8,7 @@
  */
 import type { DisplayHints } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
-import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import { type CollapsedTest, kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './html-assets.js';
 import { leafFormat, liveKey, pathSegments } from './live.js';
 import { formatValue } from './value-format.js';
@@ -25,6 +25,8 @@ export interface HtmlRenderOptions {
   live?: { url: string; intervalMs: number; points: number };
   /** Text shown instead of the tree (e.g. "No stats match the query."). */
   emptyMessage?: string;
+  /** Containers (below the top one) shown as links to their own page, e.g. `registry.isCollapsed`. */
+  collapsed?: CollapsedTest;
 }
 
 /** The default URL prefix of the status pages. */
@@ -113,14 +115,14 @@ function statHtml(base: string[], stat: SnapshotStat): string {
   return '<div class="stat">' + key + ' ' + valueSpan(segments, v, undefined, ctx) + '</div>';
 }
 
-function* levelHtml(node: SnapshotNode, prefix: string): Generator<string> {
+function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest | undefined): Generator<string> {
   const base = pathSegments(node.path);
   type Entry = { name: string; stat?: SnapshotStat; child?: SnapshotNode };
   const entries: Entry[] = [];
   const links: SnapshotNode[] = [];
   for (const s of node.stats) entries.push({ name: s.name, stat: s });
   for (const c of node.children) {
-    if (c.collapsed) links.push(c);
+    if (collapsed?.(c.path)) links.push(c);
     else entries.push({ name: c.name, child: c });
   }
   entries.sort((a, b) => byName(a.name, b.name));
@@ -130,7 +132,7 @@ function* levelHtml(node: SnapshotNode, prefix: string): Generator<string> {
     if (e.stat) yield statHtml(base, e.stat);
     else {
       yield '<div class="container"><div class="key">' + escapeHtml(e.name) + '</div>';
-      yield* levelHtml(e.child!, prefix);
+      yield* levelHtml(e.child!, prefix, collapsed);
       yield '</div>';
     }
   }
@@ -182,7 +184,7 @@ export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {})
     '\n';
   if (options.emptyMessage !== undefined) yield '<p class="empty">' + escapeHtml(options.emptyMessage) + '</p>\n';
   else {
-    yield* levelHtml(node, prefix);
+    yield* levelHtml(node, prefix, options.collapsed);
     yield '\n';
   }
   if (live) yield '<script>' + STATUS_PAGE_SCRIPT + '</script>\n';

@@ -5,7 +5,7 @@
  */
 import type { DisplayHints } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
-import type { SnapshotNode } from '../registry/snapshot.js';
+import type { CollapsedTest, SnapshotNode } from '../registry/snapshot.js';
 import type { ValueFormat } from './value-format.js';
 
 /** A scalar value shown on the page. */
@@ -43,16 +43,16 @@ function* leaves(segments: string[], v: JsonValue): Generator<[string, LiveValue
 }
 
 /**
- * Every scalar leaf of the snapshot with its key. Collapsed containers below `node` are
- * skipped unless `includeCollapsed` (the history sampler keeps them for when they are opened).
+ * Every scalar leaf of the snapshot with its key. Containers below `node` that `collapsed`
+ * names are skipped (the page shows them as links; the history sampler keeps them all).
  */
-export function* liveEntries(node: SnapshotNode, includeCollapsed = false): Generator<[string, LiveValue]> {
+export function* liveEntries(node: SnapshotNode, collapsed?: CollapsedTest): Generator<[string, LiveValue]> {
   const base = pathSegments(node.path);
   for (const s of node.stats) {
     if (s.error === undefined) yield* leaves([...base, s.name], s.value);
   }
   for (const c of node.children) {
-    if (includeCollapsed || !c.collapsed) yield* liveEntries(c, includeCollapsed);
+    if (collapsed === undefined || !collapsed(c.path)) yield* liveEntries(c, collapsed);
   }
 }
 
@@ -65,11 +65,12 @@ export function* liveJsonChunks(
   node: SnapshotNode,
   now: number,
   history?: (key: string) => ReadonlyArray<number | null> | undefined,
+  collapsed?: CollapsedTest,
 ): Generator<string> {
   yield '{"t":' + now + ',"values":{';
   let first = true;
   const keys: string[] = [];
-  for (const [k, v] of liveEntries(node)) {
+  for (const [k, v] of liveEntries(node, collapsed)) {
     const value = typeof v === 'number' && !Number.isFinite(v) ? null : v;
     yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(value);
     first = false;

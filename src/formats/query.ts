@@ -155,10 +155,10 @@ export function filterSnapshot(node: SnapshotNode, q: Query): SnapshotNode | und
     }
   }
   if (stats.length === 0 && children.length === 0) return undefined;
-  return { name: node.name, path: node.path, collapsed: node.collapsed, stats, children };
+  return { name: node.name, path: node.path, stats, children };
 }
 
 /** A node with the same name and path as `node` and nothing in it (an empty filter result). */
 export function emptyLike(node: SnapshotNode): SnapshotNode {
-  return { name: node.name, path: node.path, collapsed: node.collapsed, stats: [], children: [] };
+  return { name: node.name, path: node.path, stats: [], children: [] };
 }

@@ -21,7 +21,6 @@ import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusChunks, wa
 import { emptyLike, filterSnapshot, parseQuery, type Query, QueryError } from '../formats/query.js';
 import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
 import { collectBody, DEFAULT_SLICE_MS } from './chunks.js';
-import { expandCollapsed } from './expand.js';
 import { acquireHistory, type HistoryOptions, type HistorySampler, type SnapshotSource } from './history.js';
 
 export type { SnapshotSource } from './history.js';
@@ -311,24 +310,26 @@ export class StatusHandler {
     if (!node) return text(404, `no stats at ${JSON.stringify(statPath)}`);
     const filtered: SnapshotNode | undefined = query ? filterSnapshot(node, query) : node;
     const shown = filtered ?? emptyLike(node);
+    // Collapsing is a display choice of JSON and the page; Prometheus gets every container.
+    const collapsed = this.source.isCollapsed?.bind(this.source);
     let pieces: Iterable<string>;
     let type: string;
     const headers: Record<string, string> = { ...COMMON_HEADERS };
     switch (format) {
       case 'json':
       case 'prettyjson':
-        pieces = jsonChunks(shown, { pretty: format === 'prettyjson' });
+        pieces = jsonChunks(shown, { pretty: format === 'prettyjson', collapsed });
         type = 'application/json; charset=utf-8';
         break;
       case 'prometheus': {
         const om = wantsOpenMetrics(req.header('accept'));
-        pieces = prometheusChunks(await expandCollapsed(this.source, node), { openMetrics: om });
+        pieces = prometheusChunks(node, { openMetrics: om });
         type = om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
         break;
       }
       case 'live': {
         const sampler = this.history?.sampler;
-        pieces = liveJsonChunks(shown, Date.now(), withHistory && sampler ? (k) => sampler.history(k) : undefined);
+        pieces = liveJsonChunks(shown, Date.now(), withHistory && sampler ? (k) => sampler.history(k) : undefined, collapsed);
         type = 'application/json; charset=utf-8';
         break;
       }
@@ -340,6 +341,7 @@ export class StatusHandler {
           query: rawQuery,
           live: this.live ? { url: liveUrl, intervalMs: this.liveIntervalMs, points: this.history!.sampler.points } : undefined,
           emptyMessage: query && !filtered ? 'No stats match the query.' : undefined,
+          collapsed,
         });
         type = 'text/html; charset=utf-8';
         headers['content-security-policy'] = HTML_CSP;

@@ -7,13 +7,14 @@
 import type { SnapshotOptions } from '../core/snapshot.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 import { forEachSliced } from './chunks.js';
-import { expandCollapsed } from './expand.js';
 import { liveEntries } from '../formats/live.js';
 
 /** What the status handler reads: anything that can take an asynchronous snapshot. */
 export interface SnapshotSource {
   /** The subtree at `path` ('/' when omitted), or undefined when no container is there. */
   snapshotAsync(path?: string, options?: SnapshotOptions): Promise<SnapshotNode | undefined>;
+  /** Whether the container at `path` is collapsed: left out of JSON, a link on the page (none when absent). */
+  isCollapsed?(path: string): boolean;
 }
 
 /** Options of the history sampler. */
@@ -109,10 +110,9 @@ export class HistorySampler {
     try {
       const top = await this.source.snapshotAsync('/');
       if (!top) return;
-      const node = await expandCollapsed(this.source, top);
       const t = ++this.tick;
       const slot = t % this.points;
-      await forEachSliced(liveEntries(node, true), ([key, v]) => {
+      await forEachSliced(liveEntries(top), ([key, v]) => {
         if (typeof v !== 'number') return;
         let s = this.series.get(key);
         if (!s) {

@@ -5,7 +5,7 @@
  */
 import { KINDS, type StatKind, type StatValue } from '../core/define.js';
 import type { KindOutputs } from '../core/samples.js';
-import type { JsonValue, SnapshotOptions } from '../core/snapshot.js';
+import { errorMarker, type JsonObject, type JsonValue, type SnapshotOptions } from '../core/snapshot.js';
 
 export type { SnapshotOptions };
 export type { StatKind, StatValue };
@@ -36,13 +36,41 @@ export type SnapshotNode = {
   readonly name: string;
   /** The container's path, '/' for the root, else '/a/b' (no trailing slash). */
   readonly path: string;
-  /** Collapsed containers are left out of JSON and shown as links in HTML. */
-  readonly collapsed: boolean;
   /** Stats in declaration order. */
   readonly stats: SnapshotStat[];
   /** Child containers in creation order. */
   readonly children: SnapshotNode[];
 };
+
+/**
+ * Which containers a rendering shows collapsed (left out of JSON, a link in HTML), by path; never
+ * the container the rendering starts at. Collapsing is a display choice, not part of the snapshot.
+ */
+export type CollapsedTest = (path: string) => boolean;
+
+/** The JSON value of one stat: its value, or `{error: message}` when reading it failed. */
+export function statJsonValue(stat: SnapshotStat): JsonValue {
+  return stat.error !== undefined ? errorMarker(stat.error) : stat.value;
+}
+
+/**
+ * The snapshot as the plain JSON tree users know (`getStats()`, `?format=json`, a dump's
+ * `stats`): stats in declaration order, then child containers, those `collapsed` says left out.
+ *
+ * @example snapshotJson(node) // { errors: 3, latency: { count: 10, ... }, api: { ... } }
+ */
+export function snapshotJson(node: SnapshotNode, collapsed?: CollapsedTest): JsonObject {
+  const out: JsonObject = {};
+  for (const s of node.stats) setOwnKey(out, s.name, statJsonValue(s));
+  for (const c of node.children) if (collapsed === undefined || !collapsed(c.path)) setOwnKey(out, c.name, snapshotJson(c, collapsed));
+  return out;
+}
+
+/** Sets an own property, even one named `__proto__` (a dict key can be any string). */
+export function setOwnKey(obj: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
 
 const OUTPUTS = KINDS as unknown as Readonly<Record<StatKind, KindOutputs<JsonValue>>>;
 

@@ -39,12 +39,14 @@ function pmf(count: number, unit = 's'): PmfSnapshot {
   };
 }
 
-/** The fixture tree: /web (all kinds), /web/api (child), /db (collapsed), hostile names. */
+/** The containers the fixture shows collapsed (a render option): /db. */
+export const fixtureCollapsed = (path: string): boolean => path === '/db';
+
+/** The fixture tree: /web (all kinds), /web/api (child), /db (collapsed with fixtureCollapsed), hostile names. */
 export function fixtureTree(): SnapshotNode {
   return {
     name: '',
     path: '/',
-    collapsed: false,
     stats: [
       { name: 'uptime', kind: 'value', value: 3600.5 },
       { name: '9lives', kind: 'int', value: 9 },
@@ -53,7 +55,6 @@ export function fixtureTree(): SnapshotNode {
       {
         name: 'web',
         path: '/web',
-        collapsed: false,
         stats: [
           { name: 'success', kind: 'int', value: 1234567 },
           { name: 'errors', kind: 'int', value: 3 },
@@ -85,7 +86,6 @@ export function fixtureTree(): SnapshotNode {
           {
             name: 'api',
             path: '/web/api',
-            collapsed: false,
             stats: [
               { name: 'finished', kind: 'sumAggregation', value: 42 },
               { name: 'states', kind: 'histogramAggregation', value: { waiting: 2, running: 1 } },
@@ -99,14 +99,12 @@ export function fixtureTree(): SnapshotNode {
       {
         name: 'web_api',
         path: '/web_api',
-        collapsed: false,
         stats: [{ name: 'finished', kind: 'int', value: 1 }],
         children: [],
       },
       {
         name: 'db',
         path: '/db',
-        collapsed: true,
         stats: [{ name: 'queries', kind: 'int', value: 77 }],
         children: [],
       },

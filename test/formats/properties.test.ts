@@ -43,14 +43,13 @@ function nodeArb(depth: number): fc.Arbitrary<SnapshotNode> {
   return fc
     .record({
       name,
-      collapsed: fc.boolean(),
       stats: fc.array(stat, { maxLength: 4 }),
       children: depth > 0 ? fc.array(nodeArb(depth - 1), { maxLength: 2 }) : fc.constant([] as SnapshotNode[]),
     })
     .map((n) => ({ ...n, path: '', stats: uniqueByName(n.stats), children: uniqueByName(n.children) }));
 }
 
-const tree: fc.Arbitrary<SnapshotNode> = nodeArb(3).map((root) => withPaths({ ...root, name: '', collapsed: false }, ''));
+const tree: fc.Arbitrary<SnapshotNode> = nodeArb(3).map((root) => withPaths({ ...root, name: '' }, ''));
 
 /** Gives every node its path and drops child names that clash with a stat name. */
 function withPaths(n: SnapshotNode, parent: string): SnapshotNode {
@@ -79,9 +78,13 @@ describe('format properties', () => {
   it('renderJson equals JSON.stringify of the plain tree, plain and pretty', () => {
     fc.assert(
       fc.property(tree, (t) => {
-        const obj = toJsonObject(t);
-        assert.equal(renderJson(t), JSON.stringify(obj));
-        assert.equal(renderJson(t, { pretty: true }), JSON.stringify(obj, null, 2));
+        // Some containers collapsed (a render option): those whose name ends in 'a'.
+        const collapsed = (p: string) => p.endsWith('a');
+        for (const options of [{}, { collapsed }]) {
+          const obj = toJsonObject(t, options);
+          assert.equal(renderJson(t, options), JSON.stringify(obj));
+          assert.equal(renderJson(t, { ...options, pretty: true }), JSON.stringify(obj, null, 2));
+        }
       }),
       { numRuns: 200 },
     );
@@ -121,7 +124,7 @@ describe('format properties', () => {
   it('dict keys come back intact from the label values', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.integer(), { minKeys: 1, maxKeys: 5 }), (d) => {
-        const t: SnapshotNode = { name: '', path: '/', collapsed: false, stats: [{ name: 'd', kind: 'intDict', value: d }], children: [] };
+        const t: SnapshotNode = { name: '', path: '/', stats: [{ name: 'd', kind: 'intDict', value: d }], children: [] };
         // A Map: a key named __proto__ must not land on an object's prototype.
         const got = new Map<string, number>();
         for (const l of renderPrometheus(t).split('\n')) {

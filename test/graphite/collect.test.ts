@@ -63,23 +63,21 @@ describe('walkSnapshot', () => {
   const node: SnapshotNode = {
     name: '',
     path: '/',
-    collapsed: false,
     stats: [],
     children: [
       {
         name: 'web',
         path: '/web',
-        collapsed: false,
         stats: [
           { name: 'hits', kind: 'meter', value: { count: 3, m1: 0.1, m5: 0, m15: 0, mean: 1, unit: 'per second' } },
           { name: 'bad', kind: 'value', value: null, error: 'Error: x' },
           { name: 'errors', kind: 'int', value: 2 },
         ],
-        children: [{ name: 'hidden', path: '/web/hidden', collapsed: true, stats: [{ name: 'x', kind: 'int', value: 1 }], children: [] }],
+        children: [{ name: 'hidden', path: '/web/hidden', stats: [{ name: 'x', kind: 'int', value: 1 }], children: [] }],
       },
     ],
   };
-  it('marks counter leaves, skips errors; walks what a (filled-in) collapsed container holds', () => {
+  it('marks counter leaves, skips errors; walks every container', () => {
     const out = runWalk(walkSnapshot(node, all(), 'p.'));
     assert.deepEqual(out.names, ['p.web.hits.count', 'p.web.hits.m1', 'p.web.hits.m5', 'p.web.hits.m15', 'p.web.hits.mean', 'p.web.errors', 'p.web.hidden.x']);
     assert.deepEqual(out.counters, ['monotonic', null, null, null, null, 'diff', 'diff']);
@@ -96,7 +94,6 @@ describe('delta modes from the samples of each kind', () => {
     const tree: SnapshotNode = {
       name: '',
       path: '/',
-      collapsed: false,
       stats: [
         { name: 'int', kind: 'int', value: 1 },
         { name: 'double', kind: 'double', value: 1.5 },

@@ -8,7 +8,6 @@ function tree(values: Record<string, number>): SnapshotNode {
   return {
     name: '',
     path: '/',
-    collapsed: false,
     stats: Object.entries(values).map(([name, value]) => ({ name, kind: 'int' as const, value })),
     children: [],
   };

@@ -6,7 +6,14 @@ import type { SnapshotSource } from '../../src/http/history.js';
 export class TreeSource implements SnapshotSource {
   calls = 0;
   fail: Error | undefined;
-  constructor(public tree: SnapshotNode) {}
+  constructor(
+    public tree: SnapshotNode,
+    /** Paths shown collapsed (the fixture's /db by default). */
+    readonly collapsedPaths: ReadonlySet<string> = new Set(['/db']),
+  ) {}
+  isCollapsed(path: string): boolean {
+    return this.collapsedPaths.has(path);
+  }
   async snapshotAsync(path = '/'): Promise<SnapshotNode | undefined> {
     this.calls++;
     if (this.fail) throw this.fail;
