@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
-import { DUMP_FORMAT } from '../dump/dump-format.js';
+import { isDumpFile } from '../dump/read-dump.js';
 import { type Aggregator, setOwn } from './aggregator.js';
 import { type FileTest, readJsonDirectory, readJsonDirectorySync } from './json-directory.js';
 import { parseSpecKey, type SpecKey } from './spec-keys.js';
@@ -79,8 +79,8 @@ function isAggregator(value: unknown): value is Aggregator {
  * `?format=json` page, a Python scales dump).
  */
 export function statsOf(data: JsonValue): JsonValue {
-  if (isObject(data) && data.format === DUMP_FORMAT && isObject(data.stats)) return data.stats;
-  return data;
+  // Dump files are recognized in one place, the dump reader; anything else is a tree itself.
+  return isDumpFile(data) && isObject(data) && isObject(data.stats) ? data.stats : data;
 }
 
 /**

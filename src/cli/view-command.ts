@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
-import type { SnapshotNode } from '../registry/snapshot.js';
-import { DUMP_FORMAT } from '../dump/dump-format.js';
-import { filterSnapshot, parseQuery } from '../formats/query.js';
+import { type SnapshotNode, snapshotJson, statJsonValue } from '../registry/snapshot.js';
+import { type DumpContents, DumpReadError, readDump } from '../dump/read-dump.js';
+import { emptyLike, filterSnapshot, parseQuery } from '../formats/query.js';
 import { ANSI_PALETTE, type Palette, PLAIN_PALETTE, useColor } from './colors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
-import { printable, renderTree } from './render-tree.js';
+import { printable, renderSnapshotTree, renderTree } from './render-tree.js';
 import { splitUrlCredentials } from './url-credentials.js';
 
 /** Help of `scales view`. */
@@ -106,6 +106,32 @@ function formatAge(seconds: number): string {
   return `${Math.round(seconds / 86400)} d`;
 }
 
+function readDumpOrUsage(data: JsonValue, origin: string): DumpContents {
+  try {
+    return readDump(data, origin);
+  } catch (err) {
+    if (err instanceof DumpReadError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Follows `path` down a typed tree: a container, or (into a stat) the JSON below it. */
+function find(root: SnapshotNode, path: string): { node?: SnapshotNode; tree?: JsonValue } | undefined {
+  const segments = path.split('/').filter((s) => s !== '');
+  let node = root;
+  for (let i = 0; i < segments.length; i++) {
+    const child = node.children.find((c) => c.name === segments[i]);
+    if (child !== undefined) {
+      node = child;
+      continue;
+    }
+    const stat = node.stats.find((s) => s.name === segments[i]);
+    if (stat === undefined) return undefined;
+    return { tree: subtree(statJsonValue(stat), segments.slice(i + 1).join('/')) };
+  }
+  return { node };
+}
+
 /** Follows `path` ('/a/b') down a JSON tree; undefined when it is not there. */
 export function subtree(tree: JsonValue, path: string): JsonValue | undefined {
   let node: JsonValue | undefined = tree;
@@ -151,25 +177,35 @@ export async function runView(args: string[], io: CliIo): Promise<number> {
   try {
     const { data, origin } = await load(source);
     const p = useColor(io.stdout, env) ? ANSI_PALETTE : PLAIN_PALETTE;
-    const isDump = isObject(data) && data.format === DUMP_FORMAT;
-    let tree: JsonValue | undefined = isDump ? (data as JsonObject).stats : data;
+    // A dump or a stat tree, read (kinds included) by the one dump reader; other JSON as it is.
+    const dump = isObject(data) ? readDumpOrUsage(data, origin) : undefined;
+    // The typed model while PATH names a container; the JSON of a stat's value below that.
+    let node: SnapshotNode | undefined = dump?.node;
+    let tree: JsonValue | undefined = dump === undefined ? data : undefined;
     if (path !== undefined) {
-      tree = subtree(tree ?? null, path);
-      if (tree === undefined) throw new UsageError(`no ${path} in ${origin}`);
+      const found = dump === undefined ? { tree: subtree(data, path) } : find(dump.node, path);
+      if (found === undefined || (found.node === undefined && found.tree === undefined)) throw new UsageError(`no ${path} in ${origin}`);
+      node = found.node;
+      tree = found.tree;
     }
     if (parsed.values.query !== undefined) {
       try {
-        tree = filterTree(tree ?? null, parsed.values.query) ?? {};
+        if (node !== undefined) node = filterSnapshot(node, parseQuery(parsed.values.query)) ?? emptyLike(node);
+        else tree = filterTree(tree ?? null, parsed.values.query) ?? {};
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
     }
     if (parsed.values.json) {
-      await write(io.stdout, JSON.stringify(tree ?? null, null, 2) + '\n');
+      // Unfiltered, the tree as the file holds it; filtered, the JSON of what is left.
+      let json: JsonValue | undefined = tree;
+      if (node !== undefined) json = parsed.values.query === undefined && dump !== undefined ? subtree(dump.stats, path ?? '/') : snapshotJson(node);
+      await write(io.stdout, JSON.stringify(json ?? null, null, 2) + '\n');
       return EXIT_OK;
     }
-    const head = isDump ? headerLines(data as JsonObject, p, (io.now ?? Date.now)()) : [p.label(printable(origin))];
-    await write(io.stdout, head.concat(renderTree(tree ?? null, p)).join('\n') + '\n');
+    const head = dump?.isDump ? headerLines(dump.header, p, (io.now ?? Date.now)()) : [p.label(printable(origin))];
+    const body = node !== undefined ? renderSnapshotTree(node, p) : renderTree(tree ?? null, p);
+    await write(io.stdout, head.concat(body).join('\n') + '\n');
     return EXIT_OK;
   } catch (err) {
     await write(io.stderr, `scales view: ${(err as Error).message}\n`);

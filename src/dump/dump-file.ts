@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { basename, extname } from 'node:path';
-import type { JsonObject, JsonValue, SnapshotOptions } from '../core/snapshot.js';
-import type { SnapshotNode } from '../registry/snapshot.js';
+import type { JsonObject, SnapshotOptions } from '../core/snapshot.js';
 import { jsonChunks } from '../formats/json.js';
+import { type SnapshotNode, snapshotJson } from '../registry/snapshot.js';
+import { kindsOf } from './read-dump.js';
 import { defaultStatsSource, type StatsSource } from './stats-source.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DUMP_FORMAT, DUMP_VERSION, type DumpFile } from './dump-format.js';
@@ -50,26 +51,38 @@ function statsErrorOf(err: unknown): string {
 export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = {}): DumpFile {
   const head = header(options, extra);
   let stats: JsonObject = {};
+  let kinds: Record<string, string> | undefined;
   try {
     const source = options.registry ?? defaultStatsSource();
-    stats = source.getStats(options.path, snapshotOptions(options)) ?? {};
+    if (typeof source.snapshot === 'function') {
+      // The typed snapshot, collapsed containers left out (not even read) as getStats() does.
+      const collapsed = source.isCollapsed?.bind(source);
+      const node = source.snapshot(options.path, collapsed === undefined ? snapshotOptions(options) : { ...snapshotOptions(options), skip: collapsed });
+      if (node !== undefined) {
+        stats = snapshotJson(node);
+        kinds = kindsOf(node);
+      }
+    } else stats = source.getStats(options.path, snapshotOptions(options)) ?? {};
   } catch (err) {
     return { ...head, statsError: statsErrorOf(err), stats };
   }
-  return { ...head, stats };
+  return kinds === undefined ? { ...head, stats } : { ...head, stats, kinds };
 }
 
-/** The text of a dump in pieces: the header, then the tree rendered piece by piece. */
+/** The text of a dump in pieces: the header, then the tree rendered piece by piece, then the kinds. */
 function* dumpPieces(head: Omit<DumpFile, 'stats'>, node: SnapshotNode | undefined): Generator<string> {
-  const text = JSON.stringify(head as unknown as JsonValue);
+  const text = JSON.stringify(head);
   yield text.slice(0, -1) + ',"stats":';
   if (node === undefined) yield '{}';
-  else yield* jsonChunks(node);
+  else {
+    yield* jsonChunks(node);
+    yield ',"kinds":' + JSON.stringify(kindsOf(node));
+  }
   yield '}\n';
 }
 
 function serialize(dump: DumpFile): string {
-  return JSON.stringify(dump as unknown as JsonValue) + '\n';
+  return JSON.stringify(dump) + '\n';
 }
 
 /**

@@ -9,6 +9,8 @@ import type { SnapshotNode } from '../registry/snapshot.js';
  */
 export interface StatsSource {
   getStats(path?: string, options?: SnapshotOptions): JsonObject | undefined;
+  /** The typed snapshot (a Registry has it): dumps then record the stats' kinds. */
+  snapshot?(path?: string, options?: SnapshotOptions): SnapshotNode | undefined;
   snapshotAsync?(path?: string, options?: SnapshotOptions): Promise<SnapshotNode | undefined>;
   /** Whether the container at `path` is collapsed: left out of dumps, as of `getStats()`. */
   isCollapsed?(path: string): boolean;

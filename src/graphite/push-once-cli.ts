@@ -7,9 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { splitUrlCredentials } from '../cli/url-credentials.js';
-import type { JsonObject, JsonValue } from '../core/snapshot.js';
-import { DUMP_FORMAT } from '../dump/dump-format.js';
-import { runWalk, walkJson } from './collect.js';
+import type { JsonValue } from '../core/snapshot.js';
+import { type DumpContents, DumpReadError, readDump as readDumpContents } from '../dump/read-dump.js';
+import { runWalk, walkSnapshot } from './collect.js';
 import { DEFAULT_GRAPHITE_PORT, DEFAULT_PICKLE_PORT } from './pusher.js';
 import { GraphiteRules } from './rules.js';
 import { normalizePrefix } from './sanitize.js';
@@ -187,23 +187,14 @@ async function readSource(from: string): Promise<JsonValue> {
   }
 }
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Splits a dump into its stat tree and header fields; accepts a bare tree (Python's dumps mix `last-updated` into it). */
-export function readDump(data: JsonValue, from: string): { stats: JsonObject; host?: string; lastUpdated?: number } {
-  if (!isObject(data)) throw new UsageError(`${from} does not hold a stat tree (a JSON object)`);
-  if (data.format === DUMP_FORMAT || (isObject(data.stats) && typeof data.format === 'string')) {
-    if (!isObject(data.stats)) throw new UsageError(`${from}: the dump has no "stats" object`);
-    return {
-      stats: data.stats,
-      host: typeof data.host === 'string' ? data.host : undefined,
-      lastUpdated: typeof data['last-updated'] === 'number' ? data['last-updated'] : undefined,
-    };
+/** Reads a dump or a bare tree (Python's dumps mix `last-updated` into it) through the one dump reader. */
+export function readDump(data: JsonValue, from: string): DumpContents {
+  try {
+    return readDumpContents(data, from);
+  } catch (error) {
+    if (error instanceof DumpReadError) throw new UsageError(error.message);
+    throw error;
   }
-  const { 'last-updated': lastUpdated, ...stats } = data;
-  return { stats, lastUpdated: typeof lastUpdated === 'number' ? lastUpdated : undefined };
 }
 
 /**
@@ -229,7 +220,7 @@ export async function runPushOnce(args: string[], io: { stdout: NodeJS.WritableS
       if (r.allow) rules.allow(r.glob);
       else rules.forbid(r.glob);
     }
-    const { names, values, skipped } = runWalk(walkJson(dump.stats, rules, prefix));
+    const { names, values, skipped } = runWalk(walkSnapshot(dump.node, rules, prefix));
     if (parsed.dryRun) {
       let text = '';
       for (let i = 0; i < names.length; i++) text += `${names[i]} ${values[i]} ${timestamp}\n`;
