@@ -49,7 +49,7 @@ export {
   snapshotAsync,
 } from './core/default-registry.js';
 export { InvalidNameError, MAX_PATH_DEPTH } from './core/path.js';
-export { DEFAULT_KEY_LIMIT, Registry, type RegistryOptions, SNAPSHOT_SLICE_MS } from './core/registry.js';
+export { DEFAULT_GAUGE_BUDGET_MS, DEFAULT_KEY_LIMIT, Registry, type RegistryOptions, SNAPSHOT_SLICE_MS } from './core/registry.js';
 export { OVERFLOW_KEY } from './core/stat-cell.js';
 export type { HistogramAggregationHandle, HistogramAggregationOptions } from './stats/histogram-aggregation-stat.js';
 export type { IntDictHandle, IntDictOptions } from './stats/int-dict-stat.js';
@@ -105,7 +105,18 @@ export {
 } from './http/handler.js';
 export { createStatusHandler } from './http/create.js';
 export { createNodeHandler, type NodeStatusHandler } from './http/node.js';
-export { serveInBackground, DEFAULT_SERVE_HOST, DEFAULT_METRICS_PATH, type ServeOptions, type StatusServer } from './http/serve.js';
+export {
+  serveInBackground,
+  DEFAULT_SERVE_HOST,
+  DEFAULT_METRICS_PATH,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SEND_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  type ServeOptions,
+  type StatusServer,
+} from './http/serve.js';
 export { HistorySampler, type HistoryOptions } from './http/history.js';
 
 // --- graphite (graphite work) ---

@@ -3,8 +3,9 @@ import { Container } from './container.js';
 import { type SnapshotNode, type SnapshotStat, snapshotJson } from '../registry/snapshot.js';
 import { type AnyDef, intDictStat, type Stats } from './define.js';
 import { InvalidNameError, parsePath, validateName } from './path.js';
-import type { JsonObject, JsonValue, SnapshotOptions } from './snapshot.js';
+import { describeThrown, type JsonObject, type JsonValue, type SnapshotOptions } from './snapshot.js';
 import type { Aggregator, StatCell, StatContext } from './stat-cell.js';
+import { toJson, ValueCell } from '../stats/value-stat.js';
 
 /** Options of a {@link Registry}. */
 export interface RegistryOptions {
@@ -22,10 +23,21 @@ export interface RegistryOptions {
    * per stat path).
    */
   onError?: (error: Error) => void;
+  /**
+   * A gauge function that takes longer than this to read, in ms of `clock` (default
+   * {@link DEFAULT_GAUGE_BUDGET_MS}), is reported: its read time under
+   * `/scales/gaugeReadMs/<stat path>` and one process warning per stat (`SCALES_SLOW_GAUGE`);
+   * background reads (the status page's sparkline history) skip it until a read of it is
+   * fast again. Foreground reads (pages, scrapes, `getStats`) always call it.
+   */
+  gaugeBudgetMs?: number;
 }
 
 /** Default key limit of dict stats. */
 export const DEFAULT_KEY_LIMIT = 1000;
+/** Default budget of one gauge read: 50 ms (see {@link RegistryOptions.gaugeBudgetMs}). */
+export const DEFAULT_GAUGE_BUDGET_MS = 50;
+
 /** The longest a `snapshotAsync` works before it yields to the event loop, in ms. */
 export const SNAPSHOT_SLICE_MS = 4;
 const MAX_WARNED = 1000;
@@ -48,12 +60,11 @@ function runSync<T>(gen: Generator<void, T>): T {
   }
 }
 
-function readCell(cell: StatCell, options: SnapshotOptions): { value: JsonValue; error?: string } {
-  try {
-    return { value: cell.read(options) };
-  } catch (e) {
-    return { value: null, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
-  }
+/** One stat's reading: its value, or the error that took its place. */
+interface Reading {
+  value: JsonValue;
+  error?: string;
+  nonFinite?: true;
 }
 
 /**
@@ -78,6 +89,10 @@ export class Registry {
   private owners = new WeakMap<Owner, Container>();
   private warned = new Set<string>();
   private selfStats: { rejected: StatsLike; overflow: StatsLike; cells: Set<StatCell> } | null = null;
+  private readonly gaugeBudgetMs: number;
+  /** Gauges whose last read went over the budget, with that read's time (ms, rounded up). */
+  private slowGauges = new WeakMap<StatCell, number>();
+  private gaugeReadMs: { set(key: string, ms: number): void } | null = null;
   /** @internal */
   readonly ctx: StatContext;
 
@@ -87,6 +102,10 @@ export class Registry {
     if (!(Number.isInteger(this.keyLimit) && this.keyLimit > 0)) throw new RangeError(`Registry: keyLimit must be a positive integer, not ${options.keyLimit}`);
     this.strict = options.strict ?? false;
     this.onError = options.onError ?? ((e) => this.warnOnce(e));
+    this.gaugeBudgetMs = options.gaugeBudgetMs ?? DEFAULT_GAUGE_BUDGET_MS;
+    if (!(typeof this.gaugeBudgetMs === 'number' && this.gaugeBudgetMs >= 0 && Number.isFinite(this.gaugeBudgetMs))) {
+      throw new RangeError(`Registry: gaugeBudgetMs must be a finite number of milliseconds >= 0, not ${String(options.gaugeBudgetMs)}`);
+    }
     const self = this;
     this.ctx = {
       clock: this.clock,
@@ -208,6 +227,8 @@ export class Registry {
     this.root = new Container('', null);
     this.owners = new WeakMap();
     this.selfStats = null;
+    this.gaugeReadMs = null;
+    this.slowGauges = new WeakMap();
     this.warned.clear();
   }
 
@@ -269,9 +290,15 @@ export class Registry {
     const skip = options.skip;
     let n = 0;
     for (const cell of [...c.stats.values()]) {
-      const r = readCell(cell, options);
+      const r = this.read(cell, options);
       // The one place a snapshot stat is made: a cell's kind is a catalogue name, its read() that kind's value.
-      stats.push((r.error === undefined ? { name: cell.name, kind: cell.kind, value: r.value } : { name: cell.name, kind: cell.kind, value: null, error: r.error }) as SnapshotStat);
+      stats.push(
+        (r.error !== undefined
+          ? { name: cell.name, kind: cell.kind, value: null, error: r.error }
+          : r.nonFinite
+            ? { name: cell.name, kind: cell.kind, value: r.value, nonFinite: true }
+            : { name: cell.name, kind: cell.kind, value: r.value }) as SnapshotStat,
+      );
       // A chance to yield every 32 cheap stats, and after each expensive one (percentile summaries).
       if (++n % 32 === 0 || cell.costly) yield;
     }
@@ -281,6 +308,70 @@ export class Registry {
     }
     yield;
     return node;
+  }
+
+  // ---- reading one stat -----------------------------------------------------------------
+
+  /** Reads one stat; never throws (whatever a gauge throws becomes the reading's error). */
+  private read(cell: StatCell, options: SnapshotOptions): Reading {
+    if (cell instanceof ValueCell) return this.readValue(cell, options);
+    try {
+      return { value: cell.read(options) };
+    } catch (e) {
+      return { value: null, error: describeThrown(e) };
+    }
+  }
+
+  /** A `stat()`: its gauge function called once (and timed), its value typed. */
+  private readValue(cell: ValueCell, options: SnapshotOptions): Reading {
+    let raw: unknown;
+    if (typeof cell.value === 'function') {
+      const slowMs = this.slowGauges.get(cell);
+      if (slowMs !== undefined && options.background === true) {
+        return { value: null, error: `not read in the background: this gauge took ${slowMs} ms, over the ${this.gaugeBudgetMs} ms budget` };
+      }
+      const gauge = cell.value as () => unknown;
+      const start = this.clock.now();
+      try {
+        raw = gauge();
+      } catch (e) {
+        return { value: null, error: describeThrown(e) };
+      } finally {
+        this.timeGauge(cell, this.clock.now() - start);
+      }
+    } else raw = cell.value;
+    try {
+      const value = toJson(raw);
+      return typeof raw === 'number' && !Number.isFinite(raw) ? { value, nonFinite: true } : { value };
+    } catch (e) {
+      // A value that cannot be walked (a revoked Proxy, a throwing getter).
+      return { value: null, error: describeThrown(e) };
+    }
+  }
+
+  /** Reports a gauge over the budget (and one that is fast again) under /scales/gaugeReadMs. */
+  private timeGauge(cell: StatCell, ms: number): void {
+    const over = ms > this.gaugeBudgetMs;
+    if (!over && !this.slowGauges.has(cell)) return;
+    const rounded = Math.ceil(ms);
+    if (over) this.slowGauges.set(cell, rounded);
+    else this.slowGauges.delete(cell);
+    try {
+      if (this.gaugeReadMs === null) {
+        const s = this.collection('/scales', intDictStat('gaugeReadMs', { keyLimit: SELF_KEY_LIMIT }));
+        this.gaugeReadMs = s.$.gaugeReadMs;
+      }
+      this.gaugeReadMs.set(cell.path, rounded);
+    } catch {
+      // The application declared something else at /scales/gaugeReadMs: the warning still tells.
+    }
+    if (over) {
+      this.warnOnceAs(
+        `slow-gauge ${cell.path}`,
+        `scales-metrics: the gauge ${cell.path} took ${rounded} ms to read, over the ${this.gaugeBudgetMs} ms budget (gaugeBudgetMs); the sparkline history skips it while it stays slow`,
+        'SCALES_SLOW_GAUGE',
+      );
+    }
   }
 
   // ---- internals ------------------------------------------------------------------------
@@ -381,9 +472,12 @@ export class Registry {
   }
 
   private warnOnce(error: Error): void {
-    const key = error.message;
+    this.warnOnceAs(error.message, error.message, 'SCALES_REJECTED_WRITE');
+  }
+
+  private warnOnceAs(key: string, message: string, code: string): void {
     if (this.warned.has(key) || this.warned.size >= MAX_WARNED) return;
     this.warned.add(key);
-    process.emitWarning(error.message, { code: 'SCALES_REJECTED_WRITE' });
+    process.emitWarning(message, { code });
   }
 }

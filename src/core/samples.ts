@@ -120,15 +120,24 @@ export interface DisplayHints {
   readonly row?: { readonly form: 'distribution' | 'rates'; readonly depth: number };
 }
 
+/** What a snapshot says about a stat besides its value. */
+export interface StatMeta {
+  /**
+   * True when the value is a number JSON cannot hold (NaN, ±Infinity), held as the text 'NaN',
+   * 'Infinity' or '-Infinity': the value is that number, not that text.
+   */
+  readonly nonFinite?: true;
+}
+
 /**
  * How a stat kind describes its snapshot value to the outputs. `V` is the type of the value.
  * Written once per kind, in the kind's own file.
  */
 export interface KindOutputs<V extends JsonValue> {
   /** Every sample of a value, in the order of the value's JSON keys. */
-  samples(value: V): Iterable<Sample>;
+  samples(value: V, meta: StatMeta): Iterable<Sample>;
   /** The metric family of those samples (see {@link FamilyType}). */
-  family(value: V): FamilyType | null;
+  family(value: V, meta: StatMeta): FamilyType | null;
   /** Display hints. */
   readonly display: DisplayHints;
   /**

@@ -67,9 +67,50 @@ export interface SnapshotOptions {
    * branches): left out of the snapshot with everything under them.
    */
   skip?: (path: string) => boolean;
+  /**
+   * A background read (the status page's sparkline history): gauge functions that took longer
+   * than the registry's `gaugeBudgetMs` when last read are not called again; they show an error.
+   */
+  background?: boolean;
 }
 
 /** The value shown in JSON in place of a stat whose reading failed. */
 export function errorMarker(message: string): JsonObject {
   return { error: message };
+}
+
+/** Longest description of a thrown value. */
+const MAX_THROWN_CHARS = 1000;
+
+/**
+ * A description of anything thrown, that never throws itself: `Error: message` for errors,
+ * `String(v)` for the rest, the kind of value (`[object Object]`, `a thrown object`) when even
+ * that fails (an object without `toString`, a revoked Proxy, a `toString` that throws).
+ */
+export function describeThrown(e: unknown): string {
+  let text: string | undefined;
+  try {
+    if (e instanceof Error) {
+      const { name, message } = e;
+      if (typeof name === 'string' && typeof message === 'string') text = `${name}: ${message}`;
+    }
+  } catch {
+    // a revoked Proxy (instanceof throws), a throwing getter: try the plainer ways below
+  }
+  if (text === undefined) {
+    try {
+      const s: unknown = typeof e === 'symbol' ? e.toString() : String(e);
+      if (typeof s === 'string') text = s;
+    } catch {
+      // no usable toString
+    }
+  }
+  if (text === undefined) {
+    try {
+      text = Object.prototype.toString.call(e);
+    } catch {
+      text = `a thrown ${typeof e}`;
+    }
+  }
+  return text.length > MAX_THROWN_CHARS ? text.slice(0, MAX_THROWN_CHARS) + '…' : text;
 }

@@ -5,8 +5,8 @@
  * - a stat's path becomes its metric name: `/web/success` → `web_success`; every character
  *   outside `[a-zA-Z0-9_]` becomes `_`, a leading digit gets a `_` prefix;
  * - int, double, sum aggregation, numeric `stat()` values → gauge; booleans → gauge 0/1;
- *   a gauge's NaN or ±Infinity (text in the snapshot) → gauge `NaN`/`+Inf`/`-Inf`;
- *   strings → info (`name_info{value="..."} 1`); other values are skipped;
+ *   a number NaN or ±Infinity (flagged `nonFinite` in the snapshot) → gauge `NaN`/`+Inf`/`-Inf`;
+ *   strings (also "NaN") → info (`name_info{value="..."} 1`); other values are skipped;
  * - intDict, intDict sum aggregation, histogram aggregation → gauge with a `key` label;
  *   stringDict → info with `key` and `value` labels;
  * - pmf → summary: `quantile` 0.5 … 0.999 of the recent window (`NaN` when the window is empty),
@@ -18,6 +18,10 @@
  *
  * Two paths that map to the same name (`/a-b/c` and `/a_b/c`) never produce duplicate
  * families: the later one in tree order gets `_2` (then `_3`, ...). `# HELP` holds the path.
+ * Label values are UTF-8, which cannot carry a lone UTF-16 surrogate (`'\uD800'`): a key or
+ * value holding one is written JSON-escaped (`\ud800`, a backslash doubled, reversible with
+ * `JSON.parse`) and its series gets the label `escaped="key"` (the escaped labels' names), so
+ * two keys never become one series.
  */
 import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
 import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
@@ -83,6 +87,8 @@ export function metricName(path: string): string {
 }
 
 const LABEL_BAD = /[\\"\n]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
 
 /** Escapes a label value: backslash, double quote and newline. */
 export function escapeLabelValue(v: string): string {
@@ -90,6 +96,8 @@ export function escapeLabelValue(v: string): string {
 }
 
 function escapeHelp(v: string, openMetrics: boolean): string {
+  // A lone surrogate as its code (UTF-8 would make it U+FFFD); the backslash is escaped below.
+  if (LONE_SURROGATE.test(v)) v = v.replace(LONE_SURROGATES, (c) => '\\u' + c.charCodeAt(0).toString(16));
   if (!LABEL_BAD.test(v)) return v;
   return v.replace(openMetrics ? /[\\"\n]/g : /[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\' + c));
 }
@@ -105,8 +113,24 @@ export function formatSampleValue(v: number): string {
 /** Rendered, escaped labels: `key="a",window="m1"`, or '' for none. */
 type Labels = string;
 
-function label(name: string, value: string): Labels {
-  return name + '="' + escapeLabelValue(value) + '"';
+/**
+ * Rendered labels of `[name, value]` pairs. A value with a lone surrogate is written as its
+ * JSON escape and named in an added `escaped` label: an escaped value can then never equal
+ * another key's plain value (the JSON escape alone could: `'\uD800'` and the six characters
+ * `\uD800`), and distinct escaped values stay distinct.
+ */
+function labels(...pairs: Array<readonly [string, string]>): Labels {
+  let out = '';
+  let escaped = '';
+  for (const [name, value] of pairs) {
+    let v = value;
+    if (LONE_SURROGATE.test(v)) {
+      v = JSON.stringify(v).slice(1, -1);
+      escaped = escaped === '' ? name : escaped + ',' + name;
+    }
+    out = withLabel(out, name + '="' + escapeLabelValue(v) + '"');
+  }
+  return escaped === '' ? out : out + ',escaped="' + escaped + '"';
 }
 
 function withLabel(labels: Labels, extra: Labels): Labels {
@@ -124,11 +148,9 @@ const SUFFIXES = {
   counter: ['', '_total', '_created', '_rate'],
 } as const;
 
-/** Rendered labels of a sample: `key="a",window="m1"`. */
-function labelsOf(labels: SampleLabels): Labels {
-  let out = '';
-  for (let i = 0; i < labels.length; i++) out += (i === 0 ? '' : ',') + label(labels[i][0], labels[i][1]);
-  return out;
+/** Rendered labels of a sample: `key="a",window="m1"` (lone surrogates escaped, see {@link labels}). */
+function labelsOf(pairs: SampleLabels): Labels {
+  return pairs.length === 0 ? '' : labels(...pairs);
 }
 
 /** Renders the families of one container tree, claiming unique names as it goes. */
@@ -274,17 +296,17 @@ class Writer {
   stat(base: string, path: string, stat: SnapshotStat): string {
     if (stat.error !== undefined) return '';
     const kind = kindOf(stat);
-    const family = kind.family(stat.value);
+    const family = kind.family(stat.value, stat);
     if (family === null) return '';
     switch (family) {
       case 'gauge':
-        return this.gauge(base, path, kind.samples(stat.value));
+        return this.gauge(base, path, kind.samples(stat.value, stat));
       case 'info':
-        return this.info(base, path, kind.samples(stat.value));
+        return this.info(base, path, kind.samples(stat.value, stat));
       case 'summary':
-        return this.summary(base, path, kind.samples(stat.value));
+        return this.summary(base, path, kind.samples(stat.value, stat));
       case 'counter':
-        return this.counter(base, path, kind.samples(stat.value));
+        return this.counter(base, path, kind.samples(stat.value, stat));
       default:
         return unhandled(family);
     }

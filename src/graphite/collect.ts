@@ -111,7 +111,7 @@ class Walk {
       if (this.rules.isPruned(path)) continue;
       const seg = sanitizeSegment(stat.name);
       const ok = prefixOk && segmentFits(seg);
-      for (const sample of kindOf(stat).samples(stat.value)) yield* this.sample(sample, path, prefix + seg, ok);
+      for (const sample of kindOf(stat).samples(stat.value, stat)) yield* this.sample(sample, path, prefix + seg, ok);
     }
     for (const child of node.children) {
       if (this.rules.isPruned(child.path)) continue;

@@ -1,8 +1,9 @@
 /**
  * The one status handler behind every adapter: `GET <prefix><path>` answers the subtree at
  * `<path>` as HTML (default), `?format=json`, `?format=prettyjson`, `?format=prometheus`
- * (OpenMetrics when the Accept header asks for it) or `?format=live` (the live view's data);
- * `?query=` filters HTML and JSON. Optionally also `GET /metrics` (Prometheus, whole tree).
+ * (OpenMetrics when the Accept header asks for it), `?format=openmetrics` or `?format=live`
+ * (the live view's data); `?query=` filters HTML and JSON. Optionally also `GET /metrics`
+ * (Prometheus, whole tree; `?format=openmetrics` there too).
  *
  * Robustness: 404 naming the path when no container is there, 405 for methods other than
  * GET/HEAD, 400 for a bad query, format or path encoding, 401 without the configured
@@ -12,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { describeThrown } from '../core/snapshot.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 import { DEFAULT_STATUS_PREFIX, htmlChunks } from '../formats/html.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from '../formats/html-assets.js';
@@ -135,8 +137,8 @@ class Semaphore {
   }
 }
 
-type Format = 'html' | 'json' | 'prettyjson' | 'prometheus' | 'live';
-const FORMATS = new Set<string>(['html', 'json', 'prettyjson', 'prometheus', 'live']);
+type Format = 'html' | 'json' | 'prettyjson' | 'prometheus' | 'openmetrics' | 'live';
+const FORMATS = new Set<string>(['html', 'json', 'prettyjson', 'prometheus', 'openmetrics', 'live']);
 
 /**
  * The status handler. Adapters call {@link StatusHandler.handle}; Web-standard servers
@@ -252,10 +254,10 @@ export class StatusHandler {
       const params = new URLSearchParams(search);
       let statPath = '/';
       let format: Format;
-      if (pathname === this.metricsPath) format = 'prometheus';
+      if (pathname === this.metricsPath) format = params.get('format') === 'openmetrics' ? 'openmetrics' : 'prometheus';
       else {
         const f = params.get('format') ?? 'html';
-        if (!FORMATS.has(f)) return text(400, `unknown format ${JSON.stringify(f)}: use html, json, prettyjson, prometheus or live`);
+        if (!FORMATS.has(f)) return text(400, `unknown format ${JSON.stringify(f)}: use html, json, prettyjson, prometheus, openmetrics or live`);
         format = f as Format;
         const segments = pathname.length > this.prefix.length ? pathname.slice(this.prefix.length).split('/') : [];
         const decoded: string[] = [];
@@ -270,7 +272,7 @@ export class StatusHandler {
         statPath = '/' + decoded.join('/');
       }
       let query: Query | undefined;
-      const rawQuery = format === 'prometheus' ? null : params.get('query');
+      const rawQuery = format === 'prometheus' || format === 'openmetrics' ? null : params.get('query');
       if (rawQuery !== null && rawQuery.trim() !== '') {
         try {
           query = parseQuery(rawQuery);
@@ -321,8 +323,9 @@ export class StatusHandler {
         pieces = jsonChunks(shown, { pretty: format === 'prettyjson', collapsed });
         type = 'application/json; charset=utf-8';
         break;
-      case 'prometheus': {
-        const om = wantsOpenMetrics(req.header('accept'));
+      case 'prometheus':
+      case 'openmetrics': {
+        const om = format === 'openmetrics' || wantsOpenMetrics(req.header('accept'));
         pieces = prometheusChunks(node, { openMetrics: om });
         type = om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
         break;
@@ -362,8 +365,7 @@ export class StatusHandler {
     } catch {
       // a logging hook that throws must not turn a 500 into a crash
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    return text(500, `error rendering ${pathname}: ${msg}`);
+    return text(500, `error rendering ${pathname}: ${describeThrown(e)}`);
   }
 }
 

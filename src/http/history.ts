@@ -1,8 +1,10 @@
 /**
  * Recent history of every numeric stat for the live view's sparklines: one bounded ring buffer
  * per series (default the last 10 minutes at 5 s), filled by ONE unref'd timer per registry
- * that runs only while a status handler is in use: it starts on the first request, stops when
+ * that runs only while a status handler is in use: it starts on the first request (its first
+ * sample one period later: the request's own snapshot already read every gauge), stops when
  * the last handler is closed or after {@link HistoryOptions.idleStopMs} without requests.
+ * Samples are background reads: gauges over the registry's time budget are not called.
  */
 import type { SnapshotOptions } from '../core/snapshot.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
@@ -37,6 +39,9 @@ export const DEFAULT_HISTORY_POINTS = 120;
 export const DEFAULT_HISTORY_MAX_SERIES = 2000;
 /** Default idle time after which sampling stops: 15 minutes. */
 export const DEFAULT_HISTORY_IDLE_STOP_MS = 15 * 60 * 1000;
+
+// Samples skip gauges that were too slow (see RegistryOptions.gaugeBudgetMs).
+const BACKGROUND: SnapshotOptions = { background: true };
 
 interface Series {
   ring: Float64Array;
@@ -78,13 +83,15 @@ export class HistorySampler {
     return this.series.size;
   }
 
-  /** Marks a use; starts sampling (with an immediate sample) when stopped. */
+  /**
+   * Marks a use; starts sampling when stopped. The first sample comes one period later, not
+   * at once: an immediate one would call every gauge a second time for the same page view.
+   */
   touch(): void {
     this.lastUse = Date.now();
     if (this.timer !== undefined) return;
     this.timer = setInterval(() => void this.sample(), this.intervalMs);
     this.timer.unref();
-    void this.sample();
   }
 
   /** Stops sampling; the history is kept for a later restart. */
@@ -108,7 +115,7 @@ export class HistorySampler {
 
   private async takeSample(): Promise<void> {
     try {
-      const top = await this.source.snapshotAsync('/');
+      const top = await this.source.snapshotAsync('/', BACKGROUND);
       if (!top) return;
       const t = ++this.tick;
       const slot = t % this.points;

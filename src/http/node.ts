@@ -3,6 +3,7 @@
  * Connect): `createNodeHandler(options)` returns `(req, res, next?) => void`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeThrown } from '../core/snapshot.js';
 import { createStatusHandler } from './create.js';
 import type { StatusHandler, StatusHandlerOptions, StatusRequest, StatusResponse } from './handler.js';
 
@@ -27,11 +28,22 @@ export function toStatusRequest(req: IncomingMessage, url = req.url ?? '/'): Sta
   };
 }
 
-/** Writes a handler response to a Node response; errors of a closed socket are ignored. */
-export function sendStatusResponse(res: ServerResponse, r: StatusResponse): void {
+/**
+ * Writes a handler response to a Node response; errors of a closed socket are ignored. With
+ * `sendTimeoutMs` > 0, a response not handed to the network within that time (a client that
+ * does not read) is destroyed with its connection, freeing its buffers.
+ */
+export function sendStatusResponse(res: ServerResponse, r: StatusResponse, sendTimeoutMs = 0): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(r.status, r.headers);
   res.end(r.body);
+  if (sendTimeoutMs > 0 && !res.writableFinished) {
+    const timer = setTimeout(() => res.destroy(), sendTimeoutMs);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    res.once('finish', clear);
+    res.once('close', clear);
+  }
 }
 
 function plain(status: number, message: string): StatusResponse {
@@ -41,18 +53,26 @@ function plain(status: number, message: string): StatusResponse {
 
 /**
  * Serves the handler's requests on a Node `(req, res)` pair; other paths go to `next()` when
- * given, else get a 404. Never throws; a failure answers 500.
+ * given, else get a 404. Never throws; a failure answers 500. `sendTimeoutMs`: see
+ * {@link sendStatusResponse}.
  */
-export function serveNodeRequest(handler: StatusHandler, req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, url?: string): void {
+export function serveNodeRequest(
+  handler: StatusHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (err?: unknown) => void,
+  url?: string,
+  sendTimeoutMs = 0,
+): void {
   handler.handle(toStatusRequest(req, url)).then(
     (r) => {
-      if (r) sendStatusResponse(res, r);
+      if (r) sendStatusResponse(res, r, sendTimeoutMs);
       else if (next) next();
-      else sendStatusResponse(res, plain(404, 'not found'));
+      else sendStatusResponse(res, plain(404, 'not found'), sendTimeoutMs);
     },
     (e: unknown) => {
       try {
-        sendStatusResponse(res, plain(500, `error: ${String(e)}`));
+        sendStatusResponse(res, plain(500, `error: ${describeThrown(e)}`), sendTimeoutMs);
       } catch {
         // the response is gone: nothing left to tell
       }

@@ -12,7 +12,18 @@ export type { StatKind, StatValue };
 
 /** One stat of kind `K` in a snapshot: its value, or (value null) the error reading it raised. */
 export type SnapshotStatOf<K extends StatKind> =
-  | { readonly name: string; readonly kind: K; readonly value: StatValue<K>; readonly error?: undefined }
+  | {
+      readonly name: string;
+      readonly kind: K;
+      readonly value: StatValue<K>;
+      readonly error?: undefined;
+      /**
+       * True on a `value` stat whose value is a number JSON cannot hold (NaN, ±Infinity): `value`
+       * then holds it as the text 'NaN', 'Infinity' or '-Infinity'. A string stat holding that
+       * text has no flag, so outputs type a value by this, never by parsing the text.
+       */
+      readonly nonFinite?: true;
+    }
   | {
       readonly name: string;
       readonly kind: K;

@@ -1,4 +1,4 @@
-import { isJsonObject, type KindOutputs, type Sample } from '../core/samples.js';
+import { isJsonObject, type KindOutputs, type Sample, type StatMeta } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { defineStat, type StatDef, type Widen } from '../core/stat-def.js';
 import { type Aggregator, StatCell, setKey } from '../core/stat-cell.js';
@@ -121,8 +121,17 @@ export class ValueCell<T = unknown> extends StatCell {
   }
 }
 
-/** A gauge's NaN and infinities, as JSON snapshots hold them (text). */
-const NON_FINITE: ReadonlySet<JsonValue> = new Set(['NaN', 'Infinity', '-Infinity']);
+// The text a snapshot holds for a number JSON cannot (toJson), back to the number.
+const NON_FINITE = new Map<JsonValue, number>([
+  ['NaN', Number.NaN],
+  ['Infinity', Number.POSITIVE_INFINITY],
+  ['-Infinity', Number.NEGATIVE_INFINITY],
+]);
+
+/** The number a non-finite value's text stands for (the snapshot says so), else undefined: text is text, "NaN" included. */
+function nonFiniteOf(v: JsonValue, meta: StatMeta): number | undefined {
+  return meta.nonFinite === true ? NON_FINITE.get(v) : undefined;
+}
 
 /** The numeric leaves inside an object a gauge returned: Graphite sends them; no metric family can. */
 function* nestedSamples(value: JsonValue, field: string[]): Generator<Sample> {
@@ -131,18 +140,22 @@ function* nestedSamples(value: JsonValue, field: string[]): Generator<Sample> {
 }
 
 /**
- * How a `stat` shows in every output: a number is a gauge; a boolean a gauge 0/1 and a gauge's
- * NaN or infinity a gauge `NaN`/`+Inf`/`-Inf` (neither a JSON leaf Graphite could send); text an
- * info (`value` label); the numbers inside an object are leaves for Graphite only; lists nothing.
+ * How a `stat` shows in every output: a number is a gauge; a boolean a gauge 0/1 and a number
+ * NaN or ±Infinity (held as text, the snapshot says so) a gauge `NaN`/`+Inf`/`-Inf` (neither a
+ * JSON leaf Graphite could send); text an info (`value` label), whatever it says; the numbers
+ * inside an object are leaves for Graphite only; lists nothing.
  */
 export const valueOutputs: KindOutputs<JsonValue> = {
-  samples(v) {
+  samples(v, meta) {
     if (typeof v === 'number') return [{ type: 'gauge', field: [], labels: [], value: v }];
     if (typeof v === 'boolean') return [{ type: 'gauge', field: null, labels: [], value: v ? 1 : 0 }];
-    if (typeof v === 'string') return NON_FINITE.has(v) ? [{ type: 'gauge', field: null, labels: [], value: Number(v) }] : [{ type: 'info', field: [], labels: [['value', v]], value: v }];
+    if (typeof v === 'string') {
+      const n = nonFiniteOf(v, meta);
+      return n !== undefined ? [{ type: 'gauge', field: null, labels: [], value: n }] : [{ type: 'info', field: [], labels: [['value', v]], value: v }];
+    }
     return isJsonObject(v) ? nestedSamples(v, []) : [];
   },
-  family: (v) => (typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && NON_FINITE.has(v)) ? 'gauge' : typeof v === 'string' ? 'info' : null),
+  family: (v, meta) => (typeof v === 'number' || typeof v === 'boolean' || nonFiniteOf(v, meta) !== undefined ? 'gauge' : typeof v === 'string' ? 'info' : null),
   display: { format: () => 'n' },
 };
 

@@ -76,14 +76,14 @@ describe('prometheus format', () => {
     assert.ok(!text.includes('broken'), 'failed stat left out');
     assert.ok(text.includes('db_queries 77\n'), 'collapsed containers are exported');
   });
-  it('keeps a gauge that returned NaN or an infinity a gauge', () => {
+  it('keeps a gauge that returned NaN or an infinity (flagged nonFinite) a gauge', () => {
     const node: SnapshotNode = {
       name: '',
       path: '/',
       stats: [
-        { name: 'nan', kind: 'value', value: 'NaN' },
-        { name: 'inf', kind: 'value', value: 'Infinity' },
-        { name: 'ninf', kind: 'value', value: '-Infinity' },
+        { name: 'nan', kind: 'value', value: 'NaN', nonFinite: true },
+        { name: 'inf', kind: 'value', value: 'Infinity', nonFinite: true },
+        { name: 'ninf', kind: 'value', value: '-Infinity', nonFinite: true },
       ],
       children: [],
     };
