@@ -147,6 +147,19 @@ export interface KindOutputs<V extends JsonValue> {
   recognize?(value: JsonValue): boolean;
 }
 
+/** No labels (shared: samples are read-only). */
+export const NO_LABELS: Labels = Object.freeze([]);
+/** The field of a scalar stat's sample: the value itself (shared). */
+export const AT_VALUE: readonly string[] = Object.freeze([]);
+
+/** `[...at, key]`, without copying when `at` is empty and `key` one of `known` (fields shared across samples). */
+export function fieldAt(at: readonly string[], key: string, known?: ReadonlyMap<string, readonly string[]>): readonly string[] {
+  if (at.length === 0) return known?.get(key) ?? [key];
+  const out = at.slice();
+  out.push(key);
+  return out;
+}
+
 /** For the `default:` of an exhaustive switch: a case left out is a compile error. */
 export function unhandled(x: never): never {
   throw new TypeError(`unhandled case ${JSON.stringify(x)}`);

@@ -153,6 +153,32 @@ function labelsOf(pairs: SampleLabels): Labels {
   return pairs.length === 0 ? '' : labels(...pairs);
 }
 
+/**
+ * Renders the labels of consecutive samples, once per labels array: the samples of one entry
+ * (a pmf, a dict key's meter) share their kind's array.
+ */
+class LabelCache {
+  private pairs: SampleLabels | undefined;
+  private text: Labels = '';
+  of(pairs: SampleLabels): Labels {
+    if (pairs !== this.pairs) {
+      this.pairs = pairs;
+      this.text = labelsOf(pairs);
+    }
+    return this.text;
+  }
+}
+
+const QUANTILE_LABELS = new Map<number, Labels>();
+function quantileLabel(q: number): Labels {
+  let l = QUANTILE_LABELS.get(q);
+  if (l === undefined) {
+    l = 'quantile="' + q + '"';
+    if (QUANTILE_LABELS.size < 100) QUANTILE_LABELS.set(q, l);
+  }
+  return l;
+}
+
 /** Renders the families of one container tree, claiming unique names as it goes. */
 class Writer {
   private readonly used = new Set<string>();
@@ -222,22 +248,27 @@ class Writer {
   /** A summary family: per labelled entry, its quantile lines, then `_sum` and `_count` of its lifetime. */
   summary(base: string, help: string, samples: Iterable<Sample>): string {
     const name = this.claim(base, SUFFIXES.summary);
+    // Entries (a pmf, each key of a dict of them) in order of first sample; usually one at a time.
     const entries = new Map<Labels, { lines: string; sum?: number; count?: number }>();
+    const cache = new LabelCache();
+    let last: { labels: Labels; e: { lines: string; sum?: number; count?: number } } | undefined;
     const entry = (labels: Labels) => {
+      if (last !== undefined && last.labels === labels) return last.e;
       let e = entries.get(labels);
       if (e === undefined) entries.set(labels, (e = { lines: '' }));
+      last = { labels, e };
       return e;
     };
     for (const s of samples) {
       if (s.labels === null) continue;
       switch (s.type) {
         case 'quantile': {
-          const labels = labelsOf(s.labels);
-          entry(labels).lines += line(name, withLabel(labels, 'quantile="' + s.quantile + '"'), s.value ?? Number.NaN);
+          const labels = cache.of(s.labels);
+          entry(labels).lines += line(name, withLabel(labels, quantileLabel(s.quantile)), s.value ?? Number.NaN);
           break;
         }
         case 'distribution':
-          if (s.scope === 'lifetime' && s.value !== null && (s.figure === 'sum' || s.figure === 'count')) entry(labelsOf(s.labels))[s.figure] = s.value;
+          if (s.scope === 'lifetime' && s.value !== null && (s.figure === 'sum' || s.figure === 'count')) entry(cache.of(s.labels))[s.figure] = s.value;
           break; // the window's figures have no line in a summary
         case 'gauge':
         case 'state':

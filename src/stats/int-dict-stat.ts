@@ -150,11 +150,13 @@ export class IntDictCell extends StatCell {
 export type NumberDict = { [key: string]: number };
 
 /** Every key of a numeric dict as a gauge labelled `label`, with the given delta mode. */
-export function* numberDictSamples(value: NumberDict, label: string, delta: 'diff' | undefined): Generator<Sample> {
+export function numberDictSamples(value: NumberDict, label: string, delta: 'diff' | undefined): Sample[] {
+  const out: Sample[] = [];
   for (const k of Object.keys(value)) {
     const v = value[k];
-    if (typeof v === 'number') yield delta === undefined ? { type: 'gauge', field: [k], labels: [[label, k]], value: v } : { type: 'gauge', field: [k], labels: [[label, k]], value: v, delta };
+    if (typeof v === 'number') out.push(delta === undefined ? { type: 'gauge', field: [k], labels: [[label, k]], value: v } : { type: 'gauge', field: [k], labels: [[label, k]], value: v, delta });
   }
+  return out;
 }
 
 /** How an intDict shows in every output: a gauge per key (label `key`), counted as per-period differences. */

@@ -1,4 +1,4 @@
-import type { KindOutputs } from '../core/samples.js';
+import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { isFiniteNumber, StatCell } from '../core/stat-cell.js';
 
@@ -47,7 +47,7 @@ export class MaxCell extends StatCell {
 
 /** How a maxStat shows in every output: a gauge (nothing before the first value). */
 export const maxOutputs: KindOutputs<number | null> = {
-  samples: (v) => (typeof v === 'number' ? [{ type: 'gauge', field: [], labels: [], value: v }] : []),
+  samples: (v) => (typeof v === 'number' ? [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }] : []),
   family: () => 'gauge',
   display: { format: () => 'n' },
 };

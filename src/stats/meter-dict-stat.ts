@@ -4,7 +4,7 @@ import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
-import { MeterCell, type MeterHandle, meterDisplay, meterSamples } from './meter-stat.js';
+import { MeterCell, type MeterHandle, meterDisplay, meterSamplesInto } from './meter-stat.js';
 
 /** Options of a `meterDictStat`. */
 export interface MeterDictOptions {
@@ -78,8 +78,10 @@ export class MeterDictCell extends StatCell {
 /** The snapshot value of a meterDict: `{key: MeterSnapshot}`. */
 export type MeterDict = { [key: string]: MeterSnapshot };
 
-function* meterDictSamples(value: MeterDict): Generator<Sample> {
-  for (const k of Object.keys(value)) yield* meterSamples(value[k], [k], [['key', k]]);
+function meterDictSamples(value: MeterDict): Sample[] {
+  const out: Sample[] = [];
+  for (const k of Object.keys(value)) meterSamplesInto(out, value[k], [k], [['key', k]]);
+  return out;
 }
 
 /** How a meterDict shows in every output: a meter's samples per key (label `key`). */

@@ -1,4 +1,4 @@
-import { type DisplayHints, isJsonObject, type KindOutputs, type Labels, type Sample } from '../core/samples.js';
+import { AT_VALUE, type DisplayHints, fieldAt, isJsonObject, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
@@ -57,19 +57,24 @@ export class MeterCell extends StatCell {
 
 const RATE_FIELDS: ReadonlySet<string> = new Set(['m1', 'm5', 'm15', 'mean']);
 
+const METER_FIELDS: ReadonlyMap<string, readonly string[]> = new Map(['count', ...RATE_FIELDS].map((k) => [k, Object.freeze([k])] as const));
+const WINDOW_LABELS: ReadonlyMap<string, Labels> = new Map([...RATE_FIELDS].map((k) => [k, Object.freeze([Object.freeze(['window', k] as const)])] as const));
+
 /**
- * The samples of one meter snapshot: its count (a counter of events) and its rates (gauges in
- * events per second, labelled `window`). `at` is where it sits in the stat's value.
+ * Appends the samples of one meter snapshot to `out`: its count (a counter of events) and its
+ * rates (gauges in events per second, labelled `window`). `at` is where it sits in the stat's value.
  */
-export function* meterSamples(meter: MeterSnapshot, at: readonly string[], labels: Labels): Generator<Sample> {
+export function meterSamplesInto(out: Sample[], meter: MeterSnapshot, at: readonly string[], labels: Labels): void {
   const value: JsonValue = meter;
   if (!isJsonObject(value)) return;
   for (const key of Object.keys(value)) {
     const v = value[key];
     if (typeof v !== 'number') continue;
-    if (key === 'count') yield { type: 'counter', field: [...at, key], labels, value: v, delta: 'monotonic', unit: 'events' };
-    else if (RATE_FIELDS.has(key)) yield { type: 'gauge', field: [...at, key], labels: [...labels, ['window', key]], value: v, unit: 'events per second' };
-    else yield { type: 'gauge', field: [...at, key], labels: null, value: v };
+    if (key === 'count') out.push({ type: 'counter', field: fieldAt(at, key, METER_FIELDS), labels, value: v, delta: 'monotonic', unit: 'events' });
+    else if (RATE_FIELDS.has(key)) {
+      const window = labels.length === 0 ? WINDOW_LABELS.get(key)! : [...labels, ['window', key] as const];
+      out.push({ type: 'gauge', field: fieldAt(at, key, METER_FIELDS), labels: window, value: v, unit: 'events per second' });
+    } else out.push({ type: 'gauge', field: fieldAt(at, key), labels: null, value: v });
   }
 }
 
@@ -84,7 +89,11 @@ export function meterDisplay(depth: number): DisplayHints {
 
 /** How a meter shows in every output: a counter of events with gauges of its 1/5/15-minute and mean rates. */
 export const meterOutputs: KindOutputs<MeterSnapshot> = {
-  samples: (v) => meterSamples(v, [], []),
+  samples: (v) => {
+    const out: Sample[] = [];
+    meterSamplesInto(out, v, AT_VALUE, NO_LABELS);
+    return out;
+  },
   family: () => 'counter',
   display: meterDisplay(0),
   recognize: (v) => isJsonObject(v) && typeof v.count === 'number' && 'm1' in v && 'm5' in v && 'm15' in v,

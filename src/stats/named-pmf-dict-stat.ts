@@ -4,7 +4,7 @@ import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
-import { type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamples } from './pmf-stat.js';
+import { type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
 
 /** Options of a `namedPmfDictStat`. */
 export interface NamedPmfDictOptions extends PmfOptions {
@@ -86,8 +86,10 @@ export class NamedPmfDictCell extends StatCell {
 /** The snapshot value of a namedPmfDict: `{key: PmfSnapshot}`. */
 export type PmfDict = { [key: string]: PmfSnapshot };
 
-function* pmfDictSamples(value: PmfDict): Generator<Sample> {
-  for (const k of Object.keys(value)) yield* pmfSamples(value[k], [k], [['key', k]]);
+function pmfDictSamples(value: PmfDict): Sample[] {
+  const out: Sample[] = [];
+  for (const k of Object.keys(value)) pmfSamplesInto(out, value[k], [k], [['key', k]]);
+  return out;
 }
 
 /** How a namedPmfDict shows in every output: a pmf's samples per key (label `key`). */

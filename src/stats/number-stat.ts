@@ -1,4 +1,4 @@
-import type { KindOutputs } from '../core/samples.js';
+import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, isFiniteNumber, StatCell } from '../core/stat-cell.js';
 
@@ -98,14 +98,14 @@ class NumberHandleImpl implements NumberHandle {
 
 /** How an intStat shows in every output: a gauge (it may be decremented), counted as per-period differences. */
 export const intOutputs: KindOutputs<number> = {
-  samples: (v) => [{ type: 'gauge', field: [], labels: [], value: v, delta: 'diff' }],
+  samples: (v) => [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }],
   family: () => 'gauge',
   display: { format: () => 'n' },
 };
 
 /** How a doubleStat shows in every output: a gauge. */
 export const doubleOutputs: KindOutputs<number> = {
-  samples: (v) => [{ type: 'gauge', field: [], labels: [], value: v }],
+  samples: (v) => [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }],
   family: () => 'gauge',
   display: { format: () => 'n' },
 };

@@ -1,4 +1,4 @@
-import { type DisplayHints, isJsonObject, type KindOutputs, type Labels, type Sample } from '../core/samples.js';
+import { AT_VALUE, type DisplayHints, fieldAt, isJsonObject, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
 import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
@@ -273,31 +273,38 @@ function numberOrNull(v: JsonValue | undefined): number | null {
   return typeof v === 'number' ? v : null;
 }
 
+// Fields shared by every top-level pmf's samples (samples are read-only).
+const FIELDS: ReadonlyMap<string, readonly string[]> = new Map(
+  [...QUANTILE_OF.keys(), ...WINDOW_FIGURES, 'lifetime'].map((k) => [k, Object.freeze([k])] as const),
+);
+const LIFETIME_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([...LIFETIME_FIGURES].map((f) => [f, Object.freeze(['lifetime', f])] as const));
+
 /**
- * The samples of one pmf snapshot, in the order of its keys: window figures and quantiles, the
- * lifetime figures (count and sum cumulative), any other number as a plain leaf; settings none.
- * `at` is where the snapshot sits in the stat's value; `labels` its labels.
+ * Appends the samples of one pmf snapshot to `out`, in the order of its keys: window figures and
+ * quantiles, the lifetime figures (count and sum cumulative), any other number as a plain leaf;
+ * settings none. `at` is where the snapshot sits in the stat's value; `labels` its labels.
  */
-export function* pmfSamples(pmf: PmfSnapshot, at: readonly string[], labels: Labels): Generator<Sample> {
+export function pmfSamplesInto(out: Sample[], pmf: PmfSnapshot, at: readonly string[], labels: Labels): void {
   const value: JsonValue = pmf;
   if (!isJsonObject(value)) return;
   for (const key of Object.keys(value)) {
     if (SETTINGS.has(key)) continue;
     const v = value[key];
     const q = QUANTILE_OF.get(key);
-    if (q !== undefined) yield { type: 'quantile', field: [...at, key], labels, quantile: q, value: numberOrNull(v) };
-    else if (WINDOW_FIGURES.has(key)) yield { type: 'distribution', field: [...at, key], labels, scope: 'window', figure: key as Figure, value: numberOrNull(v) };
+    if (q !== undefined) out.push({ type: 'quantile', field: fieldAt(at, key, FIELDS), labels, quantile: q, value: numberOrNull(v) });
+    else if (WINDOW_FIGURES.has(key)) out.push({ type: 'distribution', field: fieldAt(at, key, FIELDS), labels, scope: 'window', figure: key as Figure, value: numberOrNull(v) });
     else if (key === 'lifetime' && isJsonObject(v)) {
+      const base = fieldAt(at, key, FIELDS);
       for (const f of Object.keys(v)) {
         const x = numberOrNull(v[f]);
-        const field = [...at, key, f];
+        const field = at.length === 0 ? (LIFETIME_FIELDS.get(f) ?? ['lifetime', f]) : fieldAt(base, f);
         if (!LIFETIME_FIGURES.has(f)) {
-          if (x !== null) yield { type: 'gauge', field, labels: null, value: x };
-        } else if (f === 'count') yield { type: 'distribution', field, labels, scope: 'lifetime', figure: 'count', value: x, delta: 'monotonic' };
-        else if (f === 'sum') yield { type: 'distribution', field, labels, scope: 'lifetime', figure: 'sum', value: x, delta: 'diff' };
-        else yield { type: 'distribution', field, labels, scope: 'lifetime', figure: f as Figure, value: x };
+          if (x !== null) out.push({ type: 'gauge', field, labels: null, value: x });
+        } else if (f === 'count') out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'count', value: x, delta: 'monotonic' });
+        else if (f === 'sum') out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'sum', value: x, delta: 'diff' });
+        else out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: f as Figure, value: x });
       }
-    } else if (typeof v === 'number') yield { type: 'gauge', field: [...at, key], labels: null, value: v };
+    } else if (typeof v === 'number') out.push({ type: 'gauge', field: fieldAt(at, key), labels: null, value: v });
   }
 }
 
@@ -326,7 +333,11 @@ export function looksLikePmf(v: JsonValue): boolean {
  * count), the window's figures as distribution samples, durations in the pmf's unit.
  */
 export const pmfOutputs: KindOutputs<PmfSnapshot> = {
-  samples: (v) => pmfSamples(v, [], []),
+  samples: (v) => {
+    const out: Sample[] = [];
+    pmfSamplesInto(out, v, AT_VALUE, NO_LABELS);
+    return out;
+  },
   family: () => 'summary',
   display: pmfDisplay(0),
   recognize: looksLikePmf,

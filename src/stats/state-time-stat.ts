@@ -133,11 +133,13 @@ function makeHandle(cell: StateTimeCell): StateTimeHandle {
   };
 }
 
-function* stateSamples(value: NumberDict): Generator<Sample> {
+function stateSamples(value: NumberDict): Sample[] {
+  const out: Sample[] = [];
   for (const k of Object.keys(value)) {
     const v = value[k];
-    if (typeof v === 'number') yield { type: 'state', field: [k], labels: [['state', k]], value: v };
+    if (typeof v === 'number') out.push({ type: 'state', field: [k], labels: [['state', k]], value: v });
   }
+  return out;
 }
 
 /** How a stateTime shows in every output: the seconds spent in each state (label `state`). */

@@ -84,11 +84,13 @@ export class StringDictCell extends StatCell {
 /** The snapshot value of a stringDict: `{key: string}`. */
 export type StringDict = { [key: string]: string };
 
-function* stringDictSamples(value: StringDict): Generator<Sample> {
+function stringDictSamples(value: StringDict): Sample[] {
+  const out: Sample[] = [];
   for (const k of Object.keys(value)) {
     const v = String(value[k]);
-    yield { type: 'info', field: [k], labels: [['key', k], ['value', v]], value: v };
+    out.push({ type: 'info', field: [k], labels: [['key', k], ['value', v]], value: v });
   }
+  return out;
 }
 
 /** How a stringDict shows in every output: an info per key (labels `key` and `value`). */

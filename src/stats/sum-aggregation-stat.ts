@@ -1,4 +1,4 @@
-import type { KindOutputs } from '../core/samples.js';
+import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, StatCell } from '../core/stat-cell.js';
 
@@ -89,7 +89,7 @@ export class SumAggregationCell extends StatCell implements Aggregator {
 
 /** How a sum aggregation shows in every output: a gauge, counted as per-period differences. */
 export const sumAggregationOutputs: KindOutputs<number> = {
-  samples: (v) => [{ type: 'gauge', field: [], labels: [], value: v, delta: 'diff' }],
+  samples: (v) => [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }],
   family: () => 'gauge',
   display: { format: () => 'n' },
 };

@@ -1,4 +1,4 @@
-import { isJsonObject, type KindOutputs, type Sample, type StatMeta } from '../core/samples.js';
+import { AT_VALUE, isJsonObject, type KindOutputs, NO_LABELS, type Sample, type StatMeta } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { defineStat, type StatDef, type Widen } from '../core/stat-def.js';
 import { type Aggregator, StatCell, setKey } from '../core/stat-cell.js';
@@ -147,11 +147,11 @@ function* nestedSamples(value: JsonValue, field: string[]): Generator<Sample> {
  */
 export const valueOutputs: KindOutputs<JsonValue> = {
   samples(v, meta) {
-    if (typeof v === 'number') return [{ type: 'gauge', field: [], labels: [], value: v }];
-    if (typeof v === 'boolean') return [{ type: 'gauge', field: null, labels: [], value: v ? 1 : 0 }];
+    if (typeof v === 'number') return [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }];
+    if (typeof v === 'boolean') return [{ type: 'gauge', field: null, labels: NO_LABELS, value: v ? 1 : 0 }];
     if (typeof v === 'string') {
       const n = nonFiniteOf(v, meta);
-      return n !== undefined ? [{ type: 'gauge', field: null, labels: [], value: n }] : [{ type: 'info', field: [], labels: [['value', v]], value: v }];
+      return n !== undefined ? [{ type: 'gauge', field: null, labels: NO_LABELS, value: n }] : [{ type: 'info', field: [], labels: [['value', v]], value: v }];
     }
     return isJsonObject(v) ? nestedSamples(v, []) : [];
   },
