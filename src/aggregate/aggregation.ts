@@ -27,6 +27,10 @@ export const DEFAULT_MAX_WARNINGS = 1000;
 
 interface CompiledNode {
   readonly branches: { key: SpecKey; child: CompiledNode | readonly Aggregator[] }[];
+  /** The data keys named exactly at this level: `'*'` leaves them to their exact branch. */
+  readonly exactKeys: ReadonlySet<string>;
+  /** Whether two branches could send one data value to the same result place (a regex with `'*'` or another regex, or with an exact key). */
+  readonly mayOverlap: boolean;
 }
 
 type ResultNode = Map<string, ResultNode | Aggregator>;
@@ -42,9 +46,14 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
 function compile(spec: AggregationSpec, path: string): CompiledNode {
   if (!isObjectSpec(spec)) throw new TypeError(`aggregation spec at ${path || '/'}: expected an object or an array of aggregators`);
   const branches: CompiledNode['branches'] = [];
+  const exactKeys = new Set<string>();
   for (const [rawKey, value] of Object.entries(spec)) {
     const key = parseSpecKey(rawKey);
     const here = `${path}/${rawKey}`;
+    if (key.kind === 'exact') {
+      if (exactKeys.has(key.key)) throw new TypeError(`aggregation spec at ${here}: the key "${key.key}" is named twice at ${path || '/'} (as "${key.key}" and "=${key.key}")`);
+      exactKeys.add(key.key);
+    }
     if (Array.isArray(value)) {
       for (const agg of value as unknown[]) {
         if (!isAggregator(agg)) throw new TypeError(`aggregation spec at ${here}: ${String(agg)} is not an aggregator`);
@@ -54,7 +63,8 @@ function compile(spec: AggregationSpec, path: string): CompiledNode {
       branches.push({ key, child: compile(value as AggregationSpec, here) });
     }
   }
-  return { branches };
+  const regexes = branches.filter((b) => b.key.kind === 'regex').length;
+  return { branches, exactKeys, mayOverlap: regexes > 0 && branches.length > 1 };
 }
 
 function isObjectSpec(spec: unknown): boolean {
@@ -161,19 +171,35 @@ export class Aggregation {
     return resultOf(this.root) ?? {};
   }
 
+  // Every data value reaches a result place at most once: '*' leaves the keys named exactly at
+  // its level to their own branch, and when a regex key could send a value where another branch
+  // already did (its name is a data key that '*' or an exact key also takes, or two regexes of
+  // one name match one key), the second is skipped with a warning.
   private walk(source: string, node: CompiledNode, data: JsonValue, result: ResultNode, path: string): void {
     if (!isObject(data)) return;
+    const fed = node.mayOverlap ? new Set<string>() : undefined;
+    const visitOnce = (child: CompiledNode | readonly Aggregator[], value: JsonValue, resultKey: string, dataKey: string) => {
+      if (fed !== undefined) {
+        const place = `${resultKey}\u0000${dataKey}`;
+        if (fed.has(place)) {
+          this.warn(`source "${source}" at ${path}/${dataKey}: more than one spec key sends this value to "${resultKey}"; counted once`);
+          return;
+        }
+        fed.add(place);
+      }
+      this.visit(source, child, value, result, resultKey, `${path}/${dataKey}`);
+    };
     for (const { key, child } of node.branches) {
       if (key.kind === 'exact') {
         const value = Object.hasOwn(data, key.key) ? data[key.key] : undefined;
-        if (value !== undefined) this.visit(source, child, value, result, key.key, `${path}/${key.key}`);
+        if (value !== undefined) visitOnce(child, value, key.key, key.key);
       } else if (key.kind === 'star') {
         for (const [dataKey, value] of Object.entries(data)) {
-          this.visit(source, child, value, result, dataKey, `${path}/${dataKey}`);
+          if (!node.exactKeys.has(dataKey)) visitOnce(child, value, dataKey, dataKey);
         }
       } else {
         for (const [dataKey, value] of Object.entries(data)) {
-          if (key.regex.test(dataKey)) this.visit(source, child, value, result, key.name, `${path}/${dataKey}`);
+          if (key.regex.test(dataKey)) visitOnce(child, value, key.name, dataKey);
         }
       }
     }

@@ -154,7 +154,7 @@ const GAUGE_EXPECTED = 'a gauge ({type: "gauge", value})';
 const GAUGE: DataFormat = {
   name: 'gauge',
   getCount(data) {
-    const obj = metricObject(data, 'gauge', 'gauge', GAUGE_EXPECTED);
+    metricObject(data, 'gauge', 'gauge', GAUGE_EXPECTED); // throws unless the leaf is a gauge
     return 1;
   },
   getValue(data) {

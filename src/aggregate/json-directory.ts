@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonValue } from '../core/snapshot.js';
+import { JsonTooDeepError, parseJsonText } from '../dump/json-text.js';
 import { humanCompare } from './human-sort.js';
 
 /**
@@ -78,9 +79,9 @@ function parse(path: string, text: string, warn: (m: string) => void): JsonValue
     return undefined;
   }
   try {
-    return JSON.parse(text) as JsonValue;
+    return parseJsonText(text) as JsonValue;
   } catch (err) {
-    warn(`skipped ${path}: not valid JSON (${(err as Error).message})`);
+    warn(err instanceof JsonTooDeepError ? `skipped ${path}: ${err.message}` : `skipped ${path}: not valid JSON (${(err as Error).message})`);
     return undefined;
   }
 }

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { runAggregate } from './aggregate-command.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, write } from './io.js';
+import { printable, printableLines } from './render-tree.js';
 import { runView } from './view-command.js';
 
 /** Help of `scales`. */
@@ -42,13 +43,13 @@ export async function main(args: string[], io: CliIo): Promise<number> {
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    await write(io.stderr, `scales: unknown command "${name}"\n\n${MAIN_HELP}`);
+    await write(io.stderr, `scales: unknown command "${printable(name)}"\n\n${MAIN_HELP}`);
     return EXIT_USAGE;
   }
   try {
     return await command(rest, io);
   } catch (err) {
-    await write(io.stderr, `scales ${name}: ${(err as Error)?.stack ?? String(err)}\n`);
+    await write(io.stderr, `scales ${name}: ${printableLines((err as Error)?.stack ?? String(err))}\n`);
     return 1;
   }
 }

@@ -81,6 +81,23 @@ export function printable(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => CONTROL_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/**
+ * A message as it may go to a terminal: like {@link printable}, but its line breaks kept (a
+ * stack trace, a list of warnings). The last guard before stderr, for text that mixes our words
+ * with outside text (file names, server answers, JSON parser messages quoting the input).
+ */
+export function printableLines(s: string): string {
+  return s.split('\n').map(printable).join('\n');
+}
+
+/**
+ * JSON text for a terminal: `JSON.stringify` escapes C0 controls but leaves DEL and the C1
+ * controls (U+009B is a CSI to some terminals) raw; these are written as `\\u00XX` too.
+ */
+export function printableJson(value: JsonValue, indent = 2): string {
+  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+}
+
 function scalar(v: JsonValue, p: Palette): string {
   if (typeof v === 'number') return p.number(formatValue(v, 'n'));
   if (typeof v === 'string') return p.string(v === '' ? '""' : printable(v));

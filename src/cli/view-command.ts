@@ -1,16 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
-import { type SnapshotNode, snapshotJson, statJsonValue } from '../registry/snapshot.js';
 import { type DumpContents, DumpReadError, readDump } from '../dump/read-dump.js';
+import { JsonTooDeepError, parseJsonText } from '../dump/json-text.js';
 import { emptyLike, filterSnapshot, parseQuery } from '../formats/query.js';
+import { type SnapshotNode, snapshotJson, statJsonValue } from '../registry/snapshot.js';
 import { ANSI_PALETTE, type Palette, PLAIN_PALETTE, useColor } from './colors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
-import { printable, renderSnapshotTree, renderTree } from './render-tree.js';
+import { parseDurationSeconds } from './duration.js';
+import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_URL_BODY_BYTES, parseByteSize, readUrl, UrlReadError } from './read-url.js';
+import { printable, printableJson, printableLines, renderSnapshotTree, renderTree } from './render-tree.js';
 import { splitUrlCredentials } from './url-credentials.js';
 
 /** Help of `scales view`. */
-export const VIEW_HELP = `Usage: scales view FILE|URL [PATH] [--query Q] [--json]
+export const VIEW_HELP = `Usage: scales view FILE|URL [PATH] [--query Q] [--json] [--timeout 10s] [--max-body 64M]
 
 Shows a stats dump (a file written by dumpStatsTo / dumpOnCrash / dumpStatsPeriodically, or any
 JSON stat tree) or a live server's status page as a readable tree.
@@ -20,14 +23,18 @@ JSON stat tree) or a live server's status page as a readable tree.
   PATH          only this subtree, e.g. /web/latency
   --query, -q   keep only matching branches: "key" or "key OP value", OP one of >= > < <= = == !=
   --json        print the (filtered) tree as JSON instead
+  --timeout     how long to wait for a URL's whole answer (default 10s)
+  --max-body    the largest answer read from a URL (default 64M; k, M, G count in 1024s);
+                a larger one is refused and reading stops there
   --help, -h    this help
 
 Colours when the output is a terminal or FORCE_COLOR is set; never with NO_COLOR.
-Exit codes: 0 ok, 1 the server answered with an error, 2 bad arguments or unreadable input.
+Exit codes: 0 ok, 1 the server answered with an error, 2 bad arguments or unreadable input
+(a missing or partial file, an unreachable URL: refused, unknown host, timeout, broken connection,
+an answer over --max-body).
 `;
 
-/** How long `scales view URL` waits for the server. */
-export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
+export { DEFAULT_FETCH_TIMEOUT_MS };
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -35,48 +42,56 @@ function isObject(v: JsonValue | undefined): v is JsonObject {
 
 class ServerError extends Error {}
 
-async function load(source: string): Promise<{ data: JsonValue; origin: string }> {
+interface LoadOptions {
+  timeoutMs: number;
+  maxBodyBytes: number;
+}
+
+function parseInput(text: string, origin: string, what: string): JsonValue {
+  try {
+    return parseJsonText(text) as JsonValue;
+  } catch (err) {
+    const why = printable((err as Error).message);
+    throw new UsageError(err instanceof JsonTooDeepError ? `${origin}: ${why}` : `${origin} ${what}: ${why}`);
+  }
+}
+
+async function load(source: string, options: LoadOptions): Promise<{ data: JsonValue; origin: string }> {
   if (/^https?:\/\//i.test(source)) {
     let url: URL;
     try {
       url = new URL(source);
     } catch {
-      throw new UsageError(`invalid URL "${source}"`);
+      throw new UsageError(`invalid URL "${printable(source)}"`);
     }
     if (!url.searchParams.has('format')) url.searchParams.set('format', 'json');
     const split = splitUrlCredentials(url);
     url = split.url;
-    let response: Response;
+    const origin = printable(url.href);
+    let answer: Awaited<ReturnType<typeof readUrl>>;
     try {
-      response = await fetch(url, {
-        signal: AbortSignal.timeout(DEFAULT_FETCH_TIMEOUT_MS),
+      answer = await readUrl(url, {
         headers: { accept: 'application/json', ...split.headers },
+        timeoutMs: options.timeoutMs,
+        maxBodyBytes: options.maxBodyBytes,
+        maxBodyOption: '--max-body',
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new UsageError(`cannot read ${url.href}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw err instanceof UrlReadError ? new UsageError(err.message) : err;
     }
-    const text = await response.text();
-    if (!response.ok) {
-      throw new ServerError(`${url.href} answered ${response.status} ${response.statusText}: ${text.slice(0, 200).trim()}`);
+    if (!answer.ok) {
+      throw new ServerError(`${origin} answered ${answer.status} ${answer.statusText}: ${printable(answer.text.slice(0, 200).trim())}`);
     }
-    try {
-      return { data: JSON.parse(text) as JsonValue, origin: url.href };
-    } catch (err) {
-      throw new UsageError(`${url.href} did not answer JSON: ${(err as Error).message}`);
-    }
+    return { data: parseInput(answer.text, origin, 'did not answer JSON'), origin };
   }
+  const origin = printable(source);
   let text: string;
   try {
     text = await readFile(source, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`cannot read ${origin}: ${printable((err as NodeJS.ErrnoException).code ?? (err as Error).message)}`);
   }
-  try {
-    return { data: JSON.parse(text) as JsonValue, origin: source };
-  } catch (err) {
-    throw new UsageError(`${source} is not valid JSON (partial or not a dump?): ${(err as Error).message}`);
-  }
+  return { data: parseInput(text, origin, 'is not valid JSON (partial or not a dump?)'), origin };
 }
 
 function headerLines(dump: JsonObject, p: Palette, nowMs: number): string[] {
@@ -161,7 +176,7 @@ export async function runView(args: string[], io: CliIo): Promise<number> {
   try {
     parsed = parse(args);
   } catch (err) {
-    await write(io.stderr, `scales view: ${(err as Error).message}\n\n${VIEW_HELP}`);
+    await write(io.stderr, `scales view: ${printableLines((err as Error).message)}\n\n${VIEW_HELP}`);
     return EXIT_USAGE;
   }
   if (parsed.values.help) {
@@ -170,12 +185,24 @@ export async function runView(args: string[], io: CliIo): Promise<number> {
   }
   const [source, path, ...extra] = parsed.positionals;
   if (source === undefined || extra.length > 0) {
-    const why = source === undefined ? 'missing FILE or URL' : `unexpected argument "${extra[0]}"`;
+    const why = source === undefined ? 'missing FILE or URL' : `unexpected argument "${printable(extra[0]!)}"`;
     await write(io.stderr, `scales view: ${why}\n\n${VIEW_HELP}`);
     return EXIT_USAGE;
   }
   try {
-    const { data, origin } = await load(source);
+    let timeoutMs = DEFAULT_FETCH_TIMEOUT_MS;
+    let maxBodyBytes = DEFAULT_MAX_URL_BODY_BYTES;
+    try {
+      if (parsed.values.timeout !== undefined) timeoutMs = parseDurationSeconds(parsed.values.timeout) * 1000;
+    } catch (err) {
+      throw new UsageError(`--timeout: ${(err as Error).message}`);
+    }
+    try {
+      if (parsed.values['max-body'] !== undefined) maxBodyBytes = parseByteSize(parsed.values['max-body']);
+    } catch (err) {
+      throw new UsageError(`--max-body: ${(err as Error).message}`);
+    }
+    const { data, origin } = await load(source, { timeoutMs, maxBodyBytes });
     const p = useColor(io.stdout, env) ? ANSI_PALETTE : PLAIN_PALETTE;
     // A dump or a stat tree, read (kinds included) by the one dump reader; other JSON as it is.
     const dump = isObject(data) ? readDumpOrUsage(data, origin) : undefined;
@@ -184,7 +211,7 @@ export async function runView(args: string[], io: CliIo): Promise<number> {
     let tree: JsonValue | undefined = dump === undefined ? data : undefined;
     if (path !== undefined) {
       const found = dump === undefined ? { tree: subtree(data, path) } : find(dump.node, path);
-      if (found === undefined || (found.node === undefined && found.tree === undefined)) throw new UsageError(`no ${path} in ${origin}`);
+      if (found === undefined || (found.node === undefined && found.tree === undefined)) throw new UsageError(`no ${printable(path)} in ${origin}`);
       node = found.node;
       tree = found.tree;
     }
@@ -193,22 +220,22 @@ export async function runView(args: string[], io: CliIo): Promise<number> {
         if (node !== undefined) node = filterSnapshot(node, parseQuery(parsed.values.query)) ?? emptyLike(node);
         else tree = filterTree(tree ?? null, parsed.values.query) ?? {};
       } catch (err) {
-        throw new UsageError((err as Error).message);
+        throw new UsageError(printable((err as Error).message));
       }
     }
     if (parsed.values.json) {
       // Unfiltered, the tree as the file holds it; filtered, the JSON of what is left.
       let json: JsonValue | undefined = tree;
       if (node !== undefined) json = parsed.values.query === undefined && dump !== undefined ? subtree(dump.stats, path ?? '/') : snapshotJson(node);
-      await write(io.stdout, JSON.stringify(json ?? null, null, 2) + '\n');
+      await write(io.stdout, printableJson(json ?? null) + '\n');
       return EXIT_OK;
     }
-    const head = dump?.isDump ? headerLines(dump.header, p, (io.now ?? Date.now)()) : [p.label(printable(origin))];
+    const head = dump?.isDump ? headerLines(dump.header, p, (io.now ?? Date.now)()) : [p.label(origin)];
     const body = node !== undefined ? renderSnapshotTree(node, p) : renderTree(tree ?? null, p);
     await write(io.stdout, head.concat(body).join('\n') + '\n');
     return EXIT_OK;
   } catch (err) {
-    await write(io.stderr, `scales view: ${(err as Error).message}\n`);
+    await write(io.stderr, `scales view: ${printableLines((err as Error)?.message ?? String(err))}\n`);
     return err instanceof ServerError ? EXIT_FAILURE : err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
   }
 }
@@ -221,6 +248,8 @@ function parse(args: string[]) {
     options: {
       query: { type: 'string', short: 'q' },
       json: { type: 'boolean' },
+      timeout: { type: 'string' },
+      'max-body': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -6,8 +6,11 @@
 
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import { DEFAULT_MAX_URL_BODY_BYTES, parseByteSize, readUrl } from '../cli/read-url.js';
+import { printable, printableLines } from '../cli/render-tree.js';
 import { splitUrlCredentials } from '../cli/url-credentials.js';
 import type { JsonValue } from '../core/snapshot.js';
+import { JsonTooDeepError, parseJsonText } from '../dump/json-text.js';
 import { type DumpContents, DumpReadError, readDump as readDumpContents } from '../dump/read-dump.js';
 import { runWalk, walkSnapshot } from './collect.js';
 import { DEFAULT_GRAPHITE_PORT, DEFAULT_PICKLE_PORT } from './pusher.js';
@@ -34,11 +37,16 @@ Options:
                           last-updated, else now)
   --allow GLOB            send only the stat paths this glob matches (repeatable; default all)
   --forbid GLOB           do not send the paths this glob matches (repeatable; newest rule wins)
-  --timeout MS            how long to wait for carbon (default 10000)
+  --timeout MS            how long to wait for carbon, and for the --from URL's whole
+                          answer (default 10000)
+  --max-body SIZE         the largest answer read from the --from URL (default 64M; k, M, G
+                          count in 1024s); a larger one is refused
   --dry-run               print the plaintext lines instead of sending them
   -h, --help              this help
 
-Exit codes: 0 sent, 1 carbon did not take everything, 2 bad arguments or unreadable input.
+Exit codes: 0 sent, 1 carbon did not take everything, 2 bad arguments or unreadable input
+(a missing or partial file, an unreachable URL: refused, unknown host, timeout, broken
+connection, an error status, an answer over --max-body).
 `;
 
 const EXIT_OK = 0;
@@ -57,6 +65,7 @@ interface Args {
   timestamp: number | undefined;
   rules: { allow: boolean; glob: string }[];
   timeoutMs: number;
+  maxBodyBytes: number;
   dryRun: boolean;
 }
 
@@ -88,7 +97,7 @@ export function parseHostPort(text: string): { host: string; port: number | unde
 }
 
 function parseArgs(argv: string[]): Args | 'help' {
-  const out: Partial<Args> & { rules: Args['rules'] } = { rules: [], protocol: 'plaintext', timeoutMs: DEFAULT_TIMEOUT_MS, dryRun: false };
+  const out: Partial<Args> & { rules: Args['rules'] } = { rules: [], protocol: 'plaintext', timeoutMs: DEFAULT_TIMEOUT_MS, maxBodyBytes: DEFAULT_MAX_URL_BODY_BYTES, dryRun: false };
   let graphite: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -140,6 +149,15 @@ function parseArgs(argv: string[]): Args | 'help' {
         out.timeoutMs = n;
         break;
       }
+      case '--max-body': {
+        const t = value();
+        try {
+          out.maxBodyBytes = parseByteSize(t);
+        } catch (error) {
+          throw new UsageError(`--max-body: ${(error as Error).message}`);
+        }
+        break;
+      }
       case '--dry-run':
         out.dryRun = true;
         break;
@@ -153,37 +171,37 @@ function parseArgs(argv: string[]): Args | 'help' {
   return { ...(out as Args), host, port };
 }
 
-async function readSource(from: string): Promise<JsonValue> {
+async function readSource(from: string, args: Pick<Args, 'timeoutMs' | 'maxBodyBytes'>): Promise<JsonValue> {
   let text: string;
   if (/^https?:\/\//i.test(from)) {
     let url: URL;
     try {
       url = new URL(from);
     } catch {
-      throw new UsageError(`--from "${from}": not a valid URL`);
+      throw new UsageError(`--from "${printable(from)}": not a valid URL`);
     }
     if (!url.searchParams.has('format')) url.searchParams.set('format', 'json');
     const split = splitUrlCredentials(url);
     url = split.url;
-    let res: Response;
+    let res: Awaited<ReturnType<typeof readUrl>>;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS), headers: split.headers });
+      res = await readUrl(url, { headers: split.headers, timeoutMs: args.timeoutMs, maxBodyBytes: args.maxBodyBytes, maxBodyOption: '--max-body' });
     } catch (error) {
-      throw new UsageError(`cannot read ${url.href}: ${(error as Error).message}`);
+      throw new UsageError((error as Error).message);
     }
     if (!res.ok) throw new UsageError(`cannot read ${url.href}: HTTP ${res.status}`);
-    text = await res.text();
+    text = res.text;
   } else {
     try {
       text = await readFile(from, 'utf8');
     } catch (error) {
-      throw new UsageError(`cannot read ${from}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(`cannot read ${printable(from)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
   }
   try {
-    return JSON.parse(text) as JsonValue;
+    return parseJsonText(text) as JsonValue;
   } catch (error) {
-    throw new UsageError(`${from} is not JSON: ${(error as Error).message}`);
+    throw new UsageError(`${printable(from)} ${error instanceof JsonTooDeepError ? 'is refused' : 'is not JSON'}: ${printable((error as Error).message)}`);
   }
 }
 
@@ -211,7 +229,7 @@ export async function runPushOnce(args: string[], io: { stdout: NodeJS.WritableS
       await write(io.stdout, PUSH_ONCE_HELP);
       return EXIT_OK;
     }
-    const dump = readDump(await readSource(parsed.from), parsed.from);
+    const dump = readDump(await readSource(parsed.from, parsed), printable(parsed.from));
     const prefix = normalizePrefix(parsed.prefix ?? (dump.host ?? os.hostname()).toLowerCase());
     const timestamp = parsed.timestamp ?? Math.floor(dump.lastUpdated ?? Date.now() / 1000);
     const rules = new GraphiteRules();
@@ -235,22 +253,24 @@ export async function runPushOnce(args: string[], io: { stdout: NodeJS.WritableS
     const stats = sender.stats();
     const where = `${parsed.protocol} ${sender.destination}`;
     if (!flushed.drained || stats.sent < names.length) {
-      await write(io.stderr, `scales push-once: sent ${stats.sent} of ${names.length} datapoints to ${where}: ${stats.lastError || 'carbon did not take them in time'}\n`);
+      const why = stats.lastError || 'carbon did not take them in time';
+      await write(io.stderr, `scales push-once: sent ${stats.sent} of ${names.length} datapoints to ${printable(where)}: ${printable(why)}\n`);
       return EXIT_SEND_FAILED;
     }
     const note = skipped > 0 ? ` (${skipped} skipped: names too long for carbon)` : '';
-    await write(io.stdout, `sent ${names.length} datapoints to ${where}, prefix "${prefix}", timestamp ${timestamp}${note}\n`);
+    await write(io.stdout, `sent ${names.length} datapoints to ${printable(where)}, prefix "${printable(prefix)}", timestamp ${timestamp}${note}\n`);
     return EXIT_OK;
   } catch (error) {
     if (error instanceof UsageError) {
-      await write(io.stderr, `scales push-once: ${error.message}\nRun "scales push-once --help" for usage.\n`);
+      // Messages quote file names, URLs, server answers and JSON parser messages: escaped.
+      await write(io.stderr, `scales push-once: ${printableLines(error.message)}\nRun "scales push-once --help" for usage.\n`);
       return EXIT_USAGE;
     }
     if (error instanceof TypeError && /graphite/.test(error.message)) {
-      await write(io.stderr, `scales push-once: ${error.message}\n`);
+      await write(io.stderr, `scales push-once: ${printableLines(error.message)}\n`);
       return EXIT_USAGE;
     }
-    await write(io.stderr, `scales push-once: ${(error as Error)?.stack ?? String(error)}\n`);
+    await write(io.stderr, `scales push-once: ${printableLines((error as Error)?.stack ?? String(error))}\n`);
     return EXIT_SEND_FAILED;
   }
 }
