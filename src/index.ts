@@ -11,6 +11,8 @@
  */
 
 export type * from './core/snapshot.js';
+export type { CollapsedTest, SnapshotNode, SnapshotStat, SnapshotStatOf, StatKind, StatValue } from './registry/snapshot.js';
+export type { DeltaMode, FamilyType, KindOutputs, Labels, NumberFormat, Sample, StatMeta } from './core/samples.js';
 export { errorMarker } from './core/snapshot.js';
 
 // --- core: registry, stat tree, stat kinds (core work) ---

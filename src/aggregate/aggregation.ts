@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
-import { isDumpFile } from '../dump/read-dump.js';
+import { isDumpFile, readDump } from '../dump/read-dump.js';
 import { type Aggregator, setOwn } from './aggregator.js';
 import { type FileTest, readJsonDirectory, readJsonDirectorySync } from './json-directory.js';
 import { parseSpecKey, type SpecKey } from './spec-keys.js';
@@ -89,8 +89,10 @@ function isAggregator(value: unknown): value is Aggregator {
  * `?format=json` page, a Python scales dump).
  */
 export function statsOf(data: JsonValue): JsonValue {
-  // Dump files are recognized in one place, the dump reader; anything else is a tree itself.
-  return isDumpFile(data) && isObject(data) && isObject(data.stats) ? data.stats : data;
+  // Read by the one dump reader (a Python dump's `last-updated` taken out); what holds no stat
+  // tree goes to the aggregators as it is, which warn about what does not fit them.
+  if (!isObject(data) || (isDumpFile(data) && !isObject(data.stats))) return data;
+  return readDump(data, 'source').stats;
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
- * Turns a stat tree into Graphite datapoints: walks a typed snapshot (or a plain JSON tree such
- * as `getStats()` or a dump file), applies the prune and allow/forbid rules, flattens nested
- * values with '.', sanitizes every segment, and keeps only finite numbers. The walk is a
+ * Turns a stat tree into Graphite datapoints: walks a typed snapshot (a registry's, or a dump's
+ * as the dump reader gives it) through the samples of each stat, applies the prune and
+ * allow/forbid rules, names each sample by its field ('.'-joined), sanitizes every segment, and
+ * keeps only finite numbers. The walk is a
  * generator that yields every few hundred leaves, so a caller can spread a huge tree over
  * several turns of the event loop.
  */
 
 import { type Sample, unhandled } from '../core/samples.js';
-import type { JsonObject } from '../core/snapshot.js';
 import { kindOf, type SnapshotNode } from '../registry/snapshot.js';
 import type { GraphiteRules } from './rules.js';
 import { MAX_NAME_LENGTH, sanitizeSegment, segmentFits } from './sanitize.js';
@@ -23,14 +23,11 @@ export type CounterMode = 'diff' | 'monotonic';
 export interface Collected {
   names: string[];
   values: number[];
-  /** Counter mode per datapoint (null for gauges); empty for JSON trees. */
+  /** Counter mode per datapoint (null for gauges). */
   counters: (CounterMode | null)[];
   /** Numeric leaves that were allowed but could not be named for carbon (too long). */
   skipped: number;
 }
-
-// Fields of a pmf snapshot that are settings, not measurements (for plain JSON trees).
-const PMF_SETTINGS = new Set(['windowSeconds', 'unit', 'sketch']);
 
 /**
  * How a sample turns into a per-period delta: its own `delta` (an int, the dict counts, the sum
@@ -63,10 +60,7 @@ class Walk {
   readonly out: Collected = { names: [], values: [], counters: [], skipped: 0 };
   #sinceYield = 0;
 
-  constructor(
-    readonly rules: GraphiteRules,
-    readonly typed: boolean,
-  ) {}
+  constructor(readonly rules: GraphiteRules) {}
 
   /** Walks a value below a stat: `path` is the tree path ('/a/b'), `name` the metric name so far. */
   /** A numeric leaf at `path` ('/a/b'), named `name`: sent when finite, allowed and nameable. */
@@ -79,7 +73,7 @@ class Walk {
     }
     this.out.names.push(name);
     this.out.values.push(value);
-    if (this.typed) this.out.counters.push(mode);
+    this.out.counters.push(mode);
     if (++this.#sinceYield >= LEAVES_PER_STEP) {
       this.#sinceYield = 0;
       yield;
@@ -120,22 +114,6 @@ class Walk {
     }
   }
 
-  *json(tree: JsonObject, path: string, prefix: string, prefixOk: boolean): Generator<void> {
-    // A PmfStat in a plain tree is recognized by its shape; its settings are not sent.
-    const pmf = '99percentile' in tree && 'windowSeconds' in tree;
-    for (const key of Object.keys(tree)) {
-      if (pmf && PMF_SETTINGS.has(key)) continue;
-      const sub = `${path}/${key}`;
-      if (this.rules.isPruned(sub)) continue;
-      const value = tree[key];
-      const seg = sanitizeSegment(key);
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        yield* this.json(value, sub, `${prefix}${seg}.`, prefixOk && segmentFits(seg));
-      } else if (typeof value === 'number') {
-        yield* this.leaf(value, sub, prefix + seg, prefixOk && segmentFits(seg), null);
-      }
-    }
-  }
 }
 
 function prefixFits(prefix: string): boolean {
@@ -150,7 +128,7 @@ function prefixFits(prefix: string): boolean {
  * generator's return value.
  */
 export function* walkSnapshot(node: SnapshotNode, rules: GraphiteRules, prefix: string): Generator<void, Collected> {
-  const walk = new Walk(rules, true);
+  const walk = new Walk(rules);
   let start = prefix;
   let ok = prefixFits(prefix);
   for (const seg of node.path.split('/').filter(Boolean)) {
@@ -159,16 +137,6 @@ export function* walkSnapshot(node: SnapshotNode, rules: GraphiteRules, prefix: 
     ok = ok && segmentFits(s);
   }
   yield* walk.node(node, start, ok);
-  return walk.out;
-}
-
-/**
- * Walks a plain JSON tree (as `getStats()` returns it, or a dump's `stats`): every finite
- * numeric leaf, nested objects flattened with '.'; no counter information.
- */
-export function* walkJson(tree: JsonObject, rules: GraphiteRules, prefix: string): Generator<void, Collected> {
-  const walk = new Walk(rules, false);
-  yield* walk.json(tree, '', prefix, prefixFits(prefix));
   return walk.out;
 }
 

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import '../helpers/fast-check-seed.js';
-import { runWalk, runWalkAsync, walkJson, walkSnapshot } from '../../src/graphite/collect.js';
+import { runWalk, runWalkAsync, walkSnapshot } from '../../src/graphite/collect.js';
+import { snapshotOfTree } from '../../src/dump/read-dump.js';
+import type { JsonObject } from '../../src/core/snapshot.js';
 import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { DeltaTracker } from '../../src/graphite/deltas.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
@@ -10,14 +12,16 @@ import { declareSelfStats } from '../../src/graphite/self-stats.js';
 import { Registry } from '../../src/core/registry.js';
 
 const all = () => new GraphiteRules().allow('*');
+/** A plain JSON tree (a dump's, kinds inferred) walked as the typed model: there is one walk. */
+const walkJson = (tree: JsonObject, rules: GraphiteRules, prefix: string) => walkSnapshot(snapshotOfTree(tree), rules, prefix);
 
-describe('walkJson', () => {
+describe('walking a plain JSON tree (through the dump reader\'s model)', () => {
   it('flattens nested objects with ".", keeps finite numbers only, sanitizes each segment', () => {
     const tree = { web: { 'a b': 1, 'x.y': 2, s: 'str', t: true, n: null, arr: [1, 2], nested: { deep: { v: -0.5 } } }, inf: Number.POSITIVE_INFINITY, nan: Number.NaN, top: 3 };
     const out = runWalk(walkJson(tree as never, all(), 'p.'));
-    assert.deepEqual(out.names, ['p.web.a-b', 'p.web.x-y', 'p.web.nested.deep.v', 'p.top']);
-    assert.deepEqual(out.values, [1, 2, -0.5, 3]);
-    assert.deepEqual(out.counters, []);
+    assert.deepEqual(out.names, ['p.top', 'p.web.a-b', 'p.web.x-y', 'p.web.nested.deep.v']);
+    assert.deepEqual(out.values, [3, 1, 2, -0.5]);
+    assert.deepEqual(out.counters, [null, null, null, null], 'no counters in a tree without kinds');
   });
 
   it('leaves out the settings of a pmf-shaped object', () => {
