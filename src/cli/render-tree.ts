@@ -1,17 +1,11 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import { PMF_QUANTILES } from '../stats/pmf-stat.js';
 import { formatValue } from '../formats/value-format.js';
 import { type Palette, visibleLength } from './colors.js';
 
-/** The percentile fields shown in a compact row, with their short labels. */
-const PERCENTILE_FIELDS: [string, string][] = [
-  ['median', 'p50'],
-  ['75percentile', 'p75'],
-  ['95percentile', 'p95'],
-  ['98percentile', 'p98'],
-  ['99percentile', 'p99'],
-  ['999percentile', 'p999'],
-];
+/** The percentile fields shown in a compact row, with their short labels (`99percentile` → p99). */
+const PERCENTILE_FIELDS: [string, string][] = PMF_QUANTILES.map(([, key]) => [key, `p${key === 'median' ? '50' : key.replace('percentile', '')}`]);
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -194,7 +194,7 @@ export class Registry {
       for (const cell of d.stats.values()) {
         const up = cell.up;
         if (up === null || c.isAncestorOf(up.container)) continue;
-        if (up.kind === 'histogramAggregation') cell.linkUp(null);
+        if (up.forgetsRemoved) cell.linkUp(null);
         else cell.up = null;
       }
       d.detached = true;

@@ -38,6 +38,11 @@ export abstract class StatCell {
   readonly aggregates: boolean = false;
   /** Whether reading it is expensive (a percentile summary): a sliced snapshot yields after it. */
   readonly costly: boolean = false;
+  /**
+   * For an aggregation: whether it forgets what a removed child contributed (a histogram of
+   * current values), rather than keeping it (a sum: totals never go backwards).
+   */
+  readonly forgetsRemoved: boolean = false;
   /** The nearest ancestor aggregation this stat reports to, or null. */
   up: (StatCell & Aggregator) | null = null;
 

@@ -30,6 +30,7 @@ export interface HistogramAggregationHandle {
 export class HistogramAggregationCell extends StatCell implements Aggregator {
   readonly kind = 'histogramAggregation';
   override readonly aggregates = true;
+  override readonly forgetsRemoved = true;
   readonly counts = new Map<string, number>();
   readonly autoDelete: boolean;
   readonly keyLimit: number;
