@@ -9,6 +9,7 @@ import { renderHtml } from '../../src/formats/html.js';
 import { renderPrometheus } from '../../src/formats/prometheus.js';
 import { runWalk, walkSnapshot } from '../../src/graphite/collect.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
+import { intDictStat, meterStat, pmfStat } from '../../src/core/define.js';
 import { maxStat } from '../../src/stats/max-stat.js';
 
 describe('maxStat, a kind made of one file and one catalogue line', () => {
@@ -26,6 +27,23 @@ describe('maxStat, a kind made of one file and one catalogue line', () => {
       assert.equal(v, 7);
     }
     assert.equal(STATS.peak, 7);
+  });
+
+  it('the typed snapshot narrows by kind for every kind, without casts', () => {
+    const r = new Registry();
+    const s = r.collection('/t', pmfStat('lat'), meterStat('hits'), intDictStat('codes'));
+    s.lat.record(0.5);
+    s.$.codes.inc('200');
+    const seen: string[] = [];
+    for (const stat of r.snapshot('/t')!.stats) {
+      if (stat.error !== undefined) continue;
+      if (stat.kind === 'pmf') seen.push(`p50=${stat.value.median} unit=${stat.value.unit}`);
+      else if (stat.kind === 'meter') seen.push(`count=${stat.value.count}`);
+      else if (stat.kind === 'intDict') seen.push(`200=${stat.value['200']}`);
+    }
+    assert.equal(seen.length, 3);
+    assert.equal(seen[1], 'count=0');
+    assert.equal(seen[2], '200=1');
   });
 
   it('shows in JSON', () => {
