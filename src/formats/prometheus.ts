@@ -153,22 +153,6 @@ function labelsOf(pairs: SampleLabels): Labels {
   return pairs.length === 0 ? '' : labels(...pairs);
 }
 
-/**
- * Renders the labels of consecutive samples, once per labels array: the samples of one entry
- * (a pmf, a dict key's meter) share their kind's array.
- */
-class LabelCache {
-  private pairs: SampleLabels | undefined;
-  private text: Labels = '';
-  of(pairs: SampleLabels): Labels {
-    if (pairs !== this.pairs) {
-      this.pairs = pairs;
-      this.text = labelsOf(pairs);
-    }
-    return this.text;
-  }
-}
-
 const QUANTILE_LABELS = new Map<number, Labels>();
 function quantileLabel(q: number): Labels {
   let l = QUANTILE_LABELS.get(q);
@@ -187,9 +171,15 @@ class Writer {
   /** Picks `base`, or `base_2`, `base_3`, ... so that none of the family's names is taken. */
   private claim(base: string, suffixes: readonly string[]): string {
     let name = base;
-    for (let i = 2; suffixes.some((s) => this.used.has(name + s)); i++) name = base + '_' + i;
-    for (const s of suffixes) this.used.add(name + s);
+    for (let i = 2; this.taken(name, suffixes); i++) name = base + '_' + i;
+    for (let i = 0; i < suffixes.length; i++) this.used.add(name + suffixes[i]);
     return name;
+  }
+
+  /** Whether any of the family's names is taken (a loop, no closure: once per stat). */
+  private taken(name: string, suffixes: readonly string[]): boolean {
+    for (let i = 0; i < suffixes.length; i++) if (this.used.has(name + suffixes[i])) return true;
+    return false;
   }
 
   private head(name: string, type: string, help: string): string {
@@ -248,28 +238,40 @@ class Writer {
   /** A summary family: per labelled entry, its quantile lines, then `_sum` and `_count` of its lifetime. */
   summary(base: string, help: string, samples: Iterable<Sample>): string {
     const name = this.claim(base, SUFFIXES.summary);
-    // Entries (a pmf, each key of a dict of them) in order of first sample; usually one at a time.
-    const entries = new Map<Labels, { lines: string; sum?: number; count?: number }>();
-    const cache = new LabelCache();
-    let last: { labels: Labels; e: { lines: string; sum?: number; count?: number } } | undefined;
-    const entry = (labels: Labels) => {
-      if (last !== undefined && last.labels === labels) return last.e;
-      let e = entries.get(labels);
-      if (e === undefined) entries.set(labels, (e = { lines: '' }));
-      last = { labels, e };
-      return e;
+    // The samples of one entry (a pmf, a dict key's pmf) come together: its quantile lines,
+    // then its lifetime _sum and _count, entry after entry.
+    let out = '';
+    let pairs: SampleLabels | undefined;
+    let labels: Labels = '';
+    let lines = '';
+    let sum: number | undefined;
+    let count: number | undefined;
+    const flush = () => {
+      if (pairs === undefined) return;
+      out += lines;
+      if (sum !== undefined) out += line(name + '_sum', labels, sum);
+      if (count !== undefined) out += line(name + '_count', labels, count);
+      lines = '';
+      sum = undefined;
+      count = undefined;
     };
     for (const s of samples) {
       if (s.labels === null) continue;
       switch (s.type) {
-        case 'quantile': {
-          const labels = cache.of(s.labels);
-          entry(labels).lines += line(name, withLabel(labels, quantileLabel(s.quantile)), s.value ?? Number.NaN);
-          break;
-        }
+        case 'quantile':
         case 'distribution':
-          if (s.scope === 'lifetime' && s.value !== null && (s.figure === 'sum' || s.figure === 'count')) entry(cache.of(s.labels))[s.figure] = s.value;
-          break; // the window's figures have no line in a summary
+          if (s.labels !== pairs) {
+            flush();
+            pairs = s.labels;
+            labels = labelsOf(s.labels);
+          }
+          if (s.type === 'quantile') lines += line(name, withLabel(labels, quantileLabel(s.quantile)), s.value ?? Number.NaN);
+          else if (s.scope === 'lifetime' && s.value !== null) {
+            // the window's figures have no line in a summary
+            if (s.figure === 'sum') sum = s.value;
+            else if (s.figure === 'count') count = s.value;
+          }
+          break;
         case 'gauge':
         case 'state':
         case 'counter':
@@ -279,14 +281,8 @@ class Writer {
           unhandled(s);
       }
     }
-    if (entries.size === 0) return '';
-    let out = this.head(name, 'summary', help);
-    for (const [labels, e] of entries) {
-      out += e.lines;
-      if (e.sum !== undefined) out += line(name + '_sum', labels, e.sum);
-      if (e.count !== undefined) out += line(name + '_count', labels, e.count);
-    }
-    return out;
+    flush();
+    return out === '' ? '' : this.head(name, 'summary', help) + out;
   }
 
   /** A counter family: `name_total` lines of the counter samples, then the gauges as `name_rate`. */

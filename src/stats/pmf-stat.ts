@@ -264,10 +264,7 @@ function makeHandle(cell: PmfCell): PmfHandle {
 const QUANTILE_OF: ReadonlyMap<string, number> = new Map(PMF_QUANTILES.map(([q, key]) => [key as string, q]));
 const WINDOW_FIGURES: ReadonlySet<string> = new Set(['count', 'min', 'max', 'mean', 'stddev']);
 const LIFETIME_FIGURES: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'mean', 'stddev']);
-/** Fields of a pmf snapshot that are settings, not measurements. */
-const SETTINGS: ReadonlySet<string> = new Set(['unit', 'windowSeconds', 'sketch']);
 
-type Figure = 'count' | 'sum' | 'min' | 'max' | 'mean' | 'stddev';
 
 function numberOrNull(v: JsonValue | undefined): number | null {
   return typeof v === 'number' ? v : null;
@@ -288,23 +285,57 @@ export function pmfSamplesInto(out: Sample[], pmf: PmfSnapshot, at: readonly str
   const value: JsonValue = pmf;
   if (!isJsonObject(value)) return;
   for (const key of Object.keys(value)) {
-    if (SETTINGS.has(key)) continue;
     const v = value[key];
-    const q = QUANTILE_OF.get(key);
-    if (q !== undefined) out.push({ type: 'quantile', field: fieldAt(at, key, FIELDS), labels, quantile: q, value: numberOrNull(v) });
-    else if (WINDOW_FIGURES.has(key)) out.push({ type: 'distribution', field: fieldAt(at, key, FIELDS), labels, scope: 'window', figure: key as Figure, value: numberOrNull(v) });
-    else if (key === 'lifetime' && isJsonObject(v)) {
-      const base = fieldAt(at, key, FIELDS);
-      for (const f of Object.keys(v)) {
-        const x = numberOrNull(v[f]);
-        const field = at.length === 0 ? (LIFETIME_FIELDS.get(f) ?? ['lifetime', f]) : fieldAt(base, f);
-        if (!LIFETIME_FIGURES.has(f)) {
-          if (x !== null) out.push({ type: 'gauge', field, labels: null, value: x });
-        } else if (f === 'count') out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'count', value: x, delta: 'monotonic' });
-        else if (f === 'sum') out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'sum', value: x, delta: 'diff' });
-        else out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: f as Figure, value: x });
-      }
-    } else if (typeof v === 'number') out.push({ type: 'gauge', field: fieldAt(at, key), labels: null, value: v });
+    switch (key) {
+      case 'unit':
+      case 'windowSeconds':
+      case 'sketch':
+        break; // settings, not measurements
+      case 'median':
+      case '75percentile':
+      case '95percentile':
+      case '98percentile':
+      case '99percentile':
+      case '999percentile':
+        out.push({ type: 'quantile', field: fieldAt(at, key, FIELDS), labels, quantile: QUANTILE_OF.get(key)!, value: numberOrNull(v) });
+        break;
+      case 'count':
+      case 'min':
+      case 'max':
+      case 'mean':
+      case 'stddev':
+        out.push({ type: 'distribution', field: fieldAt(at, key, FIELDS), labels, scope: 'window', figure: key, value: numberOrNull(v) });
+        break;
+      case 'lifetime':
+        if (isJsonObject(v)) lifetimeSamplesInto(out, v, at, labels);
+        break;
+      default:
+        if (typeof v === 'number') out.push({ type: 'gauge', field: fieldAt(at, key), labels: null, value: v });
+    }
+  }
+}
+
+function lifetimeSamplesInto(out: Sample[], lifetime: { [key: string]: JsonValue }, at: readonly string[], labels: Labels): void {
+  const base = at.length === 0 ? undefined : fieldAt(at, 'lifetime');
+  for (const f of Object.keys(lifetime)) {
+    const x = numberOrNull(lifetime[f]);
+    const field = base === undefined ? (LIFETIME_FIELDS.get(f) ?? ['lifetime', f]) : fieldAt(base, f);
+    switch (f) {
+      case 'count':
+        out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'count', value: x, delta: 'monotonic' });
+        break;
+      case 'sum':
+        out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'sum', value: x, delta: 'diff' });
+        break;
+      case 'min':
+      case 'max':
+      case 'mean':
+      case 'stddev':
+        out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: f, value: x });
+        break;
+      default:
+        if (x !== null) out.push({ type: 'gauge', field, labels: null, value: x });
+    }
   }
 }
 
