@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine, then builds it. Idempotent and quiet when
 # everything is already there. Debian packages are installed only when running as root on Debian
-# and only when the integration tests need them (carbon, whisper, prometheus, chromium).
+# and only when the integration tests need them (carbon, whisper, prometheus, pushgateway, chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +26,7 @@ if [ "${1:-}" = "--services" ]; then
   need=()
   { [ -x /usr/bin/carbon-cache ] && [ -x /usr/bin/whisper-fetch ]; } || need+=(graphite-carbon python3-whisper)
   [ -x /usr/bin/prometheus ] || need+=(prometheus)
+  [ -x /usr/bin/prometheus-pushgateway ] || need+=(prometheus-pushgateway)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then

@@ -169,3 +169,19 @@ export {
   writeFileAtomic,
   writeFileAtomicSync,
 } from './dump/index.js';
+
+// --- pushgateway (prom-native work) ---
+export {
+  DEFAULT_PUSH_SIGNALS,
+  DEFAULT_PUSHGATEWAY_MAX_BODY_BYTES,
+  DEFAULT_PUSHGATEWAY_SELF_STATS_PATH,
+  DEFAULT_PUSHGATEWAY_TIMEOUT_MS,
+  type GroupingLabels,
+  groupingPath,
+  type PushAtExit,
+  type PushAtExitOptions,
+  type PushgatewayOptions,
+  PushgatewayPusher,
+  type PushgatewayResult,
+  type PushgatewayStats,
+} from './pushgateway/index.js';

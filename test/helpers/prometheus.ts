@@ -27,6 +27,10 @@ export interface PrometheusOptions {
   metricsPath?: string;
   /** Scrape interval (default 1s). */
   interval?: string;
+  /** Extra server flags, e.g. `['--enable-feature=native-histograms']` (then Prometheus asks for the protobuf exposition first). */
+  flags?: readonly string[];
+  /** Keep the scraped `job`/`instance` labels instead of renaming them `exported_*` (what a Pushgateway target needs). */
+  honorLabels?: boolean;
 }
 
 /** One instant-query result. */
@@ -117,6 +121,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     'scrape_configs:',
     '  - job_name: target',
     `    metrics_path: ${options.metricsPath ?? '/metrics'}`,
+    `    honor_labels: ${options.honorLabels === true}`,
     '    static_configs:',
     `      - targets: [${options.targets.map((t) => `'${t}'`).join(', ')}]`,
     '',
@@ -131,6 +136,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--storage.tsdb.retention.time=1h',
+      ...(options.flags ?? []),
     ],
     { stdio: ['ignore', log.fd, log.fd] },
   );

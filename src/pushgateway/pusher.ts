@@ -1,0 +1,220 @@
+/**
+ * Pushes the stat tree (or a subtree) to a Prometheus Pushgateway, for batch jobs that end
+ * before Prometheus could scrape them: the Prometheus text exposition of the tree, sent to the
+ * job's group with PUT (replace the group) or POST (replace only the pushed names). A push
+ * never rejects and never throws into the job: failures are counted and reported in the result.
+ */
+import { defaultRegistry } from '../core/default-registry.js';
+import type { Registry } from '../core/registry.js';
+import type { SnapshotNode } from '../core/snapshot.js';
+import { PROMETHEUS_CONTENT_TYPE, prometheusChunks } from '../formats/prometheus.js';
+import { collectBody } from '../http/chunks.js';
+import { expandCollapsed } from '../http/expand.js';
+import { type GroupingLabels, groupingPath } from './grouping.js';
+import { type PushAtExit, type PushAtExitOptions, pushAtExit } from './push-at-exit.js';
+import { DEFAULT_PUSHGATEWAY_SELF_STATS_PATH, declarePushgatewaySelfStats, type PushgatewaySelfStats } from './self-stats.js';
+
+/** How long one push may take (render, send and answer), in ms. */
+export const DEFAULT_PUSHGATEWAY_TIMEOUT_MS = 5000;
+/** The largest body a push sends, in bytes. */
+export const DEFAULT_PUSHGATEWAY_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Options of a {@link PushgatewayPusher}. */
+export interface PushgatewayOptions {
+  /** The Pushgateway's base URL, `http://host:9091` (a path prefix is kept: `http://h/pgw`). */
+  url: string;
+  /** The job name, the group's first label. */
+  job: string;
+  /** More grouping labels (`{ instance: 'db-1' }`); values may hold any character. */
+  grouping?: GroupingLabels;
+  /** The tree to push (default: the default registry). */
+  registry?: Registry;
+  /** Push only this subtree (default '/'); names still carry its full path. */
+  path?: string;
+  /**
+   * `'PUT'` (default) replaces every metric of the group: what a job that pushes its whole
+   * state wants. `'POST'` replaces only the metrics with the pushed names, keeping the others.
+   */
+  method?: 'PUT' | 'POST';
+  /** Give up a push after this many ms (default {@link DEFAULT_PUSHGATEWAY_TIMEOUT_MS}). */
+  timeoutMs?: number;
+  /** Refuse to send a body over this many bytes (default 16 MiB). */
+  maxBodyBytes?: number;
+  /** Extra request headers, e.g. `{ authorization: 'Basic ...' }`. */
+  headers?: Readonly<Record<string, string>>;
+  /** Where the pusher reports on itself (default '/scales/pushgateway'); `null` for nowhere. */
+  selfStatsPath?: string | null;
+}
+
+/** What one push (or delete) did. */
+export interface PushgatewayResult {
+  /** True when the Pushgateway answered 2xx. */
+  ok: boolean;
+  /** The HTTP status, when an answer came. */
+  status?: number;
+  /** Bytes of the body sent. */
+  bytes: number;
+  /** Time the push took, in ms. */
+  durationMs: number;
+  /** Why it failed (network error, timeout, non-2xx answer with its text, unreadable tree). */
+  error?: string;
+}
+
+/** The counters of one pusher. */
+export interface PushgatewayStats {
+  pushes: number;
+  failures: number;
+  lastError: string;
+}
+
+/**
+ * Pushes the stat tree to a Pushgateway group, on demand ({@link push}) and, if asked, when
+ * the process ends ({@link pushAtExit}).
+ *
+ * @example
+ * const pusher = new scales.PushgatewayPusher({ url: 'http://127.0.0.1:9091', job: 'nightly-backup', grouping: { db: 'users' } });
+ * await runBackup();
+ * await pusher.push(); // never throws; check the result or /scales/pushgateway
+ */
+export class PushgatewayPusher {
+  /** The group's URL (base URL + `/metrics/job/...`). */
+  readonly url: string;
+  readonly method: 'PUT' | 'POST';
+  readonly timeoutMs: number;
+  readonly #registry: Registry;
+  readonly #path: string;
+  readonly #maxBodyBytes: number;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #self: PushgatewaySelfStats | null;
+  #chain: Promise<unknown> = Promise.resolve();
+  #stats: PushgatewayStats = { pushes: 0, failures: 0, lastError: '' };
+
+  /** Throws a `TypeError` naming the bad option (URL, job, grouping label, method, timeout). */
+  constructor(options: PushgatewayOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.url);
+    } catch {
+      throw new TypeError(`pushgateway url ${JSON.stringify(options.url)}: not a URL`);
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`pushgateway url ${JSON.stringify(options.url)}: only http and https are supported`);
+    if (base.search !== '' || base.hash !== '') throw new TypeError(`pushgateway url ${JSON.stringify(options.url)}: no query or fragment expected`);
+    this.url = base.origin + base.pathname.replace(/\/+$/, '') + groupingPath(options.job, options.grouping);
+    this.method = options.method ?? 'PUT';
+    if (this.method !== 'PUT' && this.method !== 'POST') throw new TypeError(`pushgateway method ${JSON.stringify(options.method)}: expected 'PUT' or 'POST'`);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_PUSHGATEWAY_TIMEOUT_MS;
+    if (!(this.timeoutMs > 0) || !Number.isFinite(this.timeoutMs)) throw new TypeError(`pushgateway timeoutMs ${String(options.timeoutMs)}: expected a positive number of ms`);
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_PUSHGATEWAY_MAX_BODY_BYTES;
+    this.#registry = options.registry ?? defaultRegistry;
+    this.#path = options.path ?? '/';
+    this.#headers = { ...options.headers };
+    const selfPath = options.selfStatsPath === undefined ? DEFAULT_PUSHGATEWAY_SELF_STATS_PATH : options.selfStatsPath;
+    this.#self = selfPath === null ? null : declarePushgatewaySelfStats(this.#registry, selfPath);
+  }
+
+  /** This pusher's counters (pushes, failures, lastError). */
+  stats(): PushgatewayStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Reads the tree and sends it to the group with the pusher's method. Pushes never overlap (a
+   * push called while one runs goes after it). Never rejects: a failure is counted (`failures`,
+   * `lastError`, also under the self-stats path) and described in the result.
+   */
+  push(): Promise<PushgatewayResult> {
+    return this.#enqueue(() => this.#pushNow());
+  }
+
+  /**
+   * Pushes once more when the process ends: when its event loop runs dry (`'beforeExit'`, once)
+   * and on SIGTERM/SIGINT (option `signals`). The process waits for that push (at most
+   * `timeoutMs`), then ends as it would have: after a signal, when no listener of the app's
+   * own remains, it dies of that signal (a second signal ends the wait). Not on
+   * `process.exit()` or a crash, which leave no time for a network request: there, push
+   * yourself before exiting. Returns a handle whose `uninstall()` removes the listeners.
+   */
+  pushAtExit(options?: PushAtExitOptions): PushAtExit {
+    return pushAtExit(this, options);
+  }
+
+  /** Deletes the group from the Pushgateway (all its metrics). Never rejects, like {@link push}. */
+  delete(): Promise<PushgatewayResult> {
+    return this.#enqueue(() => this.#send('DELETE', undefined, performance.now()));
+  }
+
+  #enqueue(fn: () => Promise<PushgatewayResult>): Promise<PushgatewayResult> {
+    const run = this.#chain.then(fn, fn);
+    this.#chain = run;
+    return run;
+  }
+
+  async #pushNow(): Promise<PushgatewayResult> {
+    const t0 = performance.now();
+    let body: Buffer | undefined;
+    try {
+      const snap: SnapshotNode | undefined = await this.#registry.snapshotAsync(this.#path);
+      if (snap === undefined) return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `no stats at ${JSON.stringify(this.#path)}` }, t0);
+      body = await collectBody(prometheusChunks(await expandCollapsed(this.#registry, snap)), this.#maxBodyBytes);
+    } catch (e) {
+      return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `could not read the stats: ${describe(e)}` }, t0);
+    }
+    if (body === undefined) return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `the exposition is over maxBodyBytes (${this.#maxBodyBytes})` }, t0);
+    return this.#send(this.method, body, t0);
+  }
+
+  async #send(method: string, body: Buffer | undefined, t0: number): Promise<PushgatewayResult> {
+    const bytes = body?.length ?? 0;
+    // One deadline for the request and its answer; the timer is cleared when done.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    try {
+      const res = await fetch(this.url, {
+        method,
+        body: body === undefined ? undefined : new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length),
+        headers: body === undefined ? this.#headers : { 'content-type': PROMETHEUS_CONTENT_TYPE, ...this.#headers },
+        signal: abort.signal,
+        redirect: 'error',
+      });
+      const text = await res.text();
+      if (res.ok) return this.#done({ ok: true, status: res.status, bytes, durationMs: 0 }, t0);
+      return this.#done({ ok: false, status: res.status, bytes, durationMs: 0, error: `HTTP ${res.status}: ${text.trim().slice(0, 500)}` }, t0);
+    } catch (e) {
+      const reason = abort.signal.aborted ? describe(abort.signal.reason) : describe(e);
+      return this.#done({ ok: false, bytes, durationMs: 0, error: reason }, t0);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #done(result: PushgatewayResult, t0: number): PushgatewayResult {
+    result.durationMs = performance.now() - t0;
+    const s = this.#stats;
+    s.pushes++;
+    if (!result.ok) {
+      result.error = `pushgateway ${this.url}: ${result.error}`;
+      s.failures++;
+      s.lastError = result.error;
+    }
+    const self = this.#self;
+    if (self) {
+      self.$.pushes.inc();
+      self.$.bytes.inc(result.bytes);
+      self.$.lastPushMs.set(result.durationMs);
+      if (!result.ok) {
+        self.$.failures.inc();
+        self.$.lastError.set(result.error ?? '');
+      }
+    }
+    return result;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    // fetch() reports network failures as "fetch failed" with the reason in `cause`.
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+  }
+  return String(error);
+}
