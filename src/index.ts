@@ -34,7 +34,7 @@ export {
   stringDictStat,
   sumAggregationStat,
   type Widen,
-} from './core/define.js';
+} from './registry/catalogue.js';
 export {
   addStats,
   clear,
@@ -49,9 +49,9 @@ export {
   setCollapsed,
   snapshot,
   snapshotAsync,
-} from './core/default-registry.js';
+} from './registry/default-registry.js';
 export { InvalidNameError, MAX_PATH_DEPTH } from './core/path.js';
-export { DEFAULT_GAUGE_BUDGET_MS, DEFAULT_KEY_LIMIT, Registry, type RegistryOptions, SNAPSHOT_SLICE_MS } from './core/registry.js';
+export { DEFAULT_GAUGE_BUDGET_MS, DEFAULT_KEY_LIMIT, Registry, type RegistryOptions, SNAPSHOT_SLICE_MS } from './registry/registry.js';
 export { OVERFLOW_KEY } from './core/stat-cell.js';
 export type { HistogramAggregationHandle, HistogramAggregationOptions } from './stats/histogram-aggregation-stat.js';
 export type { IntDictHandle, IntDictOptions } from './stats/int-dict-stat.js';

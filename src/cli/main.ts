@@ -27,7 +27,7 @@ export type Command = (args: string[], io: CliIo) => Promise<number>;
 
 // Loaded only when used, so that `scales view` and `scales aggregate` never load Graphite code.
 async function pushOnce(args: string[], io: CliIo): Promise<number> {
-  const { runPushOnce } = await import('../graphite/push-once-cli.js');
+  const { runPushOnce } = await import('./push-once-command.js');
   return runPushOnce(args, io);
 }
 

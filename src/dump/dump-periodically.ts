@@ -1,5 +1,5 @@
-import { doubleStat, intStat, stat } from '../core/define.js';
-import { Registry } from '../core/registry.js';
+import { doubleStat, intStat, stat } from '../registry/catalogue.js';
+import { Registry } from '../registry/registry.js';
 import { type DumpOptions, dumpStatsTo } from './dump-file.js';
 import { defaultStatsSource } from './stats-source.js';
 

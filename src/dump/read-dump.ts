@@ -7,7 +7,7 @@
  * inferred here, once: a value with the shape a kind recognizes (a pmf, a meter) is that kind,
  * an object otherwise a container, anything else a plain `value` stat.
  */
-import { isStatKind, KINDS } from '../core/define.js';
+import { isStatKind, KINDS } from '../registry/catalogue.js';
 import { isJsonObject } from '../core/samples.js';
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import type { SnapshotNode, SnapshotStat, StatKind } from '../registry/snapshot.js';

@@ -1,5 +1,5 @@
-import { defaultRegistry } from '../core/default-registry.js';
 import type { JsonObject, SnapshotOptions } from '../core/snapshot.js';
+import { defaultRegistry } from '../registry/default-registry.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 
 /**

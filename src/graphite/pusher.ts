@@ -5,8 +5,8 @@
  */
 
 import os from 'node:os';
-import { defaultRegistry } from '../core/default-registry.js';
-import type { Registry } from '../core/registry.js';
+import { defaultRegistry } from '../registry/default-registry.js';
+import type { Registry } from '../registry/registry.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 import { type Collected, runWalkAsync, walkSnapshot } from './collect.js';
 import type { DatapointBatch } from './datapoints.js';

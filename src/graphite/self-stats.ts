@@ -5,8 +5,8 @@
  * counters are totals over all pushers.
  */
 
-import { doubleStat, intStat, stat } from '../core/define.js';
-import type { Registry } from '../core/registry.js';
+import { doubleStat, intStat, stat } from '../registry/catalogue.js';
+import type { Registry } from '../registry/registry.js';
 
 /** Where the self-stats live by default. */
 export const DEFAULT_SELF_STATS_PATH = '/scales/graphite';

@@ -1,7 +1,7 @@
 /**
  * `createStatusHandler`: the status handler with the defaults filled in.
  */
-import { defaultRegistry } from '../core/default-registry.js';
+import { defaultRegistry } from '../registry/default-registry.js';
 import { StatusHandler, type StatusHandlerOptions } from './handler.js';
 
 /**

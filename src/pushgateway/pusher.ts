@@ -4,8 +4,8 @@
  * job's group with PUT (replace the group) or POST (replace only the pushed names). A push
  * never rejects and never throws into the job: failures are counted and reported in the result.
  */
-import { defaultRegistry } from '../core/default-registry.js';
-import type { Registry } from '../core/registry.js';
+import { defaultRegistry } from '../registry/default-registry.js';
+import type { Registry } from '../registry/registry.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusChunks } from '../formats/prometheus.js';
 import { collectBody } from '../http/chunks.js';

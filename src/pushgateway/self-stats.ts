@@ -3,8 +3,8 @@
  * pushed and shown on the status page too): under `/scales/pushgateway` by default. Pushers
  * sharing a registry share these stats (totals over all of them).
  */
-import { doubleStat, intStat, stat } from '../core/define.js';
-import type { Registry } from '../core/registry.js';
+import { doubleStat, intStat, stat } from '../registry/catalogue.js';
+import type { Registry } from '../registry/registry.js';
 
 /** Where the self-stats live by default. */
 export const DEFAULT_PUSHGATEWAY_SELF_STATS_PATH = '/scales/pushgateway';

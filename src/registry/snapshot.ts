@@ -3,7 +3,7 @@
  * dumps). A stat is a union discriminated by `kind`, each kind with its own value type, so
  * `if (s.kind === 'pmf') s.value.median` needs no cast. Built from the catalogue of kinds.
  */
-import { KINDS, type StatKind, type StatValue } from '../core/define.js';
+import { KINDS, type StatKind, type StatValue } from './catalogue.js';
 import type { KindOutputs } from '../core/samples.js';
 import { errorMarker, type JsonObject, type JsonValue, type SnapshotOptions } from '../core/snapshot.js';
 

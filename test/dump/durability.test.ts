@@ -11,8 +11,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { intStat, pmfStat } from '../../src/core/define.js';
-import { Registry } from '../../src/core/registry.js';
+import { intStat, pmfStat } from '../../src/registry/catalogue.js';
+import { Registry } from '../../src/registry/registry.js';
 import { atomicWriteFs, writeFileAtomic, writeFileAtomicSync } from '../../src/dump/atomic-write.js';
 import { dumpStatsTo, dumpStatsToSync } from '../../src/dump/dump-file.js';
 

@@ -2,10 +2,10 @@
 // (older files, bare trees, Python dumps) have their kinds inferred once, there.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Registry } from '../../src/core/registry.js';
+import { Registry } from '../../src/registry/registry.js';
 import { buildDump } from '../../src/dump/dump-file.js';
 import { DumpReadError, isDumpFile, readDump } from '../../src/dump/read-dump.js';
-import { intDictStat, intStat, meterStat, pmfStat } from '../../src/core/define.js';
+import { intDictStat, intStat, meterStat, pmfStat } from '../../src/registry/catalogue.js';
 import { renderPrometheus } from '../../src/formats/prometheus.js';
 import type { JsonValue } from '../../src/core/snapshot.js';
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
-import { runPushOnce } from '../../src/graphite/push-once-cli.js';
+import { runPushOnce } from '../../src/cli/push-once-command.js';
 import { Carbon } from '../helpers/carbon.js';
 import { until } from './tcp-sink.js';
 

@@ -9,7 +9,7 @@ import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { DeltaTracker } from '../../src/graphite/deltas.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
 import { declareSelfStats } from '../../src/graphite/self-stats.js';
-import { Registry } from '../../src/core/registry.js';
+import { Registry } from '../../src/registry/registry.js';
 
 const all = () => new GraphiteRules().allow('*');
 /** A plain JSON tree (a dump's, kinds inferred) walked as the typed model: there is one walk. */

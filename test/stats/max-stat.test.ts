@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PLAIN_PALETTE } from '../../src/cli/colors.js';
 import { renderSnapshotTree } from '../../src/cli/render-tree.js';
-import { Registry } from '../../src/core/registry.js';
+import { Registry } from '../../src/registry/registry.js';
 import { renderHtml } from '../../src/formats/html.js';
 import { renderPrometheus } from '../../src/formats/prometheus.js';
 import { runWalk, walkSnapshot } from '../../src/graphite/collect.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
-import { intDictStat, meterStat, pmfStat } from '../../src/core/define.js';
+import { intDictStat, meterStat, pmfStat } from '../../src/registry/catalogue.js';
 import { maxStat } from '../../src/stats/max-stat.js';
 
 describe('maxStat, a kind made of one file and one catalogue line', () => {

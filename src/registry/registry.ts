@@ -1,10 +1,10 @@
 import { type Clock, systemClock } from '../sampling/clock.js';
-import { Container } from './container.js';
-import { type SnapshotNode, type SnapshotStat, snapshotJson } from '../registry/snapshot.js';
-import { type AnyDef, intDictStat, type Stats } from './define.js';
-import { InvalidNameError, parsePath, validateName } from './path.js';
-import { describeThrown, type JsonObject, type JsonValue, type SnapshotOptions } from './snapshot.js';
-import type { Aggregator, StatCell, StatContext } from './stat-cell.js';
+import { Container } from '../core/container.js';
+import { InvalidNameError, parsePath, validateName } from '../core/path.js';
+import { describeThrown, type JsonObject, type JsonValue, type SnapshotOptions } from '../core/snapshot.js';
+import type { Aggregator, StatCell, StatContext } from '../core/stat-cell.js';
+import { type AnyDef, intDictStat, type Stats } from './catalogue.js';
+import { type SnapshotNode, type SnapshotStat, snapshotJson } from './snapshot.js';
 import { toJson, ValueCell } from '../stats/value-stat.js';
 
 /** Options of a {@link Registry}. */

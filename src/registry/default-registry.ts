@@ -1,7 +1,7 @@
-import type { AnyDef, Stats } from './define.js';
+import type { AnyDef, Stats } from './catalogue.js';
 import { Registry } from './registry.js';
-import type { SnapshotNode } from '../registry/snapshot.js';
-import type { JsonObject, SnapshotOptions } from './snapshot.js';
+import type { JsonObject, SnapshotOptions } from '../core/snapshot.js';
+import type { SnapshotNode } from './snapshot.js';
 
 /** The registry behind the module-level functions (`scales.collection`, `scales.getStats`, ...). */
 export const defaultRegistry: Registry = new Registry();

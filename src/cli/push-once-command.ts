@@ -1,22 +1,24 @@
 /**
  * `scales push-once`: sends the numeric stats of a dump file (or of a live status page's JSON)
  * to Graphite once, e.g. to backfill what a crashed server could not push. Dispatched from the
- * `scales` command (src/cli/main.ts).
+ * `scales` command (./main.ts).
  */
 
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { DEFAULT_MAX_URL_BODY_BYTES, parseByteSize, readUrl } from '../cli/read-url.js';
-import { printable, printableLines } from '../cli/render-tree.js';
-import { splitUrlCredentials } from '../cli/url-credentials.js';
+import { parseArgs } from 'node:util';
 import type { JsonValue } from '../core/snapshot.js';
 import { JsonTooDeepError, parseJsonText } from '../dump/json-text.js';
 import { type DumpContents, DumpReadError, readDump as readDumpContents } from '../dump/read-dump.js';
-import { runWalk, walkSnapshot } from './collect.js';
-import { DEFAULT_GRAPHITE_PORT, DEFAULT_PICKLE_PORT } from './pusher.js';
-import { GraphiteRules } from './rules.js';
-import { normalizePrefix } from './sanitize.js';
-import { createGraphiteSender, type GraphiteProtocol } from './sender.js';
+import { runWalk, walkSnapshot } from '../graphite/collect.js';
+import { DEFAULT_GRAPHITE_PORT, DEFAULT_PICKLE_PORT } from '../graphite/pusher.js';
+import { GraphiteRules } from '../graphite/rules.js';
+import { normalizePrefix } from '../graphite/sanitize.js';
+import { createGraphiteSender, type GraphiteProtocol } from '../graphite/sender.js';
+import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
+import { DEFAULT_MAX_URL_BODY_BYTES, parseByteSize, readUrl } from './read-url.js';
+import { printable, printableLines } from './render-tree.js';
+import { splitUrlCredentials } from './url-credentials.js';
 
 /** Help of `scales push-once`. */
 export const PUSH_ONCE_HELP = `Usage: scales push-once --graphite HOST[:PORT] --from FILE|URL [options]
@@ -49,12 +51,7 @@ Exit codes: 0 sent, 1 carbon did not take everything, 2 bad arguments or unreada
 connection, an error status, an answer over --max-body).
 `;
 
-const EXIT_OK = 0;
-const EXIT_SEND_FAILED = 1;
-const EXIT_USAGE = 2;
 const DEFAULT_TIMEOUT_MS = 10000;
-
-class UsageError extends Error {}
 
 interface Args {
   host: string;
@@ -67,12 +64,6 @@ interface Args {
   timeoutMs: number;
   maxBodyBytes: number;
   dryRun: boolean;
-}
-
-function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    stream.write(text, () => resolve());
-  });
 }
 
 /** Parses `host`, `host:port`, `[v6]` or `[v6]:port`. */
@@ -96,79 +87,74 @@ export function parseHostPort(text: string): { host: string; port: number | unde
   return { host, port };
 }
 
-function parseArgs(argv: string[]): Args | 'help' {
-  const out: Partial<Args> & { rules: Args['rules'] } = { rules: [], protocol: 'plaintext', timeoutMs: DEFAULT_TIMEOUT_MS, maxBodyBytes: DEFAULT_MAX_URL_BODY_BYTES, dryRun: false };
-  let graphite: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    switch (name) {
-      case '-h':
-      case '--help':
-        return 'help';
-      case '--graphite':
-        graphite = value();
-        break;
-      case '--from':
-        out.from = value();
-        break;
-      case '--prefix':
-        out.prefix = value();
-        break;
-      case '--protocol': {
-        const p = value();
-        if (p !== 'plaintext' && p !== 'pickle' && p !== 'udp') throw new UsageError(`--protocol "${p}": expected plaintext, pickle or udp`);
-        out.protocol = p;
-        break;
-      }
-      case '--timestamp': {
-        const t = value();
-        const n = Number(t);
-        if (t.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--timestamp "${t}": expected seconds since the epoch`);
-        if (n > 1e11) throw new UsageError(`--timestamp "${t}": looks like milliseconds; carbon wants seconds`);
-        out.timestamp = Math.floor(n);
-        break;
-      }
-      case '--allow':
-        out.rules.push({ allow: true, glob: value() });
-        break;
-      case '--forbid':
-        out.rules.push({ allow: false, glob: value() });
-        break;
-      case '--timeout': {
-        const t = value();
-        const n = Number(t);
-        if (!/^\d+$/.test(t) || n <= 0) throw new UsageError(`--timeout "${t}": expected a positive number of milliseconds`);
-        out.timeoutMs = n;
-        break;
-      }
-      case '--max-body': {
-        const t = value();
-        try {
-          out.maxBodyBytes = parseByteSize(t);
-        } catch (error) {
-          throw new UsageError(`--max-body: ${(error as Error).message}`);
-        }
-        break;
-      }
-      case '--dry-run':
-        out.dryRun = true;
-        break;
-      default:
-        throw new UsageError(`unknown argument "${arg}"`);
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+      options: {
+        graphite: { type: 'string' },
+        from: { type: 'string' },
+        prefix: { type: 'string' },
+        protocol: { type: 'string' },
+        timestamp: { type: 'string' },
+        allow: { type: 'string', multiple: true },
+        forbid: { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        'max-body': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function readArgs(argv: string[]): Args | 'help' {
+  const { values, tokens } = parse(argv);
+  if (values.help) return 'help';
+  // --allow and --forbid in the order given: the newest rule wins.
+  const rules: Args['rules'] = [];
+  for (const t of tokens) {
+    if (t.kind === 'option' && (t.name === 'allow' || t.name === 'forbid') && t.value !== undefined) rules.push({ allow: t.name === 'allow', glob: t.value });
+  }
+  let protocol: GraphiteProtocol = 'plaintext';
+  if (values.protocol !== undefined) {
+    const p = values.protocol;
+    if (p !== 'plaintext' && p !== 'pickle' && p !== 'udp') throw new UsageError(`--protocol "${p}": expected plaintext, pickle or udp`);
+    protocol = p;
+  }
+  let timestamp: number | undefined;
+  if (values.timestamp !== undefined) {
+    const t = values.timestamp;
+    const n = Number(t);
+    if (t.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--timestamp "${t}": expected seconds since the epoch`);
+    if (n > 1e11) throw new UsageError(`--timestamp "${t}": looks like milliseconds; carbon wants seconds`);
+    timestamp = Math.floor(n);
+  }
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  if (values.timeout !== undefined) {
+    const t = values.timeout;
+    const n = Number(t);
+    if (!/^\d+$/.test(t) || n <= 0) throw new UsageError(`--timeout "${t}": expected a positive number of milliseconds`);
+    timeoutMs = n;
+  }
+  let maxBodyBytes = DEFAULT_MAX_URL_BODY_BYTES;
+  if (values['max-body'] !== undefined) {
+    try {
+      maxBodyBytes = parseByteSize(values['max-body']);
+    } catch (error) {
+      throw new UsageError(`--max-body: ${(error as Error).message}`);
     }
   }
-  if (out.from === undefined) throw new UsageError('--from FILE|URL is required');
-  if (graphite === undefined && !out.dryRun) throw new UsageError('--graphite HOST[:PORT] is required');
-  const { host, port } = graphite === undefined ? { host: '', port: undefined } : parseHostPort(graphite);
-  return { ...(out as Args), host, port };
+  const dryRun = values['dry-run'] === true;
+  if (values.from === undefined) throw new UsageError('--from FILE|URL is required');
+  if (values.graphite === undefined && !dryRun) throw new UsageError('--graphite HOST[:PORT] is required');
+  const { host, port } = values.graphite === undefined ? { host: '', port: undefined } : parseHostPort(values.graphite);
+  return { host, port, from: values.from, prefix: values.prefix, protocol, timestamp, rules, timeoutMs, maxBodyBytes, dryRun };
 }
 
 async function readSource(from: string, args: Pick<Args, 'timeoutMs' | 'maxBodyBytes'>): Promise<JsonValue> {
@@ -222,9 +208,9 @@ export function readDump(data: JsonValue, from: string): DumpContents {
  * @example
  * await runPushOnce(['--graphite', '127.0.0.1:2003', '--from', 'stats.json'], process);
  */
-export async function runPushOnce(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+export async function runPushOnce(args: string[], io: CliIo): Promise<number> {
   try {
-    const parsed = parseArgs(args);
+    const parsed = readArgs(args);
     if (parsed === 'help') {
       await write(io.stdout, PUSH_ONCE_HELP);
       return EXIT_OK;
@@ -255,7 +241,7 @@ export async function runPushOnce(args: string[], io: { stdout: NodeJS.WritableS
     if (!flushed.drained || stats.sent < names.length) {
       const why = stats.lastError || 'carbon did not take them in time';
       await write(io.stderr, `scales push-once: sent ${stats.sent} of ${names.length} datapoints to ${printable(where)}: ${printable(why)}\n`);
-      return EXIT_SEND_FAILED;
+      return EXIT_FAILURE;
     }
     const note = skipped > 0 ? ` (${skipped} skipped: names too long for carbon)` : '';
     await write(io.stdout, `sent ${names.length} datapoints to ${printable(where)}, prefix "${printable(prefix)}", timestamp ${timestamp}${note}\n`);
@@ -271,6 +257,6 @@ export async function runPushOnce(args: string[], io: { stdout: NodeJS.WritableS
       return EXIT_USAGE;
     }
     await write(io.stderr, `scales push-once: ${printableLines((error as Error)?.stack ?? String(error))}\n`);
-    return EXIT_SEND_FAILED;
+    return EXIT_FAILURE;
   }
 }

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
-import { parseHostPort, runPushOnce } from '../../src/graphite/push-once-cli.js';
-import { freePort, Sink, until } from './tcp-sink.js';
+import { parseHostPort, runPushOnce } from '../../src/cli/push-once-command.js';
+import { freePort, Sink, until } from '../graphite/tcp-sink.js';
 
 let dir: string;
 before(async () => {
@@ -62,10 +62,10 @@ describe('scales push-once', () => {
       [['--graphite', '127.0.0.1:2003', '--from', file, '--protocol', 'http'], /--protocol "http"/],
       [['--graphite', '127.0.0.1:2003', '--from', file, '--timestamp', 'yesterday'], /--timestamp "yesterday"/],
       [['--graphite', '127.0.0.1:2003', '--from', file, '--timestamp', '1700000000000'], /milliseconds/],
-      [['--graphite', '127.0.0.1:2003', '--from', file, '--bogus'], /unknown argument "--bogus"/],
+      [['--graphite', '127.0.0.1:2003', '--from', file, '--bogus'], /Unknown option '--bogus'/],
       [['--graphite', '127.0.0.1:2003', '--from', path.join(dir, 'missing.json')], /cannot read .*missing\.json: ENOENT/],
       [['--graphite', '127.0.0.1:2003', '--from', notJson], /bad\.json is not JSON/],
-      [['--graphite', '127.0.0.1:2003', '--from'], /--from needs a value/],
+      [['--graphite', '127.0.0.1:2003', '--from'], /--from <value>' argument missing/],
     ];
     for (const [args, want] of cases) {
       const r = await run(args);
