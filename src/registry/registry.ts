@@ -180,7 +180,11 @@ export class Registry {
   setCollapsed(target: string | Owner, collapsed = true): void {
     const c = typeof target === 'string' ? this.root.descend(parsePath(target)) : this.containerOf(target, 'setCollapsed');
     c.collapsed = collapsed;
+    if (collapsed) this.collapsedSome = true;
   }
+
+  /** False until a container is first collapsed: renderings then ask nothing of the tree. */
+  private collapsedSome = false;
 
   /**
    * Takes a container (a path, or an owner/stats object) and everything below it out of the
@@ -250,7 +254,7 @@ export class Registry {
    * JSON and HTML renderings take as their `collapsed` option (`collapsed: registry.isCollapsed`).
    */
   readonly isCollapsed = (path: string): boolean => {
-    return this.root.find(parsePath(path))?.collapsed === true;
+    return this.collapsedSome && this.root.find(parsePath(path))?.collapsed === true;
   };
 
   /**
