@@ -291,14 +291,6 @@ export function pmfSamplesInto(out: Sample[], pmf: PmfSnapshot, at: readonly str
       case 'windowSeconds':
       case 'sketch':
         break; // settings, not measurements
-      case 'median':
-      case '75percentile':
-      case '95percentile':
-      case '98percentile':
-      case '99percentile':
-      case '999percentile':
-        out.push({ type: 'quantile', field: fieldAt(at, key, FIELDS), labels, quantile: QUANTILE_OF.get(key)!, value: numberOrNull(v) });
-        break;
       case 'count':
       case 'min':
       case 'max':
@@ -309,8 +301,11 @@ export function pmfSamplesInto(out: Sample[], pmf: PmfSnapshot, at: readonly str
       case 'lifetime':
         if (isJsonObject(v)) lifetimeSamplesInto(out, v, at, labels);
         break;
-      default:
-        if (typeof v === 'number') out.push({ type: 'gauge', field: fieldAt(at, key), labels: null, value: v });
+      default: {
+        const q = QUANTILE_OF.get(key);
+        if (q !== undefined) out.push({ type: 'quantile', field: fieldAt(at, key, FIELDS), labels, quantile: q, value: numberOrNull(v) });
+        else if (typeof v === 'number') out.push({ type: 'gauge', field: fieldAt(at, key), labels: null, value: v });
+      }
     }
   }
 }
@@ -340,10 +335,10 @@ function lifetimeSamplesInto(out: Sample[], lifetime: { [key: string]: JsonValue
 }
 
 /** The fields of a pmf snapshot that are durations (shown in the pmf's unit). */
-const DURATION_FIELDS: ReadonlySet<string> = new Set(['min', 'max', 'mean', 'stddev', 'median', '75percentile', '95percentile', '98percentile', '99percentile', '999percentile', 'sum']);
+const DURATION_FIELDS: ReadonlySet<string> = new Set(['min', 'max', 'mean', 'stddev', ...QUANTILE_OF.keys(), 'sum']);
 
 /** The order of a pmf snapshot's fields on the status page. */
-const PMF_ORDER = ['count', 'min', 'max', 'mean', 'stddev', 'median', '75percentile', '95percentile', '98percentile', '99percentile', '999percentile', 'unit', 'windowSeconds', 'lifetime', 'sum'];
+const PMF_ORDER = ['count', 'min', 'max', 'mean', 'stddev', ...QUANTILE_OF.keys(), 'unit', 'windowSeconds', 'lifetime', 'sum'];
 
 /** Display of pmf snapshots found at `depth` of a stat's value (0 for a pmf, 1 for a dict of them). */
 export function pmfDisplay(depth: number): DisplayHints {

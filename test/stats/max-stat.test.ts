@@ -10,6 +10,7 @@ import { renderPrometheus } from '../../src/formats/prometheus.js';
 import { runWalk, walkSnapshot } from '../../src/graphite/collect.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
 import { intDictStat, meterStat, pmfStat } from '../../src/registry/catalogue.js';
+import type { KindOutputs } from '../../src/core/samples.js';
 import { maxStat } from '../../src/stats/max-stat.js';
 
 describe('maxStat, a kind made of one file and one catalogue line', () => {
@@ -44,6 +45,17 @@ describe('maxStat, a kind made of one file and one catalogue line', () => {
     assert.equal(seen.length, 3);
     assert.equal(seen[1], 'count=0');
     assert.equal(seen[2], '200=1');
+  });
+
+  it('a kind can only yield the sample types and families every output handles (else: compile error)', () => {
+    const bad: KindOutputs<number> = {
+      // @ts-expect-error 'histogram' is no sample type: no output would know what to do with it
+      samples: (v) => [{ type: 'histogram', field: [], labels: [], value: v }],
+      // @ts-expect-error nor a metric family
+      family: () => 'histogram',
+      display: { format: () => 'n' },
+    };
+    assert.equal(typeof bad.samples, 'function');
   });
 
   it('shows in JSON', () => {
