@@ -10,8 +10,10 @@ import { Histogram as MeasuredHistogram } from 'measured-core';
 import * as prom from 'prom-client';
 import * as scales from 'scales-metrics';
 import { LogSketch } from '../src/sampling/sketch.js';
+import { index6 } from '../src/sampling/exponential-index.js';
+import { SparseStore } from '../src/sampling/sparse-store.js';
 import { WindowedDistribution } from '../src/sampling/windowed-distribution.js';
-import { bimodal, lognormal } from '../test/helpers/datasets.js';
+import { bimodal, lognormal, seededRandom } from '../test/helpers/datasets.js';
 import { exactQuantile } from '../test/sampling/exact-quantile.js';
 import { consume, fmt, nsPerIteration, table } from './harness.js';
 
@@ -257,6 +259,12 @@ async function asyncQuantiles(peer: Peer, inst: unknown, values: Float64Array): 
   return peer.quantiles(inst, values);
 }
 
+/** Half the values near 1e-9 (ns cache hits in seconds), half near 3.6e6 (hour-long jobs in ms). */
+function twoClusters(n: number, seed: number): Float64Array {
+  const r = seededRandom(seed);
+  return Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1e-9 * (1 + r()) : 3.6e6 * (1 + 0.1 * r())));
+}
+
 // ---- 1. record() ns/op ----------------------------------------------------------------------
 const nsOf = new Map<string, number>();
 for (const p of peers) nsOf.set(p.name, p.time());
@@ -289,7 +297,7 @@ for (const p of peers) {
   const perInstance = (used() - before) / count;
   let note = gc === undefined ? 'no --expose-gc: rough' : '';
   if (p.name.startsWith('hdr')) note = `own estimate ${(keep[0] as hdr.Histogram).estimatedFootprintInBytes} B`;
-  if (p.name.startsWith('scales Window')) note = `byteSize() ${(keep[0] as WindowedDistribution).byteSize()} B, worst case <= 32768`;
+  if (p.name.startsWith('scales Window')) note = `byteSize() ${(keep[0] as WindowedDistribution).byteSize()} B, worst case <= 65536`;
   if (p.name.startsWith('scales PmfStat')) note = 'each in its own container of one shared registry';
   memRows.push([p.name, perInstance < 1024 ? '< 1' : (perInstance / 1024).toFixed(1), note]);
   for (const k of keep) p.release?.(k);
@@ -300,6 +308,7 @@ table('memory per instance after 100,000 values (heap + external delta over many
 for (const [setName, values] of [
   ['lognormal (median 20 ms, sigma 0.8)', lognormal(100_000, 2)],
   ['bimodal (90% ~5 ms, 10% ~500 ms)', bimodal(100_000, 3)],
+  ['two clusters (half ~1e-9, half ~3.6e6: the case of issue 11)', twoClusters(100_000, 4)],
 ] as const) {
   const sorted = Float64Array.from(values).sort();
   const exact = QS.map((q) => exactQuantile(sorted, q));
@@ -339,20 +348,33 @@ const readPmf = nsPerIteration((n) => {
     consume(S.x.snapshot().count);
   }
 }, 20_000);
-// Worst case: every sub-window's stores full (both signs, values over the whole double range).
+// Worst case: every sub-window and the lifetime at their budget (9.4 decades of both signs,
+// every schema-6 bucket hit, 32-bit counts), as in test/sampling/memory.test.ts.
 const wclock = new scales.ManualClock();
 const worst = new WindowedDistribution({ clock: wclock });
-for (let sub = 0; sub < 5; sub++) {
-  for (let i = 0; i < 20_000; i++) {
-    const mag = 10 ** (-300 + (600 * ((i * 7919) % 20_000)) / 20_000);
-    worst.record(i % 3 === 0 ? -mag : mag);
-    worst.record(i % 2 === 0 ? 1e300 : -1e300);
+for (let sub = 0; sub < 6; sub++) {
+  for (let i = 0; i < 70_000; i++) {
+    worst.record(1.5);
+    worst.record(-1.5);
   }
-  wclock.advance(59_000);
+  for (let x = 1.01e-3; x < 5e1; x *= 2 ** (1 / 128)) {
+    worst.record(x);
+    worst.record(-x);
+  }
+  if (sub < 5) wclock.advance(60_000);
 }
 const readWorst = nsPerIteration((n) => {
   for (let i = 0; i < n; i++) consume(worst.summary(SIX).window.count);
 }, 5_000);
+// Sub-windows at different schemas (after a budget overflow in one of them): merged on read.
+const mclock = new scales.ManualClock();
+const mixed = new WindowedDistribution({ clock: mclock });
+for (let i = 0; i < 20_000; i++) mixed.record(10 ** (-30 + (60 * i) / 20_000)); // 60 decades: halves
+mclock.advance(60_000);
+for (const v of FILL) mixed.record(v);
+const readMixed = nsPerIteration((n) => {
+  for (let i = 0; i < n; i++) consume(mixed.summary(SIX).window.count);
+}, 2_000);
 const dds = new DDSketch({ relativeAccuracy: 0.01 });
 for (const v of FILL) dds.accept(v);
 const readDd = nsPerIteration((n) => {
@@ -361,6 +383,44 @@ const readDd = nsPerIteration((n) => {
 table('reading a summary (6 percentiles + window and lifetime figures), 100,000 values recorded', ['reader', 'us/read'], [
   ['WindowedDistribution.summary', readDist / 1000],
   ['PmfStat snapshot() (uncached)', readPmf / 1000],
-  ['WindowedDistribution.summary, worst case (all bins full)', readWorst / 1000],
+  ['WindowedDistribution.summary, worst case (every sketch at its budget)', readWorst / 1000],
+  [`WindowedDistribution.summary, sub-windows at schemas ${mixed.summary([0.5]).schema} and 6 (merged on read)`, readMixed / 1000],
   ['DDSketch 6 x getValueAtQuantile (no window)', readDd / 1000],
+]);
+
+// ---- 5. store layout: one typed array + page directory (ours) vs a Map of pages -------------
+/** The alternative the issue names: pages of 32 counts in a Map keyed by page number. */
+class MapPagedStore {
+  readonly pages = new Map<number, Uint32Array>();
+  add(i: number): void {
+    const page = i >> 5;
+    let a = this.pages.get(page);
+    if (a === undefined) {
+      a = new Uint32Array(32);
+      this.pages.set(page, a);
+    }
+    a[i & 31]++;
+  }
+}
+const dense = new SparseStore();
+const nsDense = nsPerIteration((n) => {
+  for (let i = 0; i < n; i++) {
+    const k = index6(VALUES[i & MASK]);
+    const p = (k >> 5) - dense.pageLo;
+    if (p >= 0 && p < dense.dir.length && dense.dir[p] >= 0 && dense.counts[dense.dir[p] + (k & 31)] < dense.limit) {
+      dense.counts[dense.dir[p] + (k & 31)]++;
+    } else dense.add(k, 1);
+  }
+}, ITER);
+const mapped = new MapPagedStore();
+const nsMap = nsPerIteration((n) => {
+  for (let i = 0; i < n; i++) mapped.add(index6(VALUES[i & MASK]));
+}, ITER);
+const nsIndex = nsPerIteration((n) => {
+  for (let i = 0; i < n; i++) consume(index6(VALUES[i & MASK]));
+}, ITER);
+table('sparse store layout: index + increment, same lognormal values', ['store', 'ns/op', 'vs ours'], [
+  ['one typed array + page directory (SparseStore, ours)', nsDense, '1.00x'],
+  ['Map<page, Uint32Array(32)>', nsMap, `${fmt(nsMap / nsDense)}x`],
+  ['index6() alone (exponent bits + table)', nsIndex, `${fmt(nsIndex / nsDense)}x`],
 ]);

@@ -69,7 +69,7 @@ export type { ValueHandle } from './stats/value-stat.js';
 // --- sampling: sketch, windows, meters, clock (sampling work) ---
 export { type Clock, ManualClock, systemClock } from './sampling/clock.js';
 export { METER_TICK_MS, Meter, type MeterRates } from './sampling/meter.js';
-export { DEFAULT_MAX_BINS, DEFAULT_RELATIVE_ACCURACY, LogSketch, type LogSketchOptions } from './sampling/sketch.js';
+export { DEFAULT_RELATIVE_ACCURACY, DEFAULT_SKETCH_MAX_BYTES, LogSketch, type LogSketchOptions, type NativeHistogramBuckets } from './sampling/sketch.js';
 export {
   DEFAULT_SUB_WINDOWS,
   DEFAULT_WINDOW_MS,

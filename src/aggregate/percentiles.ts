@@ -23,7 +23,7 @@ export function quantileKey(q: number): string {
 /**
  * True fleet-wide percentiles: merges the serialized sketches that PmfStat leaves carry in
  * dumps written with `{ sketches: true }`, then reads the quantiles of the merged sketch: within
- * the sketch's relative error (1%) of the exact nearest-rank quantile of all the sources' values
+ * the sketch's relative error (0.54% at schema 6) of the exact nearest-rank quantile of all the sources' values
  * together, as if one server had recorded them all. Averaging per-server percentiles, as one is tempted to do,
  * is simply wrong: the p99 of two servers is not the mean of their p99s.
  * Result: `{count, sources, min, max, median, 75percentile, ..., unit}` — `min`/`max` are exact

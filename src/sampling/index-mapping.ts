@@ -1,4 +1,7 @@
 /**
+ * The first round's bin mapping, kept only to read sketches of format version 1 (old dumps):
+ * LogSketch.deserialize places each old bin's value into the current native-histogram buckets.
+ *
  * Maps positive numbers to integer bin indices so that every bin [lower, upper) satisfies
  * upper / lower <= (1 + a) / (1 - a): any value in a bin is then within relative error `a` of
  * the bin's representative value (the harmonic mean of its bounds).

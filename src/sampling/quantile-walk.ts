@@ -1,20 +1,18 @@
 /**
- * Quantiles straight from one or more sets of bins (a sketch's stores, or the stores of every
- * sub-window of a window) in one ascending pass, without merging them into a new sketch first.
+ * Quantiles straight from one or more sets of buckets at one schema (a sketch's stores, or the
+ * stores of every sub-window of a window) in one ascending pass, without merging them first:
+ * page by page, summing the pages of the same number.
  * Ranks follow the nearest-rank rule ({@link quantileRank}): the answer for q is the bin holding
  * the value at 0-based rank ceil(q * n) - 1; rank 0 and rank n - 1 are the exact min and max;
  * every answer is clamped to [min, max] (which can only move it towards the truth).
  */
-import type { DenseStore } from './dense-store.js';
-import type { IndexMapping } from './index-mapping.js';
+import { bucketValue } from './exponential-index.js';
+import { type Counts, PAGE_BINS, type SparseStore } from './sparse-store.js';
 
-/**
- * Size of the one scratch array (shared by every reader: reads are synchronous) into which
- * overlapping stores are summed before the scan. A distribution's stores hold at most
- * 32 KiB / 4 = 8192 bins in all, so any cluster of them fits.
- */
-const SCRATCH_BINS = 8192;
-const scratch = new Float64Array(SCRATCH_BINS);
+/** One page's worth of summed counts (reads are synchronous: one shared scratch is enough). */
+const scratch = new Float64Array(PAGE_BINS);
+/** Offsets of the current page in each store of a walk (at most 2 x MAX_SUB_WINDOWS + 1 stores). */
+const offs = new Int32Array(64);
 
 /** What the walk needs to know about the values behind the bins. */
 export interface WalkTotals {
@@ -50,44 +48,12 @@ export function checkQuantiles(qs: readonly number[], who: string): void {
   }
 }
 
-/** The cumulative count after the last {@link crossing} call (a second return value). */
-let crossingCum = 0;
-
-/**
- * Scans a[from..to) adding counts to `cum`; returns the first position where the running
- * total passes `rank`, or -1. The total reached is left in {@link crossingCum}.
- */
-function crossing(a: Uint32Array | Float64Array, from: number, to: number, cum: number, rank: number): number {
-  for (let j = from; j < to; j++) {
-    const c = a[j];
-    if (c !== 0) {
-      cum += c;
-      if (cum > rank) {
-        crossingCum = cum;
-        return j;
-      }
-    }
-  }
-  crossingCum = cum;
-  return -1;
-}
-
-/** Sums the counts of `stores` (keys lo..lo+span) into the scratch array. */
-function sumIntoScratch(stores: readonly DenseStore[], lo: number, span: number): void {
-  scratch.fill(0, 0, span);
-  for (const st of stores) {
-    const a = st.counts;
-    const base = st.offset - lo;
-    for (let j = 0, n = a.length; j < n; j++) scratch[base + j] += a[j];
-  }
-}
-
-/** The state of one walk over the bins in ascending value order. */
+/** The state of one walk over the buckets in ascending value order. */
 class Walk {
   cum = 0;
   k = 0;
   constructor(
-    readonly mapping: IndexMapping,
+    readonly schema: number,
     readonly totals: WalkTotals,
     readonly order: number[],
     readonly ranks: number[],
@@ -101,75 +67,110 @@ class Walk {
   /** Answers every pending quantile whose rank lies below the running total with `value`. */
   take(value: number): void {
     const { min, max, count } = this.totals;
-    const v = value < min ? min : value > max ? max : value;
+    const v = Math.min(Math.max(value, min), max);
     while (this.k < this.order.length && this.cum > this.ranks[this.k]) {
       this.out[this.order[this.k]] = this.ranks[this.k] === count - 1 ? max : v;
       this.k++;
     }
   }
 
-  /** Walks bins a[0..len) whose keys start at `lo` (sign -1: negative keys are -index). */
-  scan(a: Uint32Array | Float64Array, len: number, lo: number, sign: number): void {
-    let pos = 0;
-    while (!this.done) {
-      const j = crossing(a, pos, len, this.cum, this.ranks[this.k]);
-      this.cum = crossingCum;
-      if (j < 0) return;
-      this.take(sign * this.mapping.value(sign * (lo + j)));
-      pos = j + 1;
+  /**
+   * Adds the counts a[off..off + PAGE_BINS) of page `page` in value order (sign -1: descending
+   * indices), answering the quantiles whose rank falls among them. A page that holds none of
+   * the pending ranks is added as a whole.
+   */
+  private page(a: Counts, off: number, page: number, sign: number): void {
+    const total = pageTotal(a, off);
+    let cum = this.cum;
+    if (cum + total <= this.ranks[this.k]) {
+      this.cum = cum + total;
+      return;
     }
+    for (let t = 0; t < PAGE_BINS; t++) {
+      const s = sign > 0 ? t : PAGE_BINS - 1 - t;
+      const c = a[off + s];
+      if (c === 0) continue;
+      cum += c;
+      if (cum > this.ranks[this.k]) {
+        this.cum = cum;
+        this.take(sign * bucketValue(page * PAGE_BINS + s, this.schema));
+        if (this.done) return;
+      }
+    }
+    this.cum = cum;
   }
 
-  /** Walks a set of stores of one sign, summing overlapping ones. */
-  stores(stores: readonly DenseStore[], sign: number): void {
-    const live = stores.filter((s) => s.counts.length > 0).sort((x, y) => x.offset - y.offset);
-    let i = 0;
-    while (i < live.length && !this.done) {
-      // A cluster: stores whose key ranges overlap, in ascending order.
-      const lo = live[i].offset;
-      let end = lo + live[i].counts.length;
-      let next = i + 1;
-      while (next < live.length && live[next].offset < end) {
-        end = Math.max(end, live[next].offset + live[next].counts.length);
-        next++;
-      }
-      if (next === i + 1) {
-        this.scan(live[i].counts, live[i].counts.length, lo, sign);
-      } else if (end - lo <= SCRATCH_BINS) {
-        sumIntoScratch(live.slice(i, next), lo, end - lo);
-        this.scan(scratch, end - lo, lo, sign);
-      } else {
-        this.keyByKey(live.slice(i, next), lo, end, sign);
-      }
-      i = next;
+  /** Walks the stores of one sign (all at this walk's schema), summing pages of the same number. */
+  stores(stores: readonly SparseStore[], sign: number): void {
+    const live = stores.filter((s) => !s.empty);
+    if (live.length === 0) return;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const s of live) {
+      if (s.pageLo < lo) lo = s.pageLo;
+      if (s.pageLo + s.dir.length - 1 > hi) hi = s.pageLo + s.dir.length - 1;
     }
-  }
-
-  /** A cluster too wide for the scratch array (unreachable from a distribution): key by key. */
-  private keyByKey(stores: DenseStore[], lo: number, end: number, sign: number): void {
-    for (let key = lo; key < end && !this.done; key++) {
-      let c = 0;
-      for (const st of stores) {
-        const j = key - st.offset;
-        if (j >= 0 && j < st.counts.length) c += st.counts[j];
+    const n = live.length;
+    for (let t = 0; t <= hi - lo && !this.done; t++) {
+      const page = sign > 0 ? lo + t : hi - t;
+      if (n === 1) {
+        const st = live[0];
+        const off = st.dir[page - st.pageLo];
+        if (off >= 0) this.page(st.counts, off, page, sign);
+        continue;
       }
-      if (c !== 0) {
-        this.cum += c;
-        if (this.cum > this.ranks[this.k]) this.take(sign * this.mapping.value(sign * key));
+      // The page's total over the stores first: only a page where a pending rank falls is
+      // summed bucket by bucket into the scratch page and scanned.
+      let total = 0;
+      let found = 0;
+      for (let j = 0; j < n; j++) {
+        const st = live[j];
+        const p = page - st.pageLo;
+        const dir = st.dir;
+        if (p < 0 || p >= dir.length) continue;
+        const off = dir[p];
+        if (off < 0) continue;
+        offs[j] = off;
+        found++;
+        total += pageTotal(st.counts, off);
       }
+      if (found === 0) continue;
+      if (this.cum + total <= this.ranks[this.k]) {
+        this.cum += total;
+        continue;
+      }
+      scratch.fill(0);
+      for (let j = 0; j < n; j++) {
+        const st = live[j];
+        const p = page - st.pageLo;
+        if (p >= 0 && p < st.dir.length && st.dir[p] >= 0) addPage(st.counts, offs[j]);
+      }
+      this.page(scratch, 0, page, sign);
     }
   }
 }
 
+/** Adds the page at `off` of `a` into the scratch page. */
+function addPage(a: Counts, off: number): void {
+  for (let s = 0; s < PAGE_BINS; s++) scratch[s] += a[off + s];
+}
+
+/** Sum of the page at `off` of `a`. */
+function pageTotal(a: Counts, off: number): number {
+  let t = 0;
+  for (let s = off, end = off + PAGE_BINS; s < end; s++) t += a[s];
+  return t;
+}
+
 /**
  * The quantiles `qs` (answers in request order; all null when count is 0) of the values
- * counted in `negative` stores (keys = -index, ascending with the values), `zeroCount` zeros
- * and `positive` stores (keys = index).
+ * counted in `negative` stores (indices of |x|), `zeroCount` zeros and `positive` stores, all
+ * at `schema`.
  */
 export function walkQuantiles(
-  mapping: IndexMapping,
-  negative: readonly DenseStore[],
-  positive: readonly DenseStore[],
+  schema: number,
+  negative: readonly SparseStore[],
+  positive: readonly SparseStore[],
   totals: WalkTotals,
   qs: readonly number[],
 ): (number | null)[] {
@@ -178,7 +179,7 @@ export function walkQuantiles(
   if (n === 0) return out;
   const order = qs.map((_, i) => i).sort((a, b) => qs[a] - qs[b]);
   const ranks = order.map((i) => quantileRank(qs[i], n));
-  const w = new Walk(mapping, totals, order, ranks, out);
+  const w = new Walk(schema, totals, order, ranks, out);
   // The extremes are known exactly.
   while (w.k < order.length && ranks[w.k] === 0) out[order[w.k++]] = totals.min;
   w.stores(negative, -1);
@@ -187,6 +188,6 @@ export function walkQuantiles(
     w.take(0);
   }
   w.stores(positive, 1);
-  while (w.k < order.length) out[order[w.k++]] = totals.max; // only if counts and bins disagree
+  while (w.k < order.length) out[order[w.k++]] = totals.max; // only if counts and buckets disagree
   return out;
 }

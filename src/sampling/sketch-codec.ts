@@ -1,20 +1,29 @@
 /**
- * The text form of a LogSketch: base64url (ASCII, URL- and JSON-safe) over bytes
+ * The text form of a LogSketch: base64url (ASCII, URL- and JSON-safe) over bytes. Version 2
+ * (written since the sketch moved to Prometheus' native-histogram buckets):
+ *   u8 version (2) | zigzag varint schema | f64 zeroThreshold | varint count | f64 sum |
+ *   f64 min | f64 max | varint zeroCount | positive buckets | negative buckets
+ * where buckets are `varint n` then, for each non-zero bucket in ascending index order, the
+ * index (zigzag varint for the first, varint gap to the previous for the others) and its count
+ * (varint). Version 1 (the first round's log sketch) is still read:
  *   u8 version (1) | f64 relativeAccuracy | varint maxBins | varint count | f64 sum | f64 min |
  *   f64 max | varint zeroCount | positive store | negative store
- * where a store is `varint bins` then, for each non-zero bin in key order, the key (zigzag
- * varint for the first, varint gap to the previous for the others) and its count (varint).
- * Floats are little-endian. Decoding checks every field and names the first that is wrong.
+ * with stores coded the same way (keys: bin indices of the gamma = (1+a)/(1-a) mapping, the
+ * negative store keyed by -index). Floats are little-endian. Decoding checks every field and
+ * names the first that is wrong.
  */
-import type { DenseStore } from './dense-store.js';
+import { downscaleIndex, MAX_SCHEMA, MIN_SCHEMA, ZERO_THRESHOLD } from './exponential-index.js';
+import type { SparseStore } from './sparse-store.js';
 
 /** Current version byte of the format. */
-export const SKETCH_FORMAT_VERSION = 1;
+export const SKETCH_FORMAT_VERSION = 2;
+/** The first round's format (LogSketch with a relative-accuracy mapping), still read. */
+export const LEGACY_FORMAT_VERSION = 1;
 
-/** The parts of a sketch that are serialized. */
+/** The parts of a sketch that are serialized (version 2). */
 export interface SketchParts {
-  relativeAccuracy: number;
-  maxBins: number;
+  schema: number;
+  zeroThreshold: number;
   count: number;
   sum: number;
   min: number;
@@ -22,11 +31,30 @@ export interface SketchParts {
   zeroCount: number;
 }
 
-/** Decoded parts, with bins as [key, count] pairs in ascending key order. */
+/** Decoded parts, with buckets as [index, count] pairs in ascending index order. */
 export interface DecodedSketch extends SketchParts {
+  version: 2;
   positive: [number, number][];
   negative: [number, number][];
 }
+
+/** A decoded version-1 sketch: bins keyed as that format keyed them. */
+export interface DecodedLegacySketch {
+  version: 1;
+  relativeAccuracy: number;
+  maxBins: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  zeroCount: number;
+  positive: [number, number][];
+  negative: [number, number][];
+}
+
+/** Schema-6 indices of the smallest and largest magnitudes outside the zero bucket. */
+const MIN_INDEX = -8191;
+const MAX_INDEX = 65536;
 
 /** Largest |key| a finite double can produce at any accuracy we accept (> 1e-6). */
 const MAX_ABS_KEY = 2 ** 31 - 1;
@@ -117,23 +145,19 @@ class Reader {
   }
 }
 
-function writeStore(w: Writer, store: DenseStore): void {
-  const a = store.counts;
-  let bins = 0;
-  for (let j = 0; j < a.length; j++) if (a[j] !== 0) bins++;
-  w.varint(bins);
-  let prev: number | undefined;
-  for (let j = 0; j < a.length; j++) {
-    if (a[j] === 0) continue;
-    const key = store.offset + j;
-    if (prev === undefined) w.zigzag(key);
-    else w.varint(key - prev);
-    w.varint(a[j]);
-    prev = key;
+function writeStore(w: Writer, store: SparseStore): void {
+  const buckets = store.buckets();
+  w.varint(buckets.length);
+  let prev = 0;
+  for (const [j, [index, count]] of buckets.entries()) {
+    if (j === 0) w.zigzag(index);
+    else w.varint(index - prev);
+    w.varint(count);
+    prev = index;
   }
 }
 
-function readStore(r: Reader, name: string, maxBins: number): [number, number][] {
+function readStore(r: Reader, name: string, maxBins: number, checkSpan = true): [number, number][] {
   const bins = r.varint(`${name} bin count`);
   if (bins > maxBins) throw bad(`${name} store has ${bins} bins, more than maxBins ${maxBins}`);
   const out: [number, number][] = [];
@@ -150,18 +174,18 @@ function readStore(r: Reader, name: string, maxBins: number): [number, number][]
     if (c < 1) throw bad(`${name} bin ${key} has a zero count`);
     out.push([key, c]);
   }
-  if (out.length > 0 && out[out.length - 1][0] - out[0][0] >= maxBins) {
+  if (checkSpan && out.length > 0 && out[out.length - 1][0] - out[0][0] >= maxBins) {
     throw bad(`${name} keys span more than maxBins ${maxBins}`);
   }
   return out;
 }
 
-/** Encodes a sketch's parts as base64url text. */
-export function encodeSketch(p: SketchParts & { positive: DenseStore; negative: DenseStore }): string {
+/** Encodes a sketch's parts as base64url text (version 2). */
+export function encodeSketch(p: SketchParts & { positive: SparseStore; negative: SparseStore }): string {
   const w = new Writer();
   w.u8(SKETCH_FORMAT_VERSION);
-  w.f64(p.relativeAccuracy);
-  w.varint(p.maxBins);
+  w.zigzag(p.schema);
+  w.f64(p.zeroThreshold);
   w.varint(p.count);
   w.f64(p.sum);
   w.f64(p.min);
@@ -172,22 +196,8 @@ export function encodeSketch(p: SketchParts & { positive: DenseStore; negative: 
   return Buffer.from(w.bytes()).toString('base64url');
 }
 
-/** Decodes and validates {@link encodeSketch} output; throws a TypeError naming the problem. */
-export function decodeSketch(text: string): DecodedSketch {
-  if (typeof text !== 'string') throw bad(`expected a string, got ${text === null ? 'null' : typeof text}`);
-  if (text.length === 0) throw bad('empty input');
-  const badChar = text.search(/[^A-Za-z0-9_-]/);
-  if (badChar >= 0) throw bad(`character ${JSON.stringify(text[badChar])} at ${badChar} is not base64url`);
-  if (text.length % 4 === 1) throw bad('length is not a valid base64url length');
-  const r = new Reader(new Uint8Array(Buffer.from(text, 'base64url')));
-  const version = r.u8('version');
-  if (version !== SKETCH_FORMAT_VERSION) {
-    throw bad(`unknown format version ${version} (this library reads version ${SKETCH_FORMAT_VERSION})`);
-  }
-  const relativeAccuracy = r.f64('relativeAccuracy');
-  if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) throw bad(`relativeAccuracy ${relativeAccuracy} is not in (0, 1)`);
-  const maxBins = r.varint('maxBins');
-  if (maxBins < 16 || maxBins > 65536) throw bad(`maxBins ${maxBins} is not in [16, 65536]`);
+/** Reads and checks count, sum, min, max (shared by both versions). */
+function readTotals(r: Reader): { count: number; sum: number; min: number; max: number } {
   const count = r.varint('count');
   const sum = r.f64('sum');
   const min = r.f64('min');
@@ -197,13 +207,65 @@ export function decodeSketch(text: string): DecodedSketch {
     throw bad(`min ${min} / max ${max} / sum ${sum} do not fit count ${count}`);
   }
   if (count > 0 && !(Number.isFinite(min) && Number.isFinite(max))) throw bad(`min ${min} or max ${max} is not finite`);
+  return { count, sum, min, max };
+}
+
+function checkEnd(r: Reader, text: string, count: number, zeroCount: number, stores: [number, number][][]): void {
+  if (!r.done) throw bad(`${text.length} characters hold extra bytes after the sketch (at byte ${r.offset})`);
+  let binned = zeroCount;
+  for (const st of stores) for (const [, c] of st) binned += c;
+  if (binned !== count) throw bad(`count ${count} does not equal the ${binned} values in the bins`);
+}
+
+/**
+ * Decodes and validates {@link encodeSketch} output (version 2) or a version-1 sketch of the
+ * first round; throws a TypeError naming the problem (an unknown version names the one found).
+ */
+export function decodeSketch(text: string): DecodedSketch | DecodedLegacySketch {
+  if (typeof text !== 'string') throw bad(`expected a string, got ${text === null ? 'null' : typeof text}`);
+  if (text.length === 0) throw bad('empty input');
+  const badChar = text.search(/[^A-Za-z0-9_-]/);
+  if (badChar >= 0) throw bad(`character ${JSON.stringify(text[badChar])} at ${badChar} is not base64url`);
+  if (text.length % 4 === 1) throw bad('length is not a valid base64url length');
+  const r = new Reader(new Uint8Array(Buffer.from(text, 'base64url')));
+  const version = r.u8('version');
+  if (version === LEGACY_FORMAT_VERSION) return decodeLegacy(r, text);
+  if (version !== SKETCH_FORMAT_VERSION) {
+    throw bad(
+      `unknown format version ${version} (this library reads version ${SKETCH_FORMAT_VERSION}, native-histogram buckets, and version ${LEGACY_FORMAT_VERSION}, the first round's log sketch)`,
+    );
+  }
+  const schema = r.zigzag('schema');
+  if (!(schema >= MIN_SCHEMA && schema <= MAX_SCHEMA)) throw bad(`schema ${schema} is not in ${MIN_SCHEMA}..${MAX_SCHEMA}`);
+  const zeroThreshold = r.f64('zeroThreshold');
+  if (zeroThreshold !== ZERO_THRESHOLD) throw bad(`zeroThreshold ${zeroThreshold} is not ${ZERO_THRESHOLD} (2^-128), the only one this library uses`);
+  const { count, sum, min, max } = readTotals(r);
+  const zeroCount = r.varint('zeroCount');
+  const maxBuckets = MAX_INDEX - MIN_INDEX + 1;
+  const positive = readStore(r, 'positive', maxBuckets, false);
+  const negative = readStore(r, 'negative', maxBuckets, false);
+  const lo = downscaleIndex(MIN_INDEX, MAX_SCHEMA - schema);
+  const hi = downscaleIndex(MAX_INDEX, MAX_SCHEMA - schema);
+  for (const [name, st] of [['positive', positive], ['negative', negative]] as const) {
+    for (const [i] of st) {
+      if (i < lo || i > hi) {
+        throw bad(`${name} bucket ${i} is outside the range of finite doubles at schema ${schema}`);
+      }
+    }
+  }
+  checkEnd(r, text, count, zeroCount, [positive, negative]);
+  return { version: 2, schema, zeroThreshold, count, sum, min, max, zeroCount, positive, negative };
+}
+
+function decodeLegacy(r: Reader, text: string): DecodedLegacySketch {
+  const relativeAccuracy = r.f64('relativeAccuracy');
+  if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) throw bad(`relativeAccuracy ${relativeAccuracy} is not in (0, 1)`);
+  const maxBins = r.varint('maxBins');
+  if (maxBins < 16 || maxBins > 65536) throw bad(`maxBins ${maxBins} is not in [16, 65536]`);
+  const { count, sum, min, max } = readTotals(r);
   const zeroCount = r.varint('zeroCount');
   const positive = readStore(r, 'positive', maxBins);
   const negative = readStore(r, 'negative', maxBins);
-  if (!r.done) throw bad(`${text.length} characters hold extra bytes after the sketch (at byte ${r.offset})`);
-  let binned = zeroCount;
-  for (const [, c] of positive) binned += c;
-  for (const [, c] of negative) binned += c;
-  if (binned !== count) throw bad(`count ${count} does not equal the ${binned} values in the bins`);
-  return { relativeAccuracy, maxBins, count, sum, min, max, zeroCount, positive, negative };
+  checkEnd(r, text, count, zeroCount, [positive, negative]);
+  return { version: 1, relativeAccuracy, maxBins, count, sum, min, max, zeroCount, positive, negative };
 }

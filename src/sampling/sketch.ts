@@ -1,73 +1,112 @@
 /**
- * LogSketch: a mergeable quantile sketch with a guaranteed relative error (DDSketch's idea).
- * Values are counted in logarithmically sized bins (see index-mapping.ts); negative values in
- * a mirrored store, zeros apart. Any quantile it reports is within `relativeAccuracy` of the
- * true value at that rank, and two sketches merge into exactly the sketch of the union.
+ * LogSketch: a mergeable quantile sketch whose buckets are Prometheus native-histogram buckets
+ * (OpenTelemetry exponential-histogram buckets): at schema 6, bucket i covers
+ * (2^((i-1)/64), 2^(i/64)], and every quantile it reports is within 0.55% of the true value at
+ * that rank. Negative values are counted by the index of |x|, magnitudes <= 2^-128 in a zero
+ * bucket. Memory grows with the occupied buckets (pages of 32, see sparse-store.ts) up to a
+ * byte budget; past it, the resolution halves (schema 6 -> 5 -> ..., neighbouring buckets
+ * merged) instead of folding one end of the range away. Sketches merge exactly (at the coarser
+ * of their schemas), whatever process or dump they come from.
  */
-import { DenseStore } from './dense-store.js';
-import { IndexMapping, MIN_INDEXABLE } from './index-mapping.js';
+import {
+  index6,
+  MAX_SCHEMA,
+  MIN_SCHEMA,
+  relativeErrorAt,
+  ZERO_THRESHOLD,
+  downscaleIndex,
+} from './exponential-index.js';
+import { IndexMapping } from './index-mapping.js';
 import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { decodeSketch, encodeSketch } from './sketch-codec.js';
+import { PAGE_MASK, PAGE_SHIFT, SparseStore } from './sparse-store.js';
 
 /** Options of a {@link LogSketch}. */
 export interface LogSketchOptions {
-  /** Relative accuracy of every quantile, in (0, 1). Default {@link DEFAULT_RELATIVE_ACCURACY}. */
-  relativeAccuracy?: number;
   /**
-   * Hard limit on the bins of each of the positive and negative stores (default
-   * {@link DEFAULT_MAX_BINS}). 2048 bins cover 58 doublings (17 decades) at 1%; beyond that the
-   * lowest values are folded together and only the quantiles above them keep the guarantee.
+   * Byte budget of the buckets, both signs together (default {@link DEFAULT_SKETCH_MAX_BYTES},
+   * at least {@link MIN_SKETCH_MAX_BYTES}). When the occupied buckets would need more, the
+   * sketch halves its resolution (schema - 1) until they fit.
    */
-  maxBins?: number;
+  maxBytes?: number;
+  /** Starting schema, MIN_SCHEMA..MAX_SCHEMA (default 6, the finest). */
+  schema?: number;
 }
 
-/** Default relative accuracy: 1%. */
-export const DEFAULT_RELATIVE_ACCURACY = 0.01;
-/** Default bin limit of each store of a {@link LogSketch}. */
-export const DEFAULT_MAX_BINS = 2048;
+/** Default bucket budget of a standalone {@link LogSketch}: 32 KiB (~34 decades at schema 6). */
+export const DEFAULT_SKETCH_MAX_BYTES = 32 * 1024;
+/** Smallest budget accepted: what the coarsest schema may need in the worst case. */
+export const MIN_SKETCH_MAX_BYTES = 4096;
+/** The error bound of every quantile at the finest schema (6): 2^(1/128) - 1 ~ 0.54%. */
+export const DEFAULT_RELATIVE_ACCURACY = relativeErrorAt(MAX_SCHEMA);
+
+/** A native-histogram view of a sketch: what a Prometheus or OpenTelemetry exporter needs. */
+export interface NativeHistogramBuckets {
+  /** Prometheus schema (= OpenTelemetry scale): the base is 2^(2^-schema). */
+  schema: number;
+  /** Magnitudes at or below this are counted in `zeroCount` (2^-128). */
+  zeroThreshold: number;
+  zeroCount: number;
+  /**
+   * Non-zero buckets of positive values as [index, count] pairs in ascending index order;
+   * bucket `index` covers (base^(index-1), base^index].
+   */
+  positive: [number, number][];
+  /** The same for negative values: bucket `index` covers [-base^index, -base^(index-1)). */
+  negative: [number, number][];
+  count: number;
+  sum: number;
+}
 
 /**
- * A mergeable quantile sketch: `quantile(q)` is within `relativeAccuracy` (default 1%) of the
- * exact value at 0-based rank ceil(q * count) - 1 of the sorted data (the nearest-rank rule,
- * see `quantileRank`), for positive, zero and negative values alike. Memory is bounded by `maxBins` per sign (8 bytes a bin).
+ * A mergeable quantile sketch on native-histogram buckets: `quantile(q)` is within
+ * `relativeError` (0.54% at schema 6) of the exact value at 0-based rank ceil(q * count) - 1 of
+ * the sorted data (the nearest-rank rule, see `quantileRank`), for positive, zero and negative
+ * values alike.
  *
  * @example
  * const s = new LogSketch();
  * for (const v of [0.012, 0.015, 0.230]) s.add(v);
- * s.quantile(0.5); // ~0.015 (within 1%)
+ * s.quantile(0.5); // ~0.015 (within 0.54%)
  * const t = LogSketch.deserialize(s.serialize()); // same sketch, e.g. from another server
  * s.merge(t);
  */
 export class LogSketch {
-  /** The relative accuracy guaranteed on every quantile. */
-  readonly relativeAccuracy: number;
-  /** Bin limit of each store. */
-  readonly maxBins: number;
-  /** @internal the bin mapping (shared by all sketches of the same accuracy). */
-  readonly mapping: IndexMapping;
-  /** @internal bins of positive values, keyed by index. */
-  readonly positive: DenseStore;
-  /** @internal bins of negative values, keyed by -index (so keys ascend with the values). */
-  readonly negative: DenseStore;
-  /** @internal number of zeros (and magnitudes below 2.2e-308). */
+  /** Byte budget of the buckets. */
+  readonly maxBytes: number;
+  /** @internal buckets of positive values. */
+  positive = new SparseStore();
+  /** @internal buckets of negative values, by the index of |x|. */
+  negative = new SparseStore();
+  /** @internal number of values with |x| <= zeroThreshold. */
   zeroCount = 0;
+  private s: number;
   private n = 0;
   private total = 0;
   private lo = Number.POSITIVE_INFINITY;
   private hi = Number.NEGATIVE_INFINITY;
 
   constructor(options: LogSketchOptions = {}) {
-    this.mapping = IndexMapping.of(options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY);
-    this.relativeAccuracy = this.mapping.relativeAccuracy;
-    const maxBins = options.maxBins ?? DEFAULT_MAX_BINS;
-    if (!Number.isInteger(maxBins) || maxBins < 16 || maxBins > 65536) {
-      throw new RangeError(`LogSketch: maxBins ${maxBins} is not an integer in [16, 65536]`);
+    const maxBytes = options.maxBytes ?? DEFAULT_SKETCH_MAX_BYTES;
+    if (!Number.isInteger(maxBytes) || maxBytes < MIN_SKETCH_MAX_BYTES) {
+      throw new RangeError(`LogSketch: maxBytes ${maxBytes} is not an integer >= ${MIN_SKETCH_MAX_BYTES}`);
     }
-    this.maxBins = maxBins;
-    this.positive = new DenseStore(maxBins, true);
-    this.negative = new DenseStore(maxBins, true);
+    const schema = options.schema ?? MAX_SCHEMA;
+    if (!Number.isInteger(schema) || schema < MIN_SCHEMA || schema > MAX_SCHEMA) {
+      throw new RangeError(`LogSketch: schema ${schema} is not an integer in ${MIN_SCHEMA}..${MAX_SCHEMA}`);
+    }
+    this.maxBytes = maxBytes;
+    this.s = schema;
   }
 
+  /** Current schema: 6 unless the byte budget forced coarser buckets. */
+  get schema(): number {
+    return this.s;
+  }
+  /** Error bound of every quantile at the current schema (0.54% at 6, 1.09% at 5, ...). */
+  get relativeError(): number {
+    return relativeErrorAt(this.s);
+  }
   /** Number of values added. */
   get count(): number {
     return this.n;
@@ -85,7 +124,7 @@ export class LogSketch {
     return this.hi;
   }
 
-  /** Bytes held by the bins (the rest of the object is a few hundred bytes). */
+  /** Bytes held by the buckets (the rest of the object is a few hundred bytes). */
   get binBytes(): number {
     return this.positive.byteLength + this.negative.byteLength;
   }
@@ -97,28 +136,64 @@ export class LogSketch {
     this.total += value;
     if (value < this.lo) this.lo = value;
     if (value > this.hi) this.hi = value;
-    if (value >= MIN_INDEXABLE) this.positive.add(this.mapping.index(value), 1);
-    else if (value <= -MIN_INDEXABLE) this.negative.add(-this.mapping.index(-value), 1);
+    if (value > ZERO_THRESHOLD) this.bump(this.positive, downscaleIndex(index6(value), MAX_SCHEMA - this.s), 1);
+    else if (value < -ZERO_THRESHOLD) this.bump(this.negative, downscaleIndex(index6(-value), MAX_SCHEMA - this.s), 1);
     else this.zeroCount++;
+  }
+
+  /** Adds `c` to bucket `i` of `store`: in place when its page exists, else through add() and the budget check. */
+  private bump(store: SparseStore, i: number, c: number): void {
+    const p = (i >> PAGE_SHIFT) - store.pageLo;
+    if (p >= 0 && p < store.dir.length) {
+      const off = store.dir[p];
+      if (off >= 0) {
+        const a = store.counts;
+        const k = off + (i & PAGE_MASK);
+        if (a[k] + c <= store.limit) {
+          a[k] += c;
+          return;
+        }
+      }
+    }
+    store.add(i, c);
+    if (this.positive.byteLength + this.negative.byteLength > this.maxBytes) this.fit();
+  }
+
+  /** Halves the resolution until the buckets fit the budget. */
+  private fit(): void {
+    while (this.s > MIN_SCHEMA && this.positive.byteLength + this.negative.byteLength > this.maxBytes) {
+      this.downscaleTo(this.s - 1);
+    }
+  }
+
+  /** Re-buckets at a coarser `schema` (no-op if not coarser). */
+  downscaleTo(schema: number): void {
+    if (schema >= this.s) return;
+    this.positive.downscale(this.s - schema);
+    this.negative.downscale(this.s - schema);
+    this.s = schema;
   }
 
   /**
    * Adds every value of `other` into this sketch: afterwards this sketch is the sketch of the
-   * union (negative values included). Both must have the same relative accuracy.
+   * union (negative values included), at the coarser of the two schemas.
    */
   merge(other: LogSketch): void {
-    if (other.relativeAccuracy !== this.relativeAccuracy) {
-      throw new RangeError(
-        `LogSketch.merge: relative accuracies differ (${this.relativeAccuracy} vs ${other.relativeAccuracy})`,
-      );
-    }
-    this.positive.mergeFrom(other.positive);
-    this.negative.mergeFrom(other.negative);
-    this.zeroCount += other.zeroCount;
+    if (other === this) throw new RangeError('LogSketch.merge: cannot merge a sketch into itself');
+    this.mergeParts(other.s, other.positive, other.negative, other.zeroCount);
     this.addTotals(other.n, other.total, other.lo, other.hi);
   }
 
-  /** @internal adds count/sum/min/max figures whose bins were merged separately. */
+  /** @internal merges buckets at `schema` (count/sum/min/max go separately, through addTotals). */
+  mergeParts(schema: number, positive: SparseStore, negative: SparseStore, zeroCount: number): void {
+    this.downscaleTo(schema);
+    this.positive.mergeFrom(positive, schema - this.s);
+    this.negative.mergeFrom(negative, schema - this.s);
+    this.zeroCount += zeroCount;
+    this.fit();
+  }
+
+  /** @internal adds count/sum/min/max figures whose buckets were merged separately. */
   addTotals(n: number, sum: number, min: number, max: number): void {
     this.n += n;
     this.total += sum;
@@ -127,18 +202,18 @@ export class LogSketch {
   }
 
   /**
-   * The value at quantile `q` (0 = min, 0.5 = median, 1 = max): within the relative accuracy
-   * of the exact value at 0-based rank ceil(q * count) - 1 (at least q of the values are at or
+   * The value at quantile `q` (0 = min, 0.5 = median, 1 = max): within `relativeError` of
+   * the exact value at 0-based rank ceil(q * count) - 1 (at least q of the values are at or
    * below it); ranks 0 and count - 1 give the exact min and max. Null when the sketch is empty.
    */
   quantile(q: number): number | null {
     return this.quantiles([q])[0];
   }
 
-  /** Several quantiles in one pass over the bins (same rules as {@link LogSketch.quantile}). */
+  /** Several quantiles in one pass over the buckets (same rules as {@link LogSketch.quantile}). */
   quantiles(qs: readonly number[]): (number | null)[] {
     checkQuantiles(qs, 'LogSketch.quantile');
-    return walkQuantiles(this.mapping, [this.negative], [this.positive], {
+    return walkQuantiles(this.s, [this.negative], [this.positive], {
       count: this.n,
       min: this.lo,
       max: this.hi,
@@ -146,11 +221,28 @@ export class LogSketch {
     }, qs);
   }
 
-  /** Empties the sketch (keeps its allocated bins). */
+  /**
+   * The buckets as a Prometheus native histogram (or OpenTelemetry exponential histogram)
+   * holds them: schema, zero bucket, and the non-zero buckets of each sign in index order.
+   */
+  nativeBuckets(): NativeHistogramBuckets {
+    return {
+      schema: this.s,
+      zeroThreshold: ZERO_THRESHOLD,
+      zeroCount: this.zeroCount,
+      positive: this.positive.buckets(),
+      negative: this.negative.buckets(),
+      count: this.n,
+      sum: this.total,
+    };
+  }
+
+  /** Empties the sketch and goes back to schema 6. */
   clear(): void {
     this.positive.clear();
     this.negative.clear();
     this.zeroCount = 0;
+    this.s = MAX_SCHEMA;
     this.n = 0;
     this.total = 0;
     this.lo = Number.POSITIVE_INFINITY;
@@ -158,13 +250,13 @@ export class LogSketch {
   }
 
   /**
-   * Compact, versioned text form (base64url, ASCII only): bins are run-length coded varints,
-   * so a typical latency sketch takes a few hundred characters.
+   * Compact, versioned text form (base64url, ASCII only; format version 2): buckets are
+   * gap-coded varints, so a typical latency sketch takes a few hundred characters.
    */
   serialize(): string {
     return encodeSketch({
-      relativeAccuracy: this.relativeAccuracy,
-      maxBins: this.maxBins,
+      schema: this.s,
+      zeroThreshold: ZERO_THRESHOLD,
       count: this.n,
       sum: this.total,
       min: this.lo,
@@ -175,26 +267,41 @@ export class LogSketch {
     });
   }
 
-  /** Rebuilds a sketch from {@link LogSketch.serialize}; throws a TypeError naming what is wrong. */
-  static deserialize(text: string): LogSketch {
+  /**
+   * Rebuilds a sketch from {@link LogSketch.serialize} (format version 2), or from a version-1
+   * sketch of the first round (its bins are re-bucketed at schema 6 by their reported value, so
+   * they keep their own 1% error on top of this sketch's); throws a TypeError naming what is
+   * wrong, and the version found when it is neither.
+   */
+  static deserialize(text: string, options: LogSketchOptions = {}): LogSketch {
     const d = decodeSketch(text);
-    const s = new LogSketch({ relativeAccuracy: d.relativeAccuracy, maxBins: d.maxBins });
-    const { minIndex, maxIndex } = s.mapping;
-    for (const [name, bins, sign] of [
-      ['positive', d.positive, 1],
-      ['negative', d.negative, -1],
-    ] as const) {
-      for (const [key, c] of bins) {
-        const index = sign * key;
-        if (index < minIndex || index > maxIndex) {
-          throw new TypeError(
-            `LogSketch.deserialize: ${name} bin ${key} is outside the range of finite doubles at accuracy ${d.relativeAccuracy}`,
-          );
+    const s = new LogSketch(options);
+    if (d.version === 2) {
+      s.downscaleTo(d.schema);
+      // (s.s can drop while bucketing if the budget is smaller than the writer's)
+      for (const [i, c] of d.positive) s.bump(s.positive, downscaleIndex(i, d.schema - s.s), c);
+      for (const [i, c] of d.negative) s.bump(s.negative, downscaleIndex(i, d.schema - s.s), c);
+    } else {
+      const mapping = IndexMapping.of(d.relativeAccuracy);
+      const { minIndex, maxIndex } = mapping;
+      for (const [name, bins, sign] of [
+        ['positive', d.positive, 1],
+        ['negative', d.negative, -1],
+      ] as const) {
+        for (const [key, c] of bins) {
+          const index = sign * key; // version 1 keyed negative bins by -index
+          if (index < minIndex || index > maxIndex) {
+            throw new TypeError(
+              `LogSketch.deserialize: version-1 ${name} bin ${key} is outside the range of finite doubles at accuracy ${d.relativeAccuracy}`,
+            );
+          }
+          const v = Math.min(mapping.value(index), Number.MAX_VALUE);
+          if (v <= ZERO_THRESHOLD) s.zeroCount += c;
+          else s.bump(sign === 1 ? s.positive : s.negative, downscaleIndex(index6(v), MAX_SCHEMA - s.s), c);
         }
-        (sign === 1 ? s.positive : s.negative).add(key, c);
       }
     }
-    s.zeroCount = d.zeroCount;
+    s.zeroCount += d.zeroCount;
     s.n = d.count;
     s.total = d.sum;
     s.lo = d.min;

@@ -1,21 +1,23 @@
 /**
  * WindowedDistribution: what a PmfStat records into. Percentiles describe a recent window
  * (default the last 5 minutes) made of rotating sub-windows (default 5 x 60 s); each
- * sub-window holds its own log-bucketed bins (see sketch.ts) and moments, so after a change in
- * load the reported percentiles follow within one sub-window. Lifetime count, sum, min, max,
- * mean and stddev are kept apart and survive rotation.
+ * sub-window holds its own native-histogram buckets (see sketch.ts) and moments, so after a
+ * change in load the reported percentiles follow within one sub-window. A lifetime sketch
+ * (bounded the same way) receives each sub-window as it retires; lifetime count, sum, min,
+ * max, mean and stddev are kept apart and survive rotation.
  *
- * Write path: one read of the shared coarse clock, a comparison, a few field updates and one
- * typed-array increment: no performance.now(), no allocation, no Math.log.
+ * Write path: one read of the shared coarse clock, a comparison, a few field updates, the
+ * bucket index from the float's bits and a table, and one typed-array increment: no
+ * performance.now(), no allocation, no Math.log.
  * Memory: at most {@link MAX_BYTES_PER_DISTRIBUTION} bytes whatever the data (see byteSize()).
  */
 import type { Clock } from './clock.js';
 import { resolveClocks } from './coarse-clock.js';
-import { DenseStore } from './dense-store.js';
-import { IndexMapping, MIN_INDEXABLE } from './index-mapping.js';
+import { index6, MAX_SCHEMA, MIN_SCHEMA, relativeErrorAt, ZERO_THRESHOLD } from './exponential-index.js';
 import { addMoments, emptyMoments, type Moments, momentsFromShifted } from './moments.js';
 import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
-import { DEFAULT_RELATIVE_ACCURACY, LogSketch } from './sketch.js';
+import { LogSketch, MIN_SKETCH_MAX_BYTES } from './sketch.js';
+import { PAGE_SHIFT, SparseStore } from './sparse-store.js';
 
 /** Options of a {@link WindowedDistribution}. */
 export interface WindowedDistributionOptions {
@@ -23,12 +25,10 @@ export interface WindowedDistributionOptions {
   windowMs?: number;
   /**
    * Number of rotating sub-windows (default {@link DEFAULT_SUB_WINDOWS}, an integer in 1..10).
-   * The window covers between (subWindows - 1) and subWindows sub-windows of time. The bin
-   * budget is shared by the sub-windows: more sub-windows, narrower range per sub-window.
+   * The window covers between (subWindows - 1) and subWindows sub-windows of time. The byte
+   * budget is shared by the sub-windows and the lifetime sketch (see {@link sketchBytesFor}).
    */
   subWindows?: number;
-  /** Relative accuracy of the percentiles (default 0.01). */
-  relativeAccuracy?: number;
   /**
    * Time source. The default (or `systemClock`) is read on writes through the shared coarse
    * clock (no `performance.now()` per record); any other clock, such as a ManualClock in
@@ -57,6 +57,10 @@ export interface DistributionSummary {
   lifetime: DistributionStats;
   /** The requested quantiles of the window, in request order (null when the window is empty). */
   quantiles: (number | null)[];
+  /** Schema of the window's buckets (6 unless the byte budget forced coarser ones). */
+  schema: number;
+  /** Error bound of the quantiles at that schema: 0.0054 at schema 6, 0.0109 at 5, ... */
+  relativeError: number;
 }
 
 /** Default window: 5 minutes. */
@@ -64,41 +68,42 @@ export const DEFAULT_WINDOW_MS = 300_000;
 /** Default number of sub-windows (5 x 60 s). */
 export const DEFAULT_SUB_WINDOWS = 5;
 /** Upper bound of {@link WindowedDistribution.byteSize}, proven by test/sampling/memory.test.ts. */
-export const MAX_BYTES_PER_DISTRIBUTION = 32 * 1024;
+export const MAX_BYTES_PER_DISTRIBUTION = 64 * 1024;
 /**
- * Allowance for the objects of one distribution (fields, the slot array) plus those of the stat
- * that owns it (a PmfStat's cell, handle and cached snapshot: ~1.7 KiB), and of each sub-window
- * (its fields, two stores, two typed arrays and their buffers), in bytes; measured on Node 20
- * at up to ~800 per sub-window including allocator slack (test/sampling/memory.test.ts measures
- * both a bare distribution and a PmfStat), rounded up, plus 1 KiB of margin: with 2400 the
- * measured worst-case PmfStat came within 2% of 32 KiB and heap noise pushed one run in four
- * over it.
+ * Allowance for the objects of one distribution (fields, the slot array, the lifetime sketch
+ * object) plus those of the stat that owns it (a PmfStat's cell, handle and cached snapshot),
+ * in bytes; measured by test/sampling/memory.test.ts (a bare distribution and a PmfStat).
  */
-export const BASE_OVERHEAD_BYTES = 3400;
-/** See {@link BASE_OVERHEAD_BYTES}. */
-export const SUB_WINDOW_OVERHEAD_BYTES = 900;
+export const BASE_OVERHEAD_BYTES = 4096;
+/** Allowance for each sketch (a sub-window or the lifetime): its fields, two stores, four typed arrays. */
+export const SKETCH_OVERHEAD_BYTES = 1024;
 /** Most sub-windows a distribution may have (each gets a share of the fixed byte budget). */
 export const MAX_SUB_WINDOWS = 10;
+/**
+ * Bucket bytes of one sketch that hold dense data spanning 9 decades at schema 6 (1,914
+ * buckets in at most 64 pages of 32 with the straddling ones, both signs, Uint32 counts, and
+ * the directories).
+ */
+export const NINE_DECADES_BYTES = 8704;
 
 /**
- * Bins (4 bytes each) per sub-window so that the whole distribution stays within
- * {@link MAX_BYTES_PER_DISTRIBUTION}: with 5 sub-windows each gets 904 positive bins
- * (25.8 doublings, ~7.8 decades at 1%) and 339 negative bins (~2.9 decades); with 10, 370 and
- * 139. Values further below the top of a sub-window's range are folded into its lowest bin.
+ * Bucket budget (bytes) of each sketch of a distribution with `subWindows` sub-windows: the
+ * sub-windows and the lifetime sketch share {@link MAX_BYTES_PER_DISTRIBUTION} less the object
+ * allowances, capped at {@link NINE_DECADES_BYTES}: with 5 sub-windows (a PmfStat) each sketch
+ * keeps schema 6 for dense data spanning 9 decades; with 10, about 5 decades.
  */
-export function binsPerSubWindow(subWindows: number): { positive: number; negative: number } {
-  const bytes = MAX_BYTES_PER_DISTRIBUTION - BASE_OVERHEAD_BYTES - SUB_WINDOW_OVERHEAD_BYTES * subWindows;
-  const perSlot = Math.min(4096, Math.floor(bytes / 4 / subWindows));
-  const positive = Math.min(2048, Math.floor((perSlot * 8) / 11));
-  return { positive, negative: Math.min(2048, perSlot - positive) };
+export function sketchBytesFor(subWindows: number): number {
+  const free = MAX_BYTES_PER_DISTRIBUTION - BASE_OVERHEAD_BYTES - (subWindows + 1) * SKETCH_OVERHEAD_BYTES;
+  return Math.max(MIN_SKETCH_MAX_BYTES, Math.min(NINE_DECADES_BYTES, Math.floor(free / (subWindows + 1) / 8) * 8));
 }
 
-const MAX_U32 = 0xffffffff;
-
-/** One sub-window: bins plus shifted sums of what was recorded into it. */
+/** One sub-window: buckets plus shifted sums of what was recorded into it. */
 class SubWindow {
-  readonly pos: DenseStore;
-  readonly neg: DenseStore;
+  readonly pos = new SparseStore();
+  readonly neg = new SparseStore();
+  /** Schema of pos/neg, and MAX_SCHEMA - schema (the shift applied to schema-6 indices). */
+  schema = MAX_SCHEMA;
+  shift = 0;
   zero = 0;
   n = 0;
   /** Shift: the first value recorded in this sub-window. */
@@ -108,20 +113,32 @@ class SubWindow {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
   /** Data merged in from other distributions (kept apart: it is not part of our lifetime). */
-  merged: Moments | null = null;
-
-  constructor(posBins: number, negBins: number) {
-    this.pos = new DenseStore(posBins, false);
-    this.neg = new DenseStore(negBins, false);
-  }
+  merged: LogSketch | null = null;
+  mergedMoments: Moments | null = null;
 
   recorded(): Moments {
     return momentsFromShifted(this.n, this.k, this.s1, this.s2, this.min, this.max);
   }
 
+  get bytes(): number {
+    return this.pos.byteLength + this.neg.byteLength + (this.merged?.binBytes ?? 0);
+  }
+
+  /** Halves the resolution of the own buckets until they fit `maxBytes`. */
+  fit(maxBytes: number): void {
+    while (this.schema > MIN_SCHEMA && this.pos.byteLength + this.neg.byteLength > maxBytes) {
+      this.pos.downscale(1);
+      this.neg.downscale(1);
+      this.schema--;
+      this.shift++;
+    }
+  }
+
   clear(): void {
     this.pos.clear();
     this.neg.clear();
+    this.schema = MAX_SCHEMA;
+    this.shift = 0;
     this.zero = 0;
     this.n = 0;
     this.k = 0;
@@ -130,6 +147,7 @@ class SubWindow {
     this.min = Number.POSITIVE_INFINITY;
     this.max = Number.NEGATIVE_INFINITY;
     this.merged = null;
+    this.mergedMoments = null;
   }
 }
 
@@ -145,8 +163,26 @@ function toStats(m: Moments): DistributionStats {
   };
 }
 
+/** Adds 1 to bucket `i` of `st` (a store of `w`): in place when the page exists, else via add(). */
+function bump(w: SubWindow, st: SparseStore, i: number, maxBytes: number): void {
+  const p = (i >> PAGE_SHIFT) - st.pageLo;
+  if (p >= 0 && p < st.dir.length) {
+    const off = st.dir[p];
+    if (off >= 0) {
+      const a = st.counts;
+      const k = off + (i & 31);
+      if (a[k] < st.limit) {
+        a[k]++;
+        return;
+      }
+    }
+  }
+  st.add(i, 1);
+  if (w.pos.byteLength + w.neg.byteLength > maxBytes) w.fit(maxBytes);
+}
+
 /**
- * A distribution over a recent rotating window, with lifetime figures.
+ * A distribution over a recent rotating window, with lifetime figures and a lifetime sketch.
  *
  * @example
  * const d = new WindowedDistribution({ windowMs: 60_000, subWindows: 6 });
@@ -158,9 +194,8 @@ export class WindowedDistribution {
   readonly windowMs: number;
   /** Length of one sub-window in ms. */
   readonly subWindowMs: number;
-  /** Relative accuracy of the quantiles. */
-  readonly relativeAccuracy: number;
-  private readonly mapping: IndexMapping;
+  /** Bucket budget (bytes) of each sub-window and of the lifetime sketch. */
+  readonly sketchBytes: number;
   private readonly slots: SubWindow[];
   private curIdx = 0;
   private cur: SubWindow;
@@ -171,6 +206,8 @@ export class WindowedDistribution {
   private readonly readClock: Clock;
   /** Lifetime figures of every sub-window retired so far (the current one is added on read). */
   private folded: Moments = emptyMoments();
+  /** Buckets of every sub-window retired so far, and of merged-in lifetimes. */
+  private readonly life: LogSketch;
 
   constructor(options: WindowedDistributionOptions = {}) {
     const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
@@ -181,13 +218,17 @@ export class WindowedDistribution {
     if (!(Number.isInteger(k) && k >= 1 && k <= MAX_SUB_WINDOWS)) {
       throw new RangeError(`WindowedDistribution: subWindows ${k} is not an integer in 1..${MAX_SUB_WINDOWS}`);
     }
+    if ('relativeAccuracy' in options) {
+      throw new RangeError(
+        'WindowedDistribution: relativeAccuracy is no longer an option (buckets are native-histogram schema 6: 0.54%)',
+      );
+    }
     this.windowMs = windowMs;
     this.subWindowMs = windowMs / k;
-    this.mapping = IndexMapping.of(options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY);
-    this.relativeAccuracy = this.mapping.relativeAccuracy;
-    const bins = binsPerSubWindow(k);
-    this.slots = Array.from({ length: k }, () => new SubWindow(bins.positive, bins.negative));
+    this.sketchBytes = sketchBytesFor(k);
+    this.slots = Array.from({ length: k }, () => new SubWindow());
     this.cur = this.slots[0];
+    this.life = new LogSketch({ maxBytes: this.sketchBytes });
     const clocks = resolveClocks(options.clock);
     this.writeClock = clocks.write;
     this.readClock = clocks.read;
@@ -216,25 +257,16 @@ export class WindowedDistribution {
     w.s2 += d * d;
     if (value < w.min) w.min = value;
     if (value > w.max) w.max = value;
-    if (value >= MIN_INDEXABLE) {
-      const key = this.mapping.index(value);
-      const st = w.pos;
-      const a = st.counts;
-      const j = key - st.offset;
-      if (j >= 0 && j < a.length && a[j] < MAX_U32) a[j]++;
-      else st.add(key, 1);
-    } else if (value <= -MIN_INDEXABLE) {
-      w.neg.add(-this.mapping.index(-value), 1);
-    } else {
-      w.zero++;
-    }
+    if (value > ZERO_THRESHOLD) bump(w, w.pos, ((index6(value) - 1) >> w.shift) + 1, this.sketchBytes);
+    else if (value < -ZERO_THRESHOLD) bump(w, w.neg, ((index6(-value) - 1) >> w.shift) + 1, this.sketchBytes);
+    else w.zero++;
   }
 
   /** Moves the window to `now`: retires the current sub-window and clears expired ones. */
   private rotate(now: number): void {
     const e = Math.floor(now / this.subWindowMs);
     if (e > this.epoch) {
-      addMoments(this.folded, this.cur.recorded());
+      this.retire(this.cur);
       const k = this.slots.length;
       const steps = Math.min(e - this.epoch, k);
       for (let i = 0; i < steps; i++) {
@@ -247,11 +279,20 @@ export class WindowedDistribution {
     this.rotateAt = (this.epoch + 1) * this.subWindowMs;
   }
 
+  /** Folds what was recorded into `w` into the lifetime figures and sketch. */
+  private retire(w: SubWindow): void {
+    const m = w.recorded();
+    if (m.n === 0) return;
+    addMoments(this.folded, m);
+    this.life.mergeParts(w.schema, w.pos, w.neg, w.zero);
+    this.life.addTotals(m.n, m.sum, m.min, m.max);
+  }
+
   private windowMoments(): Moments {
     const m = emptyMoments();
     for (const s of this.slots) {
       addMoments(m, s.recorded());
-      if (s.merged !== null) addMoments(m, s.merged);
+      if (s.mergedMoments !== null) addMoments(m, s.mergedMoments);
     }
     return m;
   }
@@ -263,29 +304,67 @@ export class WindowedDistribution {
     return m;
   }
 
+  /** The window's non-empty bucket sets: [schema, positive, negative, zeros]. */
+  private windowParts(): [number, SparseStore, SparseStore, number][] {
+    const parts: [number, SparseStore, SparseStore, number][] = [];
+    for (const s of this.slots) {
+      if (s.n > 0) parts.push([s.schema, s.pos, s.neg, s.zero]);
+      const m = s.merged;
+      // (a merged-in sketch carries buckets only: its totals are in mergedMoments)
+      if (m !== null) parts.push([m.schema, m.positive, m.negative, m.zeroCount]);
+    }
+    return parts;
+  }
+
+  /** Schema of the window: the coarsest of its sub-windows' (6 when empty). */
+  windowSchema(): number {
+    let schema = MAX_SCHEMA;
+    for (const [s] of this.windowParts()) if (s < schema) schema = s;
+    return schema;
+  }
+
   /**
-   * Window and lifetime figures and the window's quantiles (each within the relative accuracy
-   * of the exact value at 0-based rank ceil(q * count) - 1 of the window's values: the
-   * nearest-rank rule of `quantileRank`).
+   * Window and lifetime figures and the window's quantiles (each within `relativeError` of the
+   * exact value at 0-based rank ceil(q * count) - 1 of the window's values: the nearest-rank
+   * rule of `quantileRank`), with the window's schema and error bound.
    */
   summary(quantiles: readonly number[]): DistributionSummary {
     checkQuantiles(quantiles, 'WindowedDistribution.summary');
     this.rotate(this.readClock.now());
     const w = this.windowMoments();
+    const parts = this.windowParts();
+    let schema = MAX_SCHEMA;
     let zeroCount = 0;
-    for (const s of this.slots) zeroCount += s.zero;
-    // Read the sub-windows' bins in place: no merged copy is built.
-    const q = walkQuantiles(
-      this.mapping,
-      this.slots.map((s) => s.neg),
-      this.slots.map((s) => s.pos),
-      { count: w.n, min: w.min, max: w.max, zeroCount },
-      quantiles,
-    );
-    return { window: toStats(w), lifetime: toStats(this.lifetimeMoments()), quantiles: q };
+    for (const [s, , , z] of parts) {
+      if (s < schema) schema = s;
+      zeroCount += z;
+    }
+    const totals = { count: w.n, min: w.min, max: w.max, zeroCount };
+    let q: (number | null)[];
+    if (parts.every(([s]) => s === schema)) {
+      // Read the sub-windows' buckets in place: no merged copy is built.
+      q = walkQuantiles(schema, parts.map((p) => p[2]), parts.map((p) => p[1]), totals, quantiles);
+    } else {
+      // Sub-windows at different schemas (after a budget overflow): merge at the coarsest.
+      const m = this.mergedWindow(parts);
+      q = walkQuantiles(m.schema, [m.negative], [m.positive], totals, quantiles);
+    }
+    return {
+      window: toStats(w),
+      lifetime: toStats(this.lifetimeMoments()),
+      quantiles: q,
+      schema,
+      relativeError: relativeErrorAt(schema),
+    };
   }
 
-  /** Lifetime figures only (cheap: no bins are read). */
+  private mergedWindow(parts: [number, SparseStore, SparseStore, number][]): LogSketch {
+    const out = new LogSketch({ maxBytes: this.sketchBytes * (this.slots.length + 1) });
+    for (const [s, pos, neg, zero] of parts) out.mergeParts(s, pos, neg, zero);
+    return out;
+  }
+
+  /** Lifetime figures only (cheap: no buckets are read). */
   lifetime(): DistributionStats {
     return toStats(this.lifetimeMoments());
   }
@@ -293,47 +372,60 @@ export class WindowedDistribution {
   /** A merged copy of the live sub-windows as a standalone {@link LogSketch}. */
   windowSketch(): LogSketch {
     this.rotate(this.readClock.now());
-    const out = new LogSketch({ relativeAccuracy: this.relativeAccuracy });
-    for (const s of this.slots) {
-      out.positive.mergeFrom(s.pos);
-      out.negative.mergeFrom(s.neg);
-      out.zeroCount += s.zero;
-    }
+    const out = this.mergedWindow(this.windowParts());
     const m = this.windowMoments();
     if (m.n > 0) out.addTotals(m.n, m.sum, m.min, m.max);
     return out;
   }
 
   /**
-   * Adds another distribution's data: its window's bins go into the sub-windows of the same
-   * age (or into the current one when the sub-window lengths differ), its lifetime figures into
-   * this lifetime. Both must have the same relative accuracy.
+   * A copy of the lifetime sketch (every value since creation or the last reset, the current
+   * sub-window included, and the lifetimes merged in): cumulative buckets for a Prometheus
+   * native histogram. Bounded like a sub-window: past {@link sketchBytes} it halves its
+   * resolution (see its `schema`).
+   */
+  lifetimeSketch(): LogSketch {
+    this.rotate(this.readClock.now());
+    const out = new LogSketch({ maxBytes: this.sketchBytes * 2 });
+    out.merge(this.life);
+    const c = this.cur;
+    const m = c.recorded();
+    if (m.n > 0) {
+      out.mergeParts(c.schema, c.pos, c.neg, c.zero);
+      out.addTotals(m.n, m.sum, m.min, m.max);
+    }
+    return out;
+  }
+
+  /**
+   * Adds another distribution's data: its window's buckets go into the sub-windows of the same
+   * age (or into the current one when the sub-window lengths differ), its lifetime figures and
+   * lifetime sketch into this lifetime.
    */
   mergeFrom(other: WindowedDistribution): void {
-    if (other.relativeAccuracy !== this.relativeAccuracy) {
-      throw new RangeError(
-        `WindowedDistribution.mergeFrom: relative accuracies differ (${this.relativeAccuracy} vs ${other.relativeAccuracy})`,
-      );
-    }
     if (other === this) throw new RangeError('WindowedDistribution.mergeFrom: cannot merge a distribution into itself');
     this.rotate(this.readClock.now());
     other.rotate(other.readClock.now());
     addMoments(this.folded, other.lifetimeMoments());
+    const otherLife = other.lifetimeSketch();
+    this.life.mergeParts(otherLife.schema, otherLife.positive, otherLife.negative, otherLife.zeroCount);
+    this.life.addTotals(otherLife.count, otherLife.sum, otherLife.min, otherLife.max);
     const k = other.slots.length;
     const sameLayout = other.subWindowMs === this.subWindowMs;
     for (let age = 0; age < k; age++) {
       const src = other.slots[(other.curIdx - age + k) % k];
       const m = src.recorded();
-      if (src.merged !== null) addMoments(m, src.merged);
+      if (src.mergedMoments !== null) addMoments(m, src.mergedMoments);
       if (m.n === 0) continue;
       const ourAge = sameLayout ? age + (this.epoch - other.epoch) : 0;
       if (ourAge < 0 || ourAge >= this.slots.length) continue; // older than our window
       const dst = this.slots[(this.curIdx - ourAge + this.slots.length) % this.slots.length];
-      dst.pos.mergeFrom(src.pos);
-      dst.neg.mergeFrom(src.neg);
-      dst.zero += src.zero;
-      if (dst.merged === null) dst.merged = emptyMoments();
-      addMoments(dst.merged, m);
+      if (dst.merged === null) dst.merged = new LogSketch({ maxBytes: this.sketchBytes });
+      if (src.n > 0) dst.merged.mergeParts(src.schema, src.pos, src.neg, src.zero);
+      const sm = src.merged;
+      if (sm !== null) dst.merged.mergeParts(sm.schema, sm.positive, sm.negative, sm.zeroCount);
+      if (dst.mergedMoments === null) dst.mergedMoments = emptyMoments();
+      addMoments(dst.mergedMoments, m);
     }
   }
 
@@ -341,15 +433,18 @@ export class WindowedDistribution {
   reset(): void {
     for (const s of this.slots) s.clear();
     this.folded = emptyMoments();
+    this.life.clear();
   }
 
   /**
-   * Bytes this instance holds: the bins of every sub-window plus a fixed allowance for the
-   * objects themselves. Never more than {@link MAX_BYTES_PER_DISTRIBUTION}.
+   * Bytes this instance holds: the buckets of every sub-window and of the lifetime sketch plus
+   * a fixed allowance for the objects themselves. Never more than
+   * {@link MAX_BYTES_PER_DISTRIBUTION} (sub-windows that received merges from other
+   * distributions hold up to one more budget each).
    */
   byteSize(): number {
-    let bins = 0;
-    for (const s of this.slots) bins += s.pos.byteLength + s.neg.byteLength;
-    return bins + BASE_OVERHEAD_BYTES + this.slots.length * SUB_WINDOW_OVERHEAD_BYTES;
+    let bins = this.life.binBytes;
+    for (const s of this.slots) bins += s.bytes;
+    return bins + BASE_OVERHEAD_BYTES + (this.slots.length + 1) * SKETCH_OVERHEAD_BYTES;
   }
 }

@@ -68,8 +68,8 @@ const CACHE_MS = 1000;
 
 /**
  * `pmfStat`: a distribution of values (usually timings) with percentiles over a recent window
- * and lifetime figures. Values go into a mergeable relative-error sketch; percentiles are
- * computed when read.
+ * and lifetime figures. Values go into a mergeable sketch on native-histogram buckets;
+ * percentiles are computed when read.
  */
 export class PmfCell extends StatCell {
   readonly kind = 'pmf';
@@ -158,6 +158,8 @@ export class PmfCell extends StatCell {
       '999percentile': s.quantiles[5] ?? null,
       unit: this.unit,
       windowSeconds: this.dist.windowMs / 1000,
+      schema: s.schema,
+      relativeError: s.relativeError,
       lifetime: { ...s.lifetime, sum: finite(s.lifetime.sum) ?? 0, mean: finite(s.lifetime.mean), stddev: finite(s.lifetime.stddev) },
     };
     if (options.sketches) {

@@ -18,6 +18,8 @@ function pmf(count: number, unit = 's'): PmfSnapshot {
       '999percentile': null,
       unit,
       windowSeconds: 300,
+      schema: 6,
+      relativeError: 0.0054,
       lifetime: { count: 12, sum: 3.5, min: 0.01, max: 1.2, mean: 0.2916, stddev: 0.31 },
     };
   }
@@ -35,6 +37,8 @@ function pmf(count: number, unit = 's'): PmfSnapshot {
     '999percentile': 1.2,
     unit,
     windowSeconds: 300,
+    schema: 6,
+    relativeError: 0.0054,
     lifetime: { count: count + 100, sum: 61.25, min: 0.000045, max: 2.5, mean: 0.0511, stddev: 0.02 },
   };
 }

@@ -40,6 +40,10 @@ describe('PmfStat warn99', () => {
     // Timings go through the same check.
     const t = S.lat.time();
     clock.advance(200_000); // 200 s
+    // Refresh the p99 first (now ~150): the 200 s timing is then clearly above it. (Compared
+    // with a p99 that includes itself as the top-but-one value, it would be compared with its
+    // own bucket's log-midpoint, up to 0.54% above it.)
+    S.lat.record(1);
     t.stop();
     assert.equal(calls.at(-1)?.[0], 200);
     assert.equal(calls.length, 3);
@@ -176,5 +180,48 @@ describe('PmfStat merge across servers', () => {
       const x = exactQuantile(all, q);
       assert.ok(relativeError(got[i]!, x) <= 0.01, `q=${q}: ${got[i]} vs exact ${x}`);
     });
+  });
+});
+
+describe('PmfStat sketch resolution in the snapshot (issue 11)', () => {
+  test('schema 6 and its 0.54% bound; data wider than the budget halves the resolution and says so; the window recovers', () => {
+    const { clock, r } = registry();
+    const S = r.collection('/res', scales.pmfStat('lat'));
+    for (let i = 1; i <= 1000; i++) S.lat.record(i / 1000);
+    let snap = S.lat.snapshot();
+    assert.equal(snap.schema, 6);
+    assert.ok(Math.abs(snap.relativeError - 0.00543) < 1e-5, `${snap.relativeError}`);
+    // Every bucket of 30 decades of both signs: far more than one sketch's 8.5 KiB budget.
+    for (let x = 1e-15; x < 1e15; x *= 2 ** (1 / 64)) {
+      S.lat.record(x);
+      S.lat.record(-x);
+    }
+    snap = S.lat.snapshot();
+    assert.ok(snap.schema < 6, `schema ${snap.schema}`);
+    assert.ok(Math.abs(snap.relativeError - (2 ** (2 ** (-snap.schema - 1)) - 1)) < 1e-12);
+    // Five minutes later the wide data has left the window: full resolution again.
+    clock.advance(6 * 60_000);
+    S.lat.record(0.5);
+    snap = S.lat.snapshot();
+    assert.equal(snap.schema, 6);
+    assert.equal(snap.median, 0.5);
+    const tree = r.getStats('/res') as { lat: { schema: number; relativeError: number } };
+    assert.equal(tree.lat.schema, 6);
+  });
+
+  test('a dump sketch of the first format version (earlier releases) still merges into fleet percentiles', async () => {
+    const { readFileSync } = await import('node:fs');
+    const v1 = readFileSync(new URL('../../../test/fixtures/sketch/v1-lognormal-2000.txt', import.meta.url), 'utf8').trim();
+    const { Aggregation, Percentiles } = scales.aggregation;
+    const now = new scales.Registry();
+    now.collection('/', scales.pmfStat('lat')).lat.record(0.02);
+    const agg = new Aggregation({ lat: [new Percentiles()] });
+    agg.addSource('old-release', { lat: { count: 2000, unit: 's', sketch: v1 } });
+    agg.addSource('new-release', now.getStats('/', { sketches: true }) ?? null);
+    const p = (agg.result() as { lat: { percentiles: { count: number; sources: number; median: number } } }).lat.percentiles;
+    assert.deepEqual(agg.warnings, []);
+    assert.equal(p.sources, 2);
+    assert.equal(p.count, 2001);
+    assert.ok(p.median > 0.005 && p.median < 0.05, `median ${p.median}`);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * LogSketch accuracy against exact percentiles computed by sorting, on fixed seeded data sets.
  * Rank rule: the truth for quantile q is the sorted value at the nearest rank ceil(q * n) - 1; the
- * sketch's answer v must satisfy |v - x| <= 0.01 * |x|.
+ * sketch's answer v must satisfy |v - x| <= 0.0055 * |x| at schema 6 (the bucket's
+ * log-midpoint error, 2^(1/128) - 1), and the bound of its schema at coarser ones.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { relativeErrorAt } from '../../src/sampling/exponential-index.js';
 import { LogSketch } from '../../src/sampling/sketch.js';
 import { REPORTED_QUANTILES, relativeError, standardDatasets } from '../helpers/datasets.js';
 import { exactQuantile } from './exact-quantile.js';
@@ -13,7 +15,7 @@ const ALL_QUANTILES = [0, 0.001, 0.01, 0.1, 0.25, ...REPORTED_QUANTILES, 0.9999,
 
 describe('LogSketch accuracy (100,000 values per data set)', () => {
   for (const { name, values } of standardDatasets(100_000)) {
-    test(`${name}: every quantile within 1% of the exact value`, () => {
+    test(`${name}: every quantile within 0.55% of the exact value`, () => {
       const sketch = new LogSketch();
       for (const v of values) sketch.add(v);
       const sorted = Float64Array.from(values).sort();
@@ -22,8 +24,9 @@ describe('LogSketch accuracy (100,000 values per data set)', () => {
         const x = exactQuantile(sorted, q);
         const v = got[i];
         assert.ok(v !== null, `${name} q=${q}: null`);
-        assert.ok(relativeError(v, x) <= 0.01, `${name} q=${q}: sketch ${v} vs exact ${x} (${relativeError(v, x)})`);
+        assert.ok(relativeError(v, x) <= 0.0055, `${name} q=${q}: sketch ${v} vs exact ${x} (${relativeError(v, x)})`);
       });
+      assert.equal(sketch.schema, 6);
       assert.equal(sketch.count, values.length);
       assert.equal(sketch.min, sorted[0]);
       assert.equal(sketch.max, sorted[sorted.length - 1]);
@@ -32,18 +35,19 @@ describe('LogSketch accuracy (100,000 values per data set)', () => {
     });
   }
 
-  test('other accuracies hold their own bound (0.1% with more bins, 5%)', () => {
+  test('coarser schemas hold their own bound (1.09% at 5, 2.19% at 4, 9.05% at 2)', () => {
     const values = standardDatasets(20_000, 7)[1].values;
     const sorted = Float64Array.from(values).sort();
-    for (const a of [0.001, 0.05]) {
-      // At 0.1% a doubling takes ~350 bins: this lognormal spans ~3,600 of them.
-      const s = new LogSketch({ relativeAccuracy: a, maxBins: 8192 });
+    for (const schema of [5, 4, 2]) {
+      const s = new LogSketch({ schema });
       for (const v of values) s.add(v);
+      assert.equal(s.schema, schema);
       for (const q of ALL_QUANTILES) {
         const x = exactQuantile(sorted, q);
-        assert.ok(relativeError(s.quantile(q)!, x) <= a, `accuracy ${a} q=${q}`);
+        assert.ok(relativeError(s.quantile(q)!, x) <= relativeErrorAt(schema), `schema ${schema} q=${q}`);
       }
     }
+    assert.ok(Math.abs(relativeErrorAt(6) - 0.00543) < 1e-5 && Math.abs(relativeErrorAt(5) - 0.01089) < 1e-5);
   });
 
   test('a single value, zeros only, negatives only', () => {
@@ -56,9 +60,9 @@ describe('LogSketch accuracy (100,000 values per data set)', () => {
     const neg = new LogSketch();
     for (let i = 1; i <= 1000; i++) neg.add(-i);
     // Sorted ascending: -1000 ... -1; rank ceil(q * 1000) - 1.
-    assert.ok(relativeError(neg.quantile(0.5)!, -501) <= 0.01);
-    assert.ok(relativeError(neg.quantile(0.01)!, -991) <= 0.01);
-    assert.ok(relativeError(neg.quantile(0.999)!, -2) <= 0.01);
+    assert.ok(relativeError(neg.quantile(0.5)!, -501) <= 0.0055);
+    assert.ok(relativeError(neg.quantile(0.01)!, -991) <= 0.0055);
+    assert.ok(relativeError(neg.quantile(0.999)!, -2) <= 0.0055);
     assert.equal(neg.quantile(1), -1);
   });
 
@@ -76,8 +80,8 @@ describe('LogSketch accuracy (100,000 values per data set)', () => {
     assert.throws(() => s.add(Number.POSITIVE_INFINITY), /Infinity/);
     assert.throws(() => s.quantile(1.5), /1\.5 is not in \[0, 1\]/);
     assert.throws(() => s.quantile(Number.NaN), RangeError);
-    assert.throws(() => new LogSketch({ relativeAccuracy: 0 }), /relativeAccuracy 0/);
-    assert.throws(() => new LogSketch({ maxBins: 3 }), /maxBins 3/);
+    assert.throws(() => new LogSketch({ schema: 7 }), /schema 7 is not an integer in -4\.\.6/);
+    assert.throws(() => new LogSketch({ maxBytes: 3 }), /maxBytes 3 is not an integer >= 4096/);
     assert.equal(s.count, 0, 'a rejected value is not counted');
   });
 
@@ -92,32 +96,48 @@ describe('LogSketch accuracy (100,000 values per data set)', () => {
   });
 });
 
-describe('LogSketch bin limit', () => {
-  test('data spanning more than maxBins: memory stays bounded, upper quantiles keep the bound', () => {
-    const s = new LogSketch({ maxBins: 256 }); // ~7 doublings
+describe('LogSketch byte budget: resolution halves instead of folding one end', () => {
+  test('dense data over 24 decades in a 4 KiB budget: schema drops, memory stays bounded, every quantile keeps its schema\'s bound', () => {
+    const s = new LogSketch({ maxBytes: 4096 });
     const values: number[] = [];
-    for (let i = 0; i < 50_000; i++) values.push(10 ** (-12 + 24 * ((i * 7919) % 50_000) / 50_000));
+    for (let i = 0; i < 50_000; i++) values.push(10 ** (-12 + (24 * ((i * 7919) % 50_000)) / 50_000));
     for (const v of values) s.add(v);
-    assert.ok(s.positive.counts.length <= 256, `bins ${s.positive.counts.length}`);
-    assert.ok(s.positive.collapsed);
-    assert.equal(s.binBytes, 256 * 8);
+    assert.ok(s.schema < 6, `schema ${s.schema}`);
+    assert.ok(s.binBytes <= 4096, `bytes ${s.binBytes}`);
     const sorted = Float64Array.from(values).sort();
-    // The top 256 bins cover values above max / 2^7.3: the upper quantiles stay exact to 1%.
-    for (const q of [0.99, 0.995, 0.999, 1]) {
+    // Low and high quantiles alike: nothing was folded away.
+    for (const q of [0, 0.001, 0.01, 0.25, 0.5, 0.99, 0.999, 1]) {
       const x = exactQuantile(sorted, q);
-      assert.ok(relativeError(s.quantile(q)!, x) <= 0.01, `q=${q}`);
+      assert.ok(relativeError(s.quantile(q)!, x) <= s.relativeError, `q=${q}: ${s.quantile(q)} vs ${x} at schema ${s.schema}`);
     }
-    assert.equal(s.count, values.length, 'collapsed values are still counted');
+    assert.equal(s.count, values.length);
+    assert.equal(s.positive.total(), values.length);
   });
 
-  test('negative store collapses the most negative values first', () => {
-    const s = new LogSketch({ maxBins: 64 });
-    for (let i = 0; i < 10_000; i++) s.add(-(10 ** (-6 + (12 * i) / 10_000)));
-    assert.ok(s.negative.counts.length <= 64);
-    // Values closest to zero (the top quantiles) keep the bound.
-    const sorted = Float64Array.from({ length: 10_000 }, (_, i) => -(10 ** (-6 + (12 * i) / 10_000))).sort();
-    for (const q of [0.99, 0.999, 1]) {
-      assert.ok(relativeError(s.quantile(q)!, exactQuantile(sorted, q)) <= 0.01, `q=${q}`);
+  test('negative values over 12 decades in the smallest budget keep every quantile within the schema bound', () => {
+    const s = new LogSketch({ maxBytes: 4096 });
+    const xs = Float64Array.from({ length: 10_000 }, (_, i) => -(10 ** (-6 + (12 * i) / 10_000)));
+    for (const x of xs) s.add(x);
+    assert.ok(s.binBytes <= 4096);
+    const sorted = xs.slice().sort();
+    for (const q of [0, 0.01, 0.5, 0.99, 0.999, 1]) {
+      assert.ok(relativeError(s.quantile(q)!, exactQuantile(sorted, q)) <= s.relativeError, `q=${q}`);
     }
+  });
+
+  test('two narrow clusters eighteen decades apart cost what two side by side cost (within the directory)', () => {
+    const far = new LogSketch();
+    const near = new LogSketch();
+    for (let i = 0; i < 1000; i++) {
+      const j = 1 + (i % 10) / 1000;
+      far.add(1e-9 * j);
+      far.add(1e9 * j);
+      near.add(1 * j);
+      near.add(1.5 * j);
+    }
+    assert.equal(far.positive.pages, near.positive.pages);
+    // One directory slot per half octave between them: 4 bytes x ~120.
+    assert.ok(far.binBytes - near.binBytes <= 500, `${far.binBytes} vs ${near.binBytes}`);
+    assert.equal(far.schema, 6);
   });
 });
