@@ -94,7 +94,7 @@ describe('walkSnapshot', () => {
 
 describe('delta modes from the samples of each kind', () => {
   it('knows which leaves count', () => {
-    const pmf = (count: number) => ({ count: 1, min: 1, max: 1, mean: 1, stddev: 0, median: 1, '75percentile': 1, '95percentile': 1, '98percentile': 1, '99percentile': 1, '999percentile': 1, unit: 's', windowSeconds: 300, lifetime: { count, sum: 2, min: 1, max: 1, mean: 1, stddev: 0 } });
+    const pmf = (count: number) => ({ count: 1, min: 1, max: 1, mean: 1, stddev: 0, median: 1, '75percentile': 1, '95percentile': 1, '98percentile': 1, '99percentile': 1, '999percentile': 1, unit: 's', windowSeconds: 300, schema: 6, relativeError: 0.0054, lifetime: { count, sum: 2, min: 1, max: 1, mean: 1, stddev: 0 } });
     const tree: SnapshotNode = {
       name: '',
       path: '/',
