@@ -138,7 +138,7 @@ export interface KindOutputs<V extends JsonValue> {
    * Every sample of a value, in the order of the value's JSON keys; the samples of one labelled
    * entry (a pmf, a dict key's meter) come together and share one `labels` array.
    */
-  samples(value: V, meta: StatMeta): Iterable<Sample>;
+  samples(value: V, meta: StatMeta): readonly Sample[];
   /** The metric family of those samples (see {@link FamilyType}). */
   family(value: V, meta: StatMeta): FamilyType | null;
   /** Display hints. */

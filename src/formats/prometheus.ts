@@ -189,10 +189,11 @@ class Writer {
   }
 
   /** A gauge family: gauge, state and counter samples, one line each. */
-  gauge(base: string, help: string, samples: Iterable<Sample>): string {
+  gauge(base: string, help: string, samples: readonly Sample[]): string {
     const name = this.claim(base, SUFFIXES.gauge);
     let body = '';
-    for (const s of samples) {
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
       if (s.labels === null) continue;
       switch (s.type) {
         case 'gauge':
@@ -212,10 +213,11 @@ class Writer {
   }
 
   /** An info family: one `name_info{labels} 1` line per info sample. */
-  info(base: string, help: string, samples: Iterable<Sample>): string {
+  info(base: string, help: string, samples: readonly Sample[]): string {
     const name = this.claim(base, SUFFIXES.info);
     let body = '';
-    for (const s of samples) {
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
       if (s.labels === null) continue;
       switch (s.type) {
         case 'info':
@@ -236,7 +238,7 @@ class Writer {
   }
 
   /** A summary family: per labelled entry, its quantile lines, then `_sum` and `_count` of its lifetime. */
-  summary(base: string, help: string, samples: Iterable<Sample>): string {
+  summary(base: string, help: string, samples: readonly Sample[]): string {
     const name = this.claim(base, SUFFIXES.summary);
     // The samples of one entry (a pmf, a dict key's pmf) come together: its quantile lines,
     // then its lifetime _sum and _count, entry after entry.
@@ -255,7 +257,8 @@ class Writer {
       sum = undefined;
       count = undefined;
     };
-    for (const s of samples) {
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
       if (s.labels === null) continue;
       switch (s.type) {
         case 'quantile':
@@ -286,14 +289,15 @@ class Writer {
   }
 
   /** A counter family: `name_total` lines of the counter samples, then the gauges as `name_rate`. */
-  counter(base: string, help: string, samples: Iterable<Sample>): string {
+  counter(base: string, help: string, samples: readonly Sample[]): string {
     const name = this.claim(base, SUFFIXES.counter);
     const total = name + '_total';
     let totals = '';
     let rates = '';
     let totalUnit: string | undefined;
     let rateUnit: string | undefined;
-    for (const s of samples) {
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
       if (s.labels === null) continue;
       switch (s.type) {
         case 'counter':

@@ -134,9 +134,10 @@ function nonFiniteOf(v: JsonValue, meta: StatMeta): number | undefined {
 }
 
 /** The numeric leaves inside an object a gauge returned: Graphite sends them; no metric family can. */
-function* nestedSamples(value: JsonValue, field: string[]): Generator<Sample> {
-  if (typeof value === 'number') yield { type: 'gauge', field, labels: null, value };
-  else if (isJsonObject(value)) for (const k of Object.keys(value)) yield* nestedSamples(value[k], [...field, k]);
+function nestedSamples(value: JsonValue, field: string[], out: Sample[] = []): Sample[] {
+  if (typeof value === 'number') out.push({ type: 'gauge', field, labels: null, value });
+  else if (isJsonObject(value)) for (const k of Object.keys(value)) nestedSamples(value[k], [...field, k], out);
+  return out;
 }
 
 /**
