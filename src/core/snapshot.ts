@@ -14,7 +14,8 @@ export type JsonObject = { [key: string]: JsonValue };
 /** Lifetime figures of a distribution (since creation or the last reset). */
 export type DistributionLifetime = {
   count: number;
-  sum: number;
+  /** Null only when the sum is beyond the double range (listed in `outOfRange`). */
+  sum: number | null;
   min: number | null;
   max: number | null;
   mean: number | null;
@@ -50,6 +51,13 @@ export type PmfSnapshot = {
   lifetime: DistributionLifetime;
   /** The serialized sketch of the window, present only when asked for (`{ sketches: true }`). */
   sketch?: string;
+  /**
+   * Present only when a figure is beyond the double range (values near ±1.8e308: a sum of two
+   * 1e308, a stddev above 1.8e308; or a stddev of values less than ~3e-151 apart, whose squares
+   * underflow): the figures shown as `null` for that reason, e.g. `['lifetime.sum']`. Without
+   * it, a `null` figure means no data.
+   */
+  outOfRange?: string[];
 };
 
 /** Snapshot of a MeterStat: 1/5/15-minute EWMA rates, the mean rate, and the total count. */

@@ -25,6 +25,14 @@ export interface Aggregator {
   onValue(oldValue: unknown, newValue: unknown): void;
   /** A child dict's `key` moved from `oldValue` to `newValue`. */
   onKey(key: string, oldValue: number, newValue: number): void;
+  /**
+   * Whether a child number moving from `oldValue` to `newValue` keeps this aggregation, and
+   * every one above it, within the double range. Asked before the child stores the value: a
+   * write that would take a sum to ±Infinity is rejected, so no sum is ever poisoned.
+   */
+  admitsValue(oldValue: number, newValue: number): boolean;
+  /** {@link admitsValue} for a child dict's `key`. */
+  admitsKey(key: string, oldValue: number, newValue: number): boolean;
 }
 
 /**
@@ -77,6 +85,11 @@ export abstract class StatCell {
     if (target !== null) this.contribute(target, 1);
   }
 
+  /** Rejects (counts, reports) a write whose dict key is no key: see {@link toKey}. */
+  rejectKey(key: unknown): void {
+    this.ctx.reject(this, key, NOT_A_KEY);
+  }
+
   /** Defines the stat's property on a stats object and its handle on the handles object. */
   abstract bind(target: object, handles: Record<string, unknown>): void;
 
@@ -101,10 +114,32 @@ export function isFiniteNumber(v: unknown): v is number {
 /**
  * A dict key as the string it is everywhere else: a JavaScript caller's number
  * (`d.inc(res.statusCode)`) is the same key as `d['200']`, not a second entry that would collide
- * with it in JSON. Used by the handles (the index syntax always gives strings).
+ * with it in JSON. Used by the handles (the index syntax always gives strings). Only primitives
+ * are converted (numbers, bigints, booleans: their conversion runs no user code); for anything
+ * else (a symbol, an object, a Proxy, undefined, null) it returns undefined and the write is
+ * rejected: converting an object would call its `toString`, which may throw into the caller.
  */
-export function toKey(k: unknown): string {
-  return typeof k === 'string' ? k : String(k);
+export function toKey(k: unknown): string | undefined {
+  return typeof k === 'string' ? k : primitiveKey(k);
+}
+
+function primitiveKey(k: unknown): string | undefined {
+  switch (typeof k) {
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return String(k);
+    default:
+      return undefined;
+  }
+}
+
+/** The reason given when a dict key is rejected. */
+export const NOT_A_KEY = 'not a dict key (a string, or a number from JavaScript)';
+
+/** The reason given when a finite write would take a value beyond the double range. */
+export function overflowReason(path: string, now: number): string {
+  return `a finite number that would take ${path} (now ${now}) beyond the double range (±${Number.MAX_VALUE})`;
 }
 
 /**

@@ -77,13 +77,30 @@ export class Meter {
     this.nextTick = this.startMs + METER_TICK_MS;
   }
 
-  /** Marks `n` events (default 1); n must be a finite number. */
+  /**
+   * Marks `n` events (default 1); n must be a finite number, and the count must stay finite
+   * (a RangeError otherwise, and nothing is marked).
+   */
   mark(n = 1): void {
-    if (!Number.isFinite(n)) throw new RangeError(`Meter.mark: ${n} is not a finite number of events`);
+    // Number.isFinite converts nothing; the message describes a non-number by its type only.
+    if (!Number.isFinite(n)) throw new RangeError(`Meter.mark: ${typeof n === 'number' ? n : `a ${typeof n}`} is not a finite number of events`);
+    if (!this.markFinite(n)) throw new RangeError(`Meter.mark: ${n} more events would take the count (${this.count}) beyond the double range`);
+  }
+
+  /**
+   * {@link mark} for a finite `n` already checked by the caller: returns false, marking nothing,
+   * when the count would leave the double range. @internal
+   */
+  markFinite(n: number): boolean {
     const now = this.writeClock.now();
     if (now > this.nextTick) this.tick(now);
-    this.count += n;
-    this.uncounted += n;
+    const c = this.count + n;
+    const u = this.uncounted + n;
+    // Finite plus finite is never NaN: only the infinities need excluding (compares, no float subtraction).
+    if (c === Number.POSITIVE_INFINITY || c === Number.NEGATIVE_INFINITY || u === Number.POSITIVE_INFINITY || u === Number.NEGATIVE_INFINITY) return false;
+    this.count = c;
+    this.uncounted = u;
+    return true;
   }
 
   /** Called when more than one tick interval has passed (Dropwizard: age > interval). */

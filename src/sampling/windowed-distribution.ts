@@ -14,7 +14,7 @@
 import type { Clock } from './clock.js';
 import { resolveClocks } from './coarse-clock.js';
 import { index6, MAX_SCHEMA, MIN_SCHEMA, relativeErrorAt, ZERO_THRESHOLD } from './exponential-index.js';
-import { addMoments, emptyMoments, type Moments, momentsFromShifted } from './moments.js';
+import { addMoments, DOWN, emptyMoments, figures, type Moments, momentsFromShifted, SAFE, WIDE_SHIFT } from './moments.js';
 import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { LogSketch, MIN_SKETCH_MAX_BYTES } from './sketch.js';
 import { PAGE_SHIFT, SparseStore } from './sparse-store.js';
@@ -37,7 +37,12 @@ export interface WindowedDistributionOptions {
   clock?: Clock;
 }
 
-/** Figures of a distribution over some span (a window or the lifetime). */
+/**
+ * Figures of a distribution over some span (a window or the lifetime). Moments are kept so that
+ * they never overflow (see moments.ts); a figure that truly exceeds the double range (a sum of
+ * two 1e308, a stddev beyond 1.8e308) is ±Infinity here, and a stddev of values less than
+ * ~3e-151 apart (whose squares underflow) is NaN: never a wrong finite number.
+ */
 export interface DistributionStats {
   count: number;
   sum: number;
@@ -106,10 +111,16 @@ class SubWindow {
   shift = 0;
   zero = 0;
   n = 0;
-  /** Shift: the first value recorded in this sub-window. */
+  /** Shift: the first value recorded in this sub-window (scaled by 2^-WIDE_SHIFT once wide). */
   k = 0;
   s1 = 0;
   s2 = 0;
+  /**
+   * Set when a value lay {@link SAFE} (2^480) or more from the shift (squares of such values
+   * could overflow): k, s1 and s2 then hold values scaled by 2^-WIDE_SHIFT. A wide sub-window
+   * is written only by the slow path (the distribution closes its fast branch meanwhile).
+   */
+  wide = false;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
   /** Data merged in from other distributions (kept apart: it is not part of our lifetime). */
@@ -117,7 +128,20 @@ class SubWindow {
   mergedMoments: Moments | null = null;
 
   recorded(): Moments {
-    return momentsFromShifted(this.n, this.k, this.s1, this.s2, this.min, this.max);
+    return momentsFromShifted(this.n, this.k, this.s1, this.s2, this.min, this.max, this.wide ? WIDE_SHIFT : 0);
+  }
+
+  /** The write path's slow branch: a value too far from the shift to square safely. */
+  addWide(value: number): void {
+    if (!this.wide) {
+      this.wide = true;
+      this.k *= DOWN;
+      this.s1 *= DOWN;
+      this.s2 = this.s2 * DOWN * DOWN;
+    }
+    const d = value * DOWN - this.k;
+    this.s1 += d;
+    this.s2 += d * d;
   }
 
   get bytes(): number {
@@ -144,6 +168,7 @@ class SubWindow {
     this.k = 0;
     this.s1 = 0;
     this.s2 = 0;
+    this.wide = false;
     this.min = Number.POSITIVE_INFINITY;
     this.max = Number.NEGATIVE_INFINITY;
     this.merged = null;
@@ -153,14 +178,8 @@ class SubWindow {
 
 function toStats(m: Moments): DistributionStats {
   if (m.n === 0) return { count: 0, sum: 0, min: null, max: null, mean: null, stddev: null };
-  return {
-    count: m.n,
-    sum: m.sum,
-    min: m.min,
-    max: m.max,
-    mean: m.mean,
-    stddev: m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : 0,
-  };
+  const f = figures(m);
+  return { count: m.n, sum: f.sum, min: m.min, max: m.max, mean: f.mean, stddev: f.stddev };
 }
 
 /** Adds 1 to bucket `i` of `st` (a store of `w`): in place when the page exists, else via add(). */
@@ -201,6 +220,10 @@ export class WindowedDistribution {
   private cur: SubWindow;
   /** Sub-window number (time / subWindowMs) of the current sub-window. */
   private epoch: number;
+  /**
+   * When the write path must leave its fast branch: the start of the next sub-window, or
+   * -Infinity while the current sub-window is wide (its writes then take {@link recordWide}).
+   */
   private rotateAt: number;
   private readonly writeClock: Clock;
   private readonly readClock: Clock;
@@ -238,8 +261,11 @@ export class WindowedDistribution {
 
   /** Records one finite value; NaN and infinities are refused with a RangeError (nothing recorded). */
   record(value: number): void {
+    // typeof first (a Symbol or an object with a throwing valueOf must not throw its own error);
     // value - value is 0 for finite numbers and NaN for NaN and infinities.
-    if (value - value !== 0) throw new RangeError(`WindowedDistribution.record: ${value} is not a finite number`);
+    if (typeof value !== 'number' || value - value !== 0) {
+      throw new RangeError(`WindowedDistribution.record: ${typeof value === 'number' ? value : `a ${typeof value}`} is not a finite number`);
+    }
     this.recordFinite(value);
   }
 
@@ -248,18 +274,60 @@ export class WindowedDistribution {
    * PmfStat checks every write once, and counts the rejected ones). @internal
    */
   recordFinite(value: number): void {
-    if (this.writeClock.now() >= this.rotateAt) this.rotate(this.writeClock.now());
+    if (this.writeClock.now() >= this.rotateAt) {
+      this.recordSlow(value);
+      return;
+    }
     const w = this.cur;
     if (w.n === 0) w.k = value;
     const d = value - w.k;
+    // Every value of a narrow sub-window lies within SAFE of its shift k, so the squares below
+    // cannot overflow. Only a new min or max can break that: the range test sits in the (rarely
+    // taken) new-extreme branch, costing the common write nothing.
+    if ((value < w.min || value > w.max) && this.newExtreme(w, value, d)) return;
     w.n++;
     w.s1 += d;
     w.s2 += d * d;
+    if (value > ZERO_THRESHOLD) bump(w, w.pos, ((index6(value) - 1) >> w.shift) + 1, this.sketchBytes);
+    else if (value < -ZERO_THRESHOLD) bump(w, w.neg, ((index6(-value) - 1) >> w.shift) + 1, this.sketchBytes);
+    else w.zero++;
+  }
+
+  /**
+   * Stores a new min or max of `w`; a value SAFE or more from the shift is recorded wide instead
+   * (returns true: recorded). Kept out of recordFinite so that it stays small enough to inline.
+   */
+  private newExtreme(w: SubWindow, value: number, d: number): boolean {
+    if (d <= -SAFE || d >= SAFE) {
+      this.recordWide(w, value);
+      return true;
+    }
+    if (value < w.min) w.min = value;
+    if (value > w.max) w.max = value;
+    return false;
+  }
+
+  /** The write path past a sub-window boundary, or into a wide sub-window. */
+  private recordSlow(value: number): void {
+    const now = this.writeClock.now();
+    if (now >= (this.epoch + 1) * this.subWindowMs) this.rotate(now);
+    if (this.cur.wide) this.recordWide(this.cur, value);
+    else this.recordFinite(value);
+  }
+
+  /**
+   * Records into sums scaled by 2^-WIDE_SHIFT: a value 2^480 or more from the sub-window's
+   * shift, and every later value of that sub-window (the fast branch is closed meanwhile).
+   */
+  private recordWide(w: SubWindow, value: number): void {
+    w.n++;
+    w.addWide(value);
     if (value < w.min) w.min = value;
     if (value > w.max) w.max = value;
     if (value > ZERO_THRESHOLD) bump(w, w.pos, ((index6(value) - 1) >> w.shift) + 1, this.sketchBytes);
     else if (value < -ZERO_THRESHOLD) bump(w, w.neg, ((index6(-value) - 1) >> w.shift) + 1, this.sketchBytes);
     else w.zero++;
+    this.rotateAt = Number.NEGATIVE_INFINITY;
   }
 
   /** Moves the window to `now`: retires the current sub-window and clears expired ones. */
@@ -276,7 +344,7 @@ export class WindowedDistribution {
       this.cur = this.slots[this.curIdx];
       this.epoch = e;
     }
-    this.rotateAt = (this.epoch + 1) * this.subWindowMs;
+    this.rotateAt = this.cur.wide ? Number.NEGATIVE_INFINITY : (this.epoch + 1) * this.subWindowMs;
   }
 
   /** Folds what was recorded into `w` into the lifetime figures and sketch. */
@@ -285,7 +353,7 @@ export class WindowedDistribution {
     if (m.n === 0) return;
     addMoments(this.folded, m);
     this.life.mergeParts(w.schema, w.pos, w.neg, w.zero);
-    this.life.addTotals(m.n, m.sum, m.min, m.max);
+    this.life.addTotals(m.n, figures(m).sum, m.min, m.max);
   }
 
   private windowMoments(): Moments {
@@ -374,7 +442,7 @@ export class WindowedDistribution {
     this.rotate(this.readClock.now());
     const out = this.mergedWindow(this.windowParts());
     const m = this.windowMoments();
-    if (m.n > 0) out.addTotals(m.n, m.sum, m.min, m.max);
+    if (m.n > 0) out.addTotals(m.n, figures(m).sum, m.min, m.max);
     return out;
   }
 
@@ -392,7 +460,7 @@ export class WindowedDistribution {
     const m = c.recorded();
     if (m.n > 0) {
       out.mergeParts(c.schema, c.pos, c.neg, c.zero);
-      out.addTotals(m.n, m.sum, m.min, m.max);
+      out.addTotals(m.n, figures(m).sum, m.min, m.max);
     }
     return out;
   }
@@ -434,6 +502,7 @@ export class WindowedDistribution {
     for (const s of this.slots) s.clear();
     this.folded = emptyMoments();
     this.life.clear();
+    this.rotateAt = (this.epoch + 1) * this.subWindowMs;
   }
 
   /**

@@ -5,6 +5,8 @@ export interface DictAccess<V> {
   set?(key: string, value: unknown): void;
   /** Called for a write to a read-only dict: it is dropped and counted, never thrown. */
   reject?(key: string, value: unknown): void;
+  /** Called for an assignment under a key that is no string (a symbol): dropped and counted. */
+  badKey?(key: symbol): void;
   has(key: string): boolean;
   delete?(key: string): boolean;
   keys(): Iterable<string>;
@@ -23,7 +25,10 @@ export function dictProxy<V>(access: DictAccess<V>): Record<string, V> {
   return new Proxy(target, {
     get: (_t, key) => (typeof key === 'string' ? access.get(key) : undefined),
     set: (_t, key, value) => {
-      if (typeof key !== 'string') return true;
+      if (typeof key !== 'string') {
+        access.badKey?.(key);
+        return true;
+      }
       if (access.set !== undefined) access.set(key, value);
       else access.reject?.(key, value);
       return true;

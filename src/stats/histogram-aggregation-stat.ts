@@ -53,6 +53,15 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
 
   onKey(): void {}
 
+  /** Counts cannot overflow: every write is admitted. */
+  admitsValue(): boolean {
+    return true;
+  }
+
+  admitsKey(): boolean {
+    return true;
+  }
+
   private add(key: string, d: number): void {
     let c = this.counts.get(key);
     if (c === undefined) {
@@ -91,10 +100,13 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
 
   bind(target: object, handles: Record<string, unknown>): void {
     const cell = this;
-    const view = dictProxy<number>({ get: (k) => cell.counts.get(k) ?? 0, has: (k) => cell.counts.has(k), keys: () => cell.counts.keys(), reject: (k, v) => cell.ctx.reject(cell, v, `not assignable: key ${JSON.stringify(k)} of the aggregation ${cell.path}`) });
+    const view = dictProxy<number>({ get: (k) => cell.counts.get(k) ?? 0, has: (k) => cell.counts.has(k), keys: () => cell.counts.keys(), reject: (k, v) => cell.ctx.reject(cell, v, `not assignable: key ${JSON.stringify(k)} of the aggregation ${cell.path}`), badKey: (k) => cell.rejectKey(k) });
     defineStatProperty(this, target, view);
     const handle: HistogramAggregationHandle = {
-      get: (v) => cell.counts.get(toKey(v)) ?? 0,
+      get: (v) => {
+        const key = toKey(v);
+        return key === undefined ? 0 : (cell.counts.get(key) ?? 0);
+      },
       entries: () => cell.counts.entries(),
     };
     handles[this.name] = handle;

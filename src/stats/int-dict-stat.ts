@@ -1,7 +1,7 @@
 import type { KindOutputs, Sample } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
-import { type Aggregator, contributeKeys, defineStatProperty, isFiniteNumber, keyLimitOf, mapToJson, StatCell, toKey } from '../core/stat-cell.js';
-import { boundedKey } from './bounded-keys.js';
+import { type Aggregator, contributeKeys, defineStatProperty, isFiniteNumber, keyLimitOf, mapToJson, overflowReason, StatCell, toKey } from '../core/stat-cell.js';
+import { foldedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictStat`. */
@@ -15,7 +15,12 @@ export interface IntDictOptions {
   keyLimit?: number;
 }
 
-/** Handle of an `intDictStat`: the explicit (and fastest) way to write it. */
+/**
+ * Handle of an `intDictStat`: the explicit (and fastest) way to write it. A key that is no
+ * string (numbers, bigints and booleans are converted; symbols and objects are not), a value
+ * that is no finite number, or a result beyond the double range is rejected and counted under
+ * `/scales/rejected`; no argument makes a method throw.
+ */
 export interface IntDictHandle {
   /** The value of `key`; 0 when missing. */
   get(key: string): number;
@@ -60,40 +65,67 @@ export class IntDictCell extends StatCell {
     return this.map.get(key) ?? 0;
   }
 
-  set(key: string, v: unknown): void {
-    if (!isFiniteNumber(v)) {
-      this.ctx.reject(this, v, `not a finite number (key ${JSON.stringify(key)})`);
+  set(key: string, value: unknown): void {
+    if (!isFiniteNumber(value)) {
+      this.ctx.reject(this, value, `not a finite number (key ${JSON.stringify(key)})`);
       return;
     }
+    let v = value;
     if (this.up === null && !this.autoDelete && this.map.size < this.keyLimit) {
       // Below the key limit nothing depends on the old value: one Map store.
-      this.map.set(key, v as number);
+      this.map.set(key, v);
       return;
     }
     let old = this.map.get(key);
     if (old === undefined) {
-      const to = boundedKey(this.map, key, this.keyLimit, this);
+      const to = foldedKey(this.map, key, this.keyLimit);
       if (to !== key) {
-        // The caller computed v from a missing key (0): fold that delta into the overflow key.
+        // The caller computed v from a missing key (0): fold that delta into the overflow key
+        // (reported once the folded value is known to be in range).
         key = to;
         old = this.map.get(key);
-        v = (old ?? 0) + v;
+        const folded = (old ?? 0) + v;
+        if (!isFiniteNumber(folded)) {
+          this.ctx.reject(this, v, overflowReason(`${this.path}[${JSON.stringify(key)}]`, old ?? 0));
+          return;
+        }
+        this.ctx.overflow(this);
+        v = folded;
       }
     }
-    this.store(key, old ?? 0, v as number);
+    this.store(key, old ?? 0, v);
   }
 
-  /** Adds n to key; the common case (existing key, no aggregation) is one Map get and set. */
-  inc(key: string, n = 1): void {
-    const old = this.map.get(key);
-    if (old !== undefined && this.up === null && !this.autoDelete && isFiniteNumber(n)) this.map.set(key, old + n);
-    else this.set(key, (old ?? 0) + n);
+  /**
+   * Adds n to key; the common case (existing key, no aggregation) is one Map get and set. `n`
+   * is checked to be a number before any arithmetic, the result to be finite.
+   */
+  inc(key: string, n: unknown = 1): void {
+    if (typeof n === 'number') {
+      const old = this.map.get(key);
+      const v = (old ?? 0) + n;
+      if (isFiniteNumber(v)) {
+        if (old !== undefined && this.up === null && !this.autoDelete) this.map.set(key, v);
+        else this.set(key, v);
+        return;
+      }
+      if (isFiniteNumber(n)) {
+        this.ctx.reject(this, n, overflowReason(`${this.path}[${JSON.stringify(key)}]`, old ?? 0));
+        return;
+      }
+    }
+    this.ctx.reject(this, n, `not a finite number (key ${JSON.stringify(key)})`);
   }
 
   private store(key: string, old: number, v: number): void {
+    const up = this.up;
+    if (up !== null && !up.admitsKey(key, old, v)) {
+      this.ctx.reject(this, v, `a finite number that would take the sum aggregation ${up.path}[${JSON.stringify(key)}] beyond the double range (±${Number.MAX_VALUE})`);
+      return;
+    }
     if (v === 0 && this.autoDelete) this.map.delete(key);
     else this.map.set(key, v);
-    if (this.up !== null) this.up.onKey(key, old, v);
+    if (up !== null) up.onKey(key, old, v);
   }
 
   delete(key: string): boolean {
@@ -124,15 +156,39 @@ export class IntDictCell extends StatCell {
       has: (k) => cell.map.has(k),
       delete: (k) => cell.delete(k),
       keys: () => cell.map.keys(),
+      badKey: (k) => cell.rejectKey(k),
     });
     defineStatProperty(this, target, proxy);
+    // Keys are converted without running user code (toKey), values checked before arithmetic:
+    // no argument makes a handle method throw.
     const handle: IntDictHandle = {
-      get: (k) => cell.get(toKey(k)),
-      inc: (k, n = 1) => cell.inc(toKey(k), n),
-      dec: (k, n = 1) => cell.inc(toKey(k), -n),
-      set: (k, v) => cell.set(toKey(k), v),
-      has: (k) => cell.map.has(toKey(k)),
-      delete: (k) => cell.delete(toKey(k)),
+      get: (k) => {
+        const key = toKey(k);
+        return key === undefined ? 0 : cell.get(key);
+      },
+      inc: (k, n = 1) => {
+        const key = toKey(k);
+        if (key === undefined) cell.rejectKey(k);
+        else cell.inc(key, n);
+      },
+      dec: (k, n = 1) => {
+        const key = toKey(k);
+        if (key === undefined) cell.rejectKey(k);
+        else cell.inc(key, typeof n === 'number' ? -n : n);
+      },
+      set: (k, v) => {
+        const key = toKey(k);
+        if (key === undefined) cell.rejectKey(k);
+        else cell.set(key, v);
+      },
+      has: (k) => {
+        const key = toKey(k);
+        return key !== undefined && cell.map.has(key);
+      },
+      delete: (k) => {
+        const key = toKey(k);
+        return key !== undefined && cell.delete(key);
+      },
       keys: () => cell.map.keys(),
       get size() {
         return cell.map.size;

@@ -1,7 +1,7 @@
 import type { KindOutputs } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, contributeKeys, defineStatProperty, keyLimitOf, mapToJson, StatCell, toKey } from '../core/stat-cell.js';
-import { boundedKey } from './bounded-keys.js';
+import { boundedKey, foldedKey } from './bounded-keys.js';
 import { type NumberDict, numberDictSamples } from './int-dict-stat.js';
 import { dictProxy } from './dict-proxy.js';
 
@@ -19,7 +19,10 @@ export interface IntDictSumAggregationHandle {
   entries(): IterableIterator<[string, number]>;
 }
 
-/** `intDictSumAggregationStat`: `{key: sum over the descendants' same-named intDicts of [key]}`. */
+/**
+ * `intDictSumAggregationStat`: `{key: sum over the descendants' same-named intDicts of [key]}`.
+ * A child write that would take a key's sum beyond the double range is rejected by the child.
+ */
 export class IntDictSumAggregationCell extends StatCell implements Aggregator {
   readonly kind = 'intDictSumAggregation';
   override readonly aggregates = true;
@@ -32,6 +35,25 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
   }
 
   onValue(): void {}
+
+  admitsValue(): boolean {
+    return true;
+  }
+
+  /** Whether a child's `key` moving from `oldValue` to `newValue` keeps this sum (and those above) finite. */
+  admitsKey(key: string, oldValue: number, newValue: number): boolean {
+    const d = newValue - oldValue;
+    if (d === 0) return true;
+    let old = this.map.get(key);
+    if (old === undefined) {
+      key = foldedKey(this.map, key, this.keyLimit);
+      old = this.map.get(key);
+    }
+    const o = old ?? 0;
+    const n = o + d;
+    if (!(n - n === 0)) return false;
+    return this.up === null || this.up.admitsKey(key, o, n);
+  }
 
   onKey(key: string, oldValue: number, newValue: number): void {
     const d = newValue - oldValue;
@@ -61,10 +83,13 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
 
   bind(target: object, handles: Record<string, unknown>): void {
     const cell = this;
-    const view = dictProxy<number>({ get: (k) => cell.map.get(k) ?? 0, has: (k) => cell.map.has(k), keys: () => cell.map.keys(), reject: (k, v) => cell.ctx.reject(cell, v, `not assignable: key ${JSON.stringify(k)} of the aggregation ${cell.path}`) });
+    const view = dictProxy<number>({ get: (k) => cell.map.get(k) ?? 0, has: (k) => cell.map.has(k), keys: () => cell.map.keys(), reject: (k, v) => cell.ctx.reject(cell, v, `not assignable: key ${JSON.stringify(k)} of the aggregation ${cell.path}`), badKey: (k) => cell.rejectKey(k) });
     defineStatProperty(this, target, view);
     const handle: IntDictSumAggregationHandle = {
-      get: (k) => cell.map.get(toKey(k)) ?? 0,
+      get: (k) => {
+        const key = toKey(k);
+        return key === undefined ? 0 : (cell.map.get(key) ?? 0);
+      },
       entries: () => cell.map.entries(),
     };
     handles[this.name] = handle;

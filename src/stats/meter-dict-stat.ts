@@ -1,7 +1,7 @@
 import type { KindOutputs, Sample } from '../core/samples.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
-import { defineStatProperty, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
+import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 import { MeterCell, type MeterHandle, meterDisplay, meterSamplesInto } from './meter-stat.js';
@@ -14,7 +14,10 @@ export interface MeterDictOptions {
 
 /** Handle of a `meterDictStat`. */
 export interface MeterDictHandle {
-  /** The meter of `key`, created on first use. */
+  /**
+   * The meter of `key`, created on first use. A key that is no string or number (a symbol, an
+   * object) is rejected and counted; the meter returned then belongs to no key.
+   */
   get(key: string): MeterHandle;
   /** Counts `n` events (default 1) under `key`. */
   mark(key: string, n?: number): void;
@@ -45,6 +48,25 @@ export class MeterDictCell extends StatCell {
     return c;
   }
 
+  /** Marks `n` under `key`; a value that is no finite number is rejected before any key is created. */
+  mark(key: string, n: unknown): void {
+    if (isFiniteNumber(n)) this.entry(key).mark(n);
+    else this.ctx.reject(this, n, `not a finite number (key ${JSON.stringify(key)})`);
+  }
+
+  private detached: MeterCell | null = null;
+
+  /**
+   * What `get(key)` gives for a key that is no key (a symbol, an object): the write is rejected
+   * and counted, and the meter returned is kept apart (in no snapshot), so the caller's
+   * `get(k).mark()` does not throw either.
+   */
+  badKeyEntry(key: unknown): MeterCell {
+    this.rejectKey(key);
+    if (this.detached === null) this.detached = new MeterCell(this.name, this.container, this.ctx);
+    return this.detached;
+  }
+
   read(): MeterDict {
     const out: Record<string, JsonValue> = {};
     for (const [k, c] of this.map) setKey(out, k, c.read());
@@ -55,15 +77,23 @@ export class MeterDictCell extends StatCell {
     const cell = this;
     const proxy = dictProxy<MeterHandle>({
       get: (k) => cell.entry(k).handle,
-      set: (k, v) => cell.entry(k).mark(v as number),
+      set: (k, v) => cell.mark(k, v),
       has: (k) => cell.map.has(k),
       delete: (k) => cell.map.delete(k),
       keys: () => cell.map.keys(),
+      badKey: (k) => cell.rejectKey(k),
     });
     defineStatProperty(this, target, proxy);
     const handle: MeterDictHandle = {
-      get: (k) => cell.entry(toKey(k)).handle,
-      mark: (k, n = 1) => cell.entry(toKey(k)).mark(n),
+      get: (k) => {
+        const key = toKey(k);
+        return key === undefined ? cell.badKeyEntry(k).handle : cell.entry(key).handle;
+      },
+      mark: (k, n = 1) => {
+        const key = toKey(k);
+        if (key === undefined) cell.rejectKey(k);
+        else cell.mark(key, n);
+      },
       keys: () => cell.map.keys(),
     };
     handles[this.name] = handle;

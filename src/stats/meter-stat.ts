@@ -1,7 +1,7 @@
 import { AT_VALUE, type DisplayHints, fieldAt, isJsonObject, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
-import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
+import { defineStatProperty, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
 import { Meter } from '../sampling/meter.js';
 
 /** Handle of a `meterStat` (also its property on the stats object). */
@@ -28,12 +28,13 @@ export class MeterCell extends StatCell {
     };
   }
 
-  mark(n: number): void {
+  /** Marks `n` events: a finite number (typeof-checked first), whose count stays finite. */
+  mark(n: unknown): void {
     if (!isFiniteNumber(n)) {
       this.ctx.reject(this, n, 'not a finite number');
       return;
     }
-    this.meter.mark(n);
+    if (!this.meter.markFinite(n)) this.ctx.reject(this, n, overflowReason(`the count of ${this.path}`, this.meter.rates().count));
   }
 
   summary(): MeterSnapshot {
@@ -46,7 +47,7 @@ export class MeterCell extends StatCell {
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
-    defineStatProperty(this, target, this.handle, (v) => this.mark(v as number));
+    defineStatProperty(this, target, this.handle, (v) => this.mark(v));
     handles[this.name] = this.handle;
   }
 

@@ -1,7 +1,7 @@
 import type { KindOutputs, Sample } from '../core/samples.js';
 import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
-import { defineStatProperty, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
+import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 import { type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
@@ -17,7 +17,10 @@ export const DEFAULT_PMF_DICT_KEY_LIMIT = 100;
 
 /** Handle of a `namedPmfDictStat`. */
 export interface NamedPmfDictHandle {
-  /** The PmfStat of `key`, created on first use. */
+  /**
+   * The PmfStat of `key`, created on first use. A key that is no string or number (a symbol,
+   * an object) is rejected and counted; the PmfStat returned then belongs to no key.
+   */
   get(key: string): PmfHandle;
   /** Records `value` under `key`. */
   record(key: string, value: number): void;
@@ -53,6 +56,25 @@ export class NamedPmfDictCell extends StatCell {
     return c;
   }
 
+  /** Records `v` under `key`; a value that is no finite number is rejected before any key is created. */
+  record(key: string, v: unknown): void {
+    if (isFiniteNumber(v)) this.entry(key).record(v);
+    else this.ctx.reject(this, v, `not a finite number (key ${JSON.stringify(key)})`);
+  }
+
+  private detached: PmfCell | null = null;
+
+  /**
+   * What `get(key)` gives for a key that is no key (a symbol, an object): the write is rejected
+   * and counted, and the PmfStat returned is kept apart (in no snapshot), so the caller's
+   * `get(k).record(v)` does not throw either.
+   */
+  badKeyEntry(key: unknown): PmfCell {
+    this.rejectKey(key);
+    if (this.detached === null) this.detached = new PmfCell(this.name, this.container, this.ctx, this.options);
+    return this.detached;
+  }
+
   read(options: SnapshotOptions): PmfDict {
     const out: Record<string, JsonValue> = {};
     for (const [k, c] of this.map) setKey(out, k, c.read(options));
@@ -63,15 +85,23 @@ export class NamedPmfDictCell extends StatCell {
     const cell = this;
     const proxy = dictProxy<PmfHandle>({
       get: (k) => cell.entry(k).handle,
-      set: (k, v) => cell.entry(k).record(v as number),
+      set: (k, v) => cell.record(k, v),
       has: (k) => cell.map.has(k),
       delete: (k) => cell.map.delete(k),
       keys: () => cell.map.keys(),
+      badKey: (k) => cell.rejectKey(k),
     });
     defineStatProperty(this, target, proxy);
     const handle: NamedPmfDictHandle = {
-      get: (k) => cell.entry(toKey(k)).handle,
-      record: (k, v) => cell.entry(toKey(k)).record(v),
+      get: (k) => {
+        const key = toKey(k);
+        return key === undefined ? cell.badKeyEntry(k).handle : cell.entry(key).handle;
+      },
+      record: (k, v) => {
+        const key = toKey(k);
+        if (key === undefined) cell.rejectKey(k);
+        else cell.record(key, v);
+      },
       keys: () => cell.map.keys(),
     };
     handles[this.name] = handle;

@@ -1,8 +1,12 @@
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
-import { type Aggregator, isFiniteNumber, StatCell } from '../core/stat-cell.js';
+import { type Aggregator, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
 
-/** Handle of an `intStat` or `doubleStat`. */
+/**
+ * Handle of an `intStat` or `doubleStat`. A value that is no finite number, or a result beyond
+ * the double range, is rejected and counted under `/scales/rejected`; no argument makes a
+ * method throw.
+ */
 export interface NumberHandle {
   /** The current value. */
   readonly value: number;
@@ -16,8 +20,11 @@ export interface NumberHandle {
 
 /**
  * `intStat` / `doubleStat`: a number, 0 until written. A write is a field update plus one
- * finiteness check; NaN and ±Infinity are rejected (counted under `/scales/rejected`, see the
- * registry's `strict` option) and never reach the value or any sum.
+ * finiteness check; NaN, ±Infinity, anything but a number, and a finite write whose result
+ * (or whose sum aggregation's result) would leave the double range are rejected (counted under
+ * `/scales/rejected`, see the registry's `strict` option) and never reach the value or any sum.
+ * Values are checked with `typeof` before any arithmetic, so a BigInt, a Symbol or an object
+ * whose `valueOf` throws never throws into the caller.
  */
 export class NumberCell extends StatCell {
   value = 0;
@@ -31,18 +38,42 @@ export class NumberCell extends StatCell {
     super(name, container, ctx);
   }
 
-  set(v: number): void {
+  set(v: unknown): void {
     if (isFiniteNumber(v)) {
-      if (this.up === null) {
-        this.value = v;
-        return;
-      }
-      const old = this.value;
-      this.value = v;
-      this.up.onValue(old, v);
+      if (this.up === null) this.value = v;
+      else this.setLinked(v);
       return;
     }
     this.ctx.reject(this, v, 'not a finite number');
+  }
+
+  /** Adds `n`: checked to be a number before any arithmetic, and the sum to be finite. */
+  add(n: unknown): void {
+    if (typeof n === 'number') {
+      const v = this.value + n;
+      if (isFiniteNumber(v)) {
+        if (this.up === null) this.value = v;
+        else this.setLinked(v);
+        return;
+      }
+      if (isFiniteNumber(n)) {
+        this.ctx.reject(this, n, overflowReason(this.path, this.value));
+        return;
+      }
+    }
+    this.ctx.reject(this, n, 'not a finite number');
+  }
+
+  /** A finite write under an aggregation: stored only when every sum above stays finite. */
+  private setLinked(v: number): void {
+    const up = this.up!;
+    const old = this.value;
+    if (!up.admitsValue(old, v)) {
+      this.ctx.reject(this, v, `a finite number that would take the sum aggregation ${up.path} beyond the double range (±${Number.MAX_VALUE})`);
+      return;
+    }
+    this.value = v;
+    up.onValue(old, v);
   }
 
   read(): number {
@@ -86,10 +117,11 @@ class NumberHandleImpl implements NumberHandle {
     return this.cell.value;
   }
   inc(n = 1): void {
-    this.cell.set(this.cell.value + n);
+    this.cell.add(n);
   }
   dec(n = 1): void {
-    this.cell.set(this.cell.value - n);
+    // typeof first: negating a Symbol or an object whose valueOf throws would throw here.
+    this.cell.add(typeof n === 'number' ? -n : n);
   }
   set(v: number): void {
     this.cell.set(v);

@@ -100,7 +100,8 @@ export class PmfCell extends StatCell {
     this.handle = makeHandle(this);
   }
 
-  record(v: number): void {
+  /** Records `v`: a finite number (typeof-checked before anything else), else rejected and counted. */
+  record(v: unknown): void {
     if (!isFiniteNumber(v)) {
       this.ctx.reject(this, v, 'not a finite number');
       return;
@@ -144,12 +145,19 @@ export class PmfCell extends StatCell {
     if (!options.sketches && this.cache !== null && this.cacheRecords === this.records && now - this.cacheAt < CACHE_MS) return this.cache;
     const s = this.dist.summary(QS);
     const w = s.window;
+    const l = s.lifetime;
+    const outOfRange: string[] = [];
+    const inRange = (v: number | null, figure: string): number | null => {
+      if (v === null || Number.isFinite(v)) return v;
+      outOfRange.push(figure);
+      return null;
+    };
     const out: PmfSnapshot = {
       count: w.count,
       min: w.min,
       max: w.max,
-      mean: finite(w.mean),
-      stddev: finite(w.stddev),
+      mean: inRange(w.mean, 'mean'),
+      stddev: inRange(w.stddev, 'stddev'),
       median: s.quantiles[0] ?? null,
       '75percentile': s.quantiles[1] ?? null,
       '95percentile': s.quantiles[2] ?? null,
@@ -160,8 +168,9 @@ export class PmfCell extends StatCell {
       windowSeconds: this.dist.windowMs / 1000,
       schema: s.schema,
       relativeError: s.relativeError,
-      lifetime: { ...s.lifetime, sum: finite(s.lifetime.sum) ?? 0, mean: finite(s.lifetime.mean), stddev: finite(s.lifetime.stddev) },
+      lifetime: { ...l, sum: inRange(l.sum, 'lifetime.sum'), mean: inRange(l.mean, 'lifetime.mean'), stddev: inRange(l.stddev, 'lifetime.stddev') },
     };
+    if (outOfRange.length > 0) out.outOfRange = outOfRange;
     if (options.sketches) {
       out.sketch = this.dist.windowSketch().serialize();
       return out;
@@ -177,7 +186,7 @@ export class PmfCell extends StatCell {
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
-    defineStatProperty(this, target, this.handle, (v) => this.record(v as number));
+    defineStatProperty(this, target, this.handle, (v) => this.record(v));
     handles[this.name] = this.handle;
   }
 
@@ -204,16 +213,10 @@ class RunningTimer implements Timer {
 }
 
 /** A copy of a (possibly cached) summary that its receiver may change freely. */
-/**
- * Keeps snapshots JSON-safe: the running sums overflow for values beyond ~1e154 in magnitude
- * (their squares pass Number.MAX_VALUE); such figures show as null rather than NaN/Infinity.
- */
-function finite(v: number | null): number | null {
-  return v !== null && Number.isFinite(v) ? v : null;
-}
-
 function copyOf(s: PmfSnapshot): PmfSnapshot {
-  return { ...s, lifetime: { ...s.lifetime } };
+  const out = { ...s, lifetime: { ...s.lifetime } };
+  if (s.outOfRange !== undefined) out.outOfRange = [...s.outOfRange];
+  return out;
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {

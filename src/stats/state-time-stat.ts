@@ -54,9 +54,9 @@ export class StateTimeCell extends StatCell {
     return boundedKey(this.ms, histogramKey(state) ?? String(state), this.keyLimit, this);
   }
 
-  set(state: string | number): void {
+  set(state: unknown): void {
     if (typeof state !== 'string' && !(typeof state === 'number' && state - state === 0)) {
-      this.ctx.reject(this, state, 'a state must be a string or a finite number');
+      this.ctx.reject(this, state, 'not a state (a string or a finite number)');
       return;
     }
     const now = this.ctx.clock.now();
@@ -79,7 +79,7 @@ export class StateTimeCell extends StatCell {
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
-    defineStatProperty(this, target, this.handle, (v) => this.set(v as string | number));
+    defineStatProperty(this, target, this.handle, (v) => this.set(v));
     handles[this.name] = this.handle;
   }
 

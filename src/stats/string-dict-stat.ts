@@ -61,13 +61,27 @@ export class StringDictCell extends StatCell {
       has: (k) => cell.map.has(k),
       delete: (k) => cell.map.delete(k),
       keys: () => cell.map.keys(),
+      badKey: (k) => cell.rejectKey(k),
     });
     defineStatProperty(this, target, proxy);
     const handle: StringDictHandle = {
-      get: (k) => cell.get(toKey(k)),
-      set: (k, v) => cell.set(toKey(k), v),
-      has: (k) => cell.map.has(toKey(k)),
-      delete: (k) => cell.map.delete(toKey(k)),
+      get: (k) => {
+        const key = toKey(k);
+        return key === undefined ? '' : cell.get(key);
+      },
+      set: (k, v) => {
+        const key = toKey(k);
+        if (key === undefined) cell.rejectKey(k);
+        else cell.set(key, v);
+      },
+      has: (k) => {
+        const key = toKey(k);
+        return key !== undefined && cell.map.has(key);
+      },
+      delete: (k) => {
+        const key = toKey(k);
+        return key !== undefined && cell.map.delete(key);
+      },
       keys: () => cell.map.keys(),
       get size() {
         return cell.map.size;

@@ -17,6 +17,8 @@ function num(v: unknown): number {
  * next aggregation of that name), kept up to date on each child write by adding the new value
  * and withdrawing the old one. The additions are compensated (Neumaier), so that floating-point
  * children that go back to 0 leave 0, not a residue such as 2.8e-17; integer sums are exact.
+ * A child write that would take the sum (or one above it) beyond the double range is rejected
+ * by the child before it is stored ({@link admitsValue}): the sum stays finite.
  */
 export class SumAggregationCell extends StatCell implements Aggregator {
   readonly kind = 'sumAggregation';
@@ -26,21 +28,48 @@ export class SumAggregationCell extends StatCell implements Aggregator {
   private sum = 0;
   private comp = 0;
 
-  private add(x: number): void {
-    const s = this.sum;
+  /** The running sum and its error after adding `x` to `s` (error in `this.nextComp`). */
+  private nextComp = 0;
+  private step(s: number, c: number, x: number): number {
     const t = s + x;
     // Once the sum overflows to ±Infinity there is no error left to track (and Infinity - Infinity
-    // would turn it into NaN).
-    if (t - t === 0) this.comp += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-    this.sum = t;
+    // would turn it into NaN). Writes are admitted only when it does not (see admitsValue).
+    this.nextComp = t - t === 0 ? c + (Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s) : c;
+    return t;
+  }
+
+  /**
+   * The value after a child moves from `o` to `n` (withdraw, then add: the order onValue uses),
+   * or NaN/±Infinity when any step leaves the double range.
+   */
+  private next(o: number, n: number): number {
+    let s = this.step(this.sum, this.comp, -o);
+    s = this.step(s, this.nextComp, n);
+    const v = s + this.nextComp;
+    return s - s === 0 ? v : Number.NaN;
+  }
+
+  admitsValue(oldValue: number, newValue: number): boolean {
+    const o = num(oldValue);
+    const n = num(newValue);
+    if (o === n) return true;
+    const v = this.next(o, n);
+    if (!(v - v === 0)) return false;
+    return this.up === null || this.up.admitsValue(this.value, v);
+  }
+
+  admitsKey(): boolean {
+    return true;
   }
 
   onValue(oldValue: unknown, newValue: unknown): void {
     const o = num(oldValue);
     const n = num(newValue);
     if (o === n) return;
-    this.add(n);
-    this.add(-o);
+    let s = this.step(this.sum, this.comp, -o);
+    s = this.step(s, this.nextComp, n);
+    this.sum = s;
+    this.comp = this.nextComp;
     const old = this.value;
     this.value = this.sum + this.comp;
     if (this.up !== null && this.value !== old) this.up.onValue(old, this.value);

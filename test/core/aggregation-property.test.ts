@@ -163,3 +163,47 @@ test('sums of floating-point children are compensated: children back at 0 leave 
   b!.d = 0;
   assert.equal(root.d, 0);
 });
+
+test('example: a nested sum aggregation feeds its parent, declared before or after its children', () => {
+  // The property above caught a nested aggregation that stopped passing changes up only when a
+  // random run happened to declare a pool aggregation; this example pins it on every run.
+  for (const nestedFirst of [true, false]) {
+    const r = new scales.Registry();
+    const root = {};
+    const totals = r.init(root, '/root', scales.sumAggregationStat('n'), scales.intDictSumAggregationStat('d'), scales.histogramAggregationStat('s'));
+    const pool = {};
+    r.initChild(pool, root, 'pool');
+    const declareNested = () => r.addStats(pool, scales.sumAggregationStat('n'), scales.intDictSumAggregationStat('d'), scales.histogramAggregationStat('s'));
+    let nested = nestedFirst ? declareNested() : undefined;
+    const a = r.initChild({}, pool, 'a', scales.intStat('n'), scales.intDictStat('d'), scales.stat('s', 'idle'));
+    const b = r.initChild({}, pool, 'b', scales.intStat('n'), scales.intDictStat('d'), scales.stat('s', 'idle'));
+    const direct = r.initChild({}, root, 'direct', scales.intStat('n'), scales.intDictStat('d'));
+    a.n = 5;
+    b.n += 7;
+    direct.n = 100;
+    a.d.x += 2;
+    b.d.x += 3;
+    direct.d.x = 10;
+    b.s = 'busy';
+    nested ??= declareNested();
+    assert.equal(nested.n, 12, `nested sum (nestedFirst=${nestedFirst})`);
+    assert.equal(totals.n, 112, `root sum through the nested one (nestedFirst=${nestedFirst})`);
+    assert.equal(nested.d.x, 5);
+    assert.equal(totals.d.x, 15);
+    assert.deepEqual({ ...totals.s }, { idle: 1, busy: 1 });
+    // Later writes below the nested aggregation still reach the root.
+    a.n -= 5;
+    b.d.x += 1;
+    a.s = 'busy';
+    assert.equal(nested.n, 7);
+    assert.equal(totals.n, 107);
+    assert.equal(totals.d.x, 16);
+    assert.equal(totals.s.busy, 2);
+    assert.equal(totals.s.idle, 0);
+    // Clearing the pool subtree takes its children's values out of both levels.
+    r.clear('/root/pool');
+    assert.equal(nested.n, 0);
+    assert.equal(totals.n, 100);
+    assert.equal(totals.d.x, 10);
+  }
+});
