@@ -4,7 +4,6 @@
 // It sends itself a little traffic so that the page moves; stop it with Ctrl-C.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as scales from 'scales-metrics';
 
@@ -18,8 +17,8 @@ const { values: args } = parseArgs({
 });
 
 // ---- the stats: declared once, written on the hot path as plain field updates -------------
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
+// The process's own stats under /process: event-loop delay and utilization, memory, GC, CPU, fds...
+scales.collectRuntimeStats();
 
 const WEB = scales.collection(
   '/web',
@@ -31,13 +30,6 @@ const WEB = scales.collection(
   scales.namedPmfDictStat('latencyByPath', { unit: 'ms' }),
   scales.meterStat('hits'),
   scales.stateTimeStat('inflight'),
-);
-scales.collection(
-  '/process',
-  scales.stat('uptimeSeconds', () => Math.round(process.uptime())),
-  scales.stat('heapUsedBytes', () => process.memoryUsage().heapUsed),
-  scales.stat('eventLoopDelayP99Ms', () => loopDelay.percentile(99) / 1e6),
-  scales.stat('nodeVersion', process.version),
 );
 
 // Class-based stats: a pool of workers whose stats aggregate up to the pool.

@@ -66,6 +66,9 @@ export type { StringDictHandle, StringDictOptions } from './stats/string-dict-st
 export type { SumAggregationHandle } from './stats/sum-aggregation-stat.js';
 export type { ValueHandle } from './stats/value-stat.js';
 
+// --- runtime stats: event loop, GC, memory, CPU, handles, fds (runtime work) ---
+export { collectRuntimeStats, type RuntimeStatsHandle, type RuntimeStatsOptions } from './runtime/collect-runtime-stats.js';
+
 // --- sampling: sketch, windows, meters, clock (sampling work) ---
 export { type Clock, ManualClock, systemClock } from './sampling/clock.js';
 export { METER_TICK_MS, Meter, type MeterRates } from './sampling/meter.js';

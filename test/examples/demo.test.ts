@@ -27,15 +27,22 @@ test('npm run demo: a live instrumented service with its status page', async () 
     });
     // Poll (with a deadline) until the demo's own traffic shows up in its stats.
     const deadline = Date.now() + 15_000;
-    let stats: { web?: { requests?: number; latency?: { count: number } }; pool?: { jobsDone?: number } } = {};
+    let stats: {
+      web?: { requests?: number; latency?: { count: number } };
+      pool?: { jobsDone?: number };
+      process?: { eventLoop?: { delaySeconds?: { count: number } }; memory?: { heapUsedBytes?: number } };
+    } = {};
     while (Date.now() < deadline) {
       stats = (await (await fetch(`${statusUrl}?format=json`)).json()) as typeof stats;
-      if ((stats.web?.requests ?? 0) >= 5 && (stats.pool?.jobsDone ?? 0) >= 1) break;
+      if ((stats.web?.requests ?? 0) >= 5 && (stats.pool?.jobsDone ?? 0) >= 1 && (stats.process?.eventLoop?.delaySeconds?.count ?? 0) >= 1) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok((stats.web?.requests ?? 0) >= 5, JSON.stringify(stats));
     assert.ok((stats.web?.latency?.count ?? 0) >= 1);
     assert.ok((stats.pool?.jobsDone ?? 0) >= 1);
+    // collectRuntimeStats(): the process's own stats beside the app's.
+    assert.ok((stats.process?.eventLoop?.delaySeconds?.count ?? 0) >= 1);
+    assert.ok((stats.process?.memory?.heapUsedBytes ?? 0) > 0);
     const html = await (await fetch(statusUrl)).text();
     assert.match(html, /<title>scales-demo - Status: \/<\/title>/);
     const prom = await (await fetch(statusUrl.replace('/status/', '/metrics'))).text();

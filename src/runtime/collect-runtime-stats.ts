@@ -1,0 +1,444 @@
+import { availableParallelism } from 'node:os';
+import { constants as perfConstants, PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { defaultRegistry } from '../registry/default-registry.js';
+import { namedPmfDictStat, pmfStat, stat } from '../registry/catalogue.js';
+import type { Container } from '../core/container.js';
+import { parsePath } from '../core/path.js';
+import type { Registry } from '../registry/registry.js';
+import type { NamedPmfDictHandle } from '../stats/named-pmf-dict-stat.js';
+import type { PmfHandle } from '../stats/pmf-stat.js';
+
+/** Options of {@link collectRuntimeStats}. */
+export interface RuntimeStatsOptions {
+  /** The tree to add the stats to (default: the default registry, the one `scales.collection` uses). */
+  registry?: Registry;
+  /** Container of the stats (default `/process`). */
+  path?: string;
+  /**
+   * How often the event loop's delay is sampled, in ms (default 20; Node's `monitorEventLoopDelay` and prom-client
+   * sample every 10 ms: each sample wakes an idle process, so half as often). A block of the
+   * loop of B ms is seen as a delay between B − resolution and B.
+   */
+  eventLoopResolutionMs?: number;
+  /** Event-loop and CPU utilization are figures of the last completed interval of this many ms (default 1000). */
+  utilizationWindowMs?: number;
+  /** Record GC pauses per kind (default true). */
+  gc?: boolean;
+}
+
+/** What {@link collectRuntimeStats} returns. */
+export interface RuntimeStatsHandle {
+  /** The container's path (`/process` by default). */
+  readonly path: string;
+  /**
+   * Stops the sampling of this collector (its timer and GC observer; idempotent). The stats stay
+   * in the tree: gauges (memory, CPU seconds, fds...) keep reading live values, the sampled ones
+   * (event-loop delay, utilization, GC pauses) stop changing.
+   */
+  stop(): void;
+}
+
+/** Default container of the runtime stats. */
+export const DEFAULT_RUNTIME_PATH = '/process';
+/** Default sampling interval of the event-loop delay, in ms. */
+export const DEFAULT_EVENT_LOOP_RESOLUTION_MS = 20;
+/** Default interval over which event-loop and CPU utilization are computed, in ms. */
+export const DEFAULT_UTILIZATION_WINDOW_MS = 1000;
+
+/**
+ * The Prometheus name each runtime stat SHOULD get, keyed by its path under the container. Where
+ * prom-client's `collectDefaultMetrics()` has the same concept the name is prom-client's
+ * (`promClient: true`, checked against node_modules/prom-client/lib/metrics/*.js, 15.1), so the
+ * public Node.js Grafana dashboards work unchanged; the others are proposals. `<space>`, `<kind>`
+ * and `<type>` become the label named in `labels`. Not wired yet: the Prometheus output renders
+ * these stats under their path-derived names until a later issue maps them with this table.
+ */
+export const RUNTIME_PROMETHEUS_NAMES: Readonly<Record<string, { name: string; type: 'counter' | 'gauge' | 'summary' | 'info'; labels?: readonly string[]; promClient: boolean; note?: string }>> = {
+  nodeVersion: { name: 'nodejs_version_info', type: 'info', labels: ['version', 'major', 'minor', 'patch'], promClient: true, note: 'value 1; labels from process.version' },
+  startTimeSeconds: { name: 'process_start_time_seconds', type: 'gauge', promClient: true },
+  uptimeSeconds: { name: 'process_uptime_seconds', type: 'gauge', promClient: false, note: 'prom-client has none: time() - process_start_time_seconds' },
+  'cpu/userSeconds': { name: 'process_cpu_user_seconds_total', type: 'counter', promClient: true },
+  'cpu/systemSeconds': { name: 'process_cpu_system_seconds_total', type: 'counter', promClient: true },
+  'cpu/totalSeconds': { name: 'process_cpu_seconds_total', type: 'counter', promClient: true },
+  'cpu/utilization': { name: 'process_cpu_utilization_cores', type: 'gauge', promClient: false, note: 'prom-client has none (rate(process_cpu_seconds_total))' },
+  'cpu/cores': { name: 'nodejs_available_parallelism', type: 'gauge', promClient: false },
+  'memory/rssBytes': { name: 'process_resident_memory_bytes', type: 'gauge', promClient: true },
+  'memory/virtualBytes': { name: 'process_virtual_memory_bytes', type: 'gauge', promClient: true, note: 'Linux only (VmSize)' },
+  'memory/dataBytes': { name: 'process_heap_bytes', type: 'gauge', promClient: true, note: "Linux only (VmData: prom-client's 'process heap' is the data segment)" },
+  'memory/heapUsedBytes': { name: 'nodejs_heap_size_used_bytes', type: 'gauge', promClient: true },
+  'memory/heapTotalBytes': { name: 'nodejs_heap_size_total_bytes', type: 'gauge', promClient: true },
+  'memory/heapLimitBytes': { name: 'nodejs_heap_size_limit_bytes', type: 'gauge', promClient: false },
+  'memory/externalBytes': { name: 'nodejs_external_memory_bytes', type: 'gauge', promClient: true },
+  'memory/arrayBuffersBytes': { name: 'nodejs_array_buffers_bytes', type: 'gauge', promClient: false },
+  'memory/heapSpaces/<space>/usedBytes': { name: 'nodejs_heap_space_size_used_bytes', type: 'gauge', labels: ['space'], promClient: true },
+  'memory/heapSpaces/<space>/sizeBytes': { name: 'nodejs_heap_space_size_total_bytes', type: 'gauge', labels: ['space'], promClient: true },
+  'memory/heapSpaces/<space>/availableBytes': { name: 'nodejs_heap_space_size_available_bytes', type: 'gauge', labels: ['space'], promClient: true },
+  'eventLoop/delaySeconds': {
+    name: 'nodejs_eventloop_lag_{min,max,mean,stddev,p50,p90,p99}_seconds',
+    type: 'gauge',
+    promClient: true,
+    note: "one gauge per figure of the pmf's window (p90 from the sketch: the pmf reports no 0.9); plus the summary itself under a name of our own",
+  },
+  'eventLoop/lastDelaySeconds': { name: 'nodejs_eventloop_lag_seconds', type: 'gauge', promClient: true, note: "prom-client's measures the scrape's own setImmediate; ours is the latest sample" },
+  'eventLoop/utilization': { name: 'nodejs_eventloop_utilization', type: 'gauge', promClient: false },
+  'gc/pauseSeconds/<kind>': { name: 'nodejs_gc_duration_seconds', type: 'summary', labels: ['kind'], promClient: true, note: 'prom-client: a histogram; dashboards use its _sum and _count, which a summary has' },
+  'handles/active': { name: 'nodejs_active_handles_total', type: 'gauge', promClient: true },
+  'handles/activeByType/<type>': { name: 'nodejs_active_handles', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/requests': { name: 'nodejs_active_requests_total', type: 'gauge', promClient: true },
+  'handles/requestsByType/<type>': { name: 'nodejs_active_requests', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/resources': { name: 'nodejs_active_resources_total', type: 'gauge', promClient: true },
+  'handles/resourcesByType/<type>': { name: 'nodejs_active_resources', type: 'gauge', labels: ['type'], promClient: true },
+  'fds/open': { name: 'process_open_fds', type: 'gauge', promClient: true, note: 'Linux only' },
+  'fds/max': { name: 'process_max_fds', type: 'gauge', promClient: true, note: 'Linux only' },
+};
+
+/** GC kinds by `detail.kind`, named as prom-client labels them. */
+const GC_KINDS = new Map<number, string>([
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR, 'major'],
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR, 'minor'],
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental'],
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB, 'weakcb'],
+]);
+
+/** Readings shared by the gauges of one snapshot: reused when younger than this many ms. */
+const READING_TTL_MS = 100;
+/** /proc/self/fd is read at most once a second, and at most 0.1% of the time (1000x its read time). */
+const FD_MIN_TTL_MS = 1000;
+const FD_TTL_PER_READ_MS = 1000;
+/** /proc/self/limits is re-read at most once a minute (setrlimit is rare). */
+const LIMITS_TTL_MS = 60_000;
+
+/** A reading computed at most once per `ttlMs` (shared by the gauges of one snapshot); null when it throws. */
+function cached<T>(ttlMs: number, read: () => T): () => T | null {
+  let at = Number.NEGATIVE_INFINITY;
+  let value: T | null = null;
+  return () => {
+    const now = performance.now();
+    if (now - at < ttlMs) return value;
+    try {
+      value = read();
+    } catch {
+      value = null; // an unsupported runtime or platform reads null, never throws
+    }
+    at = performance.now();
+    return value;
+  };
+}
+
+/** Counts objects by their constructor's name (or by the string itself), as prom-client groups handles. */
+function countByType(items: readonly unknown[]): Record<string, number> {
+  const out: Record<string, number> = Object.create(null);
+  for (const x of items) {
+    const type = typeof x === 'string' ? x : (((x as { constructor?: { name?: unknown } } | null)?.constructor?.name as string | undefined) ?? 'unknown');
+    out[type] = (out[type] ?? 0) + 1;
+  }
+  return { ...out };
+}
+
+type ProcessInternals = { _getActiveHandles?: () => unknown[]; _getActiveRequests?: () => unknown[] };
+type FsLike = { readdirSync(path: string): string[]; readFileSync(path: string, encoding: 'utf8'): string };
+
+/** The soft limit of open files from /proc/self/limits text; null when unlimited or absent. */
+export function parseMaxFds(limits: string): number | null {
+  const m = /^Max open files\s+(\S+)/m.exec(limits);
+  if (m === null) return null;
+  const n = Number(m[1]);
+  return Number.isFinite(n) ? n : null;
+}
+
+function checkMs(name: string, v: number | undefined, fallback: number, max: number): number {
+  if (v === undefined) return fallback;
+  if (!(typeof v === 'number' && Number.isFinite(v) && v >= 1 && v <= max)) {
+    throw new RangeError(`collectRuntimeStats: ${name} must be a number of milliseconds from 1 to ${max}, not ${String(v)}`);
+  }
+  return v;
+}
+
+/** One running collector per registry and path; handles count its users. */
+class Collector {
+  users = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private observer: PerformanceObserver | null = null;
+  private lastTick = performance.now();
+  /** Where the current utilization window started. */
+  private windowStart: { at: number; cpu: NodeJS.CpuUsage; elu: EventLoopUtilization };
+  /** Utilizations of the last completed window; null until one completed. */
+  private cpuUtilization: number | null = null;
+  private loopUtilization: number | null = null;
+  lastDelay: number | null = null;
+  private readonly cores: number;
+
+  constructor(
+    private readonly resolutionMs: number,
+    private readonly windowMs: number,
+    private readonly delay: PmfHandle,
+    gcPause: NamedPmfDictHandle | null,
+    private readonly onStop: (c: Collector) => void,
+  ) {
+    this.cores = Math.max(1, availableParallelism());
+    this.windowStart = { at: performance.now(), cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() };
+    // One unref'd timer: it samples the loop's delay and closes the utilization windows.
+    this.timer = setInterval(() => this.tick(), resolutionMs);
+    this.timer.unref();
+    if (gcPause !== null) {
+      this.observer = new PerformanceObserver((list) => {
+        // Every entry of every batch (prom-client and OpenTelemetry read only the first).
+        for (const e of list.getEntries()) {
+          try {
+            const kind = GC_KINDS.get((e as { detail?: { kind?: number } | null }).detail?.kind ?? -1) ?? 'other';
+            gcPause.record(kind, e.duration / 1000);
+          } catch {
+            // never into the host application
+          }
+        }
+      });
+      this.observer.observe({ entryTypes: ['gc'] });
+    }
+  }
+
+  /**
+   * The delay is the timer's lateness: Node re-arms an interval timer `resolutionMs` after the
+   * loop picked it up, so the time between two callbacks is the interval plus how late the loop
+   * was. Subtracting the interval gives the true delay (monitorEventLoopDelay's histogram keeps
+   * the interval in every sample, so it reads ~resolution high even when idle).
+   */
+  private tick(): void {
+    try {
+      const now = performance.now();
+      const d = Math.max(0, now - this.lastTick - this.resolutionMs) / 1000;
+      this.lastTick = now;
+      this.lastDelay = d;
+      this.delay.record(d);
+      if (now - this.windowStart.at >= this.windowMs) this.closeWindow(now);
+    } catch {
+      // never into the host application
+    }
+  }
+
+  private closeWindow(now: number): void {
+    const cpu = process.cpuUsage();
+    const elu = performance.eventLoopUtilization();
+    const s = this.windowStart;
+    this.cpuUtilization = cpuCores(cpu, s.cpu, now - s.at, this.cores);
+    this.loopUtilization = performance.eventLoopUtilization(elu, s.elu).utilization;
+    this.windowStart = { at: now, cpu, elu };
+  }
+
+  /** CPU in use, in cores (0..cores): of the last completed window, or since start. */
+  cpu(): number {
+    if (this.cpuUtilization !== null) return this.cpuUtilization;
+    return cpuCores(process.cpuUsage(), this.windowStart.cpu, performance.now() - this.windowStart.at, this.cores);
+  }
+
+  /** Share of the time the loop was busy (0..1): of the last completed window, or since start. */
+  loop(): number {
+    if (this.loopUtilization !== null) return this.loopUtilization;
+    return performance.eventLoopUtilization(performance.eventLoopUtilization(), this.windowStart.elu).utilization;
+  }
+
+  /** The containers whose stats it feeds; when one leaves the tree (`reset`, `remove`), it is stale. */
+  containers: Container[] = [];
+
+  get stale(): boolean {
+    return this.containers.some((c) => c.detached);
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.observer?.disconnect();
+    this.observer = null;
+    this.onStop(this);
+  }
+}
+
+function cpuCores(cpu: NodeJS.CpuUsage, from: NodeJS.CpuUsage, elapsedMs: number, cores: number): number {
+  if (!(elapsedMs > 0)) return 0;
+  const used = (cpu.user - from.user + cpu.system - from.system) / 1000;
+  // cpuUsage and the wall clock are not read at the same instant: clamp the jitter.
+  return Math.min(cores, Math.max(0, used / elapsedMs));
+}
+
+const running = new WeakMap<Registry, Map<string, Collector>>();
+
+/**
+ * Adds the Node.js runtime's stats to the tree, as ordinary stats under `/process` (see the
+ * README for the list): event-loop delay (a pmf, in seconds) and utilization, heap (used, total,
+ * limit, per space), RSS, external and array-buffer memory, GC pauses per kind (pmfs), CPU
+ * seconds and utilization (in cores), active handles/requests/resources, open and max file
+ * descriptors (Linux), start time, uptime and Node version. Gauges are computed when read;
+ * one unref'd timer samples the event loop and a PerformanceObserver records GC pauses. Nothing
+ * here throws into the application or keeps the process alive. Calling it again for the same
+ * registry and path shares the running collector, with the first call's options (it stops when
+ * every handle has stopped; after `reset()` or `remove()` of its container, a call starts afresh).
+ *
+ * @example
+ * const runtime = scales.collectRuntimeStats();
+ * scales.getStats('/process/eventLoop')?.delaySeconds; // { count, max, '99percentile', ... }
+ * runtime.stop(); // e.g. in a test's teardown
+ */
+export function collectRuntimeStats(options: RuntimeStatsOptions = {}): RuntimeStatsHandle {
+  const registry = options.registry ?? defaultRegistry;
+  const path = '/' + parsePath(options.path ?? DEFAULT_RUNTIME_PATH).join('/');
+  const resolutionMs = checkMs('eventLoopResolutionMs', options.eventLoopResolutionMs, DEFAULT_EVENT_LOOP_RESOLUTION_MS, 60_000);
+  const windowMs = checkMs('utilizationWindowMs', options.utilizationWindowMs, DEFAULT_UTILIZATION_WINDOW_MS, 3_600_000);
+  const byPath = running.get(registry) ?? new Map<string, Collector>();
+  running.set(registry, byPath);
+  let collector = byPath.get(path);
+  // A collector whose stats left the tree (registry.reset(), remove()) feeds nothing anyone reads: start afresh.
+  if (collector?.stale) collector.stop();
+  if (collector === undefined || collector.stale) {
+    collector = start(registry, path, resolutionMs, windowMs, options.gc ?? true, (stopped) => {
+      if (byPath.get(path) === stopped) byPath.delete(path);
+    });
+    byPath.set(path, collector);
+  }
+  const c = collector;
+  c.users++;
+  let stopped = false;
+  return {
+    path,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      if (--c.users === 0) c.stop();
+    },
+  };
+}
+
+function start(registry: Registry, path: string, resolutionMs: number, windowMs: number, gc: boolean, onStop: (c: Collector) => void): Collector {
+  const memory = cached(READING_TTL_MS, () => process.memoryUsage());
+  const heap = cached(READING_TTL_MS, () => getHeapStatistics());
+  const spaces = cached(READING_TTL_MS, () => getHeapSpaceStatistics());
+  const internals = process as unknown as ProcessInternals;
+  const handles = cached(READING_TTL_MS, () => internals._getActiveHandles?.() ?? null);
+  const requests = cached(READING_TTL_MS, () => internals._getActiveRequests?.() ?? null);
+  const resources = cached(READING_TTL_MS, () => (typeof process.getActiveResourcesInfo === 'function' ? process.getActiveResourcesInfo() : null));
+  const startTimeSeconds = Math.round((Date.now() - process.uptime() * 1000) / 10) / 100;
+
+  registry.collection(
+    path,
+    stat('nodeVersion', process.version),
+    stat('startTimeSeconds', startTimeSeconds),
+    stat('uptimeSeconds', () => process.uptime()),
+  );
+  const loop = registry.collection(
+    `${path}/eventLoop`,
+    pmfStat('delaySeconds'),
+    stat<number | null, 'lastDelaySeconds'>('lastDelaySeconds', null),
+    stat<number | null, 'utilization'>('utilization', null),
+  );
+  const gcStats = gc ? registry.collection(`${path}/gc`, namedPmfDictStat('pauseSeconds', { keyLimit: 10 })) : null;
+  const cpu = registry.collection(
+    `${path}/cpu`,
+    stat('userSeconds', () => process.cpuUsage().user / 1e6),
+    stat('systemSeconds', () => process.cpuUsage().system / 1e6),
+    stat('totalSeconds', () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    }),
+    stat<number | null, 'utilization'>('utilization', null),
+    stat('cores', Math.max(1, availableParallelism())),
+  );
+  registry.collection(
+    `${path}/memory`,
+    stat('rssBytes', () => memory()?.rss ?? null),
+    stat('heapUsedBytes', () => memory()?.heapUsed ?? null),
+    stat('heapTotalBytes', () => memory()?.heapTotal ?? null),
+    stat('heapLimitBytes', () => heap()?.heap_size_limit ?? null),
+    stat('externalBytes', () => memory()?.external ?? null),
+    stat('arrayBuffersBytes', () => memory()?.arrayBuffers ?? null),
+  );
+  let spaceNames: string[] = [];
+  try {
+    spaceNames = getHeapSpaceStatistics().map((s) => s.space_name);
+  } catch {
+    // a runtime without heap spaces (Bun) shows none
+  }
+  for (const full of spaceNames) {
+    // Named as prom-client labels them: 'new_space' -> 'new'.
+    const short = full.endsWith('_space') ? full.slice(0, -'_space'.length) : full;
+    const space = () => spaces()?.find((s) => s.space_name === full) ?? null;
+    registry.collection(
+      `${path}/memory/heapSpaces/${short}`,
+      stat('usedBytes', () => space()?.space_used_size ?? null),
+      stat('sizeBytes', () => space()?.space_size ?? null),
+      stat('availableBytes', () => space()?.space_available_size ?? null),
+    );
+  }
+  registry.collection(
+    `${path}/handles`,
+    stat('active', () => handles()?.length ?? null),
+    stat('activeByType', () => {
+      const h = handles();
+      return h === null ? null : countByType(h);
+    }),
+    stat('requests', () => requests()?.length ?? null),
+    stat('requestsByType', () => {
+      const r = requests();
+      return r === null ? null : countByType(r);
+    }),
+    stat('resources', () => resources()?.length ?? null),
+    stat('resourcesByType', () => {
+      const r = resources();
+      return r === null ? null : countByType(r);
+    }),
+  );
+  if (process.platform === 'linux') declareLinux(registry, path);
+  // Last, so that a declaration that throws (a stat of another kind already there) leaves no timer.
+  // The gauges are set, not declared: a restarted collector's stats are the same cells.
+  const collector = new Collector(resolutionMs, windowMs, loop.$.delaySeconds, gcStats?.$.pauseSeconds ?? null, onStop);
+  loop.$.lastDelaySeconds.set(() => collector.lastDelay);
+  loop.$.utilization.set(() => collector.loop());
+  cpu.$.utilization.set(() => collector.cpu());
+  for (const sub of ['', '/eventLoop', '/cpu', ...(gc ? ['/gc'] : [])]) {
+    const c = registry.root.find(parsePath(path + sub));
+    if (c !== undefined) collector.containers.push(c);
+  }
+  return collector;
+}
+
+/** The `kB` fields of /proc/self/status text, in bytes (`{ VmSize: ..., VmData: ... }`). */
+export function parseProcStatus(status: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of status.matchAll(/^(Vm\w+):\s+(\d+) kB$/gm)) out[m[1]!] = Number(m[2]) * 1024;
+  return out;
+}
+
+/**
+ * Linux only, from /proc: virtual and data memory, open and max file descriptors, each read at
+ * most as often as is cheap.
+ */
+function declareLinux(registry: Registry, path: string): void {
+  const fs = process.getBuiltinModule?.('node:fs') as FsLike | undefined; // loaded only here: the root imports no file-system module
+  if (fs === undefined) return;
+  let ttl = FD_MIN_TTL_MS;
+  let at = Number.NEGATIVE_INFINITY;
+  let open: number | null = null;
+  const openFds = () => {
+    const now = performance.now();
+    if (now - at < ttl) return open;
+    try {
+      open = fs.readdirSync('/proc/self/fd').length - 1; // less the directory's own fd, as prom-client
+    } catch {
+      open = null;
+    }
+    at = performance.now();
+    // A process with very many fds pays for the readdir: read it less often (<= 0.1% of the time).
+    ttl = Math.max(FD_MIN_TTL_MS, (at - now) * FD_TTL_PER_READ_MS);
+    return open;
+  };
+  const limits = cached(LIMITS_TTL_MS, () => parseMaxFds(fs.readFileSync('/proc/self/limits', 'utf8')));
+  const status = cached(READING_TTL_MS, () => parseProcStatus(fs.readFileSync('/proc/self/status', 'utf8')));
+  registry.collection(
+    `${path}/memory`,
+    stat('virtualBytes', () => status()?.VmSize ?? null),
+    stat('dataBytes', () => status()?.VmData ?? null),
+  );
+  registry.collection(
+    `${path}/fds`,
+    stat('open', openFds),
+    stat('max', () => limits()),
+  );
+}

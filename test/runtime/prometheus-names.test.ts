@@ -1,0 +1,77 @@
+// The Prometheus names the runtime stats should get (RUNTIME_PROMETHEUS_NAMES) against
+// prom-client's own default metrics, and every runtime stat path having one.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { collectDefaultMetrics, Registry as PromRegistry } from 'prom-client';
+import { Registry } from '../../src/registry/registry.js';
+import { collectRuntimeStats, parseMaxFds, parseProcStatus, RUNTIME_PROMETHEUS_NAMES } from '../../src/runtime/collect-runtime-stats.js';
+
+/** 'a_{x,y}_b' -> ['a_x_b', 'a_y_b']. */
+function expand(name: string): string[] {
+  const m = /\{([^}]*)\}/.exec(name);
+  if (m === null) return [name];
+  return m[1]!.split(',').flatMap((part) => expand(name.slice(0, m.index) + part + name.slice(m.index + m[0].length)));
+}
+
+/** Leaf stat paths of a JSON tree, with pmfs and object gauges as leaves. */
+function leaves(tree: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([k, v]) => {
+    const p = prefix + k;
+    const isContainer = typeof v === 'object' && v !== null && !('count' in v) && !k.endsWith('ByType') && k !== 'pauseSeconds';
+    return isContainer ? leaves(v as Record<string, unknown>, p + '/') : [p];
+  });
+}
+
+describe('RUNTIME_PROMETHEUS_NAMES', () => {
+  it("names marked promClient are prom-client's default-metric names, and the others are not", () => {
+    const prom = new PromRegistry();
+    collectDefaultMetrics({ register: prom });
+    const theirs = new Set(prom.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name));
+    prom.clear();
+    for (const [path, n] of Object.entries(RUNTIME_PROMETHEUS_NAMES)) {
+      for (const name of expand(n.name)) {
+        assert.equal(theirs.has(name), n.promClient, `${path}: ${name} ${n.promClient ? 'is not' : 'is'} a prom-client default metric`);
+        assert.match(name, /^[a-z_][a-z0-9_]*$/);
+      }
+    }
+    // The ones that matter to the public dashboards are all covered.
+    const ours = new Set(Object.values(RUNTIME_PROMETHEUS_NAMES).flatMap((n) => expand(n.name)));
+    for (const name of theirs) {
+      assert.ok(ours.has(name), `prom-client's ${name} has no runtime stat`);
+    }
+  });
+
+  it('every runtime stat has an entry, and every entry a stat', () => {
+    const registry = new Registry();
+    const h = collectRuntimeStats({ registry, path: '/p' });
+    try {
+      const tree = registry.getStats('/p') as Record<string, unknown>;
+      const paths = leaves(tree).map((p) =>
+        p
+          .replace(/^memory\/heapSpaces\/[^/]+\//, 'memory/heapSpaces/<space>/')
+          .replace(/ByType$/, 'ByType/<type>')
+          .replace(/^gc\/pauseSeconds$/, 'gc/pauseSeconds/<kind>'),
+      );
+      const entries = Object.keys(RUNTIME_PROMETHEUS_NAMES);
+      assert.deepEqual([...new Set(paths)].sort(), entries.filter((e) => process.platform === 'linux' || !(RUNTIME_PROMETHEUS_NAMES[e]!.note ?? '').startsWith('Linux only')).sort());
+    } finally {
+      h.stop();
+    }
+  });
+});
+
+describe('parseMaxFds', () => {
+  it('reads the soft limit of open files; unlimited or missing is null', () => {
+    const limits = 'Limit                     Soft Limit           Hard Limit           Units     \nMax processes             63704                63704                processes \nMax open files            1024                 524288               files     \n';
+    assert.equal(parseMaxFds(limits), 1024);
+    assert.equal(parseMaxFds(limits.replace('1024 ', 'unlimited ')), null);
+    assert.equal(parseMaxFds('nothing here'), null);
+  });
+});
+
+describe('parseProcStatus', () => {
+  it('reads the Vm fields in bytes', () => {
+    const status = 'Name:\tnode\nVmPeak:\t  1000 kB\nVmSize:\t  900 kB\nVmData:\t   12 kB\nThreads:\t7\n';
+    assert.deepEqual(parseProcStatus(status), { VmPeak: 1000 * 1024, VmSize: 900 * 1024, VmData: 12 * 1024 });
+  });
+});
