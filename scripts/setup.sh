@@ -42,5 +42,6 @@ if [ "${1:-}" = "--services" ]; then
 fi
 
 echo "setup: build"
-npx tsc -p tsconfig.json
+# -b: src references tsconfig.browser.json (the status page script, the only code built with the DOM library)
+npx tsc -b tsconfig.json
 npx tsc -p tsconfig.test.json

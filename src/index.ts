@@ -71,6 +71,7 @@ export { collectRuntimeStats, type RuntimeStatsHandle, type RuntimeStatsOptions 
 
 // --- sampling: sketch, windows, meters, clock (sampling work) ---
 export { type Clock, ManualClock, systemClock } from './sampling/clock.js';
+export type { ScheduledTask, Scheduler } from './sampling/scheduler.js';
 export { METER_TICK_MS, Meter, type MeterRates } from './sampling/meter.js';
 export { DEFAULT_RELATIVE_ACCURACY, DEFAULT_SKETCH_MAX_BYTES, LogSketch, type LogSketchOptions, type NativeHistogramBuckets } from './sampling/sketch.js';
 export {

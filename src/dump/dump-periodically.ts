@@ -1,5 +1,6 @@
 import { doubleStat, intStat, stat } from '../registry/catalogue.js';
 import { Registry } from '../registry/registry.js';
+import { type ScheduledTask, type Scheduler, systemScheduler } from '../sampling/scheduler.js';
 import { type DumpOptions, dumpStatsTo } from './dump-file.js';
 import { defaultStatsSource } from './stats-source.js';
 
@@ -30,6 +31,8 @@ export interface DumpPeriodicallyOptions extends DumpOptions {
    * `process.emitWarning` (code `SCALES_DUMP_FAILED`); later ones are only counted.
    */
   onError?: (error: Error) => void;
+  /** Runs the wait between writes (default: unref'd Node timers; tests: a manual scheduler). */
+  scheduler?: Scheduler;
 }
 
 /** The handle of a periodic dump. */
@@ -47,7 +50,7 @@ export interface PeriodicDump {
 /**
  * Writes the stats to `filename` now and then every `periodMs` (Python's `installStatsLoop`),
  * atomically, never two writes at once (the next is scheduled when the previous one ends), on
- * an unref'd timer (it never keeps the process alive). Errors are reported, never thrown.
+ * an unref'd timer (it never keeps the process alive; `scheduler` replaces it). Errors are reported, never thrown.
  * When the source is a `Registry`, the loop reports on itself there, under `/scales/dump`:
  * `writes`, `errors`, `lastWriteMs`, `lastError` (totals over every periodic dump of it).
  * @example
@@ -69,7 +72,8 @@ export function dumpStatsPeriodically(filename: string, options: DumpPeriodicall
   let errors = 0;
   let lastError: Error | undefined;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ScheduledTask | undefined;
+  const scheduler = options.scheduler ?? systemScheduler;
   let inFlight: Promise<void> | undefined;
   const source = options.registry ?? defaultStatsSource();
   const self = source instanceof Registry ? declareSelfStats(source) : undefined;
@@ -116,8 +120,7 @@ export function dumpStatsPeriodically(filename: string, options: DumpPeriodicall
 
   const schedule = (delay: number): void => {
     if (stopped) return;
-    timer = setTimeout(tick, delay);
-    timer.unref();
+    timer = scheduler.schedule(tick, delay);
   };
 
   // The first write starts now (not on a timer), so that stop() right away, or a short script
@@ -126,7 +129,7 @@ export function dumpStatsPeriodically(filename: string, options: DumpPeriodicall
   return {
     async stop() {
       stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       timer = undefined;
       await inFlight;
     },

@@ -4,6 +4,7 @@
  * running when the next one is due makes that one skipped (and counted), never doubled.
  */
 
+import { type ScheduledTask, type Scheduler, systemScheduler } from '../sampling/scheduler.js';
 import { DEFAULT_FLUSH_TIMEOUT_MS, GraphitePusher, type GraphitePusherOptions, type PushResult } from './pusher.js';
 
 /** Default push period, in seconds. */
@@ -15,6 +16,12 @@ const AFTER_BOUNDARY_MS = 20;
 export interface GraphitePeriodicPusherOptions extends GraphitePusherOptions {
   /** Seconds between pushes (default {@link DEFAULT_PUSH_PERIOD_SECONDS}); timestamps are aligned to it. */
   period?: number;
+  /**
+   * Runs the wait until each push and tells the time the periods are aligned to (default:
+   * unref'd Node timers and `Date.now`; tests: a manual scheduler). Without `now`, the
+   * datapoints' timestamps also come from its `now()`.
+   */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -28,9 +35,10 @@ export interface GraphitePeriodicPusherOptions extends GraphitePusherOptions {
  * await pusher.stop();
  */
 export class GraphitePeriodicPusher extends GraphitePusher {
-  #timer: NodeJS.Timeout | null = null;
+  #timer: ScheduledTask | null = null;
   #started = false;
   readonly #clock: () => number;
+  readonly #scheduler: Scheduler;
 
   /**
    * @param host carbon's host name or address
@@ -39,9 +47,12 @@ export class GraphitePeriodicPusher extends GraphitePusher {
    * @param options the period in seconds, or options (`{ period, protocol, deltas, registry, ... }`)
    */
   constructor(host: string, port?: number, prefix?: string, options: number | GraphitePeriodicPusherOptions = {}) {
-    const opts = typeof options === 'number' ? { period: options } : options;
-    super(host, port, prefix, { ...opts, period: opts.period ?? DEFAULT_PUSH_PERIOD_SECONDS });
-    this.#clock = opts.now ?? Date.now;
+    const opts: GraphitePeriodicPusherOptions = typeof options === 'number' ? { period: options } : options;
+    const scheduler = opts.scheduler ?? systemScheduler;
+    const now = opts.now ?? (() => scheduler.now());
+    super(host, port, prefix, { ...opts, now, period: opts.period ?? DEFAULT_PUSH_PERIOD_SECONDS });
+    this.#scheduler = scheduler;
+    this.#clock = now;
   }
 
   /** Starts pushing every period (the first push at the next period boundary). Calling it again does nothing. */
@@ -62,7 +73,7 @@ export class GraphitePeriodicPusher extends GraphitePusher {
   async stop(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<PushResult | undefined> {
     if (this.closed) return undefined;
     this.#started = false;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = null;
     const last = await this.push();
     await this.close(timeoutMs);
@@ -73,8 +84,7 @@ export class GraphitePeriodicPusher extends GraphitePusher {
     const periodMs = this.period * 1000;
     const now = this.#clock();
     const next = (Math.floor(now / periodMs) + 1) * periodMs + AFTER_BOUNDARY_MS;
-    this.#timer = setTimeout(() => this.#tick(), next - now);
-    this.#timer.unref();
+    this.#timer = this.#scheduler.schedule(() => this.#tick(), next - now);
   }
 
   #tick(): void {

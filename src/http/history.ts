@@ -10,6 +10,7 @@ import type { SnapshotOptions } from '../core/snapshot.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 import { forEachSliced } from './chunks.js';
 import { liveEntries } from '../formats/live.js';
+import { type ScheduledTask, type Scheduler, systemScheduler } from '../sampling/scheduler.js';
 
 /** What the status handler reads: anything that can take an asynchronous snapshot. */
 export interface SnapshotSource {
@@ -29,6 +30,8 @@ export interface HistoryOptions {
   maxSeries?: number;
   /** Stop sampling after this long without a request (default {@link DEFAULT_HISTORY_IDLE_STOP_MS}). */
   idleStopMs?: number;
+  /** Runs the sampling timer and tells the time for the idle stop (default: Node timers and `Date.now`; tests: a manual one). */
+  scheduler?: Scheduler;
 }
 
 /** Default sampling period of the history: 5 s. */
@@ -56,7 +59,8 @@ export class HistorySampler {
   readonly idleStopMs: number;
   private readonly series = new Map<string, Series>();
   private tick = 0;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly scheduler: Scheduler;
+  private timer: ScheduledTask | undefined;
   private inFlight: Promise<void> | undefined;
   private lastUse = 0;
 
@@ -68,6 +72,7 @@ export class HistorySampler {
     this.points = options.points ?? DEFAULT_HISTORY_POINTS;
     this.maxSeries = options.maxSeries ?? DEFAULT_HISTORY_MAX_SERIES;
     this.idleStopMs = options.idleStopMs ?? DEFAULT_HISTORY_IDLE_STOP_MS;
+    this.scheduler = options.scheduler ?? systemScheduler;
     for (const [k, v] of Object.entries({ intervalMs: this.intervalMs, points: this.points, maxSeries: this.maxSeries })) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`invalid history option ${k}: ${v} (a positive integer)`);
     }
@@ -88,22 +93,27 @@ export class HistorySampler {
    * at once: an immediate one would call every gauge a second time for the same page view.
    */
   touch(): void {
-    this.lastUse = Date.now();
+    this.lastUse = this.scheduler.now();
     if (this.timer !== undefined) return;
-    this.timer = setInterval(() => void this.sample(), this.intervalMs);
-    this.timer.unref();
+    this.timer = this.scheduler.schedule(this.onTimer, this.intervalMs);
   }
 
   /** Stops sampling; the history is kept for a later restart. */
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
+
+  /** One period: the next one is scheduled first, so a slow sample does not shift the rate. */
+  private readonly onTimer = (): void => {
+    this.timer = this.scheduler.schedule(this.onTimer, this.intervalMs);
+    void this.sample();
+  };
 
   /** Takes one sample now (also called by the timer); while one runs, returns it. Never rejects. */
   sample(): Promise<void> {
     if (this.inFlight) return this.inFlight;
-    if (this.timer !== undefined && Date.now() - this.lastUse > this.idleStopMs) {
+    if (this.timer !== undefined && this.scheduler.now() - this.lastUse > this.idleStopMs) {
       this.stop();
       return Promise.resolve();
     }
@@ -154,15 +164,18 @@ export class HistorySampler {
   }
 }
 
-const shared = new WeakMap<SnapshotSource, Map<string, { sampler: HistorySampler; refs: number }>>();
+const shared = new WeakMap<SnapshotSource, Map<Scheduler, Map<string, { sampler: HistorySampler; refs: number }>>>();
 
 /**
  * The history sampler shared by every handler of one registry with the same options;
  * `release()` stops it when the last user is gone.
  */
 export function acquireHistory(source: SnapshotSource, options: HistoryOptions): { sampler: HistorySampler; release(): void } {
-  let bySettings = shared.get(source);
-  if (!bySettings) shared.set(source, (bySettings = new Map()));
+  let bySource = shared.get(source);
+  if (!bySource) shared.set(source, (bySource = new Map()));
+  const scheduler = options.scheduler ?? systemScheduler;
+  let bySettings = bySource.get(scheduler);
+  if (!bySettings) bySource.set(scheduler, (bySettings = new Map()));
   const key = JSON.stringify([options.intervalMs, options.points, options.maxSeries, options.idleStopMs]);
   let entry = bySettings.get(key);
   if (!entry) bySettings.set(key, (entry = { sampler: new HistorySampler(source, options), refs: 0 }));
@@ -177,6 +190,7 @@ export function acquireHistory(source: SnapshotSource, options: HistoryOptions):
       if (--e.refs === 0) {
         e.sampler.stop();
         bySettings.delete(key);
+        if (bySettings.size === 0) bySource.delete(scheduler);
       }
     },
   };

@@ -1,37 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { bin, run } from './run-bin.js';
 
-const require = createRequire(import.meta.url);
-const PACKAGE_JSON = require.resolve('scales-metrics/package.json');
 const SAMPLE = fileURLToPath(new URL('../../../test/fixtures/dump/view-sample.json', import.meta.url));
-
-async function bin(): Promise<string> {
-  const pkg = JSON.parse(await readFile(PACKAGE_JSON, 'utf8')) as { bin: { scales: string } };
-  return join(dirname(PACKAGE_JSON), pkg.bin.scales);
-}
-
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return bin().then(
-    (path) =>
-      new Promise((resolve) => {
-        execFile(
-          process.execPath,
-          [path, ...args],
-          { timeout: 20_000, env: { PATH: process.env.PATH ?? '', ...env } },
-          (err, stdout, stderr) => {
-            resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-          },
-        );
-      }),
-  );
-}
 
 describe('the scales bin (package.json "bin", run as a child process)', () => {
   it('starts with a node shebang', async () => {

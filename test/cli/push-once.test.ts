@@ -1,15 +1,15 @@
+// `scales push-once`, run as the package's bin in a child process, against a TCP sink on
+// 127.0.0.1 (the real carbon is in carbon.test.ts).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
-import { parseHostPort, runPushOnce } from '../../src/cli/push-once-command.js';
 import { freePort, Sink, until } from '../graphite/tcp-sink.js';
+import { run as runBin } from './run-bin.js';
 
 let dir: string;
 before(async () => {
@@ -19,19 +19,10 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** `scales push-once ARGS`: the package's bin in a child process. */
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await runPushOnce(args, { stdout, stderr });
-  return { code, out, err };
+  const r = await runBin(['push-once', ...args]);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 async function writeDump(): Promise<string> {
@@ -72,13 +63,6 @@ describe('scales push-once', () => {
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.err, want);
     }
-  });
-
-  it('parses host:port forms', () => {
-    assert.deepEqual(parseHostPort('carbon.example.com'), { host: 'carbon.example.com', port: undefined });
-    assert.deepEqual(parseHostPort('127.0.0.1:2004'), { host: '127.0.0.1', port: 2004 });
-    assert.deepEqual(parseHostPort('[::1]:2003'), { host: '::1', port: 2003 });
-    assert.throws(() => parseHostPort('::1:2003'), /brackets/);
   });
 
   it('sends a dump file\'s numeric stats with its header\'s host and time by default', async () => {
@@ -161,14 +145,5 @@ describe('scales push-once', () => {
     const r = await run(['--graphite', `127.0.0.1:${port}`, '--from', file, '--timeout', '2000']);
     assert.equal(r.code, 1);
     assert.match(r.err, /sent 0 of \d+ datapoints to plaintext 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
-  });
-
-  it('is what the installed `scales push-once` command runs', async () => {
-    const bin = path.resolve('dist/cli/main.js');
-    const { code, out } = await new Promise<{ code: number; out: string }>((resolve) => {
-      execFile(process.execPath, [bin, 'push-once', '--help'], (error, stdout) => resolve({ code: error ? Number(error.code) : 0, out: stdout }));
-    });
-    assert.equal(code, 0);
-    assert.match(out, /Usage: scales push-once/);
   });
 });

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import * as scales from 'scales-metrics';
 import { filterTree, runView } from '../../src/cli/view-command.js';
 import { captureIo } from './capture.js';
 
@@ -123,70 +120,5 @@ describe('scales view FILE', () => {
     const io = captureIo();
     assert.equal(await runView(['--help'], io), 0);
     assert.match(io.stdout.text, /^Usage: scales view FILE\|URL \[PATH\]/);
-  });
-});
-
-describe('scales view URL (a live status server on 127.0.0.1)', () => {
-  let server: scales.StatusServer;
-  const registry = new scales.Registry();
-  before(async () => {
-    const S = registry.collection('/web', scales.intStat('errors'), scales.pmfStat('latency'));
-    S.errors += 5;
-    for (let i = 1; i <= 100; i++) S.latency.record(i / 100);
-    server = await scales.serveInBackground(0, { registry, host: '127.0.0.1' });
-  });
-  after(async () => {
-    await server.close();
-  });
-
-  it('reads ?format=json from the server and renders it', async () => {
-    const io = captureIo();
-    assert.equal(await runView([server.url], io), 0, io.stderr.text);
-    const lines = io.stdout.text.split('\n');
-    assert.match(lines[0]!, /^http:\/\/127\.0\.0\.1:\d+\/status\/\?format=json$/);
-    assert.equal(lines[1], 'web/');
-    assert.equal(lines[2], '  errors   5');
-    assert.match(lines[3]!, /^ {2}latency {2}n 100 {2}min 10 ms {2}p50 (49\d|50\d)(\.\d+)? ms .* max 1 s$/);
-  });
-
-  it('a path and a query apply to the live tree too', async () => {
-    const io = captureIo();
-    assert.equal(await runView([server.url, '/web', '-q', 'errors', '--json'], io), 0, io.stderr.text);
-    assert.deepEqual(JSON.parse(io.stdout.text), { errors: 5 });
-  });
-
-  it('reads a page behind basic auth with the credentials in the URL, and never prints the password', async () => {
-    const locked = await scales.serveInBackground(0, { registry, host: '127.0.0.1', auth: { username: 'ops', password: 's3 cr:et' } });
-    try {
-      const url = `http://ops:${encodeURIComponent('s3 cr:et')}@127.0.0.1:${locked.port}/status/web`;
-      const io = captureIo();
-      assert.equal(await runView([url, '--json'], io), 0, io.stderr.text);
-      assert.equal((JSON.parse(io.stdout.text) as { errors: number }).errors, 5);
-      const wrong = captureIo();
-      assert.equal(await runView([`http://ops:nope@127.0.0.1:${locked.port}/status/`], wrong), 1);
-      assert.match(wrong.stderr.text, /answered 401/);
-      assert.doesNotMatch(wrong.stderr.text + wrong.stdout.text, /nope/);
-    } finally {
-      await locked.close();
-    }
-  });
-
-  it('a server error exits 1, an unreachable server exits 2', async () => {
-    const failing = createServer((_req, res) => {
-      res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('internal trouble');
-    });
-    await new Promise<void>((r) => failing.listen(0, '127.0.0.1', r));
-    const port = (failing.address() as AddressInfo).port;
-    try {
-      const io = captureIo();
-      assert.equal(await runView([`http://127.0.0.1:${port}/status/`], io), 1);
-      assert.match(io.stderr.text, /answered 500 .*internal trouble/);
-    } finally {
-      await new Promise((r) => failing.close(r));
-    }
-    const io = captureIo();
-    assert.equal(await runView([`http://127.0.0.1:${port}/status/`], io), 2);
-    assert.match(io.stderr.text, /cannot read http:\/\/127\.0\.0\.1:\d+\/status\/\?format=json: ECONNREFUSED/);
   });
 });

@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as scales from 'scales-metrics';
-import { temporaryPathFor, writeFileAtomic, writeFileAtomicSync } from '../../src/dump/atomic-write.js';
+import { ManualScheduler } from '../helpers/manual-scheduler.js';
 
 const WRITER = fileURLToPath(new URL('../fixtures/dump/writer-child.js', import.meta.url));
 
 interface Writer {
   ready: Promise<void>;
+  /** Resolves once the writer is well into its loop (it says so after its 10th write). */
+  looping: Promise<void>;
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal: NodeJS.Signals): void;
 }
@@ -19,18 +21,28 @@ interface Writer {
 function startWriter(file: string, iterations: number, how: 'sync' | 'async'): Writer {
   const child = spawn(process.execPath, [WRITER, file, String(iterations), how], { stdio: ['ignore', 'pipe', 'inherit'] });
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (d: string) => d.includes('ready') && resolve());
-    child.on('exit', () => reject(new Error('writer ended before it was ready')));
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
   });
-  ready.catch(() => {});
+  const said = (word: string) => {
+    const p = new Promise<void>((resolve, reject) => {
+      const check = () => out.includes(word) && resolve();
+      child.stdout.on('data', check);
+      child.on('exit', () => reject(new Error(`writer ended before it said ${word}`)));
+    });
+    p.catch(() => {});
+    return p;
+  };
+  const ready = said('ready');
+  const looping = said('looping');
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal });
     });
   });
-  return { ready, done, kill: (s) => child.kill(s) };
+  return { ready, looping, done, kill: (s) => child.kill(s) };
 }
 
 /** Reads the file as fast as it can while `running()`; returns every version seen, throws on a partial file. */
@@ -85,30 +97,14 @@ describe('atomic dumps', () => {
   it('a writer killed mid-loop leaves a complete file, and stray temp files are not *.json', async () => {
     const file = join(dir, 'killed.json');
     const writer = startWriter(file, 100_000, 'sync');
-    await writer.ready;
-    await new Promise((r) => setTimeout(r, 100)); // let it be in the middle of its loop
+    await writer.looping; // ten writes done, 99,990 to go: killed in the middle of its loop
     writer.kill('SIGKILL');
     assert.equal((await writer.done).signal, 'SIGKILL');
     const dump = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
-    assert.ok((dump.stats as { big: { version: number } }).big.version > 1);
+    assert.ok((dump.stats as { big: { version: number } }).big.version > 10, 'the file holds a write from inside the loop');
     for (const name of await readdir(dir)) {
       if (name !== 'killed.json' && !name.startsWith('loop-')) assert.match(name, /^\.killed\.json\.\d+\.\d+\.tmp$/);
     }
-  });
-
-  it('temporary names left by a killed process with the same pid (a container\'s pid 1) do not block writes, and are cleaned', async () => {
-    const sub = await mkdtemp(join(dir, 'stale-'));
-    const file = join(sub, 'stats.json');
-    // The names the next writes of this process would take: leave stale files at the next ones.
-    const [, pid, seq] = /\.(\d+)\.(\d+)\.tmp$/.exec(temporaryPathFor(file))!;
-    const stale = [1, 2, 3, 4, 5, 6].map((i) => `.stats.json.${pid}.${Number(seq) + i}.tmp`);
-    for (const name of stale) await writeFile(join(sub, name), '{"half');
-    writeFileAtomicSync(file, '{"n":1}');
-    assert.equal(await readFile(file, 'utf8'), '{"n":1}');
-    await writeFileAtomic(file, ['{"n":', '2}']);
-    assert.equal(await readFile(file, 'utf8'), '{"n":2}');
-    const left = (await readdir(sub)).filter((n) => n.endsWith('.tmp')).sort();
-    assert.deepEqual(left, [], 'the names were skipped, then the stale files (older than the write, this naming) removed');
   });
 
   it('dumpStatsTo writes the header and the registry tree', async () => {
@@ -192,35 +188,42 @@ describe('dumpStatsPeriodically', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (!(await cond())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+  /** Runs the scheduler's next task (a write) and waits until that write ends, which schedules the next one. */
+  async function nextWrite(scheduler: ManualScheduler, what: string): Promise<void> {
+    const seen = scheduler.calls;
+    scheduler.runNext();
+    await scheduler.scheduled(what, seen);
   }
 
   it('period in seconds, as the issue, Python\'s installStatsLoop and the Graphite pusher say it', async () => {
     const registry = new scales.Registry();
-    const handle = scales.dumpStatsPeriodically(join(dir, 'seconds.json'), { registry, period: 0.01 });
-    await until(() => handle.writes >= 3, 'three writes 10 ms apart');
+    const scheduler = new ManualScheduler();
+    const handle = scales.dumpStatsPeriodically(join(dir, 'seconds.json'), { registry, period: 0.01, scheduler });
+    await scheduler.scheduled('the first dump', 0);
+    assert.equal(scheduler.nextDelay, 10, 'period 0.01 s is 10 ms');
+    await nextWrite(scheduler, 'the second dump');
+    assert.equal(handle.writes, 2);
     await handle.stop();
   });
 
-  it('writes again and again with fresh values, and stops', async () => {
+  it('writes again and again with fresh values, one period after each write ends, and stops', async () => {
     const registry = new scales.Registry();
     const S = registry.collection('/w', scales.intStat('n'));
     const file = join(dir, 'p.json');
-    const handle = scales.dumpStatsPeriodically(file, { registry, periodMs: 10 });
-    await until(() => handle.writes >= 1, 'the first write');
+    const scheduler = new ManualScheduler();
+    const handle = scales.dumpStatsPeriodically(file, { registry, periodMs: 10, scheduler });
+    await scheduler.scheduled('the first dump', 0);
+    assert.equal(handle.writes, 1, 'the first write ran at once, not on the timer');
+    assert.deepEqual([scheduler.pending, scheduler.nextDelay], [1, 10], 'one timer, one period after the write ended');
     S.n += 5;
-    await until(async () => {
-      const d = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
-      return (d.stats as { w: { n: number } }).w.n === 5;
-    }, 'a write with the new value');
+    await nextWrite(scheduler, 'the second dump');
+    assert.equal(handle.writes, 2);
+    const d = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    assert.equal((d.stats as { w: { n: number } }).w.n, 5, 'a write with the new value');
     await handle.stop();
     const writes = handle.writes;
-    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(scheduler.pending, 0, 'stop() cancels the timer');
+    assert.equal(scheduler.advance(60_000), 0, 'nothing runs after stop()');
     assert.equal(handle.writes, writes, 'no write after stop()');
     assert.equal(handle.errors, 0);
     const self = registry.getStats('/scales/dump') as { writes: number; errors: number; lastWriteMs: number; lastError: string };
@@ -232,12 +235,17 @@ describe('dumpStatsPeriodically', () => {
   it('reports errors to onError without throwing, and keeps trying', async () => {
     const errors: Error[] = [];
     const registry = new scales.Registry();
+    const scheduler = new ManualScheduler();
     const handle = scales.dumpStatsPeriodically(join(dir, 'missing', 'p.json'), {
       registry,
       periodMs: 5,
       onError: (e) => errors.push(e),
+      scheduler,
     });
-    await until(() => errors.length >= 2, 'two failures');
+    await scheduler.scheduled('the first failed dump', 0);
+    assert.equal(errors.length, 1);
+    await nextWrite(scheduler, 'the second failed dump');
+    assert.equal(errors.length, 2, 'it kept trying');
     await handle.stop();
     assert.match(errors[0]!.message, /ENOENT/);
     assert.equal(registry.getStats('/scales/dump')?.errors, handle.errors);
@@ -251,8 +259,12 @@ describe('dumpStatsPeriodically', () => {
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);
     try {
-      const handle = scales.dumpStatsPeriodically(join(dir, 'missing', 'q.json'), { registry: new scales.Registry(), periodMs: 5 });
-      await until(() => handle.errors >= 3, 'three failures');
+      const scheduler = new ManualScheduler();
+      const handle = scales.dumpStatsPeriodically(join(dir, 'missing', 'q.json'), { registry: new scales.Registry(), periodMs: 5, scheduler });
+      await scheduler.scheduled('the first failed dump', 0);
+      await nextWrite(scheduler, 'the second failed dump');
+      await nextWrite(scheduler, 'the third failed dump');
+      assert.equal(handle.errors, 3);
       await handle.stop();
       await new Promise((r) => setImmediate(r));
       const ours = warnings.filter((w) => (w as { code?: string }).code === 'SCALES_DUMP_FAILED');

@@ -10,10 +10,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
-import { runPushOnce } from '../../src/cli/push-once-command.js';
+import { run as runBin } from '../cli/run-bin.js';
 import { Carbon } from '../helpers/carbon.js';
 import { until } from './tcp-sink.js';
 
@@ -109,15 +108,8 @@ describe('against a real carbon-cache', () => {
       const registry = tree();
       const file = path.join(dir, 'crash.json');
       await scales.dumpStatsTo(file, { registry });
-      const out = new PassThrough();
-      const err = new PassThrough();
-      let errText = '';
-      err.on('data', (d) => {
-        errText += d;
-      });
-      out.resume();
-      const code = await runPushOnce(['--graphite', `127.0.0.1:${carbon.picklePort}`, '--protocol', 'pickle', '--prefix', 'it.backfill', '--from', file, '--forbid', 'web/secret*'], { stdout: out, stderr: err });
-      assert.equal(code, 0, errText);
+      const r = await runBin(['push-once', '--graphite', `127.0.0.1:${carbon.picklePort}`, '--protocol', 'pickle', '--prefix', 'it.backfill', '--from', file, '--forbid', 'web/secret*']);
+      assert.equal(r.code, 0, r.stderr);
       const points = await carbon.waitFor('it.backfill.web.success');
       assert.deepEqual(points.map((p) => p[1]), [42]);
       assert.equal((await carbon.waitFor('it.backfill.processor.thread-1.finished')).at(-1)![1], 5);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as scales from 'scales-metrics';
+import { ManualScheduler } from '../helpers/manual-scheduler.js';
 import { assertNothingEscapes, freePort, Sink, until } from './tcp-sink.js';
 
 assertNothingEscapes('nothing may escape from a pusher');
@@ -307,23 +308,33 @@ describe('GraphitePusher: time, deltas, self-stats', () => {
 });
 
 describe('GraphitePeriodicPusher', () => {
-  it('pushes every period on its own, and stop() makes a final push and closes', () =>
+  it('pushes every period on its own, aligned to the period, and stop() makes a final push and closes', () =>
     withSink(async (port, sink) => {
       const registry = new scales.Registry();
       const S = registry.collection('/a', scales.intStat('x'));
-      const pusher = new scales.GraphitePeriodicPusher('127.0.0.1', port, 'p', { registry, period: 1 });
+      const scheduler = new ManualScheduler(1_800_000_000_400); // 400 ms into a second
+      const pusher = new scales.GraphitePeriodicPusher('127.0.0.1', port, 'p', { registry, period: 1, scheduler });
       pusher.allow('a/*');
       S.x = 1;
       pusher.start();
       assert.equal(pusher.running, true);
-      await until('two periodic pushes', () => new Set(sink.lines().map((l) => l.split(' ')[2])).size >= 2, 5000);
+      assert.equal(scheduler.pending, 1, 'one timer');
+      assert.equal(scheduler.nextDelay, 620, 'the first push just after the next period boundary');
+      scheduler.runNext();
+      await until('the first periodic push', () => sink.lines().length === 1);
+      S.x = 2;
+      assert.equal(scheduler.nextDelay, 1000, 'then every period');
+      scheduler.runNext();
+      await until('the second periodic push', () => sink.lines().length === 2);
+      assert.deepEqual(sink.lines(), ['p.a.x 1 1800000001', 'p.a.x 2 1800000002']);
       S.x = 42;
       const last = await pusher.stop();
       assert.equal(pusher.running, false);
+      assert.equal(scheduler.pending, 0, 'stop() cancels the timer');
       assert.equal(last?.drained, true);
-      await until('final value', () => sink.lines().at(-1)?.startsWith('p.a.x 42 ') === true);
-      const stamps = sink.lines().map((l) => Number(l.split(' ')[2]));
-      for (const t of stamps) assert.equal(Number.isInteger(t), true);
+      await until('final value', () => sink.lines().length === 3);
+      assert.equal(sink.lines()[2], 'p.a.x 42 1800000002');
+      assert.equal(scheduler.advance(10_000), 0, 'nothing runs after stop()');
       assert.throws(() => pusher.start(), /was stopped/);
       assert.match(String((await pusher.push()).error), /pusher for 127\.0\.0\.1:\d+ is closed/);
     }));
@@ -334,7 +345,17 @@ describe('GraphitePeriodicPusher', () => {
     let concurrent = 0;
     let maxConcurrent = 0;
     let sends = 0;
-    // A sender whose flush takes 2.5 periods (a slow carbon).
+    // A sender whose flush lasts until the test lets it end (a slow carbon).
+    const deferred = () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      return { promise, resolve };
+    };
+    let flushing = deferred();
+    let finish = deferred();
+    const flushed = deferred();
     const slow: scales.GraphiteSender = {
       protocol: 'plaintext',
       destination: 'slow:1',
@@ -344,20 +365,37 @@ describe('GraphitePeriodicPusher', () => {
       async flush() {
         concurrent++;
         maxConcurrent = Math.max(maxConcurrent, concurrent);
-        await new Promise((r) => setTimeout(r, 250));
+        flushing.resolve();
+        await finish.promise;
         concurrent--;
+        flushed.resolve();
         return { drained: true, pending: 0 };
       },
       async close() {},
       stats: () => ({ sent: 0, dropped: 0, reconnects: 0, errors: 0, lastError: '', bufferedBytes: 0 }),
     };
-    const pusher = new scales.GraphitePeriodicPusher('slow', 1, 'p', { registry, period: 0.1, sender: slow });
+    const scheduler = new ManualScheduler();
+    const pusher = new scales.GraphitePeriodicPusher('slow', 1, 'p', { registry, period: 0.1, sender: slow, scheduler });
     pusher.allow('*');
     pusher.start();
-    await until('overlaps', () => Number(registry.getStats('/scales/graphite')?.overlaps) >= 2, 5000);
+    const overlaps = () => Number(registry.getStats('/scales/graphite')?.overlaps);
+    scheduler.runNext();
+    await flushing.promise; // the first push is flushing
+    scheduler.runNext();
+    scheduler.runNext(); // two more periods go by while it flushes
+    assert.equal(overlaps(), 2, 'the due pushes were skipped and counted');
+    assert.deepEqual([sends, maxConcurrent], [1, 1], 'never two pushes at once');
+    flushing = deferred();
+    finish.resolve();
+    finish = deferred();
+    await flushed.promise;
+    await new Promise((r) => setImmediate(r)); // the push's own promise chain settles (microtasks only)
+    scheduler.runNext();
+    await flushing.promise;
+    assert.deepEqual([sends, overlaps()], [2, 2], 'the next period pushes again');
+    finish.resolve();
     await pusher.stop();
     assert.equal(maxConcurrent, 1);
-    assert.ok(sends >= 2);
   });
 
   it('never keeps the process alive: a program that only starts a pusher exits by itself', async () => {

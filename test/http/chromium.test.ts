@@ -105,6 +105,8 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
   });
 
   it('updates a counter in place, draws sparklines, and pauses', async () => {
+    // The page's timers run on Playwright's clock: real time, until the test moves it by hand.
+    await page.clock.install();
     await page.goto(server.url + 'web');
     await page.evaluate(() => {
       (window as unknown as { marker: number }).marker = 42;
@@ -125,13 +127,19 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
 
     await page.click('#live-toggle');
     assert.equal(await page.locator('#live-toggle').textContent(), 'Resume');
-    let polls = 0;
-    page.on('request', (r) => {
-      if (r.url().includes('format=live')) polls++;
+    // Count the live polls the page starts from now on (fetch is looked up at each call).
+    await page.evaluate(() => {
+      const w = window as unknown as { livePolls: number; fetch: typeof fetch };
+      const real = w.fetch.bind(w);
+      w.livePolls = 0;
+      w.fetch = (input, init) => {
+        if (String(input).includes('format=live')) w.livePolls++;
+        return real(input, init);
+      };
     });
     web.requests += 1;
-    await page.waitForTimeout(1000); // 4 poll periods: proving that nothing happens needs a wait
-    assert.equal(polls, 0, 'no polling while paused');
+    await page.clock.runFor(1000); // 4 poll periods of page time, every due timer fired
+    assert.equal(await page.evaluate(() => (window as unknown as { livePolls: number }).livePolls), 0, 'no polling while paused');
     assert.equal(await cell.textContent(), '1,234');
     await page.click('#live-toggle');
     await page.waitForFunction(() => document.querySelector('[data-k=\'["web","requests"]\']')?.textContent === '1,235', null, {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { acquireHistory, HistorySampler } from '../../src/http/history.js';
+import { ManualScheduler } from '../helpers/manual-scheduler.js';
 import { TreeSource } from './tree-source.js';
 
 function tree(values: Record<string, number>): SnapshotNode {
@@ -41,27 +42,49 @@ describe('history sampler', () => {
     src.fail = new Error('boom');
     await new HistorySampler(src).sample();
   });
-  it('runs one unref-ed timer per registry, started on use and stopped by the last release', () => {
+  it('runs one timer per registry, started on use and stopped by the last release', () => {
     const src = new TreeSource(tree({ a: 1 }));
-    const one = acquireHistory(src, {});
-    const two = acquireHistory(src, {});
+    const scheduler = new ManualScheduler();
+    const one = acquireHistory(src, { scheduler });
+    const two = acquireHistory(src, { scheduler });
     assert.equal(one.sampler, two.sampler);
+    const other = acquireHistory(src, { scheduler: new ManualScheduler() });
+    assert.notEqual(other.sampler, one.sampler, 'another scheduler, another sampler');
+    other.release();
     assert.equal(one.sampler.running, false);
     one.sampler.touch();
     assert.equal(one.sampler.running, true);
     one.release();
     one.release();
     assert.equal(two.sampler.running, true);
+    assert.equal(scheduler.pending, 1, 'one timer for both users');
     two.release();
     assert.equal(two.sampler.running, false);
+    assert.equal(scheduler.pending, 0, 'the last release cancels it');
   });
-  it('stops sampling after being idle', async () => {
+  it('samples on its timer every interval, and stops after being idle', async () => {
     const src = new TreeSource(tree({ a: 1 }));
-    const h = new HistorySampler(src, { idleStopMs: 0 });
+    const scheduler = new ManualScheduler();
+    const h = new HistorySampler(src, { intervalMs: 5000, idleStopMs: 12_000, scheduler });
+    h.touch(); // t = 0: the timer due in 5 s, no sample yet (the page view reads the gauges itself)
+    assert.equal(scheduler.nextDelay, 5000);
+    assert.equal(src.calls, 0, 'no immediate sample');
+    for (const value of [1, 2]) {
+      src.tree = tree({ a: value });
+      assert.equal(scheduler.advance(4000), 0, 'nothing before the interval');
+      assert.equal(scheduler.advance(1000), 1, 'one timer run per interval');
+      await h.sample(); // the run the timer started
+    }
+    assert.deepEqual(h.history('["a"]'), [1, 2]);
+    assert.equal(h.running, true, '10 s without a request, under the 12 s idle limit');
+    scheduler.advance(5000); // t = 15 s since the last touch(): this run stops at once
+    assert.equal(h.running, false, 'stopped after being idle');
+    assert.equal(scheduler.pending, 0, 'no timer left behind');
+    assert.equal(src.calls, 2, 'no sample was taken by the run that found it idle');
     h.touch();
-    await new Promise((r) => setTimeout(r, 2));
-    await h.sample();
-    assert.equal(h.running, false);
+    assert.equal(h.running, true, 'a request starts it again');
+    h.stop();
+    assert.equal(scheduler.pending, 0);
   });
   it('rejects bad options with the option name', () => {
     assert.throws(() => new HistorySampler(new TreeSource(tree({})), { points: 0 }), /invalid history option points: 0/);

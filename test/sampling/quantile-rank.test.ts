@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import * as scales from 'scales-metrics';
 import { ManualClock } from '../../src/sampling/clock.js';
 import { quantileRank } from '../../src/sampling/quantile-walk.js';
 import { LogSketch } from '../../src/sampling/sketch.js';
@@ -58,24 +57,5 @@ describe('small windows report what users of summaries expect', () => {
     const [p50, p75] = s.quantiles([0.5, 0.75]);
     assert.ok(Math.abs(p50! - 2) <= 0.02, `median ${p50}`);
     assert.ok(Math.abs(p75! - 3) <= 0.03, `p75 ${p75}`);
-  });
-
-  test('PmfStat: p99 is the max below 100 values; of 1..100 it is 99, of 1..101 it is 100', () => {
-    const r = new scales.Registry({ clock: new scales.ManualClock() });
-    const S = r.collection('/t', scales.pmfStat('lat'));
-    for (let i = 1; i <= 3; i++) S.lat.record(i);
-    let snap = S.lat.snapshot();
-    assert.equal(snap['99percentile'], 3);
-    assert.equal(snap['999percentile'], 3);
-    assert.ok(Math.abs(snap.median! - 2) <= 0.02);
-    for (let i = 4; i <= 99; i++) S.lat.record(i);
-    assert.equal(S.lat.snapshot()['99percentile'], 99);
-    S.lat.record(100); // 99 of the 100 values are <= 99
-    assert.ok(Math.abs(S.lat.snapshot()['99percentile']! - 99) <= 0.99);
-    assert.equal(S.lat.snapshot()['999percentile'], 100);
-    S.lat.record(101);
-    snap = S.lat.snapshot();
-    assert.ok(Math.abs(snap['99percentile']! - 100) <= 1, `p99 of 1..101: ${snap['99percentile']}`);
-    assert.equal(snap['999percentile'], 101);
   });
 });
