@@ -5,6 +5,7 @@
 // Run: npm run bench   (or BENCH=graphite npm run bench)
 import net from 'node:net';
 import * as scales from 'scales-metrics';
+import { GraphitePusher } from 'scales-metrics/graphite';
 import { encodePickle } from '../src/graphite/pickle.js';
 import { encodePlaintext } from '../src/graphite/plaintext.js';
 import { createGraphiteSender, type GraphiteProtocol } from '../src/graphite/sender.js';
@@ -101,7 +102,7 @@ for (let c = 0; c < 1000; c++) {
   const S = registry.collection(`/bench/c${c}`, ...defs) as unknown as Record<string, number>;
   for (let i = 0; i < 100; i++) S[`s${i}`] = c * 100 + i;
 }
-const pusher = new scales.GraphitePusher('127.0.0.1', port, 'bench', { registry, selfStatsPath: null, bufferBytes: 64 * 1024 * 1024 });
+const pusher = new GraphitePusher('127.0.0.1', port, 'bench', { source: registry, selfStatsPath: null, bufferBytes: 64 * 1024 * 1024 });
 pusher.allow('*');
 let pushed = 0;
 const pushMs = await bestMsAsync(async () => {
@@ -112,7 +113,7 @@ const pushMs = await bestMsAsync(async () => {
 await pusher.close();
 
 // Longest event-loop stall during a push of 100,000 datapoints (the push slices its work).
-const pusher2 = new scales.GraphitePusher('127.0.0.1', port, 'bench', { registry, selfStatsPath: null, bufferBytes: 64 * 1024 * 1024 });
+const pusher2 = new GraphitePusher('127.0.0.1', port, 'bench', { source: registry, selfStatsPath: null, bufferBytes: 64 * 1024 * 1024 });
 pusher2.allow('*');
 let maxGap = 0;
 let last = performance.now();

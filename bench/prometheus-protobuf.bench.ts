@@ -5,6 +5,7 @@
 // protobuf render <= 1.5x the text render).
 // Run: BENCH=protobuf npm run bench
 import * as scales from 'scales-metrics';
+import { renderPrometheus } from 'scales-metrics/formats';
 import { encodeMetricFamilies, type ProtoFamily } from '../src/formats/prometheus-protobuf.js';
 import { msPerCall, table } from './harness.js';
 
@@ -49,8 +50,8 @@ for (let h = 0; h < 1000; h++) {
 }
 
 const rounds = 15;
-const textMs = msPerCall(() => scales.renderPrometheus(snap), rounds);
-const textBytes = Buffer.byteLength(scales.renderPrometheus(snap));
+const textMs = msPerCall(() => renderPrometheus(snap), rounds);
+const textBytes = Buffer.byteLength(renderPrometheus(snap));
 const gaugeMs = msPerCall(() => encodeMetricFamilies(gauges), rounds);
 const gaugeBytes = encodeMetricFamilies(gauges).length;
 const histMs = msPerCall(() => encodeMetricFamilies(histograms), rounds);

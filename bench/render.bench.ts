@@ -4,6 +4,8 @@
 // Run: npm run bench   (or BENCH=render npm run bench)
 import * as prom from 'prom-client';
 import * as scales from 'scales-metrics';
+import { renderJson, renderPrometheus } from 'scales-metrics/formats';
+import { createStatusHandler } from 'scales-metrics/http';
 import { msPerCall, msPerCallAsync, table } from './harness.js';
 
 const STATS = 10_000;
@@ -33,7 +35,7 @@ for (let g = 0; g < GROUPS; g++) {
   }
 }
 
-const handler = scales.createStatusHandler({ registry, live: false });
+const handler = createStatusHandler({ source: registry, live: false });
 const get = (format: string) => handler.handle({ method: 'GET', url: `/status/?format=${format}`, header: () => undefined });
 const series = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
 
@@ -46,8 +48,8 @@ const promMs = await msPerCallAsync(() => promRegistry.metrics(), rounds);
 const jsonMs = await msPerCallAsync(() => get('json'), rounds);
 const textMs = await msPerCallAsync(() => get('prometheus'), rounds);
 const htmlMs = await msPerCallAsync(() => get('html'), rounds);
-const syncJsonMs = msPerCall(() => scales.renderJson(registry.snapshot()!), rounds);
-const syncTextMs = msPerCall(() => scales.renderPrometheus(registry.snapshot()!), rounds);
+const syncJsonMs = msPerCall(() => renderJson(registry.snapshot()!), rounds);
+const syncTextMs = msPerCall(() => renderPrometheus(registry.snapshot()!), rounds);
 handler.close();
 
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;

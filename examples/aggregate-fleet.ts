@@ -6,8 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as scales from 'scales-metrics';
+import * as aggregation from 'scales-metrics/aggregate';
+import { dumpStatsTo } from 'scales-metrics/dump';
 
-const { Aggregation, Sum, Average, Percentiles, InverseMap, Highlight, DataFormats, FileInclusionTest, match } = scales.aggregation;
+const { Aggregation, Sum, Average, Percentiles, InverseMap, Highlight, DataFormats, FileInclusionTest, match } = aggregation;
 
 const dir = await mkdtemp(join(tmpdir(), 'fleet-'));
 try {
@@ -22,7 +24,7 @@ try {
     for (let i = 1; i <= 100; i++) web.latency.record((i / 1000) * slowness);
     web.status['200'] += 95;
     web.status['503'] += slowness === 1 ? 0 : 5;
-    await scales.dumpStatsTo(join(dir, `${name}.json`), { registry, sketches: true, serverName: name });
+    await dumpStatsTo(join(dir, `${name}.json`), { source: registry, sketches: true, serverName: name });
   }
 
   const agg = new Aggregation({

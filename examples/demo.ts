@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import * as scales from 'scales-metrics';
+import { serveInBackground } from 'scales-metrics/http';
 
 const { values: args } = parseArgs({
   options: {
@@ -104,7 +105,7 @@ const app = createServer((req, res) => {
 
 await new Promise<void>((resolve) => app.listen(Number(args.port), '127.0.0.1', resolve));
 const appPort = (app.address() as AddressInfo).port;
-const status = await scales.serveInBackground(Number(args['status-port']), { serverName: 'scales-demo' });
+const status = await serveInBackground(Number(args['status-port']), { serverName: 'scales-demo' });
 
 console.log(`demo app:     http://127.0.0.1:${appPort}/   (try /slow, /items/42, /error)`);
 console.log(`status page:  ${status.url}   (live: values refresh in place)`);

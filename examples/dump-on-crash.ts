@@ -4,13 +4,14 @@
  * then: scales view /tmp/myapp-stats.json
  */
 import * as scales from 'scales-metrics';
+import { dumpOnCrash, dumpStatsPeriodically } from 'scales-metrics/dump';
 
 const file = process.argv[2] ?? '/tmp/myapp-stats.json';
 const STATS = scales.collection('/jobs', scales.intStat('done'), scales.intStat('failed'), scales.pmfStat('duration'));
 
 // Every minute (here: every second), and once more when the process goes, however it goes.
-const periodic = scales.dumpStatsPeriodically(file, { periodMs: 1000, sketches: true });
-scales.dumpOnCrash(file, { sketches: true });
+const periodic = dumpStatsPeriodically(file, { periodMs: 1000, sketches: true });
+dumpOnCrash(file, { sketches: true });
 
 for (let i = 0; i < 50; i++) {
   STATS.done += 1;

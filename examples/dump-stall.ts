@@ -7,6 +7,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as scales from 'scales-metrics';
+import { dumpStatsTo, dumpStatsToSync } from 'scales-metrics/dump';
 
 const rounds = Number(process.argv[2] ?? '5');
 
@@ -61,8 +62,8 @@ try {
   const asyncMs: number[] = [];
   const syncMs: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    asyncMs.push(await longestStallMs(() => scales.dumpStatsTo(file, { registry, sketches: true })));
-    syncMs.push(await longestStallMs(() => scales.dumpStatsToSync(file, { registry, sketches: true })));
+    asyncMs.push(await longestStallMs(() => dumpStatsTo(file, { source: registry, sketches: true })));
+    syncMs.push(await longestStallMs(() => dumpStatsToSync(file, { source: registry, sketches: true })));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const size = (await stat(file)).size;

@@ -3,6 +3,7 @@
 // Run: node build/examples/graphite-push.js [HOST:PORT] [PERIOD_SECONDS] [RUN_SECONDS]
 // (default 127.0.0.1:2003, a 10 s period, run for 1 s; the README quotes this program).
 import * as scales from 'scales-metrics';
+import { GraphitePeriodicPusher } from 'scales-metrics/graphite';
 
 const [host = '127.0.0.1', port = '2003'] = (process.argv[2] ?? '127.0.0.1:2003').split(':');
 const period = Number(process.argv[3] ?? 10);
@@ -20,7 +21,7 @@ const STATS = scales.collection(
 const WORKERS = scales.collection('/processor', scales.sumAggregationStat('finished'));
 for (let i = 1; i <= 3; i++) scales.collection(`/processor/thread-${i}`, scales.intStat('finished'));
 
-const pusher = new scales.GraphitePeriodicPusher(host, Number(port), 'my.server.prefix.', { period, deltas: true });
+const pusher = new GraphitePeriodicPusher(host, Number(port), 'my.server.prefix.', { period, deltas: true });
 pusher.allow('*'); // nothing is sent until something is allowed
 pusher.forbid('web/secret*'); // the newest matching rule wins
 pusher.prune('processor/thread-*'); // not even walked: only the sum in /processor/finished is sent

@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import Koa from 'koa';
 import * as scales from 'scales-metrics';
+import { createStatusHandler } from 'scales-metrics/http';
 import { expressStatus } from 'scales-metrics/express';
 import { fastifyStatus } from 'scales-metrics/fastify';
 import { honoStatus } from 'scales-metrics/hono';
@@ -50,7 +51,7 @@ const honoRes = await hono.request('/status/web?format=json');
 console.log('hono', honoRes.status, await honoRes.text());
 
 // Anything else that speaks Request/Response (Bun, Deno, workers):
-const handler = scales.createStatusHandler({ serverName: 'web-1' });
+const handler = createStatusHandler({ serverName: 'web-1' });
 const webRes = await handler.fetch(new Request('http://localhost/status/web?format=json'));
 console.log('fetch', webRes.status, await webRes.text());
 

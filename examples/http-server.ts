@@ -3,17 +3,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as scales from 'scales-metrics';
+import { createNodeHandler, serveInBackground } from 'scales-metrics/http';
 
 const STATS = scales.collection('/web', scales.intStat('success'), scales.intDictStat('byPath'), scales.pmfStat('latency'));
 scales.collection('/db', scales.intStat('queries'));
 scales.setCollapsed('/db'); // a link on the page, left out of JSON
 
 // 1. The standalone server, in the background; binds 127.0.0.1 unless you pass `host`.
-const server = await scales.serveInBackground(Number(process.env.PORT ?? 0), { serverName: 'something-server-42' });
+const server = await serveInBackground(Number(process.env.PORT ?? 0), { serverName: 'something-server-42' });
 console.log('status page:', server.url); // http://127.0.0.1:<port>/status/
 
 // 2. The same pages inside your own server, behind a bearer token.
-const status = scales.createNodeHandler({ serverName: 'something-server-42', auth: { token: 's3cret' } });
+const status = createNodeHandler({ serverName: 'something-server-42', auth: { token: 's3cret' } });
 const app = http.createServer((req, res) =>
   status(req, res, () => {
     const t = STATS.latency.time();

@@ -3,11 +3,12 @@
 // Run: node build/examples/pushgateway-push.js [PUSHGATEWAY_URL]   (default http://127.0.0.1:9091;
 // the README quotes this program).
 import * as scales from 'scales-metrics';
+import { PushgatewayPusher } from 'scales-metrics/pushgateway';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:9091';
 const STATS = scales.collection('/backup', scales.intStat('rows'), scales.pmfStat('tableSeconds'));
 
-const pusher = new scales.PushgatewayPusher({
+const pusher = new PushgatewayPusher({
   url,
   job: 'nightly-backup',
   grouping: { db: 'users', dir: '/var/backups' }, // a value with '/' is sent base64-encoded

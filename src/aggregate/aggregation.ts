@@ -1,8 +1,9 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import { isDumpFile, readDump } from '../dump/read-dump.js';
-import { type Aggregator, setOwn } from './aggregator.js';
+import type { Aggregator } from './aggregator.js';
 import { type FileTest, readJsonDirectory, readJsonDirectorySync } from './json-directory.js';
 import { parseSpecKey, type SpecKey } from './spec-keys.js';
+import { getOwn, isObject, setOwn } from '../core/json.js';
 
 /**
  * A spec: a tree parallel to the stat tree whose leaves are lists of aggregators. Keys are
@@ -39,12 +40,9 @@ function isLeaf(value: CompiledNode | readonly Aggregator[]): value is readonly 
   return Array.isArray(value);
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function compile(spec: AggregationSpec, path: string): CompiledNode {
-  if (!isObjectSpec(spec)) throw new TypeError(`aggregation spec at ${path || '/'}: expected an object or an array of aggregators`);
+  if (!isObject(spec as JsonValue)) throw new TypeError(`aggregation spec at ${path || '/'}: expected an object or an array of aggregators`);
   const branches: CompiledNode['branches'] = [];
   const exactKeys = new Set<string>();
   for (const [rawKey, value] of Object.entries(spec)) {
@@ -67,9 +65,6 @@ function compile(spec: AggregationSpec, path: string): CompiledNode {
   return { branches, exactKeys, mayOverlap: regexes > 0 && branches.length > 1 };
 }
 
-function isObjectSpec(spec: unknown): boolean {
-  return spec !== null && typeof spec === 'object' && !Array.isArray(spec);
-}
 
 function isAggregator(value: unknown): value is Aggregator {
   const a = value as Aggregator;
@@ -193,7 +188,7 @@ export class Aggregation {
     };
     for (const { key, child } of node.branches) {
       if (key.kind === 'exact') {
-        const value = Object.hasOwn(data, key.key) ? data[key.key] : undefined;
+        const value = getOwn(data, key.key);
         if (value !== undefined) visitOnce(child, value, key.key, key.key);
       } else if (key.kind === 'star') {
         for (const [dataKey, value] of Object.entries(data)) {

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../core/snapshot.js';
+import type { JsonValue } from '../core/snapshot.js';
 import type { DataFormat } from './data-formats.js';
 
 /**
@@ -48,8 +48,3 @@ export function describe(value: JsonValue | undefined): string {
   return `${typeof value} ${String(value)}`;
 }
 
-/** Sets an own property, even one named `__proto__` (a data key can be any string). */
-export function setOwn(obj: JsonObject, key: string, value: JsonValue): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
-}

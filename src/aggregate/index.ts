@@ -1,9 +1,8 @@
 /**
- * Multi-server aggregation: many stat trees (servers, workers, dump files) → one tree, following
- * a spec that reads like the stat tree. Exposed as `scales.aggregation`.
+ * `scales-metrics/aggregate`: many stat trees (servers, workers, dump files) → one tree,
+ * following a spec that reads like the stat tree (Python's `greplin.scales.aggregation`).
  * @example
- * import * as scales from 'scales-metrics';
- * const { Aggregation, Sum, Percentiles, match } = scales.aggregation;
+ * import { Aggregation, Sum, Percentiles, match } from 'scales-metrics/aggregate';
  * const agg = new Aggregation({ web: { errors: [new Sum()], latency: [new Percentiles()] } });
  * await agg.addJsonDirectory('/var/run/myapp');
  * console.log(agg.result(), agg.warnings);

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
-import { type Aggregator, type AggregatorOptions, setOwn } from './aggregator.js';
+import { setOwn } from '../core/json.js';
+import type { Aggregator, AggregatorOptions } from './aggregator.js';
 import { DataFormats, type DataFormat } from './data-formats.js';
 import { humanCompare } from './human-sort.js';
 

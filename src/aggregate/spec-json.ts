@@ -9,6 +9,7 @@ import { Percentiles } from './percentiles.js';
 import { parseSpecKey } from './spec-keys.js';
 import { Sorted } from './sorted.js';
 import { Sum } from './sum.js';
+import { isObject } from '../core/json.js';
 
 /** Aggregator types of a JSON spec. */
 export const JSON_AGGREGATOR_TYPES = ['sum', 'average', 'inverse', 'sorted', 'max', 'min', 'percentiles'] as const;
@@ -101,9 +102,6 @@ function aggregator(item: JsonValue, where: string): Aggregator {
   }
 }
 
-function isObject(v: JsonValue): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 function optionalString(v: JsonValue | undefined, where: string, what: string): string | undefined {
   if (v === undefined) return undefined;

@@ -7,10 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { runToEnd } from '../core/slices.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { JsonTooDeepError, parseJsonText } from '../dump/json-text.js';
 import { type DumpContents, DumpReadError, readDump as readDumpContents } from '../dump/read-dump.js';
-import { runWalk, walkSnapshot } from '../graphite/collect.js';
+import { walkSnapshot } from '../graphite/collect.js';
 import { DEFAULT_GRAPHITE_PORT, DEFAULT_PICKLE_PORT } from '../graphite/pusher.js';
 import { GraphiteRules } from '../graphite/rules.js';
 import { normalizePrefix } from '../graphite/sanitize.js';
@@ -224,7 +225,7 @@ export async function runPushOnce(args: string[], io: CliIo): Promise<number> {
       if (r.allow) rules.allow(r.glob);
       else rules.forbid(r.glob);
     }
-    const { names, values, skipped } = runWalk(walkSnapshot(dump.node, rules, prefix));
+    const { names, values, skipped } = runToEnd(walkSnapshot(dump.node, rules, prefix));
     if (parsed.dryRun) {
       let text = '';
       for (let i = 0; i < names.length; i++) text += `${names[i]} ${values[i]} ${timestamp}\n`;

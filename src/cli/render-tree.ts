@@ -3,13 +3,11 @@ import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapsh
 import { PMF_QUANTILES } from '../stats/pmf-stat.js';
 import { formatValue } from '../formats/value-format.js';
 import { type Palette, visibleLength } from './colors.js';
+import { isObject } from '../core/json.js';
 
 /** The percentile fields shown in a compact row, with their short labels (`99percentile` → p99). */
 const PERCENTILE_FIELDS: [string, string][] = PMF_QUANTILES.map(([, key]) => [key, `p${key === 'median' ? '50' : key.replace('percentile', '')}`]);
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** A PmfStat leaf or a Percentiles result: has a count and percentiles. */
 export function isDistribution(v: JsonValue): v is JsonObject {

@@ -11,6 +11,7 @@ import { parseDurationSeconds } from './duration.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_URL_BODY_BYTES, parseByteSize, readUrl, UrlReadError } from './read-url.js';
 import { printable, printableJson, printableLines, renderSnapshotTree, renderTree } from './render-tree.js';
 import { splitUrlCredentials } from './url-credentials.js';
+import { getOwn, isObject } from '../core/json.js';
 
 /** Help of `scales view`. */
 export const VIEW_HELP = `Usage: scales view FILE|URL [PATH] [--query Q] [--json] [--timeout 10s] [--max-body 64M]
@@ -36,9 +37,6 @@ an answer over --max-body).
 
 export { DEFAULT_FETCH_TIMEOUT_MS };
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 class ServerError extends Error {}
 
@@ -152,7 +150,7 @@ export function subtree(tree: JsonValue, path: string): JsonValue | undefined {
   let node: JsonValue | undefined = tree;
   for (const segment of path.split('/').filter((s) => s !== '')) {
     if (!isObject(node)) return undefined;
-    node = Object.hasOwn(node, segment) ? node[segment] : undefined;
+    node = getOwn(node, segment);
   }
   return node;
 }

@@ -80,8 +80,9 @@ export interface SnapshotOptions {
    */
   skip?: (path: string) => boolean;
   /**
-   * A background read (the status page's sparkline history): gauge functions that took longer
-   * than the registry's `gaugeBudgetMs` when last read are not called again; they show an error.
+   * A background read (the sparkline history, timed Graphite pushes, periodic dumps): gauge
+   * functions that took longer than the registry's `gaugeBudgetMs` when last read are not
+   * called again; they show an error.
    */
   background?: boolean;
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../sampling/clock.js';
 import type { Container } from './container.js';
 import type { JsonValue, SnapshotOptions } from './snapshot.js';
+import { setOwn as setKey } from './json.js';
 
 /** The key that dict stats fold new keys into once they hold `keyLimit` keys. */
 export const OVERFLOW_KEY = '__overflow__';
@@ -153,11 +154,7 @@ export function keyLimitOf(value: unknown, fallback: number, statName: string): 
   throw new RangeError(`stat "${statName}": keyLimit must be a positive integer, not ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
 }
 
-/** Sets `obj[key] = value` as an own data property, even for `__proto__`. */
-export function setKey(obj: Record<string, JsonValue>, key: string, value: JsonValue): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
-}
+export { setKey };
 
 /**
  * Defines the property of a structured stat (pmf, meter, dict, aggregation): reading gives

@@ -2,16 +2,17 @@ import { hostname } from 'node:os';
 import { basename, extname } from 'node:path';
 import type { JsonObject, SnapshotOptions } from '../core/snapshot.js';
 import { jsonChunks } from '../formats/json.js';
+import { sourceOf } from '../registry/default-registry.js';
 import { type SnapshotNode, snapshotJson } from '../registry/snapshot.js';
+import type { StatsSource } from '../registry/source.js';
 import { kindsOf } from './read-dump.js';
-import { defaultStatsSource, type StatsSource } from './stats-source.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DUMP_FORMAT, DUMP_VERSION, type DumpFile } from './dump-format.js';
 
 /** Options of {@link dumpStatsTo} and {@link dumpStatsToSync}. */
 export interface DumpOptions {
   /** Where the stats come from (default: the default registry). */
-  registry?: StatsSource;
+  source?: StatsSource;
   /** Only this subtree (default: the whole tree). */
   path?: string;
   /** Include the serialized percentile sketches, so that `Percentiles` can merge the dumps. */
@@ -39,8 +40,10 @@ function header(options: DumpOptions, extra: Partial<DumpFile>): Omit<DumpFile, 
   };
 }
 
-function snapshotOptions(options: DumpOptions): SnapshotOptions {
-  return options.sketches ? { sketches: true } : {};
+function snapshotOptions(options: DumpOptions, background = false): SnapshotOptions {
+  const o: SnapshotOptions = options.sketches ? { sketches: true } : {};
+  if (background) o.background = true;
+  return o;
 }
 
 function statsErrorOf(err: unknown): string {
@@ -49,20 +52,18 @@ function statsErrorOf(err: unknown): string {
 
 /** Builds the content of a dump file (without writing it); `extra` header fields come before `stats`. */
 export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = {}): DumpFile {
+  const source = sourceOf(options, 'buildDump');
   const head = header(options, extra);
   let stats: JsonObject = {};
   let kinds: Record<string, string> | undefined;
   try {
-    const source = options.registry ?? defaultStatsSource();
-    if (typeof source.snapshot === 'function') {
-      // The typed snapshot, collapsed containers left out (not even read) as getStats() does.
-      const collapsed = source.isCollapsed?.bind(source);
-      const node = source.snapshot(options.path, collapsed === undefined ? snapshotOptions(options) : { ...snapshotOptions(options), skip: collapsed });
-      if (node !== undefined) {
-        stats = snapshotJson(node);
-        kinds = kindsOf(node);
-      }
-    } else stats = source.getStats(options.path, snapshotOptions(options)) ?? {};
+    // The typed snapshot, collapsed containers left out (not even read) as getStats() does.
+    const collapsed = source.isCollapsed?.bind(source);
+    const node = source.snapshot(options.path ?? '/', collapsed === undefined ? snapshotOptions(options) : { ...snapshotOptions(options), skip: collapsed });
+    if (node !== undefined) {
+      stats = snapshotJson(node);
+      kinds = kindsOf(node);
+    }
   } catch (err) {
     return { ...head, statsError: statsErrorOf(err), stats };
   }
@@ -89,21 +90,26 @@ function serialize(dump: DumpFile): string {
  * Writes the stats to `filename` atomically (temporary file in the same directory, fsync,
  * rename): a reader sees the previous dump or the new one, never a partial file.
  * @example
- * await scales.dumpStatsTo('/var/run/myapp/stats.json', { sketches: true });
+ * await dumpStatsTo('/var/run/myapp/stats.json', { sketches: true });
  */
-export async function dumpStatsTo(filename: string, options: DumpOptions = {}): Promise<void> {
-  const source = options.registry ?? defaultStatsSource();
-  if (typeof source.snapshotAsync !== 'function') {
-    await writeFileAtomic(filename, serialize(buildDump(options)));
-    return;
-  }
+export function dumpStatsTo(filename: string, options: DumpOptions = {}): Promise<void> {
+  return writeDump(filename, options, false);
+}
+
+/**
+ * {@link dumpStatsTo}, as a background read when `background` (the periodic dump): gauges over
+ * the registry's `gaugeBudgetMs` are not called and show an error marker. @internal
+ */
+export async function writeDump(filename: string, options: DumpOptions, background: boolean): Promise<void> {
+  const source = sourceOf(options, 'dumpStatsTo');
   // Read the tree in slices (the registry yields to the event loop), then write it in pieces.
   const head = header(options, {});
   let node: SnapshotNode | undefined;
   try {
     // Collapsed containers are left out, as getStats() leaves them out: not even read.
     const collapsed = source.isCollapsed?.bind(source);
-    node = await source.snapshotAsync(options.path ?? '/', collapsed === undefined ? snapshotOptions(options) : { ...snapshotOptions(options), skip: collapsed });
+    const read = snapshotOptions(options, background);
+    node = await source.snapshotAsync(options.path ?? '/', collapsed === undefined ? read : { ...read, skip: collapsed });
   } catch (err) {
     await writeFileAtomic(filename, dumpPieces({ ...head, statsError: statsErrorOf(err) }, undefined));
     return;

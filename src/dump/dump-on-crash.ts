@@ -2,6 +2,7 @@ import { constants as osConstants } from 'node:os';
 import type { DumpOptions } from './dump-file.js';
 import { dumpStatsToSync } from './dump-file.js';
 import type { DumpFile } from './dump-format.js';
+import { sourceOf } from '../registry/default-registry.js';
 
 /** The signals {@link dumpOnCrash} handles by default. */
 export const DEFAULT_CRASH_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
@@ -101,9 +102,11 @@ function errorInfo(err: unknown): { message: string; stack?: string } {
  * cannot be listened to (SIGKILL, SIGSTOP) throws a RangeError here, with nothing installed.
  * Returns a handle whose `uninstall()` removes the listeners.
  * @example
- * scales.dumpOnCrash('/var/run/myapp/stats.json', { sketches: true });
+ * dumpOnCrash('/var/run/myapp/stats.json', { sketches: true });
  */
 export function dumpOnCrash(filename: string, options: DumpOnCrashOptions = {}): CrashDump {
+  // Bad options are said now, at install time, not when the process is dying.
+  sourceOf(options, 'dumpOnCrash');
   const signals = options.signals ?? DEFAULT_CRASH_SIGNALS;
   let lastReason: string | undefined;
   let lastError: { message: string; stack?: string } | undefined;

@@ -1,8 +1,8 @@
 import { doubleStat, intStat, stat } from '../registry/catalogue.js';
 import { Registry } from '../registry/registry.js';
 import { type ScheduledTask, type Scheduler, systemScheduler } from '../sampling/scheduler.js';
-import { type DumpOptions, dumpStatsTo } from './dump-file.js';
-import { defaultStatsSource } from './stats-source.js';
+import { type DumpOptions, writeDump } from './dump-file.js';
+import { sourceOf } from '../registry/default-registry.js';
 
 /** Where the periodic dumps report on themselves, in the registry they dump. */
 export const DUMP_SELF_STATS_PATH = '/scales/dump';
@@ -53,8 +53,10 @@ export interface PeriodicDump {
  * an unref'd timer (it never keeps the process alive; `scheduler` replaces it). Errors are reported, never thrown.
  * When the source is a `Registry`, the loop reports on itself there, under `/scales/dump`:
  * `writes`, `errors`, `lastWriteMs`, `lastError` (totals over every periodic dump of it).
+ * Its writes are background reads: a gauge slower than the registry's `gaugeBudgetMs` is not
+ * called again (the dump shows an error marker in its place) until a foreground read finds it fast.
  * @example
- * const dumping = scales.dumpStatsPeriodically('/var/run/myapp/stats.json', { periodMs: 10_000 });
+ * const dumping = dumpStatsPeriodically('/var/run/myapp/stats.json', { periodMs: 10_000 });
  * // later: await dumping.stop();
  */
 export function dumpStatsPeriodically(filename: string, options: DumpPeriodicallyOptions = {}): PeriodicDump {
@@ -75,7 +77,7 @@ export function dumpStatsPeriodically(filename: string, options: DumpPeriodicall
   let timer: ScheduledTask | undefined;
   const scheduler = options.scheduler ?? systemScheduler;
   let inFlight: Promise<void> | undefined;
-  const source = options.registry ?? defaultStatsSource();
+  const source = sourceOf(options, 'dumpStatsPeriodically');
   const self = source instanceof Registry ? declareSelfStats(source) : undefined;
 
   const report = (err: unknown): void => {
@@ -102,7 +104,8 @@ export function dumpStatsPeriodically(filename: string, options: DumpPeriodicall
     timer = undefined;
     if (stopped) return;
     const started = performance.now();
-    inFlight = dumpStatsTo(filename, options).then(
+    // Background reads: a gauge over the registry's gaugeBudgetMs is not called again (it shows an error).
+    inFlight = writeDump(filename, options, true).then(
       () => {
         writes++;
         if (self !== undefined) {

@@ -12,6 +12,7 @@ import { type CollapsedTest, kindOf, type SnapshotNode, type SnapshotStat } from
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './html-assets.js';
 import { leafFormat, liveKey, pathSegments } from './live.js';
 import { formatValue } from './value-format.js';
+import { isObject } from '../core/json.js';
 
 /** Options of {@link htmlChunks} and {@link renderHtml}. */
 export interface HtmlRenderOptions {
@@ -59,9 +60,6 @@ function orderedKeys(obj: { [key: string]: JsonValue }, order: readonly string[]
   return keys.sort((a, b) => rank(a) - rank(b) || byName(a, b));
 }
 
-function isObject(v: JsonValue): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 interface Ctx {
   display: DisplayHints;

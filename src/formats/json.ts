@@ -4,8 +4,8 @@
  * JavaScript object: keys that look like array indexes come first); containers the
  * `collapsed` option names are left out; a stat whose reading failed shows as `{"error": "<message>"}`.
  */
-import type { JsonObject, JsonValue } from '../core/snapshot.js';
-import { type CollapsedTest, type SnapshotNode, type SnapshotStat, setOwnKey, snapshotJson, statJsonValue } from '../registry/snapshot.js';
+import type { JsonObject } from '../core/snapshot.js';
+import { type CollapsedTest, type SnapshotNode, type SnapshotStat, snapshotJson, statJsonValue } from '../registry/snapshot.js';
 
 /** Options of {@link renderJson} and {@link jsonChunks}. */
 export interface JsonRenderOptions {
@@ -27,8 +27,6 @@ export function toJsonObject(node: SnapshotNode, options: JsonRenderOptions = {}
   return snapshotJson(node, options.collapsed);
 }
 
-/** Sets an own property, even one named `__proto__` (a dict key can be any string). */
-export const setOwn: (obj: JsonObject, key: string, value: JsonValue) => void = setOwnKey;
 
 /**
  * Renders the snapshot as JSON text, byte for byte what `JSON.stringify(toJsonObject(node))`

@@ -7,6 +7,7 @@ import type { DisplayHints } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
 import type { CollapsedTest, SnapshotNode } from '../registry/snapshot.js';
 import type { ValueFormat } from './value-format.js';
+import { isObject } from '../core/json.js';
 
 /** A scalar value shown on the page. */
 export type LiveValue = number | string | boolean | null;
@@ -30,9 +31,6 @@ export function leafFormat(display: DisplayHints, field: string | undefined, val
   return typeof value === 'number' ? display.format(field, unit) : 't';
 }
 
-function isObject(v: JsonValue): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function* leaves(segments: string[], v: JsonValue): Generator<[string, LiveValue]> {
   if (isObject(v)) {

@@ -13,9 +13,9 @@
  * Branches with no match vanish. Filtering a pmf by `count > 100` keeps only the `count`
  * field of the pmfs that pass.
  */
+import { isObject, setOwn } from '../core/json.js';
 import type { JsonValue } from '../core/snapshot.js';
 import type { SnapshotNode, SnapshotStat } from '../registry/snapshot.js';
-import { setOwn } from './json.js';
 
 /** The comparison operators of a query. */
 export type QueryOperator = '>=' | '>' | '<' | '<=' | '=' | '==' | '!=';
@@ -100,9 +100,6 @@ function compare(actual: JsonValue, op: QueryOperator, text: string): boolean {
   }
 }
 
-function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Keeps what matches inside a JSON value; undefined when nothing does. */
 function filterValue(value: JsonValue, q: Query): JsonValue | undefined {

@@ -139,24 +139,3 @@ export function* walkSnapshot(node: SnapshotNode, rules: GraphiteRules, prefix: 
   yield* walk.node(node, start, ok);
   return walk.out;
 }
-
-/** Runs a walk to the end at once. */
-export function runWalk<T>(gen: Generator<void, T>): T {
-  for (;;) {
-    const r = gen.next();
-    if (r.done) return r.value;
-  }
-}
-
-/** Runs a walk, yielding to the event loop whenever it has worked for `sliceMs` (default 4 ms). */
-export async function runWalkAsync<T>(gen: Generator<void, T>, sliceMs = 4): Promise<T> {
-  let start = performance.now();
-  for (;;) {
-    const r = gen.next();
-    if (r.done) return r.value;
-    if (performance.now() - start >= sliceMs) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      start = performance.now();
-    }
-  }
-}

@@ -2,6 +2,8 @@
  * A Graphite pusher that pushes by itself every period (Python's `GraphitePeriodicPusher`), on
  * one unref'd timer aligned to the period, so it never keeps the process alive; a push still
  * running when the next one is due makes that one skipped (and counted), never doubled.
+ * Timed pushes are background reads: a gauge slower than the registry's `gaugeBudgetMs` is not
+ * called by them (nothing is sent for it) until a foreground read finds it fast again.
  */
 
 import { type ScheduledTask, type Scheduler, systemScheduler } from '../sampling/scheduler.js';
@@ -28,7 +30,7 @@ export interface GraphitePeriodicPusherOptions extends GraphitePusherOptions {
  * Pushes the stat tree to Graphite every `period` seconds.
  *
  * @example
- * const pusher = new scales.GraphitePeriodicPusher('graphite-collector-hostname', 2003, 'my.server.prefix.');
+ * const pusher = new GraphitePeriodicPusher('graphite-collector-hostname', 2003, 'my.server.prefix.');
  * pusher.allow('*');
  * pusher.start();
  * // ... at shutdown: a final push, a flush, and the socket is closed
@@ -44,7 +46,7 @@ export class GraphitePeriodicPusher extends GraphitePusher {
    * @param host carbon's host name or address
    * @param port default 2003 (2004 for pickle)
    * @param prefix default the lower-cased host name
-   * @param options the period in seconds, or options (`{ period, protocol, deltas, registry, ... }`)
+   * @param options the period in seconds, or options (`{ period, protocol, deltas, source, ... }`)
    */
   constructor(host: string, port?: number, prefix?: string, options: number | GraphitePeriodicPusherOptions = {}) {
     const opts: GraphitePeriodicPusherOptions = typeof options === 'number' ? { period: options } : options;
@@ -95,7 +97,8 @@ export class GraphitePeriodicPusher extends GraphitePusher {
       this.countOverlap();
       return;
     }
-    // push() never rejects; the catch is a second guard so nothing can reach the host app.
-    this.enqueuePush(false).catch(() => {});
+    // A background read: gauges over the registry's gaugeBudgetMs are not called (nothing is sent
+    // for them this period). push() never rejects; the catch is a second guard for the host app.
+    this.enqueuePush(false, true).catch(() => {});
   }
 }

@@ -5,10 +5,12 @@
  */
 
 import os from 'node:os';
-import { defaultRegistry } from '../registry/default-registry.js';
-import type { Registry } from '../registry/registry.js';
+import { sourceOf } from '../registry/default-registry.js';
+import type { StatsSource } from '../registry/source.js';
+import { Registry } from '../registry/registry.js';
+import type { SnapshotOptions } from '../core/snapshot.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
-import { type Collected, runWalkAsync, walkSnapshot } from './collect.js';
+import { type Collected, walkSnapshot } from './collect.js';
 import type { DatapointBatch } from './datapoints.js';
 import { DeltaTracker } from './deltas.js';
 import { type GraphitePruneRule, type GraphiteRule, GraphiteRules } from './rules.js';
@@ -22,6 +24,7 @@ import {
   type GraphiteSenderOptions,
   type GraphiteSenderStats,
 } from './sender.js';
+import { runSliced, TimeSlice } from '../core/slices.js';
 
 /** Carbon's plaintext port (also used for UDP). */
 export const DEFAULT_GRAPHITE_PORT = 2003;
@@ -31,12 +34,16 @@ export const DEFAULT_PICKLE_PORT = 2004;
 export const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
 /** Datapoints handed to the sender at a time (the pusher yields to the event loop between slices). */
 const SEND_SLICE = 5000;
-const SLICE_MS = 4;
+/** The periodic pusher's reads: slow gauges are skipped (see RegistryOptions.gaugeBudgetMs). */
+const BACKGROUND: SnapshotOptions = { background: true };
 
 /** Options of a {@link GraphitePusher}. */
 export interface GraphitePusherOptions extends Omit<GraphiteSenderOptions, 'host' | 'port' | 'listener'> {
-  /** The tree to push (default: the default registry, the one `scales.collection` uses). */
-  registry?: Registry;
+  /**
+   * The tree to push (default: the default registry, the one `scales.collection` uses). When
+   * it is a `Registry`, the pusher reports on itself there (see `selfStatsPath`).
+   */
+  source?: StatsSource;
   /** Push only this subtree (default '/'); names still carry its full path. */
   path?: string;
   /**
@@ -54,7 +61,7 @@ export interface GraphitePusherOptions extends Omit<GraphiteSenderOptions, 'host
   now?: () => number;
   /** How long an awaited `push()` waits for delivery (default {@link DEFAULT_FLUSH_TIMEOUT_MS}); data not delivered by then stays queued. */
   flushTimeoutMs?: number;
-  /** Where the pusher reports on itself (default '/scales/graphite'); `null` for nowhere. */
+  /** Where the pusher reports on itself, in its source when that is a `Registry` (default '/scales/graphite'); `null` for nowhere. */
   selfStatsPath?: string | null;
   /** A sender to use instead of creating one from host, port and protocol (its owner closes it). */
   sender?: GraphiteSender;
@@ -83,7 +90,7 @@ export interface PushResult {
  * until a rule allows it.
  *
  * @example
- * const pusher = new scales.GraphitePusher('graphite.example.com', 2003, 'my.server.');
+ * const pusher = new GraphitePusher('graphite.example.com', 2003, 'my.server.');
  * pusher.allow('*').forbid('web/secret*');
  * await pusher.push();
  * await pusher.close();
@@ -95,7 +102,7 @@ export class GraphitePusher {
   readonly destination: string;
   /** Seconds the timestamps are aligned to. */
   readonly period: number;
-  protected readonly registry: Registry;
+  protected readonly source: StatsSource;
   protected readonly sender: GraphiteSender;
   protected readonly flushTimeoutMs: number;
   readonly #ownsSender: boolean;
@@ -124,14 +131,14 @@ export class GraphitePusher {
     if (!(this.period > 0) || !Number.isFinite(this.period)) {
       throw new TypeError(`invalid graphite period ${String(options.period)}: expected a positive number of seconds`);
     }
-    this.registry = options.registry ?? defaultRegistry;
+    this.source = sourceOf(options, 'GraphitePusher');
     this.#path = options.path ?? '/';
     this.#now = options.now ?? Date.now;
     this.flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
     this.#bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
     this.#deltas = options.deltas ? new DeltaTracker() : null;
     const selfPath = options.selfStatsPath === undefined ? DEFAULT_SELF_STATS_PATH : options.selfStatsPath;
-    this.#self = selfPath === null ? null : declareSelfStats(this.registry, selfPath);
+    this.#self = selfPath === null || !(this.source instanceof Registry) ? null : declareSelfStats(this.source, selfPath);
     const self = this.#self;
     this.#rules = new GraphiteRules((error, path) => this.#error(`graphite rule for "${path}" threw: ${describe(error)}`));
     if (options.sender) {
@@ -214,10 +221,13 @@ export class GraphitePusher {
     return this.#closed;
   }
 
-  /** Runs a push after the ones already queued. @internal */
-  protected enqueuePush(keepAlive: boolean): Promise<PushResult> {
+  /**
+   * Runs a push after the ones already queued. `background` (the periodic pusher's timer): gauges
+   * over the registry's `gaugeBudgetMs` are not called, so nothing is sent for them. @internal
+   */
+  protected enqueuePush(keepAlive: boolean, background = false): Promise<PushResult> {
     this.#running++;
-    const run = this.#chain.then(() => this.#pushNow(keepAlive));
+    const run = this.#chain.then(() => this.#pushNow(keepAlive, background ? BACKGROUND : undefined));
     this.#chain = run.then(
       () => this.#running--,
       () => this.#running--,
@@ -230,7 +240,7 @@ export class GraphitePusher {
     this.#self?.$.overlaps.inc();
   }
 
-  async #pushNow(keepAlive: boolean): Promise<PushResult> {
+  async #pushNow(keepAlive: boolean, read?: SnapshotOptions): Promise<PushResult> {
     const t0 = performance.now();
     // Rounded to the ms so that a fractional period (tests) does not print as 1800000000.4000001.
     const timestamp = Math.round(Math.floor(this.#now() / 1000 / this.period) * this.period * 1000) / 1000;
@@ -238,9 +248,9 @@ export class GraphitePusher {
     try {
       // Collapsed containers are pushed (collapsing is for the status page, as in Python
       // scales); pruned branches are not even read.
-      const node: SnapshotNode | undefined = await this.registry.snapshotAsync(this.#path, { skip: (p) => this.#rules.isPruned(p) });
+      const node: SnapshotNode | undefined = await this.source.snapshotAsync(this.#path, { ...read, skip: (p) => this.#rules.isPruned(p) });
       if (node !== undefined) {
-        const collected = await runWalkAsync(walkSnapshot(node, this.#rules, this.prefix), SLICE_MS);
+        const collected = await runSliced(walkSnapshot(node, this.#rules, this.prefix));
         if (this.#deltas) this.#applyDeltas(collected, timestamp);
         result.datapoints = collected.names.length;
         result.skipped = collected.skipped;
@@ -282,21 +292,18 @@ export class GraphitePusher {
     for (let i = 0; i < probe; i++) sample += names[i].length;
     const perPoint = (probe > 0 ? sample / probe : 0) + 32;
     const slice = Math.max(1, Math.min(SEND_SLICE, Math.floor(this.#bufferBytes / 2 / perPoint)));
-    let start = performance.now();
+    const time = new TimeSlice();
     for (let i = 0; i < names.length; i += slice) {
       // A push larger than the buffer flows through while carbon takes it (back-pressure);
       // when carbon is down, flush() returns at once and the oldest data is dropped instead.
       if (i > 0 && this.sender.stats().bufferedBytes > this.#bufferBytes / 2) {
         await this.sender.flush({ timeoutMs: this.flushTimeoutMs, keepAlive });
-        start = performance.now();
+        time.restart();
       }
       const batch: DatapointBatch =
         names.length <= slice ? { names, values, timestamp } : { names: names.slice(i, i + slice), values: values.slice(i, i + slice), timestamp };
       this.sender.send(batch);
-      if (performance.now() - start >= SLICE_MS && i + slice < names.length) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        start = performance.now();
-      }
+      if (i + slice < names.length && time.spent) await time.next();
     }
   }
 

@@ -4,17 +4,10 @@
  * for more than a few milliseconds at a time. Pieces are joined and encoded in batches (no
  * single big join or encode at the end), and collection stops once the body passes a bound.
  */
-
-/** Work done between two yields to the event loop, in ms. */
-export const DEFAULT_SLICE_MS = 4;
+import { DEFAULT_SLICE_MS, TimeSlice } from '../core/slices.js';
 
 /** Characters joined and encoded at once. */
 const BATCH_CHARS = 64 * 1024;
-
-/** Resolves on the next turn of the event loop (after pending I/O callbacks). */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /**
  * The UTF-8 body made of the pieces of `source`; resolves `undefined` when it would exceed
@@ -25,7 +18,7 @@ export async function collectBody(source: Iterable<string>, maxBytes: number, sl
   let batch: string[] = [];
   let batchChars = 0;
   let bytes = 0;
-  let start = performance.now();
+  const time = new TimeSlice(sliceMs);
   let n = 0;
   const flush = (): boolean => {
     const buf = Buffer.from(batch.length === 1 ? batch[0] : batch.join(''), 'utf8');
@@ -40,24 +33,8 @@ export async function collectBody(source: Iterable<string>, maxBytes: number, sl
     batchChars += piece.length;
     if (batchChars >= BATCH_CHARS && !flush()) return undefined;
     // Checking the clock every piece costs more than most pieces: every 16 pieces.
-    if ((++n & 15) === 0 && performance.now() - start > sliceMs) {
-      await yieldToEventLoop();
-      start = performance.now();
-    }
+    if ((++n & 15) === 0 && time.spent) await time.next();
   }
   if (batch.length > 0 && !flush()) return undefined;
   return buffers.length === 1 ? buffers[0] : Buffer.concat(buffers, bytes);
-}
-
-/** Runs `fn` on every item, yielding to the event loop after every `sliceMs` of work. */
-export async function forEachSliced<T>(source: Iterable<T>, fn: (item: T) => void, sliceMs = DEFAULT_SLICE_MS): Promise<void> {
-  let start = performance.now();
-  let n = 0;
-  for (const item of source) {
-    fn(item);
-    if ((++n & 255) === 0 && performance.now() - start > sliceMs) {
-      await yieldToEventLoop();
-      start = performance.now();
-    }
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * `createStatusHandler`: the status handler with the defaults filled in.
  */
-import { defaultRegistry } from '../registry/default-registry.js';
+import { sourceOf } from '../registry/default-registry.js';
 import { StatusHandler, type StatusHandlerOptions } from './handler.js';
 
 /**
@@ -13,5 +13,5 @@ import { StatusHandler, type StatusHandlerOptions } from './handler.js';
  * status.close();
  */
 export function createStatusHandler(options: StatusHandlerOptions = {}): StatusHandler {
-  return new StatusHandler({ ...options, registry: options.registry ?? defaultRegistry });
+  return new StatusHandler({ ...options, source: sourceOf(options, 'createStatusHandler') });
 }

@@ -22,16 +22,17 @@ import { liveJsonChunks } from '../formats/live.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusChunks, wantsOpenMetrics } from '../formats/prometheus.js';
 import { emptyLike, filterSnapshot, parseQuery, type Query, QueryError } from '../formats/query.js';
 import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
-import { collectBody, DEFAULT_SLICE_MS } from './chunks.js';
-import { acquireHistory, type HistoryOptions, type HistorySampler, type SnapshotSource } from './history.js';
+import { DEFAULT_SLICE_MS } from '../core/slices.js';
+import { collectBody } from './chunks.js';
+import { checkSourceOption, type StatsSource } from '../registry/source.js';
+import { acquireHistory, type HistoryOptions, type HistorySampler } from './history.js';
 
-export type { SnapshotSource } from './history.js';
 export type { StatusAuth } from './auth.js';
 
 /** Options of {@link createStatusHandler} (and of every adapter). */
 export interface StatusHandlerOptions {
   /** Where the stats come from (default: the default registry). */
-  registry?: SnapshotSource;
+  source?: StatsSource;
   /** Shown in the page title and heading (default: the host name). */
   serverName?: string;
   /** URL prefix of the status pages (default `/status/`). */
@@ -148,7 +149,7 @@ const FORMATS = new Set<string>(['html', 'json', 'prettyjson', 'prometheus', 'op
 export class StatusHandler {
   /** The URL prefix, always ending with '/'. */
   readonly prefix: string;
-  private readonly source: SnapshotSource;
+  private readonly source: StatsSource;
   private readonly serverName: string;
   private readonly metricsPath: string | undefined;
   private readonly auth: StatusAuth | undefined;
@@ -160,7 +161,7 @@ export class StatusHandler {
   private readonly gate: Semaphore;
   private history: { sampler: HistorySampler; release(): void } | undefined;
 
-  constructor(options: StatusHandlerOptions & { registry: SnapshotSource }) {
+  constructor(options: StatusHandlerOptions & { source: StatsSource }) {
     const prefix = options.prefix ?? DEFAULT_STATUS_PREFIX;
     if (typeof prefix !== 'string' || !prefix.startsWith('/') || /[?#\s]/.test(prefix)) {
       throw new TypeError(`invalid status prefix ${JSON.stringify(prefix)}: must start with '/' and hold no '?', '#' or spaces`);
@@ -173,7 +174,9 @@ export class StatusHandler {
     this.metricsPath = mp || undefined;
     if (options.auth) validateAuth(options.auth);
     this.auth = options.auth;
-    this.source = options.registry;
+    const source = checkSourceOption(options, 'StatusHandler');
+    if (source === undefined) throw new TypeError('StatusHandler: "source" is required (createStatusHandler defaults it to the default registry)');
+    this.source = source;
     this.serverName = options.serverName ?? hostname();
     for (const key of ['maxBodyBytes', 'liveIntervalMs', 'maxConcurrent', 'maxQueued', 'sliceMs'] as const) {
       const v = options[key];

@@ -7,18 +7,10 @@
  * Samples are background reads: gauges over the registry's time budget are not called.
  */
 import type { SnapshotOptions } from '../core/snapshot.js';
-import type { SnapshotNode } from '../registry/snapshot.js';
-import { forEachSliced } from './chunks.js';
+import type { StatsSource } from '../registry/source.js';
+import { forEachSliced } from '../core/slices.js';
 import { liveEntries } from '../formats/live.js';
 import { type ScheduledTask, type Scheduler, systemScheduler } from '../sampling/scheduler.js';
-
-/** What the status handler reads: anything that can take an asynchronous snapshot. */
-export interface SnapshotSource {
-  /** The subtree at `path` ('/' when omitted), or undefined when no container is there. */
-  snapshotAsync(path?: string, options?: SnapshotOptions): Promise<SnapshotNode | undefined>;
-  /** Whether the container at `path` is collapsed: left out of JSON, a link on the page (none when absent). */
-  isCollapsed?(path: string): boolean;
-}
 
 /** Options of the history sampler. */
 export interface HistoryOptions {
@@ -65,7 +57,7 @@ export class HistorySampler {
   private lastUse = 0;
 
   constructor(
-    private readonly source: SnapshotSource,
+    private readonly source: StatsSource,
     options: HistoryOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? DEFAULT_HISTORY_INTERVAL_MS;
@@ -164,13 +156,13 @@ export class HistorySampler {
   }
 }
 
-const shared = new WeakMap<SnapshotSource, Map<Scheduler, Map<string, { sampler: HistorySampler; refs: number }>>>();
+const shared = new WeakMap<StatsSource, Map<Scheduler, Map<string, { sampler: HistorySampler; refs: number }>>>();
 
 /**
  * The history sampler shared by every handler of one registry with the same options;
  * `release()` stops it when the last user is gone.
  */
-export function acquireHistory(source: SnapshotSource, options: HistoryOptions): { sampler: HistorySampler; release(): void } {
+export function acquireHistory(source: StatsSource, options: HistoryOptions): { sampler: HistorySampler; release(): void } {
   let bySource = shared.get(source);
   if (!bySource) shared.set(source, (bySource = new Map()));
   const scheduler = options.scheduler ?? systemScheduler;

@@ -86,7 +86,7 @@ export function serveNodeRequest(
  * @example
  * import http from 'node:http';
  * import * as scales from 'scales-metrics';
- * const status = scales.createNodeHandler({ serverName: 'web-1' });
+ * const status = createNodeHandler({ serverName: 'web-1' });
  * http.createServer((req, res) => status(req, res, () => app(req, res))).listen(8080);
  */
 export function createNodeHandler(options: StatusHandlerOptions = {}): NodeStatusHandler {

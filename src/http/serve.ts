@@ -69,7 +69,7 @@ export interface StatusServer {
  * `/metrics`, `/` redirects to the pages. The server does not keep the process alive.
  *
  * @example
- * const server = await scales.serveInBackground(8765, { serverName: 'something-server-42' });
+ * const server = await serveInBackground(8765, { serverName: 'something-server-42' });
  * console.log(server.url); // http://127.0.0.1:8765/status/
  * await server.close();
  */

@@ -1,4 +1,9 @@
-/** The Pushgateway output: push the stat tree to a Prometheus Pushgateway group, on demand and at exit. */
+/**
+ * `scales-metrics/pushgateway`: pushes the stat tree (Prometheus text) to a Pushgateway group,
+ * on demand and at exit, for batch jobs that live too briefly to be scraped.
+ * @module
+ */
+export type { StatsSource } from '../registry/source.js';
 export { type GroupingLabels, groupingPath } from './grouping.js';
 export { DEFAULT_PUSH_SIGNALS, type PushAtExit, type PushAtExitOptions } from './push-at-exit.js';
 export {

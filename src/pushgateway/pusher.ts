@@ -4,8 +4,9 @@
  * job's group with PUT (replace the group) or POST (replace only the pushed names). A push
  * never rejects and never throws into the job: failures are counted and reported in the result.
  */
-import { defaultRegistry } from '../registry/default-registry.js';
-import type { Registry } from '../registry/registry.js';
+import { sourceOf } from '../registry/default-registry.js';
+import { Registry } from '../registry/registry.js';
+import type { StatsSource } from '../registry/source.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusChunks } from '../formats/prometheus.js';
 import { collectBody } from '../http/chunks.js';
@@ -26,8 +27,11 @@ export interface PushgatewayOptions {
   job: string;
   /** More grouping labels (`{ instance: 'db-1' }`); values may hold any character. */
   grouping?: GroupingLabels;
-  /** The tree to push (default: the default registry). */
-  registry?: Registry;
+  /**
+   * The tree to push (default: the default registry). When it is a `Registry`, the pusher
+   * reports on itself there (see `selfStatsPath`).
+   */
+  source?: StatsSource;
   /** Push only this subtree (default '/'); names still carry its full path. */
   path?: string;
   /**
@@ -80,7 +84,7 @@ export class PushgatewayPusher {
   readonly url: string;
   readonly method: 'PUT' | 'POST';
   readonly timeoutMs: number;
-  readonly #registry: Registry;
+  readonly #source: StatsSource;
   readonly #path: string;
   readonly #maxBodyBytes: number;
   readonly #headers: Readonly<Record<string, string>>;
@@ -104,11 +108,11 @@ export class PushgatewayPusher {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_PUSHGATEWAY_TIMEOUT_MS;
     if (!(this.timeoutMs > 0) || !Number.isFinite(this.timeoutMs)) throw new TypeError(`pushgateway timeoutMs ${String(options.timeoutMs)}: expected a positive number of ms`);
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_PUSHGATEWAY_MAX_BODY_BYTES;
-    this.#registry = options.registry ?? defaultRegistry;
+    this.#source = sourceOf(options, 'PushgatewayPusher');
     this.#path = options.path ?? '/';
     this.#headers = { ...options.headers };
     const selfPath = options.selfStatsPath === undefined ? DEFAULT_PUSHGATEWAY_SELF_STATS_PATH : options.selfStatsPath;
-    this.#self = selfPath === null ? null : declarePushgatewaySelfStats(this.#registry, selfPath);
+    this.#self = selfPath === null || !(this.#source instanceof Registry) ? null : declarePushgatewaySelfStats(this.#source, selfPath);
   }
 
   /** This pusher's counters (pushes, failures, lastError). */
@@ -152,7 +156,7 @@ export class PushgatewayPusher {
     const t0 = performance.now();
     let body: Buffer | undefined;
     try {
-      const snap: SnapshotNode | undefined = await this.#registry.snapshotAsync(this.#path);
+      const snap: SnapshotNode | undefined = await this.#source.snapshotAsync(this.#path);
       if (snap === undefined) return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `no stats at ${JSON.stringify(this.#path)}` }, t0);
       body = await collectBody(prometheusChunks(snap), this.#maxBodyBytes);
     } catch (e) {

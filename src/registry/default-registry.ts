@@ -2,9 +2,18 @@ import type { AnyDef, Stats } from './catalogue.js';
 import { Registry } from './registry.js';
 import type { JsonObject, SnapshotOptions } from '../core/snapshot.js';
 import type { SnapshotNode } from './snapshot.js';
+import { checkSourceOption, type StatsSource } from './source.js';
 
 /** The registry behind the module-level functions (`scales.collection`, `scales.getStats`, ...). */
 export const defaultRegistry: Registry = new Registry();
+
+/**
+ * The `source` option of an output (`what` names the output in errors), defaulting to the
+ * default registry; the old option name `registry` is refused with a TypeError saying so.
+ */
+export function sourceOf(options: { source?: StatsSource } | undefined, what: string): StatsSource {
+  return checkSourceOption(options, what) ?? defaultRegistry;
+}
 
 /** {@link Registry.collection} on the default registry. */
 export function collection<const D extends readonly AnyDef[]>(path: string, ...defs: D): Stats<D> {

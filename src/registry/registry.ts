@@ -1,10 +1,12 @@
 import { type Clock, systemClock } from '../sampling/clock.js';
 import { Container } from '../core/container.js';
 import { InvalidNameError, parsePath, validateName } from '../core/path.js';
+import { runSliced, runToEnd } from '../core/slices.js';
 import { describeThrown, type JsonObject, type JsonValue, type SnapshotOptions } from '../core/snapshot.js';
 import type { Aggregator, StatCell, StatContext } from '../core/stat-cell.js';
 import { type AnyDef, intDictStat, type Stats } from './catalogue.js';
 import { type SnapshotNode, type SnapshotStat, snapshotJson } from './snapshot.js';
+import type { StatsSource } from './source.js';
 import { toJson, ValueCell } from '../stats/value-stat.js';
 
 /** Options of a {@link Registry}. */
@@ -27,8 +29,9 @@ export interface RegistryOptions {
    * A gauge function that takes longer than this to read, in ms of `clock` (default
    * {@link DEFAULT_GAUGE_BUDGET_MS}), is reported: its read time under
    * `/scales/gaugeReadMs/<stat path>` and one process warning per stat (`SCALES_SLOW_GAUGE`);
-   * background reads (the status page's sparkline history) skip it until a read of it is
-   * fast again. Foreground reads (pages, scrapes, `getStats`) always call it.
+   * background reads (the status page's sparkline history, the Graphite periodic pusher's timed
+   * pushes, `dumpStatsPeriodically`) skip it until a read of it is fast again. Foreground reads
+   * (pages, scrapes, `getStats`, `push()`, `dumpStatsTo`, crash dumps) always call it.
    */
   gaugeBudgetMs?: number;
 }
@@ -37,9 +40,6 @@ export interface RegistryOptions {
 export const DEFAULT_KEY_LIMIT = 1000;
 /** Default budget of one gauge read: 50 ms (see {@link RegistryOptions.gaugeBudgetMs}). */
 export const DEFAULT_GAUGE_BUDGET_MS = 50;
-
-/** The longest a `snapshotAsync` works before it yields to the event loop, in ms. */
-export const SNAPSHOT_SLICE_MS = 4;
 const MAX_WARNED = 1000;
 /** Key limit of the registry's own /scales/rejected and /scales/overflow dicts (keyed by stat path). */
 const SELF_KEY_LIMIT = 10_000;
@@ -51,13 +51,6 @@ function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
   return typeof v;
-}
-
-function runSync<T>(gen: Generator<void, T>): T {
-  for (;;) {
-    const r = gen.next();
-    if (r.done) return r.value;
-  }
 }
 
 /** One stat's reading: its value, or the error that took its place. */
@@ -77,7 +70,7 @@ interface Reading {
  * STATS.done += 1;
  * registry.getStats(); // { jobs: { done: 1 } }
  */
-export class Registry {
+export class Registry implements StatsSource {
   /** The root container ('/'). @internal */
   root = new Container('', null);
   /** The registry's time source. */
@@ -246,7 +239,7 @@ export class Registry {
   getStats(path = '/', options: SnapshotOptions = {}): JsonObject | undefined {
     // The JSON of the snapshot (one model); collapsed containers are not even read.
     const c = this.root.find(parsePath(path));
-    return c === undefined ? undefined : snapshotJson(runSync(this.snapshotOf(c, options, true)));
+    return c === undefined ? undefined : snapshotJson(runToEnd(this.snapshotOf(c, options, true)));
   }
 
   /**
@@ -264,26 +257,17 @@ export class Registry {
   snapshot(path = '/', options: SnapshotOptions = {}): SnapshotNode | undefined {
     const c = this.root.find(parsePath(path));
     if (c === undefined) return undefined;
-    return runSync(this.snapshotOf(c, options, false));
+    return runToEnd(this.snapshotOf(c, options, false));
   }
 
   /**
    * Like {@link snapshot}, but yields to the event loop whenever it has worked for
-   * {@link SNAPSHOT_SLICE_MS} ms, so that a huge tree never stalls the host application.
+   * a few ms, so that a huge tree never stalls the host application.
    */
   async snapshotAsync(path = '/', options: SnapshotOptions = {}): Promise<SnapshotNode | undefined> {
     const c = this.root.find(parsePath(path));
     if (c === undefined) return undefined;
-    const gen = this.snapshotOf(c, options, false);
-    let sliceStart = performance.now();
-    for (;;) {
-      const r = gen.next();
-      if (r.done) return r.value;
-      if (performance.now() - sliceStart >= SNAPSHOT_SLICE_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
-    }
+    return runSliced(this.snapshotOf(c, options, false));
   }
 
   /** The snapshot of `c`, in steps; `omitCollapsed`: collapsed containers below are left out (JSON). */
@@ -372,7 +356,7 @@ export class Registry {
     if (over) {
       this.warnOnceAs(
         `slow-gauge ${cell.path}`,
-        `scales-metrics: the gauge ${cell.path} took ${rounded} ms to read, over the ${this.gaugeBudgetMs} ms budget (gaugeBudgetMs); the sparkline history skips it while it stays slow`,
+        `scales-metrics: the gauge ${cell.path} took ${rounded} ms to read, over the ${this.gaugeBudgetMs} ms budget (gaugeBudgetMs); background reads (sparkline history, periodic Graphite pushes and dumps) skip it while it stays slow`,
         'SCALES_SLOW_GAUGE',
       );
     }

@@ -3,6 +3,7 @@
  * dumps). A stat is a union discriminated by `kind`, each kind with its own value type, so
  * `if (s.kind === 'pmf') s.value.median` needs no cast. Built from the catalogue of kinds.
  */
+import { setOwn } from '../core/json.js';
 import { KINDS, type StatKind, type StatValue } from './catalogue.js';
 import type { KindOutputs } from '../core/samples.js';
 import { errorMarker, type JsonObject, type JsonValue, type SnapshotOptions } from '../core/snapshot.js';
@@ -72,16 +73,11 @@ export function statJsonValue(stat: SnapshotStat): JsonValue {
  */
 export function snapshotJson(node: SnapshotNode, collapsed?: CollapsedTest): JsonObject {
   const out: JsonObject = {};
-  for (const s of node.stats) setOwnKey(out, s.name, statJsonValue(s));
-  for (const c of node.children) if (collapsed === undefined || !collapsed(c.path)) setOwnKey(out, c.name, snapshotJson(c, collapsed));
+  for (const s of node.stats) setOwn(out, s.name, statJsonValue(s));
+  for (const c of node.children) if (collapsed === undefined || !collapsed(c.path)) setOwn(out, c.name, snapshotJson(c, collapsed));
   return out;
 }
 
-/** Sets an own property, even one named `__proto__` (a dict key can be any string). */
-export function setOwnKey(obj: JsonObject, key: string, value: JsonValue): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
-}
 
 const OUTPUTS = KINDS as unknown as Readonly<Record<StatKind, KindOutputs<JsonValue>>>;
 

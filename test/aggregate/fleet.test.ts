@@ -3,11 +3,11 @@ import { mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as scales from 'scales-metrics';
+import * as aggregation from 'scales-metrics/aggregate';
 import { FLEET } from '../fixtures/dump/fleet-data.js';
 import { writeFleet } from '../fixtures/dump/write-fleet.js';
 
-const { Aggregation, Average, DataFormats, FileInclusionTest, Highlight, InverseMap, Percentiles, Sorted, Sum, match } = scales.aggregation;
+const { Aggregation, Average, DataFormats, FileInclusionTest, Highlight, InverseMap, Percentiles, Sorted, Sum, match } = aggregation;
 
 /** The exact nearest-rank quantile (1-based rank ceil(q * n)), the rule PmfStat and the sketch follow. */
 function trueQuantile(sorted: number[], q: number): number {

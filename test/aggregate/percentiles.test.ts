@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import * as scales from 'scales-metrics';
+import * as aggregation from 'scales-metrics/aggregate';
 
-const { Aggregation, Percentiles } = scales.aggregation;
+const { Aggregation, Percentiles } = aggregation;
 
 const QUANTILES = [0, 0.01, 0.25, 0.5, 0.9, 0.99, 0.999, 1];
 
@@ -38,7 +39,7 @@ describe('Percentiles merges many sources into the fleet-wide quantiles', () => 
         assert.equal(p.count, all.length);
         assert.equal(p.sources, servers.length);
         for (const q of QUANTILES) {
-          const got = p[scales.aggregation.quantileKey(q)];
+          const got = p[aggregation.quantileKey(q)];
           if (all.length === 0) {
             assert.equal(got, null);
             continue;

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as scales from 'scales-metrics';
+import * as aggregation from 'scales-metrics/aggregate';
 
-const { Aggregation, Sum, Average, match, specFromJson } = scales.aggregation;
+const { Aggregation, Sum, Average, match, specFromJson } = aggregation;
 
 describe('a value is counted once when spec keys overlap', () => {
   it("'*' beside an exact key: the exact key takes its key, '*' every other key", () => {

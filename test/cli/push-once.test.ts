@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { dumpStatsTo } from 'scales-metrics/dump';
 import { freePort, Sink, until } from '../graphite/tcp-sink.js';
 import { run as runBin } from './run-bin.js';
 
@@ -31,7 +32,7 @@ async function writeDump(): Promise<string> {
   S.errors = 3;
   S.latency.record(0.25);
   const file = path.join(dir, 'dump.json');
-  await scales.dumpStatsTo(file, { registry, serverName: 'api' });
+  await dumpStatsTo(file, { source: registry, serverName: 'api' });
   return file;
 }
 

@@ -5,16 +5,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { serveInBackground, type StatusServer } from 'scales-metrics/http';
 import { run } from './run-bin.js';
 
 describe('scales view URL (a live status server on 127.0.0.1)', () => {
-  let server: scales.StatusServer;
+  let server: StatusServer;
   const registry = new scales.Registry();
   before(async () => {
     const S = registry.collection('/web', scales.intStat('errors'), scales.pmfStat('latency'));
     S.errors += 5;
     for (let i = 1; i <= 100; i++) S.latency.record(i / 100);
-    server = await scales.serveInBackground(0, { registry, host: '127.0.0.1' });
+    server = await serveInBackground(0, { source: registry, host: '127.0.0.1' });
   });
   after(async () => {
     await server.close();
@@ -37,7 +38,7 @@ describe('scales view URL (a live status server on 127.0.0.1)', () => {
   });
 
   it('reads a page behind basic auth with the credentials in the URL, and never prints the password', async () => {
-    const locked = await scales.serveInBackground(0, { registry, host: '127.0.0.1', auth: { username: 'ops', password: 's3 cr:et' } });
+    const locked = await serveInBackground(0, { source: registry, host: '127.0.0.1', auth: { username: 'ops', password: 's3 cr:et' } });
     try {
       const url = `http://ops:${encodeURIComponent('s3 cr:et')}@127.0.0.1:${locked.port}/status/web`;
       const r = await run(['view', url, '--json']);

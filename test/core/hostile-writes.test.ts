@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as scales from 'scales-metrics';
+import { Meter, WindowedDistribution } from 'scales-metrics/sampling';
 
 /** What plain JavaScript sees: any property, any argument. */
 type Handle = Record<string, (...args: unknown[]) => unknown>;
@@ -414,8 +415,8 @@ describe('pmf moments near the top of the double range: correct, or null and fla
 describe('the standalone classes keep their contract: a RangeError naming the problem', () => {
   test('Meter.mark and WindowedDistribution.record with hostile values or an overflowing count', () => {
     const clock = new scales.ManualClock(0);
-    const m = new scales.Meter(clock);
-    const d = new scales.WindowedDistribution({ clock });
+    const m = new Meter(clock);
+    const d = new WindowedDistribution({ clock });
     for (const [what, make] of HOSTILE_VALUES) {
       assert.throws(() => m.mark(make() as number), (e: Error) => e instanceof RangeError && /^Meter\.mark: a (bigint|symbol|object) is not a finite number/.test(e.message), what);
       assert.throws(() => d.record(make() as number), (e: Error) => e instanceof RangeError && /^WindowedDistribution\.record: a (bigint|symbol|object) is not a finite number/.test(e.message), what);

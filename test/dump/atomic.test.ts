@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as scales from 'scales-metrics';
+import { type DumpFile, dumpStatsPeriodically, dumpStatsTo, dumpStatsToSync } from 'scales-metrics/dump';
 import { ManualScheduler } from '../helpers/manual-scheduler.js';
 
 const WRITER = fileURLToPath(new URL('../fixtures/dump/writer-child.js', import.meta.url));
@@ -51,9 +52,9 @@ async function readWhile(file: string, running: () => boolean): Promise<{ reads:
   let reads = 0;
   while (running()) {
     const text = await readFile(file, 'utf8');
-    let dump: scales.DumpFile;
+    let dump: DumpFile;
     try {
-      dump = JSON.parse(text) as scales.DumpFile;
+      dump = JSON.parse(text) as DumpFile;
     } catch (err) {
       throw new Error(`a reader saw a partial file (${text.length} bytes): ${(err as Error).message}`);
     }
@@ -88,7 +89,7 @@ describe('atomic dumps', () => {
       assert.deepEqual(await end, { code: 0, signal: null });
       const versions = new Set(readers.flatMap((r) => [...r.versions]));
       assert.ok(versions.size > 1, `readers saw the file change (${versions.size} versions in ${readers.reduce((a, r) => a + r.reads, 0)} reads)`);
-      const final = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+      const final = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
       assert.equal((final.stats as { big: { version: number } }).big.version, 301);
       assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), [], 'no temporary files left');
     });
@@ -100,7 +101,7 @@ describe('atomic dumps', () => {
     await writer.looping; // ten writes done, 99,990 to go: killed in the middle of its loop
     writer.kill('SIGKILL');
     assert.equal((await writer.done).signal, 'SIGKILL');
-    const dump = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    const dump = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
     assert.ok((dump.stats as { big: { version: number } }).big.version > 10, 'the file holds a write from inside the loop');
     for (const name of await readdir(dir)) {
       if (name !== 'killed.json' && !name.startsWith('loop-')) assert.match(name, /^\.killed\.json\.\d+\.\d+\.tmp$/);
@@ -113,8 +114,8 @@ describe('atomic dumps', () => {
     S.errors += 2;
     S.latency.record(0.5);
     const file = join(dir, 'one.json');
-    await scales.dumpStatsTo(file, { registry, serverName: 'web-1' });
-    const dump = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    await dumpStatsTo(file, { source: registry, serverName: 'web-1' });
+    const dump = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
     assert.deepEqual(Object.keys(dump), ['format', 'version', 'host', 'pid', 'serverName', 'last-updated', 'stats', 'kinds']);
     assert.deepEqual(dump.kinds, { '/web/errors': 'int', '/web/latency': 'pmf' }, 'the kinds, by path, after the tree');
     assert.equal(dump.serverName, 'web-1');
@@ -123,8 +124,8 @@ describe('atomic dumps', () => {
     assert.equal(web.errors, 2);
     assert.equal(web.latency.count, 1);
     assert.equal(web.latency.sketch, undefined, 'no sketch unless asked');
-    await scales.dumpStatsTo(file, { registry, sketches: true, path: '/web' });
-    const withSketch = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    await dumpStatsTo(file, { source: registry, sketches: true, path: '/web' });
+    const withSketch = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
     assert.equal(typeof (withSketch.stats as { latency: { sketch?: string } }).latency.sketch, 'string');
     assert.deepEqual(withSketch.kinds, { '/errors': 'int', '/latency': 'pmf' }, 'paths relative to the dumped subtree');
   });
@@ -141,23 +142,28 @@ describe('atomic dumps', () => {
     registry.setCollapsed('/hidden', true);
     const a = join(dir, 'async.json');
     const b = join(dir, 'sync.json');
-    await scales.dumpStatsTo(a, { registry, sketches: true });
-    scales.dumpStatsToSync(b, { registry, sketches: true });
-    const da = JSON.parse(await readFile(a, 'utf8')) as scales.DumpFile;
-    const db = JSON.parse(await readFile(b, 'utf8')) as scales.DumpFile;
+    await dumpStatsTo(a, { source: registry, sketches: true });
+    dumpStatsToSync(b, { source: registry, sketches: true });
+    const da = JSON.parse(await readFile(a, 'utf8')) as DumpFile;
+    const db = JSON.parse(await readFile(b, 'utf8')) as DumpFile;
     assert.ok((await readFile(a, 'utf8')).length > 64 * 1024, 'large enough to be written in several pieces');
     assert.deepEqual(Object.keys(da), Object.keys(db));
     assert.deepEqual(da.stats, db.stats);
     assert.deepEqual(da.stats, registry.getStats('/', { sketches: true }));
     assert.equal((da.stats as Record<string, unknown>).hidden, undefined, 'collapsed containers left out, as in getStats');
-    // A source with only getStats, and a source whose snapshotAsync fails:
+    // Any StatsSource (here one that is not a Registry), and a source whose snapshotAsync fails:
     const only = join(dir, 'only.json');
-    await scales.dumpStatsTo(only, { registry: { getStats: () => ({ a: 1 }) } });
-    assert.deepEqual((JSON.parse(await readFile(only, 'utf8')) as scales.DumpFile).stats, { a: 1 });
-    await scales.dumpStatsTo(only, {
-      registry: { getStats: () => ({}), snapshotAsync: () => Promise.reject(new Error('slices broke')) },
+    const other = new scales.Registry();
+    other.collection('/', scales.intStat('a')).a = 1;
+    const wrapped: scales.StatsSource = { snapshot: (p, o) => other.snapshot(p, o), snapshotAsync: (p, o) => other.snapshotAsync(p, o) };
+    await dumpStatsTo(only, { source: wrapped });
+    assert.deepEqual((JSON.parse(await readFile(only, 'utf8')) as DumpFile).stats, { a: 1 });
+    dumpStatsToSync(only, { source: wrapped });
+    assert.deepEqual((JSON.parse(await readFile(only, 'utf8')) as DumpFile).stats, { a: 1 });
+    await dumpStatsTo(only, {
+      source: { snapshot: () => undefined, snapshotAsync: () => Promise.reject(new Error('slices broke')) },
     });
-    const failed = JSON.parse(await readFile(only, 'utf8')) as scales.DumpFile;
+    const failed = JSON.parse(await readFile(only, 'utf8')) as DumpFile;
     assert.match(failed.statsError ?? '', /slices broke/);
     assert.deepEqual(failed.stats, {});
   });
@@ -165,17 +171,18 @@ describe('atomic dumps', () => {
   it('a broken registry still gives a readable dump; an unwritable path rejects or throws', async () => {
     const file = join(dir, 'keep.json');
     await writeFile(file, '{"old":true}');
-    const registry = {
-      getStats(): never {
+    const registry: scales.StatsSource = {
+      snapshot(): never {
         throw new Error('registry exploded');
       },
+      snapshotAsync: () => Promise.reject(new Error('registry exploded')),
     };
     // A broken registry still gives a readable file that says so (a crash dump must not vanish).
-    scales.dumpStatsToSync(file, { registry });
-    const dump = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    dumpStatsToSync(file, { source: registry });
+    const dump = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
     assert.match(dump.statsError ?? '', /registry exploded/);
-    await assert.rejects(scales.dumpStatsTo(join(dir, 'no-such-dir', 'x.json'), { registry: new scales.Registry() }), { code: 'ENOENT' });
-    assert.throws(() => scales.dumpStatsToSync(join(dir, 'no-such-dir', 'x.json'), { registry: new scales.Registry() }), { code: 'ENOENT' });
+    await assert.rejects(dumpStatsTo(join(dir, 'no-such-dir', 'x.json'), { source: new scales.Registry() }), { code: 'ENOENT' });
+    assert.throws(() => dumpStatsToSync(join(dir, 'no-such-dir', 'x.json'), { source: new scales.Registry() }), { code: 'ENOENT' });
   });
 });
 
@@ -198,7 +205,7 @@ describe('dumpStatsPeriodically', () => {
   it('period in seconds, as the issue, Python\'s installStatsLoop and the Graphite pusher say it', async () => {
     const registry = new scales.Registry();
     const scheduler = new ManualScheduler();
-    const handle = scales.dumpStatsPeriodically(join(dir, 'seconds.json'), { registry, period: 0.01, scheduler });
+    const handle = dumpStatsPeriodically(join(dir, 'seconds.json'), { source: registry, period: 0.01, scheduler });
     await scheduler.scheduled('the first dump', 0);
     assert.equal(scheduler.nextDelay, 10, 'period 0.01 s is 10 ms');
     await nextWrite(scheduler, 'the second dump');
@@ -211,14 +218,14 @@ describe('dumpStatsPeriodically', () => {
     const S = registry.collection('/w', scales.intStat('n'));
     const file = join(dir, 'p.json');
     const scheduler = new ManualScheduler();
-    const handle = scales.dumpStatsPeriodically(file, { registry, periodMs: 10, scheduler });
+    const handle = dumpStatsPeriodically(file, { source: registry, periodMs: 10, scheduler });
     await scheduler.scheduled('the first dump', 0);
     assert.equal(handle.writes, 1, 'the first write ran at once, not on the timer');
     assert.deepEqual([scheduler.pending, scheduler.nextDelay], [1, 10], 'one timer, one period after the write ended');
     S.n += 5;
     await nextWrite(scheduler, 'the second dump');
     assert.equal(handle.writes, 2);
-    const d = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    const d = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
     assert.equal((d.stats as { w: { n: number } }).w.n, 5, 'a write with the new value');
     await handle.stop();
     const writes = handle.writes;
@@ -236,8 +243,8 @@ describe('dumpStatsPeriodically', () => {
     const errors: Error[] = [];
     const registry = new scales.Registry();
     const scheduler = new ManualScheduler();
-    const handle = scales.dumpStatsPeriodically(join(dir, 'missing', 'p.json'), {
-      registry,
+    const handle = dumpStatsPeriodically(join(dir, 'missing', 'p.json'), {
+      source: registry,
       periodMs: 5,
       onError: (e) => errors.push(e),
       scheduler,
@@ -260,7 +267,7 @@ describe('dumpStatsPeriodically', () => {
     process.on('warning', onWarning);
     try {
       const scheduler = new ManualScheduler();
-      const handle = scales.dumpStatsPeriodically(join(dir, 'missing', 'q.json'), { registry: new scales.Registry(), periodMs: 5, scheduler });
+      const handle = dumpStatsPeriodically(join(dir, 'missing', 'q.json'), { source: new scales.Registry(), periodMs: 5, scheduler });
       await scheduler.scheduled('the first failed dump', 0);
       await nextWrite(scheduler, 'the second failed dump');
       await nextWrite(scheduler, 'the third failed dump');
@@ -279,18 +286,18 @@ describe('dumpStatsPeriodically', () => {
     const registry = new scales.Registry();
     registry.collection('/w', scales.intStat('n')).n += 3;
     const file = join(dir, 'at-once.json');
-    const handle = scales.dumpStatsPeriodically(file, { registry, periodMs: 60_000 });
+    const handle = dumpStatsPeriodically(file, { source: registry, periodMs: 60_000 });
     await handle.stop();
     assert.equal(handle.writes, 1);
-    const d = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+    const d = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
     assert.equal((d.stats as { w: { n: number } }).w.n, 3);
   });
 
   it('rejects a bad period', () => {
-    assert.throws(() => scales.dumpStatsPeriodically('x.json', { periodMs: 0 }), /periodMs must be a positive number/);
+    assert.throws(() => dumpStatsPeriodically('x.json', { periodMs: 0 }), /periodMs must be a positive number/);
     // 30 days: longer than a Node timer takes, which would fire at once and write in a loop.
-    assert.throws(() => scales.dumpStatsPeriodically('x.json', { periodMs: 30 * 86_400_000 }), /up to 2147483647/);
-    assert.throws(() => scales.dumpStatsPeriodically('x.json', { period: -1 }), /got -1000/);
-    assert.throws(() => scales.dumpStatsPeriodically('x.json', { period: 1, periodMs: 1000 }), /period \(seconds\) or periodMs, not both/);
+    assert.throws(() => dumpStatsPeriodically('x.json', { periodMs: 30 * 86_400_000 }), /up to 2147483647/);
+    assert.throws(() => dumpStatsPeriodically('x.json', { period: -1 }), /got -1000/);
+    assert.throws(() => dumpStatsPeriodically('x.json', { period: 1, periodMs: 1000 }), /period \(seconds\) or periodMs, not both/);
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as scales from 'scales-metrics';
+import { type DumpFile, dumpOnCrash } from 'scales-metrics/dump';
 
 const CHILD = fileURLToPath(new URL('../fixtures/dump/crash-child.js', import.meta.url));
 const DEADLINE_MS = 20_000;
@@ -48,8 +49,8 @@ function runChild(
   });
 }
 
-async function readDump(file: string): Promise<scales.DumpFile> {
-  return JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+async function readDump(file: string): Promise<DumpFile> {
+  return JSON.parse(await readFile(file, 'utf8')) as DumpFile;
 }
 
 interface AppStats {
@@ -59,7 +60,7 @@ interface AppStats {
   status: Record<string, number>;
 }
 
-function app(dump: scales.DumpFile): AppStats {
+function app(dump: DumpFile): AppStats {
   return (dump.stats as unknown as { app: AppStats }).app;
 }
 
@@ -201,7 +202,7 @@ describe('dumpOnCrash in this process', () => {
       const own = () => {};
       process.on('SIGHUP', own);
       const before = events.map((e) => process.listenerCount(e));
-      const handle = scales.dumpOnCrash(join(dir, 'x.json'), { registry: new scales.Registry(), signals: ['SIGTERM', 'SIGINT', 'SIGHUP'] });
+      const handle = dumpOnCrash(join(dir, 'x.json'), { source: new scales.Registry(), signals: ['SIGTERM', 'SIGINT', 'SIGHUP'] });
       assert.deepEqual(
         events.map((e) => process.listenerCount(e)),
         before.map((n) => n + 1),
@@ -223,7 +224,7 @@ describe('dumpOnCrash in this process', () => {
     const file = join(dir, 'handled.json');
     const appListener = () => {};
     process.on('uncaughtException', appListener);
-    const handle = scales.dumpOnCrash(file, { registry: new scales.Registry(), signals: [] });
+    const handle = dumpOnCrash(file, { source: new scales.Registry(), signals: [] });
     try {
       const mark = Symbol.for('scales-metrics.dumpOnCrash.listener');
       type Listener = (...args: unknown[]) => void;
@@ -246,7 +247,7 @@ describe('dumpOnCrash in this process', () => {
   it('a signal that cannot be caught throws at install time and leaves nothing installed', () => {
     const events = ['SIGTERM', 'exit', 'uncaughtExceptionMonitor'] as const;
     const before = events.map((e) => process.listenerCount(e));
-    assert.throws(() => scales.dumpOnCrash('x.json', { signals: ['SIGTERM', 'SIGKILL'] }), /dumpOnCrash: cannot listen to the signals SIGTERM, SIGKILL/);
+    assert.throws(() => dumpOnCrash('x.json', { signals: ['SIGTERM', 'SIGKILL'] }), /dumpOnCrash: cannot listen to the signals SIGTERM, SIGKILL/);
     assert.deepEqual(
       events.map((e) => process.listenerCount(e)),
       before,
@@ -255,8 +256,8 @@ describe('dumpOnCrash in this process', () => {
 
   it('a dump that cannot be written goes to onError, never throws', () => {
     const errors: Error[] = [];
-    const handle = scales.dumpOnCrash('/nonexistent-dir-for-scales-test/x.json', {
-      registry: new scales.Registry(),
+    const handle = dumpOnCrash('/nonexistent-dir-for-scales-test/x.json', {
+      source: new scales.Registry(),
       signals: [],
       onError: (e) => errors.push(e),
     });

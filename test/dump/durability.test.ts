@@ -137,11 +137,11 @@ describe('atomic writes are durable: fsync of the temporary file before the rena
     const a = join(dir, 'dump-sync.json');
     const b = join(dir, 'dump-async.json');
     let log = observe();
-    dumpStatsToSync(a, { registry });
+    dumpStatsToSync(a, { source: registry });
     assertDurableOrder(log, a, dir);
     Object.assign(atomicWriteFs, real);
     log = observe();
-    await dumpStatsTo(b, { registry });
+    await dumpStatsTo(b, { source: registry });
     assertDurableOrder(log, b, dir);
   });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type * as scales from 'scales-metrics';
+import type { DumpFile } from 'scales-metrics/dump';
 
 const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}.js`, import.meta.url));
 const MAIN = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
@@ -29,7 +29,7 @@ describe('the README examples of dumps and aggregation run', () => {
       const crashed = await run([example('dump-on-crash'), file, 'crash']);
       assert.equal(crashed.code, 1);
       assert.match(crashed.stderr, /simulated crash/);
-      const dump = JSON.parse(await readFile(file, 'utf8')) as scales.DumpFile;
+      const dump = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
       assert.equal(dump.error?.message, 'simulated crash');
       assert.equal(dump.exitCode, 1);
       assert.deepEqual(

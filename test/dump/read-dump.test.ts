@@ -22,7 +22,7 @@ function registryWithEveryShape(): Registry {
 describe('readDump', () => {
   it('a dump with kinds reads back as the same typed snapshot the registry gives', () => {
     const registry = registryWithEveryShape();
-    const dump = JSON.parse(JSON.stringify(buildDump({ registry, serverName: 'w' }))) as JsonValue;
+    const dump = JSON.parse(JSON.stringify(buildDump({ source: registry, serverName: 'w' }))) as JsonValue;
     const read = readDump(dump, 'dump.json');
     assert.equal(read.isDump, true);
     assert.equal(read.header.serverName, 'w');
@@ -40,7 +40,7 @@ describe('readDump', () => {
 
   it('a dump without kinds (an older file) has them inferred: dicts become containers, pmfs and meters by shape', () => {
     const registry = registryWithEveryShape();
-    const { kinds: _kinds, ...old } = buildDump({ registry }) as unknown as Record<string, JsonValue>;
+    const { kinds: _kinds, ...old } = buildDump({ source: registry }) as unknown as Record<string, JsonValue>;
     const read = readDump(JSON.parse(JSON.stringify(old)) as JsonValue, 'old.json');
     assert.equal(read.kinds, undefined);
     const web = read.node.children.find((c) => c.name === 'web')!;

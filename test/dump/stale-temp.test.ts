@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as scales from 'scales-metrics';
+import { dumpStatsTo, dumpStatsToSync } from 'scales-metrics/dump';
 
 const WRITER = fileURLToPath(new URL('../fixtures/dump/writer-child.js', import.meta.url));
 
@@ -55,7 +56,7 @@ describe('stale temporary files of dumps killed mid-write', () => {
     }
     assert.ok(left.length > 0, 'a kill mid-write left a temporary file (as it does without cleanup)');
     for (const name of left) assert.match(name, /^\.stats\.json\.\d+\.\d+\.tmp$/);
-    await scales.dumpStatsTo(file, { registry: new scales.Registry() });
+    await dumpStatsTo(file, { source: new scales.Registry() });
     assert.deepEqual(await temporaries(sub), [], 'the next dump removed them');
     assert.deepEqual(JSON.parse(await readFile(file, 'utf8')).stats, {});
   });
@@ -86,8 +87,8 @@ describe('stale temporary files of dumps killed mid-write', () => {
         await utimes(join(sub, name), mtime, mtime);
       }
       const registry = new scales.Registry();
-      if (form === 'dumpStatsTo') await scales.dumpStatsTo(file, { registry });
-      else scales.dumpStatsToSync(file, { registry });
+      if (form === 'dumpStatsTo') await dumpStatsTo(file, { source: registry });
+      else dumpStatsToSync(file, { source: registry });
       const expected = files.filter(([, , fate]) => fate === 'kept').map(([name]) => name);
       assert.deepEqual((await readdir(sub)).filter((n) => n !== 'stats.json').sort(), expected.sort());
     });

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { renderPrometheus } from 'scales-metrics/formats';
+import { createStatusHandler } from 'scales-metrics/http';
 
 /** The body as a scraper sees it: UTF-8 bytes decoded (a lone surrogate becomes U+FFFD). */
 function overTheWire(text: string): string {
@@ -53,7 +55,7 @@ describe('Prometheus: keys that UTF-8 cannot carry stay distinct series', () => 
 
   for (const openMetrics of BOTH) {
     it(`every key its own series after UTF-8 (${openMetrics ? 'OpenMetrics' : 'text 0.0.4'})`, () => {
-      const text = overTheWire(scales.renderPrometheus(tree().snapshot()!, { openMetrics }));
+      const text = overTheWire(renderPrometheus(tree().snapshot()!, { openMetrics }));
       const series = seriesOf(text);
       const byKey = [...series].filter(([k]) => k.startsWith('web_byKey{'));
       assert.equal(byKey.length, LONE.length, text);
@@ -81,14 +83,14 @@ describe('Prometheus: keys that UTF-8 cannot carry stay distinct series', () => 
     const r = new scales.Registry();
     r.collection('/a', scales.intStat('\ud800'), scales.intStat('\udfff'), scales.intStat('_'));
     for (const openMetrics of BOTH) {
-      const text = overTheWire(scales.renderPrometheus(r.snapshot()!, { openMetrics }));
+      const text = overTheWire(renderPrometheus(r.snapshot()!, { openMetrics }));
       assert.deepEqual([...seriesOf(text).keys()], ['a__', 'a___2', 'a___3'], text);
       assert.ok(text.includes('# HELP a__ /a/\\\\ud800\n') && text.includes('# HELP a___2 /a/\\\\udfff\n'), text);
     }
   });
 
   it('JSON and HTML still serve such keys', async () => {
-    const handler = scales.createStatusHandler({ registry: tree(), live: false });
+    const handler = createStatusHandler({ source: tree(), live: false });
     try {
       const json = await handler.fetch(new Request('http://127.0.0.1/status/web?format=json'));
       assert.equal(json.status, 200);
@@ -116,7 +118,7 @@ describe('Prometheus: typed by kind and value type, never by parsing strings', (
       scales.stat('numNinf', () => Number.NEGATIVE_INFINITY),
     );
     for (const openMetrics of BOTH) {
-      const series = seriesOf(scales.renderPrometheus(r.snapshot()!, { openMetrics }));
+      const series = seriesOf(renderPrometheus(r.snapshot()!, { openMetrics }));
       assert.equal(series.get('s_textNan_info{value="NaN"}'), '1');
       assert.equal(series.get('s_textInf_info{value="Infinity"}'), '1');
       assert.equal(series.get('s_textNinf_info{value="-Infinity"}'), '1');
@@ -134,7 +136,7 @@ describe('?format=openmetrics', () => {
   it('is accepted on the pages and on /metrics, whatever the Accept header', async () => {
     const r = new scales.Registry();
     r.collection('/web', scales.intStat('hits')).hits += 3;
-    const handler = scales.createStatusHandler({ registry: r, metricsPath: '/metrics', live: false });
+    const handler = createStatusHandler({ source: r, metricsPath: '/metrics', live: false });
     try {
       for (const url of ['/status/?format=openmetrics', '/status/web?format=openmetrics', '/metrics?format=openmetrics']) {
         const res = await handler.fetch(new Request('http://127.0.0.1' + url, { headers: { accept: 'text/plain' } }));

@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { dumpStatsTo } from 'scales-metrics/dump';
+import { GraphitePeriodicPusher, type GraphiteProtocol, GraphitePusher } from 'scales-metrics/graphite';
 import { run as runBin } from '../cli/run-bin.js';
 import { Carbon } from '../helpers/carbon.js';
 import { until } from './tcp-sink.js';
@@ -49,8 +51,8 @@ function tree() {
   return registry;
 }
 
-function pusherFor(registry: scales.Registry, prefix: string, protocol: scales.GraphiteProtocol, port: number) {
-  const pusher = new scales.GraphitePusher('127.0.0.1', port, prefix, { registry, protocol, selfStatsPath: null });
+function pusherFor(registry: scales.Registry, prefix: string, protocol: GraphiteProtocol, port: number) {
+  const pusher = new GraphitePusher('127.0.0.1', port, prefix, { source: registry, protocol, selfStatsPath: null });
   pusher.allow('*').forbid('web/secret*').prune('processor/thread-*');
   return pusher;
 }
@@ -107,7 +109,7 @@ describe('against a real carbon-cache', () => {
     try {
       const registry = tree();
       const file = path.join(dir, 'crash.json');
-      await scales.dumpStatsTo(file, { registry });
+      await dumpStatsTo(file, { source: registry });
       const r = await runBin(['push-once', '--graphite', `127.0.0.1:${carbon.picklePort}`, '--protocol', 'pickle', '--prefix', 'it.backfill', '--from', file, '--forbid', 'web/secret*']);
       assert.equal(r.code, 0, r.stderr);
       const points = await carbon.waitFor('it.backfill.web.success');
@@ -175,8 +177,8 @@ describe('against a real carbon-cache', () => {
     })();
 
     const bound = 48 * 1024;
-    const pusher = new scales.GraphitePeriodicPusher('127.0.0.1', carbon.linePort, 'fault', {
-      registry,
+    const pusher = new GraphitePeriodicPusher('127.0.0.1', carbon.linePort, 'fault', {
+      source: registry,
       period: 1,
       bufferBytes: bound,
       reconnectMaxMs: 400,

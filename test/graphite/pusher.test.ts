@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as scales from 'scales-metrics';
+import { GraphitePeriodicPusher, GraphitePusher, type GraphiteSender } from 'scales-metrics/graphite';
 import { ManualScheduler } from '../helpers/manual-scheduler.js';
 import { assertNothingEscapes, freePort, Sink, until } from './tcp-sink.js';
 
@@ -53,7 +54,7 @@ describe('GraphitePusher: what is sent', () => {
   it('flattens every kind, sanitizes names, keeps full precision, skips non-numbers', () =>
     withSink(async (port, sink) => {
       const { registry } = webTree();
-      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'my.app', { registry, now: () => NOW, selfStatsPath: null });
+      const pusher = new GraphitePusher('127.0.0.1', port, 'my.app', { source: registry, now: () => NOW, selfStatsPath: null });
       pusher.allow('*');
       const r = await pusher.push();
       await pusher.close();
@@ -84,7 +85,7 @@ describe('GraphitePusher: what is sent', () => {
   it('sends nothing until a rule allows it', () =>
     withSink(async (port, sink) => {
       const { registry } = webTree();
-      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry, selfStatsPath: null });
+      const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry, selfStatsPath: null });
       const r = await pusher.push();
       await pusher.close();
       assert.equal(r.datapoints, 0);
@@ -105,7 +106,7 @@ describe('GraphitePusher: what is sent', () => {
       registry.collection('/processor/thread-1', scales.intStat('finished')).finished += 3;
       assert.equal(P.finished, 3);
       const seen: [string, unknown][] = [];
-      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry, selfStatsPath: null });
+      const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry, selfStatsPath: null });
       pusher
         .allow('*')
         .forbid('web/secret*')
@@ -140,7 +141,7 @@ describe('GraphitePusher: what is sent', () => {
         snapshotted.push(path ?? '/');
         return snapshotAsync(path, options);
       };
-      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry, selfStatsPath: null });
+      const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry, selfStatsPath: null });
       pusher.allow('*').prune('cache/shard-2');
       const r = await pusher.push();
       await pusher.close();
@@ -152,18 +153,18 @@ describe('GraphitePusher: what is sent', () => {
     }));
 
   it('an invalid rule is a TypeError', () => {
-    const pusher = new scales.GraphitePusher('127.0.0.1', 2003, 'p', { registry: new scales.Registry(), selfStatsPath: null });
+    const pusher = new GraphitePusher('127.0.0.1', 2003, 'p', { source: new scales.Registry(), selfStatsPath: null });
     assert.throws(() => pusher.allow(5 as never), TypeError);
     assert.throws(() => pusher.prune({} as never), TypeError);
   });
 
   it('prefix: default is the lower-cased host name; a trailing dot is added', () => {
     const registry = new scales.Registry();
-    const a = new scales.GraphitePusher('127.0.0.1', 2003, undefined, { registry });
+    const a = new GraphitePusher('127.0.0.1', 2003, undefined, { source: registry });
     assert.equal(a.prefix, `${os.hostname().toLowerCase().replace(/\.+$/, '')}.`.replace(/[ ]/g, '-'));
-    assert.equal(new scales.GraphitePusher('h', 2003, 'my.server.prefix', { registry }).prefix, 'my.server.prefix.');
-    assert.equal(new scales.GraphitePusher('h', 2003, 'my.server.prefix.', { registry }).prefix, 'my.server.prefix.');
-    assert.equal(new scales.GraphitePusher('h', 2003, '', { registry }).prefix, '');
+    assert.equal(new GraphitePusher('h', 2003, 'my.server.prefix', { source: registry }).prefix, 'my.server.prefix.');
+    assert.equal(new GraphitePusher('h', 2003, 'my.server.prefix.', { source: registry }).prefix, 'my.server.prefix.');
+    assert.equal(new GraphitePusher('h', 2003, '', { source: registry }).prefix, '');
   });
 
   it('skips names carbon cannot store (>= 500 characters, or a segment over 255 bytes) and counts them', () =>
@@ -173,7 +174,7 @@ describe('GraphitePusher: what is sent', () => {
       S.d['k'.repeat(200)] += 1; // fits: 'p.x.d.' + 200
       S.d['y'.repeat(256)] += 1; // segment too long for a file name
       registry.collection(`/${'a'.repeat(250)}/${'b'.repeat(250)}`, scales.intStat('n')).n += 1; // >= 500 characters
-      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry });
+      const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry });
       pusher.allow('*').forbid('scales/*');
       const r = await pusher.push();
       await pusher.close();
@@ -191,7 +192,7 @@ describe('GraphitePusher: time, deltas, self-stats', () => {
       const registry = new scales.Registry();
       registry.collection('/a', scales.intStat('x'), scales.intStat('y'));
       let now = 1_800_000_059_999;
-      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry, period: 60, now: () => now, selfStatsPath: null });
+      const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry, period: 60, now: () => now, selfStatsPath: null });
       pusher.allow('*');
       assert.equal((await pusher.push()).timestamp, 1_799_999_940 + 60);
       now = 1_800_000_060_000;
@@ -209,7 +210,7 @@ describe('GraphitePusher: time, deltas, self-stats', () => {
       const registry = new scales.Registry();
       const S = registry.collection('/w', scales.intStat('requests'), scales.doubleStat('load'), scales.meterStat('hits'), scales.pmfStat('lat'), scales.intDictStat('codes'));
       let now = 1_800_000_000_000;
-      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry, period: 10, deltas: true, now: () => now, selfStatsPath: null });
+      const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry, period: 10, deltas: true, now: () => now, selfStatsPath: null });
       pusher.allow('*');
       const sent: Map<string, [number, number]>[] = [];
       const pushAndRead = async () => {
@@ -247,7 +248,7 @@ describe('GraphitePusher: time, deltas, self-stats', () => {
     withSink(async (port, sink) => {
       const registry = new scales.Registry();
       registry.collection('/a', scales.intStat('x')).x = 1;
-      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry });
+      const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry });
       pusher.allow('*');
       const r1 = await pusher.push();
       const self = registry.getStats('/scales/graphite')!;
@@ -272,7 +273,7 @@ describe('GraphitePusher: time, deltas, self-stats', () => {
       const S = registry.collection('/big', scales.intDictStat('d', { keyLimit: 30000 }));
       for (let i = 0; i < 20000; i++) S.d[`key-${i}`] += i + 1;
       const bound = 64 * 1024;
-      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry, bufferBytes: bound, selfStatsPath: null });
+      const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry, bufferBytes: bound, selfStatsPath: null });
       pusher.allow('*');
       let maxBuffered = 0;
       const sampler = setInterval(() => {
@@ -293,7 +294,7 @@ describe('GraphitePusher: time, deltas, self-stats', () => {
     const port = await freePort();
     const registry = new scales.Registry();
     registry.collection('/a', scales.intStat('x')).x = 1;
-    const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry, reconnectBaseMs: 1000 });
+    const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry, reconnectBaseMs: 1000 });
     pusher.allow('a/*');
     const t0 = Date.now();
     const r = await pusher.push();
@@ -313,7 +314,7 @@ describe('GraphitePeriodicPusher', () => {
       const registry = new scales.Registry();
       const S = registry.collection('/a', scales.intStat('x'));
       const scheduler = new ManualScheduler(1_800_000_000_400); // 400 ms into a second
-      const pusher = new scales.GraphitePeriodicPusher('127.0.0.1', port, 'p', { registry, period: 1, scheduler });
+      const pusher = new GraphitePeriodicPusher('127.0.0.1', port, 'p', { source: registry, period: 1, scheduler });
       pusher.allow('a/*');
       S.x = 1;
       pusher.start();
@@ -356,7 +357,7 @@ describe('GraphitePeriodicPusher', () => {
     let flushing = deferred();
     let finish = deferred();
     const flushed = deferred();
-    const slow: scales.GraphiteSender = {
+    const slow: GraphiteSender = {
       protocol: 'plaintext',
       destination: 'slow:1',
       send() {
@@ -375,7 +376,7 @@ describe('GraphitePeriodicPusher', () => {
       stats: () => ({ sent: 0, dropped: 0, reconnects: 0, errors: 0, lastError: '', bufferedBytes: 0 }),
     };
     const scheduler = new ManualScheduler();
-    const pusher = new scales.GraphitePeriodicPusher('slow', 1, 'p', { registry, period: 0.1, sender: slow, scheduler });
+    const pusher = new GraphitePeriodicPusher('slow', 1, 'p', { source: registry, period: 0.1, sender: slow, scheduler });
     pusher.allow('*');
     pusher.start();
     const overlaps = () => Number(registry.getStats('/scales/graphite')?.overlaps);
@@ -402,8 +403,9 @@ describe('GraphitePeriodicPusher', () => {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const program = `
       import * as scales from 'scales-metrics';
+      import { GraphitePeriodicPusher } from 'scales-metrics/graphite';
       scales.collection('/a', scales.intStat('x')).x = 1;
-      const p = new scales.GraphitePeriodicPusher('127.0.0.1', 9, 'p', { period: 1 });
+      const p = new GraphitePeriodicPusher('127.0.0.1', 9, 'p', { period: 1 });
       p.allow('*');
       p.start();
       p.push(); // a push towards a closed port, not awaited

@@ -7,7 +7,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import Koa from 'koa';
-import * as scales from 'scales-metrics';
+import { createNodeHandler, createStatusHandler, serveInBackground } from 'scales-metrics/http';
 import { expressStatus } from 'scales-metrics/express';
 import { fastifyStatus } from 'scales-metrics/fastify';
 import { honoStatus } from 'scales-metrics/hono';
@@ -66,11 +66,11 @@ async function contract(name: string, fetchIt: (path: string, init?: RequestInit
   assert.equal(await other.text(), 'hello', name);
 }
 
-const options = { registry, serverName: 'app-1' };
+const options = { source: registry, serverName: 'app-1' };
 
 describe('adapters', () => {
   it('node http (req, res, next)', async () => {
-    const status = scales.createNodeHandler(options);
+    const status = createNodeHandler(options);
     cleanups.push(() => status.close());
     const base = await listen(
       http.createServer((req, res) =>
@@ -132,14 +132,14 @@ describe('adapters', () => {
   });
 
   it('the Web-standard handler', async () => {
-    const h = scales.createStatusHandler(options);
+    const h = createStatusHandler(options);
     cleanups.push(() => h.close());
     const res = await h.fetch(new Request('http://127.0.0.1/status/web/api?format=json'));
     assert.deepEqual(await res.json(), { calls: 1 });
   });
 
   it('serveInBackground: loopback by default, /metrics, redirect, close', async () => {
-    const server = await scales.serveInBackground(0, options);
+    const server = await serveInBackground(0, options);
     cleanups.push(() => server.close());
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/status\/$/);
     assert.ok(server.port > 0);
@@ -165,17 +165,17 @@ describe('adapters', () => {
   });
 
   it('serveInBackground rejects a busy port with a message naming it', async () => {
-    const one = await scales.serveInBackground(0, options);
+    const one = await serveInBackground(0, options);
     cleanups.push(() => one.close());
-    await assert.rejects(scales.serveInBackground(one.port, options), new RegExp(`could not listen on 127\\.0\\.0\\.1:${one.port}`));
+    await assert.rejects(serveInBackground(one.port, options), new RegExp(`could not listen on 127\\.0\\.0\\.1:${one.port}`));
     // Node's code is kept, so that an app can test for it and pick another port.
-    await assert.rejects(scales.serveInBackground(one.port, options), { code: 'EADDRINUSE' });
+    await assert.rejects(serveInBackground(one.port, options), { code: 'EADDRINUSE' });
   });
 });
 
 describe('paths the registry rejects', () => {
   it('answer 404, not 500', async () => {
-    const h = scales.createStatusHandler({ registry, live: false });
+    const h = createStatusHandler({ source: registry, live: false });
     for (const p of ['/status/__proto__', '/status/a%01b']) {
       const r = await h.fetch(new Request('http://127.0.0.1' + p));
       assert.equal(r.status, 404, p);

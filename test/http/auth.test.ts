@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import * as scales from 'scales-metrics';
+import { createStatusHandler, serveInBackground, type StatusAuth, type StatusHandler, type StatusServer } from 'scales-metrics/http';
 import '../helpers/fast-check-seed.js';
 
 const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
@@ -18,18 +19,18 @@ const replaceAt = (s: string, i: number, c: string) => s.slice(0, i) + c + s.sli
 describe('a protected status server refuses wrong credentials of the right length', () => {
   const registry = new scales.Registry();
   registry.collection('/web', scales.intStat('errors')).errors += 1;
-  let bearerServer: scales.StatusServer;
-  let basicServer: scales.StatusServer;
+  let bearerServer: StatusServer;
+  let basicServer: StatusServer;
   before(async () => {
-    bearerServer = await scales.serveInBackground(0, { registry, host: '127.0.0.1', auth: { token: 's3cret' } });
-    basicServer = await scales.serveInBackground(0, { registry, host: '127.0.0.1', auth: { username: 'ops', password: 'pw' } });
+    bearerServer = await serveInBackground(0, { source: registry, host: '127.0.0.1', auth: { token: 's3cret' } });
+    basicServer = await serveInBackground(0, { source: registry, host: '127.0.0.1', auth: { username: 'ops', password: 'pw' } });
   });
   after(async () => {
     await bearerServer.close();
     await basicServer.close();
   });
 
-  const status = async (server: scales.StatusServer, authorization: string) =>
+  const status = async (server: StatusServer, authorization: string) =>
     (await fetch(`${server.url}?format=json`, { headers: { authorization } })).status;
 
   it('bearer: the right token is let in; one differing early, in the middle or at the end is not', async () => {
@@ -75,17 +76,17 @@ function secretAndTypo(chars: string[], maxLength: number) {
 }
 
 describe('property: any same-length credential differing at any one position is refused', () => {
-  const handlers: scales.StatusHandler[] = [];
+  const handlers: StatusHandler[] = [];
   after(() => {
     for (const h of handlers) h.close();
   });
   const registry = new scales.Registry();
-  const make = (auth: scales.StatusAuth) => {
-    const h = scales.createStatusHandler({ registry, auth });
+  const make = (auth: StatusAuth) => {
+    const h = createStatusHandler({ source: registry, auth });
     handlers.push(h);
     return h;
   };
-  const status = async (h: scales.StatusHandler, authorization: string) =>
+  const status = async (h: StatusHandler, authorization: string) =>
     (await h.fetch(new Request('http://127.0.0.1/status/?format=json', { headers: { authorization } }))).status;
 
   it('bearer tokens', async () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import * as scales from 'scales-metrics';
+import { serveInBackground, type StatusServer } from 'scales-metrics/http';
 import { launchChromium } from '../helpers/chromium.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
@@ -33,15 +34,15 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
   api.calls += 2;
   db.queries += 9;
 
-  let server: scales.StatusServer;
+  let server: StatusServer;
   let browser: Browser;
   let page: Page;
   const dialogs: string[] = [];
   const pageErrors: string[] = [];
 
   before(async () => {
-    server = await scales.serveInBackground(0, {
-      registry,
+    server = await serveInBackground(0, {
+      source: registry,
       serverName: 'browser-test',
       liveIntervalMs: 250,
       history: { intervalMs: 250 },

@@ -7,21 +7,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { dumpStatsTo, dumpStatsToSync } from 'scales-metrics/dump';
+import { GraphitePusher } from 'scales-metrics/graphite';
+import { createStatusHandler, type StatusHandler, type StatusHandlerOptions } from 'scales-metrics/http';
 import { Sink, until } from '../graphite/tcp-sink.js';
 
-const handlers: scales.StatusHandler[] = [];
+const handlers: StatusHandler[] = [];
 after(() => {
   for (const h of handlers) h.close();
 });
 
 /** A handler whose history timer never fires during a test (samples are taken by hand). */
-function handlerOf(registry: scales.Registry, options: scales.StatusHandlerOptions = {}): scales.StatusHandler {
-  const h = scales.createStatusHandler({ registry, metricsPath: '/metrics', history: { intervalMs: 3_600_000 }, ...options });
+function handlerOf(registry: scales.Registry, options: StatusHandlerOptions = {}): StatusHandler {
+  const h = createStatusHandler({ source: registry, metricsPath: '/metrics', history: { intervalMs: 3_600_000 }, ...options });
   handlers.push(h);
   return h;
 }
 
-async function get(h: scales.StatusHandler, path: string): Promise<{ status: number; body: string }> {
+async function get(h: StatusHandler, path: string): Promise<{ status: number; body: string }> {
   const res = await h.fetch(new Request('http://127.0.0.1' + path));
   return { status: res.status, body: await res.text() };
 }
@@ -210,19 +213,19 @@ describe('whatever a gauge throws shows in its place; every output keeps working
     const port = await sink.listen();
     const dir = await mkdtemp(join(tmpdir(), 'scales-gauges-'));
     try {
-      const pusher = new scales.GraphitePusher('127.0.0.1', port, 'p', { registry, selfStatsPath: null });
+      const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry, selfStatsPath: null });
       pusher.allow('*');
       const r = await pusher.push();
       await pusher.close();
       assert.equal(r.error, undefined);
       await until('the ok datapoint', () => sink.points().get('p.app.ok')?.[0] === 7);
       const file = join(dir, 'dump.json');
-      await scales.dumpStatsTo(file, { registry });
+      await dumpStatsTo(file, { source: registry });
       const dump = JSON.parse(await readFile(file, 'utf8'));
       assert.equal(dump.stats.app.ok, 7);
       assert.equal(typeof dump.stats.app.nullProto.error, 'string');
       const syncFile = join(dir, 'dump-sync.json');
-      scales.dumpStatsToSync(syncFile, { registry });
+      dumpStatsToSync(syncFile, { source: registry });
       assert.equal(JSON.parse(await readFile(syncFile, 'utf8')).stats.app.ok, 7);
     } finally {
       await sink.close();

@@ -10,7 +10,7 @@ after(() => {
 });
 
 function make(options: Partial<StatusHandlerOptions> = {}, source = new TreeSource(fixtureTree())) {
-  const h = new StatusHandler({ serverName: 'srv', ...options, registry: options.registry ?? source });
+  const h = new StatusHandler({ serverName: 'srv', ...options, source: options.source ?? source });
   handlers.push(h);
   return h;
 }

@@ -6,7 +6,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import autocannon from 'autocannon';
-import * as scales from 'scales-metrics';
+import { renderHtml } from 'scales-metrics/formats';
+import { createStatusHandler, serveInBackground, type StatusServer } from 'scales-metrics/http';
 import { bigRegistry } from './big-tree.js';
 
 setFlagsFromString('--expose-gc');
@@ -50,14 +51,14 @@ function cannon(url: string, seconds: number) {
 }
 
 describe('load', { timeout: 120_000 }, () => {
-  const servers: scales.StatusServer[] = [];
+  const servers: StatusServer[] = [];
   after(async () => {
     for (const s of servers) await s.close();
   });
 
   it('autocannon on ?format=json of 1,000 stats while the app records: no errors, heap stable', async () => {
     const { registry, record } = bigRegistry(1000);
-    const server = await scales.serveInBackground(0, { registry });
+    const server = await serveInBackground(0, { source: registry });
     servers.push(server);
     const url = server.url + '?format=json';
     const check = await fetch(url);
@@ -85,7 +86,7 @@ describe('load', { timeout: 120_000 }, () => {
 
   it('rendering 10,000 stats never blocks the event loop for long', async () => {
     const { registry } = bigRegistry(10_000);
-    const handler = scales.createStatusHandler({ registry, live: false });
+    const handler = createStatusHandler({ source: registry, live: false });
     const results: string[] = [];
     try {
       // The noise floor of this (shared) machine: the same measurement with nothing to do.
@@ -113,7 +114,7 @@ describe('load', { timeout: 120_000 }, () => {
       }
       // For comparison: the same render done in one synchronous piece.
       const t0 = performance.now();
-      scales.renderHtml(registry.snapshot()!);
+      renderHtml(registry.snapshot()!);
       results.push(`(one synchronous snapshot + HTML render would block for ${(performance.now() - t0).toFixed(0)} ms)`);
       console.log('10,000 stats:\n  ' + results.join('\n  '));
     } finally {

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { createNodeHandler, serveInBackground, type StatusServer } from 'scales-metrics/http';
 import { type PrometheusServer, startPrometheus } from '../helpers/prometheus.js';
 
 describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () => {
@@ -67,7 +68,7 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
   registry.collection('/hidden', scales.intStat('n')).n += 6;
   registry.setCollapsed('/hidden', true);
 
-  let server: scales.StatusServer;
+  let server: StatusServer;
   let textServer: http.Server;
   let prom: PrometheusServer;
   const accepts: string[] = [];
@@ -75,9 +76,9 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
   let text: string;
 
   before(async () => {
-    server = await scales.serveInBackground(0, { registry, serverName: 'prom-test' });
+    server = await serveInBackground(0, { source: registry, serverName: 'prom-test' });
     // The second target serves the same tree but only as text 0.0.4 (it drops the Accept header).
-    const status = scales.createNodeHandler({ registry, metricsPath: '/metrics', live: false });
+    const status = createNodeHandler({ source: registry, metricsPath: '/metrics', live: false });
     textServer = http.createServer((req, res) => {
       accepts.push(String(req.headers.accept));
       delete req.headers.accept;

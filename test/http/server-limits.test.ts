@@ -5,16 +5,17 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_SEND_TIMEOUT_MS, serveInBackground, type ServeOptions, type StatusServer } from 'scales-metrics/http';
 
-const servers: scales.StatusServer[] = [];
+const servers: StatusServer[] = [];
 const sockets: net.Socket[] = [];
 after(async () => {
   for (const s of sockets) s.destroy();
   for (const s of servers) await s.close();
 });
 
-async function serve(options: scales.ServeOptions): Promise<scales.StatusServer> {
-  const server = await scales.serveInBackground(0, { live: false, ...options });
+async function serve(options: ServeOptions): Promise<StatusServer> {
+  const server = await serveInBackground(0, { live: false, ...options });
   servers.push(server);
   return server;
 }
@@ -56,7 +57,7 @@ async function pollUntil(test: () => boolean, ms: number): Promise<boolean> {
 
 describe('standalone server limits', { timeout: 60_000 }, () => {
   it('closes a socket that never sends a byte after idleTimeoutMs', async () => {
-    const server = await serve({ registry: new scales.Registry(), idleTimeoutMs: 200 });
+    const server = await serve({ source: new scales.Registry(), idleTimeoutMs: 200 });
     const silent = await connect(server.port);
     const ms = await closedWithin(silent, 5_000);
     assert.ok(ms >= 150, `closed after ${Math.round(ms)} ms, not before the idle timeout`);
@@ -65,7 +66,7 @@ describe('standalone server limits', { timeout: 60_000 }, () => {
   it('closes a keep-alive connection idle after its response', async () => {
     const registry = new scales.Registry();
     registry.collection('/a', scales.intStat('n'));
-    const server = await serve({ registry, idleTimeoutMs: 200 });
+    const server = await serve({ source: registry, idleTimeoutMs: 200 });
     const socket = await connect(server.port);
     let got = '';
     socket.on('data', (d) => (got += d));
@@ -75,7 +76,7 @@ describe('standalone server limits', { timeout: 60_000 }, () => {
   });
 
   it('closes a client whose headers trickle in after headersTimeoutMs', async () => {
-    const server = await serve({ registry: new scales.Registry(), headersTimeoutMs: 300, idleTimeoutMs: 60_000 });
+    const server = await serve({ source: new scales.Registry(), headersTimeoutMs: 300, idleTimeoutMs: 60_000 });
     const socket = await connect(server.port);
     socket.write('GET /status/ HTTP/1.1\r\n');
     // A byte every 50 ms: never idle, never done.
@@ -92,7 +93,7 @@ describe('standalone server limits', { timeout: 60_000 }, () => {
     const registry = new scales.Registry();
     // A 12 MB page: far more than the kernel buffers for a client that does not read.
     registry.collection('/big', scales.stat('blob', 'x'.repeat(12_000_000)));
-    const server = await serve({ registry, sendTimeoutMs: 300, idleTimeoutMs: 60_000 });
+    const server = await serve({ source: registry, sendTimeoutMs: 300, idleTimeoutMs: 60_000 });
     const socket = await connect(server.port);
     socket.pause();
     socket.write('GET /status/big?format=json HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -109,7 +110,7 @@ describe('standalone server limits', { timeout: 60_000 }, () => {
   it('closes connections over maxConnections as they arrive, keeping the others', async () => {
     const registry = new scales.Registry();
     registry.collection('/a', scales.intStat('n'));
-    const server = await serve({ registry, maxConnections: 2, idleTimeoutMs: 60_000 });
+    const server = await serve({ source: registry, maxConnections: 2, idleTimeoutMs: 60_000 });
     const first = await connect(server.port);
     const second = await connect(server.port);
     assert.ok(await pollUntil(() => server.connections === 2, 5_000));
@@ -133,16 +134,16 @@ describe('standalone server limits', { timeout: 60_000 }, () => {
   });
 
   it('has safe defaults and rejects bad limits naming the option', async () => {
-    assert.equal(scales.DEFAULT_IDLE_TIMEOUT_MS, 5_000);
-    assert.equal(scales.DEFAULT_SEND_TIMEOUT_MS, 30_000);
-    assert.equal(scales.DEFAULT_MAX_CONNECTIONS, 64);
+    assert.equal(DEFAULT_IDLE_TIMEOUT_MS, 5_000);
+    assert.equal(DEFAULT_SEND_TIMEOUT_MS, 30_000);
+    assert.equal(DEFAULT_MAX_CONNECTIONS, 64);
     for (const [key, v] of [
       ['idleTimeoutMs', -1],
       ['sendTimeoutMs', Number.NaN],
       ['maxConnections', 1.5],
       ['headersTimeoutMs', '10'],
     ] as const) {
-      await assert.rejects(scales.serveInBackground(0, { [key]: v }), new RegExp(`invalid serveInBackground option ${key}`));
+      await assert.rejects(serveInBackground(0, { [key]: v }), new RegExp(`invalid serveInBackground option ${key}`));
     }
   });
 });

@@ -1,9 +1,9 @@
 // A snapshot source over a fixed tree, for handler tests of the pure request logic.
 import type { SnapshotNode } from '../../src/registry/snapshot.js';
-import type { SnapshotSource } from '../../src/http/history.js';
+import type { StatsSource } from '../../src/registry/source.js';
 
 /** Looks paths up in a fixed snapshot tree; counts calls; can be told to fail. */
-export class TreeSource implements SnapshotSource {
+export class TreeSource implements StatsSource {
   calls = 0;
   fail: Error | undefined;
   constructor(
@@ -15,6 +15,9 @@ export class TreeSource implements SnapshotSource {
     return this.collapsedPaths.has(path);
   }
   async snapshotAsync(path = '/'): Promise<SnapshotNode | undefined> {
+    return this.snapshot(path);
+  }
+  snapshot(path = '/'): SnapshotNode | undefined {
     this.calls++;
     if (this.fail) throw this.fail;
     let node: SnapshotNode | undefined = this.tree;

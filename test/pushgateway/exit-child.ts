@@ -3,10 +3,11 @@
 // "ready" on stdout and waits (an interval keeps it alive) for the test's SIGTERM.
 // MODE 'app-listener': like 'signal', with a SIGTERM listener of its own that exits with 42.
 import * as scales from 'scales-metrics';
+import { PushgatewayPusher } from 'scales-metrics/pushgateway';
 
 const [url, mode] = process.argv.slice(2);
 const STATS = scales.collection('/batch', scales.intStat('rows'), scales.stat('mode', mode));
-const pusher = new scales.PushgatewayPusher({ url, job: 'exit-' + mode, grouping: { pid: String(process.pid) } });
+const pusher = new PushgatewayPusher({ url, job: 'exit-' + mode, grouping: { pid: String(process.pid) } });
 pusher.pushAtExit();
 STATS.$.rows.inc(7);
 if (mode === 'app-listener') {

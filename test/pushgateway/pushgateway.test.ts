@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as scales from 'scales-metrics';
+import { groupingPath, PushgatewayPusher } from 'scales-metrics/pushgateway';
 import { freePort, startPrometheus } from '../helpers/prometheus.js';
 import { type PushgatewayServer, startPushgateway } from '../helpers/pushgateway.js';
 
@@ -17,21 +18,21 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 
 describe('groupingPath', () => {
   it('percent-encodes values, uses base64url for values with "/" and for the empty value', () => {
-    assert.equal(scales.groupingPath('backup'), '/metrics/job/backup');
+    assert.equal(groupingPath('backup'), '/metrics/job/backup');
     assert.equal(
-      scales.groupingPath('nightly/backup', { instance: 'db-1', dir: '/var/tmp', empty: '', name: 'a b?é' }),
+      groupingPath('nightly/backup', { instance: 'db-1', dir: '/var/tmp', empty: '', name: 'a b?é' }),
       '/metrics/job@base64/bmlnaHRseS9iYWNrdXA/instance/db-1/dir@base64/L3Zhci90bXA/empty@base64/=/name/a%20b%3F%C3%A9',
     );
   });
 
   it('refuses what the Pushgateway cannot group by, naming it', () => {
-    assert.throws(() => scales.groupingPath(''), /pushgateway job: expected a non-empty string/);
-    assert.throws(() => scales.groupingPath('j', { 'bad-name': 'x' }), /grouping label "bad-name": a label name must match/);
-    assert.throws(() => scales.groupingPath('j', { __x: 'x' }), /"__x": names starting with __ are reserved/);
-    assert.throws(() => scales.groupingPath('j', { job: 'x' }), /grouping label "job": the job is given on its own/);
-    assert.throws(() => scales.groupingPath('j', { k: 'a\ud800' }), /lone UTF-16 surrogate/);
-    assert.throws(() => new scales.PushgatewayPusher({ url: 'ftp://x', job: 'j' }), /only http and https/);
-    assert.throws(() => new scales.PushgatewayPusher({ url: 'http://127.0.0.1:1', job: 'j', timeoutMs: 0 }), /timeoutMs 0/);
+    assert.throws(() => groupingPath(''), /pushgateway job: expected a non-empty string/);
+    assert.throws(() => groupingPath('j', { 'bad-name': 'x' }), /grouping label "bad-name": a label name must match/);
+    assert.throws(() => groupingPath('j', { __x: 'x' }), /"__x": names starting with __ are reserved/);
+    assert.throws(() => groupingPath('j', { job: 'x' }), /grouping label "job": the job is given on its own/);
+    assert.throws(() => groupingPath('j', { k: 'a\ud800' }), /lone UTF-16 surrogate/);
+    assert.throws(() => new PushgatewayPusher({ url: 'ftp://x', job: 'j' }), /only http and https/);
+    assert.throws(() => new PushgatewayPusher({ url: 'http://127.0.0.1:1', job: 'j', timeoutMs: 0 }), /timeoutMs 0/);
   });
 });
 
@@ -54,7 +55,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     s.$.seconds.record(1.5);
     s.$.seconds.record(2.5);
     s.$.byTable.inc('users', 3);
-    const pusher = new scales.PushgatewayPusher({ url: pgw.url, job: 'nightly/backup', grouping: { dir: '/var/tmp', empty: '', instance: 'db 1' }, registry, path: '/backup' });
+    const pusher = new PushgatewayPusher({ url: pgw.url, job: 'nightly/backup', grouping: { dir: '/var/tmp', empty: '', instance: 'db 1' }, source: registry, path: '/backup' });
     const r = await pusher.push();
     assert.equal(r.ok, true, r.error);
     assert.equal(r.status, 200);
@@ -80,10 +81,10 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     const b = registry.collection('/b', scales.intStat('y'));
     a.$.x.set(1);
     b.$.y.set(2);
-    const common = { url: pgw.url, job: 'methods', registry, selfStatsPath: null };
-    const putA = new scales.PushgatewayPusher({ ...common, path: '/a' });
-    const postB = new scales.PushgatewayPusher({ ...common, path: '/b', method: 'POST' });
-    const putB = new scales.PushgatewayPusher({ ...common, path: '/b' });
+    const common = { url: pgw.url, job: 'methods', source: registry, selfStatsPath: null };
+    const putA = new PushgatewayPusher({ ...common, path: '/a' });
+    const postB = new PushgatewayPusher({ ...common, path: '/b', method: 'POST' });
+    const putB = new PushgatewayPusher({ ...common, path: '/b' });
     const names = async () =>
       Object.keys((await groupOf('methods'))?.families ?? {})
         .filter((n) => !n.startsWith('push_'))
@@ -102,9 +103,9 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     registry.collection('/', scales.intStat('clash')).$.clash.set(1);
     const other = new scales.Registry();
     other.collection('/', scales.pmfStat('clash')).$.clash.record(1);
-    assert.equal((await new scales.PushgatewayPusher({ url: pgw.url, job: 'clash-1', registry }).push()).ok, true);
+    assert.equal((await new PushgatewayPusher({ url: pgw.url, job: 'clash-1', source: registry }).push()).ok, true);
     // The same name as a summary in another group is inconsistent: the gateway answers 400.
-    const pusher = new scales.PushgatewayPusher({ url: pgw.url, job: 'clash-2', registry: other });
+    const pusher = new PushgatewayPusher({ url: pgw.url, job: 'clash-2', source: other });
     const r = await pusher.push();
     assert.equal(r.ok, false);
     assert.equal(r.status, 400);
@@ -118,7 +119,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
   it('a real Prometheus scrapes the pushed series from the gateway, with the grouping labels', async () => {
     const registry = new scales.Registry();
     registry.collection('/jobs', scales.intStat('processed')).$.processed.inc(1234);
-    const r = await new scales.PushgatewayPusher({ url: pgw.url, job: 'scraped', grouping: { shard: '7' }, registry, path: '/jobs' }).push();
+    const r = await new PushgatewayPusher({ url: pgw.url, job: 'scraped', grouping: { shard: '7' }, source: registry, path: '/jobs' }).push();
     assert.equal(r.ok, true, r.error);
     const prom = await startPrometheus({ targets: [pgw.target], honorLabels: true });
     try {
@@ -202,7 +203,7 @@ describe('PushgatewayPusher failures never reach the job', () => {
   it('a refused connection is a counted failure', async () => {
     const registry = new scales.Registry();
     registry.collection('/', scales.intStat('n'));
-    const pusher = new scales.PushgatewayPusher({ url: `http://127.0.0.1:${await freePort()}`, job: 'down', registry });
+    const pusher = new PushgatewayPusher({ url: `http://127.0.0.1:${await freePort()}`, job: 'down', source: registry });
     const r = await pusher.push();
     assert.equal(r.ok, false);
     assert.match(r.error ?? '', /ECONNREFUSED/);
@@ -215,7 +216,7 @@ describe('PushgatewayPusher failures never reach the job', () => {
     const registry = new scales.Registry();
     registry.collection('/', scales.intStat('n'));
     const port = (silent.address() as { port: number }).port;
-    const pusher = new scales.PushgatewayPusher({ url: `http://127.0.0.1:${port}`, job: 'slow', registry, timeoutMs: 300 });
+    const pusher = new PushgatewayPusher({ url: `http://127.0.0.1:${port}`, job: 'slow', source: registry, timeoutMs: 300 });
     const r = await pusher.push();
     assert.equal(r.ok, false);
     assert.match(r.error ?? '', /no answer within 300 ms/);
@@ -223,7 +224,7 @@ describe('PushgatewayPusher failures never reach the job', () => {
   });
 
   it('a path with no stats is a counted failure naming it', async () => {
-    const pusher = new scales.PushgatewayPusher({ url: 'http://127.0.0.1:9', job: 'none', registry: new scales.Registry(), path: '/missing' });
+    const pusher = new PushgatewayPusher({ url: 'http://127.0.0.1:9', job: 'none', source: new scales.Registry(), path: '/missing' });
     const r = await pusher.push();
     assert.equal(r.ok, false);
     assert.match(r.error ?? '', /no stats at "\/missing"/);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
+import { renderHtml, renderJson, renderPrometheus } from 'scales-metrics/formats';
 
 const child = fileURLToPath(new URL('./runtime-child.js', import.meta.url));
 
@@ -231,11 +232,11 @@ describe('gauges read in-process', () => {
     const registry = new scales.Registry();
     const h = scales.collectRuntimeStats({ registry, gc: false });
     try {
-      const json = JSON.parse(scales.renderJson(registry.snapshot()!)) as { process: Record<string, unknown> };
+      const json = JSON.parse(renderJson(registry.snapshot()!)) as { process: Record<string, unknown> };
       assert.deepEqual(Object.keys(json.process).sort(), ['cpu', 'eventLoop', 'handles', 'memory', 'nodeVersion', 'startTimeSeconds', 'uptimeSeconds', ...(process.platform === 'linux' ? ['fds'] : [])].sort());
-      const text = scales.renderPrometheus(registry.snapshot()!);
+      const text = renderPrometheus(registry.snapshot()!);
       assert.match(text, /^process_memory_rssBytes \d+/m);
-      const html = scales.renderHtml(registry.snapshot()!);
+      const html = renderHtml(registry.snapshot()!);
       assert.match(html, /heapUsedBytes/);
       assert.match(html, /resourcesByType/);
     } finally {

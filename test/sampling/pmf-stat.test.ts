@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as scales from 'scales-metrics';
+import * as aggregation from 'scales-metrics/aggregate';
+import { LogSketch } from 'scales-metrics/sampling';
 import { bimodal, mixedSign, REPORTED_QUANTILES, relativeError } from '../helpers/datasets.js';
 import { exactQuantile } from './exact-quantile.js';
 
@@ -170,8 +172,8 @@ describe('PmfStat merge across servers', () => {
       assert.equal(json.count, values.length);
       return JSON.parse(JSON.stringify(json)) as { sketch: string }; // as if read from dump files
     });
-    const fleet = scales.LogSketch.deserialize(dumps[0].sketch);
-    fleet.merge(scales.LogSketch.deserialize(dumps[1].sketch));
+    const fleet = LogSketch.deserialize(dumps[0].sketch);
+    fleet.merge(LogSketch.deserialize(dumps[1].sketch));
     const all = Float64Array.from([...data[0], ...data[1]]).sort();
     assert.equal(fleet.count, all.length);
     // Not p1: it lies among the most negative values, whose magnitudes span more than the
@@ -235,7 +237,7 @@ describe('PmfStat sketch resolution in the snapshot (issue 11)', () => {
   test('a dump sketch of the first format version (earlier releases) still merges into fleet percentiles', async () => {
     const { readFileSync } = await import('node:fs');
     const v1 = readFileSync(new URL('../../../test/fixtures/sketch/v1-lognormal-2000.txt', import.meta.url), 'utf8').trim();
-    const { Aggregation, Percentiles } = scales.aggregation;
+    const { Aggregation, Percentiles } = aggregation;
     const now = new scales.Registry();
     now.collection('/', scales.pmfStat('lat')).lat.record(0.02);
     const agg = new Aggregation({ lat: [new Percentiles()] });

@@ -1,0 +1,22 @@
+/**
+ * `scales-metrics/formats`: a snapshot (`scales.snapshot()`) as text — JSON, the HTML status
+ * page, Prometheus/OpenMetrics — and the status page's query filter. Pure functions: no I/O.
+ * @example
+ * import * as scales from 'scales-metrics';
+ * import { renderPrometheus } from 'scales-metrics/formats';
+ * const text = renderPrometheus(scales.snapshot()!);
+ * @module
+ */
+export { type HtmlRenderOptions, DEFAULT_STATUS_PREFIX, htmlChunks, renderHtml, statusUrl } from './html.js';
+export { type JsonRenderOptions, jsonChunks, renderJson, toJsonObject } from './json.js';
+export {
+  metricName,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  type PrometheusRenderOptions,
+  prometheusChunks,
+  renderPrometheus,
+  wantsOpenMetrics,
+} from './prometheus.js';
+export { filterSnapshot, MAX_QUERY_LENGTH, type Query, QueryError, type QueryOperator, parseQuery } from './query.js';
+export { formatNumber, formatValue } from './value-format.js';
