@@ -15,8 +15,10 @@
  */
 
 export type * from './core/snapshot.js';
+export type { CollapsedTest, SnapshotNode, SnapshotStat, SnapshotStatOf, StatKind, StatValue } from './registry/snapshot.js';
+export type { DeltaMode, FamilyType, KindOutputs, Labels, NumberFormat, Sample, StatMeta } from './core/samples.js';
 export { errorMarker } from './core/snapshot.js';
-export type { StatsSource } from './core/source.js';
+export type { StatsSource } from './registry/source.js';
 export { InvalidNameError, MAX_PATH_DEPTH } from './core/path.js';
 export { OVERFLOW_KEY } from './core/stat-cell.js';
 

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
-import { DUMP_FORMAT } from '../dump/dump-format.js';
+import { isDumpFile, readDump } from '../dump/read-dump.js';
 import type { Aggregator } from './aggregator.js';
 import { type FileTest, readJsonDirectory, readJsonDirectorySync } from './json-directory.js';
 import { parseSpecKey, type SpecKey } from './spec-keys.js';
@@ -84,8 +84,10 @@ function isAggregator(value: unknown): value is Aggregator {
  * `?format=json` page, a Python scales dump).
  */
 export function statsOf(data: JsonValue): JsonValue {
-  if (isObject(data) && data.format === DUMP_FORMAT && isObject(data.stats)) return data.stats;
-  return data;
+  // Read by the one dump reader (a Python dump's `last-updated` taken out); what holds no stat
+  // tree goes to the aggregators as it is, which warn about what does not fit them.
+  if (!isObject(data) || (isDumpFile(data) && !isObject(data.stats))) return data;
+  return readDump(data, 'source').stats;
 }
 
 /**

@@ -7,12 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { isObject } from '../core/json.js';
 import { runToEnd } from '../core/slices.js';
-import type { JsonObject, JsonValue } from '../core/snapshot.js';
-import { DUMP_FORMAT } from '../dump/dump-format.js';
+import type { JsonValue } from '../core/snapshot.js';
 import { JsonTooDeepError, parseJsonText } from '../dump/json-text.js';
-import { walkJson } from '../graphite/collect.js';
+import { type DumpContents, DumpReadError, readDump as readDumpContents } from '../dump/read-dump.js';
+import { walkSnapshot } from '../graphite/collect.js';
 import { DEFAULT_GRAPHITE_PORT, DEFAULT_PICKLE_PORT } from '../graphite/pusher.js';
 import { GraphiteRules } from '../graphite/rules.js';
 import { normalizePrefix } from '../graphite/sanitize.js';
@@ -193,20 +192,14 @@ async function readSource(from: string, args: Pick<Args, 'timeoutMs' | 'maxBodyB
   }
 }
 
-
-/** Splits a dump into its stat tree and header fields; accepts a bare tree (Python's dumps mix `last-updated` into it). */
-export function readDump(data: JsonValue, from: string): { stats: JsonObject; host?: string; lastUpdated?: number } {
-  if (!isObject(data)) throw new UsageError(`${from} does not hold a stat tree (a JSON object)`);
-  if (data.format === DUMP_FORMAT || (isObject(data.stats) && typeof data.format === 'string')) {
-    if (!isObject(data.stats)) throw new UsageError(`${from}: the dump has no "stats" object`);
-    return {
-      stats: data.stats,
-      host: typeof data.host === 'string' ? data.host : undefined,
-      lastUpdated: typeof data['last-updated'] === 'number' ? data['last-updated'] : undefined,
-    };
+/** Reads a dump or a bare tree (Python's dumps mix `last-updated` into it) through the one dump reader. */
+export function readDump(data: JsonValue, from: string): DumpContents {
+  try {
+    return readDumpContents(data, from);
+  } catch (error) {
+    if (error instanceof DumpReadError) throw new UsageError(error.message);
+    throw error;
   }
-  const { 'last-updated': lastUpdated, ...stats } = data;
-  return { stats, lastUpdated: typeof lastUpdated === 'number' ? lastUpdated : undefined };
 }
 
 /**
@@ -232,7 +225,7 @@ export async function runPushOnce(args: string[], io: CliIo): Promise<number> {
       if (r.allow) rules.allow(r.glob);
       else rules.forbid(r.glob);
     }
-    const { names, values, skipped } = runToEnd(walkJson(dump.stats, rules, prefix));
+    const { names, values, skipped } = runToEnd(walkSnapshot(dump.node, rules, prefix));
     if (parsed.dryRun) {
       let text = '';
       for (let i = 0; i < names.length; i++) text += `${names[i]} ${values[i]} ${timestamp}\n`;

@@ -1,17 +1,12 @@
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
+import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import { PMF_QUANTILES } from '../stats/pmf-stat.js';
 import { formatValue } from '../formats/value-format.js';
 import { type Palette, visibleLength } from './colors.js';
 import { isObject } from '../core/json.js';
 
-/** The percentile fields shown in a compact row, with their short labels. */
-const PERCENTILE_FIELDS: [string, string][] = [
-  ['median', 'p50'],
-  ['75percentile', 'p75'],
-  ['95percentile', 'p95'],
-  ['98percentile', 'p98'],
-  ['99percentile', 'p99'],
-  ['999percentile', 'p999'],
-];
+/** The percentile fields shown in a compact row, with their short labels (`99percentile` → p99). */
+const PERCENTILE_FIELDS: [string, string][] = PMF_QUANTILES.map(([, key]) => [key, `p${key === 'median' ? '50' : key.replace('percentile', '')}`]);
 
 
 /** A PmfStat leaf or a Percentiles result: has a count and percentiles. */
@@ -132,6 +127,14 @@ export function renderTree(tree: JsonValue, palette: Palette, indent = ''): stri
   return lines;
 }
 
+/** A line of a branch: its key, its value (numbers are right-aligned), its one-line form or what goes below. */
+interface Entry {
+  readonly key: string;
+  readonly v: JsonValue;
+  readonly text: string | undefined;
+  readonly below?: (lines: string[], indent: string) => void;
+}
+
 // Appends to one array (no push(...lines), no Math.max(...widths)): a dict of 200,000 keys
 // would overflow the call stack with spread arguments.
 function renderInto(lines: string[], tree: JsonValue, palette: Palette, indent: string): void {
@@ -139,24 +142,87 @@ function renderInto(lines: string[], tree: JsonValue, palette: Palette, indent: 
     lines.push(indent + (inline(tree, palette) ?? ''));
     return;
   }
-  const entries: [string, JsonValue][] = Array.isArray(tree) ? tree.map((v, i) => [String(i), v]) : Object.entries(tree);
+  const pairs: [string, JsonValue][] = Array.isArray(tree) ? tree.map((v, i) => [String(i), v]) : Object.entries(tree);
+  renderEntries(
+    lines,
+    pairs.map(([key, v]) => ({ key, v, text: inline(v, palette) })),
+    palette,
+    indent,
+  );
+}
+
+function renderEntries(lines: string[], entries: Entry[], palette: Palette, indent: string): void {
   let keyWidth = 0;
   let numberWidth = 0;
-  const rendered = entries.map(([key, v]) => {
-    const k = printable(key);
-    const text = inline(v, palette);
+  const rendered = entries.map((e) => {
+    const k = printable(e.key);
     if (k.length > keyWidth) keyWidth = k.length;
-    if (typeof v === 'number' && text !== undefined) numberWidth = Math.max(numberWidth, visibleLength(text));
-    return { k, v, text };
+    if (typeof e.v === 'number' && e.text !== undefined) numberWidth = Math.max(numberWidth, visibleLength(e.text));
+    return { k, e };
   });
-  for (const { k, v, text } of rendered) {
-    if (text === undefined) {
+  for (const { k, e } of rendered) {
+    if (e.text === undefined) {
       lines.push(`${indent}${palette.branch(k + '/')}`);
-      renderInto(lines, v, palette, indent + '  ');
+      if (e.below) e.below(lines, indent + '  ');
+      else renderInto(lines, e.v, palette, indent + '  ');
       continue;
     }
     const pad = ' '.repeat(keyWidth - k.length);
-    const value = typeof v === 'number' ? ' '.repeat(numberWidth - visibleLength(text)) + text : text;
+    const value = typeof e.v === 'number' ? ' '.repeat(numberWidth - visibleLength(e.text)) + e.text : e.text;
     lines.push(`${indent}${palette.key(k)}${pad}  ${value}`);
   }
+}
+
+/** The one-line form of a row-shaped value (a pmf, a meter) as its kind's display hints say. */
+function rowOf(form: 'distribution' | 'rates', v: JsonObject, p: Palette): string {
+  return form === 'distribution' ? distributionRow(v, p) : meterRow(v, p);
+}
+
+/** A stat's line: its error, its row (pmf, meter), a dict of rows below it, or its JSON value. */
+function statEntry(stat: SnapshotStat, p: Palette): Entry {
+  if (stat.error !== undefined) return { key: stat.name, v: null, text: p.error(`error: ${printable(stat.error)}`) };
+  const v: JsonValue = stat.value;
+  const row = kindOf(stat).display.row;
+  if (row !== undefined && isObject(v)) {
+    if (row.depth === 0) return { key: stat.name, v, text: rowOf(row.form, v, p) };
+    return {
+      key: stat.name,
+      v,
+      text: undefined,
+      below: (lines, indent) =>
+        renderEntries(
+          lines,
+          Object.keys(v).map((k) => {
+            const x = v[k];
+            return { key: k, v: x, text: isObject(x) ? rowOf(row.form, x, p) : inline(x, p) };
+          }),
+          p,
+          indent,
+        ),
+    };
+  }
+  return { key: stat.name, v, text: inline(v, p) };
+}
+
+/** Whether a key is an array index, which a JSON object of the stats lists first. */
+function isIndexKey(k: string): boolean {
+  return /^(0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
+}
+
+/**
+ * Renders a typed snapshot (a live tree, or a dump read with its kinds) as {@link renderTree}
+ * renders its JSON: containers are branches, each stat shown as its kind says (pmfs and meters
+ * one row, a dict of them one row per key). Entries come in the order of the JSON object.
+ */
+export function renderSnapshotTree(node: SnapshotNode, palette: Palette, indent = ''): string[] {
+  const lines: string[] = [];
+  renderNodeInto(lines, node, palette, indent);
+  return lines;
+}
+
+function renderNodeInto(lines: string[], node: SnapshotNode, palette: Palette, indent: string): void {
+  const entries: Entry[] = node.stats.map((s) => statEntry(s, palette));
+  for (const c of node.children) entries.push({ key: c.name, v: null, text: undefined, below: (l, i) => renderNodeInto(l, c, palette, i) });
+  const index = entries.filter((e) => isIndexKey(e.key)).sort((a, b) => Number(a.key) - Number(b.key));
+  renderEntries(lines, index.length === 0 ? entries : [...index, ...entries.filter((e) => !isIndexKey(e.key))], palette, indent);
 }

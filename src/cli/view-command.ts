@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { JsonObject, JsonValue, SnapshotNode } from '../core/snapshot.js';
-import { DUMP_FORMAT } from '../dump/dump-format.js';
+import type { JsonObject, JsonValue } from '../core/snapshot.js';
+import { type DumpContents, DumpReadError, readDump } from '../dump/read-dump.js';
 import { JsonTooDeepError, parseJsonText } from '../dump/json-text.js';
-import { filterSnapshot, parseQuery } from '../formats/query.js';
+import { emptyLike, filterSnapshot, parseQuery } from '../formats/query.js';
+import { type SnapshotNode, snapshotJson, statJsonValue } from '../registry/snapshot.js';
 import { ANSI_PALETTE, type Palette, PLAIN_PALETTE, useColor } from './colors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, write } from './io.js';
 import { parseDurationSeconds } from './duration.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_URL_BODY_BYTES, parseByteSize, readUrl, UrlReadError } from './read-url.js';
-import { printable, printableJson, printableLines, renderTree } from './render-tree.js';
+import { printable, printableJson, printableLines, renderSnapshotTree, renderTree } from './render-tree.js';
 import { splitUrlCredentials } from './url-credentials.js';
 import { getOwn, isObject } from '../core/json.js';
 
@@ -118,6 +119,32 @@ function formatAge(seconds: number): string {
   return `${Math.round(seconds / 86400)} d`;
 }
 
+function readDumpOrUsage(data: JsonValue, origin: string): DumpContents {
+  try {
+    return readDump(data, origin);
+  } catch (err) {
+    if (err instanceof DumpReadError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Follows `path` down a typed tree: a container, or (into a stat) the JSON below it. */
+function find(root: SnapshotNode, path: string): { node?: SnapshotNode; tree?: JsonValue } | undefined {
+  const segments = path.split('/').filter((s) => s !== '');
+  let node = root;
+  for (let i = 0; i < segments.length; i++) {
+    const child = node.children.find((c) => c.name === segments[i]);
+    if (child !== undefined) {
+      node = child;
+      continue;
+    }
+    const stat = node.stats.find((s) => s.name === segments[i]);
+    if (stat === undefined) return undefined;
+    return { tree: subtree(statJsonValue(stat), segments.slice(i + 1).join('/')) };
+  }
+  return { node };
+}
+
 /** Follows `path` ('/a/b') down a JSON tree; undefined when it is not there. */
 export function subtree(tree: JsonValue, path: string): JsonValue | undefined {
   let node: JsonValue | undefined = tree;
@@ -133,7 +160,7 @@ export function filterTree(tree: JsonValue, queryText: string): JsonValue | unde
   const query = parseQuery(queryText);
   // The page's filter works on snapshots: wrap the JSON tree as one value stat whose name no
   // query can name, so that the filter searches inside it with exactly the page's rules.
-  const node: SnapshotNode = { name: '', path: '/', collapsed: false, children: [], stats: [{ name: '\u0000', kind: 'value', value: tree }] };
+  const node: SnapshotNode = { name: '', path: '/', children: [], stats: [{ name: '\u0000', kind: 'value', value: tree }] };
   return filterSnapshot(node, query)?.stats[0]?.value;
 }
 
@@ -175,25 +202,35 @@ export async function runView(args: string[], io: CliIo): Promise<number> {
     }
     const { data, origin } = await load(source, { timeoutMs, maxBodyBytes });
     const p = useColor(io.stdout, env) ? ANSI_PALETTE : PLAIN_PALETTE;
-    const isDump = isObject(data) && data.format === DUMP_FORMAT;
-    let tree: JsonValue | undefined = isDump ? (data as JsonObject).stats : data;
+    // A dump or a stat tree, read (kinds included) by the one dump reader; other JSON as it is.
+    const dump = isObject(data) ? readDumpOrUsage(data, origin) : undefined;
+    // The typed model while PATH names a container; the JSON of a stat's value below that.
+    let node: SnapshotNode | undefined = dump?.node;
+    let tree: JsonValue | undefined = dump === undefined ? data : undefined;
     if (path !== undefined) {
-      tree = subtree(tree ?? null, path);
-      if (tree === undefined) throw new UsageError(`no ${printable(path)} in ${origin}`);
+      const found = dump === undefined ? { tree: subtree(data, path) } : find(dump.node, path);
+      if (found === undefined || (found.node === undefined && found.tree === undefined)) throw new UsageError(`no ${printable(path)} in ${origin}`);
+      node = found.node;
+      tree = found.tree;
     }
     if (parsed.values.query !== undefined) {
       try {
-        tree = filterTree(tree ?? null, parsed.values.query) ?? {};
+        if (node !== undefined) node = filterSnapshot(node, parseQuery(parsed.values.query)) ?? emptyLike(node);
+        else tree = filterTree(tree ?? null, parsed.values.query) ?? {};
       } catch (err) {
         throw new UsageError(printable((err as Error).message));
       }
     }
     if (parsed.values.json) {
-      await write(io.stdout, printableJson(tree ?? null) + '\n');
+      // Unfiltered, the tree as the file holds it; filtered, the JSON of what is left.
+      let json: JsonValue | undefined = tree;
+      if (node !== undefined) json = parsed.values.query === undefined && dump !== undefined ? subtree(dump.stats, path ?? '/') : snapshotJson(node);
+      await write(io.stdout, printableJson(json ?? null) + '\n');
       return EXIT_OK;
     }
-    const head = isDump ? headerLines(data as JsonObject, p, (io.now ?? Date.now)()) : [p.label(origin)];
-    await write(io.stdout, head.concat(renderTree(tree ?? null, p)).join('\n') + '\n');
+    const head = dump?.isDump ? headerLines(dump.header, p, (io.now ?? Date.now)()) : [p.label(origin)];
+    const body = node !== undefined ? renderSnapshotTree(node, p) : renderTree(tree ?? null, p);
+    await write(io.stdout, head.concat(body).join('\n') + '\n');
     return EXIT_OK;
   } catch (err) {
     await write(io.stderr, `scales view: ${printableLines((err as Error)?.message ?? String(err))}\n`);

@@ -1,6 +1,8 @@
 /**
- * The one snapshot model that feeds every output (JSON, HTML, Prometheus, Graphite, dumps).
- * A snapshot is plain data: reading it never touches a live stat again.
+ * The plain data of snapshots: JSON values and the value shapes of the distribution kinds.
+ * The typed snapshot itself (a union discriminated by kind) is built from the catalogue of
+ * kinds, in src/registry/snapshot.ts: the core knows no kind. A snapshot is plain data: reading
+ * it never touches a live stat again.
  */
 
 /** Any value that survives `JSON.stringify` unchanged. */
@@ -9,24 +11,8 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** A JSON object. */
 export type JsonObject = { [key: string]: JsonValue };
 
-/** Every kind of stat, as a string literal. */
-export type StatKind =
-  | 'value'
-  | 'int'
-  | 'double'
-  | 'intDict'
-  | 'stringDict'
-  | 'pmf'
-  | 'namedPmfDict'
-  | 'meter'
-  | 'meterDict'
-  | 'stateTime'
-  | 'sumAggregation'
-  | 'histogramAggregation'
-  | 'intDictSumAggregation';
-
 /** Lifetime figures of a distribution (since creation or the last reset). */
-export interface DistributionLifetime {
+export type DistributionLifetime = {
   count: number;
   /** Null only when the sum is beyond the double range (listed in `outOfRange`). */
   sum: number | null;
@@ -34,7 +20,7 @@ export interface DistributionLifetime {
   max: number | null;
   mean: number | null;
   stddev: number | null;
-}
+};
 
 /**
  * Snapshot of a PmfStat. The top-level figures (count, min, max, mean, stddev and the
@@ -42,7 +28,7 @@ export interface DistributionLifetime {
  * the figures since creation. With nothing recorded in the window the percentiles, min, max,
  * mean and stddev are `null` (never a stale or made-up 0).
  */
-export interface PmfSnapshot {
+export type PmfSnapshot = {
   count: number;
   min: number | null;
   max: number | null;
@@ -72,58 +58,27 @@ export interface PmfSnapshot {
    * it, a `null` figure means no data.
    */
   outOfRange?: string[];
-}
+};
 
 /** Snapshot of a MeterStat: 1/5/15-minute EWMA rates, the mean rate, and the total count. */
-export interface MeterSnapshot {
+export type MeterSnapshot = {
   count: number;
   m1: number;
   m5: number;
   m15: number;
   mean: number;
   unit: string;
-}
-
-/** One stat of a snapshot node. */
-export interface SnapshotStat {
-  readonly name: string;
-  readonly kind: StatKind;
-  /**
-   * The stat's value as plain JSON: a number for int/double/sum stats, any JSON value for
-   * `value` stats (gauges evaluated), `{key: number}` for intDict and aggregations,
-   * `{key: string}` for stringDict, {@link PmfSnapshot} for pmf, `{key: PmfSnapshot}` for
-   * namedPmfDict, {@link MeterSnapshot} for meter, `{key: MeterSnapshot}` for meterDict,
-   * `{state: seconds}` for stateTime. `null` when `error` is set.
-   */
-  readonly value: JsonValue;
-  /** Set when reading the stat failed (a gauge function threw): the error's message. */
-  readonly error?: string;
-  /**
-   * True on a `value` stat whose value is a number JSON cannot hold (NaN, ±Infinity): `value`
-   * then holds it as the text 'NaN', 'Infinity' or '-Infinity'. A string stat holding that
-   * text has no flag, so outputs type a value by this, never by parsing the text.
-   */
-  readonly nonFinite?: true;
-}
-
-/** One container of the tree, with its stats and child containers. */
-export interface SnapshotNode {
-  /** The container's own name ('' for the root). */
-  readonly name: string;
-  /** The container's path, '/' for the root, else '/a/b' (no trailing slash). */
-  readonly path: string;
-  /** Collapsed containers are left out of JSON and shown as links in HTML. */
-  readonly collapsed: boolean;
-  /** Stats in declaration order. */
-  readonly stats: SnapshotStat[];
-  /** Child containers in creation order. */
-  readonly children: SnapshotNode[];
-}
+};
 
 /** Options of a snapshot. */
 export interface SnapshotOptions {
   /** Include the serialized percentile sketches of pmf stats (for dumps that are merged later). */
   sketches?: boolean;
+  /**
+   * Containers below the one asked for that are not read at all (e.g. Graphite's pruned
+   * branches): left out of the snapshot with everything under them.
+   */
+  skip?: (path: string) => boolean;
   /**
    * A background read (the sparkline history, timed Graphite pushes, periodic dumps): gauge
    * functions that took longer than the registry's `gaugeBudgetMs` when last read are not

@@ -1,6 +1,6 @@
 import type { Clock } from '../sampling/clock.js';
 import type { Container } from './container.js';
-import type { JsonValue, SnapshotOptions, StatKind } from './snapshot.js';
+import type { JsonValue, SnapshotOptions } from './snapshot.js';
 import { setOwn as setKey } from './json.js';
 
 /** The key that dict stats fold new keys into once they hold `keyLimit` keys. */
@@ -41,7 +41,17 @@ export interface Aggregator {
  * hold the value, the write methods and the snapshot of their kind (not part of the public API).
  */
 export abstract class StatCell {
-  abstract readonly kind: StatKind;
+  /** The kind's name in the catalogue. */
+  abstract readonly kind: string;
+  /** Whether the stat aggregates its descendants' same-named stats (cleared after them). */
+  readonly aggregates: boolean = false;
+  /** Whether reading it is expensive (a percentile summary): a sliced snapshot yields after it. */
+  readonly costly: boolean = false;
+  /**
+   * For an aggregation: whether it forgets what a removed child contributed (a histogram of
+   * current values), rather than keeping it (a sum: totals never go backwards).
+   */
+  readonly forgetsRemoved: boolean = false;
   /** The nearest ancestor aggregation this stat reports to, or null. */
   up: (StatCell & Aggregator) | null = null;
 
@@ -61,7 +71,7 @@ export abstract class StatCell {
   abstract read(options: SnapshotOptions): JsonValue;
 
   /** Whether this stat reports to an aggregation of kind `kind`. */
-  feeds(_kind: StatKind): boolean {
+  feeds(_kind: string): boolean {
     return false;
   }
 

@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import { basename, extname } from 'node:path';
-import type { JsonObject, JsonValue, SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
-import type { StatsSource } from '../core/source.js';
-import { jsonChunks, toJsonObject } from '../formats/json.js';
+import type { JsonObject, SnapshotOptions } from '../core/snapshot.js';
+import { jsonChunks } from '../formats/json.js';
 import { sourceOf } from '../registry/default-registry.js';
+import { type SnapshotNode, snapshotJson } from '../registry/snapshot.js';
+import type { StatsSource } from '../registry/source.js';
+import { kindsOf } from './read-dump.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DUMP_FORMAT, DUMP_VERSION, type DumpFile } from './dump-format.js';
 
@@ -53,26 +55,35 @@ export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = 
   const source = sourceOf(options, 'buildDump');
   const head = header(options, extra);
   let stats: JsonObject = {};
+  let kinds: Record<string, string> | undefined;
   try {
-    const node = source.snapshot(options.path ?? '/', snapshotOptions(options));
-    stats = node === undefined ? {} : toJsonObject(node);
+    // The typed snapshot, collapsed containers left out (not even read) as getStats() does.
+    const collapsed = source.isCollapsed?.bind(source);
+    const node = source.snapshot(options.path ?? '/', collapsed === undefined ? snapshotOptions(options) : { ...snapshotOptions(options), skip: collapsed });
+    if (node !== undefined) {
+      stats = snapshotJson(node);
+      kinds = kindsOf(node);
+    }
   } catch (err) {
     return { ...head, statsError: statsErrorOf(err), stats };
   }
-  return { ...head, stats };
+  return kinds === undefined ? { ...head, stats } : { ...head, stats, kinds };
 }
 
-/** The text of a dump in pieces: the header, then the tree rendered piece by piece. */
+/** The text of a dump in pieces: the header, then the tree rendered piece by piece, then the kinds. */
 function* dumpPieces(head: Omit<DumpFile, 'stats'>, node: SnapshotNode | undefined): Generator<string> {
-  const text = JSON.stringify(head as unknown as JsonValue);
+  const text = JSON.stringify(head);
   yield text.slice(0, -1) + ',"stats":';
   if (node === undefined) yield '{}';
-  else yield* jsonChunks(node);
+  else {
+    yield* jsonChunks(node);
+    yield ',"kinds":' + JSON.stringify(kindsOf(node));
+  }
   yield '}\n';
 }
 
 function serialize(dump: DumpFile): string {
-  return JSON.stringify(dump as unknown as JsonValue) + '\n';
+  return JSON.stringify(dump) + '\n';
 }
 
 /**
@@ -95,7 +106,10 @@ export async function writeDump(filename: string, options: DumpOptions, backgrou
   const head = header(options, {});
   let node: SnapshotNode | undefined;
   try {
-    node = await source.snapshotAsync(options.path ?? '/', snapshotOptions(options, background));
+    // Collapsed containers are left out, as getStats() leaves them out: not even read.
+    const collapsed = source.isCollapsed?.bind(source);
+    const read = snapshotOptions(options, background);
+    node = await source.snapshotAsync(options.path ?? '/', collapsed === undefined ? read : { ...read, skip: collapsed });
   } catch (err) {
     await writeFileAtomic(filename, dumpPieces({ ...head, statsError: statsErrorOf(err) }, undefined));
     return;

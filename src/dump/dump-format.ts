@@ -32,5 +32,12 @@ export interface DumpFile {
   statsError?: string;
   /** The JSON stat tree, as `registry.getStats(path, { sketches })` returns it. */
   stats: JsonObject;
+  /**
+   * The kind of every stat of `stats`, by path relative to the tree (`{"/web/errors": "int"}`),
+   * after `stats` so that the header stays readable with `head`. Absent in dumps of sources
+   * without typed snapshots, and in dumps written before it was added: readers infer the kinds
+   * (see `readDump`).
+   */
+  kinds?: Record<string, string>;
 }
 

@@ -11,4 +11,4 @@ export { buildDump, type DumpOptions, dumpStatsTo, dumpStatsToSync } from './dum
 export { DUMP_FORMAT, DUMP_VERSION, type DumpFile } from './dump-format.js';
 export { type CrashDump, DEFAULT_CRASH_SIGNALS, type DumpOnCrashOptions, dumpOnCrash } from './dump-on-crash.js';
 export { DEFAULT_DUMP_PERIOD_MS, DUMP_SELF_STATS_PATH, type DumpPeriodicallyOptions, dumpStatsPeriodically, type PeriodicDump } from './dump-periodically.js';
-export type { StatsSource } from '../core/source.js';
+export type { StatsSource } from '../registry/source.js';

@@ -6,7 +6,9 @@
  * script, which refreshes values in place and draws sparklines; without JavaScript it is a
  * static page.
  */
-import type { JsonValue, SnapshotNode, SnapshotStat, StatKind } from '../core/snapshot.js';
+import type { DisplayHints } from '../core/samples.js';
+import type { JsonValue } from '../core/snapshot.js';
+import { type CollapsedTest, kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './html-assets.js';
 import { leafFormat, liveKey, pathSegments } from './live.js';
 import { formatValue } from './value-format.js';
@@ -24,6 +26,8 @@ export interface HtmlRenderOptions {
   live?: { url: string; intervalMs: number; points: number };
   /** Text shown instead of the tree (e.g. "No stats match the query."). */
   emptyMessage?: string;
+  /** Containers (below the top one) shown as links to their own page, e.g. `registry.isCollapsed`. */
+  collapsed?: CollapsedTest;
 }
 
 /** The default URL prefix of the status pages. */
@@ -42,25 +46,6 @@ export function statusUrl(prefix: string, segments: readonly string[]): string {
   return p + segments.map(encodeURIComponent).join('/');
 }
 
-const PMF_ORDER = [
-  'count',
-  'min',
-  'max',
-  'mean',
-  'stddev',
-  'median',
-  '75percentile',
-  '95percentile',
-  '98percentile',
-  '99percentile',
-  '999percentile',
-  'unit',
-  'windowSeconds',
-  'lifetime',
-  'sum',
-];
-const METER_ORDER = ['count', 'm1', 'm5', 'm15', 'mean', 'unit'];
-
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -77,14 +62,14 @@ function orderedKeys(obj: { [key: string]: JsonValue }, order: readonly string[]
 
 
 interface Ctx {
-  kind: StatKind;
+  display: DisplayHints;
   unit: string | undefined;
 }
 
 /** A scalar value's element, tagged for the live view. */
 function valueSpan(segments: string[], v: JsonValue, field: string | undefined, ctx: Ctx): string {
   if (Array.isArray(v)) return '<span class="v">' + escapeHtml(JSON.stringify(v)) + '</span>';
-  const f = leafFormat(ctx.kind, field, v, ctx.unit);
+  const f = leafFormat(ctx.display, field, v, ctx.unit);
   return (
     '<span class="v" data-k="' +
     escapeHtml(liveKey(segments)) +
@@ -99,13 +84,14 @@ function valueSpan(segments: string[], v: JsonValue, field: string | undefined, 
 }
 
 function objectTable(segments: string[], obj: { [key: string]: JsonValue }, ctx: Ctx, depth: number): string {
-  const pmfLike = ctx.kind === 'pmf' || (ctx.kind === 'namedPmfDict' && depth > 0);
-  const meterLike = ctx.kind === 'meter' || (ctx.kind === 'meterDict' && depth > 0);
-  const order = pmfLike ? PMF_ORDER : meterLike ? METER_ORDER : undefined;
-  const unit = pmfLike && typeof obj.unit === 'string' ? obj.unit : ctx.unit;
-  const inner: Ctx = { kind: ctx.kind, unit };
-  let out = '<table class="obj' + (pmfLike ? ' pmf' : meterLike ? ' meter' : '') + '">';
-  for (const k of orderedKeys(obj, order)) {
+  // The kind's layout for objects at this depth (a pmf's fields in their order, its unit in scope).
+  const t = ctx.display.table;
+  const hint = t !== undefined && depth >= t.fromDepth ? t : undefined;
+  const unitValue = hint?.unitKey === undefined ? undefined : obj[hint.unitKey];
+  const unit = typeof unitValue === 'string' ? unitValue : ctx.unit;
+  const inner: Ctx = { display: ctx.display, unit };
+  let out = '<table class="obj' + (hint ? ' ' + hint.className : '') + '">';
+  for (const k of orderedKeys(obj, hint?.order)) {
     const v = obj[k];
     const seg = [...segments, k];
     out += '<tr><th>' + escapeHtml(k) + '</th><td>';
@@ -121,20 +107,20 @@ function statHtml(base: string[], stat: SnapshotStat): string {
     return '<div class="stat">' + key + ' <span class="error">error: ' + escapeHtml(stat.error) + '</span></div>';
   }
   const segments = [...base, stat.name];
-  const ctx: Ctx = { kind: stat.kind, unit: undefined };
+  const ctx: Ctx = { display: kindOf(stat).display, unit: undefined };
   const v = stat.value;
   if (isObject(v)) return '<div class="stat">' + key + objectTable(segments, v, ctx, 0) + '</div>';
   return '<div class="stat">' + key + ' ' + valueSpan(segments, v, undefined, ctx) + '</div>';
 }
 
-function* levelHtml(node: SnapshotNode, prefix: string): Generator<string> {
+function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest | undefined): Generator<string> {
   const base = pathSegments(node.path);
   type Entry = { name: string; stat?: SnapshotStat; child?: SnapshotNode };
   const entries: Entry[] = [];
   const links: SnapshotNode[] = [];
   for (const s of node.stats) entries.push({ name: s.name, stat: s });
   for (const c of node.children) {
-    if (c.collapsed) links.push(c);
+    if (collapsed?.(c.path)) links.push(c);
     else entries.push({ name: c.name, child: c });
   }
   entries.sort((a, b) => byName(a.name, b.name));
@@ -144,7 +130,7 @@ function* levelHtml(node: SnapshotNode, prefix: string): Generator<string> {
     if (e.stat) yield statHtml(base, e.stat);
     else {
       yield '<div class="container"><div class="key">' + escapeHtml(e.name) + '</div>';
-      yield* levelHtml(e.child!, prefix);
+      yield* levelHtml(e.child!, prefix, collapsed);
       yield '</div>';
     }
   }
@@ -196,7 +182,7 @@ export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {})
     '\n';
   if (options.emptyMessage !== undefined) yield '<p class="empty">' + escapeHtml(options.emptyMessage) + '</p>\n';
   else {
-    yield* levelHtml(node, prefix);
+    yield* levelHtml(node, prefix, options.collapsed);
     yield '\n';
   }
   if (live) yield '<script>' + STATUS_PAGE_SCRIPT + '</script>\n';

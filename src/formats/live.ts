@@ -3,7 +3,9 @@
  * its absolute path segments (`["web","latency","median"]`), which is also the `data-k`
  * attribute of the value's element on the HTML page.
  */
-import type { JsonValue, SnapshotNode, StatKind } from '../core/snapshot.js';
+import type { DisplayHints } from '../core/samples.js';
+import type { JsonValue } from '../core/snapshot.js';
+import type { CollapsedTest, SnapshotNode } from '../registry/snapshot.js';
 import type { ValueFormat } from './value-format.js';
 import { isObject } from '../core/json.js';
 
@@ -20,33 +22,13 @@ export function pathSegments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
 }
 
-const DURATION_FIELDS = new Set([
-  'min',
-  'max',
-  'mean',
-  'stddev',
-  'median',
-  '75percentile',
-  '95percentile',
-  '98percentile',
-  '99percentile',
-  '999percentile',
-  'sum',
-]);
-const RATE_FIELDS = new Set(['m1', 'm5', 'm15', 'mean']);
-
 /**
- * How a leaf of a stat is formatted: durations inside pmfs get the pmf's unit, stateTime
- * values are seconds, meter rates are per second, other numbers are plain.
+ * How a leaf of a stat is formatted, as its kind's display hints say (durations inside pmfs in
+ * the pmf's unit, stateTime values in seconds, meter rates per second, other numbers plain);
+ * anything but a number as text.
  */
-export function leafFormat(kind: StatKind, field: string | undefined, value: JsonValue, unit: string | undefined): ValueFormat {
-  if (typeof value !== 'number') return 't';
-  if ((kind === 'pmf' || kind === 'namedPmfDict') && field !== undefined && DURATION_FIELDS.has(field)) {
-    return unit === 'ms' ? 'ms' : 's';
-  }
-  if ((kind === 'meter' || kind === 'meterDict') && field !== undefined && RATE_FIELDS.has(field)) return 'r';
-  if (kind === 'stateTime') return 's';
-  return 'n';
+export function leafFormat(display: DisplayHints, field: string | undefined, value: JsonValue, unit: string | undefined): ValueFormat {
+  return typeof value === 'number' ? display.format(field, unit) : 't';
 }
 
 
@@ -59,16 +41,16 @@ function* leaves(segments: string[], v: JsonValue): Generator<[string, LiveValue
 }
 
 /**
- * Every scalar leaf of the snapshot with its key. Collapsed containers below `node` are
- * skipped unless `includeCollapsed` (the history sampler keeps them for when they are opened).
+ * Every scalar leaf of the snapshot with its key. Containers below `node` that `collapsed`
+ * names are skipped (the page shows them as links; the history sampler keeps them all).
  */
-export function* liveEntries(node: SnapshotNode, includeCollapsed = false): Generator<[string, LiveValue]> {
+export function* liveEntries(node: SnapshotNode, collapsed?: CollapsedTest): Generator<[string, LiveValue]> {
   const base = pathSegments(node.path);
   for (const s of node.stats) {
     if (s.error === undefined) yield* leaves([...base, s.name], s.value);
   }
   for (const c of node.children) {
-    if (includeCollapsed || !c.collapsed) yield* liveEntries(c, includeCollapsed);
+    if (collapsed === undefined || !collapsed(c.path)) yield* liveEntries(c, collapsed);
   }
 }
 
@@ -81,11 +63,12 @@ export function* liveJsonChunks(
   node: SnapshotNode,
   now: number,
   history?: (key: string) => ReadonlyArray<number | null> | undefined,
+  collapsed?: CollapsedTest,
 ): Generator<string> {
   yield '{"t":' + now + ',"values":{';
   let first = true;
   const keys: string[] = [];
-  for (const [k, v] of liveEntries(node)) {
+  for (const [k, v] of liveEntries(node, collapsed)) {
     const value = typeof v === 'number' && !Number.isFinite(v) ? null : v;
     yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(value);
     first = false;

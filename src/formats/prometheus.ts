@@ -23,8 +23,8 @@
  * `JSON.parse`) and its series gets the label `escaped="key"` (the escaped labels' names), so
  * two keys never become one series.
  */
-import type { JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
-import { isObject } from '../core/json.js';
+import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
+import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
 
 /** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -141,38 +141,26 @@ function line(name: string, labels: Labels, value: number): string {
   return (labels === '' ? name : name + '{' + labels + '}') + ' ' + formatSampleValue(value) + '\n';
 }
 
-// [label, snapshot field]
-const QUANTILES: ReadonlyArray<readonly [Labels, string]> = [
-  ['quantile="0.5"', 'median'],
-  ['quantile="0.75"', '75percentile'],
-  ['quantile="0.95"', '95percentile'],
-  ['quantile="0.98"', '98percentile'],
-  ['quantile="0.99"', '99percentile'],
-  ['quantile="0.999"', '999percentile'],
-];
-const RATE_WINDOWS: ReadonlyArray<readonly [Labels, string]> = [
-  ['window="m1"', 'm1'],
-  ['window="m5"', 'm5'],
-  ['window="m15"', 'm15'],
-  ['window="mean"', 'mean'],
-];
-// The text a snapshot holds for a number JSON cannot (toJson), back to the number.
-const NON_FINITE = new Map<JsonValue, number>([
-  ['NaN', Number.NaN],
-  ['Infinity', Number.POSITIVE_INFINITY],
-  ['-Infinity', Number.NEGATIVE_INFINITY],
-]);
-
 const SUFFIXES = {
   gauge: [''],
   info: ['', '_info'],
   summary: ['', '_sum', '_count', '_created'],
-  meter: ['', '_total', '_created', '_rate'],
+  counter: ['', '_total', '_created', '_rate'],
 } as const;
 
-type Obj = { [key: string]: JsonValue };
-function num(v: JsonValue | undefined): number | undefined {
-  return typeof v === 'number' ? v : undefined;
+/** Rendered labels of a sample: `key="a",window="m1"` (lone surrogates escaped, see {@link labels}). */
+function labelsOf(pairs: SampleLabels): Labels {
+  return pairs.length === 0 ? '' : labels(...pairs);
+}
+
+const QUANTILE_LABELS = new Map<number, Labels>();
+function quantileLabel(q: number): Labels {
+  let l = QUANTILE_LABELS.get(q);
+  if (l === undefined) {
+    l = 'quantile="' + q + '"';
+    if (QUANTILE_LABELS.size < 100) QUANTILE_LABELS.set(q, l);
+  }
+  return l;
 }
 
 /** Renders the families of one container tree, claiming unique names as it goes. */
@@ -183,9 +171,15 @@ class Writer {
   /** Picks `base`, or `base_2`, `base_3`, ... so that none of the family's names is taken. */
   private claim(base: string, suffixes: readonly string[]): string {
     let name = base;
-    for (let i = 2; suffixes.some((s) => this.used.has(name + s)); i++) name = base + '_' + i;
-    for (const s of suffixes) this.used.add(name + s);
+    for (let i = 2; this.taken(name, suffixes); i++) name = base + '_' + i;
+    for (let i = 0; i < suffixes.length; i++) this.used.add(name + suffixes[i]);
     return name;
+  }
+
+  /** Whether any of the family's names is taken (a loop, no closure: once per stat). */
+  private taken(name: string, suffixes: readonly string[]): boolean {
+    for (let i = 0; i < suffixes.length; i++) if (this.used.has(name + suffixes[i])) return true;
+    return false;
   }
 
   private head(name: string, type: string, help: string): string {
@@ -194,108 +188,160 @@ class Writer {
     return this.om ? t + h : h + t;
   }
 
-  gauge(base: string, help: string, samples: Array<[Labels, number]>): string {
+  /** A gauge family: gauge, state and counter samples, one line each. */
+  gauge(base: string, help: string, samples: readonly Sample[]): string {
     const name = this.claim(base, SUFFIXES.gauge);
-    if (samples.length === 0) return '';
-    let out = this.head(name, 'gauge', help);
-    for (const [labels, v] of samples) out += line(name, labels, v);
-    return out;
+    let body = '';
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'gauge':
+        case 'state':
+        case 'counter':
+          body += line(name, labelsOf(s.labels), s.value);
+          break;
+        case 'quantile':
+        case 'distribution':
+        case 'info':
+          break; // a gauge family has no place for them: kinds with them declare another family
+        default:
+          unhandled(s);
+      }
+    }
+    return body === '' ? '' : this.head(name, 'gauge', help) + body;
   }
 
-  info(base: string, help: string, labelSets: Labels[]): string {
+  /** An info family: one `name_info{labels} 1` line per info sample. */
+  info(base: string, help: string, samples: readonly Sample[]): string {
     const name = this.claim(base, SUFFIXES.info);
-    if (labelSets.length === 0) return '';
-    let out = this.om ? this.head(name, 'info', help) : this.head(name + '_info', 'gauge', help);
-    for (const labels of labelSets) out += line(name + '_info', labels, 1);
-    return out;
+    let body = '';
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'info':
+          body += line(name + '_info', labelsOf(s.labels), 1);
+          break;
+        case 'gauge':
+        case 'state':
+        case 'counter':
+        case 'quantile':
+        case 'distribution':
+          break; // an info family holds text only
+        default:
+          unhandled(s);
+      }
+    }
+    if (body === '') return '';
+    return (this.om ? this.head(name, 'info', help) : this.head(name + '_info', 'gauge', help)) + body;
   }
 
-  summary(base: string, help: string, entries: Array<[Labels, Obj]>): string {
+  /** A summary family: per labelled entry, its quantile lines, then `_sum` and `_count` of its lifetime. */
+  summary(base: string, help: string, samples: readonly Sample[]): string {
     const name = this.claim(base, SUFFIXES.summary);
-    if (entries.length === 0) return '';
-    let out = this.head(name, 'summary', help);
-    for (const [labels, pmf] of entries) {
-      for (const [q, field] of QUANTILES) {
-        if (!(field in pmf)) continue;
-        out += line(name, withLabel(labels, q), num(pmf[field]) ?? Number.NaN);
-      }
-      const life = pmf.lifetime;
-      if (isObject(life)) {
-        const sum = num(life.sum);
-        const count = num(life.count);
-        if (sum !== undefined) out += line(name + '_sum', labels, sum);
-        if (count !== undefined) out += line(name + '_count', labels, count);
+    // The samples of one entry (a pmf, a dict key's pmf) come together: its quantile lines,
+    // then its lifetime _sum and _count, entry after entry.
+    let out = '';
+    let pairs: SampleLabels | undefined;
+    let labels: Labels = '';
+    let lines = '';
+    let sum: number | undefined;
+    let count: number | undefined;
+    const flush = () => {
+      if (pairs === undefined) return;
+      out += lines;
+      if (sum !== undefined) out += line(name + '_sum', labels, sum);
+      if (count !== undefined) out += line(name + '_count', labels, count);
+      lines = '';
+      sum = undefined;
+      count = undefined;
+    };
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'quantile':
+        case 'distribution':
+          if (s.labels !== pairs) {
+            flush();
+            pairs = s.labels;
+            labels = labelsOf(s.labels);
+          }
+          if (s.type === 'quantile') lines += line(name, withLabel(labels, quantileLabel(s.quantile)), s.value ?? Number.NaN);
+          else if (s.scope === 'lifetime' && s.value !== null) {
+            // the window's figures have no line in a summary
+            if (s.figure === 'sum') sum = s.value;
+            else if (s.figure === 'count') count = s.value;
+          }
+          break;
+        case 'gauge':
+        case 'state':
+        case 'counter':
+        case 'info':
+          break; // not part of a summary
+        default:
+          unhandled(s);
       }
     }
-    return out;
+    flush();
+    return out === '' ? '' : this.head(name, 'summary', help) + out;
   }
 
-  meter(base: string, help: string, entries: Array<[Labels, Obj]>): string {
-    const name = this.claim(base, SUFFIXES.meter);
-    if (entries.length === 0) return '';
+  /** A counter family: `name_total` lines of the counter samples, then the gauges as `name_rate`. */
+  counter(base: string, help: string, samples: readonly Sample[]): string {
+    const name = this.claim(base, SUFFIXES.counter);
     const total = name + '_total';
-    let out = this.om ? this.head(name, 'counter', help + ' (events)') : this.head(total, 'counter', help + ' (events)');
+    let totals = '';
     let rates = '';
-    for (const [labels, m] of entries) {
-      const count = num(m.count);
-      if (count !== undefined) out += line(total, labels, count);
-      for (const [w, field] of RATE_WINDOWS) {
-        const v = num(m[field]);
-        if (v !== undefined) rates += line(name + '_rate', withLabel(labels, w), v);
+    let totalUnit: string | undefined;
+    let rateUnit: string | undefined;
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'counter':
+          totals += line(total, labelsOf(s.labels), s.value);
+          totalUnit ??= s.unit;
+          break;
+        case 'gauge':
+          rates += line(name + '_rate', labelsOf(s.labels), s.value);
+          rateUnit ??= s.unit;
+          break;
+        case 'state':
+        case 'quantile':
+        case 'distribution':
+        case 'info':
+          break; // not part of a counter family
+        default:
+          unhandled(s);
       }
     }
-    if (rates !== '') out += this.head(name + '_rate', 'gauge', help + ' (events per second)') + rates;
+    if (totals === '' && rates === '') return '';
+    const totalHelp = totalUnit === undefined ? help : help + ' (' + totalUnit + ')';
+    let out = (this.om ? this.head(name, 'counter', totalHelp) : this.head(total, 'counter', totalHelp)) + totals;
+    if (rates !== '') out += this.head(name + '_rate', 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')') + rates;
     return out;
   }
 
   stat(base: string, path: string, stat: SnapshotStat): string {
     if (stat.error !== undefined) return '';
-    const v = stat.value;
-    switch (stat.kind) {
-      case 'int':
-      case 'double':
-      case 'sumAggregation':
-      case 'value':
-        if (typeof v === 'number') return this.gauge(base, path, [['', v]]);
-        if (typeof v === 'boolean') return this.gauge(base, path, [['', v ? 1 : 0]]);
-        // A number NaN or ±Infinity stays a gauge (the snapshot holds it as text and says so);
-        // a string is an info whatever it says, "NaN" included.
-        if (stat.nonFinite === true && NON_FINITE.has(v)) return this.gauge(base, path, [['', NON_FINITE.get(v)!]]);
-        if (typeof v === 'string') return this.info(base, path, [labels(['value', v])]);
-        return '';
-      case 'intDict':
-      case 'intDictSumAggregation':
-      case 'histogramAggregation':
-        return this.gauge(base, path, dictEntries(v, (x) => (typeof x === 'number' ? x : undefined), 'key'));
-      case 'stateTime':
-        return this.gauge(base, path, dictEntries(v, (x) => (typeof x === 'number' ? x : undefined), 'state'));
-      case 'stringDict': {
-        const sets: Labels[] = [];
-        if (isObject(v)) for (const k of Object.keys(v)) sets.push(labels(['key', k], ['value', String(v[k])]));
-        return this.info(base, path, sets);
-      }
-      case 'pmf':
-        return this.summary(base, path, isObject(v) ? [['', v]] : []);
-      case 'namedPmfDict':
-        return this.summary(base, path, dictEntries(v, (x) => (isObject(x) ? x : undefined), 'key'));
-      case 'meter':
-        return this.meter(base, path, isObject(v) ? [['', v]] : []);
-      case 'meterDict':
-        return this.meter(base, path, dictEntries(v, (x) => (isObject(x) ? x : undefined), 'key'));
+    const kind = kindOf(stat);
+    const family = kind.family(stat.value, stat);
+    if (family === null) return '';
+    switch (family) {
+      case 'gauge':
+        return this.gauge(base, path, kind.samples(stat.value, stat));
+      case 'info':
+        return this.info(base, path, kind.samples(stat.value, stat));
+      case 'summary':
+        return this.summary(base, path, kind.samples(stat.value, stat));
+      case 'counter':
+        return this.counter(base, path, kind.samples(stat.value, stat));
       default:
-        return '';
+        return unhandled(family);
     }
   }
-}
-
-function dictEntries<T>(v: JsonValue, pick: (x: JsonValue) => T | undefined, name: string): Array<[Labels, T]> {
-  const out: Array<[Labels, T]> = [];
-  if (!isObject(v)) return out;
-  for (const k of Object.keys(v)) {
-    const x = pick(v[k]);
-    if (x !== undefined) out.push([labels([name, k]), x]);
-  }
-  return out;
 }
 
 function* walk(node: SnapshotNode, w: Writer): Generator<string> {

@@ -13,8 +13,9 @@
  * Branches with no match vanish. Filtering a pmf by `count > 100` keeps only the `count`
  * field of the pmfs that pass.
  */
-import type { JsonValue, SnapshotNode, SnapshotStat } from '../core/snapshot.js';
 import { isObject, setOwn } from '../core/json.js';
+import type { JsonValue } from '../core/snapshot.js';
+import type { SnapshotNode, SnapshotStat } from '../registry/snapshot.js';
 
 /** The comparison operators of a query. */
 export type QueryOperator = '>=' | '>' | '<' | '<=' | '=' | '==' | '!=';
@@ -125,7 +126,9 @@ function filterStat(stat: SnapshotStat, q: Query): SnapshotStat | undefined {
   }
   const kept = matchEntry(stat.name, stat.value, q);
   if (kept === undefined) return undefined;
-  return kept === stat.value ? stat : { name: stat.name, kind: stat.kind, value: kept };
+  // A filtered value keeps its kind's shape with keys left out: every kind reads its value key
+  // by key (its samples and display), so the part shows as the whole would.
+  return kept === stat.value ? stat : ({ name: stat.name, kind: stat.kind, value: kept } as SnapshotStat);
 }
 
 /**
@@ -149,10 +152,10 @@ export function filterSnapshot(node: SnapshotNode, q: Query): SnapshotNode | und
     }
   }
   if (stats.length === 0 && children.length === 0) return undefined;
-  return { name: node.name, path: node.path, collapsed: node.collapsed, stats, children };
+  return { name: node.name, path: node.path, stats, children };
 }
 
 /** A node with the same name and path as `node` and nothing in it (an empty filter result). */
 export function emptyLike(node: SnapshotNode): SnapshotNode {
-  return { name: node.name, path: node.path, collapsed: node.collapsed, stats: [], children: [] };
+  return { name: node.name, path: node.path, stats: [], children: [] };
 }

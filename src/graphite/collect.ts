@@ -1,13 +1,14 @@
 /**
- * Turns a stat tree into Graphite datapoints: walks a typed snapshot (or a plain JSON tree such
- * as `getStats()` or a dump file), applies the prune and allow/forbid rules, flattens nested
- * values with '.', sanitizes every segment, and keeps only finite numbers. The walk is a
+ * Turns a stat tree into Graphite datapoints: walks a typed snapshot (a registry's, or a dump's
+ * as the dump reader gives it) through the samples of each stat, applies the prune and
+ * allow/forbid rules, names each sample by its field ('.'-joined), sanitizes every segment, and
+ * keeps only finite numbers. The walk is a
  * generator that yields every few hundred leaves, so a caller can spread a huge tree over
  * several turns of the event loop.
  */
 
-import { isObject } from '../core/json.js';
-import type { JsonObject, JsonValue, SnapshotNode, StatKind } from '../core/snapshot.js';
+import { type Sample, unhandled } from '../core/samples.js';
+import { kindOf, type SnapshotNode } from '../registry/snapshot.js';
 import type { GraphiteRules } from './rules.js';
 import { MAX_NAME_LENGTH, sanitizeSegment, segmentFits } from './sanitize.js';
 
@@ -22,52 +23,34 @@ export type CounterMode = 'diff' | 'monotonic';
 export interface Collected {
   names: string[];
   values: number[];
-  /** Counter mode per datapoint (null for gauges); empty for JSON trees. */
+  /** Counter mode per datapoint (null for gauges). */
   counters: (CounterMode | null)[];
   /** Numeric leaves that were allowed but could not be named for carbon (too long). */
   skipped: number;
 }
 
-// Fields of a pmf snapshot that are settings, not measurements.
-const PMF_SETTINGS = new Set(['windowSeconds', 'unit', 'sketch']);
-
 /**
- * Which leaves of a stat are counters, given the stat's kind and the keys from the stat's value
- * down to the leaf: int, intDict and the sum aggregations ('diff'); a meter's `count`, the
- * `lifetime.count` and `lifetime.sum` of a pmf, and the seconds per state of a stateTime stat
- * ('monotonic'; `lifetime.sum` is 'diff' since samples may be negative).
+ * How a sample turns into a per-period delta: its own `delta` (an int, the dict counts, the sum
+ * aggregations: 'diff'; a meter's count, a pmf's lifetime count: 'monotonic'; a pmf's lifetime
+ * sum: 'diff', samples may be negative), 'monotonic' for the seconds of a state, else none.
+ * undefined for samples that are not numbers Graphite sends (text).
  */
-export function counterModeOf(kind: StatKind, keys: readonly string[]): CounterMode | null {
-  switch (kind) {
-    case 'int':
-    case 'intDict':
-    case 'sumAggregation':
-    case 'intDictSumAggregation':
-      return 'diff';
-    case 'stateTime':
+export function deltaOf(sample: Sample): CounterMode | null | undefined {
+  switch (sample.type) {
+    case 'gauge':
+    case 'distribution':
+      return sample.delta ?? null;
+    case 'counter':
+      return sample.delta;
+    case 'state':
       return 'monotonic';
-    case 'meter':
-      return keys.length === 1 && keys[0] === 'count' ? 'monotonic' : null;
-    case 'meterDict':
-      return keys.length === 2 && keys[1] === 'count' ? 'monotonic' : null;
-    case 'pmf':
-      return lifetimeMode(keys, 0);
-    case 'namedPmfDict':
-      return lifetimeMode(keys, 1);
-    default:
+    case 'quantile':
       return null;
+    case 'info':
+      return undefined;
+    default:
+      return unhandled(sample);
   }
-}
-
-function lifetimeMode(keys: readonly string[], at: number): CounterMode | null {
-  if (keys.length !== at + 2 || keys[at] !== 'lifetime') return null;
-  if (keys[at + 1] === 'count') return 'monotonic';
-  if (keys[at + 1] === 'sum') return 'diff';
-  return null;
-}
-
-function isPmfKind(kind: StatKind | null): boolean {
-  return kind === 'pmf' || kind === 'namedPmfDict';
 }
 
 /** Leaves between two yields of the walk. */
@@ -77,38 +60,41 @@ class Walk {
   readonly out: Collected = { names: [], values: [], counters: [], skipped: 0 };
   #sinceYield = 0;
 
-  constructor(
-    readonly rules: GraphiteRules,
-    readonly typed: boolean,
-  ) {}
+  constructor(readonly rules: GraphiteRules) {}
 
   /** Walks a value below a stat: `path` is the tree path ('/a/b'), `name` the metric name so far. */
-  *value(value: JsonValue, path: string, name: string, nameOk: boolean, kind: StatKind | null, keys: string[]): Generator<void> {
-    if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return;
-      if (!this.rules.isAllowed(path, value)) return;
-      if (!nameOk || name.length >= MAX_NAME_LENGTH) {
-        this.out.skipped++;
-        return;
-      }
-      this.out.names.push(name);
-      this.out.values.push(value);
-      if (this.typed) this.out.counters.push(kind === null ? null : counterModeOf(kind, keys));
-      if (++this.#sinceYield >= LEAVES_PER_STEP) {
-        this.#sinceYield = 0;
-        yield;
-      }
+  /** A numeric leaf at `path` ('/a/b'), named `name`: sent when finite, allowed and nameable. */
+  *leaf(value: number, path: string, name: string, nameOk: boolean, mode: CounterMode | null): Generator<void> {
+    if (!Number.isFinite(value)) return;
+    if (!this.rules.isAllowed(path, value)) return;
+    if (!nameOk || name.length >= MAX_NAME_LENGTH) {
+      this.out.skipped++;
       return;
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return; // strings, booleans, lists
-    const skipSettings = isPmfKind(kind) && keys.length === (kind === 'pmf' ? 0 : 1);
-    for (const key of Object.keys(value)) {
-      if (skipSettings && PMF_SETTINGS.has(key)) continue;
-      const sub = `${path}/${key}`;
-      if (this.rules.isPruned(sub)) continue;
-      const seg = sanitizeSegment(key);
-      yield* this.value(value[key], sub, `${name}.${seg}`, nameOk && segmentFits(seg), kind, kind === null ? keys : [...keys, key]);
+    this.out.names.push(name);
+    this.out.values.push(value);
+    this.out.counters.push(mode);
+    if (++this.#sinceYield >= LEAVES_PER_STEP) {
+      this.#sinceYield = 0;
+      yield;
     }
+  }
+
+  /** Sends a sample of a stat: a finite number at a field of the stat's JSON value. */
+  *sample(sample: Sample, path: string, name: string, nameOk: boolean): Generator<void> {
+    const mode = deltaOf(sample);
+    if (mode === undefined || sample.field === null || typeof sample.value !== 'number') return;
+    let p = path;
+    let n = name;
+    let ok = nameOk;
+    for (const key of sample.field) {
+      p = `${p}/${key}`;
+      if (this.rules.isPruned(p)) return;
+      const seg = sanitizeSegment(key);
+      n = `${n}.${seg}`;
+      ok = ok && segmentFits(seg);
+    }
+    yield* this.leaf(sample.value, p, n, ok, mode);
   }
 
   *node(node: SnapshotNode, prefix: string, prefixOk: boolean): Generator<void> {
@@ -118,7 +104,8 @@ class Walk {
       const path = `${base}/${stat.name}`;
       if (this.rules.isPruned(path)) continue;
       const seg = sanitizeSegment(stat.name);
-      yield* this.value(stat.value, path, prefix + seg, prefixOk && segmentFits(seg), stat.kind, []);
+      const ok = prefixOk && segmentFits(seg);
+      for (const sample of kindOf(stat).samples(stat.value, stat)) yield* this.sample(sample, path, prefix + seg, ok);
     }
     for (const child of node.children) {
       if (this.rules.isPruned(child.path)) continue;
@@ -127,22 +114,6 @@ class Walk {
     }
   }
 
-  *json(tree: JsonObject, path: string, prefix: string, prefixOk: boolean): Generator<void> {
-    // A PmfStat in a plain tree is recognized by its shape; its settings are not sent.
-    const pmf = '99percentile' in tree && 'windowSeconds' in tree;
-    for (const key of Object.keys(tree)) {
-      if (pmf && PMF_SETTINGS.has(key)) continue;
-      const sub = `${path}/${key}`;
-      if (this.rules.isPruned(sub)) continue;
-      const value = tree[key];
-      const seg = sanitizeSegment(key);
-      if (isObject(value)) {
-        yield* this.json(value, sub, `${prefix}${seg}.`, prefixOk && segmentFits(seg));
-      } else {
-        yield* this.value(value, sub, prefix + seg, prefixOk && segmentFits(seg), null, []);
-      }
-    }
-  }
 }
 
 function prefixFits(prefix: string): boolean {
@@ -157,7 +128,7 @@ function prefixFits(prefix: string): boolean {
  * generator's return value.
  */
 export function* walkSnapshot(node: SnapshotNode, rules: GraphiteRules, prefix: string): Generator<void, Collected> {
-  const walk = new Walk(rules, true);
+  const walk = new Walk(rules);
   let start = prefix;
   let ok = prefixFits(prefix);
   for (const seg of node.path.split('/').filter(Boolean)) {
@@ -166,15 +137,5 @@ export function* walkSnapshot(node: SnapshotNode, rules: GraphiteRules, prefix: 
     ok = ok && segmentFits(s);
   }
   yield* walk.node(node, start, ok);
-  return walk.out;
-}
-
-/**
- * Walks a plain JSON tree (as `getStats()` returns it, or a dump's `stats`): every finite
- * numeric leaf, nested objects flattened with '.'; no counter information.
- */
-export function* walkJson(tree: JsonObject, rules: GraphiteRules, prefix: string): Generator<void, Collected> {
-  const walk = new Walk(rules, false);
-  yield* walk.json(tree, '', prefix, prefixFits(prefix));
   return walk.out;
 }

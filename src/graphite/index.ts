@@ -9,7 +9,7 @@
  * pusher.start();
  * @module
  */
-export type { StatsSource } from '../core/source.js';
+export type { StatsSource } from '../registry/source.js';
 export { DEFAULT_PUSH_PERIOD_SECONDS, GraphitePeriodicPusher, type GraphitePeriodicPusherOptions } from './periodic-pusher.js';
 export {
   DEFAULT_FLUSH_TIMEOUT_MS,

@@ -6,9 +6,10 @@
 
 import os from 'node:os';
 import { sourceOf } from '../registry/default-registry.js';
-import type { StatsSource } from '../core/source.js';
+import type { StatsSource } from '../registry/source.js';
 import { Registry } from '../registry/registry.js';
-import type { SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
+import type { SnapshotOptions } from '../core/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import { type Collected, walkSnapshot } from './collect.js';
 import type { DatapointBatch } from './datapoints.js';
 import { DeltaTracker } from './deltas.js';
@@ -245,9 +246,10 @@ export class GraphitePusher {
     const timestamp = Math.round(Math.floor(this.#now() / 1000 / this.period) * this.period * 1000) / 1000;
     const result: PushResult = { timestamp, datapoints: 0, skipped: 0, drained: true, pending: 0, durationMs: 0 };
     try {
-      const snap: SnapshotNode | undefined = await this.source.snapshotAsync(this.#path, read);
-      if (snap !== undefined) {
-        const node = hasCollapsed(snap) ? await this.#expandCollapsed(snap, read) : snap;
+      // Collapsed containers are pushed (collapsing is for the status page, as in Python
+      // scales); pruned branches are not even read.
+      const node: SnapshotNode | undefined = await this.source.snapshotAsync(this.#path, { ...read, skip: (p) => this.#rules.isPruned(p) });
+      if (node !== undefined) {
         const collected = await runSliced(walkSnapshot(node, this.#rules, this.prefix));
         if (this.#deltas) this.#applyDeltas(collected, timestamp);
         result.datapoints = collected.names.length;
@@ -270,25 +272,6 @@ export class GraphitePusher {
       self.$.lastPushMs.set(result.durationMs);
     }
     return result;
-  }
-
-  /**
-   * Fills in the collapsed containers (a snapshot leaves their contents out): collapsing is a
-   * display setting of the status page; Python scales pushed them, and Prometheus scrapes get
-   * them too. Pruned branches are not snapshotted.
-   */
-  async #expandCollapsed(node: SnapshotNode, read?: SnapshotOptions): Promise<SnapshotNode> {
-    const children: SnapshotNode[] = [];
-    for (const c of node.children) {
-      if (this.#rules.isPruned(c.path)) {
-        children.push(c);
-        continue;
-      }
-      let child = c;
-      if (c.collapsed && c.stats.length === 0 && c.children.length === 0) child = (await this.source.snapshotAsync(c.path, read)) ?? c;
-      children.push(hasCollapsed(child) ? await this.#expandCollapsed(child, read) : child);
-    }
-    return { ...node, children };
   }
 
   #applyDeltas(collected: Collected, timestamp: number): void {
@@ -330,11 +313,6 @@ export class GraphitePusher {
     self.$.errors.inc();
     self.$.lastError.set(message);
   }
-}
-
-function hasCollapsed(node: SnapshotNode): boolean {
-  for (const c of node.children) if (c.collapsed || hasCollapsed(c)) return true;
-  return false;
 }
 
 function describe(error: unknown): string {

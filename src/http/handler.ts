@@ -13,7 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { describeThrown, type SnapshotNode } from '../core/snapshot.js';
+import { describeThrown } from '../core/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import { DEFAULT_STATUS_PREFIX, htmlChunks } from '../formats/html.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from '../formats/html-assets.js';
 import { jsonChunks } from '../formats/json.js';
@@ -23,8 +24,7 @@ import { emptyLike, filterSnapshot, parseQuery, type Query, QueryError } from '.
 import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
 import { DEFAULT_SLICE_MS } from '../core/slices.js';
 import { collectBody } from './chunks.js';
-import { expandCollapsed } from './expand.js';
-import { checkSourceOption, type StatsSource } from '../core/source.js';
+import { checkSourceOption, type StatsSource } from '../registry/source.js';
 import { acquireHistory, type HistoryOptions, type HistorySampler } from './history.js';
 
 export type { StatusAuth } from './auth.js';
@@ -315,25 +315,27 @@ export class StatusHandler {
     if (!node) return text(404, `no stats at ${JSON.stringify(statPath)}`);
     const filtered: SnapshotNode | undefined = query ? filterSnapshot(node, query) : node;
     const shown = filtered ?? emptyLike(node);
+    // Collapsing is a display choice of JSON and the page; Prometheus gets every container.
+    const collapsed = this.source.isCollapsed?.bind(this.source);
     let pieces: Iterable<string>;
     let type: string;
     const headers: Record<string, string> = { ...COMMON_HEADERS };
     switch (format) {
       case 'json':
       case 'prettyjson':
-        pieces = jsonChunks(shown, { pretty: format === 'prettyjson' });
+        pieces = jsonChunks(shown, { pretty: format === 'prettyjson', collapsed });
         type = 'application/json; charset=utf-8';
         break;
       case 'prometheus':
       case 'openmetrics': {
         const om = format === 'openmetrics' || wantsOpenMetrics(req.header('accept'));
-        pieces = prometheusChunks(await expandCollapsed(this.source, node), { openMetrics: om });
+        pieces = prometheusChunks(node, { openMetrics: om });
         type = om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
         break;
       }
       case 'live': {
         const sampler = this.history?.sampler;
-        pieces = liveJsonChunks(shown, Date.now(), withHistory && sampler ? (k) => sampler.history(k) : undefined);
+        pieces = liveJsonChunks(shown, Date.now(), withHistory && sampler ? (k) => sampler.history(k) : undefined, collapsed);
         type = 'application/json; charset=utf-8';
         break;
       }
@@ -345,6 +347,7 @@ export class StatusHandler {
           query: rawQuery,
           live: this.live ? { url: liveUrl, intervalMs: this.liveIntervalMs, points: this.history!.sampler.points } : undefined,
           emptyMessage: query && !filtered ? 'No stats match the query.' : undefined,
+          collapsed,
         });
         type = 'text/html; charset=utf-8';
         headers['content-security-policy'] = HTML_CSP;

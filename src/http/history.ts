@@ -7,9 +7,8 @@
  * Samples are background reads: gauges over the registry's time budget are not called.
  */
 import type { SnapshotOptions } from '../core/snapshot.js';
-import type { StatsSource } from '../core/source.js';
+import type { StatsSource } from '../registry/source.js';
 import { forEachSliced } from '../core/slices.js';
-import { expandCollapsed } from './expand.js';
 import { liveEntries } from '../formats/live.js';
 import { type ScheduledTask, type Scheduler, systemScheduler } from '../sampling/scheduler.js';
 
@@ -120,10 +119,9 @@ export class HistorySampler {
     try {
       const top = await this.source.snapshotAsync('/', BACKGROUND);
       if (!top) return;
-      const node = await expandCollapsed(this.source, top, BACKGROUND);
       const t = ++this.tick;
       const slot = t % this.points;
-      await forEachSliced(liveEntries(node, true), ([key, v]) => {
+      await forEachSliced(liveEntries(top), ([key, v]) => {
         if (typeof v !== 'number') return;
         let s = this.series.get(key);
         if (!s) {

@@ -7,7 +7,7 @@
  * const server = await serveInBackground(8080); // http://127.0.0.1:8080/status/
  * @module
  */
-export type { StatsSource } from '../core/source.js';
+export type { StatsSource } from '../registry/source.js';
 export { DEFAULT_STATUS_PREFIX } from '../formats/html.js';
 export type { StatusAuth } from './auth.js';
 export { createStatusHandler } from './create.js';

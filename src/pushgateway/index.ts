@@ -3,7 +3,7 @@
  * on demand and at exit, for batch jobs that live too briefly to be scraped.
  * @module
  */
-export type { StatsSource } from '../core/source.js';
+export type { StatsSource } from '../registry/source.js';
 export { type GroupingLabels, groupingPath } from './grouping.js';
 export { DEFAULT_PUSH_SIGNALS, type PushAtExit, type PushAtExitOptions } from './push-at-exit.js';
 export {

@@ -6,11 +6,10 @@
  */
 import { sourceOf } from '../registry/default-registry.js';
 import { Registry } from '../registry/registry.js';
-import type { StatsSource } from '../core/source.js';
-import type { SnapshotNode } from '../core/snapshot.js';
+import type { StatsSource } from '../registry/source.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusChunks } from '../formats/prometheus.js';
 import { collectBody } from '../http/chunks.js';
-import { expandCollapsed } from '../http/expand.js';
 import { type GroupingLabels, groupingPath } from './grouping.js';
 import { type PushAtExit, type PushAtExitOptions, pushAtExit } from './push-at-exit.js';
 import { DEFAULT_PUSHGATEWAY_SELF_STATS_PATH, declarePushgatewaySelfStats, type PushgatewaySelfStats } from './self-stats.js';
@@ -159,7 +158,7 @@ export class PushgatewayPusher {
     try {
       const snap: SnapshotNode | undefined = await this.#source.snapshotAsync(this.#path);
       if (snap === undefined) return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `no stats at ${JSON.stringify(this.#path)}` }, t0);
-      body = await collectBody(prometheusChunks(await expandCollapsed(this.#source, snap)), this.#maxBodyBytes);
+      body = await collectBody(prometheusChunks(snap), this.#maxBodyBytes);
     } catch (e) {
       return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `could not read the stats: ${describe(e)}` }, t0);
     }

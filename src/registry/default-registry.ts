@@ -1,7 +1,8 @@
 import type { AnyDef, Stats } from './catalogue.js';
 import { Registry } from './registry.js';
-import type { JsonObject, SnapshotNode, SnapshotOptions } from '../core/snapshot.js';
-import { checkSourceOption, type StatsSource } from '../core/source.js';
+import type { JsonObject, SnapshotOptions } from '../core/snapshot.js';
+import type { SnapshotNode } from './snapshot.js';
+import { checkSourceOption, type StatsSource } from './source.js';
 
 /** The registry behind the module-level functions (`scales.collection`, `scales.getStats`, ...). */
 export const defaultRegistry: Registry = new Registry();

@@ -1,11 +1,12 @@
 import { type Clock, systemClock } from '../sampling/clock.js';
 import { Container } from '../core/container.js';
-import { type AnyDef, intDictStat, isAggregationKind, type Stats } from './catalogue.js';
 import { InvalidNameError, parsePath, validateName } from '../core/path.js';
-import { describeThrown, errorMarker, type JsonObject, type JsonValue, type SnapshotNode, type SnapshotOptions, type SnapshotStat } from '../core/snapshot.js';
-import { type Aggregator, type StatCell, type StatContext, setKey } from '../core/stat-cell.js';
 import { runSliced, runToEnd } from '../core/slices.js';
-import type { StatsSource } from '../core/source.js';
+import { describeThrown, type JsonObject, type JsonValue, type SnapshotOptions } from '../core/snapshot.js';
+import type { Aggregator, StatCell, StatContext } from '../core/stat-cell.js';
+import { type AnyDef, intDictStat, type Stats } from './catalogue.js';
+import { type SnapshotNode, type SnapshotStat, snapshotJson } from './snapshot.js';
+import type { StatsSource } from './source.js';
 import { toJson, ValueCell } from '../stats/value-stat.js';
 
 /** Options of a {@link Registry}. */
@@ -166,13 +167,17 @@ export class Registry implements StatsSource {
   }
 
   /**
-   * Collapses (or expands) a container: collapsed containers are left out of JSON and shown as
-   * links in HTML. `target` is a path or an owner/stats object.
+   * Collapses (or expands) a container: collapsed containers are left out of JSON (`getStats`,
+   * `?format=json`, dumps) and shown as links in HTML; Prometheus and Graphite send them. `target` is a path or an owner/stats object.
    */
   setCollapsed(target: string | Owner, collapsed = true): void {
     const c = typeof target === 'string' ? this.root.descend(parsePath(target)) : this.containerOf(target, 'setCollapsed');
     c.collapsed = collapsed;
+    if (collapsed) this.collapsedSome = true;
   }
+
+  /** False until a container is first collapsed: renderings then ask nothing of the tree. */
+  private collapsedSome = false;
 
   /**
    * Takes a container (a path, or an owner/stats object) and everything below it out of the
@@ -186,7 +191,7 @@ export class Registry implements StatsSource {
       for (const cell of d.stats.values()) {
         const up = cell.up;
         if (up === null || c.isAncestorOf(up.container)) continue;
-        if (up.kind === 'histogramAggregation') cell.linkUp(null);
+        if (up.forgetsRemoved) cell.linkUp(null);
         else cell.up = null;
       }
       d.detached = true;
@@ -206,10 +211,10 @@ export class Registry implements StatsSource {
     const c = this.root.find(parsePath(path));
     if (c === undefined) return false;
     const containers = [...c.walk()];
-    for (const d of containers) for (const cell of d.stats.values()) if (!isAggregationKind(cell.kind)) cell.clear();
+    for (const d of containers) for (const cell of d.stats.values()) if (!cell.aggregates) cell.clear();
     // Then what removed children left in aggregations, deepest first, so each clear moves only
     // its own remainder up the tree.
-    for (const d of containers.reverse()) for (const cell of d.stats.values()) if (isAggregationKind(cell.kind)) cell.clear();
+    for (const d of containers.reverse()) for (const cell of d.stats.values()) if (cell.aggregates) cell.clear();
     return true;
   }
 
@@ -232,30 +237,27 @@ export class Registry implements StatsSource {
    * asked for). `undefined` when no container is at `path`.
    */
   getStats(path = '/', options: SnapshotOptions = {}): JsonObject | undefined {
+    // The JSON of the snapshot (one model); collapsed containers are not even read.
     const c = this.root.find(parsePath(path));
-    return c === undefined ? undefined : this.jsonOf(c, options);
-  }
-
-  private jsonOf(c: Container, options: SnapshotOptions): JsonObject {
-    const out: JsonObject = {};
-    for (const cell of c.stats.values()) {
-      const r = this.read(cell, options);
-      setKey(out, cell.name, r.error === undefined ? r.value : errorMarker(r.error));
-    }
-    for (const child of c.children.values()) {
-      if (!child.collapsed) setKey(out, child.name, this.jsonOf(child, options));
-    }
-    return out;
+    return c === undefined ? undefined : snapshotJson(runToEnd(this.snapshotOf(c, options, true)));
   }
 
   /**
-   * A typed snapshot of the tree at `path` (kinds included), for renderers and exporters.
-   * Collapsed containers below the one asked for appear with no stats and no children.
+   * Whether the container at `path` is collapsed ({@link setCollapsed}): a display choice that
+   * JSON and HTML renderings take as their `collapsed` option (`collapsed: registry.isCollapsed`).
+   */
+  readonly isCollapsed = (path: string): boolean => {
+    return this.collapsedSome && this.root.find(parsePath(path))?.collapsed === true;
+  };
+
+  /**
+   * A typed snapshot of the tree at `path` (kinds included), for renderers and exporters:
+   * every container below it (collapsing is a render option), but those `options.skip` names.
    */
   snapshot(path = '/', options: SnapshotOptions = {}): SnapshotNode | undefined {
     const c = this.root.find(parsePath(path));
     if (c === undefined) return undefined;
-    return runToEnd(this.snapshotOf(c, options, true));
+    return runToEnd(this.snapshotOf(c, options, false));
   }
 
   /**
@@ -265,28 +267,33 @@ export class Registry implements StatsSource {
   async snapshotAsync(path = '/', options: SnapshotOptions = {}): Promise<SnapshotNode | undefined> {
     const c = this.root.find(parsePath(path));
     if (c === undefined) return undefined;
-    return runSliced(this.snapshotOf(c, options, true));
+    return runSliced(this.snapshotOf(c, options, false));
   }
 
-  private *snapshotOf(c: Container, options: SnapshotOptions, top: boolean): Generator<void, SnapshotNode> {
+  /** The snapshot of `c`, in steps; `omitCollapsed`: collapsed containers below are left out (JSON). */
+  private *snapshotOf(c: Container, options: SnapshotOptions, omitCollapsed: boolean): Generator<void, SnapshotNode> {
     const stats: SnapshotStat[] = [];
     const children: SnapshotNode[] = [];
-    const node: SnapshotNode = { name: c.name, path: c.path, collapsed: c.collapsed, stats, children };
-    if (c.collapsed && !top) return node;
+    const node: SnapshotNode = { name: c.name, path: c.path, stats, children };
+    const skip = options.skip;
     let n = 0;
     for (const cell of [...c.stats.values()]) {
       const r = this.read(cell, options);
+      // The one place a snapshot stat is made: a cell's kind is a catalogue name, its read() that kind's value.
       stats.push(
-        r.error !== undefined
+        (r.error !== undefined
           ? { name: cell.name, kind: cell.kind, value: null, error: r.error }
           : r.nonFinite
             ? { name: cell.name, kind: cell.kind, value: r.value, nonFinite: true }
-            : { name: cell.name, kind: cell.kind, value: r.value },
+            : { name: cell.name, kind: cell.kind, value: r.value }) as SnapshotStat,
       );
       // A chance to yield every 32 cheap stats, and after each expensive one (percentile summaries).
-      if (++n % 32 === 0 || cell.kind === 'pmf' || cell.kind === 'namedPmfDict' || cell.kind === 'meterDict') yield;
+      if (++n % 32 === 0 || cell.costly) yield;
     }
-    for (const child of [...c.children.values()]) children.push(yield* this.snapshotOf(child, options, false));
+    for (const child of [...c.children.values()]) {
+      if ((omitCollapsed && child.collapsed) || skip?.(child.path)) continue;
+      children.push(yield* this.snapshotOf(child, options, omitCollapsed));
+    }
     yield;
     return node;
   }
@@ -401,7 +408,7 @@ export class Registry implements StatsSource {
     // reports to no aggregation of the live tree, which could never forget it.
     if (c.detached) return cell;
     cell.linkUp(this.aggregatorFor(c.parent, cell));
-    if (isAggregationKind(cell.kind)) {
+    if (cell.aggregates) {
       // Descendants declared before this aggregation now report to it (if it is their nearest).
       for (const below of c.walk()) {
         if (below === c) continue;
@@ -415,7 +422,7 @@ export class Registry implements StatsSource {
   private aggregatorFor(start: Container | null, cell: StatCell): (StatCell & Aggregator) | null {
     for (let c = start; c !== null; c = c.parent) {
       const s = c.stats.get(cell.name);
-      if (s !== undefined && isAggregationKind(s.kind) && cell.feeds(s.kind)) return s as StatCell & Aggregator;
+      if (s?.aggregates && cell.feeds(s.kind)) return s as StatCell & Aggregator;
     }
     return null;
   }

@@ -1,5 +1,8 @@
-import type { JsonValue, StatKind } from '../core/snapshot.js';
+import type { KindOutputs } from '../core/samples.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, defineStatProperty, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import { boundedKey } from './bounded-keys.js';
+import { type NumberDict, numberDictSamples } from './int-dict-stat.js';
 import { dictProxy } from './dict-proxy.js';
 import { histogramKey } from './value-stat.js';
 
@@ -25,7 +28,9 @@ export interface HistogramAggregationHandle {
  * (or the value is removed, with autoDelete).
  */
 export class HistogramAggregationCell extends StatCell implements Aggregator {
-  readonly kind: StatKind = 'histogramAggregation';
+  readonly kind = 'histogramAggregation';
+  override readonly aggregates = true;
+  override readonly forgetsRemoved = true;
   readonly counts = new Map<string, number>();
   readonly autoDelete: boolean;
   readonly keyLimit: number;
@@ -65,9 +70,8 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
         c = this.counts.get(OVERFLOW_KEY);
         if (c === undefined) return;
         key = OVERFLOW_KEY;
-      } else if (this.counts.size >= this.keyLimit) {
-        this.ctx.overflow(this);
-        key = OVERFLOW_KEY;
+      } else {
+        key = boundedKey(this.counts, key, this.keyLimit, this);
         c = this.counts.get(key);
       }
     }
@@ -76,11 +80,11 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
     else this.counts.set(key, Math.max(0, n));
   }
 
-  read(): JsonValue {
-    return mapToJson(this.counts);
+  read(): NumberDict {
+    return mapToJson(this.counts) as NumberDict;
   }
 
-  override feeds(kind: StatKind): boolean {
+  override feeds(kind: string): boolean {
     return kind === 'histogramAggregation';
   }
 
@@ -111,4 +115,19 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
   clear(): void {
     // Derived from the descendants' current values, which clearing them resets: nothing to do.
   }
+}
+
+/** How a histogram aggregation shows in every output: a gauge per value (label `key`). */
+export const histogramAggregationOutputs: KindOutputs<NumberDict> = {
+  samples: (v) => numberDictSamples(v, 'key', undefined),
+  family: () => 'gauge',
+  display: { format: () => 'n' },
+};
+
+/** `{value: how many descendants hold it now}` over the same-named stats of the descendants. */
+export function histogramAggregationStat<N extends string>(
+  name: N,
+  options: HistogramAggregationOptions = {},
+): StatDef<N, Readonly<Record<string, number>>, HistogramAggregationHandle, false> {
+  return defineStat(name, 'histogramAggregation', (c, ctx) => new HistogramAggregationCell(name, c, ctx, options));
 }

@@ -1,5 +1,7 @@
-import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, contributeKeys, defineStatProperty, isFiniteNumber, keyLimitOf, mapToJson, OVERFLOW_KEY, overflowReason, StatCell, toKey } from '../core/stat-cell.js';
+import type { KindOutputs, Sample } from '../core/samples.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
+import { type Aggregator, contributeKeys, defineStatProperty, isFiniteNumber, keyLimitOf, mapToJson, overflowReason, StatCell, toKey } from '../core/stat-cell.js';
+import { foldedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictStat`. */
@@ -52,7 +54,7 @@ export class IntDictCell extends StatCell {
     container: StatCell['container'],
     ctx: StatCell['ctx'],
     options: IntDictOptions,
-    readonly kind: StatKind = 'intDict',
+    readonly kind: string = 'intDict',
   ) {
     super(name, container, ctx);
     this.autoDelete = options.autoDelete ?? false;
@@ -76,9 +78,11 @@ export class IntDictCell extends StatCell {
     }
     let old = this.map.get(key);
     if (old === undefined) {
-      if (this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
-        // The caller computed v from a missing key (0): fold that delta into the overflow key.
-        key = OVERFLOW_KEY;
+      const to = foldedKey(this.map, key, this.keyLimit);
+      if (to !== key) {
+        // The caller computed v from a missing key (0): fold that delta into the overflow key
+        // (reported once the folded value is known to be in range).
+        key = to;
         old = this.map.get(key);
         const folded = (old ?? 0) + v;
         if (!isFiniteNumber(folded)) {
@@ -132,11 +136,11 @@ export class IntDictCell extends StatCell {
     return true;
   }
 
-  read(): JsonValue {
-    return mapToJson(this.map);
+  read(): NumberDict {
+    return mapToJson(this.map) as NumberDict;
   }
 
-  override feeds(kind: StatKind): boolean {
+  override feeds(kind: string): boolean {
     return kind === 'intDictSumAggregation';
   }
 
@@ -196,4 +200,33 @@ export class IntDictCell extends StatCell {
   clear(): void {
     for (const k of [...this.map.keys()]) this.delete(k);
   }
+}
+
+/** The snapshot value of the numeric dict kinds: `{key: number}`. */
+export type NumberDict = { [key: string]: number };
+
+/** Every key of a numeric dict as a gauge labelled `label`, with the given delta mode. */
+export function numberDictSamples(value: NumberDict, label: string, delta: 'diff' | undefined): Sample[] {
+  const out: Sample[] = [];
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    if (typeof v === 'number') out.push(delta === undefined ? { type: 'gauge', field: [k], labels: [[label, k]], value: v } : { type: 'gauge', field: [k], labels: [[label, k]], value: v, delta });
+  }
+  return out;
+}
+
+/** How an intDict shows in every output: a gauge per key (label `key`), counted as per-period differences. */
+export const intDictOutputs: KindOutputs<NumberDict> = {
+  samples: (v) => numberDictSamples(v, 'key', 'diff'),
+  family: () => 'gauge',
+  display: { format: () => 'n' },
+};
+
+/**
+ * Counts per key: `STATS.byPath[path] += 1` (a missing key reads 0), or the faster
+ * `STATS.$.byPath.inc(path)`. `autoDelete` removes keys that fall to 0; new keys beyond
+ * `keyLimit` (default 1,000) are folded into `__overflow__`.
+ */
+export function intDictStat<N extends string>(name: N, options: IntDictOptions = {}): StatDef<N, Record<string, number>, IntDictHandle, false> {
+  return defineStat(name, 'intDict', (c, ctx) => new IntDictCell(name, c, ctx, options));
 }

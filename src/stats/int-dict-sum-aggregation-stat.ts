@@ -1,5 +1,8 @@
-import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { type Aggregator, contributeKeys, defineStatProperty, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import type { KindOutputs } from '../core/samples.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
+import { type Aggregator, contributeKeys, defineStatProperty, keyLimitOf, mapToJson, StatCell, toKey } from '../core/stat-cell.js';
+import { boundedKey, foldedKey } from './bounded-keys.js';
+import { type NumberDict, numberDictSamples } from './int-dict-stat.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictSumAggregationStat`. */
@@ -21,7 +24,8 @@ export interface IntDictSumAggregationHandle {
  * A child write that would take a key's sum beyond the double range is rejected by the child.
  */
 export class IntDictSumAggregationCell extends StatCell implements Aggregator {
-  readonly kind: StatKind = 'intDictSumAggregation';
+  readonly kind = 'intDictSumAggregation';
+  override readonly aggregates = true;
   readonly map = new Map<string, number>();
   readonly keyLimit: number;
 
@@ -41,8 +45,8 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
     const d = newValue - oldValue;
     if (d === 0) return true;
     let old = this.map.get(key);
-    if (old === undefined && this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
-      key = OVERFLOW_KEY;
+    if (old === undefined) {
+      key = foldedKey(this.map, key, this.keyLimit);
       old = this.map.get(key);
     }
     const o = old ?? 0;
@@ -55,9 +59,8 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
     const d = newValue - oldValue;
     if (d === 0) return;
     let old = this.map.get(key);
-    if (old === undefined && this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
-      this.ctx.overflow(this);
-      key = OVERFLOW_KEY;
+    if (old === undefined) {
+      key = boundedKey(this.map, key, this.keyLimit, this);
       old = this.map.get(key);
     }
     const o = old ?? 0;
@@ -66,11 +69,11 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
     if (this.up !== null) this.up.onKey(key, o, n);
   }
 
-  read(): JsonValue {
-    return mapToJson(this.map);
+  read(): NumberDict {
+    return mapToJson(this.map) as NumberDict;
   }
 
-  override feeds(kind: StatKind): boolean {
+  override feeds(kind: string): boolean {
     return kind === 'intDictSumAggregation';
   }
 
@@ -96,4 +99,19 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
     for (const [k, v] of [...this.map]) this.onKey(k, v, 0);
     this.map.clear();
   }
+}
+
+/** How an intDict sum aggregation shows in every output: a gauge per key (label `key`), counted as per-period differences. */
+export const intDictSumAggregationOutputs: KindOutputs<NumberDict> = {
+  samples: (v) => numberDictSamples(v, 'key', 'diff'),
+  family: () => 'gauge',
+  display: { format: () => 'n' },
+};
+
+/** `{key: sum over the descendants' same-named intDicts of [key]}` (read-only). */
+export function intDictSumAggregationStat<N extends string>(
+  name: N,
+  options: IntDictSumAggregationOptions = {},
+): StatDef<N, Readonly<Record<string, number>>, IntDictSumAggregationHandle, false> {
+  return defineStat(name, 'intDictSumAggregation', (c, ctx) => new IntDictSumAggregationCell(name, c, ctx, options));
 }

@@ -1,7 +1,10 @@
-import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { defineStatProperty, isFiniteNumber, keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
+import type { KindOutputs, Sample } from '../core/samples.js';
+import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
+import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
+import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
-import { MeterCell, type MeterHandle } from './meter-stat.js';
+import { MeterCell, type MeterHandle, meterDisplay, meterSamplesInto } from './meter-stat.js';
 
 /** Options of a `meterDictStat`. */
 export interface MeterDictOptions {
@@ -24,7 +27,8 @@ export interface MeterDictHandle {
 
 /** `meterDictStat`: `{key: meter}`; `d[key].mark()`. */
 export class MeterDictCell extends StatCell {
-  readonly kind: StatKind = 'meterDict';
+  readonly kind = 'meterDict';
+  override readonly costly = true;
   readonly map = new Map<string, MeterCell>();
   readonly keyLimit: number;
 
@@ -36,10 +40,8 @@ export class MeterDictCell extends StatCell {
   entry(key: string): MeterCell {
     let c = this.map.get(key);
     if (c === undefined) {
-      if (this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
-        this.ctx.overflow(this);
-        return this.entry(OVERFLOW_KEY);
-      }
+      const to = boundedKey(this.map, key, this.keyLimit, this);
+      if (to !== key) return this.entry(to);
       c = new MeterCell(this.name, this.container, this.ctx);
       this.map.set(key, c);
     }
@@ -65,10 +67,10 @@ export class MeterDictCell extends StatCell {
     return this.detached;
   }
 
-  read(): JsonValue {
+  read(): MeterDict {
     const out: Record<string, JsonValue> = {};
     for (const [k, c] of this.map) setKey(out, k, c.read());
-    return out;
+    return out as MeterDict;
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
@@ -101,4 +103,25 @@ export class MeterDictCell extends StatCell {
     // Keys stay (handles held by callers keep working); their values start again.
     for (const c of this.map.values()) c.clear();
   }
+}
+
+/** The snapshot value of a meterDict: `{key: MeterSnapshot}`. */
+export type MeterDict = { [key: string]: MeterSnapshot };
+
+function meterDictSamples(value: MeterDict): Sample[] {
+  const out: Sample[] = [];
+  for (const k of Object.keys(value)) meterSamplesInto(out, value[k], [k], [['key', k]]);
+  return out;
+}
+
+/** How a meterDict shows in every output: a meter's samples per key (label `key`). */
+export const meterDictOutputs: KindOutputs<MeterDict> = {
+  samples: meterDictSamples,
+  family: () => 'counter',
+  display: meterDisplay(1),
+};
+
+/** A meter per key: `STATS.hitsByRoute[route].mark()`. */
+export function meterDictStat<N extends string>(name: N, options: MeterDictOptions = {}): StatDef<N, Record<string, MeterHandle>, MeterDictHandle, false> {
+  return defineStat(name, 'meterDict', (c, ctx) => new MeterDictCell(name, c, ctx, options));
 }

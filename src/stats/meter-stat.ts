@@ -1,4 +1,6 @@
-import type { JsonValue, MeterSnapshot, StatKind } from '../core/snapshot.js';
+import { AT_VALUE, type DisplayHints, fieldAt, isJsonObject, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
+import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
 import { Meter } from '../sampling/meter.js';
 
@@ -12,7 +14,7 @@ export interface MeterHandle {
 
 /** `meterStat`: 1/5/15-minute exponentially weighted rates (Dropwizard's definition) and a count. */
 export class MeterCell extends StatCell {
-  readonly kind: StatKind = 'meter';
+  readonly kind = 'meter';
   readonly meter: Meter;
   readonly handle: MeterHandle;
 
@@ -40,8 +42,8 @@ export class MeterCell extends StatCell {
     return { count: r.count, m1: r.m1, m5: r.m5, m15: r.m15, mean: r.mean, unit: 'per second' };
   }
 
-  read(): JsonValue {
-    return this.summary() as unknown as JsonValue;
+  read(): MeterSnapshot {
+    return this.summary();
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
@@ -52,4 +54,53 @@ export class MeterCell extends StatCell {
   clear(): void {
     this.meter.reset();
   }
+}
+
+const RATE_FIELDS: ReadonlySet<string> = new Set(['m1', 'm5', 'm15', 'mean']);
+
+const METER_FIELDS: ReadonlyMap<string, readonly string[]> = new Map(['count', ...RATE_FIELDS].map((k) => [k, Object.freeze([k])] as const));
+const WINDOW_LABELS: ReadonlyMap<string, Labels> = new Map([...RATE_FIELDS].map((k) => [k, Object.freeze([Object.freeze(['window', k] as const)])] as const));
+
+/**
+ * Appends the samples of one meter snapshot to `out`: its count (a counter of events) and its
+ * rates (gauges in events per second, labelled `window`). `at` is where it sits in the stat's value.
+ */
+export function meterSamplesInto(out: Sample[], meter: MeterSnapshot, at: readonly string[], labels: Labels): void {
+  const value: JsonValue = meter;
+  if (!isJsonObject(value)) return;
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (typeof v !== 'number') continue;
+    if (key === 'count') out.push({ type: 'counter', field: fieldAt(at, key, METER_FIELDS), labels, value: v, delta: 'monotonic', unit: 'events' });
+    else if (RATE_FIELDS.has(key)) {
+      const window = labels.length === 0 ? WINDOW_LABELS.get(key)! : [...labels, ['window', key] as const];
+      out.push({ type: 'gauge', field: fieldAt(at, key, METER_FIELDS), labels: window, value: v, unit: 'events per second' });
+    } else out.push({ type: 'gauge', field: fieldAt(at, key), labels: null, value: v });
+  }
+}
+
+/** Display of meter snapshots found at `depth` of a stat's value (0 for a meter, 1 for a dict of them). */
+export function meterDisplay(depth: number): DisplayHints {
+  return {
+    format: (field) => (field !== undefined && RATE_FIELDS.has(field) ? 'r' : 'n'),
+    table: { className: 'meter', fromDepth: depth, order: ['count', 'm1', 'm5', 'm15', 'mean', 'unit'] },
+    row: { form: 'rates', depth },
+  };
+}
+
+/** How a meter shows in every output: a counter of events with gauges of its 1/5/15-minute and mean rates. */
+export const meterOutputs: KindOutputs<MeterSnapshot> = {
+  samples: (v) => {
+    const out: Sample[] = [];
+    meterSamplesInto(out, v, AT_VALUE, NO_LABELS);
+    return out;
+  },
+  family: () => 'counter',
+  display: meterDisplay(0),
+  recognize: (v) => isJsonObject(v) && typeof v.count === 'number' && 'm1' in v && 'm5' in v && 'm15' in v,
+};
+
+/** 1/5/15-minute rates: `STATS.hits.mark()` or `STATS.hits.mark(5)`. */
+export function meterStat<N extends string>(name: N): StatDef<N, MeterHandle, MeterHandle, false> {
+  return defineStat(name, 'meter', (c, ctx) => new MeterCell(name, c, ctx));
 }

@@ -1,7 +1,10 @@
-import type { JsonValue, SnapshotOptions, StatKind } from '../core/snapshot.js';
-import { defineStatProperty, isFiniteNumber, keyLimitOf, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
+import type { KindOutputs, Sample } from '../core/samples.js';
+import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
+import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
+import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
-import { type PmfHandle, PmfCell, type PmfOptions } from './pmf-stat.js';
+import { type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
 
 /** Options of a `namedPmfDictStat`. */
 export interface NamedPmfDictOptions extends PmfOptions {
@@ -27,7 +30,8 @@ export interface NamedPmfDictHandle {
 
 /** `namedPmfDictStat`: `{key: PmfStat}`; `d[key].record(v)`, or `d[key] = v` from JavaScript. */
 export class NamedPmfDictCell extends StatCell {
-  readonly kind: StatKind = 'namedPmfDict';
+  readonly kind = 'namedPmfDict';
+  override readonly costly = true;
   readonly map = new Map<string, PmfCell>();
   readonly keyLimit: number;
 
@@ -44,10 +48,8 @@ export class NamedPmfDictCell extends StatCell {
   entry(key: string): PmfCell {
     let c = this.map.get(key);
     if (c === undefined) {
-      if (this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
-        this.ctx.overflow(this);
-        return this.entry(OVERFLOW_KEY);
-      }
+      const to = boundedKey(this.map, key, this.keyLimit, this);
+      if (to !== key) return this.entry(to);
       c = new PmfCell(this.name, this.container, this.ctx, this.options);
       this.map.set(key, c);
     }
@@ -73,10 +75,10 @@ export class NamedPmfDictCell extends StatCell {
     return this.detached;
   }
 
-  read(options: SnapshotOptions): JsonValue {
+  read(options: SnapshotOptions): PmfDict {
     const out: Record<string, JsonValue> = {};
     for (const [k, c] of this.map) setKey(out, k, c.read(options));
-    return out;
+    return out as PmfDict;
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
@@ -109,4 +111,25 @@ export class NamedPmfDictCell extends StatCell {
     // Keys stay (handles held by callers keep working); their values start again.
     for (const c of this.map.values()) c.clear();
   }
+}
+
+/** The snapshot value of a namedPmfDict: `{key: PmfSnapshot}`. */
+export type PmfDict = { [key: string]: PmfSnapshot };
+
+function pmfDictSamples(value: PmfDict): Sample[] {
+  const out: Sample[] = [];
+  for (const k of Object.keys(value)) pmfSamplesInto(out, value[k], [k], [['key', k]]);
+  return out;
+}
+
+/** How a namedPmfDict shows in every output: a pmf's samples per key (label `key`). */
+export const namedPmfDictOutputs: KindOutputs<PmfDict> = {
+  samples: pmfDictSamples,
+  family: () => 'summary',
+  display: pmfDisplay(1),
+};
+
+/** A PmfStat per key: `STATS.byRoute[route].record(seconds)`. */
+export function namedPmfDictStat<N extends string>(name: N, options: NamedPmfDictOptions = {}): StatDef<N, Record<string, PmfHandle>, NamedPmfDictHandle, false> {
+  return defineStat(name, 'namedPmfDict', (c, ctx) => new NamedPmfDictCell(name, c, ctx, options));
 }

@@ -1,4 +1,5 @@
-import type { JsonValue, StatKind } from '../core/snapshot.js';
+import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
 
 /**
@@ -32,7 +33,7 @@ export class NumberCell extends StatCell {
     name: string,
     container: StatCell['container'],
     ctx: StatCell['ctx'],
-    readonly kind: StatKind,
+    readonly kind: 'int' | 'double',
   ) {
     super(name, container, ctx);
   }
@@ -75,11 +76,11 @@ export class NumberCell extends StatCell {
     up.onValue(old, v);
   }
 
-  read(): JsonValue {
+  read(): number {
     return this.value;
   }
 
-  override feeds(kind: StatKind): boolean {
+  override feeds(kind: string): boolean {
     return kind === 'sumAggregation' || kind === 'histogramAggregation';
   }
 
@@ -125,4 +126,31 @@ class NumberHandleImpl implements NumberHandle {
   set(v: number): void {
     this.cell.set(v);
   }
+}
+
+/** How an intStat shows in every output: a gauge (it may be decremented), counted as per-period differences. */
+export const intOutputs: KindOutputs<number> = {
+  samples: (v) => [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }],
+  family: () => 'gauge',
+  display: { format: () => 'n' },
+};
+
+/** How a doubleStat shows in every output: a gauge. */
+export const doubleOutputs: KindOutputs<number> = {
+  samples: (v) => [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }],
+  family: () => 'gauge',
+  display: { format: () => 'n' },
+};
+
+/**
+ * An integer counter (0 until written): `STATS.errors += 1`, or `STATS.$.errors.inc()`.
+ * Feeds a parent's `sumAggregationStat` / `histogramAggregationStat` of the same name.
+ */
+export function intStat<N extends string>(name: N): StatDef<N, number, NumberHandle, true> {
+  return defineStat(name, 'int', (c, ctx) => new NumberCell(name, c, ctx, 'int'));
+}
+
+/** A floating-point value (0 until written); like `intStat`. */
+export function doubleStat<N extends string>(name: N): StatDef<N, number, NumberHandle, true> {
+  return defineStat(name, 'double', (c, ctx) => new NumberCell(name, c, ctx, 'double'));
 }

@@ -1,4 +1,6 @@
-import type { JsonValue, PmfSnapshot, SnapshotOptions, StatKind } from '../core/snapshot.js';
+import { AT_VALUE, type DisplayHints, fieldAt, isJsonObject, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
+import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
 import { WindowedDistribution } from '../sampling/windowed-distribution.js';
 
@@ -70,7 +72,8 @@ const CACHE_MS = 1000;
  * percentiles are computed when read.
  */
 export class PmfCell extends StatCell {
-  readonly kind: StatKind = 'pmf';
+  readonly kind = 'pmf';
+  override readonly costly = true;
   readonly dist: WindowedDistribution;
   readonly unit: TimeUnit;
   /** ms -> unit. */
@@ -178,8 +181,8 @@ export class PmfCell extends StatCell {
     return out;
   }
 
-  read(options: SnapshotOptions): JsonValue {
-    return copyOf(this.summary(options)) as unknown as JsonValue;
+  read(options: SnapshotOptions): PmfSnapshot {
+    return copyOf(this.summary(options));
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
@@ -261,4 +264,121 @@ function makeHandle(cell: PmfCell): PmfHandle {
     snapshot: () => copyOf(cell.summary()),
     unit: cell.unit,
   };
+}
+
+const QUANTILE_OF: ReadonlyMap<string, number> = new Map(PMF_QUANTILES.map(([q, key]) => [key as string, q]));
+const WINDOW_FIGURES: ReadonlySet<string> = new Set(['count', 'min', 'max', 'mean', 'stddev']);
+const LIFETIME_FIGURES: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'mean', 'stddev']);
+
+
+function numberOrNull(v: JsonValue | undefined): number | null {
+  return typeof v === 'number' ? v : null;
+}
+
+// Fields shared by every top-level pmf's samples (samples are read-only).
+const FIELDS: ReadonlyMap<string, readonly string[]> = new Map(
+  [...QUANTILE_OF.keys(), ...WINDOW_FIGURES, 'lifetime'].map((k) => [k, Object.freeze([k])] as const),
+);
+const LIFETIME_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([...LIFETIME_FIGURES].map((f) => [f, Object.freeze(['lifetime', f])] as const));
+
+/**
+ * Appends the samples of one pmf snapshot to `out`, in the order of its keys: window figures and
+ * quantiles, the lifetime figures (count and sum cumulative), any other number as a plain leaf;
+ * settings none. `at` is where the snapshot sits in the stat's value; `labels` its labels.
+ */
+export function pmfSamplesInto(out: Sample[], pmf: PmfSnapshot, at: readonly string[], labels: Labels): void {
+  const value: JsonValue = pmf;
+  if (!isJsonObject(value)) return;
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    switch (key) {
+      case 'unit':
+      case 'windowSeconds':
+      case 'sketch':
+        break; // settings, not measurements
+      case 'count':
+      case 'min':
+      case 'max':
+      case 'mean':
+      case 'stddev':
+        out.push({ type: 'distribution', field: fieldAt(at, key, FIELDS), labels, scope: 'window', figure: key, value: numberOrNull(v) });
+        break;
+      case 'lifetime':
+        if (isJsonObject(v)) lifetimeSamplesInto(out, v, at, labels);
+        break;
+      default: {
+        const q = QUANTILE_OF.get(key);
+        if (q !== undefined) out.push({ type: 'quantile', field: fieldAt(at, key, FIELDS), labels, quantile: q, value: numberOrNull(v) });
+        else if (typeof v === 'number') out.push({ type: 'gauge', field: fieldAt(at, key), labels: null, value: v });
+      }
+    }
+  }
+}
+
+function lifetimeSamplesInto(out: Sample[], lifetime: { [key: string]: JsonValue }, at: readonly string[], labels: Labels): void {
+  const base = at.length === 0 ? undefined : fieldAt(at, 'lifetime');
+  for (const f of Object.keys(lifetime)) {
+    const x = numberOrNull(lifetime[f]);
+    const field = base === undefined ? (LIFETIME_FIELDS.get(f) ?? ['lifetime', f]) : fieldAt(base, f);
+    switch (f) {
+      case 'count':
+        out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'count', value: x, delta: 'monotonic' });
+        break;
+      case 'sum':
+        out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'sum', value: x, delta: 'diff' });
+        break;
+      case 'min':
+      case 'max':
+      case 'mean':
+      case 'stddev':
+        out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: f, value: x });
+        break;
+      default:
+        if (x !== null) out.push({ type: 'gauge', field, labels: null, value: x });
+    }
+  }
+}
+
+/** The fields of a pmf snapshot that are durations (shown in the pmf's unit). */
+const DURATION_FIELDS: ReadonlySet<string> = new Set(['min', 'max', 'mean', 'stddev', ...QUANTILE_OF.keys(), 'sum']);
+
+/** The order of a pmf snapshot's fields on the status page. */
+const PMF_ORDER = ['count', 'min', 'max', 'mean', 'stddev', ...QUANTILE_OF.keys(), 'unit', 'windowSeconds', 'lifetime', 'sum'];
+
+/** Display of pmf snapshots found at `depth` of a stat's value (0 for a pmf, 1 for a dict of them). */
+export function pmfDisplay(depth: number): DisplayHints {
+  return {
+    format: (field, unit) => (field !== undefined && DURATION_FIELDS.has(field) ? (unit === 'ms' ? 'ms' : 's') : 'n'),
+    table: { className: 'pmf', fromDepth: depth, order: PMF_ORDER, unitKey: 'unit' },
+    row: { form: 'distribution', depth },
+  };
+}
+
+/** Whether a JSON value has the shape of a pmf snapshot (for dumps written without kinds). */
+export function looksLikePmf(v: JsonValue): boolean {
+  return isJsonObject(v) && typeof v.count === 'number' && '99percentile' in v && 'windowSeconds' in v;
+}
+
+/**
+ * How a pmf shows in every output: a summary (quantiles of the recent window; lifetime sum and
+ * count), the window's figures as distribution samples, durations in the pmf's unit.
+ */
+export const pmfOutputs: KindOutputs<PmfSnapshot> = {
+  samples: (v) => {
+    const out: Sample[] = [];
+    pmfSamplesInto(out, v, AT_VALUE, NO_LABELS);
+    return out;
+  },
+  family: () => 'summary',
+  display: pmfDisplay(0),
+  recognize: looksLikePmf,
+};
+
+/**
+ * A distribution (usually of timings): `STATS.latency.record(0.042)`,
+ * `STATS.latency.time(() => work())`, `const t = STATS.latency.time(); ...; t.stop()`.
+ * Reports count, min, max, mean, stddev and percentiles of the recent window.
+ */
+export function pmfStat<N extends string>(name: N, options: PmfOptions = {}): StatDef<N, PmfHandle, PmfHandle, false> {
+  return defineStat(name, 'pmf', (c, ctx) => new PmfCell(name, c, ctx, options));
 }

@@ -1,5 +1,9 @@
-import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { defineStatProperty, keyLimitOf, OVERFLOW_KEY, setKey, StatCell } from '../core/stat-cell.js';
+import type { KindOutputs, Sample } from '../core/samples.js';
+import type { JsonValue } from '../core/snapshot.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
+import { defineStatProperty, keyLimitOf, setKey, StatCell } from '../core/stat-cell.js';
+import { boundedKey } from './bounded-keys.js';
+import type { NumberDict } from './int-dict-stat.js';
 import { histogramKey } from './value-stat.js';
 
 /** Options of a `stateTimeStat`. */
@@ -30,7 +34,7 @@ export interface StateTimeHandle {
  * monotonic clock; the current state's time is counted live when read.
  */
 export class StateTimeCell extends StatCell {
-  readonly kind: StatKind = 'stateTime';
+  readonly kind = 'stateTime';
   state: string | number | undefined = undefined;
   /** The key the current state's time goes to (its own, or the overflow key), fixed at set(). */
   private key: string | undefined = undefined;
@@ -47,12 +51,7 @@ export class StateTimeCell extends StatCell {
   }
 
   private keyOf(state: string | number): string {
-    const k = histogramKey(state) ?? String(state);
-    if (!this.ms.has(k) && this.ms.size >= this.keyLimit) {
-      this.ctx.overflow(this);
-      return OVERFLOW_KEY;
-    }
-    return k;
+    return boundedKey(this.ms, histogramKey(state) ?? String(state), this.keyLimit, this);
   }
 
   set(state: unknown): void {
@@ -75,7 +74,7 @@ export class StateTimeCell extends StatCell {
     return out as Record<string, number>;
   }
 
-  read(): JsonValue {
+  read(): NumberDict {
     return this.times();
   }
 
@@ -132,4 +131,28 @@ function makeHandle(cell: StateTimeCell): StateTimeHandle {
     acquire,
     times: () => cell.times(),
   };
+}
+
+function stateSamples(value: NumberDict): Sample[] {
+  const out: Sample[] = [];
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    if (typeof v === 'number') out.push({ type: 'state', field: [k], labels: [['state', k]], value: v });
+  }
+  return out;
+}
+
+/** How a stateTime shows in every output: the seconds spent in each state (label `state`). */
+export const stateTimeOutputs: KindOutputs<NumberDict> = {
+  samples: stateSamples,
+  family: () => 'gauge',
+  display: { format: () => 's' },
+};
+
+/**
+ * Time spent per state: `STATS.phase.state = 'reading'`; `STATS.inflight.acquire()` counts
+ * concurrency (time spent at each level).
+ */
+export function stateTimeStat<N extends string>(name: N, options: StateTimeOptions = {}): StatDef<N, StateTimeHandle, StateTimeHandle, false> {
+  return defineStat(name, 'stateTime', (c, ctx) => new StateTimeCell(name, c, ctx, options));
 }

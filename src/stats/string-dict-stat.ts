@@ -1,5 +1,7 @@
-import type { JsonValue, StatKind } from '../core/snapshot.js';
-import { defineStatProperty, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
+import type { KindOutputs, Sample } from '../core/samples.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
+import { defineStatProperty, keyLimitOf, mapToJson, StatCell, toKey } from '../core/stat-cell.js';
+import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of a `stringDictStat`. */
@@ -26,7 +28,7 @@ export interface StringDictHandle {
 
 /** `stringDictStat`: `{key: string}`, a missing key reads ''. Bounded by a key limit. */
 export class StringDictCell extends StatCell {
-  readonly kind: StatKind = 'stringDict';
+  readonly kind = 'stringDict';
   readonly map = new Map<string, string>();
   readonly keyLimit: number;
 
@@ -44,15 +46,11 @@ export class StringDictCell extends StatCell {
       this.ctx.reject(this, v, `not a string (key ${JSON.stringify(key)})`);
       return;
     }
-    if (!this.map.has(key) && this.map.size >= this.keyLimit && key !== OVERFLOW_KEY) {
-      this.ctx.overflow(this);
-      key = OVERFLOW_KEY;
-    }
-    this.map.set(key, v);
+    this.map.set(boundedKey(this.map, key, this.keyLimit, this), v);
   }
 
-  read(): JsonValue {
-    return mapToJson(this.map);
+  read(): StringDict {
+    return mapToJson(this.map) as StringDict;
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
@@ -95,4 +93,28 @@ export class StringDictCell extends StatCell {
   clear(): void {
     this.map.clear();
   }
+}
+
+/** The snapshot value of a stringDict: `{key: string}`. */
+export type StringDict = { [key: string]: string };
+
+function stringDictSamples(value: StringDict): Sample[] {
+  const out: Sample[] = [];
+  for (const k of Object.keys(value)) {
+    const v = String(value[k]);
+    out.push({ type: 'info', field: [k], labels: [['key', k], ['value', v]], value: v });
+  }
+  return out;
+}
+
+/** How a stringDict shows in every output: an info per key (labels `key` and `value`). */
+export const stringDictOutputs: KindOutputs<StringDict> = {
+  samples: stringDictSamples,
+  family: () => 'info',
+  display: { format: () => 'n' },
+};
+
+/** Strings per key: `STATS.owner[key] = 'alice'` (a missing key reads ''). */
+export function stringDictStat<N extends string>(name: N, options: StringDictOptions = {}): StatDef<N, Record<string, string>, StringDictHandle, false> {
+  return defineStat(name, 'stringDict', (c, ctx) => new StringDictCell(name, c, ctx, options));
 }

@@ -1,4 +1,5 @@
-import type { JsonValue, StatKind } from '../core/snapshot.js';
+import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
+import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, StatCell } from '../core/stat-cell.js';
 
 /** Handle of a `sumAggregationStat`. */
@@ -20,7 +21,8 @@ function num(v: unknown): number {
  * by the child before it is stored ({@link admitsValue}): the sum stays finite.
  */
 export class SumAggregationCell extends StatCell implements Aggregator {
-  readonly kind: StatKind = 'sumAggregation';
+  readonly kind = 'sumAggregation';
+  override readonly aggregates = true;
   value = 0;
   /** The running sum and its accumulated rounding error: `value` is `sum + comp`. */
   private sum = 0;
@@ -75,11 +77,11 @@ export class SumAggregationCell extends StatCell implements Aggregator {
 
   onKey(): void {}
 
-  read(): JsonValue {
+  read(): number {
     return this.value;
   }
 
-  override feeds(kind: StatKind): boolean {
+  override feeds(kind: string): boolean {
     return kind === 'sumAggregation';
   }
 
@@ -112,4 +114,16 @@ export class SumAggregationCell extends StatCell implements Aggregator {
     this.comp = 0;
     if (this.up !== null && old !== 0) this.up.onValue(old, 0);
   }
+}
+
+/** How a sum aggregation shows in every output: a gauge, counted as per-period differences. */
+export const sumAggregationOutputs: KindOutputs<number> = {
+  samples: (v) => [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }],
+  family: () => 'gauge',
+  display: { format: () => 'n' },
+};
+
+/** The sum of the same-named number stats of the descendants (read-only). */
+export function sumAggregationStat<N extends string>(name: N): StatDef<N, number, SumAggregationHandle, false> {
+  return defineStat(name, 'sumAggregation', (c, ctx) => new SumAggregationCell(name, c, ctx));
 }

@@ -1,4 +1,6 @@
-import type { JsonValue, StatKind } from '../core/snapshot.js';
+import { AT_VALUE, isJsonObject, type KindOutputs, NO_LABELS, type Sample, type StatMeta } from '../core/samples.js';
+import type { JsonValue } from '../core/snapshot.js';
+import { defineStat, type StatDef, type Widen } from '../core/stat-def.js';
 import { type Aggregator, StatCell, setKey } from '../core/stat-cell.js';
 
 /** Handle of a `stat`: read the current value (gauges are called) or set a value or a function. */
@@ -70,7 +72,7 @@ export function toJson(v: unknown, depth = 0, seen: WeakSet<object> = new WeakSe
  * (a gauge). Feeds a parent's histogram aggregation of the same name with its value.
  */
 export class ValueCell<T = unknown> extends StatCell {
-  readonly kind: StatKind = 'value';
+  readonly kind = 'value';
   value: T | (() => T) | undefined;
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], private readonly initial: T | (() => T) | undefined) {
@@ -93,7 +95,7 @@ export class ValueCell<T = unknown> extends StatCell {
     return toJson(this.get());
   }
 
-  override feeds(kind: StatKind): boolean {
+  override feeds(kind: string): boolean {
     return kind === 'histogramAggregation';
   }
 
@@ -117,4 +119,57 @@ export class ValueCell<T = unknown> extends StatCell {
   clear(): void {
     this.set(this.initial as T);
   }
+}
+
+// The text a snapshot holds for a number JSON cannot (toJson), back to the number.
+const NON_FINITE = new Map<JsonValue, number>([
+  ['NaN', Number.NaN],
+  ['Infinity', Number.POSITIVE_INFINITY],
+  ['-Infinity', Number.NEGATIVE_INFINITY],
+]);
+
+/** The number a non-finite value's text stands for (the snapshot says so), else undefined: text is text, "NaN" included. */
+function nonFiniteOf(v: JsonValue, meta: StatMeta): number | undefined {
+  return meta.nonFinite === true ? NON_FINITE.get(v) : undefined;
+}
+
+/** The numeric leaves inside an object a gauge returned: Graphite sends them; no metric family can. */
+function nestedSamples(value: JsonValue, field: string[], out: Sample[] = []): Sample[] {
+  if (typeof value === 'number') out.push({ type: 'gauge', field, labels: null, value });
+  else if (isJsonObject(value)) for (const k of Object.keys(value)) nestedSamples(value[k], [...field, k], out);
+  return out;
+}
+
+/**
+ * How a `stat` shows in every output: a number is a gauge; a boolean a gauge 0/1 and a number
+ * NaN or ±Infinity (held as text, the snapshot says so) a gauge `NaN`/`+Inf`/`-Inf` (neither a
+ * JSON leaf Graphite could send); text an info (`value` label), whatever it says; the numbers
+ * inside an object are leaves for Graphite only; lists nothing.
+ */
+export const valueOutputs: KindOutputs<JsonValue> = {
+  samples(v, meta) {
+    if (typeof v === 'number') return [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }];
+    if (typeof v === 'boolean') return [{ type: 'gauge', field: null, labels: NO_LABELS, value: v ? 1 : 0 }];
+    if (typeof v === 'string') {
+      const n = nonFiniteOf(v, meta);
+      return n !== undefined ? [{ type: 'gauge', field: null, labels: NO_LABELS, value: n }] : [{ type: 'info', field: [], labels: [['value', v]], value: v }];
+    }
+    return isJsonObject(v) ? nestedSamples(v, []) : [];
+  },
+  family: (v, meta) => (typeof v === 'number' || typeof v === 'boolean' || nonFiniteOf(v, meta) !== undefined ? 'gauge' : typeof v === 'string' ? 'info' : null),
+  display: { format: () => 'n' },
+};
+
+/**
+ * A stat holding any value, or a function called whenever the stat is read (a gauge).
+ * Children's values feed a parent's `histogramAggregationStat` of the same name.
+ * @example
+ * scales.collection('/proc', scales.stat('currentTime', () => Date.now()), scales.stat('state', 'idle'));
+ */
+export function stat<T = unknown, N extends string = string>(name: N, gauge: () => T): StatDef<N, T, ValueHandle<T>, true>;
+/** Without an initial value the stat reads `undefined` until written, and is typed so. */
+export function stat<T = unknown, N extends string = string>(name: N): StatDef<N, Widen<T> | undefined, ValueHandle<Widen<T>>, true>;
+export function stat<T = unknown, N extends string = string>(name: N, initial: T): StatDef<N, Widen<T>, ValueHandle<Widen<T>>, true>;
+export function stat<T, N extends string>(name: N, initial?: T | (() => T)): StatDef<N, unknown, unknown, true> {
+  return defineStat(name, 'value', (c, ctx) => new ValueCell<T>(name, c, ctx, initial));
 }

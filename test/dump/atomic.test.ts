@@ -116,7 +116,8 @@ describe('atomic dumps', () => {
     const file = join(dir, 'one.json');
     await dumpStatsTo(file, { source: registry, serverName: 'web-1' });
     const dump = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
-    assert.deepEqual(Object.keys(dump), ['format', 'version', 'host', 'pid', 'serverName', 'last-updated', 'stats']);
+    assert.deepEqual(Object.keys(dump), ['format', 'version', 'host', 'pid', 'serverName', 'last-updated', 'stats', 'kinds']);
+    assert.deepEqual(dump.kinds, { '/web/errors': 'int', '/web/latency': 'pmf' }, 'the kinds, by path, after the tree');
     assert.equal(dump.serverName, 'web-1');
     assert.equal(dump.pid, process.pid);
     const web = (dump.stats as { web: { errors: number; latency: { count: number; sketch?: string } } }).web;
@@ -126,6 +127,7 @@ describe('atomic dumps', () => {
     await dumpStatsTo(file, { source: registry, sketches: true, path: '/web' });
     const withSketch = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
     assert.equal(typeof (withSketch.stats as { latency: { sketch?: string } }).latency.sketch, 'string');
+    assert.deepEqual(withSketch.kinds, { '/errors': 'int', '/latency': 'pmf' }, 'paths relative to the dumped subtree');
   });
 
   it('the async dump (read in slices, written in pieces) holds the same tree as the sync one', async () => {

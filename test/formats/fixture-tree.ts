@@ -1,5 +1,6 @@
 // A fixed, hand-built snapshot with every stat kind and some hostile names, for golden files.
-import type { PmfSnapshot, SnapshotNode } from '../../src/core/snapshot.js';
+import type { PmfSnapshot } from '../../src/core/snapshot.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 
 function pmf(count: number, unit = 's'): PmfSnapshot {
   if (count === 0) {
@@ -42,12 +43,14 @@ function pmf(count: number, unit = 's'): PmfSnapshot {
   };
 }
 
-/** The fixture tree: /web (all kinds), /web/api (child), /db (collapsed), hostile names. */
+/** The containers the fixture shows collapsed (a render option): /db. */
+export const fixtureCollapsed = (path: string): boolean => path === '/db';
+
+/** The fixture tree: /web (all kinds), /web/api (child), /db (collapsed with fixtureCollapsed), hostile names. */
 export function fixtureTree(): SnapshotNode {
   return {
     name: '',
     path: '/',
-    collapsed: false,
     stats: [
       { name: 'uptime', kind: 'value', value: 3600.5 },
       { name: '9lives', kind: 'int', value: 9 },
@@ -56,7 +59,6 @@ export function fixtureTree(): SnapshotNode {
       {
         name: 'web',
         path: '/web',
-        collapsed: false,
         stats: [
           { name: 'success', kind: 'int', value: 1234567 },
           { name: 'errors', kind: 'int', value: 3 },
@@ -66,12 +68,12 @@ export function fixtureTree(): SnapshotNode {
           { name: 'broken', kind: 'value', value: null, error: 'gauge failed: <boom>' },
           { name: 'byPath', kind: 'intDict', value: { '/a': 5, '/b?x="1"\\n': 2 } },
           { name: 'owners', kind: 'stringDict', value: { db: 'alice', cache: 'bob\nsmith' } },
-          { name: 'latency', kind: 'pmf', value: pmf(250) as unknown as SnapshotNode['stats'][0]['value'] },
-          { name: 'idle', kind: 'pmf', value: pmf(0, 'ms') as unknown as SnapshotNode['stats'][0]['value'] },
+          { name: 'latency', kind: 'pmf', value: pmf(250) },
+          { name: 'idle', kind: 'pmf', value: pmf(0, 'ms') },
           {
             name: 'byHandler',
             kind: 'namedPmfDict',
-            value: { home: pmf(10) as unknown as SnapshotNode['stats'][0]['value'] },
+            value: { home: pmf(10) },
           },
           { name: 'hits', kind: 'meter', value: { count: 1000, m1: 2.5, m5: 2.25, m15: 2.125, mean: 2.2, unit: 'per second' } },
           {
@@ -88,7 +90,6 @@ export function fixtureTree(): SnapshotNode {
           {
             name: 'api',
             path: '/web/api',
-            collapsed: false,
             stats: [
               { name: 'finished', kind: 'sumAggregation', value: 42 },
               { name: 'states', kind: 'histogramAggregation', value: { waiting: 2, running: 1 } },
@@ -102,14 +103,12 @@ export function fixtureTree(): SnapshotNode {
       {
         name: 'web_api',
         path: '/web_api',
-        collapsed: false,
         stats: [{ name: 'finished', kind: 'int', value: 1 }],
         children: [],
       },
       {
         name: 'db',
         path: '/db',
-        collapsed: true,
         stats: [{ name: 'queries', kind: 'int', value: 77 }],
         children: [],
       },

@@ -1,20 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SnapshotNode } from '../../src/core/snapshot.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { htmlChunks, renderHtml } from '../../src/formats/html.js';
 import { jsonChunks, renderJson, toJsonObject } from '../../src/formats/json.js';
 import { filterSnapshot, parseQuery } from '../../src/formats/query.js';
 import { metricName, renderPrometheus, wantsOpenMetrics } from '../../src/formats/prometheus.js';
 import { formatNumber, formatValue } from '../../src/formats/value-format.js';
-import { fixtureTree } from './fixture-tree.js';
+import { fixtureCollapsed, fixtureTree } from './fixture-tree.js';
 import { assertGolden } from './golden.js';
 
 describe('json format', () => {
   it('matches the golden file and JSON.stringify of the plain tree', () => {
     const tree = fixtureTree();
-    const text = renderJson(tree);
+    const text = renderJson(tree, { collapsed: fixtureCollapsed });
     assertGolden('tree.json', text + '\n');
-    assert.equal(text, JSON.stringify(toJsonObject(tree)));
+    assert.equal(text, JSON.stringify(toJsonObject(tree, { collapsed: fixtureCollapsed })));
+    assert.ok(JSON.parse(renderJson(tree)).db, 'without the option every container is there');
     const obj = JSON.parse(text);
     assert.equal(obj.db, undefined, 'collapsed container left out');
     assert.deepEqual(obj.web.broken, { error: 'gauge failed: <boom>' });
@@ -22,12 +23,12 @@ describe('json format', () => {
   });
   it('pretty output equals JSON.stringify(tree, null, 2)', () => {
     const tree = fixtureTree();
-    const text = renderJson(tree, { pretty: true });
+    const text = renderJson(tree, { pretty: true, collapsed: fixtureCollapsed });
     assertGolden('tree.pretty.json', text + '\n');
-    assert.equal(text, JSON.stringify(toJsonObject(tree), null, 2));
+    assert.equal(text, JSON.stringify(toJsonObject(tree, { collapsed: fixtureCollapsed }), null, 2));
   });
   it('renders empty containers and comes in several pieces', () => {
-    const empty: SnapshotNode = { name: '', path: '/', collapsed: false, stats: [], children: [] };
+    const empty: SnapshotNode = { name: '', path: '/', stats: [], children: [] };
     assert.equal(renderJson(empty), '{}');
     assert.equal(renderJson(empty, { pretty: true }), '{}');
     assert.ok([...jsonChunks(fixtureTree())].length > 10);
@@ -79,7 +80,6 @@ describe('prometheus format', () => {
     const node: SnapshotNode = {
       name: '',
       path: '/',
-      collapsed: false,
       stats: [
         { name: 'nan', kind: 'value', value: 'NaN', nonFinite: true },
         { name: 'inf', kind: 'value', value: 'Infinity', nonFinite: true },
@@ -106,11 +106,11 @@ describe('prometheus format', () => {
 
 describe('html format', () => {
   it('matches the golden file', () => {
-    const html = renderHtml(fixtureTree(), { serverName: 'test-server-1', prefix: '/status/', query: 'a"<b' });
+    const html = renderHtml(fixtureTree(), { serverName: 'test-server-1', prefix: '/status/', query: 'a"<b', collapsed: fixtureCollapsed });
     assertGolden('tree.html', html);
   });
   it('escapes every key and value and links collapsed containers', () => {
-    const html = renderHtml(fixtureTree(), { serverName: '<srv>', prefix: '/status/' });
+    const html = renderHtml(fixtureTree(), { serverName: '<srv>', prefix: '/status/', collapsed: fixtureCollapsed });
     assert.ok(!html.includes('<img'), 'no raw img tag');
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
     assert.ok(html.includes('<title>&lt;srv&gt; - Status: /</title>'));
@@ -121,7 +121,7 @@ describe('html format', () => {
     assert.ok(!html.includes('<script>'), 'no script without live');
   });
   it('sorts keys and puts collapsed links last', () => {
-    const html = renderHtml(fixtureTree(), {});
+    const html = renderHtml(fixtureTree(), { collapsed: fixtureCollapsed });
     const marks = ['"key">9lives<', '"key">uptime<', '"key">web<', '"key">web_api<', '>db</a>'];
     const order = marks.map((k) => html.indexOf(k));
     assert.ok(order.every((i) => i > 0), String(order));
@@ -196,8 +196,8 @@ describe('query filter', () => {
   });
   it('keeps collapsed containers as links when they match', () => {
     const r = filterSnapshot(tree, parseQuery('queries'))!;
-    assert.equal(r.children[0].collapsed, true);
-    assert.ok(renderHtml(r, {}).includes('href="/status/db"'));
+    assert.equal(r.children[0].path, '/db');
+    assert.ok(renderHtml(r, { collapsed: fixtureCollapsed }).includes('href="/status/db"'));
   });
   it('rejects unparsable queries with a typed error', () => {
     for (const q of ['', '   ', '> 3', 'a >', 'a > 1 > 2', 'x'.repeat(1001), 'a == = 1']) {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import '../helpers/fast-check-seed.js';
-import type { JsonValue, SnapshotNode, SnapshotStat } from '../../src/core/snapshot.js';
+import type { PmfSnapshot } from '../../src/core/snapshot.js';
+import type { SnapshotNode, SnapshotStat } from '../../src/registry/snapshot.js';
 import { escapeHtml, renderHtml } from '../../src/formats/html.js';
 import { renderJson, toJsonObject } from '../../src/formats/json.js';
 import { renderPrometheus } from '../../src/formats/prometheus.js';
@@ -27,8 +28,9 @@ const stat: fc.Arbitrary<SnapshotStat> = fc.oneof(
   fc.record({ name, kind: fc.constant('value' as const), value: fc.oneof(fc.string(), fc.boolean(), num, fc.constant(null)) }),
   fc.record({ name, kind: fc.constant('intDict' as const), value: dict }),
   fc.record({ name, kind: fc.constant('stringDict' as const), value: fc.dictionary(name, fc.string(), { maxKeys: 3 }) }),
-  fc.record({ name, kind: fc.constant('pmf' as const), value: pmf as fc.Arbitrary<JsonValue> }),
-  fc.record({ name, kind: fc.constant('meter' as const), value: meter as fc.Arbitrary<JsonValue> }),
+  // Partial pmfs on purpose (a filtered snapshot holds them): outputs read a pmf key by key.
+  fc.record({ name, kind: fc.constant('pmf' as const), value: pmf as unknown as fc.Arbitrary<PmfSnapshot> }),
+  fc.record({ name, kind: fc.constant('meter' as const), value: meter }),
   fc.record({ name, kind: fc.constant('stateTime' as const), value: dict }),
 );
 
@@ -41,14 +43,13 @@ function nodeArb(depth: number): fc.Arbitrary<SnapshotNode> {
   return fc
     .record({
       name,
-      collapsed: fc.boolean(),
       stats: fc.array(stat, { maxLength: 4 }),
       children: depth > 0 ? fc.array(nodeArb(depth - 1), { maxLength: 2 }) : fc.constant([] as SnapshotNode[]),
     })
     .map((n) => ({ ...n, path: '', stats: uniqueByName(n.stats), children: uniqueByName(n.children) }));
 }
 
-const tree: fc.Arbitrary<SnapshotNode> = nodeArb(3).map((root) => withPaths({ ...root, name: '', collapsed: false }, ''));
+const tree: fc.Arbitrary<SnapshotNode> = nodeArb(3).map((root) => withPaths({ ...root, name: '' }, ''));
 
 /** Gives every node its path and drops child names that clash with a stat name. */
 function withPaths(n: SnapshotNode, parent: string): SnapshotNode {
@@ -77,9 +78,13 @@ describe('format properties', () => {
   it('renderJson equals JSON.stringify of the plain tree, plain and pretty', () => {
     fc.assert(
       fc.property(tree, (t) => {
-        const obj = toJsonObject(t);
-        assert.equal(renderJson(t), JSON.stringify(obj));
-        assert.equal(renderJson(t, { pretty: true }), JSON.stringify(obj, null, 2));
+        // Some containers collapsed (a render option): those whose name ends in 'a'.
+        const collapsed = (p: string) => p.endsWith('a');
+        for (const options of [{}, { collapsed }]) {
+          const obj = toJsonObject(t, options);
+          assert.equal(renderJson(t, options), JSON.stringify(obj));
+          assert.equal(renderJson(t, { ...options, pretty: true }), JSON.stringify(obj, null, 2));
+        }
       }),
       { numRuns: 200 },
     );
@@ -119,7 +124,7 @@ describe('format properties', () => {
   it('dict keys come back intact from the label values', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.integer(), { minKeys: 1, maxKeys: 5 }), (d) => {
-        const t: SnapshotNode = { name: '', path: '/', collapsed: false, stats: [{ name: 'd', kind: 'intDict', value: d }], children: [] };
+        const t: SnapshotNode = { name: '', path: '/', stats: [{ name: 'd', kind: 'intDict', value: d }], children: [] };
         // A Map: a key named __proto__ must not land on an object's prototype.
         const got = new Map<string, number>();
         for (const l of renderPrometheus(t).split('\n')) {

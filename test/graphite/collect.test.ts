@@ -3,22 +3,26 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import '../helpers/fast-check-seed.js';
 import { runToEnd as runWalk, runSliced as runWalkAsync } from '../../src/core/slices.js';
-import { counterModeOf, walkJson, walkSnapshot } from '../../src/graphite/collect.js';
-import type { SnapshotNode } from '../../src/core/snapshot.js';
+import { walkSnapshot } from '../../src/graphite/collect.js';
+import { snapshotOfTree } from '../../src/dump/read-dump.js';
+import type { JsonObject } from '../../src/core/snapshot.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { DeltaTracker } from '../../src/graphite/deltas.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
 import { declareSelfStats } from '../../src/graphite/self-stats.js';
 import { Registry } from '../../src/registry/registry.js';
 
 const all = () => new GraphiteRules().allow('*');
+/** A plain JSON tree (a dump's, kinds inferred) walked as the typed model: there is one walk. */
+const walkJson = (tree: JsonObject, rules: GraphiteRules, prefix: string) => walkSnapshot(snapshotOfTree(tree), rules, prefix);
 
-describe('walkJson', () => {
+describe('walking a plain JSON tree (through the dump reader\'s model)', () => {
   it('flattens nested objects with ".", keeps finite numbers only, sanitizes each segment', () => {
     const tree = { web: { 'a b': 1, 'x.y': 2, s: 'str', t: true, n: null, arr: [1, 2], nested: { deep: { v: -0.5 } } }, inf: Number.POSITIVE_INFINITY, nan: Number.NaN, top: 3 };
     const out = runWalk(walkJson(tree as never, all(), 'p.'));
-    assert.deepEqual(out.names, ['p.web.a-b', 'p.web.x-y', 'p.web.nested.deep.v', 'p.top']);
-    assert.deepEqual(out.values, [1, 2, -0.5, 3]);
-    assert.deepEqual(out.counters, []);
+    assert.deepEqual(out.names, ['p.top', 'p.web.a-b', 'p.web.x-y', 'p.web.nested.deep.v']);
+    assert.deepEqual(out.values, [3, 1, 2, -0.5]);
+    assert.deepEqual(out.counters, [null, null, null, null], 'no counters in a tree without kinds');
   });
 
   it('leaves out the settings of a pmf-shaped object', () => {
@@ -64,23 +68,21 @@ describe('walkSnapshot', () => {
   const node: SnapshotNode = {
     name: '',
     path: '/',
-    collapsed: false,
     stats: [],
     children: [
       {
         name: 'web',
         path: '/web',
-        collapsed: false,
         stats: [
           { name: 'hits', kind: 'meter', value: { count: 3, m1: 0.1, m5: 0, m15: 0, mean: 1, unit: 'per second' } },
           { name: 'bad', kind: 'value', value: null, error: 'Error: x' },
           { name: 'errors', kind: 'int', value: 2 },
         ],
-        children: [{ name: 'hidden', path: '/web/hidden', collapsed: true, stats: [{ name: 'x', kind: 'int', value: 1 }], children: [] }],
+        children: [{ name: 'hidden', path: '/web/hidden', stats: [{ name: 'x', kind: 'int', value: 1 }], children: [] }],
       },
     ],
   };
-  it('marks counter leaves, skips errors; walks what a (filled-in) collapsed container holds', () => {
+  it('marks counter leaves, skips errors; walks every container', () => {
     const out = runWalk(walkSnapshot(node, all(), 'p.'));
     assert.deepEqual(out.names, ['p.web.hits.count', 'p.web.hits.m1', 'p.web.hits.m5', 'p.web.hits.m15', 'p.web.hits.mean', 'p.web.errors', 'p.web.hidden.x']);
     assert.deepEqual(out.counters, ['monotonic', null, null, null, null, 'diff', 'diff']);
@@ -91,21 +93,42 @@ describe('walkSnapshot', () => {
   });
 });
 
-describe('counterModeOf', () => {
+describe('delta modes from the samples of each kind', () => {
   it('knows which leaves count', () => {
-    assert.equal(counterModeOf('int', []), 'diff');
-    assert.equal(counterModeOf('double', []), null);
-    assert.equal(counterModeOf('intDict', ['k']), 'diff');
-    assert.equal(counterModeOf('meter', ['count']), 'monotonic');
-    assert.equal(counterModeOf('meter', ['m1']), null);
-    assert.equal(counterModeOf('meterDict', ['k', 'count']), 'monotonic');
-    assert.equal(counterModeOf('pmf', ['count']), null); // the window's count is not a running total
-    assert.equal(counterModeOf('pmf', ['lifetime', 'count']), 'monotonic');
-    assert.equal(counterModeOf('pmf', ['lifetime', 'sum']), 'diff');
-    assert.equal(counterModeOf('namedPmfDict', ['k', 'lifetime', 'count']), 'monotonic');
-    assert.equal(counterModeOf('stateTime', ['busy']), 'monotonic');
-    assert.equal(counterModeOf('histogramAggregation', ['idle']), null);
-    assert.equal(counterModeOf('sumAggregation', []), 'diff');
+    const pmf = (count: number) => ({ count: 1, min: 1, max: 1, mean: 1, stddev: 0, median: 1, '75percentile': 1, '95percentile': 1, '98percentile': 1, '99percentile': 1, '999percentile': 1, unit: 's', windowSeconds: 300, schema: 6, relativeError: 0.0054, lifetime: { count, sum: 2, min: 1, max: 1, mean: 1, stddev: 0 } });
+    const tree: SnapshotNode = {
+      name: '',
+      path: '/',
+      stats: [
+        { name: 'int', kind: 'int', value: 1 },
+        { name: 'double', kind: 'double', value: 1.5 },
+        { name: 'intDict', kind: 'intDict', value: { k: 1 } },
+        { name: 'meter', kind: 'meter', value: { count: 3, m1: 1, m5: 1, m15: 1, mean: 1, unit: 'per second' } },
+        { name: 'meterDict', kind: 'meterDict', value: { k: { count: 3, m1: 1, m5: 1, m15: 1, mean: 1, unit: 'per second' } } },
+        { name: 'pmf', kind: 'pmf', value: pmf(5) },
+        { name: 'namedPmfDict', kind: 'namedPmfDict', value: { k: pmf(6) } },
+        { name: 'stateTime', kind: 'stateTime', value: { busy: 2 } },
+        { name: 'histogramAggregation', kind: 'histogramAggregation', value: { idle: 2 } },
+        { name: 'sumAggregation', kind: 'sumAggregation', value: 4 },
+      ],
+      children: [],
+    };
+    const out = runWalk(walkSnapshot(tree, all(), ''));
+    const modes = new Map(out.names.map((n, i) => [n, out.counters[i]]));
+    assert.equal(modes.get('int'), 'diff');
+    assert.equal(modes.get('double'), null);
+    assert.equal(modes.get('intDict.k'), 'diff');
+    assert.equal(modes.get('meter.count'), 'monotonic');
+    assert.equal(modes.get('meter.m1'), null);
+    assert.equal(modes.get('meterDict.k.count'), 'monotonic');
+    assert.equal(modes.get('pmf.count'), null); // the window's count is not a running total
+    assert.equal(modes.get('pmf.lifetime.count'), 'monotonic');
+    assert.equal(modes.get('pmf.lifetime.sum'), 'diff');
+    assert.equal(modes.get('namedPmfDict.k.lifetime.count'), 'monotonic');
+    assert.equal(modes.get('stateTime.busy'), 'monotonic');
+    assert.equal(modes.get('histogramAggregation.idle'), null);
+    assert.equal(modes.get('sumAggregation'), 'diff');
+    assert.ok(!modes.has('pmf.unit') && !modes.has('pmf.windowSeconds') && !modes.has('meter.unit'), out.names.join(' '));
   });
 });
 
@@ -114,7 +137,8 @@ describe('the pusher\'s self-stats', () => {
     const registry = new Registry();
     declareSelfStats(registry, '/scales/graphite');
     const node = registry.snapshot('/scales/graphite')!;
-    const modes = Object.fromEntries(node.stats.map((s) => [s.name, counterModeOf(s.kind, [])]));
+    const out = runWalk(walkSnapshot({ ...node, path: '/' }, all(), ''));
+    const modes = Object.fromEntries(node.stats.map((s) => [s.name, out.counters[out.names.indexOf(s.name)] ?? null]));
     assert.deepEqual(modes, {
       pushes: 'diff',
       datapoints: 'diff',

@@ -74,7 +74,7 @@ describe('status handler', () => {
   });
   it('decodes path segments once', async () => {
     const tree = fixtureTree();
-    tree.children.push({ name: 'a b%2F', path: '/a b%2F', collapsed: false, stats: [{ name: 'n', kind: 'int', value: 1 }], children: [] });
+    tree.children.push({ name: 'a b%2F', path: '/a b%2F', stats: [{ name: 'n', kind: 'int', value: 1 }], children: [] });
     const h = make({}, new TreeSource(tree));
     const r = await get(h, '/status/a%20b%252F?format=json');
     assert.equal(r.status, 200);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SnapshotNode } from '../../src/core/snapshot.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { acquireHistory, HistorySampler } from '../../src/http/history.js';
 import { ManualScheduler } from '../helpers/manual-scheduler.js';
 import { TreeSource } from './tree-source.js';
@@ -9,7 +9,6 @@ function tree(values: Record<string, number>): SnapshotNode {
   return {
     name: '',
     path: '/',
-    collapsed: false,
     stats: Object.entries(values).map(([name, value]) => ({ name, kind: 'int' as const, value })),
     children: [],
   };

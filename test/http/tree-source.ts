@@ -1,12 +1,19 @@
 // A snapshot source over a fixed tree, for handler tests of the pure request logic.
-import type { SnapshotNode } from '../../src/core/snapshot.js';
-import type { StatsSource } from '../../src/core/source.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
+import type { StatsSource } from '../../src/registry/source.js';
 
 /** Looks paths up in a fixed snapshot tree; counts calls; can be told to fail. */
 export class TreeSource implements StatsSource {
   calls = 0;
   fail: Error | undefined;
-  constructor(public tree: SnapshotNode) {}
+  constructor(
+    public tree: SnapshotNode,
+    /** Paths shown collapsed (the fixture's /db by default). */
+    readonly collapsedPaths: ReadonlySet<string> = new Set(['/db']),
+  ) {}
+  isCollapsed(path: string): boolean {
+    return this.collapsedPaths.has(path);
+  }
   async snapshotAsync(path = '/'): Promise<SnapshotNode | undefined> {
     return this.snapshot(path);
   }

@@ -1,4 +1,5 @@
-import type { SnapshotNode, SnapshotOptions } from './snapshot.js';
+import type { SnapshotOptions } from '../core/snapshot.js';
+import type { SnapshotNode } from './snapshot.js';
 
 /**
  * Where every output (status handler, Graphite pusher, dumps, history) reads the stats: a
@@ -10,6 +11,11 @@ export interface StatsSource {
   snapshot(path?: string, options?: SnapshotOptions): SnapshotNode | undefined;
   /** Like {@link StatsSource.snapshot}, yielding to the event loop while it works on a big tree. */
   snapshotAsync(path?: string, options?: SnapshotOptions): Promise<SnapshotNode | undefined>;
+  /**
+   * Whether the container at `path` is collapsed (a Registry's `setCollapsed`): JSON, dumps
+   * and the page leave it out or link it; absent: nothing is collapsed.
+   */
+  isCollapsed?(path: string): boolean;
 }
 
 /**

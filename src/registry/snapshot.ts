@@ -1,0 +1,93 @@
+/**
+ * The typed snapshot: the one model that feeds every output (JSON, HTML, Prometheus, Graphite,
+ * dumps). A stat is a union discriminated by `kind`, each kind with its own value type, so
+ * `if (s.kind === 'pmf') s.value.median` needs no cast. Built from the catalogue of kinds.
+ */
+import { setOwn } from '../core/json.js';
+import { KINDS, type StatKind, type StatValue } from './catalogue.js';
+import type { KindOutputs } from '../core/samples.js';
+import { errorMarker, type JsonObject, type JsonValue, type SnapshotOptions } from '../core/snapshot.js';
+
+export type { SnapshotOptions };
+export type { StatKind, StatValue };
+
+/** One stat of kind `K` in a snapshot: its value, or (value null) the error reading it raised. */
+export type SnapshotStatOf<K extends StatKind> =
+  | {
+      readonly name: string;
+      readonly kind: K;
+      readonly value: StatValue<K>;
+      readonly error?: undefined;
+      /**
+       * True on a `value` stat whose value is a number JSON cannot hold (NaN, ±Infinity): `value`
+       * then holds it as the text 'NaN', 'Infinity' or '-Infinity'. A string stat holding that
+       * text has no flag, so outputs type a value by this, never by parsing the text.
+       */
+      readonly nonFinite?: true;
+    }
+  | {
+      readonly name: string;
+      readonly kind: K;
+      readonly value: null;
+      /** Set when reading the stat failed (a gauge function threw): the error's message. */
+      readonly error: string;
+    };
+
+/**
+ * One stat of a snapshot node, discriminated by `kind`: a number for int/double/sum stats, any
+ * JSON value for `value` stats (gauges evaluated), `{key: number}` for intDict, stateTime and the
+ * dict aggregations, `{key: string}` for stringDict, `PmfSnapshot` for pmf, `{key: PmfSnapshot}`
+ * for namedPmfDict, `MeterSnapshot` for meter, `{key: MeterSnapshot}` for meterDict. `value` is
+ * null when `error` is set.
+ */
+export type SnapshotStat = { [K in StatKind]: SnapshotStatOf<K> }[StatKind];
+
+/** One container of the tree, with its stats and child containers. */
+export type SnapshotNode = {
+  /** The container's own name ('' for the root). */
+  readonly name: string;
+  /** The container's path, '/' for the root, else '/a/b' (no trailing slash). */
+  readonly path: string;
+  /** Stats in declaration order. */
+  readonly stats: SnapshotStat[];
+  /** Child containers in creation order. */
+  readonly children: SnapshotNode[];
+};
+
+/**
+ * Which containers a rendering shows collapsed (left out of JSON, a link in HTML), by path; never
+ * the container the rendering starts at. Collapsing is a display choice, not part of the snapshot.
+ */
+export type CollapsedTest = (path: string) => boolean;
+
+/** The JSON value of one stat: its value, or `{error: message}` when reading it failed. */
+export function statJsonValue(stat: SnapshotStat): JsonValue {
+  return stat.error !== undefined ? errorMarker(stat.error) : stat.value;
+}
+
+/**
+ * The snapshot as the plain JSON tree users know (`getStats()`, `?format=json`, a dump's
+ * `stats`): stats in declaration order, then child containers, those `collapsed` says left out.
+ *
+ * @example snapshotJson(node) // { errors: 3, latency: { count: 10, ... }, api: { ... } }
+ */
+export function snapshotJson(node: SnapshotNode, collapsed?: CollapsedTest): JsonObject {
+  const out: JsonObject = {};
+  for (const s of node.stats) setOwn(out, s.name, statJsonValue(s));
+  for (const c of node.children) if (collapsed === undefined || !collapsed(c.path)) setOwn(out, c.name, snapshotJson(c, collapsed));
+  return out;
+}
+
+
+const OUTPUTS = KINDS as unknown as Readonly<Record<StatKind, KindOutputs<JsonValue>>>;
+
+/**
+ * How a snapshot stat's kind shows in the outputs. Every stat of a snapshot pairs a kind with
+ * that kind's value (the registry and the dump reader build them so), so the kind's functions
+ * take the stat's value as it is.
+ *
+ * @example for (const sample of kindOf(stat).samples(stat.value)) ...
+ */
+export function kindOf(stat: SnapshotStat): KindOutputs<JsonValue> {
+  return OUTPUTS[stat.kind];
+}
