@@ -83,4 +83,9 @@ test('examples/tour: page, JSON, Prometheus, Graphite (read back from whisper) a
   assert.equal(web.requests, 1);
   assert.deepEqual(web.byStatus, { '200': 1 });
   assert.equal(web.latency.count, 1);
+  assert.deepEqual(
+    [dump.kinds?.['/web/requests'], dump.kinds?.['/web/byStatus'], dump.kinds?.['/web/latency']],
+    ['int', 'intDict', 'pmf'],
+    'the dump carries each stat\'s kind',
+  );
 });
