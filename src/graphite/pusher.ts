@@ -8,7 +8,7 @@ import os from 'node:os';
 import { sourceOf } from '../registry/default-registry.js';
 import type { StatsSource } from '../registry/source.js';
 import { Registry } from '../registry/registry.js';
-import type { SnapshotOptions } from '../core/snapshot.js';
+import { describeThrown, type SnapshotOptions } from '../core/snapshot.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 import { type Collected, walkSnapshot } from './collect.js';
 import type { DatapointBatch } from './datapoints.js';
@@ -315,6 +315,12 @@ export class GraphitePusher {
   }
 }
 
+/** An Error's message; anything else (even a value without `toString`) described safely. */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  try {
+    if (error instanceof Error && typeof error.message === 'string') return error.message;
+  } catch {
+    // a revoked Proxy, a throwing getter: described below
+  }
+  return describeThrown(error);
 }

@@ -3,7 +3,7 @@
  * `<path>` as HTML (default), `?format=json`, `?format=prettyjson`, `?format=prometheus`
  * (OpenMetrics when the Accept header asks for it), `?format=openmetrics` or `?format=live`
  * (the live view's data); `?query=` filters HTML and JSON. Optionally also `GET /metrics`
- * (Prometheus, whole tree; `?format=openmetrics` there too).
+ * (Prometheus, whole tree; `?format=openmetrics` there too, any other format is a 400).
  *
  * Robustness: 404 naming the path when no container is there, 405 for methods other than
  * GET/HEAD, 400 for a bad query, format or path encoding, 401 without the configured
@@ -257,8 +257,11 @@ export class StatusHandler {
       const params = new URLSearchParams(search);
       let statPath = '/';
       let format: Format;
-      if (pathname === this.metricsPath) format = params.get('format') === 'openmetrics' ? 'openmetrics' : 'prometheus';
-      else {
+      if (pathname === this.metricsPath) {
+        const f = params.get('format') ?? 'prometheus';
+        if (f !== 'prometheus' && f !== 'openmetrics') return text(400, `unknown format ${JSON.stringify(f)} for ${this.metricsPath}: use prometheus or openmetrics`);
+        format = f;
+      } else {
         const f = params.get('format') ?? 'html';
         if (!FORMATS.has(f)) return text(400, `unknown format ${JSON.stringify(f)}: use html, json, prettyjson, prometheus, openmetrics or live`);
         format = f as Format;

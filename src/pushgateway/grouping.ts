@@ -1,8 +1,9 @@
 /**
  * The URL path of a Pushgateway group: `/metrics/job/<job>{/<label>/<value>}`. Values are
- * percent-encoded path segments; a value holding `/` (which a path segment cannot carry) is
- * sent in the Pushgateway's base64 form, `<label>@base64/<base64url>`, and an empty value as
- * `<label>@base64/=` (the API's spelling of the empty string).
+ * percent-encoded path segments; a value holding `/` (which a path segment cannot carry) or
+ * starting with `.` (`.` and `..` would be resolved away by URL normalization, pushing to another
+ * group) is sent in the Pushgateway's base64 form, `<label>@base64/<base64url>`, and an empty
+ * value as `<label>@base64/=` (the API's spelling of the empty string).
  */
 
 /** Grouping labels of a push, besides `job`: label name → value. */
@@ -15,7 +16,7 @@ function segment(name: string, value: string, what: string): string {
   if (typeof value !== 'string') throw new TypeError(`pushgateway ${what}: the value must be a string, got ${typeof value}`);
   if (LONE_SURROGATE.test(value)) throw new TypeError(`pushgateway ${what}: the value ${JSON.stringify(value)} holds a lone UTF-16 surrogate, which UTF-8 cannot carry`);
   if (value === '') return `${name}@base64/=`;
-  if (value.includes('/')) return `${name}@base64/${Buffer.from(value, 'utf8').toString('base64url')}`;
+  if (value.includes('/') || value.startsWith('.')) return `${name}@base64/${Buffer.from(value, 'utf8').toString('base64url')}`;
   return `${name}/${encodeURIComponent(value)}`;
 }
 

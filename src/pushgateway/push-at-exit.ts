@@ -68,7 +68,7 @@ export function pushAtExit(pusher: PushgatewayPusher, options: PushAtExitOptions
     // Once: the push itself refills the event loop, and 'beforeExit' comes again after it.
     if (pushedBeforeExit) return;
     pushedBeforeExit = true;
-    void pusher.push();
+    pusher.push().catch(() => {}); // push() never rejects; nothing is left unhandled if it did
   };
 
   const listeners = new Map<NodeJS.Signals, () => void>();
@@ -81,11 +81,19 @@ export function pushAtExit(pusher: PushgatewayPusher, options: PushAtExitOptions
         inFlight = true;
         const box = pending();
         box.n++;
-        void pusher.push().then(() => {
+        const ended = () => {
           inFlight = false;
           box.n--;
           if (box.n === 0) reraise(signal);
-        });
+        };
+        // push() never rejects; were it to, the pending count still drops and nothing is unhandled.
+        let p: Promise<unknown>;
+        try {
+          p = pusher.push();
+        } catch {
+          p = Promise.resolve();
+        }
+        p.then(ended, ended);
       } catch {
         // never throw from a signal listener
       }

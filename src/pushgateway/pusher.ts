@@ -10,6 +10,7 @@ import type { StatsSource } from '../registry/source.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusChunks } from '../formats/prometheus.js';
 import { collectBody } from '../http/chunks.js';
+import { describeThrown } from '../core/snapshot.js';
 import { type GroupingLabels, groupingPath } from './grouping.js';
 import { type PushAtExit, type PushAtExitOptions, pushAtExit } from './push-at-exit.js';
 import { DEFAULT_PUSHGATEWAY_SELF_STATS_PATH, declarePushgatewaySelfStats, type PushgatewaySelfStats } from './self-stats.js';
@@ -21,7 +22,11 @@ export const DEFAULT_PUSHGATEWAY_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** Options of a {@link PushgatewayPusher}. */
 export interface PushgatewayOptions {
-  /** The Pushgateway's base URL, `http://host:9091` (a path prefix is kept: `http://h/pgw`). */
+  /**
+   * The Pushgateway's base URL, `http://host:9091` (a path prefix is kept: `http://h/pgw`).
+   * Credentials in it (`http://user:pass@host:9091`) are sent as an `Authorization: Basic`
+   * header (unless `headers` has one) and never shown in `url` or error messages.
+   */
   url: string;
   /** The job name, the group's first label. */
   job: string;
@@ -95,13 +100,27 @@ export class PushgatewayPusher {
   /** Throws a `TypeError` naming the bad option (URL, job, grouping label, method, timeout). */
   constructor(options: PushgatewayOptions) {
     let base: URL;
+    // Credentials never appear in messages.
+    const shown = typeof options.url === 'string' ? JSON.stringify(options.url.replace(/\/\/[^/?#]*@/, '//***@')) : String(typeof options.url);
     try {
       base = new URL(options.url);
     } catch {
-      throw new TypeError(`pushgateway url ${JSON.stringify(options.url)}: not a URL`);
+      throw new TypeError(`pushgateway url ${shown}: not a URL`);
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`pushgateway url ${JSON.stringify(options.url)}: only http and https are supported`);
-    if (base.search !== '' || base.hash !== '') throw new TypeError(`pushgateway url ${JSON.stringify(options.url)}: no query or fragment expected`);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`pushgateway url ${shown}: only http and https are supported`);
+    if (base.search !== '' || base.hash !== '') throw new TypeError(`pushgateway url ${shown}: no query or fragment expected`);
+    const headers: Record<string, string> = { ...options.headers };
+    if ((base.username !== '' || base.password !== '') && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+      let user: string;
+      let pass: string;
+      try {
+        user = decodeURIComponent(base.username);
+        pass = decodeURIComponent(base.password);
+      } catch {
+        throw new TypeError(`pushgateway url ${shown}: the credentials are not valid percent-encoded UTF-8`);
+      }
+      headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')}`;
+    }
     this.url = base.origin + base.pathname.replace(/\/+$/, '') + groupingPath(options.job, options.grouping);
     this.method = options.method ?? 'PUT';
     if (this.method !== 'PUT' && this.method !== 'POST') throw new TypeError(`pushgateway method ${JSON.stringify(options.method)}: expected 'PUT' or 'POST'`);
@@ -110,7 +129,7 @@ export class PushgatewayPusher {
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_PUSHGATEWAY_MAX_BODY_BYTES;
     this.#source = sourceOf(options, 'PushgatewayPusher');
     this.#path = options.path ?? '/';
-    this.#headers = { ...options.headers };
+    this.#headers = headers;
     const selfPath = options.selfStatsPath === undefined ? DEFAULT_PUSHGATEWAY_SELF_STATS_PATH : options.selfStatsPath;
     this.#self = selfPath === null || !(this.#source instanceof Registry) ? null : declarePushgatewaySelfStats(this.#source, selfPath);
   }
@@ -179,7 +198,7 @@ export class PushgatewayPusher {
         signal: abort.signal,
         redirect: 'error',
       });
-      const text = await res.text();
+      const text = await readStart(res, ERROR_TEXT_BYTES);
       if (res.ok) return this.#done({ ok: true, status: res.status, bytes, durationMs: 0 }, t0);
       return this.#done({ ok: false, status: res.status, bytes, durationMs: 0, error: `HTTP ${res.status}: ${text.trim().slice(0, 500)}` }, t0);
     } catch (e) {
@@ -213,11 +232,40 @@ export class PushgatewayPusher {
   }
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    // fetch() reports network failures as "fetch failed" with the reason in `cause`.
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+/** The most of an answer's body a push reads (the start of an error's text); the rest is dropped. */
+const ERROR_TEXT_BYTES = 4096;
+
+/** The first `limit` bytes of the body as text; the rest is not read (the stream is cancelled). */
+async function readStart(res: Response, limit: number): Promise<string> {
+  const body = res.body;
+  if (body === null) return '';
+  const reader = body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  let text = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    if (size + value.byteLength >= limit) {
+      text += decoder.decode(value.subarray(0, limit - size));
+      await reader.cancel().catch(() => {});
+      return text;
+    }
+    size += value.byteLength;
+    text += decoder.decode(value, { stream: true });
   }
-  return String(error);
+}
+
+/** An Error's message (with fetch's `cause`); anything else (even without `toString`) described safely. */
+function describe(error: unknown): string {
+  try {
+    if (error instanceof Error && typeof error.message === 'string') {
+      // fetch() reports network failures as "fetch failed" with the reason in `cause`.
+      const cause = (error as { cause?: unknown }).cause;
+      return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+    }
+  } catch {
+    // a revoked Proxy, a throwing getter: described below
+  }
+  return describeThrown(error);
 }
