@@ -81,8 +81,8 @@ export interface SnapshotOptions {
   skip?: (path: string) => boolean;
   /**
    * A background read (the sparkline history, timed Graphite pushes, periodic dumps): gauge
-   * functions that took longer than the registry's `gaugeBudgetMs` when last read are not
-   * called again; they show an error.
+   * functions that took longer than the registry's `gaugeBudgetMs` when last read are skipped
+   * (they show an error) and retried after a back-off that doubles while they stay slow.
    */
   background?: boolean;
 }

@@ -53,8 +53,8 @@ export interface PeriodicDump {
  * an unref'd timer (it never keeps the process alive; `scheduler` replaces it). Errors are reported, never thrown.
  * When the source is a `Registry`, the loop reports on itself there, under `/scales/dump`:
  * `writes`, `errors`, `lastWriteMs`, `lastError` (totals over every periodic dump of it).
- * Its writes are background reads: a gauge slower than the registry's `gaugeBudgetMs` is not
- * called again (the dump shows an error marker in its place) until a foreground read finds it fast.
+ * Its writes are background reads: a gauge slower than the registry's `gaugeBudgetMs` is skipped
+ * (the dump shows an error marker in its place) and retried after a back-off, until a read finds it fast.
  * @example
  * const dumping = dumpStatsPeriodically('/var/run/myapp/stats.json', { periodMs: 10_000 });
  * // later: await dumping.stop();

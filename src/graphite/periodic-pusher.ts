@@ -2,8 +2,8 @@
  * A Graphite pusher that pushes by itself every period (Python's `GraphitePeriodicPusher`), on
  * one unref'd timer aligned to the period, so it never keeps the process alive; a push still
  * running when the next one is due makes that one skipped (and counted), never doubled.
- * Timed pushes are background reads: a gauge slower than the registry's `gaugeBudgetMs` is not
- * called by them (nothing is sent for it) until a foreground read finds it fast again.
+ * Timed pushes are background reads: a gauge slower than the registry's `gaugeBudgetMs` is skipped
+ * by them (nothing is sent for it) and retried after a back-off, until a read finds it fast again.
  */
 
 import { type ScheduledTask, type Scheduler, systemScheduler } from '../sampling/scheduler.js';

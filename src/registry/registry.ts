@@ -30,12 +30,17 @@ export interface RegistryOptions {
    * {@link DEFAULT_GAUGE_BUDGET_MS}), is reported: its read time under
    * `/scales/gaugeReadMs/<stat path>` and one process warning per stat (`SCALES_SLOW_GAUGE`);
    * background reads (the status page's sparkline history, the Graphite periodic pusher's timed
-   * pushes, `dumpStatsPeriodically`) skip it until a read of it is fast again. Foreground reads
-   * (pages, scrapes, `getStats`, `push()`, `dumpStatsTo`, crash dumps) always call it.
+   * pushes, `dumpStatsPeriodically`) skip it, then try it again after a back-off: the first
+   * background read after the slow one is skipped, and each background retry that is still slow
+   * doubles the number skipped (1, 2, 4, ... up to {@link MAX_SLOW_GAUGE_SKIPS}); a fast read
+   * (background retry or foreground) brings it back for good. Foreground reads (pages, scrapes,
+   * `getStats`, `push()`, `dumpStatsTo`, crash dumps) always call it.
    */
   gaugeBudgetMs?: number;
 }
 
+/** The longest back-off of a slow gauge: background reads skipped between two retries. */
+export const MAX_SLOW_GAUGE_SKIPS = 32;
 /** Default key limit of dict stats. */
 export const DEFAULT_KEY_LIMIT = 1000;
 /** Default budget of one gauge read: 50 ms (see {@link RegistryOptions.gaugeBudgetMs}). */
@@ -54,6 +59,13 @@ function describeValue(v: unknown): string {
 }
 
 /** One stat's reading: its value, or the error that took its place. */
+/** A gauge over the budget: its last read's time and its background back-off. */
+interface SlowGauge {
+  ms: number;
+  skipLeft: number;
+  backoff: number;
+}
+
 interface Reading {
   value: JsonValue;
   error?: string;
@@ -83,8 +95,11 @@ export class Registry implements StatsSource {
   private warned = new Set<string>();
   private selfStats: { rejected: StatsLike; overflow: StatsLike; cells: Set<StatCell> } | null = null;
   private readonly gaugeBudgetMs: number;
-  /** Gauges whose last read went over the budget, with that read's time (ms, rounded up). */
-  private slowGauges = new WeakMap<StatCell, number>();
+  /**
+   * Gauges whose last read went over the budget: that read's time (ms, rounded up), the
+   * background reads still to skip before the next retry, and the current back-off.
+   */
+  private slowGauges = new WeakMap<StatCell, SlowGauge>();
   private gaugeReadMs: { set(key: string, ms: number): void } | null = null;
   /** @internal */
   readonly ctx: StatContext;
@@ -314,9 +329,10 @@ export class Registry implements StatsSource {
   private readValue(cell: ValueCell, options: SnapshotOptions): Reading {
     let raw: unknown;
     if (typeof cell.value === 'function') {
-      const slowMs = this.slowGauges.get(cell);
-      if (slowMs !== undefined && options.background === true) {
-        return { value: null, error: `not read in the background: this gauge took ${slowMs} ms, over the ${this.gaugeBudgetMs} ms budget` };
+      const slow = this.slowGauges.get(cell);
+      if (slow !== undefined && options.background === true && slow.skipLeft > 0) {
+        slow.skipLeft--;
+        return { value: null, error: `not read in the background: this gauge took ${slow.ms} ms, over the ${this.gaugeBudgetMs} ms budget` };
       }
       const gauge = cell.value as () => unknown;
       const start = this.clock.now();
@@ -342,8 +358,12 @@ export class Registry implements StatsSource {
     const over = ms > this.gaugeBudgetMs;
     if (!over && !this.slowGauges.has(cell)) return;
     const rounded = Math.ceil(ms);
-    if (over) this.slowGauges.set(cell, rounded);
-    else this.slowGauges.delete(cell);
+    if (over) {
+      // Slow (again): skip the next background reads, twice as many as last time (capped).
+      const prev = this.slowGauges.get(cell);
+      const backoff = prev === undefined ? 1 : Math.min(prev.backoff * 2, MAX_SLOW_GAUGE_SKIPS);
+      this.slowGauges.set(cell, { ms: rounded, skipLeft: backoff, backoff });
+    } else this.slowGauges.delete(cell);
     try {
       if (this.gaugeReadMs === null) {
         const s = this.collection('/scales', intDictStat('gaugeReadMs', { keyLimit: SELF_KEY_LIMIT }));
@@ -356,7 +376,7 @@ export class Registry implements StatsSource {
     if (over) {
       this.warnOnceAs(
         `slow-gauge ${cell.path}`,
-        `scales-metrics: the gauge ${cell.path} took ${rounded} ms to read, over the ${this.gaugeBudgetMs} ms budget (gaugeBudgetMs); background reads (sparkline history, periodic Graphite pushes and dumps) skip it while it stays slow`,
+        `scales-metrics: the gauge ${cell.path} took ${rounded} ms to read, over the ${this.gaugeBudgetMs} ms budget (gaugeBudgetMs); background reads (sparkline history, periodic Graphite pushes and dumps) skip it and retry it after a back-off that doubles (up to ${MAX_SLOW_GAUGE_SKIPS} reads) while it stays slow`,
         'SCALES_SLOW_GAUGE',
       );
     }
