@@ -1,7 +1,8 @@
 // Slow gauges and the periodic, unattended outputs: the Graphite periodic pusher's timed pushes
 // and dumpStatsPeriodically's writes are background reads, so a gauge over the registry's
-// gaugeBudgetMs is called once (by the read that finds it slow) and then left alone while the
-// other stats keep flowing; reads a user asks for (push(), dumpStatsTo, a crash dump, getStats)
+// gaugeBudgetMs is called by the read that finds it slow, then skipped (and retried after a
+// back-off that doubles while it stays slow: 1, 2, 4, ... reads skipped) while the other stats
+// keep flowing; reads a user asks for (push(), dumpStatsTo, a crash dump, getStats)
 // still call it, and one of them finding it fast again brings it back.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -50,7 +51,7 @@ async function warningsDuring(code: string, fn: () => Promise<void>): Promise<Er
 }
 
 describe('the Graphite periodic pusher reads in the background', () => {
-  it('calls a slow gauge once, then sends nothing for it while the rest flows; push() and a fast foreground read bring it back', async () => {
+  it('calls a slow gauge, then sends nothing for it while the rest flows, retrying it after a back-off; push() and a fast foreground read bring it back', async () => {
     const { registry, calls, slow, S } = slowTree();
     const sink = new Sink();
     const port = await sink.listen();
@@ -79,27 +80,28 @@ describe('the Graphite periodic pusher reads in the background', () => {
       for (let n = 2; n <= 5; n++) {
         const lines = await timedPush(n);
         const ts = 1_800_000_000 + n;
-        assert.deepEqual(lines, [`p.app.fast ${n} ${ts}`, `p.app.n ${n} ${ts}`], `timed push ${n}: no datapoint for the slow gauge, the rest flows`);
+        if (n === 3) assert.deepEqual(lines, [`p.app.slow 7 ${ts}`, `p.app.fast ${n} ${ts}`, `p.app.n ${n} ${ts}`], 'timed push 3: retried after one skipped (and found slow again)');
+        else assert.deepEqual(lines, [`p.app.fast ${n} ${ts}`, `p.app.n ${n} ${ts}`], `timed push ${n}: no datapoint for the slow gauge, the rest flows`);
       }
-      assert.equal(calls.slow, 1, 'four timed pushes did not call the slow gauge');
+      assert.equal(calls.slow, 2, 'of four timed pushes only the retry (after one skipped, then two skipped) called the slow gauge');
       assert.equal(calls.fast, 5);
 
       // A push the user asks for is a foreground read: it calls the gauge and sends its value.
       const r = await pusher.push();
       assert.equal(r.error, undefined);
-      assert.equal(calls.slow, 2, 'push() called the slow gauge');
-      await until('the slow value of push()', () => sink.lines().filter((l) => l.startsWith('p.app.slow ')).length === 2);
+      assert.equal(calls.slow, 3, 'push() called the slow gauge');
+      await until('the slow value of push()', () => sink.lines().filter((l) => l.startsWith('p.app.slow ')).length === 3);
       assert.deepEqual(await timedPush(6), ['p.app.fast 7 1800000006', 'p.app.n 6 1800000006'], 'still slow: the next timed push skips it again');
-      assert.equal(calls.slow, 2);
+      assert.equal(calls.slow, 3);
 
       // Fast again: a foreground read (getStats) records the new time, and timed pushes take it back.
       slow.ms = 3;
       assert.equal((registry.getStats('/app') as { slow: number }).slow, 7);
-      assert.equal(calls.slow, 3);
+      assert.equal(calls.slow, 4);
       assert.deepEqual(registry.getStats('/scales'), { gaugeReadMs: { '/app/slow': 3 } });
       assert.deepEqual(await timedPush(7), ['p.app.slow 7 1800000007', 'p.app.fast 9 1800000007', 'p.app.n 7 1800000007']);
       assert.deepEqual(await timedPush(8), ['p.app.slow 7 1800000008', 'p.app.fast 10 1800000008', 'p.app.n 8 1800000008']);
-      assert.equal(calls.slow, 5, 'called by every timed push once fast');
+      assert.equal(calls.slow, 6, 'called by every timed push once fast');
     } finally {
       await pusher.stop(1000);
       await sink.close();
@@ -108,7 +110,7 @@ describe('the Graphite periodic pusher reads in the background', () => {
 });
 
 describe('dumpStatsPeriodically reads in the background', () => {
-  it('calls a slow gauge once, then writes an error marker in its place while the rest is fresh; dumpStatsTo, a crash dump and a fast foreground read still call it', async () => {
+  it('calls a slow gauge, then writes an error marker in its place while the rest is fresh (retrying it after a back-off); dumpStatsTo, a crash dump and a fast foreground read still call it', async () => {
     const { registry, calls, slow, S } = slowTree();
     const dir = await mkdtemp(join(tmpdir(), 'scales-bg-gauges-'));
     const file = join(dir, 'periodic.json');
@@ -131,10 +133,14 @@ describe('dumpStatsPeriodically reads in the background', () => {
         await nextWrite(n);
         const a = await app();
         assert.deepEqual({ fast: a.fast, n: a.n }, { fast: n + 1, n }, `write ${n}: the other stats are fresh`);
+        if (n === 2) {
+          assert.equal(a.slow, 7, 'write 2: retried after one write skipped it (found slow again)');
+          continue;
+        }
         const marker = a.slow as { error: string };
         assert.match(marker.error, /^not read in the background: this gauge took 2000 ms, over the 50 ms budget$/, `write ${n}: an error marker for the slow gauge`);
       }
-      assert.equal(calls.slow, 1, 'four periodic writes did not call the slow gauge');
+      assert.equal(calls.slow, 2, 'of four periodic writes only the retry called the slow gauge');
       assert.equal(handle.writes, 5);
       assert.equal(handle.errors, 0, 'a skipped gauge is not a failed write');
 
@@ -143,20 +149,20 @@ describe('dumpStatsPeriodically reads in the background', () => {
       assert.equal((await app(join(dir, 'now.json'))).slow, 7);
       dumpStatsToSync(join(dir, 'crash.json'), { source: registry });
       assert.equal((await app(join(dir, 'crash.json'))).slow, 7);
-      assert.equal(calls.slow, 3, 'dumpStatsTo and the synchronous (crash) dump called it');
+      assert.equal(calls.slow, 4, 'dumpStatsTo and the synchronous (crash) dump called it');
       await nextWrite(5);
       assert.equal(typeof ((await app()).slow as { error: string }).error, 'string', 'still slow: skipped again');
-      assert.equal(calls.slow, 3);
+      assert.equal(calls.slow, 4);
 
       // Fast again: a foreground read finds it under the budget; periodic writes read it again.
       slow.ms = 3;
       registry.getStats('/app');
-      assert.equal(calls.slow, 4);
+      assert.equal(calls.slow, 5);
       await nextWrite(6);
       assert.deepEqual(await app(), { slow: 7, fast: 10, n: 6 });
       await nextWrite(7);
       assert.equal((await app()).slow, 7);
-      assert.equal(calls.slow, 6, 'called by every periodic write once fast');
+      assert.equal(calls.slow, 7, 'called by every periodic write once fast');
     } finally {
       await handle.stop();
       await rm(dir, { recursive: true, force: true });
