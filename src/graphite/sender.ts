@@ -128,7 +128,8 @@ function invalidHost(host: unknown): string {
   const expected = 'a host name or address (a non-empty string) is required';
   if (host === '') return `invalid graphite host "": ${expected}`;
   if (typeof host === 'string' || typeof host === 'number' || typeof host === 'boolean' || host === null || host === undefined) {
-    return `invalid graphite host ${host === null ? 'null' : `${typeof host} ${String(host).slice(0, PREVIEW_CHARS)}`}: ${expected}`;
+    const shown = host === null || host === undefined ? String(host) : `${typeof host} ${String(host).slice(0, PREVIEW_CHARS)}`;
+    return `invalid graphite host ${shown}: ${expected}`;
   }
   if (typeof host !== 'object') return `invalid graphite host: got a ${typeof host}; ${expected}`;
   let preview: string;
