@@ -164,6 +164,62 @@ function quantileEnd(q: number): string {
   return l;
 }
 
+/**
+ * A stat's metric names as they are when no other family took its name (the usual case), kept
+ * across renders: the name and path strings are then built, sanitized and hashed once, not per
+ * scrape.
+ */
+class StatNames {
+  /** `base` + each suffix of {@link suffixes} (the family's names when it gets `base`). */
+  private names: readonly string[] = [];
+  private suffixes: readonly string[] | undefined;
+
+  constructor(
+    /** The metric name of the stat's path. */
+    readonly base: string,
+    /** The stat's path (the help text). */
+    readonly path: string,
+  ) {}
+
+  /** The family's names for `suffixes` when it gets `base`. */
+  namesFor(suffixes: readonly string[]): readonly string[] {
+    if (suffixes !== this.suffixes) {
+      this.names = suffixes.map((x) => this.base + x);
+      this.suffixes = suffixes;
+    }
+    return this.names;
+  }
+
+}
+
+/** Most stats whose names are kept across renders (about 260 bytes each); past it the cache starts over, so memory stays bounded. */
+const MAX_CACHED_STATS = 50_000;
+/** Per container path, per stat name (both strings are the registry's own, so hashing them is free). */
+const cachedNames = new Map<string, Map<string, StatNames>>();
+let cachedCount = 0;
+
+/** The names of the stats of the container at `path`, cached across renders. */
+function namesIn(path: string): Map<string, StatNames> {
+  let m = cachedNames.get(path);
+  if (m === undefined) {
+    if (cachedNames.size >= MAX_CACHED_STATS) {
+      cachedNames.clear();
+      cachedCount = 0;
+    }
+    m = new Map();
+    cachedNames.set(path, m);
+  }
+  return m;
+}
+
+function rememberNames(m: Map<string, StatNames>, name: string, n: StatNames): void {
+  if (++cachedCount > MAX_CACHED_STATS) {
+    cachedNames.clear();
+    cachedCount = 1;
+  }
+  m.set(name, n);
+}
+
 /** Pieces of text gathered before they are joined into one chunk (a join per chunk, no rope of small strings). */
 const CHUNK_PARTS = 512;
 
@@ -186,17 +242,20 @@ class Writer {
     return text;
   }
 
-  /** Picks `base`, or `base_2`, `base_3`, ... so that none of the family's names is taken. */
-  private claim(base: string, suffixes: readonly string[]): string {
-    let name = base;
-    for (let i = 2; this.taken(name, suffixes); i++) name = base + '_' + i;
-    for (let i = 0; i < suffixes.length; i++) this.used.add(name + suffixes[i]);
-    return name;
+  /**
+   * Picks the stat's base name, or `base_2`, `base_3`, ... so that none of the family's names is
+   * taken; returns the family's names (the name, then the name + each suffix).
+   */
+  private claim(stat: StatNames, suffixes: readonly string[]): readonly string[] {
+    let names = stat.namesFor(suffixes);
+    for (let i = 2; this.taken(names); i++) names = suffixes.map((x) => stat.base + '_' + i + x);
+    for (let i = 0; i < names.length; i++) this.used.add(names[i]);
+    return names;
   }
 
   /** Whether any of the family's names is taken (a loop, no closure: once per stat). */
-  private taken(name: string, suffixes: readonly string[]): boolean {
-    for (let i = 0; i < suffixes.length; i++) if (this.used.has(name + suffixes[i])) return true;
+  private taken(names: readonly string[]): boolean {
+    for (let i = 0; i < names.length; i++) if (this.used.has(names[i])) return true;
     return false;
   }
 
@@ -225,8 +284,8 @@ class Writer {
   }
 
   /** A gauge family: gauge, state and counter samples, one line each. */
-  gauge(base: string, help: string, samples: readonly Sample[]): void {
-    const name = this.claim(base, SUFFIXES.gauge);
+  gauge(stat: StatNames, samples: readonly Sample[]): void {
+    const name = this.claim(stat, SUFFIXES.gauge)[0];
     const at = this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
@@ -245,13 +304,14 @@ class Writer {
           unhandled(s);
       }
     }
-    this.close(at, name, 'gauge', help);
+    this.close(at, name, 'gauge', stat.path);
   }
 
   /** An info family: one `name_info{labels} 1` line per info sample. */
-  info(base: string, help: string, samples: readonly Sample[]): void {
-    const name = this.claim(base, SUFFIXES.info);
-    const infoName = name + '_info';
+  info(stat: StatNames, samples: readonly Sample[]): void {
+    const names = this.claim(stat, SUFFIXES.info);
+    const name = names[0];
+    const infoName = names[1];
     const at = this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
@@ -270,13 +330,14 @@ class Writer {
           unhandled(s);
       }
     }
-    if (this.om) this.close(at, name, 'info', help);
-    else this.close(at, infoName, 'gauge', help);
+    if (this.om) this.close(at, name, 'info', stat.path);
+    else this.close(at, infoName, 'gauge', stat.path);
   }
 
   /** A summary family: per labelled entry, its quantile lines, then `_sum` and `_count` of its lifetime. */
-  summary(base: string, help: string, samples: readonly Sample[]): void {
-    const name = this.claim(base, SUFFIXES.summary);
+  summary(stat: StatNames, samples: readonly Sample[]): void {
+    const names = this.claim(stat, SUFFIXES.summary);
+    const name = names[0];
     const p = this.parts;
     const at = this.open();
     // The samples of one entry (a pmf, a dict key's pmf) come together: its quantile lines,
@@ -292,7 +353,7 @@ class Writer {
         case 'quantile':
         case 'distribution':
           if (s.labels !== pairs) {
-            if (pairs !== undefined) this.entryEnd(name, labels, sum, count);
+            if (pairs !== undefined) this.entryEnd(names, labels, sum, count);
             pairs = s.labels;
             labels = labelsOf(s.labels);
             sum = undefined;
@@ -317,21 +378,23 @@ class Writer {
           unhandled(s);
       }
     }
-    if (pairs !== undefined) this.entryEnd(name, labels, sum, count);
-    this.close(at, name, 'summary', help);
+    if (pairs !== undefined) this.entryEnd(names, labels, sum, count);
+    this.close(at, name, 'summary', stat.path);
   }
 
   /** The `_sum` and `_count` lines ending a summary's entry. */
-  private entryEnd(name: string, labels: Labels, sum: number | undefined, count: number | undefined): void {
-    if (sum !== undefined) this.line(name + '_sum', labels, sum);
-    if (count !== undefined) this.line(name + '_count', labels, count);
+  private entryEnd(names: readonly string[], labels: Labels, sum: number | undefined, count: number | undefined): void {
+    if (sum !== undefined) this.line(names[1], labels, sum); // SUFFIXES.summary: _sum, _count
+    if (count !== undefined) this.line(names[2], labels, count);
   }
 
   /** A counter family: `name_total` lines of the counter samples, then the gauges as `name_rate`. */
-  counter(base: string, help: string, samples: readonly Sample[]): void {
-    const name = this.claim(base, SUFFIXES.counter);
-    const total = name + '_total';
-    const rate = name + '_rate';
+  counter(stat: StatNames, samples: readonly Sample[]): void {
+    const names = this.claim(stat, SUFFIXES.counter);
+    const help = stat.path;
+    const name = names[0];
+    const total = names[1]; // SUFFIXES.counter: _total, _created, _rate
+    const rate = names[3];
     let totalUnit: string | undefined;
     let rateUnit: string | undefined;
     const at = this.open();
@@ -373,37 +436,48 @@ class Writer {
     this.parts[at] = this.om ? t + h : h + t;
   }
 
-  stat(base: string, path: string, stat: SnapshotStat): void {
+  stat(names: StatNames, stat: SnapshotStat): void {
     if (stat.error !== undefined) return;
     const kind = kindOf(stat);
     const family = kind.family(stat.value, stat);
     if (family === null) return;
     switch (family) {
       case 'gauge':
-        return this.gauge(base, path, kind.samples(stat.value, stat));
+        this.gauge(names, kind.samples(stat.value, stat));
+        break;
       case 'info':
-        return this.info(base, path, kind.samples(stat.value, stat));
+        this.info(names, kind.samples(stat.value, stat));
+        break;
       case 'summary':
-        return this.summary(base, path, kind.samples(stat.value, stat));
+        this.summary(names, kind.samples(stat.value, stat));
+        break;
       case 'counter':
-        return this.counter(base, path, kind.samples(stat.value, stat));
+        this.counter(names, kind.samples(stat.value, stat));
+        break;
       default:
-        return unhandled(family);
+        unhandled(family);
     }
   }
 }
 
 function* walk(node: SnapshotNode, w: Writer): Generator<string> {
-  const prefix = node.path === '/' ? '' : node.path;
-  // metricName(path) of each stat, with the container's part sanitized once.
-  const base = nameChars(
-    node.path
-      .split('/')
-      .filter((s) => s !== '')
-      .join('_'),
-  );
+  const known = namesIn(node.path);
+  let base: string | undefined;
   for (const s of node.stats) {
-    w.stat(finishName(base === '' ? nameChars(s.name) : base + '_' + nameChars(s.name)), prefix + '/' + s.name, s);
+    let names = known.get(s.name);
+    if (names === undefined) {
+      // metricName(path) of each stat, with the container's part sanitized once.
+      base ??= nameChars(
+        node.path
+          .split('/')
+          .filter((x) => x !== '')
+          .join('_'),
+      );
+      const path = (node.path === '/' ? '' : node.path) + '/' + s.name;
+      names = new StatNames(finishName(base === '' ? nameChars(s.name) : base + '_' + nameChars(s.name)), path);
+      rememberNames(known, s.name, names);
+    }
+    w.stat(names, s);
     if (w.parts.length >= CHUNK_PARTS) yield w.take();
   }
   for (const c of node.children) yield* walk(c, w);
