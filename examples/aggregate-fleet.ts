@@ -29,11 +29,7 @@ try {
 
   const agg = new Aggregation({
     web: {
-      latency: [
-        new Percentiles(),
-        new Average({ name: 'mean' }),
-        Highlight.max('slowest', { dataFormat: DataFormats.field('99percentile') }),
-      ],
+      latency: [new Percentiles(), new Average({ name: 'mean' }), Highlight.max('slowest', { dataFormat: DataFormats.field('99percentile') })],
       status: { [match('errors', /5\d\d/)]: [new Sum()], '*': [new Sum()] },
       version: [new InverseMap({ dataFormat: DataFormats.DIRECT })],
     },

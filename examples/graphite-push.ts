@@ -25,9 +25,9 @@ const pusher = new GraphitePeriodicPusher(host, Number(port), 'my.server.prefix.
 pusher.allow('*'); // nothing is sent until something is allowed
 pusher.forbid('web/secret*'); // the newest matching rule wins
 pusher.prune('processor/thread-*'); // not even walked: only the sum in /processor/finished is sent
-pusher.start(); // every `period` seconds, on an unref'd timer
+pusher.start(); // every `period` seconds (default 60), on an unref'd timer
 
-// Some work to measure.
+// ... some work to measure:
 const until = Date.now() + runSeconds * 1000;
 while (Date.now() < until) {
   const t0 = performance.now();

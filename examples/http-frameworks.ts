@@ -21,7 +21,8 @@ async function check(name: string, base: string) {
   console.log(name, res.status, await res.text());
 }
 
-// Express (or Connect): app.use(expressStatus()) or app.use('/status', expressStatus())
+// Express: app.use(expressStatus()) or app.use('/status', expressStatus()); the prefix is the
+// full URL path, so mounted elsewhere say it: app.use('/admin', expressStatus({ prefix: '/admin/status/' }))
 const expressApp = express();
 const expressMw = expressStatus({ serverName: 'web-1' });
 expressApp.use(expressMw);
@@ -29,7 +30,7 @@ const expressServer = http.createServer(expressApp).listen(0, '127.0.0.1');
 await new Promise((resolve) => expressServer.once('listening', resolve));
 await check('express', `http://127.0.0.1:${(expressServer.address() as AddressInfo).port}`);
 
-// Fastify: a plugin (give the prefix in its options, not in register's)
+// Fastify: a plugin (give `prefix` in its options, not in register's)
 const fastify = Fastify();
 await fastify.register(fastifyStatus({ serverName: 'web-1' }));
 await fastify.listen({ port: 0, host: '127.0.0.1' });
@@ -50,7 +51,8 @@ hono.use(honoMw);
 const honoRes = await hono.request('/status/web?format=json');
 console.log('hono', honoRes.status, await honoRes.text());
 
-// Anything else that speaks Request/Response (Bun, Deno, workers):
+// Anything Web-standard (Bun, Deno, workers): (Request) => Promise<Response>;
+// in Bun: Bun.serve({ fetch: (req) => handler.fetch(req) });
 const handler = createStatusHandler({ serverName: 'web-1' });
 const webRes = await handler.fetch(new Request('http://localhost/status/web?format=json'));
 console.log('fetch', webRes.status, await webRes.text());

@@ -45,6 +45,22 @@ describe('the README examples of dumps and aggregation run', () => {
     }
   });
 
+  it('examples/dump-files writes a dump now, periodically and installs and removes dumpOnCrash', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scales-example-'));
+    try {
+      const file = join(dir, 'stats.json');
+      const out = await run([example('dump-files'), dir]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /^periodic: [1-9]\d* write\(s\), 0 error\(s\)$/m);
+      assert.ok(out.stdout.includes(`${file}: scales-metrics-dump v1, server dump-files, errors 17, sketch string\n`), out.stdout);
+      const dump = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
+      assert.equal(dump.reason, undefined, 'dumpOnCrash was uninstalled before the exit: no exit dump');
+      assert.equal((dump.stats as { web: { errors: number } }).web.errors, 17);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('examples/dump-stall measures the event-loop stall of both dump forms (the README numbers)', async () => {
     const out = await run([example('dump-stall'), '1']);
     assert.equal(out.code, 0, out.stderr);

@@ -34,11 +34,12 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('the tarball holds dist, README and package.json, and no sources or tests', async () => {
+test('the tarball holds dist, README, the docs it links to and package.json, and no sources or tests', async () => {
   const files = await readdir(join(dir, 'app', 'node_modules', 'scales-metrics'), { recursive: true });
   assert.ok(files.includes('README.md'));
   assert.ok(files.includes(join('dist', 'index.js')));
   assert.ok(files.includes(join('dist', 'index.d.ts')));
+  assert.ok(files.includes(join('docs', 'stats.md')), 'the README links into docs/');
   assert.ok(!files.some((f) => f.startsWith('src') || f.startsWith('test') || f.startsWith('bench')), files.join(' '));
 });
 

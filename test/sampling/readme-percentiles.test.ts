@@ -1,5 +1,5 @@
 /**
- * Docs that run: every ```js block of README.md's `percentiles` section is run as a module
+ * Docs that run: every ```js block of docs/percentiles.md's `percentiles` section is run as a module
  * that imports the package by name, and each `console.log(...); // -> expected` line must print
  * exactly `expected`, in order.
  */
@@ -17,15 +17,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
 
 async function snippets(): Promise<string[]> {
-  const readme = await readFile(join(root, 'README.md'), 'utf8');
+  const readme = await readFile(join(root, 'docs', 'percentiles.md'), 'utf8');
   const start = readme.indexOf('<!-- section:percentiles -->');
   const end = readme.indexOf('<!-- /section:percentiles -->');
-  assert.ok(start >= 0 && end > start, 'README has the percentiles section');
+  assert.ok(start >= 0 && end > start, 'docs/percentiles.md has the percentiles section');
   const section = readme.slice(start, end);
   return [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
 }
 
-describe('README percentiles section', async () => {
+describe('docs/percentiles.md, percentiles section', async () => {
   const blocks = await snippets();
 
   test('has runnable examples', () => {
