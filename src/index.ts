@@ -30,6 +30,7 @@ export {
   intDictStat,
   intDictSumAggregationStat,
   intStat,
+  maxStat,
   meterDictStat,
   meterStat,
   namedPmfDictStat,
@@ -68,6 +69,7 @@ export type { IntDictSumAggregationHandle, IntDictSumAggregationOptions } from '
 export type { MeterDictHandle, MeterDictOptions } from './stats/meter-dict-stat.js';
 export type { MeterHandle } from './stats/meter-stat.js';
 export { DEFAULT_PMF_DICT_KEY_LIMIT, type NamedPmfDictHandle, type NamedPmfDictOptions } from './stats/named-pmf-dict-stat.js';
+export type { MaxHandle } from './stats/max-stat.js';
 export type { NumberHandle } from './stats/number-stat.js';
 export { PMF_QUANTILES, type PmfHandle, type PmfOptions, type TimeUnit, type Timer, type Warn99Hook } from './stats/pmf-stat.js';
 export type { StateTimeHandle, StateTimeOptions } from './stats/state-time-stat.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -21,6 +22,12 @@ export const atomicWriteFs = {
 };
 
 let sequence = 0;
+
+/**
+ * This process's token in its temporary names. The pid alone does not tell writers apart:
+ * processes in containers sharing a volume may all be pid 1.
+ */
+const TOKEN = randomBytes(8).toString('hex');
 
 /** The temporary files this process is writing now (never cleaned up as stale). */
 const inFlight = new Set<string>();
@@ -47,13 +54,15 @@ function isAlive(pid: number): boolean {
 
 /**
  * The stale temporary files of `target` among `names` (its directory's entries): named as
- * {@link temporaryPathFor} names them for this very target, not being written by this process,
- * last modified before `startedMs` (the start of the current write), and left by a process that
- * is gone (or by an earlier process with this pid, or untouched for 10 minutes). Files of other
- * names, and other targets' temporary files, are never touched.
+ * {@link temporaryPathFor} names them for this very target (or as earlier versions did, without
+ * the token), not being written by this process, last modified before `startedMs` (the start of
+ * the current write), and either this process's own (its token), or left by a pid that is gone
+ * on this host, or untouched for 10 minutes. A file with a live pid and another token (another
+ * container's pid 1 writing to a shared volume) is kept until then. Files of other names, and
+ * other targets' temporary files, are never touched.
  */
 function staleTemporaries(target: string, names: readonly string[], mtimeMs: (path: string) => number | undefined, startedMs: number): string[] {
-  const pattern = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.(\\d+)\\.(\\d+)\\.tmp$`);
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.(\\d+)\\.(?:([0-9a-f]{16})\\.)?(\\d+)\\.tmp$`);
   const out: string[] = [];
   for (const name of names) {
     const m = pattern.exec(name);
@@ -63,7 +72,8 @@ function staleTemporaries(target: string, names: readonly string[], mtimeMs: (pa
     const modified = mtimeMs(path);
     if (modified === undefined || !(modified < startedMs)) continue;
     const pid = Number(m[1]);
-    if (pid === process.pid || !isAlive(pid) || startedMs - modified > STALE_TEMPORARY_AGE_MS) out.push(path);
+    const ours = pid === process.pid && m[2] === TOKEN;
+    if (ours || !isAlive(pid) || startedMs - modified > STALE_TEMPORARY_AGE_MS) out.push(path);
   }
   return out;
 }
@@ -109,12 +119,13 @@ async function removeStaleTemporaries(target: string, startedMs: number): Promis
 
 /**
  * The temporary file name used while `target` is written: hidden, in the same directory (so
- * the rename stays on one file system), unique per process and write, and not ending in `.json`
- * so that directory readers never pick it up.
+ * the rename stays on one file system), unique per process (pid and a random token) and write,
+ * and not ending in `.json` so that directory readers never pick it up:
+ * `.<name>.<pid>.<token>.<n>.tmp`.
  */
 export function temporaryPathFor(target: string): string {
   sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${sequence}.tmp`);
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${TOKEN}.${sequence}.tmp`);
 }
 
 /**
@@ -174,7 +185,7 @@ function syncDirectorySync(dir: string): void {
  * is already taken (a file left by a killed process with the same pid) is skipped for the next.
  * On failure the temporary file is removed and the error is thrown. After a write, the stale
  * temporary files of `target` left by writers killed mid-write (same naming, older than this
- * write, of a process that is gone) are removed.
+ * write, of this process or of a process that is gone, or 10 minutes old) are removed.
  */
 export function writeFileAtomicSync(target: string, data: string): void {
   const startedMs = Date.now();

@@ -95,7 +95,11 @@ export function escapeLabelValue(v: string): string {
   return LABEL_BAD.test(v) ? v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : '\\' + c)) : v;
 }
 
+/** Any character that may need escaping in a help text or label value (no /u flag: faster than \p{Cs}). */
+const MAY_NEED_ESCAPE = /[\\"\n\uD800-\uDFFF]/;
+
 function escapeHelp(v: string, openMetrics: boolean): string {
+  if (!MAY_NEED_ESCAPE.test(v)) return v; // the common case: a plain path
   // A lone surrogate as its code (UTF-8 would make it U+FFFD); the backslash is escaped below.
   if (LONE_SURROGATE.test(v)) v = v.replace(LONE_SURROGATES, (c) => '\\u' + c.charCodeAt(0).toString(16));
   if (!LABEL_BAD.test(v)) return v;
@@ -119,26 +123,22 @@ type Labels = string;
  * another key's plain value (the JSON escape alone could: `'\uD800'` and the six characters
  * `\uD800`), and distinct escaped values stay distinct.
  */
-function labels(...pairs: Array<readonly [string, string]>): Labels {
+function labels(pairs: SampleLabels): Labels {
   let out = '';
   let escaped = '';
-  for (const [name, value] of pairs) {
-    let v = value;
-    if (LONE_SURROGATE.test(v)) {
-      v = JSON.stringify(v).slice(1, -1);
-      escaped = escaped === '' ? name : escaped + ',' + name;
+  for (let i = 0; i < pairs.length; i++) {
+    const name = pairs[i][0];
+    let v = pairs[i][1];
+    if (MAY_NEED_ESCAPE.test(v)) {
+      if (LONE_SURROGATE.test(v)) {
+        v = JSON.stringify(v).slice(1, -1);
+        escaped = escaped === '' ? name : escaped + ',' + name;
+      }
+      v = escapeLabelValue(v);
     }
-    out = withLabel(out, name + '="' + escapeLabelValue(v) + '"');
+    out = i === 0 ? name + '="' + v + '"' : out + ',' + name + '="' + v + '"';
   }
   return escaped === '' ? out : out + ',escaped="' + escaped + '"';
-}
-
-function withLabel(labels: Labels, extra: Labels): Labels {
-  return labels === '' ? extra : labels + ',' + extra;
-}
-
-function line(name: string, labels: Labels, value: number): string {
-  return (labels === '' ? name : name + '{' + labels + '}') + ' ' + formatSampleValue(value) + '\n';
 }
 
 const SUFFIXES = {
@@ -150,48 +150,143 @@ const SUFFIXES = {
 
 /** Rendered labels of a sample: `key="a",window="m1"` (lone surrogates escaped, see {@link labels}). */
 function labelsOf(pairs: SampleLabels): Labels {
-  return pairs.length === 0 ? '' : labels(...pairs);
+  return pairs.length === 0 ? '' : labels(pairs);
 }
 
-const QUANTILE_LABELS = new Map<number, Labels>();
-function quantileLabel(q: number): Labels {
-  let l = QUANTILE_LABELS.get(q);
+/** `quantile="0.5"} `: the end of a quantile line's labels, up to its value. */
+const QUANTILE_ENDS = new Map<number, string>();
+function quantileEnd(q: number): string {
+  let l = QUANTILE_ENDS.get(q);
   if (l === undefined) {
-    l = 'quantile="' + q + '"';
-    if (QUANTILE_LABELS.size < 100) QUANTILE_LABELS.set(q, l);
+    l = 'quantile="' + q + '"} ';
+    if (QUANTILE_ENDS.size < 100) QUANTILE_ENDS.set(q, l);
   }
   return l;
 }
 
-/** Renders the families of one container tree, claiming unique names as it goes. */
+/**
+ * A stat's metric names as they are when no other family took its name (the usual case), kept
+ * across renders: the name and path strings are then built, sanitized and hashed once, not per
+ * scrape.
+ */
+class StatNames {
+  /** `base` + each suffix of {@link suffixes} (the family's names when it gets `base`). */
+  private names: readonly string[] = [];
+  private suffixes: readonly string[] | undefined;
+
+  constructor(
+    /** The metric name of the stat's path. */
+    readonly base: string,
+    /** The stat's path (the help text). */
+    readonly path: string,
+  ) {}
+
+  /** The family's names for `suffixes` when it gets `base`. */
+  namesFor(suffixes: readonly string[]): readonly string[] {
+    if (suffixes !== this.suffixes) {
+      this.names = suffixes.map((x) => this.base + x);
+      this.suffixes = suffixes;
+    }
+    return this.names;
+  }
+
+}
+
+/** Most stats whose names are kept across renders (about 260 bytes each); past it the cache starts over, so memory stays bounded. */
+const MAX_CACHED_STATS = 50_000;
+/** Per container path, per stat name (both strings are the registry's own, so hashing them is free). */
+const cachedNames = new Map<string, Map<string, StatNames>>();
+let cachedCount = 0;
+
+/** The names of the stats of the container at `path`, cached across renders. */
+function namesIn(path: string): Map<string, StatNames> {
+  let m = cachedNames.get(path);
+  if (m === undefined) {
+    if (cachedNames.size >= MAX_CACHED_STATS) {
+      cachedNames.clear();
+      cachedCount = 0;
+    }
+    m = new Map();
+    cachedNames.set(path, m);
+  }
+  return m;
+}
+
+function rememberNames(m: Map<string, StatNames>, name: string, n: StatNames): void {
+  if (++cachedCount > MAX_CACHED_STATS) {
+    cachedNames.clear();
+    cachedCount = 1;
+  }
+  m.set(name, n);
+}
+
+/** Pieces of text gathered before they are joined into one chunk (a join per chunk, no rope of small strings). */
+const CHUNK_PARTS = 512;
+
+/**
+ * Renders the families of one container tree, claiming unique names as it goes. The text is
+ * gathered in `parts` and joined once per chunk by {@link Writer.take}; a family whose header
+ * depends on its samples reserves the header's slot and fills it (or drops it with the empty
+ * family) at the end.
+ */
 class Writer {
   private readonly used = new Set<string>();
+  /** Text not yet taken, in order. */
+  readonly parts: string[] = [];
   constructor(private readonly om: boolean) {}
 
-  /** Picks `base`, or `base_2`, `base_3`, ... so that none of the family's names is taken. */
-  private claim(base: string, suffixes: readonly string[]): string {
-    let name = base;
-    for (let i = 2; this.taken(name, suffixes); i++) name = base + '_' + i;
-    for (let i = 0; i < suffixes.length; i++) this.used.add(name + suffixes[i]);
-    return name;
+  /** The text gathered so far as one string; starts over. */
+  take(): string {
+    const text = this.parts.join('');
+    this.parts.length = 0;
+    return text;
+  }
+
+  /**
+   * Picks the stat's base name, or `base_2`, `base_3`, ... so that none of the family's names is
+   * taken; returns the family's names (the name, then the name + each suffix).
+   */
+  private claim(stat: StatNames, suffixes: readonly string[]): readonly string[] {
+    let names = stat.namesFor(suffixes);
+    for (let i = 2; this.taken(names); i++) names = suffixes.map((x) => stat.base + '_' + i + x);
+    for (let i = 0; i < names.length; i++) this.used.add(names[i]);
+    return names;
   }
 
   /** Whether any of the family's names is taken (a loop, no closure: once per stat). */
-  private taken(name: string, suffixes: readonly string[]): boolean {
-    for (let i = 0; i < suffixes.length; i++) if (this.used.has(name + suffixes[i])) return true;
+  private taken(names: readonly string[]): boolean {
+    for (let i = 0; i < names.length; i++) if (this.used.has(names[i])) return true;
     return false;
   }
 
-  private head(name: string, type: string, help: string): string {
+  /** Reserves the slot of a family's header; see {@link close}. */
+  private open(): number {
+    return this.parts.push('') - 1;
+  }
+
+  /** Fills the header slot `at` (false: the family has no lines, its slot is dropped). */
+  private close(at: number, name: string, type: string, help: string): boolean {
+    const p = this.parts;
+    if (p.length === at + 1) {
+      p.length = at;
+      return false;
+    }
     const h = '# HELP ' + name + ' ' + escapeHelp(help, this.om) + '\n';
     const t = '# TYPE ' + name + ' ' + type + '\n';
-    return this.om ? t + h : h + t;
+    p[at] = this.om ? t + h : h + t;
+    return true;
+  }
+
+  /** One line: `name{labels} value`. */
+  private line(name: string, labels: Labels, value: number): void {
+    if (labels === '') this.parts.push(name, ' ', formatSampleValue(value), '\n');
+    else this.parts.push(name, '{', labels, '} ', formatSampleValue(value), '\n');
   }
 
   /** A gauge family: gauge, state and counter samples, one line each. */
-  gauge(base: string, help: string, samples: readonly Sample[]): string {
-    const name = this.claim(base, SUFFIXES.gauge);
-    let body = '';
+  gauge(stat: StatNames, samples: readonly Sample[]): void {
+    const name = this.claim(stat, SUFFIXES.gauge)[0];
+    const at = this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
       if (s.labels === null) continue;
@@ -199,7 +294,7 @@ class Writer {
         case 'gauge':
         case 'state':
         case 'counter':
-          body += line(name, labelsOf(s.labels), s.value);
+          this.line(name, labelsOf(s.labels), s.value);
           break;
         case 'quantile':
         case 'distribution':
@@ -209,19 +304,21 @@ class Writer {
           unhandled(s);
       }
     }
-    return body === '' ? '' : this.head(name, 'gauge', help) + body;
+    this.close(at, name, 'gauge', stat.path);
   }
 
   /** An info family: one `name_info{labels} 1` line per info sample. */
-  info(base: string, help: string, samples: readonly Sample[]): string {
-    const name = this.claim(base, SUFFIXES.info);
-    let body = '';
+  info(stat: StatNames, samples: readonly Sample[]): void {
+    const names = this.claim(stat, SUFFIXES.info);
+    const name = names[0];
+    const infoName = names[1];
+    const at = this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
       if (s.labels === null) continue;
       switch (s.type) {
         case 'info':
-          body += line(name + '_info', labelsOf(s.labels), 1);
+          this.line(infoName, labelsOf(s.labels), 1);
           break;
         case 'gauge':
         case 'state':
@@ -233,30 +330,22 @@ class Writer {
           unhandled(s);
       }
     }
-    if (body === '') return '';
-    return (this.om ? this.head(name, 'info', help) : this.head(name + '_info', 'gauge', help)) + body;
+    if (this.om) this.close(at, name, 'info', stat.path);
+    else this.close(at, infoName, 'gauge', stat.path);
   }
 
   /** A summary family: per labelled entry, its quantile lines, then `_sum` and `_count` of its lifetime. */
-  summary(base: string, help: string, samples: readonly Sample[]): string {
-    const name = this.claim(base, SUFFIXES.summary);
+  summary(stat: StatNames, samples: readonly Sample[]): void {
+    const names = this.claim(stat, SUFFIXES.summary);
+    const name = names[0];
+    const p = this.parts;
+    const at = this.open();
     // The samples of one entry (a pmf, a dict key's pmf) come together: its quantile lines,
     // then its lifetime _sum and _count, entry after entry.
-    let out = '';
     let pairs: SampleLabels | undefined;
     let labels: Labels = '';
-    let lines = '';
     let sum: number | undefined;
     let count: number | undefined;
-    const flush = () => {
-      if (pairs === undefined) return;
-      out += lines;
-      if (sum !== undefined) out += line(name + '_sum', labels, sum);
-      if (count !== undefined) out += line(name + '_count', labels, count);
-      lines = '';
-      sum = undefined;
-      count = undefined;
-    };
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
       if (s.labels === null) continue;
@@ -264,12 +353,17 @@ class Writer {
         case 'quantile':
         case 'distribution':
           if (s.labels !== pairs) {
-            flush();
+            if (pairs !== undefined) this.entryEnd(names, labels, sum, count);
             pairs = s.labels;
             labels = labelsOf(s.labels);
+            sum = undefined;
+            count = undefined;
           }
-          if (s.type === 'quantile') lines += line(name, withLabel(labels, quantileLabel(s.quantile)), s.value ?? Number.NaN);
-          else if (s.scope === 'lifetime' && s.value !== null) {
+          if (s.type === 'quantile') {
+            const v = formatSampleValue(s.value ?? Number.NaN);
+            if (labels === '') p.push(name, '{', quantileEnd(s.quantile), v, '\n');
+            else p.push(name, '{', labels, ',', quantileEnd(s.quantile), v, '\n');
+          } else if (s.scope === 'lifetime' && s.value !== null) {
             // the window's figures have no line in a summary
             if (s.figure === 'sum') sum = s.value;
             else if (s.figure === 'count') count = s.value;
@@ -284,91 +378,120 @@ class Writer {
           unhandled(s);
       }
     }
-    flush();
-    return out === '' ? '' : this.head(name, 'summary', help) + out;
+    if (pairs !== undefined) this.entryEnd(names, labels, sum, count);
+    this.close(at, name, 'summary', stat.path);
+  }
+
+  /** The `_sum` and `_count` lines ending a summary's entry. */
+  private entryEnd(names: readonly string[], labels: Labels, sum: number | undefined, count: number | undefined): void {
+    if (sum !== undefined) this.line(names[1], labels, sum); // SUFFIXES.summary: _sum, _count
+    if (count !== undefined) this.line(names[2], labels, count);
   }
 
   /** A counter family: `name_total` lines of the counter samples, then the gauges as `name_rate`. */
-  counter(base: string, help: string, samples: readonly Sample[]): string {
-    const name = this.claim(base, SUFFIXES.counter);
-    const total = name + '_total';
-    let totals = '';
-    let rates = '';
+  counter(stat: StatNames, samples: readonly Sample[]): void {
+    const names = this.claim(stat, SUFFIXES.counter);
+    const help = stat.path;
+    const name = names[0];
+    const total = names[1]; // SUFFIXES.counter: _total, _created, _rate
+    const rate = names[3];
     let totalUnit: string | undefined;
     let rateUnit: string | undefined;
-    for (let i = 0; i < samples.length; i++) {
-      const s = samples[i];
-      if (s.labels === null) continue;
-      switch (s.type) {
-        case 'counter':
-          totals += line(total, labelsOf(s.labels), s.value);
-          totalUnit ??= s.unit;
-          break;
-        case 'gauge':
-          rates += line(name + '_rate', labelsOf(s.labels), s.value);
-          rateUnit ??= s.unit;
-          break;
-        case 'state':
-        case 'quantile':
-        case 'distribution':
-        case 'info':
-          break; // not part of a counter family
-        default:
-          unhandled(s);
+    const at = this.open();
+    for (let pass = 0; pass < 2; pass++) {
+      const rates = pass === 1 ? this.open() : -1;
+      for (let i = 0; i < samples.length; i++) {
+        const s = samples[i];
+        if (s.labels === null) continue;
+        switch (s.type) {
+          case 'counter':
+            if (pass === 0) {
+              this.line(total, labelsOf(s.labels), s.value);
+              totalUnit ??= s.unit;
+            }
+            break;
+          case 'gauge':
+            if (pass === 1) {
+              this.line(rate, labelsOf(s.labels), s.value);
+              rateUnit ??= s.unit;
+            }
+            break;
+          case 'state':
+          case 'quantile':
+          case 'distribution':
+          case 'info':
+            break; // not part of a counter family
+          default:
+            unhandled(s);
+        }
+      }
+      if (pass === 1 && !this.close(rates, rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')') && this.parts.length === at + 1) {
+        this.parts.length = at; // neither totals nor rates
+        return;
       }
     }
-    if (totals === '' && rates === '') return '';
     const totalHelp = totalUnit === undefined ? help : help + ' (' + totalUnit + ')';
-    let out = (this.om ? this.head(name, 'counter', totalHelp) : this.head(total, 'counter', totalHelp)) + totals;
-    if (rates !== '') out += this.head(name + '_rate', 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')') + rates;
-    return out;
+    const h = '# HELP ' + (this.om ? name : total) + ' ' + escapeHelp(totalHelp, this.om) + '\n';
+    const t = '# TYPE ' + (this.om ? name : total) + ' counter\n';
+    this.parts[at] = this.om ? t + h : h + t;
   }
 
-  stat(base: string, path: string, stat: SnapshotStat): string {
-    if (stat.error !== undefined) return '';
+  stat(names: StatNames, stat: SnapshotStat): void {
+    if (stat.error !== undefined) return;
     const kind = kindOf(stat);
     const family = kind.family(stat.value, stat);
-    if (family === null) return '';
+    if (family === null) return;
     switch (family) {
       case 'gauge':
-        return this.gauge(base, path, kind.samples(stat.value, stat));
+        this.gauge(names, kind.samples(stat.value, stat));
+        break;
       case 'info':
-        return this.info(base, path, kind.samples(stat.value, stat));
+        this.info(names, kind.samples(stat.value, stat));
+        break;
       case 'summary':
-        return this.summary(base, path, kind.samples(stat.value, stat));
+        this.summary(names, kind.samples(stat.value, stat));
+        break;
       case 'counter':
-        return this.counter(base, path, kind.samples(stat.value, stat));
+        this.counter(names, kind.samples(stat.value, stat));
+        break;
       default:
-        return unhandled(family);
+        unhandled(family);
     }
   }
 }
 
 function* walk(node: SnapshotNode, w: Writer): Generator<string> {
-  const prefix = node.path === '/' ? '' : node.path;
-  // metricName(path) of each stat, with the container's part sanitized once.
-  const base = nameChars(
-    node.path
-      .split('/')
-      .filter((s) => s !== '')
-      .join('_'),
-  );
+  const known = namesIn(node.path);
+  let base: string | undefined;
   for (const s of node.stats) {
-    const path = prefix + '/' + s.name;
-    const text = w.stat(finishName(base === '' ? nameChars(s.name) : base + '_' + nameChars(s.name)), path, s);
-    if (text !== '') yield text;
+    let names = known.get(s.name);
+    if (names === undefined) {
+      // metricName(path) of each stat, with the container's part sanitized once.
+      base ??= nameChars(
+        node.path
+          .split('/')
+          .filter((x) => x !== '')
+          .join('_'),
+      );
+      const path = (node.path === '/' ? '' : node.path) + '/' + s.name;
+      names = new StatNames(finishName(base === '' ? nameChars(s.name) : base + '_' + nameChars(s.name)), path);
+      rememberNames(known, s.name, names);
+    }
+    w.stat(names, s);
+    if (w.parts.length >= CHUNK_PARTS) yield w.take();
   }
   for (const c of node.children) yield* walk(c, w);
 }
 
 /**
- * Renders the snapshot as a Prometheus exposition, one metric family per piece (see the
+ * Renders the snapshot as a Prometheus exposition, in pieces of whole metric families (see the
  * module comment for the mapping). OpenMetrics output ends with `# EOF`.
  */
 export function* prometheusChunks(node: SnapshotNode, options: PrometheusRenderOptions = {}): Generator<string> {
   const w = new Writer(options.openMetrics === true);
   yield* walk(node, w);
-  if (options.openMetrics) yield '# EOF\n';
+  if (options.openMetrics) w.parts.push('# EOF\n');
+  if (w.parts.length > 0) yield w.take();
 }
 
 /**
@@ -377,7 +500,7 @@ export function* prometheusChunks(node: SnapshotNode, options: PrometheusRenderO
  * @example renderPrometheus(registry.snapshot()!) // '# HELP web_errors /web/errors\n# TYPE web_errors gauge\nweb_errors 3\n'
  */
 export function renderPrometheus(node: SnapshotNode, options: PrometheusRenderOptions = {}): string {
-  let out = '';
-  for (const piece of prometheusChunks(node, options)) out += piece;
-  return out;
+  const pieces: string[] = [];
+  for (const piece of prometheusChunks(node, options)) pieces.push(piece);
+  return pieces.length === 1 ? pieces[0] : pieces.join('');
 }

@@ -2,7 +2,8 @@
  * Turns a stat tree into Graphite datapoints: walks a typed snapshot (a registry's, or a dump's
  * as the dump reader gives it) through the samples of each stat, applies the prune and
  * allow/forbid rules, names each sample by its field ('.'-joined), sanitizes every segment, and
- * keeps only finite numbers. The walk is a
+ * keeps only finite numbers. Names that meet after sanitizing are made unique (see
+ * `uniqueNames`). The walk is a
  * generator that yields every few hundred leaves, so a caller can spread a huge tree over
  * several turns of the event loop.
  */
@@ -62,14 +63,31 @@ class Walk {
 
   constructor(readonly rules: GraphiteRules) {}
 
-  /** Walks a value below a stat: `path` is the tree path ('/a/b'), `name` the metric name so far. */
-  /** A numeric leaf at `path` ('/a/b'), named `name`: sent when finite, allowed and nameable. */
-  *leaf(value: number, path: string, name: string, nameOk: boolean, mode: CounterMode | null): Generator<void> {
+  /** The first leaf of each name: its index and its rank among leaves of that name. */
+  readonly #first = new Map<string, { index: number; rank: string }>();
+  /** Names sent by more than one leaf: every such leaf's index and rank. */
+  readonly #clashes = new Map<string, { index: number; rank: string }[]>();
+
+  /**
+   * A numeric leaf at `path` ('/a/b'), named `name`: sent when finite, allowed and nameable.
+   * `exact` tells that sanitizing changed none of its segments.
+   */
+  *leaf(value: number, path: string, name: string, nameOk: boolean, exact: boolean, mode: CounterMode | null): Generator<void> {
     if (!Number.isFinite(value)) return;
     if (!this.rules.isAllowed(path, value)) return;
     if (!nameOk || name.length >= MAX_NAME_LENGTH) {
       this.out.skipped++;
       return;
+    }
+    const index = this.out.names.length;
+    // Leaves whose name needed no sanitizing come first, then by tree path.
+    const rank = `${exact ? '0' : '1'}${path}`;
+    const first = this.#first.get(name);
+    if (first === undefined) this.#first.set(name, { index, rank });
+    else {
+      const group = this.#clashes.get(name);
+      if (group === undefined) this.#clashes.set(name, [first, { index, rank }]);
+      else group.push({ index, rank });
     }
     this.out.names.push(name);
     this.out.values.push(value);
@@ -80,24 +98,60 @@ class Walk {
     }
   }
 
+  /**
+   * Makes the names of this walk unique: of the leaves that share a name, the first in a stable
+   * order keeps it and the others get `_2`, `_3`... on their last segment (a suffix already taken
+   * by another name is passed over). The order does not depend on the order of insertion: a leaf
+   * whose segments needed no sanitizing goes first (key `a_b` keeps `a_b`, key `a/b` becomes
+   * `a_b_2`), then leaves by their tree path (UTF-16 code unit order). A leaf whose suffixed name
+   * would be too long for carbon is dropped and counted in `skipped`.
+   */
+  uniqueNames(): void {
+    if (this.#clashes.size === 0) return;
+    const { names } = this.out;
+    const drop: number[] = [];
+    for (const [name, group] of this.#clashes) {
+      group.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
+      const lastSeg = name.slice(name.lastIndexOf('.') + 1);
+      let n = 2;
+      for (let i = 1; i < group.length; i++) {
+        let candidate: string;
+        do candidate = `${name}_${n++}`;
+        while (this.#first.has(candidate));
+        this.#first.set(candidate, group[i]);
+        if (candidate.length >= MAX_NAME_LENGTH || !segmentFits(lastSeg + candidate.slice(name.length))) drop.push(group[i].index);
+        else names[group[i].index] = candidate;
+      }
+    }
+    if (drop.length === 0) return;
+    const dropped = new Set(drop);
+    const keep = (_: unknown, i: number) => !dropped.has(i);
+    this.out.names = names.filter(keep);
+    this.out.values = this.out.values.filter(keep);
+    this.out.counters = this.out.counters.filter(keep);
+    this.out.skipped += drop.length;
+  }
+
   /** Sends a sample of a stat: a finite number at a field of the stat's JSON value. */
-  *sample(sample: Sample, path: string, name: string, nameOk: boolean): Generator<void> {
+  *sample(sample: Sample, path: string, name: string, nameOk: boolean, exact: boolean): Generator<void> {
     const mode = deltaOf(sample);
     if (mode === undefined || sample.field === null || typeof sample.value !== 'number') return;
     let p = path;
     let n = name;
     let ok = nameOk;
+    let ex = exact;
     for (const key of sample.field) {
       p = `${p}/${key}`;
       if (this.rules.isPruned(p)) return;
       const seg = sanitizeSegment(key);
       n = `${n}.${seg}`;
       ok = ok && segmentFits(seg);
+      ex = ex && seg === key;
     }
-    yield* this.leaf(sample.value, p, n, ok, mode);
+    yield* this.leaf(sample.value, p, n, ok, ex, mode);
   }
 
-  *node(node: SnapshotNode, prefix: string, prefixOk: boolean): Generator<void> {
+  *node(node: SnapshotNode, prefix: string, prefixOk: boolean, exact: boolean): Generator<void> {
     const base = node.path === '/' ? '' : node.path;
     for (const stat of node.stats) {
       if (stat.error !== undefined) continue;
@@ -105,12 +159,13 @@ class Walk {
       if (this.rules.isPruned(path)) continue;
       const seg = sanitizeSegment(stat.name);
       const ok = prefixOk && segmentFits(seg);
-      for (const sample of kindOf(stat).samples(stat.value, stat)) yield* this.sample(sample, path, prefix + seg, ok);
+      const ex = exact && seg === stat.name;
+      for (const sample of kindOf(stat).samples(stat.value, stat)) yield* this.sample(sample, path, prefix + seg, ok, ex);
     }
     for (const child of node.children) {
       if (this.rules.isPruned(child.path)) continue;
       const seg = sanitizeSegment(child.name);
-      yield* this.node(child, `${prefix}${seg}.`, prefixOk && segmentFits(seg));
+      yield* this.node(child, `${prefix}${seg}.`, prefixOk && segmentFits(seg), exact && seg === child.name);
     }
   }
 
@@ -124,7 +179,8 @@ function prefixFits(prefix: string): boolean {
  * Walks a typed snapshot node (as `registry.snapshot()` returns it). `prefix` is a normalized
  * prefix (see `normalizePrefix`); the node's own path is part of every name (a node at
  * '/web' gives `prefix.web.errors`). Everything in the node is walked, collapsed containers
- * included (the pusher fills them in first); stats whose reading failed are skipped. Yields every few hundred leaves; the result is the
+ * included (the pusher fills them in first); stats whose reading failed are skipped. Names are
+ * unique within one walk (leaves that sanitize to the same name get `_2`, `_3`...). Yields every few hundred leaves; the result is the
  * generator's return value.
  */
 export function* walkSnapshot(node: SnapshotNode, rules: GraphiteRules, prefix: string): Generator<void, Collected> {
@@ -136,6 +192,7 @@ export function* walkSnapshot(node: SnapshotNode, rules: GraphiteRules, prefix: 
     start += `${s}.`;
     ok = ok && segmentFits(s);
   }
-  yield* walk.node(node, start, ok);
+  yield* walk.node(node, start, ok, true);
+  walk.uniqueNames();
   return walk.out;
 }

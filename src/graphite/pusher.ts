@@ -277,6 +277,8 @@ export class GraphitePusher {
   #applyDeltas(collected: Collected, timestamp: number): void {
     const deltas = this.#deltas!;
     deltas.begin(timestamp);
+    // Keyed by the sent name, which is unique within a walk (names that met got `_2`...), so
+    // two leaves never share a base.
     const { names, values, counters } = collected;
     for (let i = 0; i < names.length; i++) {
       const mode = counters[i];

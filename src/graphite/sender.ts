@@ -117,6 +117,36 @@ function checkNumber(name: string, value: number | undefined, ok: (v: number) =>
   }
 }
 
+/** Longest preview of a wrong value in an error message. */
+const PREVIEW_CHARS = 60;
+
+/**
+ * Describes a wrong `host` without ever throwing: its type and a bounded preview (an object's
+ * first keys, never its serialization: it may be huge, circular, or a proxy that throws).
+ */
+function invalidHost(host: unknown): string {
+  const expected = 'a host name or address (a non-empty string) is required';
+  if (host === '') return `invalid graphite host "": ${expected}`;
+  if (typeof host === 'string' || typeof host === 'number' || typeof host === 'boolean' || host === null || host === undefined) {
+    const shown = host === null || host === undefined ? String(host) : `${typeof host} ${String(host).slice(0, PREVIEW_CHARS)}`;
+    return `invalid graphite host ${shown}: ${expected}`;
+  }
+  if (typeof host !== 'object') return `invalid graphite host: got a ${typeof host}; ${expected}`;
+  let preview: string;
+  try {
+    if (Array.isArray(host)) preview = `an array of length ${host.length}`;
+    else {
+      const keys = Object.keys(host);
+      let shown = keys.slice(0, 5).join(', ');
+      if (shown.length > PREVIEW_CHARS) shown = `${shown.slice(0, PREVIEW_CHARS)}…`;
+      preview = keys.length === 0 ? 'an object with no keys' : `an object with keys ${shown}${keys.length > 5 ? ', …' : ''}`;
+    }
+  } catch {
+    preview = 'an object';
+  }
+  return `invalid graphite host: got ${preview}; ${expected}. Did you mean new GraphitePusher(host, port, prefix, options)?`;
+}
+
 /**
  * Creates the sender for a protocol (the variant is picked once, here).
  *
@@ -127,9 +157,7 @@ function checkNumber(name: string, value: number | undefined, ok: (v: number) =>
  */
 export function createGraphiteSender(options: GraphiteSenderOptions): GraphiteSender {
   const protocol = options.protocol ?? 'plaintext';
-  if (typeof options.host !== 'string' || options.host.length === 0) {
-    throw new TypeError(`invalid graphite host ${JSON.stringify(options.host)}: a host name or address is required`);
-  }
+  if (typeof options.host !== 'string' || options.host.length === 0) throw new TypeError(invalidHost(options.host));
   if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) {
     throw new TypeError(`invalid graphite port ${String(options.port)} for ${options.host}: expected an integer in 1..65535`);
   }

@@ -29,15 +29,64 @@ export function toStatusRequest(req: IncomingMessage, url = req.url ?? '/'): Sta
 }
 
 /**
+ * A byte budget shared by the responses of one server: bytes of bodies rendered and not yet
+ * handed to the network. (internal to the standalone server)
+ */
+export interface ResponseBudget {
+  /** Most bytes in flight; a response that would go over it is answered 503 instead. */
+  readonly max: number;
+  /** Bytes in flight now. */
+  used: number;
+  /** Responses answered 503 because the budget was used. */
+  refused: number;
+}
+
+/** Seconds a client refused for the response budget is told to wait. */
+const BUSY_RETRY_AFTER_S = 5;
+
+/**
  * Writes a handler response to a Node response; errors of a closed socket are ignored. With
  * `sendTimeoutMs` > 0, a response not handed to the network within that time (a client that
- * does not read) is destroyed with its connection, freeing its buffers.
+ * does not read) is destroyed with its connection, freeing its buffers. With a `budget`, the
+ * body's bytes count against it until the response finishes or its connection closes; a body
+ * that would take the bytes in flight over `budget.max` is answered 503 with `Retry-After`
+ * instead (unless nothing else is in flight: a page bigger than the budget is still served alone).
  */
-export function sendStatusResponse(res: ServerResponse, r: StatusResponse, sendTimeoutMs = 0): void {
+export function sendStatusResponse(res: ServerResponse, r: StatusResponse, sendTimeoutMs = 0, budget?: ResponseBudget): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(r.status, r.headers);
-  res.end(r.body);
-  if (sendTimeoutMs > 0 && !res.writableFinished) {
+  let held = 0;
+  if (budget !== undefined && budget.max > 0) {
+    if (budget.used > 0 && budget.used + r.body.length > budget.max) {
+      budget.refused++;
+      r = plain(503, 'busy: too many responses in flight to slow clients; retry later');
+      r.headers['retry-after'] = String(BUSY_RETRY_AFTER_S);
+    } else {
+      held = r.body.length;
+      budget.used += held;
+    }
+  }
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    if (budget !== undefined) budget.used -= held;
+  };
+  try {
+    res.writeHead(r.status, r.headers);
+    res.end(r.body);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  if (res.writableFinished || res.destroyed) {
+    release();
+    return;
+  }
+  if (held > 0) {
+    res.once('finish', release);
+    res.once('close', release);
+  }
+  if (sendTimeoutMs > 0) {
     const timer = setTimeout(() => res.destroy(), sendTimeoutMs);
     timer.unref();
     const clear = () => clearTimeout(timer);
@@ -53,8 +102,8 @@ function plain(status: number, message: string): StatusResponse {
 
 /**
  * Serves the handler's requests on a Node `(req, res)` pair; other paths go to `next()` when
- * given, else get a 404. Never throws; a failure answers 500. `sendTimeoutMs`: see
- * {@link sendStatusResponse}.
+ * given, else get a 404. Never throws; a failure answers 500. `sendTimeoutMs` and `budget`:
+ * see {@link sendStatusResponse}.
  */
 export function serveNodeRequest(
   handler: StatusHandler,
@@ -63,16 +112,17 @@ export function serveNodeRequest(
   next?: (err?: unknown) => void,
   url?: string,
   sendTimeoutMs = 0,
+  budget?: ResponseBudget,
 ): void {
   handler.handle(toStatusRequest(req, url)).then(
     (r) => {
-      if (r) sendStatusResponse(res, r, sendTimeoutMs);
+      if (r) sendStatusResponse(res, r, sendTimeoutMs, budget);
       else if (next) next();
-      else sendStatusResponse(res, plain(404, 'not found'), sendTimeoutMs);
+      else sendStatusResponse(res, plain(404, 'not found'), sendTimeoutMs, budget);
     },
     (e: unknown) => {
       try {
-        sendStatusResponse(res, plain(500, `error: ${describeThrown(e)}`), sendTimeoutMs);
+        sendStatusResponse(res, plain(500, `error: ${describeThrown(e)}`), sendTimeoutMs, budget);
       } catch {
         // the response is gone: nothing left to tell
       }

@@ -2,13 +2,14 @@
  * `serveInBackground`: a standalone status server, the original `serveInBackground(port,
  * serverName)` made safe: it binds 127.0.0.1 unless a host is given, and bounds what slow or
  * hostile clients can hold: idle connections are closed, requests and their headers have a
- * deadline, a response the client does not read is destroyed, and connections are capped.
+ * deadline, a response the client does not read is destroyed, connections are capped, and so
+ * are the bytes of responses in flight.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createStatusHandler } from './create.js';
 import type { StatusHandlerOptions } from './handler.js';
-import { serveNodeRequest } from './node.js';
+import { type ResponseBudget, serveNodeRequest } from './node.js';
 
 /** Options of {@link serveInBackground}. */
 export interface ServeOptions extends StatusHandlerOptions {
@@ -32,6 +33,13 @@ export interface ServeOptions extends StatusHandlerOptions {
   sendTimeoutMs?: number;
   /** Most connections open at once; more are closed as they arrive (default {@link DEFAULT_MAX_CONNECTIONS}; 0: no cap). */
   maxConnections?: number;
+  /**
+   * Most bytes of rendered responses not yet handed to the network, over all connections; a
+   * request whose page would go over it is answered 503 with `Retry-After` (default
+   * {@link DEFAULT_MAX_BYTES_IN_FLIGHT}; 0: no limit). A page bigger than this is still served
+   * when nothing else is in flight.
+   */
+  maxBytesInFlight?: number;
 }
 
 /** Default idle timeout of the standalone server's connections: 5 s (Node's keep-alive default). */
@@ -44,8 +52,10 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
 /** Default cap on open connections: 64. */
 export const DEFAULT_MAX_CONNECTIONS = 64;
+/** Default budget of response bytes in flight: 64 MiB. */
+export const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
-const LIMITS = ['idleTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'sendTimeoutMs', 'maxConnections'] as const;
+const LIMITS = ['idleTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'sendTimeoutMs', 'maxConnections', 'maxBytesInFlight'] as const;
 
 /** Default interface of the standalone server. */
 export const DEFAULT_SERVE_HOST = '127.0.0.1';
@@ -60,6 +70,10 @@ export interface StatusServer {
   readonly port: number;
   /** Connections open now. */
   readonly connections: number;
+  /** Bytes of rendered responses not yet handed to the network (see `maxBytesInFlight`). */
+  readonly bytesInFlight: number;
+  /** Requests answered 503 since the start because `maxBytesInFlight` was used. */
+  readonly refusedBusy: number;
   /** Stops listening, closes open connections and the sparkline sampler. */
   close(): Promise<void>;
 }
@@ -86,6 +100,7 @@ export async function serveInBackground(port: number, options: ServeOptions = {}
   const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  const budget: ResponseBudget = { max: options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT, used: 0, refused: 0 };
   const handler = createStatusHandler({ metricsPath: DEFAULT_METRICS_PATH, ...options });
   // Node checks the header and request deadlines every `connectionsCheckingInterval` (30 s by
   // default): often enough that they hold to within a second, or a quarter of a short one.
@@ -99,7 +114,7 @@ export async function serveInBackground(port: number, options: ServeOptions = {}
       res.end();
       return;
     }
-    serveNodeRequest(handler, req, res, undefined, undefined, sendTimeoutMs);
+    serveNodeRequest(handler, req, res, undefined, undefined, sendTimeoutMs, budget);
   });
   server.headersTimeout = headersTimeoutMs;
   server.requestTimeout = requestTimeoutMs;
@@ -141,6 +156,12 @@ export async function serveInBackground(port: number, options: ServeOptions = {}
     port: actual,
     get connections() {
       return open;
+    },
+    get bytesInFlight() {
+      return budget.used;
+    },
+    get refusedBusy() {
+      return budget.refused;
     },
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -25,6 +25,7 @@ export type { AnyDef, StatDef, Widen } from '../core/stat-def.js';
 export { histogramAggregationStat } from '../stats/histogram-aggregation-stat.js';
 export { intDictStat } from '../stats/int-dict-stat.js';
 export { intDictSumAggregationStat } from '../stats/int-dict-sum-aggregation-stat.js';
+export { maxStat } from '../stats/max-stat.js';
 export { meterDictStat } from '../stats/meter-dict-stat.js';
 export { meterStat } from '../stats/meter-stat.js';
 export { namedPmfDictStat } from '../stats/named-pmf-dict-stat.js';

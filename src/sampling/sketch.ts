@@ -87,6 +87,11 @@ export class LogSketch {
   private hi = Number.NEGATIVE_INFINITY;
 
   constructor(options: LogSketchOptions = {}) {
+    for (const removed of ['relativeAccuracy', 'maxBins']) {
+      if (removed in options) {
+        throw new RangeError(`LogSketch: ${removed} is no longer an option (buckets are native-histogram schema 6: 0.54%)`);
+      }
+    }
     const maxBytes = options.maxBytes ?? DEFAULT_SKETCH_MAX_BYTES;
     if (!Number.isInteger(maxBytes) || maxBytes < MIN_SKETCH_MAX_BYTES) {
       throw new RangeError(`LogSketch: maxBytes ${maxBytes} is not an integer >= ${MIN_SKETCH_MAX_BYTES}`);

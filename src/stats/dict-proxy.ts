@@ -7,10 +7,24 @@ export interface DictAccess<V> {
   reject?(key: string, value: unknown): void;
   /** Called for an assignment under a key that is no string (a symbol): dropped and counted. */
   badKey?(key: symbol): void;
+  /**
+   * What a read under a symbol gives (dicts of handles: a detached, rejection-counting handle,
+   * so `d[sym].mark()` does not throw into the caller). Not called for well-known or registered
+   * symbols (`Symbol.iterator`, `Symbol.for('nodejs.util.inspect.custom')`): the runtime and
+   * libraries probe those, and they answer `undefined` as on a plain object.
+   */
+  badGet?(key: symbol): V;
   has(key: string): boolean;
   delete?(key: string): boolean;
   keys(): Iterable<string>;
 }
+
+/** `Symbol.iterator`, `Symbol.toPrimitive`, ...: probed by the language itself. */
+const WELL_KNOWN: ReadonlySet<symbol> = new Set(
+  Object.getOwnPropertyNames(Symbol)
+    .map((n) => (Symbol as unknown as Record<string, unknown>)[n])
+    .filter((v): v is symbol => typeof v === 'symbol'),
+);
 
 /**
  * An object whose string keys read and write a dict stat: `d[key] += 1`, `key in d`,
@@ -23,7 +37,11 @@ export function dictProxy<V>(access: DictAccess<V>): Record<string, V> {
   // Object.prototype like any other JSON-ish object.
   const target = {} as Record<string, V>;
   return new Proxy(target, {
-    get: (_t, key) => (typeof key === 'string' ? access.get(key) : undefined),
+    get: (_t, key) => {
+      if (typeof key === 'string') return access.get(key);
+      if (access.badGet === undefined || WELL_KNOWN.has(key) || Symbol.keyFor(key) !== undefined) return undefined;
+      return access.badGet(key);
+    },
     set: (_t, key, value) => {
       if (typeof key !== 'string') {
         access.badKey?.(key);

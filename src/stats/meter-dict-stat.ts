@@ -82,6 +82,7 @@ export class MeterDictCell extends StatCell {
       delete: (k) => cell.map.delete(k),
       keys: () => cell.map.keys(),
       badKey: (k) => cell.rejectKey(k),
+      badGet: (k) => cell.badKeyEntry(k).handle,
     });
     defineStatProperty(this, target, proxy);
     const handle: MeterDictHandle = {

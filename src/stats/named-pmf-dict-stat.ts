@@ -90,6 +90,7 @@ export class NamedPmfDictCell extends StatCell {
       delete: (k) => cell.map.delete(k),
       keys: () => cell.map.keys(),
       badKey: (k) => cell.rejectKey(k),
+      badGet: (k) => cell.badKeyEntry(k).handle,
     });
     defineStatProperty(this, target, proxy);
     const handle: NamedPmfDictHandle = {

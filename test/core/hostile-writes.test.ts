@@ -137,6 +137,8 @@ const SYMBOL_INDEX_WRITES: [string, string, (s: Js, agg: Js, k: symbol) => void]
   ['STATS.sd[k] = "x"', '/agg/w/sd', (s, _a, k) => (dict(s, 'sd')[k] = 'x')],
   ['STATS.md[k] = 1', '/agg/w/md', (s, _a, k) => (dict(s, 'md')[k] = 1)],
   ['STATS.np[k] = 1', '/agg/w/np', (s, _a, k) => (dict(s, 'np')[k] = 1)],
+  ['STATS.np[k].record(1)', '/agg/w/np', (s, _a, k) => (dict(s, 'np')[k] as Handle).record(1)],
+  ['STATS.md[k].mark()', '/agg/w/md', (s, _a, k) => (dict(s, 'md')[k] as Handle).mark()],
   ['AGG.d[k] = 1', '/agg/d', (_s, a, k) => (dict(a, 'd')[k] = 1)],
 ];
 
@@ -167,6 +169,20 @@ describe('hostile values and keys: every write form drops and counts, never thro
 
   test('key: a Symbol in index syntax', () => {
     for (const [form, path, write] of SYMBOL_INDEX_WRITES) assertRejected(form, path, (s, a) => write(s, a, Symbol('k')));
+  });
+
+  test('the runtime probing well-known or registered symbols of a dict counts nothing', () => {
+    const { s, errors, rejected } = setup();
+    for (const name of ['d', 'sd', 'md', 'np']) {
+      const d = dict(s, name);
+      assert.equal(d[Symbol.iterator], undefined, name);
+      assert.equal(d[Symbol.toPrimitive], undefined, name);
+      assert.equal(d[Symbol.toStringTag], undefined, name);
+      assert.equal(d[Symbol.for('nodejs.util.inspect.custom')], undefined, name);
+      assert.equal(Object.prototype.toString.call(d), '[object Object]', name);
+    }
+    assert.deepEqual(rejected(), {});
+    assert.equal(errors.length, 0);
   });
 
   test('reads with hostile keys answer "missing" and count nothing', () => {

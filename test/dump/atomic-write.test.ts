@@ -20,8 +20,8 @@ describe('atomic writes', () => {
     const sub = await mkdtemp(join(dir, 'stale-'));
     const file = join(sub, 'stats.json');
     // The names the next writes of this process would take: leave stale files at the next ones.
-    const [, pid, seq] = /\.(\d+)\.(\d+)\.tmp$/.exec(temporaryPathFor(file))!;
-    const stale = [1, 2, 3, 4, 5, 6].map((i) => `.stats.json.${pid}.${Number(seq) + i}.tmp`);
+    const [, pid, token, seq] = /\.(\d+)\.([0-9a-f]{16})\.(\d+)\.tmp$/.exec(temporaryPathFor(file))!;
+    const stale = [1, 2, 3, 4, 5, 6].map((i) => `.stats.json.${pid}.${token}.${Number(seq) + i}.tmp`);
     for (const name of stale) await writeFile(join(sub, name), '{"half');
     writeFileAtomicSync(file, '{"n":1}');
     assert.equal(await readFile(file, 'utf8'), '{"n":1}');

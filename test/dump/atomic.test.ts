@@ -104,7 +104,7 @@ describe('atomic dumps', () => {
     const dump = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
     assert.ok((dump.stats as { big: { version: number } }).big.version > 10, 'the file holds a write from inside the loop');
     for (const name of await readdir(dir)) {
-      if (name !== 'killed.json' && !name.startsWith('loop-')) assert.match(name, /^\.killed\.json\.\d+\.\d+\.tmp$/);
+      if (name !== 'killed.json' && !name.startsWith('loop-')) assert.match(name, /^\.killed\.json\.\d+\.[0-9a-f]{16}\.\d+\.tmp$/);
     }
   });
 

@@ -83,7 +83,7 @@ function assertDurableOrder(log: Step[], target: string, dir: string): string {
   const rename = log.findIndex((s) => s.op === 'rename' && s.to === target);
   assert.ok(rename >= 0, `the temporary file is renamed over ${target}: ${JSON.stringify(log)}`);
   const tmp = log[rename]!.path;
-  assert.match(basename(tmp), new RegExp(`^\\.${basename(target).replace(/\./g, '\\.')}\\.\\d+\\.\\d+\\.tmp$`));
+  assert.match(basename(tmp), new RegExp(`^\\.${basename(target).replace(/\./g, '\\.')}\\.\\d+\\.[0-9a-f]{16}\\.\\d+\\.tmp$`));
   const at = (op: Step['op'], path: string) => log.map((s, i) => (s.op === op && s.path === path ? i : -1)).filter((i) => i >= 0);
   const writes = at('write', tmp);
   const syncs = at('fsync', tmp);

@@ -55,7 +55,7 @@ describe('stale temporary files of dumps killed mid-write', () => {
       left = await temporaries(sub);
     }
     assert.ok(left.length > 0, 'a kill mid-write left a temporary file (as it does without cleanup)');
-    for (const name of left) assert.match(name, /^\.stats\.json\.\d+\.\d+\.tmp$/);
+    for (const name of left) assert.match(name, /^\.stats\.json\.\d+\.[0-9a-f]{16}\.\d+\.tmp$/);
     await dumpStatsTo(file, { source: new scales.Registry() });
     assert.deepEqual(await temporaries(sub), [], 'the next dump removed them');
     assert.deepEqual(JSON.parse(await readFile(file, 'utf8')).stats, {});
@@ -70,8 +70,13 @@ describe('stale temporary files of dumps killed mid-write', () => {
       const minuteAgo = new Date(Date.now() - 60_000);
       const inAMinute = new Date(Date.now() + 60_000);
       const files: [string, Date, 'removed' | 'kept'][] = [
-        [`.stats.json.${gone}.3.tmp`, minuteAgo, 'removed'], // a killed writer's
-        [`.stats.json.${process.pid}.999999.tmp`, minuteAgo, 'removed'], // an earlier process with this pid (a container's pid 1)
+        [`.stats.json.${gone}.3.tmp`, minuteAgo, 'removed'], // a killed writer's (the naming before tokens)
+        [`.stats.json.${gone}.0123456789abcdef.3.tmp`, minuteAgo, 'removed'], // a killed writer's
+        [`.stats.json.${process.pid}.0123456789abcdef.5.tmp`, minuteAgo, 'kept'], // our pid, another token: another container's pid 1 writing now
+        [`.stats.json.${process.pid}.0123456789abcdef.6.tmp`, hourAgo, 'removed'], // the same, untouched for an hour
+        [`.stats.json.${process.pid}.999999.tmp`, minuteAgo, 'kept'], // our pid without a token: not ours, maybe an older version's write
+        [`.stats.json.${process.pid}.999998.tmp`, hourAgo, 'removed'],
+        [`.stats.json.${process.ppid}.fedcba9876543210.9.tmp`, minuteAgo, 'kept'], // a live process's write in progress
         [`.stats.json.${process.ppid}.7.tmp`, hourAgo, 'removed'], // a live pid, untouched for an hour: a reused pid
         [`.stats.json.${process.ppid}.8.tmp`, minuteAgo, 'kept'], // a live process's write in progress
         [`.stats.json.${gone}.4.tmp`, inAMinute, 'kept'], // newer than this write
@@ -79,6 +84,8 @@ describe('stale temporary files of dumps killed mid-write', () => {
         [`.stats.json.tmp`, minuteAgo, 'kept'], // not this naming
         [`stats.json.${gone}.1.tmp`, minuteAgo, 'kept'],
         [`.stats.json.${gone}.x.tmp`, minuteAgo, 'kept'],
+        [`.stats.json.${gone}.0123456789ABCDEF.1.tmp`, minuteAgo, 'kept'],
+        [`.stats.json.${gone}.abc.1.tmp`, minuteAgo, 'kept'],
         [`.stats.json.${gone}.1.tmp.bak`, minuteAgo, 'kept'],
         [`.xstats.json.${gone}.1.tmp`, minuteAgo, 'kept'],
       ];

@@ -4,7 +4,7 @@ import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { htmlChunks, renderHtml } from '../../src/formats/html.js';
 import { jsonChunks, renderJson, toJsonObject } from '../../src/formats/json.js';
 import { filterSnapshot, parseQuery } from '../../src/formats/query.js';
-import { metricName, renderPrometheus, wantsOpenMetrics } from '../../src/formats/prometheus.js';
+import { metricName, prometheusChunks, renderPrometheus, wantsOpenMetrics } from '../../src/formats/prometheus.js';
 import { formatNumber, formatValue } from '../../src/formats/value-format.js';
 import { fixtureCollapsed, fixtureTree } from './fixture-tree.js';
 import { assertGolden } from './golden.js';
@@ -93,6 +93,41 @@ describe('prometheus format', () => {
       assert.ok(text.includes('\ninf +Inf\n') && text.includes('\nninf -Inf\n'), text);
       assert.ok(!text.includes('_info'), text);
     }
+  });
+  it('names each render on its own, whatever earlier renders of the same paths claimed (names are cached across renders)', () => {
+    const tree = (stats: SnapshotNode['stats'], childStats: SnapshotNode['stats']): SnapshotNode => ({
+      name: '',
+      path: '/',
+      stats,
+      children: [{ name: 'a-b', path: '/a-b', stats: childStats, children: [] }],
+    });
+    const gauge = (name: string, value: number) => ({ name, kind: 'int', value }) as SnapshotNode['stats'][number];
+    // /a_b (a stat at the root) and /a-b/... share the name a_b...: the later one in tree order gets _2.
+    const both = tree([gauge('a_b_c', 1)], [gauge('c', 2)]);
+    const alone = tree([], [gauge('c', 2)]);
+    for (let round = 0; round < 2; round++) {
+      assert.equal(renderPrometheus(both), '# HELP a_b_c /a_b_c\n# TYPE a_b_c gauge\na_b_c 1\n# HELP a_b_c_2 /a-b/c\n# TYPE a_b_c_2 gauge\na_b_c_2 2\n');
+      assert.equal(renderPrometheus(alone), '# HELP a_b_c /a-b/c\n# TYPE a_b_c gauge\na_b_c 2\n', 'no collision: the base name again');
+    }
+    // The same path as another family type: the names follow the type of this render.
+    const text = renderPrometheus(tree([], [{ name: 'c', kind: 'value', value: 'x' }]), { openMetrics: true });
+    assert.equal(text, '# TYPE a_b_c info\n# HELP a_b_c /a-b/c\na_b_c_info{value="x"} 1\n# EOF\n');
+    // A summary's derived names taken by an earlier gauge (a_b_c_sum) move the summary to _2.
+    const pmfValue = { count: 1, median: 2, lifetime: { count: 3, sum: 4 } } as unknown as number;
+    const clash = tree([gauge('a_b_c_sum', 9)], [{ name: 'c', kind: 'pmf', value: pmfValue } as unknown as SnapshotNode['stats'][number]]);
+    for (let round = 0; round < 2; round++) {
+      const t = renderPrometheus(clash);
+      assert.ok(t.includes('\na_b_c_2{quantile="0.5"} 2\na_b_c_2_sum 4\na_b_c_2_count 3\n'), t);
+    }
+  });
+  it('renders a tree too big for one chunk in several, the same text as one string', () => {
+    const stats = Array.from({ length: 600 }, (_, i) => ({ name: 's' + i, kind: 'int', value: i }) as SnapshotNode['stats'][number]);
+    const node: SnapshotNode = { name: '', path: '/', stats, children: [] };
+    const pieces = [...prometheusChunks(node)];
+    assert.ok(pieces.length > 1, 'several chunks');
+    for (const p of pieces) assert.ok(p.startsWith('# HELP ') && p.endsWith('\n'), 'chunks end between families');
+    assert.equal(pieces.join(''), renderPrometheus(node));
+    assert.equal(renderPrometheus(node).split('\n').filter((l) => /^s\d+ /.test(l)).length, 600);
   });
   it('negotiates OpenMetrics from the Accept header', () => {
     const prom242 =

@@ -88,6 +88,20 @@ describe('against a real carbon-cache', () => {
     assert.deepEqual((await carbon.read('it.plain.web.success')).map((p) => p[0]), [ts]);
   });
 
+  it('keys that sanitize to the same name: carbon stores both values', async () => {
+    const registry = new scales.Registry();
+    const A = registry.collection('/a', scales.intDictStat('d'));
+    A.$.d.inc('a/b', 10);
+    A.$.d.inc('a_b', 1000);
+    const pusher = new GraphitePusher('127.0.0.1', carbon.linePort, 'it.meet', { source: registry, selfStatsPath: null });
+    pusher.allow('*');
+    const r = await pusher.push();
+    await pusher.close();
+    assert.equal(r.datapoints, 2);
+    assert.equal((await carbon.waitFor('it.meet.a.d.a_b')).at(-1)![1], 1000);
+    assert.equal((await carbon.waitFor('it.meet.a.d.a_b_2')).at(-1)![1], 10);
+  });
+
   it('pickle over TCP: the same values land', async () => {
     const pusher = pusherFor(tree(), 'it.pickle', 'pickle', carbon.picklePort);
     const r = await pusher.push();

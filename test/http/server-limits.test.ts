@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_SEND_TIMEOUT_MS, serveInBackground, type ServeOptions, type StatusServer } from 'scales-metrics/http';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BYTES_IN_FLIGHT, DEFAULT_MAX_CONNECTIONS, DEFAULT_SEND_TIMEOUT_MS, serveInBackground, type ServeOptions, type StatusServer } from 'scales-metrics/http';
 
 const servers: StatusServer[] = [];
 const sockets: net.Socket[] = [];
@@ -133,15 +133,71 @@ describe('standalone server limits', { timeout: 60_000 }, () => {
     assert.ok(await pollUntil(() => answer.includes('{"n":0}'), 5_000), answer);
   });
 
+  it('answers 503 with Retry-After while maxBytesInFlight is held by clients that do not read, and serves again once they are gone', async () => {
+    const registry = new scales.Registry();
+    // A 12 MB page: more than the kernel buffers for a client that does not read.
+    registry.collection('/big', scales.stat('blob', 'x'.repeat(12_000_000)));
+    registry.collection('/small', scales.intStat('n'));
+    const server = await serve({ source: registry, maxBytesInFlight: 30_000_000, sendTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
+    const base = `http://127.0.0.1:${server.port}/status`;
+    const stalled: net.Socket[] = [];
+    for (let i = 0; i < 2; i++) {
+      const socket = await connect(server.port);
+      socket.pause();
+      socket.write('GET /status/big?format=json HTTP/1.1\r\nHost: x\r\n\r\n');
+      stalled.push(socket);
+    }
+    assert.ok(await pollUntil(() => server.bytesInFlight > 24_000_000, 10_000), `two big pages held (${server.bytesInFlight} bytes in flight)`);
+    // A third big page would go over the budget: refused, cheaply, with a hint to retry.
+    const refused = await fetch(`${base}/big?format=json`);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '5');
+    assert.match(await refused.text(), /busy/);
+    assert.equal(server.refusedBusy, 1);
+    // A small page still fits.
+    const small = await fetch(`${base}/small?format=json`);
+    assert.equal(small.status, 200);
+    assert.deepEqual(await small.json(), { n: 0 });
+    // One stalled client reads its page to the end (drained), the other goes away (destroyed).
+    let drained = 0;
+    stalled[0]!.on('data', (d: Buffer) => (drained += d.length));
+    stalled[0]!.resume();
+    assert.ok(await pollUntil(() => server.bytesInFlight < 13_000_000, 10_000), `the drained page is released (${server.bytesInFlight} in flight)`);
+    assert.ok(drained > 12_000_000, `the reading client got its whole page (${drained} bytes)`);
+    stalled[1]!.destroy();
+    assert.ok(await pollUntil(() => server.bytesInFlight === 0, 10_000), `the destroyed one is released (${server.bytesInFlight} in flight)`);
+    const again = await fetch(`${base}/big?format=json`);
+    assert.equal(again.status, 200);
+    assert.equal((await again.text()).length > 12_000_000, true);
+    assert.equal(server.refusedBusy, 1);
+    assert.ok(await pollUntil(() => server.bytesInFlight === 0, 10_000), 'a finished response holds nothing');
+  });
+
+  it('releases the budget of a stalled response destroyed after sendTimeoutMs', async () => {
+    const registry = new scales.Registry();
+    registry.collection('/big', scales.stat('blob', 'x'.repeat(12_000_000)));
+    const server = await serve({ source: registry, maxBytesInFlight: 15_000_000, sendTimeoutMs: 300, idleTimeoutMs: 60_000 });
+    const socket = await connect(server.port);
+    socket.pause();
+    socket.write('GET /status/big?format=json HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.ok(await pollUntil(() => server.bytesInFlight > 12_000_000, 10_000), 'held while the client does not read');
+    assert.ok(await pollUntil(() => server.bytesInFlight === 0, 10_000), `released when the server destroys it (${server.bytesInFlight} in flight)`);
+    const again = await fetch(`http://127.0.0.1:${server.port}/status/big?format=json`);
+    assert.equal(again.status, 200);
+    await again.arrayBuffer();
+  });
+
   it('has safe defaults and rejects bad limits naming the option', async () => {
     assert.equal(DEFAULT_IDLE_TIMEOUT_MS, 5_000);
     assert.equal(DEFAULT_SEND_TIMEOUT_MS, 30_000);
     assert.equal(DEFAULT_MAX_CONNECTIONS, 64);
+    assert.equal(DEFAULT_MAX_BYTES_IN_FLIGHT, 64 * 1024 * 1024);
     for (const [key, v] of [
       ['idleTimeoutMs', -1],
       ['sendTimeoutMs', Number.NaN],
       ['maxConnections', 1.5],
       ['headersTimeoutMs', '10'],
+      ['maxBytesInFlight', -5],
     ] as const) {
       await assert.rejects(serveInBackground(0, { [key]: v }), new RegExp(`invalid serveInBackground option ${key}`));
     }
