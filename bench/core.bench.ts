@@ -105,7 +105,10 @@ const getStats = msPerCall(() => big.getStats());
 // The same read when every distribution has a new value since the last read (no cached summary).
 const pmfHandles: scales.PmfHandle[] = [];
 for (let c = 0; c < 10; c++) {
-  const s = big.collection(`/svc/timings_${c}`, ...Array.from({ length: 100 }, (_, i) => scales.pmfStat(`latency_${i}`))) as unknown as Record<string, scales.PmfHandle>;
+  const s = big.collection(`/svc/timings_${c}`, ...Array.from({ length: 100 }, (_, i) => scales.pmfStat(`latency_${i}`))) as unknown as Record<
+    string,
+    scales.PmfHandle
+  >;
   for (let i = 0; i < 100; i++) pmfHandles.push(s[`latency_${i}`]!);
 }
 const getStatsFresh = msPerCall(() => {
@@ -129,4 +132,6 @@ table(
     ['prom-client: register.getMetricsAsJSON()', promJsonMs, 1],
   ],
 );
-console.log(`\nTargets: STATS.success += 1 <= 1.5x plain field (got ${fmt(statInc / field)}x); byPath[route] += 1 <= prom-client labelled inc (got ${fmt(dictIndex / promLabelled)}x); getStats() faster than prom-client (got ${fmt(getStatsFresh / promJsonMs)}x with every summary recomputed).`);
+console.log(
+  `\nTargets: STATS.success += 1 <= 1.5x plain field (got ${fmt(statInc / field)}x); byPath[route] += 1 <= prom-client labelled inc (got ${fmt(dictIndex / promLabelled)}x); getStats() faster than prom-client (got ${fmt(getStatsFresh / promJsonMs)}x with every summary recomputed).`,
+);

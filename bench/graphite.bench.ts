@@ -142,7 +142,14 @@ table(
     ['plaintext: serialize + send over TCP', sendPlain, rate(sendPlain), (sendPlain * 1e6) / N, bytesPlain / 1e6, rate(sendPlain) / 1e6],
     ['pickle: serialize only', encPickle, rate(encPickle), (encPickle * 1e6) / N, bytesPickle / 1e6, rate(encPickle) / 1e6],
     ['pickle: serialize + send over TCP', sendPickle, rate(sendPickle), (sendPickle * 1e6) / N, bytesPickle / 1e6, rate(sendPickle) / 1e6],
-    [`push() of a registry (${pushed.toLocaleString('en')} leaves, plaintext)`, pushMs, rate(pushMs, pushed), (pushMs * 1e6) / pushed, bytesPlain / 1e6, rate(pushMs, pushed) / 1e6],
+    [
+      `push() of a registry (${pushed.toLocaleString('en')} leaves, plaintext)`,
+      pushMs,
+      rate(pushMs, pushed),
+      (pushMs * 1e6) / pushed,
+      bytesPlain / 1e6,
+      rate(pushMs, pushed) / 1e6,
+    ],
   ],
 );
 console.log(`longest event-loop stall during that push(): ${maxGap.toFixed(1)} ms`);

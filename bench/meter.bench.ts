@@ -35,10 +35,14 @@ const read = nsPerIteration((n) => {
   for (let i = 0; i < n; i++) consume(meter.rates().count);
 }, 1_000_000);
 
-table('mark() ns/op (one event), best of 7 rounds', ['case', 'ns/op', 'vs scales Meter'], [
-  ['plain counter field += 1', field, `${(field / ours).toFixed(2)}x`],
-  ['scales Meter.mark', ours, '1.00x'],
-  ['scales MeterStat STATS.hits.mark (public API)', stat, `${(stat / ours).toFixed(2)}x`],
-  ['measured-core Meter.mark', theirs, `${(theirs / ours).toFixed(2)}x`],
-  ['scales Meter.rates() (read)', read, `${(read / ours).toFixed(2)}x`],
-]);
+table(
+  'mark() ns/op (one event), best of 7 rounds',
+  ['case', 'ns/op', 'vs scales Meter'],
+  [
+    ['plain counter field += 1', field, `${(field / ours).toFixed(2)}x`],
+    ['scales Meter.mark', ours, '1.00x'],
+    ['scales MeterStat STATS.hits.mark (public API)', stat, `${(stat / ours).toFixed(2)}x`],
+    ['measured-core Meter.mark', theirs, `${(theirs / ours).toFixed(2)}x`],
+    ['scales Meter.rates() (read)', read, `${(read / ours).toFixed(2)}x`],
+  ],
+);

@@ -380,13 +380,17 @@ for (const v of FILL) dds.accept(v);
 const readDd = nsPerIteration((n) => {
   for (let i = 0; i < n; i++) for (const q of SIX) consume(dds.getValueAtQuantile(q));
 }, 20_000);
-table('reading a summary (6 percentiles + window and lifetime figures), 100,000 values recorded', ['reader', 'us/read'], [
-  ['WindowedDistribution.summary', readDist / 1000],
-  ['PmfStat snapshot() (uncached)', readPmf / 1000],
-  ['WindowedDistribution.summary, worst case (every sketch at its budget)', readWorst / 1000],
-  [`WindowedDistribution.summary, sub-windows at schemas ${mixed.summary([0.5]).schema} and 6 (merged on read)`, readMixed / 1000],
-  ['DDSketch 6 x getValueAtQuantile (no window)', readDd / 1000],
-]);
+table(
+  'reading a summary (6 percentiles + window and lifetime figures), 100,000 values recorded',
+  ['reader', 'us/read'],
+  [
+    ['WindowedDistribution.summary', readDist / 1000],
+    ['PmfStat snapshot() (uncached)', readPmf / 1000],
+    ['WindowedDistribution.summary, worst case (every sketch at its budget)', readWorst / 1000],
+    [`WindowedDistribution.summary, sub-windows at schemas ${mixed.summary([0.5]).schema} and 6 (merged on read)`, readMixed / 1000],
+    ['DDSketch 6 x getValueAtQuantile (no window)', readDd / 1000],
+  ],
+);
 
 // ---- 5. store layout: one typed array + page directory (ours) vs a Map of pages -------------
 /** The alternative the issue names: pages of 32 counts in a Map keyed by page number. */
@@ -419,8 +423,12 @@ const nsMap = nsPerIteration((n) => {
 const nsIndex = nsPerIteration((n) => {
   for (let i = 0; i < n; i++) consume(index6(VALUES[i & MASK]));
 }, ITER);
-table('sparse store layout: index + increment, same lognormal values', ['store', 'ns/op', 'vs ours'], [
-  ['one typed array + page directory (SparseStore, ours)', nsDense, '1.00x'],
-  ['Map<page, Uint32Array(32)>', nsMap, `${fmt(nsMap / nsDense)}x`],
-  ['index6() alone (exponent bits + table)', nsIndex, `${fmt(nsIndex / nsDense)}x`],
-]);
+table(
+  'sparse store layout: index + increment, same lognormal values',
+  ['store', 'ns/op', 'vs ours'],
+  [
+    ['one typed array + page directory (SparseStore, ours)', nsDense, '1.00x'],
+    ['Map<page, Uint32Array(32)>', nsMap, `${fmt(nsMap / nsDense)}x`],
+    ['index6() alone (exponent bits + table)', nsIndex, `${fmt(nsIndex / nsDense)}x`],
+  ],
+);

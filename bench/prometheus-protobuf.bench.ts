@@ -28,7 +28,7 @@ const snap = registry.snapshot()!;
 // 1,000 native histograms: 200 non-empty buckets spread over 400 indexes (gaps of 0..2 and longer).
 const histograms: ProtoFamily[] = [];
 let state = 12345;
-const rand = () => ((state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 for (let h = 0; h < 1000; h++) {
   const indexes: number[] = [];
   const counts: number[] = [];
@@ -45,7 +45,12 @@ for (let h = 0; h < 1000; h++) {
     name: `rpc${h}_seconds`,
     help: `/rpc${h}/seconds`,
     type: 'histogram',
-    metrics: [{ labels: [{ name: 'route', value: `/api/v${h % 3}/items` }], histogram: { count, sum: count * 0.01, schema: 6, positive: { indexes, counts } } }],
+    metrics: [
+      {
+        labels: [{ name: 'route', value: `/api/v${h % 3}/items` }],
+        histogram: { count, sum: count * 0.01, schema: 6, positive: { indexes, counts } },
+      },
+    ],
   });
 }
 
@@ -63,7 +68,13 @@ table(
   ['case', 'ms', 'vs text render of the same gauges', 'body', 'MB/s'],
   [
     ['text: renderPrometheus(snapshot), 10,000 gauges', textMs, '1.00', kib(textBytes), (textBytes / 1e3 / textMs).toFixed(0)],
-    ['protobuf: encodeMetricFamilies, 10,000 gauges', gaugeMs, (gaugeMs / textMs).toFixed(2) + 'x the time', kib(gaugeBytes), (gaugeBytes / 1e3 / gaugeMs).toFixed(0)],
+    [
+      'protobuf: encodeMetricFamilies, 10,000 gauges',
+      gaugeMs,
+      (gaugeMs / textMs).toFixed(2) + 'x the time',
+      kib(gaugeBytes),
+      (gaugeBytes / 1e3 / gaugeMs).toFixed(0),
+    ],
     ['protobuf: 1,000 native histograms x 200 buckets', histMs, '-', kib(histBytes), (histBytes / 1e3 / histMs).toFixed(0)],
   ],
 );

@@ -46,11 +46,14 @@ const registry = new scales.Registry();
 const cases: Array<{ name: string; start: () => () => void; wall: number[]; cpu: number[]; best: number }> = [
   ['scales collectRuntimeStats() on', () => scales.collectRuntimeStats({ registry })],
   ['  its sampling timer alone (gc: false)', () => scales.collectRuntimeStats({ registry: new scales.Registry(), gc: false })],
-  ['  an empty PerformanceObserver of gc entries (Node\'s own cost)', () => {
-    const o = new PerformanceObserver(() => {});
-    o.observe({ entryTypes: ['gc'] });
-    return { stop: () => o.disconnect() };
-  }],
+  [
+    "  an empty PerformanceObserver of gc entries (Node's own cost)",
+    () => {
+      const o = new PerformanceObserver(() => {});
+      o.observe({ entryTypes: ['gc'] });
+      return { stop: () => o.disconnect() };
+    },
+  ],
 ].map(([name, start]) => ({
   name: name as string,
   start: () => {
@@ -78,7 +81,10 @@ for (let r = 0; r < ROUNDS; r++) {
     prev = next;
   }
 }
-const tree = registry.getStats('/process') as { eventLoop: { delaySeconds: { lifetime: { count: number } } }; gc: { pauseSeconds: Record<string, { lifetime: { count: number } }> } };
+const tree = registry.getStats('/process') as {
+  eventLoop: { delaySeconds: { lifetime: { count: number } } };
+  gc: { pauseSeconds: Record<string, { lifetime: { count: number } }> };
+};
 const samples = tree.eventLoop.delaySeconds.lifetime.count;
 const gcPauses = Object.values(tree.gc.pauseSeconds).reduce((n, p) => n + p.lifetime.count, 0);
 
@@ -153,15 +159,25 @@ table(
     ['prom-client collectDefaultMetrics() on (after; best vs best)', promOn, (promOn * 1e6) / REQUESTS, pct(promOn / off), ''],
   ],
 );
-table('GC observation, per GC (forced minor GCs, median of 7)', ['case', 'µs CPU', 'share of the hot loop'], [
-  [`one GC pause recorded (the hot loop had ${gcPerSecond.toFixed(0)} GCs/s)`, perGcUs, `${((perGcUs * gcPerSecond) / 1e4).toFixed(3)}%`],
-]);
-table('idle process, CPU per second (best of 3)', ['case', 'ms CPU/s', 'share of a core'], [
-  ['runtime stats off', idleOff, `${(idleOff / 10).toFixed(3)}%`],
-  ['scales collectRuntimeStats() on (50 samples/s)', idleOn, `${(idleOn / 10).toFixed(3)}%`],
-]);
-table('one read', ['case', 'ms'], [
-  ["scales getStats('/process'), readings renewed (> 100 ms since the last read)", readFresh],
-  ["scales getStats('/process') again within 100 ms (readings shared)", read],
-  ['prom-client getMetricsAsJSON() (default metrics, started)', promRead],
-]);
+table(
+  'GC observation, per GC (forced minor GCs, median of 7)',
+  ['case', 'µs CPU', 'share of the hot loop'],
+  [[`one GC pause recorded (the hot loop had ${gcPerSecond.toFixed(0)} GCs/s)`, perGcUs, `${((perGcUs * gcPerSecond) / 1e4).toFixed(3)}%`]],
+);
+table(
+  'idle process, CPU per second (best of 3)',
+  ['case', 'ms CPU/s', 'share of a core'],
+  [
+    ['runtime stats off', idleOff, `${(idleOff / 10).toFixed(3)}%`],
+    ['scales collectRuntimeStats() on (50 samples/s)', idleOn, `${(idleOn / 10).toFixed(3)}%`],
+  ],
+);
+table(
+  'one read',
+  ['case', 'ms'],
+  [
+    ["scales getStats('/process'), readings renewed (> 100 ms since the last read)", readFresh],
+    ["scales getStats('/process') again within 100 ms (readings shared)", read],
+    ['prom-client getMetricsAsJSON() (default metrics, started)', promRead],
+  ],
+);

@@ -118,7 +118,9 @@ let traffic: NodeJS.Timeout | undefined;
 if (!args['no-traffic']) {
   traffic = setInterval(() => {
     const p = paths[Math.floor(Math.random() * paths.length)]!;
-    fetch(`http://127.0.0.1:${appPort}${p}`).then((r) => r.text()).catch(() => {});
+    fetch(`http://127.0.0.1:${appPort}${p}`)
+      .then((r) => r.text())
+      .catch(() => {});
   }, 100);
 }
 

@@ -41,5 +41,7 @@ while (Date.now() < until) {
 const last = await pusher.stop(); // a final push, a flush, then the socket is closed
 const s = pusher.stats();
 console.log(`final push: ${last?.datapoints} datapoints at ${last?.timestamp}, delivered: ${last?.drained}`);
-console.log(`processor/finished = ${WORKERS.finished}; sent ${s.sent}, dropped ${s.dropped}, reconnects ${s.reconnects}${s.lastError ? `, last error: ${s.lastError}` : ''}`);
+console.log(
+  `processor/finished = ${WORKERS.finished}; sent ${s.sent}, dropped ${s.dropped}, reconnects ${s.reconnects}${s.lastError ? `, last error: ${s.lastError}` : ''}`,
+);
 process.exitCode = last?.drained ? 0 : 1;

@@ -36,7 +36,13 @@ console.log('json:', JSON.stringify(await json.json()));
 const filtered = await fetch(server.url + '?format=json&query=' + encodeURIComponent('/a >= 2'));
 console.log('query:', JSON.stringify(await filtered.json()));
 const metrics = await fetch(server.url.replace('/status/', '/metrics'));
-console.log('metrics:', (await metrics.text()).split('\n').filter((l) => l.startsWith('web_byPath')).join(' | '));
+console.log(
+  'metrics:',
+  (await metrics.text())
+    .split('\n')
+    .filter((l) => l.startsWith('web_byPath'))
+    .join(' | '),
+);
 console.log('no token:', (await fetch(base + '/status/')).status);
 console.log('token:', (await fetch(base + '/status/web', { headers: { authorization: 'Bearer s3cret' } })).status);
 

@@ -19,6 +19,8 @@ esac
 if [ "$mode" = unit ]; then bash scripts/setup.sh; else bash scripts/setup.sh --services; fi
 echo "test: lint (warnings fail it)"
 npx biome lint --error-on-warnings src test bench examples
+echo "test: format (biome format: any file it would change fails)"
+npx biome format .
 echo "test: node --test"
 mkdir -p artifacts
 # Every build/test/**/*.test.js file (Node 20's runner takes no globs); integration files start

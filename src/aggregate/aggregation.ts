@@ -25,7 +25,6 @@ export interface AggregationOptions {
 /** How many warnings an Aggregation keeps by default. */
 export const DEFAULT_MAX_WARNINGS = 1000;
 
-
 interface CompiledNode {
   readonly branches: { key: SpecKey; child: CompiledNode | readonly Aggregator[] }[];
   /** The data keys named exactly at this level: `'*'` leaves them to their exact branch. */
@@ -40,7 +39,6 @@ function isLeaf(value: CompiledNode | readonly Aggregator[]): value is readonly 
   return Array.isArray(value);
 }
 
-
 function compile(spec: AggregationSpec, path: string): CompiledNode {
   if (!isObject(spec as JsonValue)) throw new TypeError(`aggregation spec at ${path || '/'}: expected an object or an array of aggregators`);
   const branches: CompiledNode['branches'] = [];
@@ -49,7 +47,8 @@ function compile(spec: AggregationSpec, path: string): CompiledNode {
     const key = parseSpecKey(rawKey);
     const here = `${path}/${rawKey}`;
     if (key.kind === 'exact') {
-      if (exactKeys.has(key.key)) throw new TypeError(`aggregation spec at ${here}: the key "${key.key}" is named twice at ${path || '/'} (as "${key.key}" and "=${key.key}")`);
+      if (exactKeys.has(key.key))
+        throw new TypeError(`aggregation spec at ${here}: the key "${key.key}" is named twice at ${path || '/'} (as "${key.key}" and "=${key.key}")`);
       exactKeys.add(key.key);
     }
     if (Array.isArray(value)) {
@@ -64,7 +63,6 @@ function compile(spec: AggregationSpec, path: string): CompiledNode {
   const regexes = branches.filter((b) => b.key.kind === 'regex').length;
   return { branches, exactKeys, mayOverlap: regexes > 0 && branches.length > 1 };
 }
-
 
 function isAggregator(value: unknown): value is Aggregator {
   const a = value as Aggregator;

@@ -47,4 +47,3 @@ export function describe(value: JsonValue | undefined): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value)}`;
   return `${typeof value} ${String(value)}`;
 }
-

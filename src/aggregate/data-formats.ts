@@ -212,9 +212,7 @@ export function dataFormatByName(name: string): DataFormat {
     >
   )[name.toLowerCase()];
   if (found === undefined) {
-    throw new Error(
-      `unknown data format "${name}": expected default, direct, timer, timer_mean, counter, meter, gauge or field:<key>`,
-    );
+    throw new Error(`unknown data format "${name}": expected default, direct, timer, timer_mean, counter, meter, gauge or field:<key>`);
   }
   return found;
 }

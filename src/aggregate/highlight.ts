@@ -23,11 +23,7 @@ export class Highlight implements Aggregator {
   private source: string | null = null;
   private value: JsonValue = null;
 
-  constructor(
-    name: string,
-    fn: (current: JsonValue, candidate: JsonValue) => boolean,
-    options: HighlightOptions = {},
-  ) {
+  constructor(name: string, fn: (current: JsonValue, candidate: JsonValue) => boolean, options: HighlightOptions = {}) {
     this.name = name;
     this.fn = fn;
     this.dataFormat = options.dataFormat ?? DataFormats.DIRECT;

@@ -9,9 +9,7 @@ import { humanCompare } from './human-sort.js';
  * Decides whether a file of a directory joins an aggregation: a function of the file's name
  * and full path, or an object with such an `accepts` method (like {@link FileInclusionTest}).
  */
-export type FileTest =
-  | ((fileName: string, fullPath: string) => boolean)
-  | { accepts(fileName: string, fullPath: string): boolean };
+export type FileTest = ((fileName: string, fullPath: string) => boolean) | { accepts(fileName: string, fullPath: string): boolean };
 
 /** Options of {@link FileInclusionTest}. */
 export interface FileInclusionTestOptions {
@@ -87,11 +85,7 @@ function parse(path: string, text: string, warn: (m: string) => void): JsonValue
 }
 
 /** Reads and parses the `*.json` files of a directory (see `Aggregation.addJsonDirectory`). */
-export async function readJsonDirectory(
-  directory: string,
-  test: FileTest | undefined,
-  warn: (message: string) => void,
-): Promise<JsonFile[]> {
+export async function readJsonDirectory(directory: string, test: FileTest | undefined, warn: (message: string) => void): Promise<JsonFile[]> {
   const out: JsonFile[] = [];
   for (const name of candidates(await readdir(directory))) {
     const path = join(directory, name);

@@ -102,7 +102,6 @@ function aggregator(item: JsonValue, where: string): Aggregator {
   }
 }
 
-
 function optionalString(v: JsonValue | undefined, where: string, what: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new Error(`spec ${where}: ${what} must be a string`);

@@ -10,10 +10,7 @@
  */
 
 /** A parsed spec key. */
-export type SpecKey =
-  | { kind: 'exact'; key: string }
-  | { kind: 'star' }
-  | { kind: 'regex'; name: string; regex: RegExp; source: string };
+export type SpecKey = { kind: 'exact'; key: string } | { kind: 'star' } | { kind: 'regex'; name: string; regex: RegExp; source: string };
 
 const FLAGS_OK = /^[imsu]*$/;
 

@@ -98,7 +98,8 @@ export async function runAggregate(args: string[], io: CliIo): Promise<number> {
     const dirName = printable(dir);
     const dirStat = await stat(dir).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     if (dirStat instanceof Error) throw new UsageError(`cannot read the directory ${dirName}: ${printable(dirStat.message)}`);
-    if (!dirStat.isDirectory()) throw new UsageError(`cannot read the directory ${dirName}: not a directory (give the directory that holds the dumps)`);
+    if (!dirStat.isDirectory())
+      throw new UsageError(`cannot read the directory ${dirName}: not a directory (give the directory that holds the dumps)`);
     let spec: ReturnType<typeof specFromJson>;
     try {
       spec = specFromJson(await readSpec(values.spec));

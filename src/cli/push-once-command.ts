@@ -120,7 +120,8 @@ function readArgs(argv: string[]): Args | 'help' {
   // --allow and --forbid in the order given: the newest rule wins.
   const rules: Args['rules'] = [];
   for (const t of tokens) {
-    if (t.kind === 'option' && (t.name === 'allow' || t.name === 'forbid') && t.value !== undefined) rules.push({ allow: t.name === 'allow', glob: t.value });
+    if (t.kind === 'option' && (t.name === 'allow' || t.name === 'forbid') && t.value !== undefined)
+      rules.push({ allow: t.name === 'allow', glob: t.value });
   }
   let protocol: GraphiteProtocol = 'plaintext';
   if (values.protocol !== undefined) {
@@ -188,7 +189,9 @@ async function readSource(from: string, args: Pick<Args, 'timeoutMs' | 'maxBodyB
   try {
     return parseJsonText(text) as JsonValue;
   } catch (error) {
-    throw new UsageError(`${printable(from)} ${error instanceof JsonTooDeepError ? 'is refused' : 'is not JSON'}: ${printable((error as Error).message)}`);
+    throw new UsageError(
+      `${printable(from)} ${error instanceof JsonTooDeepError ? 'is refused' : 'is not JSON'}: ${printable((error as Error).message)}`,
+    );
   }
 }
 

@@ -8,7 +8,6 @@ import { isObject } from '../core/json.js';
 /** The percentile fields shown in a compact row, with their short labels (`99percentile` → p99). */
 const PERCENTILE_FIELDS: [string, string][] = PMF_QUANTILES.map(([, key]) => [key, `p${key === 'median' ? '50' : key.replace('percentile', '')}`]);
 
-
 /** A PmfStat leaf or a Percentiles result: has a count and percentiles. */
 export function isDistribution(v: JsonValue): v is JsonObject {
   return isObject(v) && typeof v.count === 'number' && 'median' in v && '99percentile' in v;

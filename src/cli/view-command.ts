@@ -37,7 +37,6 @@ an answer over --max-body).
 
 export { DEFAULT_FETCH_TIMEOUT_MS };
 
-
 class ServerError extends Error {}
 
 interface LoadOptions {

@@ -63,7 +63,12 @@ export function runToEnd<T>(gen: Generator<void, T>): T {
  * Runs `fn` on every item, yielding to the event loop after every `sliceMs` of work (the clock
  * is read every `checkEvery` items, since reading it costs more than most items).
  */
-export async function forEachSliced<T>(items: Iterable<T>, fn: (item: T) => void, sliceMs: number = DEFAULT_SLICE_MS, checkEvery = 256): Promise<void> {
+export async function forEachSliced<T>(
+  items: Iterable<T>,
+  fn: (item: T) => void,
+  sliceMs: number = DEFAULT_SLICE_MS,
+  checkEvery = 256,
+): Promise<void> {
   const slice = new TimeSlice(sliceMs);
   let n = 0;
   for (const item of items) {

@@ -151,7 +151,9 @@ export function overflowReason(path: string, now: number): string {
 export function keyLimitOf(value: unknown, fallback: number, statName: string): number {
   if (value === undefined) return fallback;
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-  throw new RangeError(`stat "${statName}": keyLimit must be a positive integer, not ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  throw new RangeError(
+    `stat "${statName}": keyLimit must be a positive integer, not ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+  );
 }
 
 export { setKey };
@@ -165,7 +167,9 @@ export { setKey };
 export function defineStatProperty(cell: StatCell, target: object, value: unknown, assign?: (v: unknown) => void): void {
   Object.defineProperty(target, cell.name, {
     get: () => value,
-    set: assign ?? ((v: unknown) => cell.ctx.reject(cell, v, `not assignable: ${cell.path} is a stat of kind ${cell.kind} (write through its methods or keys)`)),
+    set:
+      assign ??
+      ((v: unknown) => cell.ctx.reject(cell, v, `not assignable: ${cell.path} is a stat of kind ${cell.kind} (write through its methods or keys)`)),
     enumerable: true,
   });
 }

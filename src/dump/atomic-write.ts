@@ -81,13 +81,18 @@ function staleTemporaries(target: string, names: readonly string[], mtimeMs: (pa
 /** Removes the stale temporary files of `target` (left by writers killed mid-write); best effort, never throws. */
 function removeStaleTemporariesSync(target: string, startedMs: number): void {
   try {
-    const stale = staleTemporaries(target, fs.readdirSync(dirname(target)), (path) => {
-      try {
-        return fs.lstatSync(path).mtimeMs;
-      } catch {
-        return undefined;
-      }
-    }, startedMs);
+    const stale = staleTemporaries(
+      target,
+      fs.readdirSync(dirname(target)),
+      (path) => {
+        try {
+          return fs.lstatSync(path).mtimeMs;
+        } catch {
+          return undefined;
+        }
+      },
+      startedMs,
+    );
     for (const path of stale) {
       try {
         fs.unlinkSync(path);

@@ -59,7 +59,10 @@ export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = 
   try {
     // The typed snapshot, collapsed containers left out (not even read) as getStats() does.
     const collapsed = source.isCollapsed?.bind(source);
-    const node = source.snapshot(options.path ?? '/', collapsed === undefined ? snapshotOptions(options) : { ...snapshotOptions(options), skip: collapsed });
+    const node = source.snapshot(
+      options.path ?? '/',
+      collapsed === undefined ? snapshotOptions(options) : { ...snapshotOptions(options), skip: collapsed },
+    );
     if (node !== undefined) {
       stats = snapshotJson(node);
       kinds = kindsOf(node);

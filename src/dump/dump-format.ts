@@ -40,4 +40,3 @@ export interface DumpFile {
    */
   kinds?: Record<string, string>;
 }
-

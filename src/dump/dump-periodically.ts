@@ -105,16 +105,13 @@ export function dumpStatsPeriodically(filename: string, options: DumpPeriodicall
     if (stopped) return;
     const started = performance.now();
     // Background reads: a gauge over the registry's gaugeBudgetMs is not called again (it shows an error).
-    inFlight = writeDump(filename, options, true).then(
-      () => {
-        writes++;
-        if (self !== undefined) {
-          self.writes += 1;
-          self.lastWriteMs = performance.now() - started;
-        }
-      },
-      report,
-    );
+    inFlight = writeDump(filename, options, true).then(() => {
+      writes++;
+      if (self !== undefined) {
+        self.writes += 1;
+        self.lastWriteMs = performance.now() - started;
+      }
+    }, report);
     void inFlight.finally(() => {
       inFlight = undefined;
       schedule(periodMs);

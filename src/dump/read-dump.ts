@@ -62,7 +62,14 @@ export function readDump(data: JsonValue, from: string): DumpContents {
   return contents(false, {}, stats, undefined, undefined, numberOr(lastUpdated));
 }
 
-function contents(isDump: boolean, header: JsonObject, stats: JsonObject, kinds: Record<string, string> | undefined, host: string | undefined, lastUpdated: number | undefined): DumpContents {
+function contents(
+  isDump: boolean,
+  header: JsonObject,
+  stats: JsonObject,
+  kinds: Record<string, string> | undefined,
+  host: string | undefined,
+  lastUpdated: number | undefined,
+): DumpContents {
   let node: SnapshotNode | undefined;
   return {
     isDump,

@@ -60,7 +60,6 @@ function orderedKeys(obj: { [key: string]: JsonValue }, order: readonly string[]
   return keys.sort((a, b) => rank(a) - rank(b) || byName(a, b));
 }
 
-
 interface Ctx {
   display: DisplayHints;
   unit: string | undefined;
@@ -166,9 +165,7 @@ export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {})
     '</title><style>' +
     STATUS_PAGE_CSS +
     '</style></head>\n<body' +
-    (live
-      ? ' data-live="' + escapeHtml(live.url) + '" data-interval="' + live.intervalMs + '" data-points="' + live.points + '"'
-      : '') +
+    (live ? ' data-live="' + escapeHtml(live.url) + '" data-interval="' + live.intervalMs + '" data-points="' + live.points + '"' : '') +
     '>\n<h1>Stats</h1><h3>' +
     escapeHtml(server) +
     '</h3>' +
@@ -176,9 +173,7 @@ export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {})
     '<form method="get" action=""><label>Filter: <input type="text" name="query" size="20" value="' +
     escapeHtml(options.query ?? '') +
     '"></label> <button type="submit">Filter</button></form>' +
-    (live
-      ? '<div id="live" hidden><button type="button" id="live-toggle">Pause</button> <span id="live-status">live</span></div>'
-      : '') +
+    (live ? '<div id="live" hidden><button type="button" id="live-toggle">Pause</button> <span id="live-status">live</span></div>' : '') +
     '\n';
   if (options.emptyMessage !== undefined) yield '<p class="empty">' + escapeHtml(options.emptyMessage) + '</p>\n';
   else {

@@ -27,7 +27,6 @@ export function toJsonObject(node: SnapshotNode, options: JsonRenderOptions = {}
   return snapshotJson(node, options.collapsed);
 }
 
-
 /**
  * Renders the snapshot as JSON text, byte for byte what `JSON.stringify(toJsonObject(node))`
  * (or with indent 2 when `pretty`) gives, but in pieces: the HTTP handler pulls the pieces a

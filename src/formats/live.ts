@@ -31,7 +31,6 @@ export function leafFormat(display: DisplayHints, field: string | undefined, val
   return typeof value === 'number' ? display.format(field, unit) : 't';
 }
 
-
 function* leaves(segments: string[], v: JsonValue): Generator<[string, LiveValue]> {
   if (isObject(v)) {
     for (const k of Object.keys(v)) yield* leaves([...segments, k], v[k]);

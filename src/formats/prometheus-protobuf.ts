@@ -494,7 +494,9 @@ function writeHistogram(w: Writer, f: ProtoFamily, m: number, h: ProtoHistogram)
     // Prometheus rejects a histogram whose buckets do not add up to its count (more than the
     // count when the sum is NaN, since NaN observations are counted but in no bucket).
     if (Number.isNaN(h.sum) ? inBuckets > count : inBuckets !== count) {
-      throw new RangeError(`${at()}: native buckets hold ${inBuckets} observations (zero bucket ${zc}, positive ${pos}, negative ${neg}) but count is ${count}`);
+      throw new RangeError(
+        `${at()}: native buckets hold ${inBuckets} observations (zero bucket ${zc}, positive ${pos}, negative ${neg}) but count is ${count}`,
+      );
     }
     w.tag(5, 0);
     w.sint32(schema);

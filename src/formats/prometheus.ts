@@ -189,7 +189,6 @@ class StatNames {
     }
     return this.names;
   }
-
 }
 
 /** Most stats whose names are kept across renders (about 260 bytes each); past it the cache starts over, so memory stays bounded. */
@@ -425,7 +424,11 @@ class Writer {
             unhandled(s);
         }
       }
-      if (pass === 1 && !this.close(rates, rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')') && this.parts.length === at + 1) {
+      if (
+        pass === 1 &&
+        !this.close(rates, rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')') &&
+        this.parts.length === at + 1
+      ) {
         this.parts.length = at; // neither totals nor rates
         return;
       }

@@ -100,7 +100,6 @@ function compare(actual: JsonValue, op: QueryOperator, text: string): boolean {
   }
 }
 
-
 /** Keeps what matches inside a JSON value; undefined when nothing does. */
 function filterValue(value: JsonValue, q: Query): JsonValue | undefined {
   if (!isObject(value)) return undefined;

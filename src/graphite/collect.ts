@@ -168,7 +168,6 @@ class Walk {
       yield* this.node(child, `${prefix}${seg}.`, prefixOk && segmentFits(seg), exact && seg === child.name);
     }
   }
-
 }
 
 function prefixFits(prefix: string): boolean {

@@ -59,7 +59,10 @@ export function sanitizeSegment(segment: string): string {
  */
 export function normalizePrefix(prefix: string): string {
   if (typeof prefix !== 'string') throw new TypeError(`invalid graphite prefix ${String(prefix)}: a prefix must be a string`);
-  const parts = prefix.split('.').filter((p) => p.length > 0).map(sanitizeSegment);
+  const parts = prefix
+    .split('.')
+    .filter((p) => p.length > 0)
+    .map(sanitizeSegment);
   return parts.length === 0 ? '' : `${parts.join('.')}.`;
 }
 

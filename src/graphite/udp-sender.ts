@@ -83,10 +83,13 @@ export class UdpGraphiteSender implements GraphiteSender {
     return new Promise((resolve) => {
       const waiter = {
         resolve,
-        timer: setTimeout(() => {
-          this.#waiters.delete(waiter);
-          resolve({ drained: this.#pendingCount === 0, pending: this.#pendingCount });
-        }, Math.max(0, options.timeoutMs)),
+        timer: setTimeout(
+          () => {
+            this.#waiters.delete(waiter);
+            resolve({ drained: this.#pendingCount === 0, pending: this.#pendingCount });
+          },
+          Math.max(0, options.timeoutMs),
+        ),
       };
       if (options.keepAlive !== true) waiter.timer.unref();
       this.#waiters.add(waiter);

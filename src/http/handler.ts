@@ -259,7 +259,8 @@ export class StatusHandler {
       let format: Format;
       if (pathname === this.metricsPath) {
         const f = params.get('format') ?? 'prometheus';
-        if (f !== 'prometheus' && f !== 'openmetrics') return text(400, `unknown format ${JSON.stringify(f)} for ${this.metricsPath}: use prometheus or openmetrics`);
+        if (f !== 'prometheus' && f !== 'openmetrics')
+          return text(400, `unknown format ${JSON.stringify(f)} for ${this.metricsPath}: use prometheus or openmetrics`);
         format = f;
       } else {
         const f = params.get('format') ?? 'html';

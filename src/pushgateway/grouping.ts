@@ -14,7 +14,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 function segment(name: string, value: string, what: string): string {
   if (typeof value !== 'string') throw new TypeError(`pushgateway ${what}: the value must be a string, got ${typeof value}`);
-  if (LONE_SURROGATE.test(value)) throw new TypeError(`pushgateway ${what}: the value ${JSON.stringify(value)} holds a lone UTF-16 surrogate, which UTF-8 cannot carry`);
+  if (LONE_SURROGATE.test(value))
+    throw new TypeError(`pushgateway ${what}: the value ${JSON.stringify(value)} holds a lone UTF-16 surrogate, which UTF-8 cannot carry`);
   if (value === '') return `${name}@base64/=`;
   if (value.includes('/') || value.startsWith('.')) return `${name}@base64/${Buffer.from(value, 'utf8').toString('base64url')}`;
   return `${name}/${encodeURIComponent(value)}`;
@@ -32,7 +33,8 @@ export function groupingPath(job: string, grouping: GroupingLabels = {}): string
   if (typeof job !== 'string' || job === '') throw new TypeError(`pushgateway job: expected a non-empty string, got ${JSON.stringify(job)}`);
   let path = '/metrics/' + segment('job', job, 'job');
   for (const [name, value] of Object.entries(grouping)) {
-    if (!LABEL_NAME.test(name)) throw new TypeError(`pushgateway grouping label ${JSON.stringify(name)}: a label name must match [a-zA-Z_][a-zA-Z0-9_]*`);
+    if (!LABEL_NAME.test(name))
+      throw new TypeError(`pushgateway grouping label ${JSON.stringify(name)}: a label name must match [a-zA-Z_][a-zA-Z0-9_]*`);
     if (name.startsWith('__')) throw new TypeError(`pushgateway grouping label "${name}": names starting with __ are reserved`);
     if (name === 'job') throw new TypeError('pushgateway grouping label "job": the job is given on its own, not as a grouping label');
     path += '/' + segment(name, value, `grouping label "${name}"`);

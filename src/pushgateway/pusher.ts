@@ -123,9 +123,11 @@ export class PushgatewayPusher {
     }
     this.url = base.origin + base.pathname.replace(/\/+$/, '') + groupingPath(options.job, options.grouping);
     this.method = options.method ?? 'PUT';
-    if (this.method !== 'PUT' && this.method !== 'POST') throw new TypeError(`pushgateway method ${JSON.stringify(options.method)}: expected 'PUT' or 'POST'`);
+    if (this.method !== 'PUT' && this.method !== 'POST')
+      throw new TypeError(`pushgateway method ${JSON.stringify(options.method)}: expected 'PUT' or 'POST'`);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_PUSHGATEWAY_TIMEOUT_MS;
-    if (!(this.timeoutMs > 0) || !Number.isFinite(this.timeoutMs)) throw new TypeError(`pushgateway timeoutMs ${String(options.timeoutMs)}: expected a positive number of ms`);
+    if (!(this.timeoutMs > 0) || !Number.isFinite(this.timeoutMs))
+      throw new TypeError(`pushgateway timeoutMs ${String(options.timeoutMs)}: expected a positive number of ms`);
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_PUSHGATEWAY_MAX_BODY_BYTES;
     this.#source = sourceOf(options, 'PushgatewayPusher');
     this.#path = options.path ?? '/';
@@ -181,7 +183,8 @@ export class PushgatewayPusher {
     } catch (e) {
       return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `could not read the stats: ${describe(e)}` }, t0);
     }
-    if (body === undefined) return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `the exposition is over maxBodyBytes (${this.#maxBodyBytes})` }, t0);
+    if (body === undefined)
+      return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `the exposition is over maxBodyBytes (${this.#maxBodyBytes})` }, t0);
     return this.#send(this.method, body, t0);
   }
 

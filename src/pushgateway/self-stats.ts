@@ -11,14 +11,7 @@ export const DEFAULT_PUSHGATEWAY_SELF_STATS_PATH = '/scales/pushgateway';
 
 /** Declares the self-stats at `path` in `registry`; returns the collection. */
 export function declarePushgatewaySelfStats(registry: Registry, path: string) {
-  return registry.collection(
-    path,
-    intStat('pushes'),
-    intStat('failures'),
-    intStat('bytes'),
-    doubleStat('lastPushMs'),
-    stat('lastError', ''),
-  );
+  return registry.collection(path, intStat('pushes'), intStat('failures'), intStat('bytes'), doubleStat('lastPushMs'), stat('lastError', ''));
 }
 
 /** The collection {@link declarePushgatewaySelfStats} returns. */

@@ -84,7 +84,6 @@ export type Stats<D extends readonly AnyDef[]> = {
 } & {
   readonly [X in D[number] as LiteralName<X, false>]: AccessOf<X>;
 } & (string extends D[number]['name'] ? { [name: string]: unknown } : unknown) & {
-  /** The handles of the stats: explicit methods (`inc`, `get`, `set`, ...), and the fastest form. */
-  readonly $: { readonly [X in D[number] as X['name']]: HandleOf<X> };
-};
-
+    /** The handles of the stats: explicit methods (`inc`, `get`, `set`, ...), and the fastest form. */
+    readonly $: { readonly [X in D[number] as X['name']]: HandleOf<X> };
+  };

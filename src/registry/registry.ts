@@ -107,7 +107,8 @@ export class Registry implements StatsSource {
   constructor(options: RegistryOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.keyLimit = options.keyLimit ?? DEFAULT_KEY_LIMIT;
-    if (!(Number.isInteger(this.keyLimit) && this.keyLimit > 0)) throw new RangeError(`Registry: keyLimit must be a positive integer, not ${options.keyLimit}`);
+    if (!(Number.isInteger(this.keyLimit) && this.keyLimit > 0))
+      throw new RangeError(`Registry: keyLimit must be a positive integer, not ${options.keyLimit}`);
     this.strict = options.strict ?? false;
     this.onError = options.onError ?? ((e) => this.warnOnce(e));
     this.gaugeBudgetMs = options.gaugeBudgetMs ?? DEFAULT_GAUGE_BUDGET_MS;
@@ -472,7 +473,11 @@ export class Registry implements StatsSource {
 
   private self(): { rejected: StatsLike; overflow: StatsLike; cells: Set<StatCell> } {
     if (this.selfStats === null) {
-      const s = this.collection('/scales', intDictStat('rejected', { keyLimit: SELF_KEY_LIMIT }), intDictStat('overflow', { keyLimit: SELF_KEY_LIMIT }));
+      const s = this.collection(
+        '/scales',
+        intDictStat('rejected', { keyLimit: SELF_KEY_LIMIT }),
+        intDictStat('overflow', { keyLimit: SELF_KEY_LIMIT }),
+      );
       const c = this.root.find(['scales'])!;
       this.selfStats = { rejected: s, overflow: s, cells: new Set([c.stats.get('rejected')!, c.stats.get('overflow')!]) };
     }

@@ -78,7 +78,6 @@ export function snapshotJson(node: SnapshotNode, collapsed?: CollapsedTest): Jso
   return out;
 }
 
-
 const OUTPUTS = KINDS as unknown as Readonly<Record<StatKind, KindOutputs<JsonValue>>>;
 
 /**

@@ -54,18 +54,41 @@ export const DEFAULT_UTILIZATION_WINDOW_MS = 1000;
  * and `<type>` become the label named in `labels`. Not wired yet: the Prometheus output renders
  * these stats under their path-derived names until a later issue maps them with this table.
  */
-export const RUNTIME_PROMETHEUS_NAMES: Readonly<Record<string, { name: string; type: 'counter' | 'gauge' | 'summary' | 'info'; labels?: readonly string[]; promClient: boolean; note?: string }>> = {
-  nodeVersion: { name: 'nodejs_version_info', type: 'info', labels: ['version', 'major', 'minor', 'patch'], promClient: true, note: 'value 1; labels from process.version' },
+export const RUNTIME_PROMETHEUS_NAMES: Readonly<
+  Record<string, { name: string; type: 'counter' | 'gauge' | 'summary' | 'info'; labels?: readonly string[]; promClient: boolean; note?: string }>
+> = {
+  nodeVersion: {
+    name: 'nodejs_version_info',
+    type: 'info',
+    labels: ['version', 'major', 'minor', 'patch'],
+    promClient: true,
+    note: 'value 1; labels from process.version',
+  },
   startTimeSeconds: { name: 'process_start_time_seconds', type: 'gauge', promClient: true },
-  uptimeSeconds: { name: 'process_uptime_seconds', type: 'gauge', promClient: false, note: 'prom-client has none: time() - process_start_time_seconds' },
+  uptimeSeconds: {
+    name: 'process_uptime_seconds',
+    type: 'gauge',
+    promClient: false,
+    note: 'prom-client has none: time() - process_start_time_seconds',
+  },
   'cpu/userSeconds': { name: 'process_cpu_user_seconds_total', type: 'counter', promClient: true },
   'cpu/systemSeconds': { name: 'process_cpu_system_seconds_total', type: 'counter', promClient: true },
   'cpu/totalSeconds': { name: 'process_cpu_seconds_total', type: 'counter', promClient: true },
-  'cpu/utilization': { name: 'process_cpu_utilization_cores', type: 'gauge', promClient: false, note: 'prom-client has none (rate(process_cpu_seconds_total))' },
+  'cpu/utilization': {
+    name: 'process_cpu_utilization_cores',
+    type: 'gauge',
+    promClient: false,
+    note: 'prom-client has none (rate(process_cpu_seconds_total))',
+  },
   'cpu/cores': { name: 'nodejs_available_parallelism', type: 'gauge', promClient: false },
   'memory/rssBytes': { name: 'process_resident_memory_bytes', type: 'gauge', promClient: true },
   'memory/virtualBytes': { name: 'process_virtual_memory_bytes', type: 'gauge', promClient: true, note: 'Linux only (VmSize)' },
-  'memory/dataBytes': { name: 'process_heap_bytes', type: 'gauge', promClient: true, note: "Linux only (VmData: prom-client's 'process heap' is the data segment)" },
+  'memory/dataBytes': {
+    name: 'process_heap_bytes',
+    type: 'gauge',
+    promClient: true,
+    note: "Linux only (VmData: prom-client's 'process heap' is the data segment)",
+  },
   'memory/heapUsedBytes': { name: 'nodejs_heap_size_used_bytes', type: 'gauge', promClient: true },
   'memory/heapTotalBytes': { name: 'nodejs_heap_size_total_bytes', type: 'gauge', promClient: true },
   'memory/heapLimitBytes': { name: 'nodejs_heap_size_limit_bytes', type: 'gauge', promClient: false },
@@ -80,9 +103,20 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<Record<string, { name: string; t
     promClient: true,
     note: "one gauge per figure of the pmf's window (p90 from the sketch: the pmf reports no 0.9); plus the summary itself under a name of our own",
   },
-  'eventLoop/lastDelaySeconds': { name: 'nodejs_eventloop_lag_seconds', type: 'gauge', promClient: true, note: "prom-client's measures the scrape's own setImmediate; ours is the latest sample" },
+  'eventLoop/lastDelaySeconds': {
+    name: 'nodejs_eventloop_lag_seconds',
+    type: 'gauge',
+    promClient: true,
+    note: "prom-client's measures the scrape's own setImmediate; ours is the latest sample",
+  },
   'eventLoop/utilization': { name: 'nodejs_eventloop_utilization', type: 'gauge', promClient: false },
-  'gc/pauseSeconds/<kind>': { name: 'nodejs_gc_duration_seconds', type: 'summary', labels: ['kind'], promClient: true, note: 'prom-client: a histogram; dashboards use its _sum and _count, which a summary has' },
+  'gc/pauseSeconds/<kind>': {
+    name: 'nodejs_gc_duration_seconds',
+    type: 'summary',
+    labels: ['kind'],
+    promClient: true,
+    note: 'prom-client: a histogram; dashboards use its _sum and _count, which a summary has',
+  },
   'handles/active': { name: 'nodejs_active_handles_total', type: 'gauge', promClient: true },
   'handles/activeByType/<type>': { name: 'nodejs_active_handles', type: 'gauge', labels: ['type'], promClient: true },
   'handles/requests': { name: 'nodejs_active_requests_total', type: 'gauge', promClient: true },
@@ -130,7 +164,8 @@ function cached<T>(ttlMs: number, read: () => T): () => T | null {
 function countByType(items: readonly unknown[]): Record<string, number> {
   const out: Record<string, number> = Object.create(null);
   for (const x of items) {
-    const type = typeof x === 'string' ? x : (((x as { constructor?: { name?: unknown } } | null)?.constructor?.name as string | undefined) ?? 'unknown');
+    const type =
+      typeof x === 'string' ? x : (((x as { constructor?: { name?: unknown } } | null)?.constructor?.name as string | undefined) ?? 'unknown');
     out[type] = (out[type] ?? 0) + 1;
   }
   return { ...out };

@@ -97,7 +97,8 @@ export class Meter {
     const c = this.count + n;
     const u = this.uncounted + n;
     // Finite plus finite is never NaN: only the infinities need excluding (compares, no float subtraction).
-    if (c === Number.POSITIVE_INFINITY || c === Number.NEGATIVE_INFINITY || u === Number.POSITIVE_INFINITY || u === Number.NEGATIVE_INFINITY) return false;
+    if (c === Number.POSITIVE_INFINITY || c === Number.NEGATIVE_INFINITY || u === Number.POSITIVE_INFINITY || u === Number.NEGATIVE_INFINITY)
+      return false;
     this.count = c;
     this.uncounted = u;
     return true;

@@ -246,7 +246,10 @@ export function decodeSketch(text: string): DecodedSketch | DecodedLegacySketch 
   const negative = readStore(r, 'negative', maxBuckets, false);
   const lo = downscaleIndex(MIN_INDEX, MAX_SCHEMA - schema);
   const hi = downscaleIndex(MAX_INDEX, MAX_SCHEMA - schema);
-  for (const [name, st] of [['positive', positive], ['negative', negative]] as const) {
+  for (const [name, st] of [
+    ['positive', positive],
+    ['negative', negative],
+  ] as const) {
     for (const [i] of st) {
       if (i < lo || i > hi) {
         throw bad(`${name} bucket ${i} is outside the range of finite doubles at schema ${schema}`);

@@ -8,14 +8,7 @@
  * merged) instead of folding one end of the range away. Sketches merge exactly (at the coarser
  * of their schemas), whatever process or dump they come from.
  */
-import {
-  index6,
-  MAX_SCHEMA,
-  MIN_SCHEMA,
-  relativeErrorAt,
-  ZERO_THRESHOLD,
-  downscaleIndex,
-} from './exponential-index.js';
+import { index6, MAX_SCHEMA, MIN_SCHEMA, relativeErrorAt, ZERO_THRESHOLD, downscaleIndex } from './exponential-index.js';
 import { IndexMapping } from './index-mapping.js';
 import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { decodeSketch, encodeSketch } from './sketch-codec.js';
@@ -218,12 +211,18 @@ export class LogSketch {
   /** Several quantiles in one pass over the buckets (same rules as {@link LogSketch.quantile}). */
   quantiles(qs: readonly number[]): (number | null)[] {
     checkQuantiles(qs, 'LogSketch.quantile');
-    return walkQuantiles(this.s, [this.negative], [this.positive], {
-      count: this.n,
-      min: this.lo,
-      max: this.hi,
-      zeroCount: this.zeroCount,
-    }, qs);
+    return walkQuantiles(
+      this.s,
+      [this.negative],
+      [this.positive],
+      {
+        count: this.n,
+        min: this.lo,
+        max: this.hi,
+        zeroCount: this.zeroCount,
+      },
+      qs,
+    );
   }
 
   /**

@@ -242,9 +242,7 @@ export class WindowedDistribution {
       throw new RangeError(`WindowedDistribution: subWindows ${k} is not an integer in 1..${MAX_SUB_WINDOWS}`);
     }
     if ('relativeAccuracy' in options) {
-      throw new RangeError(
-        'WindowedDistribution: relativeAccuracy is no longer an option (buckets are native-histogram schema 6: 0.54%)',
-      );
+      throw new RangeError('WindowedDistribution: relativeAccuracy is no longer an option (buckets are native-histogram schema 6: 0.54%)');
     }
     this.windowMs = windowMs;
     this.subWindowMs = windowMs / k;
@@ -411,7 +409,13 @@ export class WindowedDistribution {
     let q: (number | null)[];
     if (parts.every(([s]) => s === schema)) {
       // Read the sub-windows' buckets in place: no merged copy is built.
-      q = walkQuantiles(schema, parts.map((p) => p[2]), parts.map((p) => p[1]), totals, quantiles);
+      q = walkQuantiles(
+        schema,
+        parts.map((p) => p[2]),
+        parts.map((p) => p[1]),
+        totals,
+        quantiles,
+      );
     } else {
       // Sub-windows at different schemas (after a budget overflow): merge at the coarsest.
       const m = this.mergedWindow(parts);

@@ -61,9 +61,7 @@ export function dictProxy<V>(access: DictAccess<V>): Record<string, V> {
     },
     ownKeys: () => [...access.keys()],
     getOwnPropertyDescriptor: (_t, key) =>
-      typeof key === 'string' && access.has(key)
-        ? { value: access.get(key), writable: true, enumerable: true, configurable: true }
-        : undefined,
+      typeof key === 'string' && access.has(key) ? { value: access.get(key), writable: true, enumerable: true, configurable: true } : undefined,
     defineProperty: () => false,
     setPrototypeOf: () => false,
   });

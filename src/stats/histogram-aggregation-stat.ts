@@ -100,7 +100,13 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
 
   bind(target: object, handles: Record<string, unknown>): void {
     const cell = this;
-    const view = dictProxy<number>({ get: (k) => cell.counts.get(k) ?? 0, has: (k) => cell.counts.has(k), keys: () => cell.counts.keys(), reject: (k, v) => cell.ctx.reject(cell, v, `not assignable: key ${JSON.stringify(k)} of the aggregation ${cell.path}`), badKey: (k) => cell.rejectKey(k) });
+    const view = dictProxy<number>({
+      get: (k) => cell.counts.get(k) ?? 0,
+      has: (k) => cell.counts.has(k),
+      keys: () => cell.counts.keys(),
+      reject: (k, v) => cell.ctx.reject(cell, v, `not assignable: key ${JSON.stringify(k)} of the aggregation ${cell.path}`),
+      badKey: (k) => cell.rejectKey(k),
+    });
     defineStatProperty(this, target, view);
     const handle: HistogramAggregationHandle = {
       get: (v) => {

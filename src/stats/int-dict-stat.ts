@@ -1,6 +1,16 @@
 import type { KindOutputs, Sample } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
-import { type Aggregator, contributeKeys, defineStatProperty, isFiniteNumber, keyLimitOf, mapToJson, overflowReason, StatCell, toKey } from '../core/stat-cell.js';
+import {
+  type Aggregator,
+  contributeKeys,
+  defineStatProperty,
+  isFiniteNumber,
+  keyLimitOf,
+  mapToJson,
+  overflowReason,
+  StatCell,
+  toKey,
+} from '../core/stat-cell.js';
 import { foldedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 
@@ -120,7 +130,11 @@ export class IntDictCell extends StatCell {
   private store(key: string, old: number, v: number): void {
     const up = this.up;
     if (up !== null && !up.admitsKey(key, old, v)) {
-      this.ctx.reject(this, v, `a finite number that would take the sum aggregation ${up.path}[${JSON.stringify(key)}] beyond the double range (±${Number.MAX_VALUE})`);
+      this.ctx.reject(
+        this,
+        v,
+        `a finite number that would take the sum aggregation ${up.path}[${JSON.stringify(key)}] beyond the double range (±${Number.MAX_VALUE})`,
+      );
       return;
     }
     if (v === 0 && this.autoDelete) this.map.delete(key);
@@ -210,7 +224,12 @@ export function numberDictSamples(value: NumberDict, label: string, delta: 'diff
   const out: Sample[] = [];
   for (const k of Object.keys(value)) {
     const v = value[k];
-    if (typeof v === 'number') out.push(delta === undefined ? { type: 'gauge', field: [k], labels: [[label, k]], value: v } : { type: 'gauge', field: [k], labels: [[label, k]], value: v, delta });
+    if (typeof v === 'number')
+      out.push(
+        delta === undefined
+          ? { type: 'gauge', field: [k], labels: [[label, k]], value: v }
+          : { type: 'gauge', field: [k], labels: [[label, k]], value: v, delta },
+      );
   }
   return out;
 }

@@ -83,7 +83,13 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
 
   bind(target: object, handles: Record<string, unknown>): void {
     const cell = this;
-    const view = dictProxy<number>({ get: (k) => cell.map.get(k) ?? 0, has: (k) => cell.map.has(k), keys: () => cell.map.keys(), reject: (k, v) => cell.ctx.reject(cell, v, `not assignable: key ${JSON.stringify(k)} of the aggregation ${cell.path}`), badKey: (k) => cell.rejectKey(k) });
+    const view = dictProxy<number>({
+      get: (k) => cell.map.get(k) ?? 0,
+      has: (k) => cell.map.has(k),
+      keys: () => cell.map.keys(),
+      reject: (k, v) => cell.ctx.reject(cell, v, `not assignable: key ${JSON.stringify(k)} of the aggregation ${cell.path}`),
+      badKey: (k) => cell.rejectKey(k),
+    });
     defineStatProperty(this, target, view);
     const handle: IntDictSumAggregationHandle = {
       get: (k) => {

@@ -123,6 +123,9 @@ export const meterDictOutputs: KindOutputs<MeterDict> = {
 };
 
 /** A meter per key: `STATS.hitsByRoute[route].mark()`. */
-export function meterDictStat<N extends string>(name: N, options: MeterDictOptions = {}): StatDef<N, Record<string, MeterHandle>, MeterDictHandle, false> {
+export function meterDictStat<N extends string>(
+  name: N,
+  options: MeterDictOptions = {},
+): StatDef<N, Record<string, MeterHandle>, MeterDictHandle, false> {
   return defineStat(name, 'meterDict', (c, ctx) => new MeterDictCell(name, c, ctx, options));
 }

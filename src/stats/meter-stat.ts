@@ -59,7 +59,9 @@ export class MeterCell extends StatCell {
 const RATE_FIELDS: ReadonlySet<string> = new Set(['m1', 'm5', 'm15', 'mean']);
 
 const METER_FIELDS: ReadonlyMap<string, readonly string[]> = new Map(['count', ...RATE_FIELDS].map((k) => [k, Object.freeze([k])] as const));
-const WINDOW_LABELS: ReadonlyMap<string, Labels> = new Map([...RATE_FIELDS].map((k) => [k, Object.freeze([Object.freeze(['window', k] as const)])] as const));
+const WINDOW_LABELS: ReadonlyMap<string, Labels> = new Map(
+  [...RATE_FIELDS].map((k) => [k, Object.freeze([Object.freeze(['window', k] as const)])] as const),
+);
 
 /**
  * Appends the samples of one meter snapshot to `out`: its count (a counter of events) and its

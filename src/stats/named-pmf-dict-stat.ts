@@ -131,6 +131,9 @@ export const namedPmfDictOutputs: KindOutputs<PmfDict> = {
 };
 
 /** A PmfStat per key: `STATS.byRoute[route].record(seconds)`. */
-export function namedPmfDictStat<N extends string>(name: N, options: NamedPmfDictOptions = {}): StatDef<N, Record<string, PmfHandle>, NamedPmfDictHandle, false> {
+export function namedPmfDictStat<N extends string>(
+  name: N,
+  options: NamedPmfDictOptions = {},
+): StatDef<N, Record<string, PmfHandle>, NamedPmfDictHandle, false> {
   return defineStat(name, 'namedPmfDict', (c, ctx) => new NamedPmfDictCell(name, c, ctx, options));
 }

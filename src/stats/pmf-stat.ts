@@ -270,7 +270,6 @@ const QUANTILE_OF: ReadonlyMap<string, number> = new Map(PMF_QUANTILES.map(([q, 
 const WINDOW_FIGURES: ReadonlySet<string> = new Set(['count', 'min', 'max', 'mean', 'stddev']);
 const LIFETIME_FIGURES: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'mean', 'stddev']);
 
-
 function numberOrNull(v: JsonValue | undefined): number | null {
   return typeof v === 'number' ? v : null;
 }
@@ -279,7 +278,9 @@ function numberOrNull(v: JsonValue | undefined): number | null {
 const FIELDS: ReadonlyMap<string, readonly string[]> = new Map(
   [...QUANTILE_OF.keys(), ...WINDOW_FIGURES, 'lifetime'].map((k) => [k, Object.freeze([k])] as const),
 );
-const LIFETIME_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([...LIFETIME_FIGURES].map((f) => [f, Object.freeze(['lifetime', f])] as const));
+const LIFETIME_FIELDS: ReadonlyMap<string, readonly string[]> = new Map(
+  [...LIFETIME_FIGURES].map((f) => [f, Object.freeze(['lifetime', f])] as const),
+);
 
 /**
  * Appends the samples of one pmf snapshot to `out`, in the order of its keys: window figures and

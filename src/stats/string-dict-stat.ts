@@ -102,7 +102,15 @@ function stringDictSamples(value: StringDict): Sample[] {
   const out: Sample[] = [];
   for (const k of Object.keys(value)) {
     const v = String(value[k]);
-    out.push({ type: 'info', field: [k], labels: [['key', k], ['value', v]], value: v });
+    out.push({
+      type: 'info',
+      field: [k],
+      labels: [
+        ['key', k],
+        ['value', v],
+      ],
+      value: v,
+    });
   }
   return out;
 }
@@ -115,6 +123,9 @@ export const stringDictOutputs: KindOutputs<StringDict> = {
 };
 
 /** Strings per key: `STATS.owner[key] = 'alice'` (a missing key reads ''). */
-export function stringDictStat<N extends string>(name: N, options: StringDictOptions = {}): StatDef<N, Record<string, string>, StringDictHandle, false> {
+export function stringDictStat<N extends string>(
+  name: N,
+  options: StringDictOptions = {},
+): StatDef<N, Record<string, string>, StringDictHandle, false> {
   return defineStat(name, 'stringDict', (c, ctx) => new StringDictCell(name, c, ctx, options));
 }

@@ -54,7 +54,10 @@ export function toJson(v: unknown, depth = 0, seen: WeakSet<object> = new WeakSe
       if (Array.isArray(v)) out = v.map((x) => toJson(x, depth + 1, seen));
       else {
         const o: Record<string, JsonValue> = {};
-        const entries = v instanceof Map ? [...v].map(([k, x]) => [String(k), x] as const) : Object.keys(v).map((k) => [k, (v as Record<string, unknown>)[k]] as const);
+        const entries =
+          v instanceof Map
+            ? [...v].map(([k, x]) => [String(k), x] as const)
+            : Object.keys(v).map((k) => [k, (v as Record<string, unknown>)[k]] as const);
         for (const [k, x] of entries) setKey(o, k, toJson(x, depth + 1, seen));
         out = o;
       }
@@ -75,7 +78,12 @@ export class ValueCell<T = unknown> extends StatCell {
   readonly kind = 'value';
   value: T | (() => T) | undefined;
 
-  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], private readonly initial: T | (() => T) | undefined) {
+  constructor(
+    name: string,
+    container: StatCell['container'],
+    ctx: StatCell['ctx'],
+    private readonly initial: T | (() => T) | undefined,
+  ) {
     super(name, container, ctx);
     this.value = initial;
   }
@@ -152,11 +160,14 @@ export const valueOutputs: KindOutputs<JsonValue> = {
     if (typeof v === 'boolean') return [{ type: 'gauge', field: null, labels: NO_LABELS, value: v ? 1 : 0 }];
     if (typeof v === 'string') {
       const n = nonFiniteOf(v, meta);
-      return n !== undefined ? [{ type: 'gauge', field: null, labels: NO_LABELS, value: n }] : [{ type: 'info', field: [], labels: [['value', v]], value: v }];
+      return n !== undefined
+        ? [{ type: 'gauge', field: null, labels: NO_LABELS, value: n }]
+        : [{ type: 'info', field: [], labels: [['value', v]], value: v }];
     }
     return isJsonObject(v) ? nestedSamples(v, []) : [];
   },
-  family: (v, meta) => (typeof v === 'number' || typeof v === 'boolean' || nonFiniteOf(v, meta) !== undefined ? 'gauge' : typeof v === 'string' ? 'info' : null),
+  family: (v, meta) =>
+    typeof v === 'number' || typeof v === 'boolean' || nonFiniteOf(v, meta) !== undefined ? 'gauge' : typeof v === 'string' ? 'info' : null,
   display: { format: () => 'n' },
 };
 

@@ -98,7 +98,10 @@ describe('aggregators', () => {
     agg.addSource('web-3', { web: { errors: { error: 'gauge failed' } } });
     assert.deepEqual(agg.result(), { web: { errors: { sum: 2 } } });
     assert.equal(agg.warnings.length, 2);
-    assert.match(agg.warnings[0]!, /source "web-2" at \/web\/errors: sum \(default format\): expected a finite number, got the string "lots"; skipped/);
+    assert.match(
+      agg.warnings[0]!,
+      /source "web-2" at \/web\/errors: sum \(default format\): expected a finite number, got the string "lots"; skipped/,
+    );
     assert.match(agg.warnings[1]!, /source "web-3" at \/web\/errors/);
     assert.deepEqual(seen, agg.warnings);
   });
@@ -116,7 +119,12 @@ describe('aggregators', () => {
 
   it('Average of numbers counts each source once (DEFAULT reads a bare number directly)', () => {
     const agg = new Aggregation({ load: [new Average()] });
-    for (const [s, v] of [['a', 1], ['b', 2], ['c', 6]] as const) agg.addSource(s, { load: v });
+    for (const [s, v] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 6],
+    ] as const)
+      agg.addSource(s, { load: v });
     assert.deepEqual(agg.result(), { load: { average: { count: 3, total: 9, average: 3 } } });
   });
 
@@ -136,11 +144,25 @@ describe('aggregators', () => {
   it('Sorted orders by value, reverse and limit give the top N', () => {
     const spec = { p99: [new Sorted({ dataFormat: DataFormats.DIRECT }), new Sorted({ name: 'top2', reverse: true, limit: 2 })] };
     const agg = new Aggregation(spec);
-    for (const [s, v] of [['s3', 5], ['s1', 9], ['s2', 1], ['s10', 5]] as const) agg.addSource(s, { p99: v });
+    for (const [s, v] of [
+      ['s3', 5],
+      ['s1', 9],
+      ['s2', 1],
+      ['s10', 5],
+    ] as const)
+      agg.addSource(s, { p99: v });
     assert.deepEqual(agg.result(), {
       p99: {
-        sorted: [['s2', 1], ['s3', 5], ['s10', 5], ['s1', 9]],
-        top2: [['s1', 9], ['s10', 5]],
+        sorted: [
+          ['s2', 1],
+          ['s3', 5],
+          ['s10', 5],
+          ['s1', 9],
+        ],
+        top2: [
+          ['s1', 9],
+          ['s10', 5],
+        ],
       },
     });
   });
@@ -227,9 +249,7 @@ describe('Dropwizard / Yammer data formats', () => {
 describe('humanCompare', () => {
   it('sorts digit runs as numbers', () => {
     assert.deepEqual(
-      ['server-10', 'server-2', 'server-1', 'a', 'server-02', 'b1c10', 'b1c9', 'x99999999999999999999', 'x100000000000000000000'].sort(
-        humanCompare,
-      ),
+      ['server-10', 'server-2', 'server-1', 'a', 'server-02', 'b1c10', 'b1c9', 'x99999999999999999999', 'x100000000000000000000'].sort(humanCompare),
       ['a', 'b1c9', 'b1c10', 'server-1', 'server-02', 'server-2', 'server-10', 'x99999999999999999999', 'x100000000000000000000'],
     );
   });
@@ -248,7 +268,10 @@ describe('keys that are also Object.prototype names', () => {
     const r = agg.result();
     assert.deepEqual(Object.keys(r), ['toString', '__proto__', 'v']);
     assert.equal(Object.getPrototypeOf(r), Object.prototype);
-    assert.deepEqual(JSON.parse(JSON.stringify(r)), JSON.parse('{"toString":{"sum":3},"__proto__":{"n":{"sum":2}},"v":{"inverse":{"__proto__":["s"]}}}'));
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(r)),
+      JSON.parse('{"toString":{"sum":3},"__proto__":{"n":{"sum":2}},"v":{"inverse":{"__proto__":["s"]}}}'),
+    );
     assert.deepEqual(agg.warnings, []);
   });
 });

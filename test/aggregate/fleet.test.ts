@@ -130,7 +130,10 @@ describe('aggregation of dumps written by real child processes', () => {
 
   it('the synchronous directory reader gives the same result', () => {
     const again = new Aggregation({ web: { errors: [new Sum()] } });
-    assert.equal(again.addJsonDirectorySync(dir, (name) => name.startsWith('server-')), 3);
+    assert.equal(
+      again.addJsonDirectorySync(dir, (name) => name.startsWith('server-')),
+      3,
+    );
     assert.deepEqual(again.result(), { web: { errors: { sum: 14 } } });
     assert.deepEqual(again.warnings, []);
   });

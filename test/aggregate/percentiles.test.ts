@@ -67,8 +67,7 @@ describe('Percentiles merges many sources into the fleet-wide quantiles', () => 
     agg.addSource('in-seconds', s.getStats('/', { sketches: true }) ?? null);
     agg.addSource('in-ms', ms.getStats('/', { sketches: true }) ?? null);
     agg.addSource('future', { lat: { count: 1, unit: 's', sketch: future } });
-    const p = (agg.result() as { lat: { percentiles: { count: number; sources: number; unit: string; max: number } } }).lat
-      .percentiles;
+    const p = (agg.result() as { lat: { percentiles: { count: number; sources: number; unit: string; max: number } } }).lat.percentiles;
     assert.deepEqual([p.count, p.sources, p.unit, p.max], [1, 1, 's', 0.005], 'only the first source counted');
     assert.equal(agg.warnings.length, 2);
     assert.match(agg.warnings[0]!, /source "in-ms" at \/lat: percentiles: unit "ms" differs from "s"/);

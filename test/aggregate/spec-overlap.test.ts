@@ -43,7 +43,10 @@ describe('a value is counted once when spec keys overlap', () => {
 
   it('a key named twice ("errors" and "=errors") is a spec error', () => {
     assert.throws(() => new Aggregation({ errors: [new Sum()], '=errors': [new Sum()] }), /the key "errors" is named twice/);
-    assert.throws(() => new Aggregation(specFromJson({ web: { errors: ['sum'], '=errors': ['max'] } })), /\/web\/=errors: the key "errors" is named twice at \/web/);
+    assert.throws(
+      () => new Aggregation(specFromJson({ web: { errors: ['sum'], '=errors': ['max'] } })),
+      /\/web\/=errors: the key "errors" is named twice at \/web/,
+    );
   });
 
   it('the JSON spec of scales aggregate counts once too', () => {

@@ -68,7 +68,10 @@ describe('scales aggregate', () => {
     assert.equal(lines[0], '3 sources: server-1, server-2, server-10');
     assert.ok(lines.includes('    sum  14'), io.stdout.text);
     assert.ok(lines.includes('    max  source server-10  value 11'), io.stdout.text);
-    assert.ok(lines.some((l) => /^ {4}percentiles {2}n 3,100 {2}min 1 ms {2}p50 .* max 1\.99 s {2}sources 3$/.test(l)), io.stdout.text);
+    assert.ok(
+      lines.some((l) => /^ {4}percentiles {2}n 3,100 {2}min 1 ms {2}p50 .* max 1\.99 s {2}sources 3$/.test(l)),
+      io.stdout.text,
+    );
   });
 
   it('exit code 2 and a clear message for bad arguments, spec or directory', async () => {

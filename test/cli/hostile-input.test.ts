@@ -120,14 +120,16 @@ describe('escape codes from outside never reach the terminal raw', () => {
     assert.deepEqual(JSON.parse(json.stdout), { v: `x${ATTACK}` }, 'still the same JSON');
   });
 
-  it('scales view URL: an error answer\'s body and status text, and a JSON parse error of the answer', async () => {
+  it("scales view URL: an error answer's body and status text, and a JSON parse error of the answer", async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(`${ATTACK}{`);
     });
     // Node's http server refuses control characters in a status text; a hostile server sends them anyway.
     const raw = createNetServer((socket) => {
-      socket.once('data', () => socket.end(`HTTP/1.1 503 Busy${ATTACK}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\ntry later ${ATTACK}`, 'utf8'));
+      socket.once('data', () =>
+        socket.end(`HTTP/1.1 503 Busy${ATTACK}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\ntry later ${ATTACK}`, 'utf8'),
+      );
     });
     await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
     try {
@@ -242,7 +244,10 @@ describe('the body of a URL is capped', () => {
     try {
       const small = await scales(['view', `${server.url}endless`, '--max-body', '1M']);
       assert.equal(small.code, 2, small.stderr);
-      assert.match(small.stderr, /^scales view: cannot read http:\/\/127\.0\.0\.1:\d+\/status\/endless\?format=json: the answer is larger than 1 MiB \(--max-body\); stopped reading\n$/);
+      assert.match(
+        small.stderr,
+        /^scales view: cannot read http:\/\/127\.0\.0\.1:\d+\/status\/endless\?format=json: the answer is larger than 1 MiB \(--max-body\); stopped reading\n$/,
+      );
       sent = 0;
       const byDefault = await scales(['view', `${server.url}endless`]);
       assert.equal(byDefault.code, 2, byDefault.stderr);
@@ -286,7 +291,10 @@ describe('JSON files from outside', () => {
   it('a file nested 200,000 deep is refused with a clear message, never a stack overflow; 1000 deep is read', async () => {
     const deep = join(dir, 'deep.json');
     await writeFile(deep, '{"a":'.repeat(200_000) + '1' + '}'.repeat(200_000));
-    for (const args of [['view', deep], ['push-once', '--dry-run', '--from', deep]]) {
+    for (const args of [
+      ['view', deep],
+      ['push-once', '--dry-run', '--from', deep],
+    ]) {
       const run = await scales(args);
       assert.equal(run.code, 2, `${args[0]}: ${run.stderr}`);
       assert.match(run.stderr, /deep\.json:? (is refused: )?nested deeper than 1000 levels \(at character 5000\); a stat tree is never that deep\n/);

@@ -66,7 +66,7 @@ describe('scales push-once', () => {
     }
   });
 
-  it('sends a dump file\'s numeric stats with its header\'s host and time by default', async () => {
+  it("sends a dump file's numeric stats with its header's host and time by default", async () => {
     const file = await writeDump();
     const sink = new Sink();
     const port = await sink.listen();
@@ -99,7 +99,7 @@ describe('scales push-once', () => {
     assert.equal(again.out, 'p.web.hits 10 1700000123\np.web.ratio 0.000045 1700000123\n');
   });
 
-  it('reads a live status page\'s JSON', async () => {
+  it("reads a live status page's JSON", async () => {
     const server = http.createServer((req, res) => {
       assert.match(req.url ?? '', /format=json/);
       res.setHeader('content-type', 'application/json');

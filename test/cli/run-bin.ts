@@ -18,14 +18,9 @@ export function run(args: string[], env: Record<string, string> = {}): Promise<{
   return bin().then(
     (path) =>
       new Promise((resolve) => {
-        execFile(
-          process.execPath,
-          [path, ...args],
-          { timeout: 20_000, env: { PATH: process.env.PATH ?? '', ...env } },
-          (err, stdout, stderr) => {
-            resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-          },
-        );
+        execFile(process.execPath, [path, ...args], { timeout: 20_000, env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) => {
+          resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+        });
       }),
   );
 }

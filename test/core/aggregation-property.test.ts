@@ -26,7 +26,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('dict' as const), leaf: fc.nat(POOLS * LEAVES - 1), k: fc.nat(KEYS.length - 1), v: fc.integer({ min: -20, max: 20 }) }),
   fc.record({ op: fc.constant('poolAgg' as const), pool: fc.nat(POOLS - 1) }),
   fc.record({ op: fc.constant('remove' as const), leaf: fc.nat(POOLS * LEAVES - 1) }),
-  fc.record({ op: fc.constant('clear' as const), level: fc.constantFrom('root' as const, 'pool' as const, 'leaf' as const), i: fc.nat(POOLS * LEAVES - 1) }),
+  fc.record({
+    op: fc.constant('clear' as const),
+    level: fc.constantFrom('root' as const, 'pool' as const, 'leaf' as const),
+    i: fc.nat(POOLS * LEAVES - 1),
+  }),
 );
 
 test('aggregates always equal the values recomputed from the children', () => {
@@ -47,7 +51,14 @@ test('aggregates always equal the values recomputed from the children', () => {
         r.addStats(owner, scales.sumAggregationStat('n'), scales.histogramAggregationStat('s'), scales.intDictSumAggregationStat('d'));
       const leaves = Array.from({ length: POOLS * LEAVES }, (_, i) => {
         const owner = {};
-        const stats = r.initChild(owner, pools[Math.floor(i / LEAVES)]!.owner, `leaf-${i % LEAVES}`, scales.intStat('n'), scales.stat('s', 'idle'), scales.intDictStat('d'));
+        const stats = r.initChild(
+          owner,
+          pools[Math.floor(i / LEAVES)]!.owner,
+          `leaf-${i % LEAVES}`,
+          scales.intStat('n'),
+          scales.stat('s', 'idle'),
+          scales.intDictStat('d'),
+        );
         return {
           owner,
           stats,
@@ -95,7 +106,12 @@ test('aggregates always equal the values recomputed from the children', () => {
             // Clearing a subtree zeroes its leaves and what removed leaves left in the
             // aggregations inside it (not in those above it).
             const pool = o.i % POOLS;
-            const path = o.level === 'root' ? '/root' : o.level === 'pool' ? `/root/pool-${pool}` : `/root/pool-${Math.floor(o.i / LEAVES)}/leaf-${o.i % LEAVES}`;
+            const path =
+              o.level === 'root'
+                ? '/root'
+                : o.level === 'pool'
+                  ? `/root/pool-${pool}`
+                  : `/root/pool-${Math.floor(o.i / LEAVES)}/leaf-${o.i % LEAVES}`;
             const cleared = r.clear(path);
             assert.equal(cleared, o.level !== 'leaf' || !leaves[o.i]!.removed, path);
             for (const l of leaves) {
@@ -125,7 +141,11 @@ test('aggregates always equal the values recomputed from the children', () => {
       };
       check(root!, leaves);
       pools.forEach((p, i) => {
-        if (p.agg !== undefined) check(p.agg, leaves.filter((l) => l.pool === i && (!l.removed || l.removedAt > p.aggAt)));
+        if (p.agg !== undefined)
+          check(
+            p.agg,
+            leaves.filter((l) => l.pool === i && (!l.removed || l.removedAt > p.aggAt)),
+          );
       });
     }),
     { numRuns: 300, seed: 42 },
@@ -173,7 +193,8 @@ test('example: a nested sum aggregation feeds its parent, declared before or aft
     const totals = r.init(root, '/root', scales.sumAggregationStat('n'), scales.intDictSumAggregationStat('d'), scales.histogramAggregationStat('s'));
     const pool = {};
     r.initChild(pool, root, 'pool');
-    const declareNested = () => r.addStats(pool, scales.sumAggregationStat('n'), scales.intDictSumAggregationStat('d'), scales.histogramAggregationStat('s'));
+    const declareNested = () =>
+      r.addStats(pool, scales.sumAggregationStat('n'), scales.intDictSumAggregationStat('d'), scales.histogramAggregationStat('s'));
     let nested = nestedFirst ? declareNested() : undefined;
     const a = r.initChild({}, pool, 'a', scales.intStat('n'), scales.intDictStat('d'), scales.stat('s', 'idle'));
     const b = r.initChild({}, pool, 'b', scales.intStat('n'), scales.intDictStat('d'), scales.stat('s', 'idle'));

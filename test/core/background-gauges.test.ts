@@ -71,7 +71,11 @@ describe('the Graphite periodic pusher reads in the background', () => {
       pusher.start();
       const warnings = await warningsDuring('SCALES_SLOW_GAUGE', async () => {
         const first = await timedPush(1);
-        assert.deepEqual(first, ['p.app.slow 7 1800000001', 'p.app.fast 1 1800000001', 'p.app.n 1 1800000001'], 'the first read calls it and finds it slow');
+        assert.deepEqual(
+          first,
+          ['p.app.slow 7 1800000001', 'p.app.fast 1 1800000001', 'p.app.n 1 1800000001'],
+          'the first read calls it and finds it slow',
+        );
       });
       assert.equal(warnings.length, 1, 'one warning');
       assert.match(warnings[0].message, /\/app\/slow took 2000 ms/);
@@ -80,8 +84,18 @@ describe('the Graphite periodic pusher reads in the background', () => {
       for (let n = 2; n <= 5; n++) {
         const lines = await timedPush(n);
         const ts = 1_800_000_000 + n;
-        if (n === 3) assert.deepEqual(lines, [`p.app.slow 7 ${ts}`, `p.app.fast ${n} ${ts}`, `p.app.n ${n} ${ts}`], 'timed push 3: retried after one skipped (and found slow again)');
-        else assert.deepEqual(lines, [`p.app.fast ${n} ${ts}`, `p.app.n ${n} ${ts}`], `timed push ${n}: no datapoint for the slow gauge, the rest flows`);
+        if (n === 3)
+          assert.deepEqual(
+            lines,
+            [`p.app.slow 7 ${ts}`, `p.app.fast ${n} ${ts}`, `p.app.n ${n} ${ts}`],
+            'timed push 3: retried after one skipped (and found slow again)',
+          );
+        else
+          assert.deepEqual(
+            lines,
+            [`p.app.fast ${n} ${ts}`, `p.app.n ${n} ${ts}`],
+            `timed push ${n}: no datapoint for the slow gauge, the rest flows`,
+          );
       }
       assert.equal(calls.slow, 2, 'of four timed pushes only the retry (after one skipped, then two skipped) called the slow gauge');
       assert.equal(calls.fast, 5);
@@ -138,7 +152,11 @@ describe('dumpStatsPeriodically reads in the background', () => {
           continue;
         }
         const marker = a.slow as { error: string };
-        assert.match(marker.error, /^not read in the background: this gauge took 2000 ms, over the 50 ms budget$/, `write ${n}: an error marker for the slow gauge`);
+        assert.match(
+          marker.error,
+          /^not read in the background: this gauge took 2000 ms, over the 50 ms budget$/,
+          `write ${n}: an error marker for the slow gauge`,
+        );
       }
       assert.equal(calls.slow, 2, 'of four periodic writes only the retry called the slow gauge');
       assert.equal(handle.writes, 5);

@@ -36,7 +36,11 @@ describe('getStats()', () => {
     const registry = tree();
     for (const path of ['/', '/web', '/web/gauges', '/db']) {
       const json = registry.getStats(path);
-      assert.deepEqual(json, snapshotJson(registry.snapshot(path)!, (p) => registry.isCollapsed(p)), path);
+      assert.deepEqual(
+        json,
+        snapshotJson(registry.snapshot(path)!, (p) => registry.isCollapsed(p)),
+        path,
+      );
     }
     const all = registry.getStats() as { web: Record<string, unknown> };
     assert.equal('hidden' in all.web, false, 'a collapsed container is not in getStats()');
@@ -45,7 +49,10 @@ describe('getStats()', () => {
   it('leaves out the containers options.skip names, like the snapshot', () => {
     const registry = tree();
     const skip = (p: string) => p === '/db';
-    assert.deepEqual(registry.getStats('/', { skip }), snapshotJson(registry.snapshot('/', { skip })!, (p) => registry.isCollapsed(p)));
+    assert.deepEqual(
+      registry.getStats('/', { skip }),
+      snapshotJson(registry.snapshot('/', { skip })!, (p) => registry.isCollapsed(p)),
+    );
     assert.equal('db' in registry.getStats('/', { skip })!, false);
   });
 });

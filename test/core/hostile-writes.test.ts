@@ -49,7 +49,13 @@ function setup(options: scales.RegistryOptions = {}) {
   const errors: Error[] = [];
   const r = new scales.Registry({ clock: new scales.ManualClock(1000), onError: (e) => errors.push(e), ...options });
   const parent = {};
-  const agg = r.init(parent, '/agg', scales.sumAggregationStat('n'), scales.intDictSumAggregationStat('d'), scales.histogramAggregationStat('v')) as unknown as Js;
+  const agg = r.init(
+    parent,
+    '/agg',
+    scales.sumAggregationStat('n'),
+    scales.intDictSumAggregationStat('d'),
+    scales.histogramAggregationStat('v'),
+  ) as unknown as Js;
   const s = r.initChild(
     {},
     parent,
@@ -212,15 +218,20 @@ describe('hostile values and keys: every write form drops and counts, never thro
 
   test('a strict registry throws a RangeError naming the stat for every form', () => {
     const forms: [string, string, (s: Js, a: Js) => void][] = [
-      ...VALUE_WRITES.flatMap(([form, path, write]) => HOSTILE_VALUES.map(([what, make]): [string, string, (s: Js, a: Js) => void] => [`${form} with ${what}`, path, (s, a) => write(s, a, make())])),
-      ...KEY_WRITES.flatMap(([form, path, write]) => HOSTILE_KEYS.map(([what, make]): [string, string, (s: Js, a: Js) => void] => [`${form} with ${what}`, path, (s, a) => write(s, a, make())])),
+      ...VALUE_WRITES.flatMap(([form, path, write]) =>
+        HOSTILE_VALUES.map(([what, make]): [string, string, (s: Js, a: Js) => void] => [`${form} with ${what}`, path, (s, a) => write(s, a, make())]),
+      ),
+      ...KEY_WRITES.flatMap(([form, path, write]) =>
+        HOSTILE_KEYS.map(([what, make]): [string, string, (s: Js, a: Js) => void] => [`${form} with ${what}`, path, (s, a) => write(s, a, make())]),
+      ),
       ...SYMBOL_INDEX_WRITES.map(([form, path, write]): [string, string, (s: Js, a: Js) => void] => [form, path, (s, a) => write(s, a, Symbol('k'))]),
     ];
     for (const [form, path, write] of forms) {
       const { s, agg } = setup({ strict: true });
       assert.throws(
         () => write(s, agg),
-        (e: Error) => e instanceof RangeError && e.message.startsWith(`scales-metrics: rejected a write to ${path}: `) && /is (not|a finite)/.test(e.message),
+        (e: Error) =>
+          e instanceof RangeError && e.message.startsWith(`scales-metrics: rejected a write to ${path}: `) && /is (not|a finite)/.test(e.message),
         form,
       );
     }
@@ -251,7 +262,7 @@ describe('hostile values and keys: every write form drops and counts, never thro
     }
     for (const make of [throwingObject, revokedProxy]) {
       sameThrow(
-        () => (dict(s, "d")[make() as unknown as string] = 1),
+        () => (dict(s, 'd')[make() as unknown as string] = 1),
         () => (plainDict[make() as unknown as string] = 1),
       );
     }
@@ -266,11 +277,26 @@ describe('finite writes whose result would overflow are rejected; no value or su
     ['STATS.n += 1e308 twice', '/agg/w/n', (s) => (s.n = (s.n as number) + 1e308), (s, a) => assert.deepEqual([s.n, a.n], [1e308, 1e308])],
     ['STATS.$.n.dec(1e308) twice', '/agg/w/n', (s) => s.$.n.dec(1e308), (s) => assert.equal(s.n, -1e308)],
     ['STATS.$.x.inc(1.7e308) twice', '/agg/w/x', (s) => s.$.x.inc(1.7e308), (s) => assert.equal(s.x, 0.5 + 1.7e308)],
-    ['STATS.$.d.inc("k", 1e308) twice', '/agg/w/d', (s) => s.$.d.inc('k', 1e308), (s, a) => assert.deepEqual([dict(s, 'd').k, dict(a, 'd').k], [1e308, 1e308])],
-    ['STATS.d.k += 1e308 twice', '/agg/w/d', (s) => (dict(s, 'd').k = (dict(s, 'd').k as number) + 1e308), (s) => assert.equal(dict(s, 'd').k, 1e308)],
+    [
+      'STATS.$.d.inc("k", 1e308) twice',
+      '/agg/w/d',
+      (s) => s.$.d.inc('k', 1e308),
+      (s, a) => assert.deepEqual([dict(s, 'd').k, dict(a, 'd').k], [1e308, 1e308]),
+    ],
+    [
+      'STATS.d.k += 1e308 twice',
+      '/agg/w/d',
+      (s) => (dict(s, 'd').k = (dict(s, 'd').k as number) + 1e308),
+      (s) => assert.equal(dict(s, 'd').k, 1e308),
+    ],
     ['STATS.$.m.mark(1e308) twice', '/agg/w/m', (s) => s.$.m.mark(1e308), (s) => assert.equal((s.$.m.snapshot() as { count: number }).count, 1e308)],
     ['STATS.m = 1e308 twice', '/agg/w/m', (s) => (s.m = 1e308), (s) => assert.equal((s.$.m.snapshot() as { count: number }).count, 1e308)],
-    ['STATS.$.md.mark("k", 1e308) twice', '/agg/w/md', (s) => s.$.md.mark('k', 1e308), (s) => assert.equal((entry(s, 'md', 'k').snapshot() as { count: number }).count, 1e308)],
+    [
+      'STATS.$.md.mark("k", 1e308) twice',
+      '/agg/w/md',
+      (s) => s.$.md.mark('k', 1e308),
+      (s) => assert.equal((entry(s, 'md', 'k').snapshot() as { count: number }).count, 1e308),
+    ],
   ];
   for (const [form, path, write, check] of cases) {
     test(form, () => {
@@ -308,7 +334,10 @@ describe('finite writes whose result would overflow are rejected; no value or su
     b.d.k = 1.5e308;
     assert.deepEqual([a.d.k, b.d.k, top.d.k], [1e308, 0, 1e308]);
     assert.deepEqual(rejected(), { '/top/mid/b/n': 2, '/top/mid/b/d': 2 });
-    assert.match(errors[0]!.message, /rejected a write to \/top\/mid\/b\/n: 1e\+308 is a finite number that would take the sum aggregation \/top\/mid\/n beyond the double range/);
+    assert.match(
+      errors[0]!.message,
+      /rejected a write to \/top\/mid\/b\/n: 1e\+308 is a finite number that would take the sum aggregation \/top\/mid\/n beyond the double range/,
+    );
     assert.ok(Number.isFinite(top.n) && Number.isFinite(middle.n));
   });
 
@@ -434,8 +463,16 @@ describe('the standalone classes keep their contract: a RangeError naming the pr
     const m = new Meter(clock);
     const d = new WindowedDistribution({ clock });
     for (const [what, make] of HOSTILE_VALUES) {
-      assert.throws(() => m.mark(make() as number), (e: Error) => e instanceof RangeError && /^Meter\.mark: a (bigint|symbol|object) is not a finite number/.test(e.message), what);
-      assert.throws(() => d.record(make() as number), (e: Error) => e instanceof RangeError && /^WindowedDistribution\.record: a (bigint|symbol|object) is not a finite number/.test(e.message), what);
+      assert.throws(
+        () => m.mark(make() as number),
+        (e: Error) => e instanceof RangeError && /^Meter\.mark: a (bigint|symbol|object) is not a finite number/.test(e.message),
+        what,
+      );
+      assert.throws(
+        () => d.record(make() as number),
+        (e: Error) => e instanceof RangeError && /^WindowedDistribution\.record: a (bigint|symbol|object) is not a finite number/.test(e.message),
+        what,
+      );
     }
     m.mark(1e308);
     assert.throws(() => m.mark(1e308), /1e\+308 more events would take the count \(1e\+308\) beyond the double range/);

@@ -10,7 +10,13 @@ import { beforeEach, describe, test } from 'node:test';
 import * as scales from 'scales-metrics';
 
 class Root1 {
-  stats = scales.init(this, 'path/to/A', scales.stat<string, 'state'>('state'), scales.intDictStat('errors'), scales.intDictStat('activeUrls', { autoDelete: true }));
+  stats = scales.init(
+    this,
+    'path/to/A',
+    scales.stat<string, 'state'>('state'),
+    scales.intDictStat('errors'),
+    scales.intDictStat('activeUrls', { autoDelete: true }),
+  );
   getChild<C>(make: (parent: object) => C): C {
     return make(this);
   }
@@ -24,7 +30,13 @@ class Root2 {
 }
 
 class AggregatingRoot {
-  stats = scales.init(this, 'Root', scales.sumAggregationStat('count'), scales.histogramAggregationStat('state'), scales.intDictSumAggregationStat('errors'));
+  stats = scales.init(
+    this,
+    'Root',
+    scales.sumAggregationStat('count'),
+    scales.histogramAggregationStat('state'),
+    scales.intDictSumAggregationStat('errors'),
+  );
 }
 
 class AggregatingRootSubclass extends AggregatingRoot {}
@@ -114,13 +126,25 @@ describe('ported from scales_test.py', () => {
       c.stats.state = 'good';
       d.stats.state = 'bad';
       assert.deepEqual(scales.getStats(), {
-        Root: { count: 0, state: { good: 1, bad: 1 }, errors: {}, C: { count: 0, state: 'good', errors: {} }, D: { count: 0, state: 'bad', errors: {} } },
+        Root: {
+          count: 0,
+          state: { good: 1, bad: 1 },
+          errors: {},
+          C: { count: 0, state: 'good', errors: {} },
+          D: { count: 0, state: 'bad', errors: {} },
+        },
       });
     }
     c.stats.state = 'great';
     d.stats.state = 'great';
     assert.deepEqual(scales.getStats(), {
-      Root: { count: 0, state: { good: 0, bad: 0, great: 2 }, errors: {}, C: { count: 0, state: 'great', errors: {} }, D: { count: 0, state: 'great', errors: {} } },
+      Root: {
+        count: 0,
+        state: { good: 0, bad: 0, great: 2 },
+        errors: {},
+        C: { count: 0, state: 'great', errors: {} },
+        D: { count: 0, state: 'great', errors: {} },
+      },
     });
     assert.deepEqual({ ...a.stats.state }, { good: 0, bad: 0, great: 2 });
   });

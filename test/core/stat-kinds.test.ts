@@ -52,10 +52,18 @@ describe('stat kinds', () => {
   test('bad names are rejected with an error naming them', () => {
     const r = fresh();
     for (const bad of ['', 'a\nb', 'tab\there', '__proto__', 'constructor', 'prototype', '$', 'a/b']) {
-      assert.throws(() => r.collection('/ok', scales.intStat(bad)), (e: Error) => e instanceof scales.InvalidNameError && e.message.includes('invalid stat name'), bad);
+      assert.throws(
+        () => r.collection('/ok', scales.intStat(bad)),
+        (e: Error) => e instanceof scales.InvalidNameError && e.message.includes('invalid stat name'),
+        bad,
+      );
     }
     for (const bad of ['/a/__proto__', '/constructor', '/x/\u0007bell', '/prototype/y']) {
-      assert.throws(() => r.collection(bad, scales.intStat('n')), (e: Error) => e instanceof scales.InvalidNameError && e.message.includes('invalid container name'), bad);
+      assert.throws(
+        () => r.collection(bad, scales.intStat('n')),
+        (e: Error) => e instanceof scales.InvalidNameError && e.message.includes('invalid container name'),
+        bad,
+      );
     }
     assert.throws(() => r.collection('/x', scales.intStat('n'), scales.intStat('n')), /declared twice/);
     r.collection('/y', scales.intStat('n'));
@@ -73,7 +81,10 @@ describe('stat kinds', () => {
     assert.deepEqual(node, { n: 7 });
     assert.equal(r.snapshot()?.children.length, 1);
     assert.equal((await r.snapshotAsync())?.children.length, 1);
-    assert.throws(() => r.collection(`${deepest}/one-more`, scales.intStat('n')), (e: Error) => e instanceof scales.InvalidNameError && /"one-more".*at most 100 levels/.test(e.message));
+    assert.throws(
+      () => r.collection(`${deepest}/one-more`, scales.intStat('n')),
+      (e: Error) => e instanceof scales.InvalidNameError && /"one-more".*at most 100 levels/.test(e.message),
+    );
     const owner = {};
     r.init(owner, Array.from({ length: scales.MAX_PATH_DEPTH - 1 }, (_, i) => `m${i}`).join('/'));
     assert.throws(() => r.initChild({}, owner, 'a/b', scales.intStat('n')), scales.InvalidNameError);
@@ -112,7 +123,13 @@ describe('stat kinds', () => {
 
   test('dict stats fold new keys beyond the key limit into __overflow__ and count them', () => {
     const r = fresh({ keyLimit: 3 });
-    const s = r.collection('/d', scales.intDictStat('hits'), scales.stringDictStat('owner'), scales.meterDictStat('rates'), scales.namedPmfDictStat('lat', { keyLimit: 2 }));
+    const s = r.collection(
+      '/d',
+      scales.intDictStat('hits'),
+      scales.stringDictStat('owner'),
+      scales.meterDictStat('rates'),
+      scales.namedPmfDictStat('lat', { keyLimit: 2 }),
+    );
     for (let i = 0; i < 10; i++) {
       s.hits[`/user/${i}`] += 1;
       s.owner[`k${i}`] = 'x';
@@ -141,7 +158,11 @@ describe('stat kinds', () => {
     ];
     for (const [i, make] of kinds.entries()) {
       for (const bad of [Number.NaN, 0, -1, 1.5, Number.POSITIVE_INFINITY, '1000']) {
-        assert.throws(() => r.collection(`/k${i}`, make({ keyLimit: bad })), (e: Error) => e instanceof RangeError && /stat "[a-g]": keyLimit must be a positive integer/.test(e.message), `${i} ${String(bad)}`);
+        assert.throws(
+          () => r.collection(`/k${i}`, make({ keyLimit: bad })),
+          (e: Error) => e instanceof RangeError && /stat "[a-g]": keyLimit must be a positive integer/.test(e.message),
+          `${i} ${String(bad)}`,
+        );
       }
       r.collection(`/ok${i}`, make({ keyLimit: 2 }));
     }
@@ -163,7 +184,16 @@ describe('stat kinds', () => {
     const r = fresh();
     const owner = {};
     const agg = r.init(owner, '/p', scales.intDictSumAggregationStat('byStatus'), scales.histogramAggregationStat('code'));
-    const s = r.initChild({}, owner, 'c', scales.intDictStat('byStatus'), scales.stringDictStat('who'), scales.meterDictStat('m'), scales.namedPmfDictStat('lat'), scales.stat('code', 200));
+    const s = r.initChild(
+      {},
+      owner,
+      'c',
+      scales.intDictStat('byStatus'),
+      scales.stringDictStat('who'),
+      scales.meterDictStat('m'),
+      scales.namedPmfDictStat('lat'),
+      scales.stat('code', 200),
+    );
     // What plain JavaScript can pass (TypeScript would refuse a number here).
     const js = <T>(h: T) => h as unknown as Record<string, (k: unknown, v?: unknown) => unknown>;
     s.byStatus['200'] += 1;
@@ -241,7 +271,19 @@ describe('stat kinds', () => {
     assert.equal(s.ms.snapshot().count, 1);
     assert.equal(s.ms.snapshot().unit, 'ms');
     const json = r.getStats('/t')?.lat as Record<string, unknown>;
-    for (const k of ['count', 'min', 'max', 'mean', 'stddev', 'median', '75percentile', '95percentile', '98percentile', '99percentile', '999percentile']) {
+    for (const k of [
+      'count',
+      'min',
+      'max',
+      'mean',
+      'stddev',
+      'median',
+      '75percentile',
+      '95percentile',
+      '98percentile',
+      '99percentile',
+      '999percentile',
+    ]) {
       assert.ok(k in json, k);
     }
   });
@@ -305,9 +347,13 @@ describe('stat kinds', () => {
 
   test('a gauge that throws shows an error marker, the rest of the snapshot is intact', () => {
     const r = fresh();
-    r.collection('/g', scales.stat('bad', (): number => {
-      throw new Error('sensor offline');
-    }), scales.intStat('ok'));
+    r.collection(
+      '/g',
+      scales.stat('bad', (): number => {
+        throw new Error('sensor offline');
+      }),
+      scales.intStat('ok'),
+    );
     assert.deepEqual(r.getStats('/g'), { bad: { error: 'Error: sensor offline' }, ok: 0 });
     const snap = r.snapshot('/g');
     assert.equal(snap?.stats[0]?.error, 'Error: sensor offline');
@@ -316,7 +362,12 @@ describe('stat kinds', () => {
 
   test('gauge values are made JSON-safe', () => {
     const r = fresh();
-    r.collection('/g', scales.stat('inf', () => Number.POSITIVE_INFINITY), scales.stat('big', () => 10n), scales.stat('obj', () => ({ when: new Date(0), m: new Map([['a', 1]]) })));
+    r.collection(
+      '/g',
+      scales.stat('inf', () => Number.POSITIVE_INFINITY),
+      scales.stat('big', () => 10n),
+      scales.stat('obj', () => ({ when: new Date(0), m: new Map([['a', 1]]) })),
+    );
     assert.deepEqual(r.getStats('/g'), { inf: 'Infinity', big: '10', obj: { when: '1970-01-01T00:00:00.000Z', m: { a: 1 } } });
   });
 
@@ -329,7 +380,10 @@ describe('stat kinds', () => {
     assert.deepEqual(r.getStats(), { svc: { n: 3, pool: { a: { n: 3 } } } });
     assert.equal(r.pathOf(child), '/svc/pool/a');
     assert.throws(() => r.initChild({}, {}, 'x'), /has no stats container/);
-    assert.throws(() => r.initChild({}, root, ''), (e: Error) => e instanceof scales.InvalidNameError && /child name "" is empty/.test(e.message));
+    assert.throws(
+      () => r.initChild({}, root, ''),
+      (e: Error) => e instanceof scales.InvalidNameError && /child name "" is empty/.test(e.message),
+    );
     assert.throws(() => r.initChild({}, root, '//'), scales.InvalidNameError);
   });
 
@@ -393,17 +447,24 @@ describe('stat kinds', () => {
     }
     let ticks = 0;
     const timer = setInterval(() => ticks++, 0);
-    const slow = r.collection('/slow', scales.stat('g', () => {
-      const end = performance.now() + 1;
-      while (performance.now() < end);
-      return 1;
-    }));
+    const slow = r.collection(
+      '/slow',
+      scales.stat('g', () => {
+        const end = performance.now() + 1;
+        while (performance.now() < end);
+        return 1;
+      }),
+    );
     void slow;
-    for (let i = 0; i < 30; i++) r.collection(`/slow/s${i}`, scales.stat('g', () => {
-      const end = performance.now() + 1;
-      while (performance.now() < end);
-      return 1;
-    }));
+    for (let i = 0; i < 30; i++)
+      r.collection(
+        `/slow/s${i}`,
+        scales.stat('g', () => {
+          const end = performance.now() + 1;
+          while (performance.now() < end);
+          return 1;
+        }),
+      );
     const a = await r.snapshotAsync('/');
     clearInterval(timer);
     assert.ok(ticks > 0, 'the event loop ran while the snapshot was taken');
@@ -420,7 +481,12 @@ describe('robustness of reads and self-stats', () => {
     const top = deep;
     for (let i = 0; i < 100; i++) deep = deep.next = {};
     const shared = { x: 1 };
-    r.collection('/g', scales.stat('cyclic', () => cyclic), scales.stat('deep', () => top), scales.stat('shared', () => [shared, shared]));
+    r.collection(
+      '/g',
+      scales.stat('cyclic', () => cyclic),
+      scales.stat('deep', () => top),
+      scales.stat('shared', () => [shared, shared]),
+    );
     const g = r.getStats('/g') as Record<string, Record<string, unknown>>;
     assert.equal(g.cyclic!.k0, '[circular]');
     assert.equal(g.cyclic!.name, 'a');
@@ -446,13 +512,26 @@ describe('clear(path): values per interval', () => {
     const clock = new scales.ManualClock(0);
     const r = new scales.Registry({ clock });
     const parent = {};
-    const p = r.init(parent, '/svc', scales.sumAggregationStat('done'), scales.histogramAggregationStat('state'), scales.intDictSumAggregationStat('codes'));
+    const p = r.init(
+      parent,
+      '/svc',
+      scales.sumAggregationStat('done'),
+      scales.histogramAggregationStat('state'),
+      scales.intDictSumAggregationStat('codes'),
+    );
     const kids = [0, 1, 2].map((i) => {
       const owner = {};
       return { owner, s: r.initChild(owner, parent, `w${i}`, scales.intStat('done'), scales.stat('state', 'idle'), scales.intDictStat('codes')) };
     });
     const other = r.collection('/other', scales.intStat('n'));
-    const s = r.collection('/svc/misc', scales.pmfStat('lat'), scales.meterStat('hits'), scales.stateTimeStat('phase'), scales.namedPmfDictStat('byRoute'), scales.stringDictStat('names'));
+    const s = r.collection(
+      '/svc/misc',
+      scales.pmfStat('lat'),
+      scales.meterStat('hits'),
+      scales.stateTimeStat('phase'),
+      scales.namedPmfDictStat('byRoute'),
+      scales.stringDictStat('names'),
+    );
     for (const [i, k] of kids.entries()) {
       k.s.done += i + 1;
       k.s.state = 'busy';
@@ -512,7 +591,15 @@ test('pmf snapshots stay JSON-safe for values whose squares overflow', () => {
 
 test("plain-JS assignment works Python's way or is dropped and counted, never thrown", () => {
   const r = fresh({ onError: () => {} });
-  const s = r.collection('/py', scales.pmfStat('latency'), scales.meterStat('hits'), scales.stateTimeStat('phase'), scales.intDictStat('byPath'), scales.sumAggregationStat('total'), scales.intDictSumAggregationStat('codes')) as unknown as Record<string, unknown>;
+  const s = r.collection(
+    '/py',
+    scales.pmfStat('latency'),
+    scales.meterStat('hits'),
+    scales.stateTimeStat('phase'),
+    scales.intDictStat('byPath'),
+    scales.sumAggregationStat('total'),
+    scales.intDictSumAggregationStat('codes'),
+  ) as unknown as Record<string, unknown>;
   s.latency = 0.042; // Python: STATS.latency = value records a sample
   s.hits = 5; // Python: STATS.hits = n marks n events
   s.phase = 'reading'; // Python: STATS.state = 'x' switches state

@@ -16,7 +16,7 @@ describe('atomic writes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('temporary names left by a killed process with the same pid (a container\'s pid 1) do not block writes, and are cleaned', async () => {
+  it("temporary names left by a killed process with the same pid (a container's pid 1) do not block writes, and are cleaned", async () => {
     const sub = await mkdtemp(join(dir, 'stale-'));
     const file = join(sub, 'stats.json');
     // The names the next writes of this process would take: leave stale files at the next ones.

@@ -91,7 +91,11 @@ describe('atomic dumps', () => {
       assert.ok(versions.size > 1, `readers saw the file change (${versions.size} versions in ${readers.reduce((a, r) => a + r.reads, 0)} reads)`);
       const final = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
       assert.equal((final.stats as { big: { version: number } }).big.version, 301);
-      assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), [], 'no temporary files left');
+      assert.deepEqual(
+        (await readdir(dir)).filter((n) => n.endsWith('.tmp')),
+        [],
+        'no temporary files left',
+      );
     });
   }
 
@@ -202,7 +206,7 @@ describe('dumpStatsPeriodically', () => {
     await scheduler.scheduled(what, seen);
   }
 
-  it('period in seconds, as the issue, Python\'s installStatsLoop and the Graphite pusher say it', async () => {
+  it("period in seconds, as the issue, Python's installStatsLoop and the Graphite pusher say it", async () => {
     const registry = new scales.Registry();
     const scheduler = new ManualScheduler();
     const handle = dumpStatsPeriodically(join(dir, 'seconds.json'), { source: registry, period: 0.01, scheduler });

@@ -84,13 +84,35 @@ describe('dumpOnCrash in real child processes', () => {
     error?: RegExp;
     stderr?: RegExp;
   }[] = [
-    { mode: 'uncaught', expect: { code: 1, signal: null }, reason: 'uncaughtException', requests: 42, error: /boom: uncaught/, stderr: /boom: uncaught in crash-child/ },
+    {
+      mode: 'uncaught',
+      expect: { code: 1, signal: null },
+      reason: 'uncaughtException',
+      requests: 42,
+      error: /boom: uncaught/,
+      stderr: /boom: uncaught in crash-child/,
+    },
     // Thrown values that cannot be described must not make Node exit with 7 (a throwing monitor).
     { mode: 'uncaught-proxy', expect: { code: 1, signal: null }, reason: 'uncaughtException', requests: 42, error: /cannot be described/ },
     { mode: 'uncaught-evil-error', expect: { code: 1, signal: null }, reason: 'uncaughtException', requests: 42, error: /cannot be described/ },
-    { mode: 'rejection', expect: { code: 1, signal: null }, reason: 'unhandledRejection', requests: 42, error: /boom: unhandled rejection/, stderr: /boom: unhandled rejection in crash-child/ },
+    {
+      mode: 'rejection',
+      expect: { code: 1, signal: null },
+      reason: 'unhandledRejection',
+      requests: 42,
+      error: /boom: unhandled rejection/,
+      stderr: /boom: unhandled rejection in crash-child/,
+    },
     // With --unhandled-rejections=warn a rejection does not crash the process: no crash dump.
-    { mode: 'rejection', name: 'rejection under --unhandled-rejections=warn', nodeArgs: ['--unhandled-rejections=warn'], expect: { code: 0, signal: null }, reason: 'exit', requests: 42, stderr: /boom: unhandled rejection/ },
+    {
+      mode: 'rejection',
+      name: 'rejection under --unhandled-rejections=warn',
+      nodeArgs: ['--unhandled-rejections=warn'],
+      expect: { code: 0, signal: null },
+      reason: 'exit',
+      requests: 42,
+      stderr: /boom: unhandled rejection/,
+    },
     { mode: 'rejection-listened', expect: { code: 0, signal: null }, reason: 'exit', requests: 43 },
     { mode: 'uncaught-listened', expect: { code: 3, signal: null }, reason: 'exit', requests: 42, error: /caught by the app listener/ },
     { mode: 'exit-call', expect: { code: 7, signal: null }, reason: 'exit', requests: 42 },
@@ -130,7 +152,11 @@ describe('dumpOnCrash in real child processes', () => {
       if (c.error) assert.match(dump.error?.message ?? '', c.error);
       else assert.equal(dump.error, undefined);
       const stats = app(dump);
-      assert.deepEqual((dump.stats as { broken: unknown }).broken, { gauge: { error: 'Error: gauge exploded' } }, 'a throwing gauge is an error in place');
+      assert.deepEqual(
+        (dump.stats as { broken: unknown }).broken,
+        { gauge: { error: 'Error: gauge exploded' } },
+        'a throwing gauge is an error in place',
+      );
       assert.equal(stats.requests, c.requests);
       assert.equal(stats.state.mode, c.mode);
       assert.deepEqual(stats.status, { '200': 40, '500': 2 });

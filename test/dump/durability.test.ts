@@ -92,8 +92,14 @@ function assertDurableOrder(log: Step[], target: string, dir: string): string {
     syncs.some((i) => i > Math.max(...writes) && i < rename),
     `the temporary file is fsync'ed after its last write and before the rename: ${JSON.stringify(log.map((s) => s.op + ' ' + basename(s.path)))}`,
   );
-  assert.ok(at('close', tmp).some((i) => i < rename), 'closed before the rename');
-  assert.ok(at('fsync', dir).some((i) => i > rename), 'the directory is fsync\'ed after the rename');
+  assert.ok(
+    at('close', tmp).some((i) => i < rename),
+    'closed before the rename',
+  );
+  assert.ok(
+    at('fsync', dir).some((i) => i > rename),
+    "the directory is fsync'ed after the rename",
+  );
   return tmp;
 }
 

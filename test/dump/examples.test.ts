@@ -72,7 +72,12 @@ describe('the README examples of dumps and aggregation run', () => {
   it('examples/aggregate-fleet prints fleet-wide figures', async () => {
     const out = await run([example('aggregate-fleet')]);
     assert.equal(out.code, 0, out.stderr);
-    const lines = Object.fromEntries(out.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+    const lines = Object.fromEntries(
+      out.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+    );
     // 300 values: 200 of them 1..100 ms, 100 of them 20..2000 ms: the p99 is near 1.96 s.
     assert.ok(Math.abs(Number(lines['fleet p99']) - 1.96) / 1.96 < 0.02, out.stdout);
     assert.ok(Math.abs(Number(lines.mean) - (0.0505 * 2 + 1.01) / 3) < 1e-9, out.stdout);

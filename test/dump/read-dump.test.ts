@@ -30,11 +30,22 @@ describe('readDump', () => {
     const web = read.node.children.find((c) => c.name === 'web')!;
     assert.deepEqual(
       web.stats.map((s) => [s.name, s.kind]),
-      [['errors', 'int'], ['byCode', 'intDict'], ['latency', 'pmf'], ['hits', 'meter']],
+      [
+        ['errors', 'int'],
+        ['byCode', 'intDict'],
+        ['latency', 'pmf'],
+        ['hits', 'meter'],
+      ],
     );
     // The same model feeds the same outputs: Prometheus of the dump is Prometheus of the registry
     // (but for the pmf and meter figures that move with time, equal here under one reading).
-    assert.equal(renderPrometheus(read.node).split('\n').filter((l) => l.startsWith('web_byCode')).join('\n'), 'web_byCode{key="200"} 5');
+    assert.equal(
+      renderPrometheus(read.node)
+        .split('\n')
+        .filter((l) => l.startsWith('web_byCode'))
+        .join('\n'),
+      'web_byCode{key="200"} 5',
+    );
     assert.match(renderPrometheus(read.node), /^# TYPE web_latency summary$/m);
   });
 
@@ -46,9 +57,16 @@ describe('readDump', () => {
     const web = read.node.children.find((c) => c.name === 'web')!;
     assert.deepEqual(
       web.stats.map((s) => [s.name, s.kind]),
-      [['errors', 'value'], ['latency', 'pmf'], ['hits', 'meter']],
+      [
+        ['errors', 'value'],
+        ['latency', 'pmf'],
+        ['hits', 'meter'],
+      ],
     );
-    assert.deepEqual(web.children.map((c) => c.path), ['/web/byCode']);
+    assert.deepEqual(
+      web.children.map((c) => c.path),
+      ['/web/byCode'],
+    );
   });
 
   it('reads bare trees (a Python dump: last-updated taken out) and stats whose reading failed', () => {
@@ -66,7 +84,10 @@ describe('readDump', () => {
     assert.equal(isDumpFile({ format: 'scales-metrics-dump', stats: {} }), true);
     assert.equal(isDumpFile({ format: 'other-tool', stats: { a: 1 } }), true);
     assert.equal(isDumpFile({ format: 'x', a: 1 }), false);
-    assert.throws(() => readDump({ format: 'scales-metrics-dump' }, 'f.json'), (e: unknown) => e instanceof DumpReadError && /f\.json: the dump has no "stats" object/.test(e.message));
+    assert.throws(
+      () => readDump({ format: 'scales-metrics-dump' }, 'f.json'),
+      (e: unknown) => e instanceof DumpReadError && /f\.json: the dump has no "stats" object/.test(e.message),
+    );
     assert.throws(() => readDump([1, 2], 'list.json'), /list\.json does not hold a stat tree/);
   });
 

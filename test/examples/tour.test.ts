@@ -86,6 +86,6 @@ test('examples/tour: page, JSON, Prometheus, Graphite (read back from whisper) a
   assert.deepEqual(
     [dump.kinds?.['/web/requests'], dump.kinds?.['/web/byStatus'], dump.kinds?.['/web/latency']],
     ['int', 'intDict', 'pmf'],
-    'the dump carries each stat\'s kind',
+    "the dump carries each stat's kind",
   );
 });

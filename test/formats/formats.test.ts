@@ -106,7 +106,10 @@ describe('prometheus format', () => {
     const both = tree([gauge('a_b_c', 1)], [gauge('c', 2)]);
     const alone = tree([], [gauge('c', 2)]);
     for (let round = 0; round < 2; round++) {
-      assert.equal(renderPrometheus(both), '# HELP a_b_c /a_b_c\n# TYPE a_b_c gauge\na_b_c 1\n# HELP a_b_c_2 /a-b/c\n# TYPE a_b_c_2 gauge\na_b_c_2 2\n');
+      assert.equal(
+        renderPrometheus(both),
+        '# HELP a_b_c /a_b_c\n# TYPE a_b_c gauge\na_b_c 1\n# HELP a_b_c_2 /a-b/c\n# TYPE a_b_c_2 gauge\na_b_c_2 2\n',
+      );
       assert.equal(renderPrometheus(alone), '# HELP a_b_c /a-b/c\n# TYPE a_b_c gauge\na_b_c 2\n', 'no collision: the base name again');
     }
     // The same path as another family type: the names follow the type of this render.
@@ -127,7 +130,12 @@ describe('prometheus format', () => {
     assert.ok(pieces.length > 1, 'several chunks');
     for (const p of pieces) assert.ok(p.startsWith('# HELP ') && p.endsWith('\n'), 'chunks end between families');
     assert.equal(pieces.join(''), renderPrometheus(node));
-    assert.equal(renderPrometheus(node).split('\n').filter((l) => /^s\d+ /.test(l)).length, 600);
+    assert.equal(
+      renderPrometheus(node)
+        .split('\n')
+        .filter((l) => /^s\d+ /.test(l)).length,
+      600,
+    );
   });
   it('negotiates OpenMetrics from the Accept header', () => {
     const prom242 =
@@ -159,8 +167,14 @@ describe('html format', () => {
     const html = renderHtml(fixtureTree(), { collapsed: fixtureCollapsed });
     const marks = ['"key">9lives<', '"key">uptime<', '"key">web<', '"key">web_api<', '>db</a>'];
     const order = marks.map((k) => html.indexOf(k));
-    assert.ok(order.every((i) => i > 0), String(order));
-    assert.deepEqual([...order].sort((a, b) => a - b), order);
+    assert.ok(
+      order.every((i) => i > 0),
+      String(order),
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+    );
   });
   it('includes the live script and data attributes when live', () => {
     const html = [...htmlChunks(fixtureTree(), { live: { url: '?format=live', intervalMs: 5000, points: 120 } })].join('');

@@ -128,7 +128,14 @@ describe('Prometheus: typed by kind and value type, never by parsing strings', (
       assert.ok(!series.has('s_textNan') && !series.has('s_textInf'), 'no gauge for a string');
     }
     // JSON keeps showing both as text, as before.
-    assert.deepEqual(r.getStats('/s'), { textNan: 'NaN', textInf: 'Infinity', textNinf: '-Infinity', numNan: 'NaN', numInf: 'Infinity', numNinf: '-Infinity' });
+    assert.deepEqual(r.getStats('/s'), {
+      textNan: 'NaN',
+      textInf: 'Infinity',
+      textNinf: '-Infinity',
+      numNan: 'NaN',
+      numInf: 'Infinity',
+      numNinf: '-Infinity',
+    });
   });
 });
 

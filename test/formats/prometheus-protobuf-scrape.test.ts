@@ -21,13 +21,52 @@ const COUNT = 22; // 1 negative + 1 zero + 20 positive
 const SUM = 30.25;
 
 const FAMILIES: ProtoFamily[] = [
-  { name: 'jobs_total', help: 'Jobs done.', type: 'counter', metrics: [{ labels: [{ name: 'queue', value: 'a' }, { name: 'status', value: '200' }], value: 3 }, { labels: [{ name: 'queue', value: 'b' }, { name: 'status', value: '500' }], value: 1 }] },
+  {
+    name: 'jobs_total',
+    help: 'Jobs done.',
+    type: 'counter',
+    metrics: [
+      {
+        labels: [
+          { name: 'queue', value: 'a' },
+          { name: 'status', value: '200' },
+        ],
+        value: 3,
+      },
+      {
+        labels: [
+          { name: 'queue', value: 'b' },
+          { name: 'status', value: '500' },
+        ],
+        value: 1,
+      },
+    ],
+  },
   { name: 'room_temp', type: 'gauge', metrics: [{ labels: [{ name: 'room', value: 'lab ü' }], value: -1.5 }] },
-  { name: 'rpc_seconds', help: 'Latency.', type: 'histogram', metrics: [{ labels: [{ name: 'route', value: '/a' }], histogram: { count: COUNT, sum: SUM, schema: 3, ...ZERO, positive: POSITIVE, negative: NEGATIVE } }] },
+  {
+    name: 'rpc_seconds',
+    help: 'Latency.',
+    type: 'histogram',
+    metrics: [
+      { labels: [{ name: 'route', value: '/a' }], histogram: { count: COUNT, sum: SUM, schema: 3, ...ZERO, positive: POSITIVE, negative: NEGATIVE } },
+    ],
+  },
   {
     name: 'classic_seconds',
     type: 'histogram',
-    metrics: [{ histogram: { count: 4, sum: 3, buckets: [{ upperBound: 0.1, cumulativeCount: 1 }, { upperBound: 1, cumulativeCount: 3 }, { upperBound: Infinity, cumulativeCount: 4 }] } }],
+    metrics: [
+      {
+        histogram: {
+          count: 4,
+          sum: 3,
+          buckets: [
+            { upperBound: 0.1, cumulativeCount: 1 },
+            { upperBound: 1, cumulativeCount: 3 },
+            { upperBound: Infinity, cumulativeCount: 4 },
+          ],
+        },
+      },
+    ],
   },
   { name: 'sum_seconds', type: 'summary', metrics: [{ summary: { count: 9, sum: 4.5, quantiles: [{ quantile: 0.5, value: 0.25 }] } }] },
 ];
@@ -76,7 +115,9 @@ describe('real Prometheus (native histograms on) decodes the protobuf exposition
 
   it('a native histogram arrives bucket for bucket', async () => {
     const data = await prom.poll(async () => {
-      const d = await prom.api<{ result: Array<{ metric: Record<string, string>; histogram?: [number, ApiHistogram] }> }>('/api/v1/query?query=' + encodeURIComponent('rpc_seconds'));
+      const d = await prom.api<{ result: Array<{ metric: Record<string, string>; histogram?: [number, ApiHistogram] }> }>(
+        '/api/v1/query?query=' + encodeURIComponent('rpc_seconds'),
+      );
       return d.result[0]?.histogram ? d.result[0] : undefined;
     }, 30_000);
     assert.ok(data, 'no native histogram sample for rpc_seconds');
@@ -109,15 +150,12 @@ describe('real Prometheus (native histograms on) decodes the protobuf exposition
 
   it('a histogram without native fields arrives as classic _bucket{le}, _count and _sum', async () => {
     const buckets = await prom.waitFor('classic_seconds_bucket', (s) => s.length === 3, 30_000);
-    assert.deepEqual(
-      buckets.map((s) => [s.metric.le, s.value[1]]).sort(),
-      [
-        ['+Inf', '4'],
-        ['0.1', '1'],
-        // Prometheus writes the le of protobuf buckets as OpenMetrics does: '1.0', not '1'.
-        ['1.0', '3'],
-      ],
-    );
+    assert.deepEqual(buckets.map((s) => [s.metric.le, s.value[1]]).sort(), [
+      ['+Inf', '4'],
+      ['0.1', '1'],
+      // Prometheus writes the le of protobuf buckets as OpenMetrics does: '1.0', not '1'.
+      ['1.0', '3'],
+    ]);
     assert.equal((await prom.query('classic_seconds_count'))[0]?.value[1], '4');
     assert.equal((await prom.query('classic_seconds_sum'))[0]?.value[1], '3');
     // Linear inside (0.1, 1]: rank 2 is the first of that bucket's 2 observations.
@@ -126,13 +164,10 @@ describe('real Prometheus (native histograms on) decodes the protobuf exposition
 
   it('a labelled counter, a gauge and a summary arrive as written', async () => {
     const byStatus = await prom.waitFor('sum by (status) (jobs_total)', (s) => s.length === 2, 30_000);
-    assert.deepEqual(
-      byStatus.map((s) => [s.metric.status, s.value[1]]).sort(),
-      [
-        ['200', '3'],
-        ['500', '1'],
-      ],
-    );
+    assert.deepEqual(byStatus.map((s) => [s.metric.status, s.value[1]]).sort(), [
+      ['200', '3'],
+      ['500', '1'],
+    ]);
     const gauge = await prom.query('room_temp');
     assert.deepEqual([gauge[0]?.metric.room, gauge[0]?.value[1]], ['lab ü', '-1.5']);
     assert.equal((await prom.query('sum_seconds{quantile="0.5"}'))[0]?.value[1], '0.25');

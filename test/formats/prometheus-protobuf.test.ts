@@ -63,7 +63,20 @@ function nativeFamily(positive?: NativeBuckets, negative?: NativeBuckets, extra:
 describe('protobuf exposition: scalars and framing', () => {
   it('writes counters, gauges and untyped values with their labels, help and type', () => {
     const body = encodeMetricFamilies([
-      { name: 'jobs_total', help: 'Jobs done.', type: 'counter', metrics: [{ labels: [{ name: 'queue', value: 'a' }, { name: 'status', value: '200' }], value: 3 }] },
+      {
+        name: 'jobs_total',
+        help: 'Jobs done.',
+        type: 'counter',
+        metrics: [
+          {
+            labels: [
+              { name: 'queue', value: 'a' },
+              { name: 'status', value: '200' },
+            ],
+            value: 3,
+          },
+        ],
+      },
       { name: 'temp', type: 'gauge', unit: 'celsius', metrics: [{ value: -1.5 }, { labels: [{ name: 'k', value: 'v' }], value: Number.NaN }] },
       { name: 'u', type: 'untyped', metrics: [{ value: Number.POSITIVE_INFINITY }] },
     ]);
@@ -88,7 +101,22 @@ describe('protobuf exposition: scalars and framing', () => {
 
   it('writes summaries with quantiles, count and sum', () => {
     const body = encodeMetricFamilies([
-      { name: 's', type: 'summary', metrics: [{ summary: { count: 7, sum: 2.5, quantiles: [{ quantile: 0.5, value: 0.3 }, { quantile: 0.99, value: Number.NaN }] } }] },
+      {
+        name: 's',
+        type: 'summary',
+        metrics: [
+          {
+            summary: {
+              count: 7,
+              sum: 2.5,
+              quantiles: [
+                { quantile: 0.5, value: 0.3 },
+                { quantile: 0.99, value: Number.NaN },
+              ],
+            },
+          },
+        ],
+      },
     ]);
     const s = sub(families(body)[0].metrics[0], 4);
     assert.equal(uint(s, 1), 7n);
@@ -105,7 +133,9 @@ describe('protobuf exposition: scalars and framing', () => {
       const body = encodeMetricFamilies([{ name: 'g', type: 'gauge', metrics: [{ value: 1, timestampMs: ts }] }]);
       assert.equal(asInt64(one(families(body)[0].metrics[0], 6)), BigInt(ts), `timestamp ${ts}`);
     }
-    const body = encodeMetricFamilies([{ name: 'h', type: 'histogram', metrics: [{ histogram: { count: max, sum: 0, buckets: [{ upperBound: 1, cumulativeCount: max }] } }] }]);
+    const body = encodeMetricFamilies([
+      { name: 'h', type: 'histogram', metrics: [{ histogram: { count: max, sum: 0, buckets: [{ upperBound: 1, cumulativeCount: max }] } }] },
+    ]);
     const h = histogramOf(body);
     assert.equal(uint(h, 1), BigInt(max));
     assert.equal(uint(subs(h, 3)[0], 1), BigInt(max));
@@ -153,7 +183,19 @@ describe('protobuf exposition: histograms', () => {
       {
         name: 'lat',
         type: 'histogram',
-        metrics: [{ histogram: { count: 4, sum: 3, buckets: [{ upperBound: 0.1, cumulativeCount: 1 }, { upperBound: 1, cumulativeCount: 3 }, { upperBound: Infinity, cumulativeCount: 4 }] } }],
+        metrics: [
+          {
+            histogram: {
+              count: 4,
+              sum: 3,
+              buckets: [
+                { upperBound: 0.1, cumulativeCount: 1 },
+                { upperBound: 1, cumulativeCount: 3 },
+                { upperBound: Infinity, cumulativeCount: 4 },
+              ],
+            },
+          },
+        ],
       },
     ]);
     const h = histogramOf(body);
@@ -197,7 +239,19 @@ describe('protobuf exposition: histograms', () => {
       {
         name: 'h',
         type: 'histogram',
-        metrics: [{ histogram: { count: big + 10, sum: -4, schema: -4, zeroThreshold: 0.001, zeroCount: 2, negative: { indexes: [0, 1], counts: [big, 1] }, positive: { offset: -2, counts: [7] } } }],
+        metrics: [
+          {
+            histogram: {
+              count: big + 10,
+              sum: -4,
+              schema: -4,
+              zeroThreshold: 0.001,
+              zeroCount: 2,
+              negative: { indexes: [0, 1], counts: [big, 1] },
+              positive: { offset: -2, counts: [7] },
+            },
+          },
+        ],
       },
     ]);
     const h = histogramOf(body);
@@ -221,7 +275,12 @@ describe('protobuf exposition: histograms', () => {
   it('property: any sparse or dense side reads back as its non-empty buckets', () => {
     const side = fc
       .uniqueArray(fc.integer({ min: -2000, max: 2000 }), { maxLength: 60 })
-      .chain((idx) => fc.tuple(fc.constant(idx.sort((a, b) => a - b)), fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1e6 }), fc.maxSafeNat()), { minLength: idx.length, maxLength: idx.length })));
+      .chain((idx) =>
+        fc.tuple(
+          fc.constant(idx.sort((a, b) => a - b)),
+          fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1e6 }), fc.maxSafeNat()), { minLength: idx.length, maxLength: idx.length }),
+        ),
+      );
     fc.assert(
       fc.property(side, side, ([pi, pc], [ni, nc]) => {
         const total = [...pc, ...nc].reduce((a, b) => a + b, 0);
@@ -248,12 +307,47 @@ describe('protobuf exposition: histograms', () => {
 
 describe('protobuf exposition: input Prometheus would reject is refused, naming the family', () => {
   const cases: Array<[string, ProtoFamily, RegExp]> = [
-    ['schema out of range', { name: 'x', type: 'histogram', metrics: [{ histogram: { count: 0, sum: 0, schema: 9 } }] }, /family "x" metric 0: native schema must be an integer in \[-4, 8\], got 9/],
-    ['indexes not increasing', nativeFamily({ indexes: [3, 3], counts: [1, 1] }), /positive buckets indexes must be increasing integers, got 3 after 3/],
-    ['count does not add up', { name: 'x', type: 'histogram', metrics: [{ histogram: { count: 5, sum: 1, schema: 0, positive: { indexes: [1], counts: [4] } } }] }, /native buckets hold 4 observations .* but count is 5/],
+    [
+      'schema out of range',
+      { name: 'x', type: 'histogram', metrics: [{ histogram: { count: 0, sum: 0, schema: 9 } }] },
+      /family "x" metric 0: native schema must be an integer in \[-4, 8\], got 9/,
+    ],
+    [
+      'indexes not increasing',
+      nativeFamily({ indexes: [3, 3], counts: [1, 1] }),
+      /positive buckets indexes must be increasing integers, got 3 after 3/,
+    ],
+    [
+      'count does not add up',
+      { name: 'x', type: 'histogram', metrics: [{ histogram: { count: 5, sum: 1, schema: 0, positive: { indexes: [1], counts: [4] } } }] },
+      /native buckets hold 4 observations .* but count is 5/,
+    ],
     ['negative count', nativeFamily({ indexes: [1, 2], counts: [2, -1] }), /positive buckets count 1 must be a non-negative integer, got -1/],
-    ['fractional count', { name: 'x', type: 'histogram', metrics: [{ histogram: { count: 1.5, sum: 0, schema: 0 } }] }, /histogram count must be a non-negative integer, got 1.5/],
-    ['classic bounds not increasing', { name: 'x', type: 'histogram', metrics: [{ histogram: { count: 1, sum: 0, buckets: [{ upperBound: 1, cumulativeCount: 1 }, { upperBound: 1, cumulativeCount: 1 }] } }] }, /bucket bounds must increase/],
+    [
+      'fractional count',
+      { name: 'x', type: 'histogram', metrics: [{ histogram: { count: 1.5, sum: 0, schema: 0 } }] },
+      /histogram count must be a non-negative integer, got 1.5/,
+    ],
+    [
+      'classic bounds not increasing',
+      {
+        name: 'x',
+        type: 'histogram',
+        metrics: [
+          {
+            histogram: {
+              count: 1,
+              sum: 0,
+              buckets: [
+                { upperBound: 1, cumulativeCount: 1 },
+                { upperBound: 1, cumulativeCount: 1 },
+              ],
+            },
+          },
+        ],
+      },
+      /bucket bounds must increase/,
+    ],
     ['gauge without a value', { name: 'x', type: 'gauge', metrics: [{}] }, /family "x" metric 0: a gauge needs a number value/],
     ['unknown type', { name: 'x', type: 'weird' as 'gauge', metrics: [] }, /family "x" has an unknown type "weird"/],
     ['lengths differ', nativeFamily({ indexes: [1, 2], counts: [1] }), /has 2 indexes but 1 counts/],
@@ -265,12 +359,21 @@ describe('protobuf exposition: input Prometheus would reject is refused, naming 
   }
 
   it('a NaN sum allows fewer observations in buckets than the count (NaN observations are in none)', () => {
-    const h = histogramOf(encodeMetricFamilies([{ name: 'x', type: 'histogram', metrics: [{ histogram: { count: 3, sum: Number.NaN, schema: 0, positive: { indexes: [0], counts: [2] } } }] }]));
+    const h = histogramOf(
+      encodeMetricFamilies([
+        { name: 'x', type: 'histogram', metrics: [{ histogram: { count: 3, sum: Number.NaN, schema: 0, positive: { indexes: [0], counts: [2] } } }] },
+      ]),
+    );
     assert.equal(uint(h, 1), 3n);
   });
 
   it('a failed encode leaves nothing behind: the next one is intact', () => {
-    assert.throws(() => encodeMetricFamilies([{ name: 'ok', type: 'gauge', metrics: [{ value: 1 }] }, { name: 'bad', type: 'gauge', metrics: [{}] }]));
+    assert.throws(() =>
+      encodeMetricFamilies([
+        { name: 'ok', type: 'gauge', metrics: [{ value: 1 }] },
+        { name: 'bad', type: 'gauge', metrics: [{}] },
+      ]),
+    );
     const fs = families(encodeMetricFamilies([{ name: 'next', type: 'gauge', metrics: [{ value: 2 }] }]));
     assert.deepEqual(
       fs.map((f) => f.name),
@@ -288,7 +391,12 @@ describe('wantsPrometheusProtobuf', () => {
       ),
       true,
     );
-    assert.equal(wantsPrometheusProtobuf('application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'), false);
+    assert.equal(
+      wantsPrometheusProtobuf(
+        'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      ),
+      false,
+    );
     assert.equal(wantsPrometheusProtobuf('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0'), false);
     assert.equal(wantsPrometheusProtobuf('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text'), false);
     assert.equal(wantsPrometheusProtobuf('application/vnd.google.protobuf;proto=other.Message;encoding=delimited'), false);

@@ -142,7 +142,28 @@ describe('format properties', () => {
         const html = renderHtml(t, { serverName: '<s>' });
         const body = html.slice(html.indexOf('<body'));
         const tags = new Set(body.match(/<[a-z][a-z0-9]*/g));
-        for (const tag of tags) assert.ok(['<body', '<h1', '<h3', '<nav', '<a', '<form', '<label', '<input', '<button', '<div', '<span', '<table', '<tr', '<th', '<td', '<p'].includes(tag), tag);
+        for (const tag of tags)
+          assert.ok(
+            [
+              '<body',
+              '<h1',
+              '<h3',
+              '<nav',
+              '<a',
+              '<form',
+              '<label',
+              '<input',
+              '<button',
+              '<div',
+              '<span',
+              '<table',
+              '<tr',
+              '<th',
+              '<td',
+              '<p',
+            ].includes(tag),
+            tag,
+          );
         assert.equal(escapeHtml('<a href="x">\'&'), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;');
       }),
       { numRuns: 200 },

@@ -37,7 +37,14 @@ after(async () => {
 /** A tree with allowed, forbidden and pruned parts; returns the names and values expected in carbon. */
 function tree() {
   const registry = new scales.Registry();
-  const web = registry.collection('/web', scales.intStat('success'), scales.intStat('secretToken'), scales.pmfStat('latency'), scales.intDictStat('byPath'), scales.meterStat('hits'));
+  const web = registry.collection(
+    '/web',
+    scales.intStat('success'),
+    scales.intStat('secretToken'),
+    scales.pmfStat('latency'),
+    scales.intDictStat('byPath'),
+    scales.meterStat('hits'),
+  );
   web.success = 42;
   web.secretToken = 7;
   web.latency.record(0.000045);
@@ -85,7 +92,10 @@ describe('against a real carbon-cache', () => {
     await checkLanded('it.plain');
     // One timestamp for the whole push.
     const ts = r.timestamp;
-    assert.deepEqual((await carbon.read('it.plain.web.success')).map((p) => p[0]), [ts]);
+    assert.deepEqual(
+      (await carbon.read('it.plain.web.success')).map((p) => p[0]),
+      [ts],
+    );
   });
 
   it('keys that sanitize to the same name: carbon stores both values', async () => {
@@ -118,18 +128,36 @@ describe('against a real carbon-cache', () => {
     await checkLanded('it.udp');
   });
 
-  it('scales push-once backfills a dump file over pickle at the dump\'s own time', async () => {
+  it("scales push-once backfills a dump file over pickle at the dump's own time", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'scales-backfill-'));
     try {
       const registry = tree();
       const file = path.join(dir, 'crash.json');
       await dumpStatsTo(file, { source: registry });
-      const r = await runBin(['push-once', '--graphite', `127.0.0.1:${carbon.picklePort}`, '--protocol', 'pickle', '--prefix', 'it.backfill', '--from', file, '--forbid', 'web/secret*']);
+      const r = await runBin([
+        'push-once',
+        '--graphite',
+        `127.0.0.1:${carbon.picklePort}`,
+        '--protocol',
+        'pickle',
+        '--prefix',
+        'it.backfill',
+        '--from',
+        file,
+        '--forbid',
+        'web/secret*',
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const points = await carbon.waitFor('it.backfill.web.success');
-      assert.deepEqual(points.map((p) => p[1]), [42]);
+      assert.deepEqual(
+        points.map((p) => p[1]),
+        [42],
+      );
       assert.equal((await carbon.waitFor('it.backfill.processor.thread-1.finished')).at(-1)![1], 5);
-      assert.equal((await carbon.metrics()).some((m) => m.startsWith('it.backfill.web.secret')), false);
+      assert.equal(
+        (await carbon.metrics()).some((m) => m.startsWith('it.backfill.web.secret')),
+        false,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -145,7 +173,10 @@ describe('against a real carbon-cache', () => {
     assert.equal(code, 0, stdout + stderr);
     assert.match(stdout, /final push: \d+ datapoints at \d+, delivered: true/);
     const requests = await carbon.waitFor('my.server.prefix.web.requests');
-    assert.ok(requests.every(([, v]) => v > 0 && v < 400), `per-period deltas, not totals: ${JSON.stringify(requests)}`);
+    assert.ok(
+      requests.every(([, v]) => v > 0 && v < 400),
+      `per-period deltas, not totals: ${JSON.stringify(requests)}`,
+    );
     await carbon.waitFor('my.server.prefix.processor.finished');
     const metrics = (await carbon.metrics()).filter((m) => m.startsWith('my.server.prefix.'));
     assert.ok(metrics.includes('my.server.prefix.web.latency.99percentile'));
@@ -216,7 +247,10 @@ describe('against a real carbon-cache', () => {
       await carbon.restart();
       app.phase = 3;
       const points = await carbon.waitFor('fault.app.phase', (p) => p.some(([, v]) => v === 3), 20000);
-      assert.ok(points.some(([, v]) => v === 3), 'pushes after the restart land');
+      assert.ok(
+        points.some(([, v]) => v === 3),
+        'pushes after the restart land',
+      );
       assert.ok((await carbon.read('fault.app.requests')).length > 0);
 
       const stats = pusher.stats();

@@ -16,9 +16,14 @@ const all = () => new GraphiteRules().allow('*');
 /** A plain JSON tree (a dump's, kinds inferred) walked as the typed model: there is one walk. */
 const walkJson = (tree: JsonObject, rules: GraphiteRules, prefix: string) => walkSnapshot(snapshotOfTree(tree), rules, prefix);
 
-describe('walking a plain JSON tree (through the dump reader\'s model)', () => {
+describe("walking a plain JSON tree (through the dump reader's model)", () => {
   it('flattens nested objects with ".", keeps finite numbers only, sanitizes each segment', () => {
-    const tree = { web: { 'a b': 1, 'x.y': 2, s: 'str', t: true, n: null, arr: [1, 2], nested: { deep: { v: -0.5 } } }, inf: Number.POSITIVE_INFINITY, nan: Number.NaN, top: 3 };
+    const tree = {
+      web: { 'a b': 1, 'x.y': 2, s: 'str', t: true, n: null, arr: [1, 2], nested: { deep: { v: -0.5 } } },
+      inf: Number.POSITIVE_INFINITY,
+      nan: Number.NaN,
+      top: 3,
+    };
     const out = runWalk(walkJson(tree as never, all(), 'p.'));
     assert.deepEqual(out.names, ['p.top', 'p.web.a-b', 'p.web.x-y', 'p.web.nested.deep.v']);
     assert.deepEqual(out.values, [3, 1, 2, -0.5]);
@@ -84,7 +89,15 @@ describe('walkSnapshot', () => {
   };
   it('marks counter leaves, skips errors; walks every container', () => {
     const out = runWalk(walkSnapshot(node, all(), 'p.'));
-    assert.deepEqual(out.names, ['p.web.hits.count', 'p.web.hits.m1', 'p.web.hits.m5', 'p.web.hits.m15', 'p.web.hits.mean', 'p.web.errors', 'p.web.hidden.x']);
+    assert.deepEqual(out.names, [
+      'p.web.hits.count',
+      'p.web.hits.m1',
+      'p.web.hits.m5',
+      'p.web.hits.m15',
+      'p.web.hits.mean',
+      'p.web.errors',
+      'p.web.hidden.x',
+    ]);
     assert.deepEqual(out.counters, ['monotonic', null, null, null, null, 'diff', 'diff']);
   });
   it('a subtree keeps its full path in the names', () => {
@@ -95,7 +108,24 @@ describe('walkSnapshot', () => {
 
 describe('delta modes from the samples of each kind', () => {
   it('knows which leaves count', () => {
-    const pmf = (count: number) => ({ count: 1, min: 1, max: 1, mean: 1, stddev: 0, median: 1, '75percentile': 1, '95percentile': 1, '98percentile': 1, '99percentile': 1, '999percentile': 1, unit: 's', windowSeconds: 300, schema: 6, relativeError: 0.0054, lifetime: { count, sum: 2, min: 1, max: 1, mean: 1, stddev: 0 } });
+    const pmf = (count: number) => ({
+      count: 1,
+      min: 1,
+      max: 1,
+      mean: 1,
+      stddev: 0,
+      median: 1,
+      '75percentile': 1,
+      '95percentile': 1,
+      '98percentile': 1,
+      '99percentile': 1,
+      '999percentile': 1,
+      unit: 's',
+      windowSeconds: 300,
+      schema: 6,
+      relativeError: 0.0054,
+      lifetime: { count, sum: 2, min: 1, max: 1, mean: 1, stddev: 0 },
+    });
     const tree: SnapshotNode = {
       name: '',
       path: '/',
@@ -132,7 +162,7 @@ describe('delta modes from the samples of each kind', () => {
   });
 });
 
-describe('the pusher\'s self-stats', () => {
+describe("the pusher's self-stats", () => {
   it('with deltas, its counters are sent per period, its levels (bufferedBytes, lastPushMs) as they are', () => {
     const registry = new Registry();
     declareSelfStats(registry, '/scales/graphite');

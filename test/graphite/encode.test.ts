@@ -15,10 +15,7 @@ describe('plaintext encoding', () => {
     const chunks = encodePlaintext({ names: ['a.b', 'a.c', 'a.d', 'a.e'], values: [0.000045, 42, -1.5e-7, 1e21], timestamp: TS });
     assert.equal(chunks.length, 1);
     assert.equal(chunks[0].count, 4);
-    assert.equal(
-      chunks[0].bytes.toString(),
-      'a.b 0.000045 1700000000\na.c 42 1700000000\na.d -1.5e-7 1700000000\na.e 1e+21 1700000000\n',
-    );
+    assert.equal(chunks[0].bytes.toString(), 'a.b 0.000045 1700000000\na.c 42 1700000000\na.d -1.5e-7 1700000000\na.e 1e+21 1700000000\n');
   });
 
   it('formatValue round-trips every finite double', () => {
@@ -95,7 +92,9 @@ describe('pickle encoding', () => {
     for (const f of big) assert.ok(f.bytes.length <= PICKLE_MAX_FRAME_BYTES);
   });
 
-  it('is read back exactly by Python\'s own unpickler (Debian /usr/bin/python3)', { skip: !existsSync('/usr/bin/python3') && 'no /usr/bin/python3' }, () => {
+  it("is read back exactly by Python's own unpickler (Debian /usr/bin/python3)", {
+    skip: !existsSync('/usr/bin/python3') && 'no /usr/bin/python3',
+  }, () => {
     const names = ['plain.name', 'héllo.wörld', 'emoji.😀', 'x'.repeat(499)];
     const values = [0.000045, -3, 1e300, 12345678.9];
     const frames = encodePickle({ names, values, timestamp: TS }, 300);
@@ -120,11 +119,26 @@ print(json.dumps([[p, t, v] for (p, (t, v)) in out]))
 
 describe('backoffDelay', () => {
   it('doubles from the base, is capped, and jitters between half and all of it', () => {
-    assert.equal(backoffDelay(0, 200, 5000, () => 1), 200);
-    assert.equal(backoffDelay(0, 200, 5000, () => 0), 100);
-    assert.equal(backoffDelay(3, 200, 5000, () => 1), 1600);
-    assert.equal(backoffDelay(10, 200, 5000, () => 1), 5000);
-    assert.equal(backoffDelay(1000, 200, 5000, () => 0), 2500);
+    assert.equal(
+      backoffDelay(0, 200, 5000, () => 1),
+      200,
+    );
+    assert.equal(
+      backoffDelay(0, 200, 5000, () => 0),
+      100,
+    );
+    assert.equal(
+      backoffDelay(3, 200, 5000, () => 1),
+      1600,
+    );
+    assert.equal(
+      backoffDelay(10, 200, 5000, () => 1),
+      5000,
+    );
+    assert.equal(
+      backoffDelay(1000, 200, 5000, () => 0),
+      2500,
+    );
     for (let a = 0; a < 50; a++) {
       const d = backoffDelay(a);
       assert.ok(d > 0 && d <= 5000);

@@ -68,9 +68,13 @@ describe('fnmatch (Python fnmatchcase semantics)', () => {
 
   it('"*" + literal suffix matches exactly the names with that suffix', () => {
     fc.assert(
-      fc.property(fc.string(), fc.string().filter((s) => !/[*?[]/.test(s)), (name, suffix) => {
-        assert.equal(fnmatch(name, `*${suffix}`), name.endsWith(suffix));
-      }),
+      fc.property(
+        fc.string(),
+        fc.string().filter((s) => !/[*?[]/.test(s)),
+        (name, suffix) => {
+          assert.equal(fnmatch(name, `*${suffix}`), name.endsWith(suffix));
+        },
+      ),
     );
   });
 

@@ -76,7 +76,15 @@ describe('GraphitePusher: what is sent', () => {
       }
       assert.equal(p.get('my.app.web.latency.lifetime.count')?.[0], 1);
       assert.equal(p.get('my.app.web.byOp.get.median')?.[0], 0.5);
-      for (const absent of ['my.app.web.latency.windowSeconds', 'my.app.web.latency.unit', 'my.app.web.broken', 'my.app.web.flag', 'my.app.web.label', 'my.app.web.nan', 'my.app.web.byOp.get.windowSeconds']) {
+      for (const absent of [
+        'my.app.web.latency.windowSeconds',
+        'my.app.web.latency.unit',
+        'my.app.web.broken',
+        'my.app.web.flag',
+        'my.app.web.label',
+        'my.app.web.nan',
+        'my.app.web.byOp.get.windowSeconds',
+      ]) {
         assert.equal(p.has(absent), false, absent);
       }
       assert.equal(pusher.stats().sent, r.datapoints);
@@ -131,7 +139,11 @@ describe('GraphitePusher: what is sent', () => {
       registry.collection('/db/pool/deep', scales.intStat('waits')).waits = 9;
       registry.collection('/cache/shard-1', scales.intStat('hits')).hits = 5;
       let probed = 0; // a gauge in the pruned container: reading it would call it
-      registry.collection('/cache/shard-2', scales.intStat('hits'), scales.stat('probe', () => ++probed)).hits = 6;
+      registry.collection(
+        '/cache/shard-2',
+        scales.intStat('hits'),
+        scales.stat('probe', () => ++probed),
+      ).hits = 6;
       registry.setCollapsed('/db', true);
       registry.setCollapsed('/db/pool/deep', true); // collapsed inside a collapsed one
       registry.setCollapsed('/cache/shard-2', true);
@@ -208,7 +220,14 @@ describe('GraphitePusher: time, deltas, self-stats', () => {
   it('deltas: counters are sent per period, gauges as they are; pushes in one period share the base', () =>
     withSink(async (port, sink) => {
       const registry = new scales.Registry();
-      const S = registry.collection('/w', scales.intStat('requests'), scales.doubleStat('load'), scales.meterStat('hits'), scales.pmfStat('lat'), scales.intDictStat('codes'));
+      const S = registry.collection(
+        '/w',
+        scales.intStat('requests'),
+        scales.doubleStat('load'),
+        scales.meterStat('hits'),
+        scales.pmfStat('lat'),
+        scales.intDictStat('codes'),
+      );
       let now = 1_800_000_000_000;
       const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry, period: 10, deltas: true, now: () => now, selfStatsPath: null });
       pusher.allow('*');
@@ -235,12 +254,34 @@ describe('GraphitePusher: time, deltas, self-stats', () => {
       now += 1_000;
       await pushAndRead(); // same period again: measured from the same base
       await pusher.close();
-      assert.deepEqual(sent.map((m) => m.get('p.w.requests')), [[5, 1_800_000_000], [2, 1_800_000_010], [3, 1_800_000_010]]);
-      assert.deepEqual(sent.map((m) => m.get('p.w.load')?.[0]), [0.5, 0.5, 0.5]);
-      assert.deepEqual(sent.map((m) => m.get('p.w.hits.count')?.[0]), [3, 1, 1]);
-      assert.deepEqual(sent.map((m) => m.get('p.w.lat.lifetime.count')?.[0]), [1, 1, 1]);
-      assert.deepEqual(sent.map((m) => m.get('p.w.lat.lifetime.sum')?.[0]), [1, 2, 2]);
-      assert.deepEqual(sent.map((m) => m.get('p.w.codes.200')?.[0]), [4, 1, 1]);
+      assert.deepEqual(
+        sent.map((m) => m.get('p.w.requests')),
+        [
+          [5, 1_800_000_000],
+          [2, 1_800_000_010],
+          [3, 1_800_000_010],
+        ],
+      );
+      assert.deepEqual(
+        sent.map((m) => m.get('p.w.load')?.[0]),
+        [0.5, 0.5, 0.5],
+      );
+      assert.deepEqual(
+        sent.map((m) => m.get('p.w.hits.count')?.[0]),
+        [3, 1, 1],
+      );
+      assert.deepEqual(
+        sent.map((m) => m.get('p.w.lat.lifetime.count')?.[0]),
+        [1, 1, 1],
+      );
+      assert.deepEqual(
+        sent.map((m) => m.get('p.w.lat.lifetime.sum')?.[0]),
+        [1, 2, 2],
+      );
+      assert.deepEqual(
+        sent.map((m) => m.get('p.w.codes.200')?.[0]),
+        [4, 1, 1],
+      );
       assert.equal(sent[1].get('p.w.lat.max')?.[0], 2, 'window figures are not turned into deltas');
     }));
 

@@ -69,7 +69,10 @@ describe('GraphiteRules', () => {
   it('any other rule type is a TypeError naming it', () => {
     const rules = new GraphiteRules();
     for (const bad of [42, null, undefined, /web/, ['web'], { path: 'web' }, true]) {
-      assert.throws(() => rules.allow(bad as never), (e: Error) => e instanceof TypeError && /invalid graphite allow rule/.test(e.message));
+      assert.throws(
+        () => rules.allow(bad as never),
+        (e: Error) => e instanceof TypeError && /invalid graphite allow rule/.test(e.message),
+      );
       assert.throws(() => rules.forbid(bad as never), TypeError);
       assert.throws(() => rules.prune(bad as never), TypeError);
     }

@@ -131,7 +131,10 @@ describe('TCP sender', () => {
       // (2 ms allowed for clock granularity), but may fire late on a busy machine.
       gaps.forEach((gap, i) => {
         const exp = Math.min(max, base * 2 ** (i + 1));
-        assert.ok(gap >= exp / 2 - 2, `gap ${i} was ${gap.toFixed(1)} ms, expected at least ${exp / 2} ms: ${gaps.map((g) => g.toFixed(0)).join(', ')}`);
+        assert.ok(
+          gap >= exp / 2 - 2,
+          `gap ${i} was ${gap.toFixed(1)} ms, expected at least ${exp / 2} ms: ${gaps.map((g) => g.toFixed(0)).join(', ')}`,
+        );
       });
       assert.ok(gaps.at(-1)! >= max / 2 - 2, 'the delay reached the cap');
       assert.ok(sender.stats().errors >= 9);
@@ -219,9 +222,16 @@ describe('TCP sender', () => {
       [{ reconnectBaseMs: '100' }, /reconnectBaseMs 100/],
     ];
     for (const [opts, want] of bad) {
-      assert.throws(() => createGraphiteSender({ host: 'h', port: 1, ...opts }), (e: Error) => e instanceof TypeError && want.test(e.message), JSON.stringify(opts));
+      assert.throws(
+        () => createGraphiteSender({ host: 'h', port: 1, ...opts }),
+        (e: Error) => e instanceof TypeError && want.test(e.message),
+        JSON.stringify(opts),
+      );
     }
-    assert.equal(createGraphiteSender({ host: 'h', port: 1, reconnectBaseMs: 50, reconnectMaxMs: 50, connectTimeoutMs: 0, writeTimeoutMs: 0 }).protocol, 'plaintext');
+    assert.equal(
+      createGraphiteSender({ host: 'h', port: 1, reconnectBaseMs: 50, reconnectMaxMs: 50, connectTimeoutMs: 0, writeTimeoutMs: 0 }).protocol,
+      'plaintext',
+    );
   });
 });
 
@@ -238,7 +248,11 @@ describe('UDP sender', () => {
       assert.equal(r.drained, true);
       await until('datagrams', () => datagrams.reduce((n, d) => n + d.toString().split('\n').length - 1, 0) === 200);
       for (const d of datagrams) assert.ok(d.length <= 512);
-      const lines = datagrams.map((d) => d.toString()).join('').split('\n').filter(Boolean);
+      const lines = datagrams
+        .map((d) => d.toString())
+        .join('')
+        .split('\n')
+        .filter(Boolean);
       assert.equal(lines[199], 'u.m199 199.5 1700000000');
       assert.equal(sender.stats().sent, 200);
     } finally {

@@ -267,12 +267,19 @@ export class Carbon {
   async waitFor(metric: string, accept: (points: Point[]) => boolean = (p) => p.length > 0, timeoutMs = 15000): Promise<Point[]> {
     let last: Point[] = [];
     try {
-      return await poll(`${metric} in carbon`, timeoutMs, async () => {
-        last = await this.read(metric);
-        return accept(last) ? last : undefined;
-      }, 100);
+      return await poll(
+        `${metric} in carbon`,
+        timeoutMs,
+        async () => {
+          last = await this.read(metric);
+          return accept(last) ? last : undefined;
+        },
+        100,
+      );
     } catch {
-      throw new Error(`carbon never showed the expected points for ${metric}; last read: ${JSON.stringify(last)}; metrics: ${(await this.metrics()).join(', ')}`);
+      throw new Error(
+        `carbon never showed the expected points for ${metric}; last read: ${JSON.stringify(last)}; metrics: ${(await this.metrics()).join(', ')}`,
+      );
     }
   }
 }

@@ -12,7 +12,13 @@ import { runInNewContext } from 'node:vm';
  * under the 8,704-byte budget of a PmfStat's sketch). With more sub-windows (smaller budgets) the same data forces
  * coarser schemas, each sketch then holding between half and all of its budget.
  */
-export function fillWorstCase(d: { record(v: number): void }, clock: { advance(ms: number): void }, _seed: number, subWindows = 5, subWindowMs = 60_000): void {
+export function fillWorstCase(
+  d: { record(v: number): void },
+  clock: { advance(ms: number): void },
+  _seed: number,
+  subWindows = 5,
+  subWindowMs = 60_000,
+): void {
   for (let sub = 0; sub <= subWindows; sub++) {
     for (let i = 0; i < 70_000; i++) {
       d.record(1.5);

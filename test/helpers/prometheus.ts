@@ -82,10 +82,12 @@ export class PrometheusServer {
 
   /** Waits until `expr` has a sample accepted by `test`; resolves the samples (or [] on timeout). */
   async waitFor(expr: string, test: (s: PromSample[]) => boolean, ms = 20000): Promise<PromSample[]> {
-    return (await this.poll(async () => {
-      const r = await this.query(expr);
-      return r.length > 0 && test(r) ? r : undefined;
-    }, ms)) ?? [];
+    return (
+      (await this.poll(async () => {
+        const r = await this.query(expr);
+        return r.length > 0 && test(r) ? r : undefined;
+      }, ms)) ?? []
+    );
   }
 
   /** The active targets with their health and last error. */

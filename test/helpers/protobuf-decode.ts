@@ -97,7 +97,10 @@ export function packedVarints(values: WireValue[] | undefined): bigint[] {
 export function nativeSide(h: WireMessage, spanField: number, deltaField: number): Array<[number, number]> {
   const spans = (h.get(spanField) ?? []).map((s) => {
     const m = decodeMessage((s as { bytes: Uint8Array }).bytes);
-    return { offset: Number(zigzag(m.get(1)?.[0] ? (m.get(1)![0] as { v: bigint }).v : 0n)), length: Number(m.get(2)?.[0] ? (m.get(2)![0] as { v: bigint }).v : 0n) };
+    return {
+      offset: Number(zigzag(m.get(1)?.[0] ? (m.get(1)![0] as { v: bigint }).v : 0n)),
+      length: Number(m.get(2)?.[0] ? (m.get(2)![0] as { v: bigint }).v : 0n),
+    };
   });
   const deltas = packedVarints(h.get(deltaField)).map(zigzag);
   const out: Array<[number, number]> = [];

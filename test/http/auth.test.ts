@@ -102,7 +102,10 @@ describe('property: any same-length credential differing at any one position is 
 
   it('basic user:password (the typo in the user, the separator or the password)', async () => {
     const arb = fc
-      .tuple(fc.array(fc.constantFrom(...USER_CHARS), { minLength: 1, maxLength: 12 }), fc.array(fc.constantFrom(...PASSWORD_CHARS), { minLength: 1, maxLength: 24 }))
+      .tuple(
+        fc.array(fc.constantFrom(...USER_CHARS), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.constantFrom(...PASSWORD_CHARS), { minLength: 1, maxLength: 24 }),
+      )
       .map(([u, p]) => ({ user: u.join(''), password: p.join('') }))
       .chain(({ user, password }) => {
         const whole = `${user}:${password}`;

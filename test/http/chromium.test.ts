@@ -72,8 +72,8 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
     assert.deepEqual(webKeys, [...webKeys].sort());
     assert.equal(await page.locator('[data-k=\'["web","byPath","/home"]\']').textContent(), '12,345');
     assert.match((await page.locator('[data-k=\'["web","latency","median"]\']').textContent())!, / ms$/);
-    assert.equal(await page.locator(".stat > table.pmf").count(), 1);
-    assert.equal(await page.locator(".stat > table.meter").count(), 1);
+    assert.equal(await page.locator('.stat > table.pmf').count(), 1);
+    assert.equal(await page.locator('.stat > table.meter').count(), 1);
   });
 
   it('shows a hostile stat name as text and runs nothing', async () => {
@@ -155,10 +155,13 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
     await p.goto(server.url + 'web');
     assert.equal(await p.locator('[data-k=\'["web","requests"]\']').textContent(), '1,235');
     assert.equal(await p.locator('#live').isVisible(), false);
-    await Promise.all([p.waitForURL(/query=requests/), (async () => {
-      await p.fill('input[name=query]', 'requests');
-      await p.press('input[name=query]', 'Enter');
-    })()]);
+    await Promise.all([
+      p.waitForURL(/query=requests/),
+      (async () => {
+        await p.fill('input[name=query]', 'requests');
+        await p.press('input[name=query]', 'Enter');
+      })(),
+    ]);
     assert.deepEqual(await p.locator('.stat > .key').allTextContents(), ['requests']);
     await ctx.close();
   });

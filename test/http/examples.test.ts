@@ -10,7 +10,11 @@ const run = async (name: string) =>
 
 test('examples/http-server: standalone server, node handler with a token, json, query, metrics', async () => {
   const out = await run('http-server');
-  const line = (p: string) => out.split('\n').find((l) => l.startsWith(p + ':'))!.slice(p.length + 2);
+  const line = (p: string) =>
+    out
+      .split('\n')
+      .find((l) => l.startsWith(p + ':'))!
+      .slice(p.length + 2);
   assert.match(line('status page'), /^http:\/\/127\.0\.0\.1:\d+\/status\/$/);
   const json = JSON.parse(line('json'));
   assert.equal(json.success, 3);
@@ -24,5 +28,8 @@ test('examples/http-server: standalone server, node handler with a token, json, 
 
 test('examples/http-frameworks: express, fastify, koa, hono and fetch serve the same JSON', async () => {
   const lines = (await run('http-frameworks')).trim().split('\n');
-  assert.deepEqual(lines, ['express', 'fastify', 'koa', 'hono', 'fetch'].map((n) => `${n} 200 {"success":1}`));
+  assert.deepEqual(
+    lines,
+    ['express', 'fastify', 'koa', 'hono', 'fetch'].map((n) => `${n} 200 {"success":1}`),
+  );
 });

@@ -174,7 +174,12 @@ describe('whatever a gauge throws shows in its place; every output keeps working
         throw value;
       }),
     );
-    registry.collection('/app', scales.intStat('ok'), scales.stat('returnsRevoked', () => revoked.proxy), ...defs).ok += 7;
+    registry.collection(
+      '/app',
+      scales.intStat('ok'),
+      scales.stat('returnsRevoked', () => revoked.proxy),
+      ...defs,
+    ).ok += 7;
     return registry;
   }
 

@@ -125,12 +125,15 @@ describe('status handler', () => {
     const src = new TreeSource(fixtureTree());
     src.fail = new Error('registry exploded');
     const seen: unknown[] = [];
-    const h = make({
-      onError: (e) => {
-        seen.push(e);
-        throw new Error('logger broken too');
+    const h = make(
+      {
+        onError: (e) => {
+          seen.push(e);
+          throw new Error('logger broken too');
+        },
       },
-    }, src);
+      src,
+    );
     const r = await get(h, '/status/web');
     assert.equal(r.status, 500);
     assert.match(r.body, /registry exploded/);

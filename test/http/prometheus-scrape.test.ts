@@ -33,7 +33,20 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
   // down (OpenMetrics is rejected as a whole), so both targets being up proves the formats.
   // '\ud800lone' and '\udffflone' differ only in a lone surrogate, which UTF-8 cannot carry; '\\ud800lone' is
   // their escaped text spelled out: all three stay distinct series.
-  const HOSTILE_KEYS = ['', 'a"b', 'back\\slash', 'new\nline', '\u0000nul', '\ud800lone', '\udffflone', '\\ud800lone', '\u{1f600}', '{}=,', 'le', 'quantile'];
+  const HOSTILE_KEYS = [
+    '',
+    'a"b',
+    'back\\slash',
+    'new\nline',
+    '\u0000nul',
+    '\ud800lone',
+    '\udffflone',
+    '\\ud800lone',
+    '\u{1f600}',
+    '{}=,',
+    'le',
+    'quantile',
+  ];
   const kinds = registry.collection(
     '/kinds',
     scales.doubleStat('load'),
@@ -59,7 +72,13 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
     web.build[k] = k;
   }
   const parent = {};
-  registry.init(parent, '/agg', scales.sumAggregationStat('done'), scales.histogramAggregationStat('phase'), scales.intDictSumAggregationStat('perKey'));
+  registry.init(
+    parent,
+    '/agg',
+    scales.sumAggregationStat('done'),
+    scales.histogramAggregationStat('phase'),
+    scales.intDictSumAggregationStat('perKey'),
+  );
   for (let i = 0; i < 3; i++) {
     const child = registry.initChild({}, parent, `w${i}`, scales.intStat('done'), scales.stat('phase', `p"${i % 2}`), scales.intDictStat('perKey'));
     child.done += i + 1;
@@ -103,7 +122,10 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
     }, 30_000);
     assert.ok(targets, JSON.stringify(await prom.targets()));
     for (const t of targets) assert.equal(t.lastError, '', t.scrapeUrl);
-    assert.ok(accepts.some((a) => a.includes('application/openmetrics-text')), 'Prometheus asked for OpenMetrics');
+    assert.ok(
+      accepts.some((a) => a.includes('application/openmetrics-text')),
+      'Prometheus asked for OpenMetrics',
+    );
   });
 
   for (const [label, instance] of [
@@ -118,7 +140,9 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
       assert.equal(success[0]?.value[1], '5');
       const byPath = await prom.query(`web_byPath${sel}`);
       // A key with a lone surrogate (not UTF-8) arrives JSON-escaped, marked escaped="key".
-      const keys = Object.fromEntries(byPath.map((s) => [s.metric.escaped === 'key' ? JSON.parse(`"${s.metric.key}"`) : (s.metric.key ?? ''), s.value[1]]));
+      const keys = Object.fromEntries(
+        byPath.map((s) => [s.metric.escaped === 'key' ? JSON.parse(`"${s.metric.key}"`) : (s.metric.key ?? ''), s.value[1]]),
+      );
       const expected: Record<string, string> = { '/a': '3', 'we"ird\\key\nx': '2' };
       for (const k of HOSTILE_KEYS) expected[k] = '1';
       assert.equal(byPath.length, Object.keys(expected).length, 'one series per key');

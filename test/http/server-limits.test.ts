@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BYTES_IN_FLIGHT, DEFAULT_MAX_CONNECTIONS, DEFAULT_SEND_TIMEOUT_MS, serveInBackground, type ServeOptions, type StatusServer } from 'scales-metrics/http';
+import {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_BYTES_IN_FLIGHT,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_SEND_TIMEOUT_MS,
+  serveInBackground,
+  type ServeOptions,
+  type StatusServer,
+} from 'scales-metrics/http';
 
 const servers: StatusServer[] = [];
 const sockets: net.Socket[] = [];

@@ -83,7 +83,8 @@ export function checkLayers(layers: Layer[], files: Map<string, string>): string
     state.set(folder, 'open');
     path.push(folder);
     for (const next of folderArrows.get(folder) ?? []) {
-      if (state.get(next) === 'open') problems.push(`folders import each other in a circle: ${[...path.slice(path.indexOf(next)), next].join(' -> ')}`);
+      if (state.get(next) === 'open')
+        problems.push(`folders import each other in a circle: ${[...path.slice(path.indexOf(next)), next].join(' -> ')}`);
       else if (!state.has(next)) visit(next);
     }
     path.pop();
@@ -133,11 +134,23 @@ describe('layers', async () => {
       ]),
     );
     assert.deepEqual(problems.filter((p) => p.includes('higher layer')).length, 3, problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('src/core/a.ts (core) imports src/stats/b.ts (kinds)')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('src/stats/b.ts (kinds) imports src/registry/c.ts (registry)')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('src/sampling/d.ts (sampling) imports src/core/a.ts (core)')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('src/core/a.ts (core) imports src/stats/b.ts (kinds)')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('src/stats/b.ts (kinds) imports src/registry/c.ts (registry)')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('src/sampling/d.ts (sampling) imports src/core/a.ts (core)')),
+      problems.join('\n'),
+    );
     assert.ok(!problems.some((p) => p.includes('src/cli/e.ts')), 'an import in a doc comment is not an import');
     assert.ok(problems.includes('src/new-folder/h.ts is in no layer of layers.json'), problems.join('\n'));
-    assert.ok(problems.some((p) => /circle: src\/(http|graphite) -> src\/(graphite|http) -> src\/\1/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /circle: src\/(http|graphite) -> src\/(graphite|http) -> src\/\1/.test(p)),
+      problems.join('\n'),
+    );
   });
 });

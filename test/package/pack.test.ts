@@ -88,7 +88,15 @@ test('types resolve for ESM and CommonJS TypeScript consumers', async () => {
     join(app, 'tsconfig.json'),
     // A Node server project has @types/node; use this repository's copy.
     JSON.stringify({
-      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] },
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        typeRoots: [join(root, 'node_modules', '@types')],
+        types: ['node'],
+      },
       files: ['esm.mts', 'cjs.cts'],
     }),
   );
@@ -106,9 +114,13 @@ test('the scales bin runs from the installed package', async () => {
 });
 
 test('publint finds no errors in package.json', async () => {
-  const { stdout } = await exec(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), join(dir, 'app', 'node_modules', 'scales-metrics'), '--level', 'error'], {
-    cwd: root,
-  }).catch((e: { stdout: string; stderr: string }) => assert.fail(`publint: ${e.stdout}${e.stderr}`));
+  const { stdout } = await exec(
+    process.execPath,
+    [join(root, 'node_modules', 'publint', 'src', 'cli.js'), join(dir, 'app', 'node_modules', 'scales-metrics'), '--level', 'error'],
+    {
+      cwd: root,
+    },
+  ).catch((e: { stdout: string; stderr: string }) => assert.fail(`publint: ${e.stdout}${e.stderr}`));
   assert.doesNotMatch(stdout, /Errors:/);
 });
 
@@ -124,13 +136,16 @@ test('every entry loads with import and with require(), with no warning, and exp
   const app = join(dir, 'app');
   const names = await entries();
   assert.ok(names.length >= 11, names.join(' '));
-  for (const want of ['scales-metrics/http', 'scales-metrics/graphite', 'scales-metrics/dump', 'scales-metrics/aggregate', 'scales-metrics/formats']) {
+  for (const want of [
+    'scales-metrics/http',
+    'scales-metrics/graphite',
+    'scales-metrics/dump',
+    'scales-metrics/aggregate',
+    'scales-metrics/formats',
+  ]) {
     assert.ok(names.includes(want), `${want} is an entry`);
   }
-  await writeFile(
-    join(app, 'entries.cjs'),
-    `for (const name of ${JSON.stringify(names)}) console.log(name, Object.keys(require(name)).length);`,
-  );
+  await writeFile(join(app, 'entries.cjs'), `for (const name of ${JSON.stringify(names)}) console.log(name, Object.keys(require(name)).length);`);
   await writeFile(
     join(app, 'entries.mjs'),
     `for (const name of ${JSON.stringify(names)}) console.log(name, Object.keys(await import(name)).length);`,
@@ -138,7 +153,12 @@ test('every entry loads with import and with require(), with no warning, and exp
   for (const file of ['entries.cjs', 'entries.mjs']) {
     const { stdout, stderr } = await exec(process.execPath, [file], { cwd: app });
     assert.equal(stderr, '', file);
-    const counts = new Map(stdout.trim().split('\n').map((l) => l.split(' ') as [string, string]));
+    const counts = new Map(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ') as [string, string]),
+    );
     assert.deepEqual([...counts.keys()], names, file);
     for (const [name, n] of counts) assert.ok(Number(n) > 0, `${file}: ${name} exports ${n} names`);
   }
@@ -149,10 +169,32 @@ test('the root holds at most 40 runtime names, and no internals', async () => {
   await writeFile(join(app, 'root-names.mjs'), `console.log(JSON.stringify(Object.keys(await import('scales-metrics'))));`);
   const names = JSON.parse((await exec(process.execPath, ['root-names.mjs'], { cwd: app })).stdout) as string[];
   assert.ok(names.length <= 40, `${names.length} runtime names at the root: ${names.join(' ')}`);
-  for (const want of ['collection', 'init', 'initChild', 'getStats', 'reset', 'remove', 'clear', 'intStat', 'pmfStat', 'Registry', 'InvalidNameError', 'ManualClock']) {
+  for (const want of [
+    'collection',
+    'init',
+    'initChild',
+    'getStats',
+    'reset',
+    'remove',
+    'clear',
+    'intStat',
+    'pmfStat',
+    'Registry',
+    'InvalidNameError',
+    'ManualClock',
+  ]) {
     assert.ok(names.includes(want), `${want} at the root`);
   }
-  for (const internal of ['escapeHtml', 'fnmatch', 'SNAPSHOT_SLICE_MS', 'LogSketch', 'serveInBackground', 'GraphitePusher', 'dumpStatsTo', 'renderPrometheus']) {
+  for (const internal of [
+    'escapeHtml',
+    'fnmatch',
+    'SNAPSHOT_SLICE_MS',
+    'LogSketch',
+    'serveInBackground',
+    'GraphitePusher',
+    'dumpStatsTo',
+    'renderPrometheus',
+  ]) {
     assert.ok(!names.includes(internal), `${internal} is not at the root`);
   }
 });
@@ -183,18 +225,36 @@ test('importing the root loads no net, http, dgram, crypto or fs module', async 
      console.log(JSON.stringify({ specifiers, loaded }));`,
   );
   const banned = /^(node:)?(net|http|https|http2|dgram|crypto|fs|fs\/promises|tls|child_process|worker_threads)$/;
-  const bannedLoaded = /^NativeModule (net|http|https|_http_\w+|http2|dgram|crypto|internal\/crypto\/\w+|tls|_tls_\w+|fs\/promises|internal\/fs\/promises)$/;
+  const bannedLoaded =
+    /^NativeModule (net|http|https|_http_\w+|http2|dgram|crypto|internal\/crypto\/\w+|tls|_tls_\w+|fs\/promises|internal\/fs\/promises)$/;
   const { stdout, stderr } = await exec(process.execPath, ['load-root.mjs'], { cwd: app });
   assert.equal(stderr, '');
   const { specifiers, loaded } = JSON.parse(stdout) as { specifiers: string[]; loaded: string[] };
   assert.ok(specifiers.includes('scales-metrics'), `the hook saw the import: ${specifiers.join(' ')}`);
   assert.ok(specifiers.length > 10, `the hook saw the root's own modules: ${specifiers.length}`);
-  assert.deepEqual(specifiers.filter((s) => banned.test(s)), [], 'built-ins the root imports');
-  assert.deepEqual(loaded.filter((m) => bannedLoaded.test(m)), [], 'built-ins loaded by importing the root');
+  assert.deepEqual(
+    specifiers.filter((s) => banned.test(s)),
+    [],
+    'built-ins the root imports',
+  );
+  assert.deepEqual(
+    loaded.filter((m) => bannedLoaded.test(m)),
+    [],
+    'built-ins loaded by importing the root',
+  );
   // The same probe sees them when an output is imported: it would catch the root doing so.
-  const http = JSON.parse((await exec(process.execPath, ['load-root.mjs', 'scales-metrics/http'], { cwd: app })).stdout) as { specifiers: string[]; loaded: string[] };
-  assert.ok(http.specifiers.some((s) => banned.test(s)), http.specifiers.join(' '));
-  assert.ok(http.loaded.some((m) => bannedLoaded.test(m)), http.loaded.join(' '));
+  const http = JSON.parse((await exec(process.execPath, ['load-root.mjs', 'scales-metrics/http'], { cwd: app })).stdout) as {
+    specifiers: string[];
+    loaded: string[];
+  };
+  assert.ok(
+    http.specifiers.some((s) => banned.test(s)),
+    http.specifiers.join(' '),
+  );
+  assert.ok(
+    http.loaded.some((m) => bannedLoaded.test(m)),
+    http.loaded.join(' '),
+  );
 });
 
 test('@arethetypeswrong/cli: every entry resolves, with types, under node10, node16 (CJS and ESM) and bundler', async () => {
@@ -206,16 +266,25 @@ test('@arethetypeswrong/cli: every entry resolves, with types, under node10, nod
   // attw's JSON is big: written straight to a file, not through a pipe that may be cut when it exits.
   const fd = openSync(out, 'w');
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [attw, tarball, '--format', 'json', '--ignore-rules', 'cjs-resolves-to-esm'], { cwd: root, stdio: ['ignore', fd, 'inherit'] });
+    const child = spawn(process.execPath, [attw, tarball, '--format', 'json', '--ignore-rules', 'cjs-resolves-to-esm'], {
+      cwd: root,
+      stdio: ['ignore', fd, 'inherit'],
+    });
     child.on('close', resolve);
   });
   closeSync(fd);
   const report = JSON.parse(await readFile(out, 'utf8')) as {
-    analysis: { entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string; isTypeScript: boolean } }> }>; problems: { kind: string }[] };
+    analysis: {
+      entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string; isTypeScript: boolean } }> }>;
+      problems: { kind: string }[];
+    };
   };
   const { entrypoints, problems } = report.analysis;
   const names = (await entries()).map((n) => (n === 'scales-metrics' ? '.' : `./${n.slice('scales-metrics/'.length)}`));
-  assert.deepEqual(Object.keys(entrypoints).filter((e) => e !== './package.json'), names);
+  assert.deepEqual(
+    Object.keys(entrypoints).filter((e) => e !== './package.json'),
+    names,
+  );
   for (const [entry, { resolutions }] of Object.entries(entrypoints)) {
     if (entry === './package.json') continue;
     for (const kind of ['node10', 'node16-cjs', 'node16-esm', 'bundler']) {
@@ -254,7 +323,15 @@ test('a CommonJS TypeScript project compiles with module nodenext and runs, requ
   await writeFile(
     join(cjs, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, outDir: 'out', typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] },
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        strict: true,
+        outDir: 'out',
+        typeRoots: [join(root, 'node_modules', '@types')],
+        types: ['node'],
+      },
       files: ['main.ts'],
     }),
   );

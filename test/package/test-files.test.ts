@@ -42,7 +42,9 @@ describe('test files', () => {
       .sort();
     const needs = files
       .filter(({ name }) => name.endsWith('.test.ts') && name !== SELF)
-      .filter(({ text }) => importsOf(text).some((s) => /helpers\/(carbon|prometheus|pushgateway|chromium)\.js$/.test(s)) || /'npm', \['pack'/.test(text))
+      .filter(
+        ({ text }) => importsOf(text).some((s) => /helpers\/(carbon|prometheus|pushgateway|chromium)\.js$/.test(s)) || /'npm', \['pack'/.test(text),
+      )
       .map((f) => f.name)
       .sort();
     assert.ok(needs.length >= 4, `found the service tests (${needs.join(', ')})`);

@@ -24,7 +24,9 @@ const hostileSource: scales.StatsSource = {
 };
 
 /** A local HTTP server answering every request with `handler`; its requests are kept. */
-async function localServer(handler: (req: IncomingMessage, res: import('node:http').ServerResponse) => void): Promise<{ server: Server; url: string; requests: IncomingMessage[] }> {
+async function localServer(
+  handler: (req: IncomingMessage, res: import('node:http').ServerResponse) => void,
+): Promise<{ server: Server; url: string; requests: IncomingMessage[] }> {
   const requests: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     requests.push(req);
@@ -117,13 +119,19 @@ describe('grouping values that URL normalization would rewrite', () => {
       const groups = await pgw.groups();
       const find = (labels: Record<string, string>) => groups.find((g) => JSON.stringify(g.labels) === JSON.stringify(labels));
       assert.equal(find({ job: 'dots' })?.families.app_n?.metrics[0].value, '5', `the parent group kept its value: ${JSON.stringify(groups)}`);
-      assert.equal(find({ inst: '..', job: 'dots' })?.families.app_n?.metrics[0].value ?? find({ job: 'dots', inst: '..' })?.families.app_n?.metrics[0].value, '9');
+      assert.equal(
+        find({ inst: '..', job: 'dots' })?.families.app_n?.metrics[0].value ?? find({ job: 'dots', inst: '..' })?.families.app_n?.metrics[0].value,
+        '9',
+      );
       assert.equal(find({ job: '..' })?.families.app_n?.metrics[0].value, '9');
 
       assert.equal((await dots.delete()).ok, true);
       const left = (await pgw.groups()).map((g) => g.labels);
       assert.ok(!left.some((l) => l.inst === '..'), JSON.stringify(left));
-      assert.ok(left.some((l) => l.job === 'dots' && l.inst === undefined), `the parent group is still there: ${JSON.stringify(left)}`);
+      assert.ok(
+        left.some((l) => l.job === 'dots' && l.inst === undefined),
+        `the parent group is still there: ${JSON.stringify(left)}`,
+      );
       assert.ok(left.some((l) => l.job === '..'));
     });
   });

@@ -50,12 +50,24 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
 
   it('pushes the tree to the group named by job and grouping labels; the values read back', async () => {
     const registry = new scales.Registry();
-    const s = registry.collection('/backup', scales.intStat('rows'), scales.pmfStat('seconds'), scales.intDictStat('byTable'), scales.stat('phase', 'done'));
+    const s = registry.collection(
+      '/backup',
+      scales.intStat('rows'),
+      scales.pmfStat('seconds'),
+      scales.intDictStat('byTable'),
+      scales.stat('phase', 'done'),
+    );
     s.$.rows.inc(42);
     s.$.seconds.record(1.5);
     s.$.seconds.record(2.5);
     s.$.byTable.inc('users', 3);
-    const pusher = new PushgatewayPusher({ url: pgw.url, job: 'nightly/backup', grouping: { dir: '/var/tmp', empty: '', instance: 'db 1' }, source: registry, path: '/backup' });
+    const pusher = new PushgatewayPusher({
+      url: pgw.url,
+      job: 'nightly/backup',
+      grouping: { dir: '/var/tmp', empty: '', instance: 'db 1' },
+      source: registry,
+      path: '/backup',
+    });
     const r = await pusher.push();
     assert.equal(r.ok, true, r.error);
     assert.equal(r.status, 200);
@@ -71,7 +83,10 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     assert.equal(g.families.backup_seconds?.metrics[0].sum, '4');
     assert.equal(g.families.backup_phase_info?.metrics[0].labels.value, 'done');
     // Only the subtree: the self-stats under /scales are not in it.
-    assert.equal(Object.keys(g.families).some((n) => n.startsWith('scales_')), false);
+    assert.equal(
+      Object.keys(g.families).some((n) => n.startsWith('scales_')),
+      false,
+    );
     assert.deepEqual(pusher.stats(), { pushes: 1, failures: 0, lastError: '' });
   });
 

@@ -53,7 +53,10 @@ describe('RUNTIME_PROMETHEUS_NAMES', () => {
           .replace(/^gc\/pauseSeconds$/, 'gc/pauseSeconds/<kind>'),
       );
       const entries = Object.keys(RUNTIME_PROMETHEUS_NAMES);
-      assert.deepEqual([...new Set(paths)].sort(), entries.filter((e) => process.platform === 'linux' || !(RUNTIME_PROMETHEUS_NAMES[e]!.note ?? '').startsWith('Linux only')).sort());
+      assert.deepEqual(
+        [...new Set(paths)].sort(),
+        entries.filter((e) => process.platform === 'linux' || !(RUNTIME_PROMETHEUS_NAMES[e]!.note ?? '').startsWith('Linux only')).sort(),
+      );
     } finally {
       h.stop();
     }
@@ -62,7 +65,8 @@ describe('RUNTIME_PROMETHEUS_NAMES', () => {
 
 describe('parseMaxFds', () => {
   it('reads the soft limit of open files; unlimited or missing is null', () => {
-    const limits = 'Limit                     Soft Limit           Hard Limit           Units     \nMax processes             63704                63704                processes \nMax open files            1024                 524288               files     \n';
+    const limits =
+      'Limit                     Soft Limit           Hard Limit           Units     \nMax processes             63704                63704                processes \nMax open files            1024                 524288               files     \n';
     assert.equal(parseMaxFds(limits), 1024);
     assert.equal(parseMaxFds(limits.replace('1024 ', 'unlimited ')), null);
     assert.equal(parseMaxFds('nothing here'), null);

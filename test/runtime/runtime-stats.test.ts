@@ -14,7 +14,14 @@ import { renderHtml, renderJson, renderPrometheus } from 'scales-metrics/formats
 
 const child = fileURLToPath(new URL('./runtime-child.js', import.meta.url));
 
-type Pmf = { count: number; min: number | null; max: number | null; median: number | null; '99percentile': number | null; lifetime: { count: number; sum: number } };
+type Pmf = {
+  count: number;
+  min: number | null;
+  max: number | null;
+  median: number | null;
+  '99percentile': number | null;
+  lifetime: { count: number; sum: number };
+};
 
 /** Runs a scenario of runtime-child.js; it must exit by itself (code 0) within 20 s. */
 function runChild(scenario: string, flags: string[] = []): Promise<Record<string, unknown>> {
@@ -130,7 +137,10 @@ describe('registry.reset() and remove()', () => {
     try {
       const read = () => registry.getStats('/rt/eventLoop') as { delaySeconds: Pmf } | undefined;
       assert.ok(read() !== undefined);
-      await poll(() => read()?.delaySeconds.lifetime.count ?? 0, (n) => n >= 1);
+      await poll(
+        () => read()?.delaySeconds.lifetime.count ?? 0,
+        (n) => n >= 1,
+      );
     } finally {
       a.stop();
       b.stop();
@@ -233,7 +243,19 @@ describe('gauges read in-process', () => {
     const h = scales.collectRuntimeStats({ registry, gc: false });
     try {
       const json = JSON.parse(renderJson(registry.snapshot()!)) as { process: Record<string, unknown> };
-      assert.deepEqual(Object.keys(json.process).sort(), ['cpu', 'eventLoop', 'handles', 'memory', 'nodeVersion', 'startTimeSeconds', 'uptimeSeconds', ...(process.platform === 'linux' ? ['fds'] : [])].sort());
+      assert.deepEqual(
+        Object.keys(json.process).sort(),
+        [
+          'cpu',
+          'eventLoop',
+          'handles',
+          'memory',
+          'nodeVersion',
+          'startTimeSeconds',
+          'uptimeSeconds',
+          ...(process.platform === 'linux' ? ['fds'] : []),
+        ].sort(),
+      );
       const text = renderPrometheus(registry.snapshot()!);
       assert.match(text, /^process_memory_rssBytes \d+/m);
       const html = renderHtml(registry.snapshot()!);
@@ -245,7 +267,10 @@ describe('gauges read in-process', () => {
   });
 
   it('bad options are refused, naming the option', () => {
-    assert.throws(() => scales.collectRuntimeStats({ eventLoopResolutionMs: 0 }), /eventLoopResolutionMs must be a number of milliseconds from 1 to 60000, not 0/);
+    assert.throws(
+      () => scales.collectRuntimeStats({ eventLoopResolutionMs: 0 }),
+      /eventLoopResolutionMs must be a number of milliseconds from 1 to 60000, not 0/,
+    );
     assert.throws(() => scales.collectRuntimeStats({ utilizationWindowMs: Number.NaN }), /utilizationWindowMs .* not NaN/);
     assert.throws(() => scales.collectRuntimeStats({ path: '/a b\u0000' }), scales.InvalidNameError);
   });

@@ -32,7 +32,7 @@ describe('WindowedDistribution memory bound', () => {
       assert.ok(size <= bound, `subWindows ${k}: ${size} bytes > ${bound}`);
       // Nearly full: past the budget a sketch halves, so it holds more than half of it.
       assert.ok(size >= bound - ((k + 1) * budget) / 2, `subWindows ${k}: the worst-case fill fills every sketch (${size} of ${bound})`);
-      assert.equal(d.lifetimeSketch().count, (k + 1) * d.summary([0.5]).window.count / k, 'the lifetime sketch holds every fill');
+      assert.equal(d.lifetimeSketch().count, ((k + 1) * d.summary([0.5]).window.count) / k, 'the lifetime sketch holds every fill');
     }
     assert.equal(sketchBytesFor(5), 8704, 'a PmfStat keeps 9 decades at schema 6');
     assert.throws(() => new WindowedDistribution({ subWindows: 11 }), /subWindows 11 is not an integer in 1\.\.10/);
@@ -40,22 +40,22 @@ describe('WindowedDistribution memory bound', () => {
 
   for (const k of [5, 10]) {
     test(`measured: heap + ArrayBuffers per worst-case instance <= 64 KiB (${k} sub-windows, 150 instances)`, async (t) => {
-    const clock = new ManualClock();
-    const keep: WindowedDistribution[] = [];
-    const before = await settledBytes();
-    for (let i = 0; i < 150; i++) {
-      const d = new WindowedDistribution({ clock, subWindows: k, windowMs: k * 60_000 });
-      fillWorstCase(d, clock, i, k, d.subWindowMs);
-      keep.push(d);
-    }
-    const perInstance = ((await settledBytes()) - before) / keep.length;
-    t.diagnostic(`measured ${perInstance.toFixed(0)} bytes per worst-case WindowedDistribution (${k} sub-windows)`);
-    assert.ok(perInstance <= 64 * 1024, `${perInstance.toFixed(0)} bytes per instance`);
-    assert.ok(perInstance <= keep[0].byteSize(), `${perInstance.toFixed(0)} > byteSize() ${keep[0].byteSize()}`);
-    assert.ok(perInstance > 40 * 1024, `${perInstance.toFixed(0)} bytes: the fill was not worst case`);
-    // Every instance is still usable (and kept alive until here).
-    assert.ok(keep[149].summary([0.5]).window.count > 0);
-    assert.ok(keep[149].lifetime().count > 0);
+      const clock = new ManualClock();
+      const keep: WindowedDistribution[] = [];
+      const before = await settledBytes();
+      for (let i = 0; i < 150; i++) {
+        const d = new WindowedDistribution({ clock, subWindows: k, windowMs: k * 60_000 });
+        fillWorstCase(d, clock, i, k, d.subWindowMs);
+        keep.push(d);
+      }
+      const perInstance = ((await settledBytes()) - before) / keep.length;
+      t.diagnostic(`measured ${perInstance.toFixed(0)} bytes per worst-case WindowedDistribution (${k} sub-windows)`);
+      assert.ok(perInstance <= 64 * 1024, `${perInstance.toFixed(0)} bytes per instance`);
+      assert.ok(perInstance <= keep[0].byteSize(), `${perInstance.toFixed(0)} > byteSize() ${keep[0].byteSize()}`);
+      assert.ok(perInstance > 40 * 1024, `${perInstance.toFixed(0)} bytes: the fill was not worst case`);
+      // Every instance is still usable (and kept alive until here).
+      assert.ok(keep[149].summary([0.5]).window.count > 0);
+      assert.ok(keep[149].lifetime().count > 0);
     });
   }
 });

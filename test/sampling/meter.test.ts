@@ -35,9 +35,7 @@ class ReferenceMeter {
       for (let i = 0; i < required; i++) {
         const instant = this.uncounted / 5;
         this.uncounted = 0;
-        this.rates = this.rates.map((r, j) =>
-          this.initialized ? r + ReferenceMeter.ALPHAS[j] * (instant - r) : instant,
-        );
+        this.rates = this.rates.map((r, j) => (this.initialized ? r + ReferenceMeter.ALPHAS[j] * (instant - r) : instant));
         this.initialized = true;
       }
     }
@@ -169,10 +167,7 @@ describe('Meter', () => {
           clock.advance(1_000_000);
           const got = m.rates();
           const want = ref.read();
-          return (
-            got.count === ref.count &&
-            [got.m1, got.m5, got.m15].every((v, i) => Math.abs(v - want[i]) <= 1e-9 * Math.abs(want[i]) + 1e-290)
-          );
+          return got.count === ref.count && [got.m1, got.m5, got.m15].every((v, i) => Math.abs(v - want[i]) <= 1e-9 * Math.abs(want[i]) + 1e-290);
         },
       ),
       { seed: 20_26, numRuns: 300 },
@@ -217,6 +212,6 @@ describe('Meter', () => {
       console.log(after - before);`;
     // A ref'd timer would keep the child running until the timeout kills it (a rejection here).
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { timeout: 20_000 });
-    assert.equal(stdout.trim(), '0', 'no ref\'d timer was added');
+    assert.equal(stdout.trim(), '0', "no ref'd timer was added");
   });
 });

@@ -58,12 +58,15 @@ test('window and lifetime mean/stddev match the reference over the whole double 
         if (Number.isFinite(ref.mean)) assert.ok(Math.abs(got.mean! - ref.mean) <= tol, `${label} mean ${got.mean} vs ${ref.mean}`);
         else assert.ok(!Number.isFinite(got.mean!), `${label} mean`);
         const spread = Math.max(...values) - Math.min(...values);
-        if (spread > 0 && spread < TINY_SPREAD) assert.ok(Number.isNaN(got.stddev), `${label} stddev of values ${spread} apart: NaN (squares underflow), not ${got.stddev}`);
+        if (spread > 0 && spread < TINY_SPREAD)
+          assert.ok(Number.isNaN(got.stddev), `${label} stddev of values ${spread} apart: NaN (squares underflow), not ${got.stddev}`);
         else if (Number.isFinite(ref.stddev)) assert.ok(Math.abs(got.stddev! - ref.stddev) <= tol, `${label} stddev ${got.stddev} vs ${ref.stddev}`);
         else assert.equal(got.stddev, Number.POSITIVE_INFINITY, `${label} stddev beyond the range`);
         // The sum may cancel (1e308 - 1e308 + 0.5): compare against the largest value.
-        if (Math.abs(ref.sum) <= Number.MAX_VALUE * (1 - 1e-9)) assert.ok(Math.abs(got.sum - ref.sum) <= tol * values.length, `${label} sum ${got.sum} vs ${ref.sum}`);
-        if (!Number.isFinite(got.sum)) assert.ok(Math.abs(ref.sum) >= Number.MAX_VALUE * (1 - 1e-9), `${label} sum out of range only when it is: ${ref.sum}`);
+        if (Math.abs(ref.sum) <= Number.MAX_VALUE * (1 - 1e-9))
+          assert.ok(Math.abs(got.sum - ref.sum) <= tol * values.length, `${label} sum ${got.sum} vs ${ref.sum}`);
+        if (!Number.isFinite(got.sum))
+          assert.ok(Math.abs(ref.sum) >= Number.MAX_VALUE * (1 - 1e-9), `${label} sum out of range only when it is: ${ref.sum}`);
       }
     }),
     { numRuns: 500 },

@@ -48,7 +48,10 @@ describe('LogSketch.nativeBuckets()', () => {
     }
     // Strictly ascending indices, counts adding up.
     for (let k = 1; k < b.positive.length; k++) assert.ok(b.positive[k][0] > b.positive[k - 1][0]);
-    assert.equal(b.positive.reduce((t, [, c]) => t + c, 0), s.count);
+    assert.equal(
+      b.positive.reduce((t, [, c]) => t + c, 0),
+      s.count,
+    );
   });
 });
 

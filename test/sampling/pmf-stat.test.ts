@@ -72,7 +72,10 @@ describe('PmfStat warn99', () => {
         throw new Error('async logger down');
       });
       S.lat.record(2000);
-      assert.equal(S.lat.time(() => 'ok'), 'ok');
+      assert.equal(
+        S.lat.time(() => 'ok'),
+        'ok',
+      );
       await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(unhandled, []);
@@ -107,7 +110,7 @@ describe('PmfStat snapshot', () => {
     assert.equal(empty.lifetime.count, 101);
   });
 
-  test('a snapshot is the caller\'s own: changing it changes nothing in the stat or the tree', () => {
+  test("a snapshot is the caller's own: changing it changes nothing in the stat or the tree", () => {
     const { r } = registry();
     const S = r.collection('/p', scales.pmfStat('lat'));
     S.lat.record(1);
@@ -162,7 +165,7 @@ describe('PmfStat units and clock', () => {
 });
 
 describe('PmfStat merge across servers', () => {
-  test('the sketches of two servers\' snapshots merge into the percentiles of all their data, within 1%', () => {
+  test("the sketches of two servers' snapshots merge into the percentiles of all their data, within 1%", () => {
     const data = [bimodal(30_000, 31), mixedSign(20_000, 32)];
     const dumps = data.map((values) => {
       const r = new scales.Registry({ clock: new scales.ManualClock() });

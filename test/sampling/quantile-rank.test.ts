@@ -41,7 +41,7 @@ describe('small windows report what users of summaries expect', () => {
   test('3 values: median is the middle one, p75/p99/p99.9 are the max (sketch and window)', () => {
     const s = new LogSketch();
     const d = new WindowedDistribution({ clock: new ManualClock() });
-    for (const v of [0.010, 0.020, 0.900]) {
+    for (const v of [0.01, 0.02, 0.9]) {
       s.add(v);
       d.record(v);
     }

@@ -10,8 +10,7 @@ describe('removed options of LogSketch', () => {
       assert.throws(
         () => new LogSketch({ [removed]: value } as never),
         (e: Error) =>
-          e instanceof RangeError &&
-          e.message === `LogSketch: ${removed} is no longer an option (buckets are native-histogram schema 6: 0.54%)`,
+          e instanceof RangeError && e.message === `LogSketch: ${removed} is no longer an option (buckets are native-histogram schema 6: 0.54%)`,
       );
     });
   }

@@ -97,7 +97,7 @@ describe('LogSketch accuracy (100,000 values per data set)', () => {
 });
 
 describe('LogSketch byte budget: resolution halves instead of folding one end', () => {
-  test('dense data over 24 decades in a 4 KiB budget: schema drops, memory stays bounded, every quantile keeps its schema\'s bound', () => {
+  test("dense data over 24 decades in a 4 KiB budget: schema drops, memory stays bounded, every quantile keeps its schema's bound", () => {
     const s = new LogSketch({ maxBytes: 4096 });
     const values: number[] = [];
     for (let i = 0; i < 50_000; i++) values.push(10 ** (-12 + (24 * ((i * 7919) % 50_000)) / 50_000));

@@ -110,9 +110,9 @@ function prometheusIndex(x: number, schema: number): number {
 
 const positiveDouble = fc.oneof(
   fc.double({ min: ZERO_THRESHOLD, max: Number.MAX_VALUE, noNaN: true, minExcluded: true }),
-  fc.tuple(fc.double({ min: -38, max: 308, noNaN: true }), fc.double({ min: 1, max: 10, noNaN: true })).map(([e, m]) =>
-    Math.min(Number.MAX_VALUE, Math.max(ZERO_THRESHOLD * 2, m * 10 ** e)),
-  ),
+  fc
+    .tuple(fc.double({ min: -38, max: 308, noNaN: true }), fc.double({ min: 1, max: 10, noNaN: true }))
+    .map(([e, m]) => Math.min(Number.MAX_VALUE, Math.max(ZERO_THRESHOLD * 2, m * 10 ** e))),
   fc.integer({ min: -8190, max: 65535 }).map((i) => upperBound(i, 6)),
 );
 
@@ -168,7 +168,7 @@ describe('percentiles of narrow clusters anywhere in 1e-9..1e9 (both signs)', ()
     );
   });
 
-  test('WindowedDistribution (a PmfStat\'s budget): the same mixtures in one sub-window, and spread over five', () => {
+  test("WindowedDistribution (a PmfStat's budget): the same mixtures in one sub-window, and spread over five", () => {
     fc.assert(
       fc.property(mixture, fc.boolean(), (m, spread) => {
         const xs = mixtureValues(m);

@@ -9,15 +9,7 @@ import fc from 'fast-check';
 import { ManualClock } from '../../src/sampling/clock.js';
 import { LogSketch } from '../../src/sampling/sketch.js';
 import { WindowedDistribution } from '../../src/sampling/windowed-distribution.js';
-import {
-  bimodal,
-  lognormal,
-  mixedSign,
-  REPORTED_QUANTILES,
-  relativeError,
-  seededRandom,
-  standardDatasets,
-} from '../helpers/datasets.js';
+import { bimodal, lognormal, mixedSign, REPORTED_QUANTILES, relativeError, seededRandom, standardDatasets } from '../helpers/datasets.js';
 import { exactQuantile } from './exact-quantile.js';
 
 const QS = [...REPORTED_QUANTILES];
@@ -147,7 +139,10 @@ describe('WindowedDistribution', () => {
     for (let i = 1; i <= 100; i++) d.record(i);
     clock.advance(5 * MIN + 1);
     const s = d.summary(QS);
-    assert.deepEqual(s.quantiles, QS.map(() => null));
+    assert.deepEqual(
+      s.quantiles,
+      QS.map(() => null),
+    );
     assert.deepEqual(s.window, { count: 0, sum: 0, min: null, max: null, mean: null, stddev: null });
     assert.equal(s.lifetime.count, 100);
     assert.equal(s.lifetime.sum, 5050);

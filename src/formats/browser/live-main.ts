@@ -95,7 +95,11 @@ export function liveMain(fmt: (v: unknown, f: string) => string): void {
       if (!res.ok) throw new Error('HTTP ' + res.status);
       const data = (await res.json()) as { values: Record<string, unknown>; history?: Record<string, Array<number | null>> };
       if (first && data.history) {
-        for (const k of Object.keys(data.history)) hist.set(k, data.history[k].map((x) => (x === null ? Number.NaN : x)));
+        for (const k of Object.keys(data.history))
+          hist.set(
+            k,
+            data.history[k].map((x) => (x === null ? Number.NaN : x)),
+          );
       }
       first = false;
       const keys = Object.keys(data.values);
