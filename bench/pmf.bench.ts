@@ -366,7 +366,8 @@ for (let sub = 0; sub < 6; sub++) {
 const readWorst = nsPerIteration((n) => {
   for (let i = 0; i < n; i++) consume(worst.summary(SIX).window.count);
 }, 5_000);
-// Sub-windows at different schemas (after a budget overflow in one of them): merged on read.
+// Sub-windows at different schemas (after a budget overflow in one of them): the finer ones are
+// read in place, their buckets mapped to the coarsest schema on the fly.
 const mclock = new scales.ManualClock();
 const mixed = new WindowedDistribution({ clock: mclock });
 for (let i = 0; i < 20_000; i++) mixed.record(10 ** (-30 + (60 * i) / 20_000)); // 60 decades: halves
@@ -387,7 +388,7 @@ table(
     ['WindowedDistribution.summary', readDist / 1000],
     ['PmfStat snapshot() (uncached)', readPmf / 1000],
     ['WindowedDistribution.summary, worst case (every sketch at its budget)', readWorst / 1000],
-    [`WindowedDistribution.summary, sub-windows at schemas ${mixed.summary([0.5]).schema} and 6 (merged on read)`, readMixed / 1000],
+    [`WindowedDistribution.summary, sub-windows at schemas ${mixed.summary([0.5]).schema} and 6 (finer ones mapped on read)`, readMixed / 1000],
     ['DDSketch 6 x getValueAtQuantile (no window)', readDd / 1000],
   ],
 );

@@ -7,7 +7,7 @@
  * every answer is clamped to [min, max] (which can only move it towards the truth).
  */
 import { bucketValue } from './exponential-index.js';
-import { type Counts, PAGE_BINS, type SparseStore } from './sparse-store.js';
+import { type Counts, PAGE_BINS, PAGE_MASK, PAGE_SHIFT, type SparseStore } from './sparse-store.js';
 
 /** One page's worth of summed counts (reads are synchronous: one shared scratch is enough). */
 const scratch = new Float64Array(PAGE_BINS);
@@ -100,33 +100,61 @@ class Walk {
     this.cum = cum;
   }
 
-  /** Walks the stores of one sign (all at this walk's schema), summing pages of the same number. */
-  stores(stores: readonly SparseStore[], sign: number): void {
-    const live = stores.filter((s) => !s.empty);
+  /**
+   * Walks the stores of one sign, summing pages of the same number. Store j holds buckets at a
+   * schema shifts[j] (>= 0, default 0) finer than this walk's: its index i is read as
+   * ((i - 1) >> d) + 1 (the rounding of {@link SparseStore.mergeFrom}), on the fly, without a
+   * downscaled copy.
+   */
+  stores(stores: readonly SparseStore[], sign: number, shifts?: readonly number[]): void {
+    const live: SparseStore[] = [];
+    const ds: number[] = [];
+    for (let j = 0; j < stores.length; j++) {
+      if (stores[j].empty) continue;
+      live.push(stores[j]);
+      ds.push(shifts === undefined ? 0 : shifts[j]);
+    }
     if (live.length === 0) return;
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
-    for (const s of live) {
-      if (s.pageLo < lo) lo = s.pageLo;
-      if (s.pageLo + s.dir.length - 1 > hi) hi = s.pageLo + s.dir.length - 1;
+    for (let j = 0; j < live.length; j++) {
+      const s = live[j];
+      const d = ds[j];
+      const first = coarsePage(s.pageLo, d);
+      const last = coarsePage(s.pageLo + s.dir.length - 1, d, PAGE_MASK);
+      if (first < lo) lo = first;
+      if (last > hi) hi = last;
     }
     const n = live.length;
+    let anyFine = false;
+    for (const d of ds) if (d > 0) anyFine = true;
     for (let t = 0; t <= hi - lo && !this.done; t++) {
       const page = sign > 0 ? lo + t : hi - t;
-      if (n === 1) {
+      if (n === 1 && !anyFine) {
         const st = live[0];
         const off = st.dir[page - st.pageLo];
         if (off >= 0) this.page(st.counts, off, page, sign);
         continue;
       }
       // The page's total over the stores first: only a page where a pending rank falls is
-      // summed bucket by bucket into the scratch page and scanned.
+      // summed bucket by bucket into the scratch page and scanned. Finer stores are summed
+      // into `fine` in the same pass that totals them.
       let total = 0;
       let found = 0;
+      if (anyFine) fine.fill(0);
       for (let j = 0; j < n; j++) {
         const st = live[j];
+        const d = ds[j];
+        if (d > 0) {
+          const t0 = fineInto(st, d, page);
+          if (t0 > 0) found++;
+          total += t0;
+          offs[j] = -1;
+          continue;
+        }
         const p = page - st.pageLo;
         const dir = st.dir;
+        offs[j] = -1;
         if (p < 0 || p >= dir.length) continue;
         const off = dir[p];
         if (off < 0) continue;
@@ -139,15 +167,52 @@ class Walk {
         this.cum += total;
         continue;
       }
-      scratch.fill(0);
-      for (let j = 0; j < n; j++) {
-        const st = live[j];
-        const p = page - st.pageLo;
-        if (p >= 0 && p < st.dir.length && st.dir[p] >= 0) addPage(st.counts, offs[j]);
-      }
+      if (anyFine) scratch.set(fine);
+      else scratch.fill(0);
+      for (let j = 0; j < n; j++) if (offs[j] >= 0) addPage(live[j].counts, offs[j]);
       this.page(scratch, 0, page, sign);
     }
   }
+}
+
+/** Finer buckets of one page, mapped to a walk's schema (reads are synchronous: one scratch). */
+const fine = new Float64Array(PAGE_BINS);
+
+/** The page, at a schema `d` coarser, of index `page * PAGE_BINS + slot`. */
+function coarsePage(page: number, d: number, slot = 0): number {
+  const i = page * PAGE_BINS + slot;
+  return (d === 0 ? i : ((i - 1) >> d) + 1) >> PAGE_SHIFT;
+}
+
+/**
+ * Adds into `fine` the counts of `st` (at a schema `d` > 0 finer) that map to the coarse page
+ * `page`, and returns their sum. Coarse index c gathers the fine indices ((c - 1) << d) + 1 ..
+ * c << d.
+ */
+function fineInto(st: SparseStore, d: number, page: number): number {
+  const base = page * PAGE_BINS;
+  const a = ((base - 1) << d) + 1;
+  const b = (base + PAGE_MASK) << d;
+  const { dir, counts, pageLo } = st;
+  let pLo = (a >> PAGE_SHIFT) - pageLo;
+  let pHi = (b >> PAGE_SHIFT) - pageLo;
+  if (pLo < 0) pLo = 0;
+  if (pHi >= dir.length) pHi = dir.length - 1;
+  let total = 0;
+  for (let p = pLo; p <= pHi; p++) {
+    const off = dir[p];
+    if (off < 0) continue;
+    const first = (pageLo + p) * PAGE_BINS;
+    const sLo = a > first ? a - first : 0;
+    const sHi = b < first + PAGE_MASK ? b - first : PAGE_MASK;
+    for (let s = sLo; s <= sHi; s++) {
+      const c = counts[off + s];
+      if (c === 0) continue;
+      fine[((first + s - 1) >> d) + 1 - base] += c;
+      total += c;
+    }
+  }
+  return total;
 }
 
 /** Adds the page at `off` of `a` into the scratch page. */
@@ -165,7 +230,8 @@ function pageTotal(a: Counts, off: number): number {
 /**
  * The quantiles `qs` (answers in request order; all null when count is 0) of the values
  * counted in `negative` stores (indices of |x|), `zeroCount` zeros and `positive` stores, all
- * at `schema`.
+ * at `schema`, or, with `shifts`, store j of each sign at schema + shifts[j] (read as if
+ * downscaled to `schema`).
  */
 export function walkQuantiles(
   schema: number,
@@ -173,6 +239,7 @@ export function walkQuantiles(
   positive: readonly SparseStore[],
   totals: WalkTotals,
   qs: readonly number[],
+  shifts?: readonly number[],
 ): (number | null)[] {
   const out: (number | null)[] = new Array(qs.length).fill(null);
   const n = totals.count;
@@ -182,12 +249,12 @@ export function walkQuantiles(
   const w = new Walk(schema, totals, order, ranks, out);
   // The extremes are known exactly.
   while (w.k < order.length && ranks[w.k] === 0) out[order[w.k++]] = totals.min;
-  w.stores(negative, -1);
+  w.stores(negative, -1, shifts);
   if (totals.zeroCount > 0 && !w.done) {
     w.cum += totals.zeroCount;
     w.take(0);
   }
-  w.stores(positive, 1);
+  w.stores(positive, 1, shifts);
   while (w.k < order.length) out[order[w.k++]] = totals.max; // only if counts and buckets disagree
   return out;
 }

@@ -17,7 +17,7 @@ import { index6, MAX_SCHEMA, MIN_SCHEMA, relativeErrorAt, ZERO_THRESHOLD } from 
 import { addMoments, DOWN, emptyMoments, figures, type Moments, momentsFromShifted, SAFE, WIDE_SHIFT } from './moments.js';
 import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { LogSketch, MIN_SKETCH_MAX_BYTES } from './sketch.js';
-import { PAGE_SHIFT, SparseStore } from './sparse-store.js';
+import { PAGE_BINS, PAGE_SHIFT, SparseStore } from './sparse-store.js';
 
 /** Options of a {@link WindowedDistribution}. */
 export interface WindowedDistributionOptions {
@@ -416,8 +416,19 @@ export class WindowedDistribution {
         totals,
         quantiles,
       );
+    } else if (mergedFits(parts, schema, w.n, this.mergedBytes())) {
+      // Sub-windows at different schemas (after a budget overflow): the finer ones are read in
+      // place as if downscaled to the coarsest, which is what the merged copy would hold.
+      q = walkQuantiles(
+        schema,
+        parts.map((p) => p[2]),
+        parts.map((p) => p[1]),
+        totals,
+        quantiles,
+        parts.map((p) => p[0] - schema),
+      );
     } else {
-      // Sub-windows at different schemas (after a budget overflow): merge at the coarsest.
+      // A merged copy could pass its budget and halve again: build it and read that.
       const m = this.mergedWindow(parts);
       q = walkQuantiles(m.schema, [m.negative], [m.positive], totals, quantiles);
     }
@@ -430,8 +441,13 @@ export class WindowedDistribution {
     };
   }
 
+  /** Budget of the window's merged copy. */
+  private mergedBytes(): number {
+    return this.sketchBytes * (this.slots.length + 1);
+  }
+
   private mergedWindow(parts: [number, SparseStore, SparseStore, number][]): LogSketch {
-    const out = new LogSketch({ maxBytes: this.sketchBytes * (this.slots.length + 1) });
+    const out = new LogSketch({ maxBytes: this.mergedBytes() });
     for (const [s, pos, neg, zero] of parts) out.mergeParts(s, pos, neg, zero);
     return out;
   }
@@ -520,4 +536,37 @@ export class WindowedDistribution {
     for (const s of this.slots) bins += s.bytes;
     return bins + BASE_OVERHEAD_BYTES + (this.slots.length + 1) * SKETCH_OVERHEAD_BYTES;
   }
+}
+
+/**
+ * True when a merged copy of `parts` at `schema` surely fits `maxBytes` (so it would not halve
+ * its resolution again), so summary() may read the parts in place (@internal, exported for the
+ * tests): an upper bound of its bytes, each finer page landing on at most two
+ * pages, every count at the width `count` needs, its directory spanning every part's range.
+ */
+export function mergedFits(parts: [number, SparseStore, SparseStore, number][], schema: number, count: number, maxBytes: number): boolean {
+  const width = count <= 0xffff ? 2 : count <= 0xffffffff ? 4 : 8;
+  let bytes = 0;
+  for (const k of [1, 2] as const) {
+    let pages = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const part of parts) {
+      const st = part[k];
+      if (st.empty) continue;
+      const d = part[0] - schema;
+      pages += d === 0 ? st.pages : 2 * st.pages;
+      const first = coarse(st.pageLo * PAGE_BINS, d) >> PAGE_SHIFT;
+      const last = coarse((st.pageLo + st.dir.length) * PAGE_BINS - 1, d) >> PAGE_SHIFT;
+      if (first < lo) lo = first;
+      if (last > hi) hi = last;
+    }
+    if (pages > 0) bytes += pages * PAGE_BINS * width + (hi - lo + 1) * 4;
+  }
+  return bytes <= maxBytes;
+}
+
+/** Index `i` at a schema `d` coarser (the rounding of SparseStore.mergeFrom). */
+function coarse(i: number, d: number): number {
+  return d === 0 ? i : ((i - 1) >> d) + 1;
 }
