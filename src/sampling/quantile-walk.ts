@@ -137,16 +137,15 @@ class Walk {
         continue;
       }
       // The page's total over the stores first: only a page where a pending rank falls is
-      // summed bucket by bucket into the scratch page and scanned. Finer stores are summed
-      // into `fine` in the same pass that totals them.
+      // summed bucket by bucket into the scratch page and scanned (a finer store's buckets each
+      // into the coarse bucket they map to).
       let total = 0;
       let found = 0;
-      if (anyFine) fine.fill(0);
       for (let j = 0; j < n; j++) {
         const st = live[j];
         const d = ds[j];
         if (d > 0) {
-          const t0 = fineInto(st, d, page);
+          const t0 = fineRange(st, d, page, false);
           if (t0 > 0) found++;
           total += t0;
           offs[j] = -1;
@@ -167,16 +166,13 @@ class Walk {
         this.cum += total;
         continue;
       }
-      if (anyFine) scratch.set(fine);
-      else scratch.fill(0);
+      scratch.fill(0);
+      for (let j = 0; j < n; j++) if (ds[j] > 0) fineRange(live[j], ds[j], page, true);
       for (let j = 0; j < n; j++) if (offs[j] >= 0) addPage(live[j].counts, offs[j]);
       this.page(scratch, 0, page, sign);
     }
   }
 }
-
-/** Finer buckets of one page, mapped to a walk's schema (reads are synchronous: one scratch). */
-const fine = new Float64Array(PAGE_BINS);
 
 /** The page, at a schema `d` coarser, of index `page * PAGE_BINS + slot`. */
 function coarsePage(page: number, d: number, slot = 0): number {
@@ -185,11 +181,11 @@ function coarsePage(page: number, d: number, slot = 0): number {
 }
 
 /**
- * Adds into `fine` the counts of `st` (at a schema `d` > 0 finer) that map to the coarse page
- * `page`, and returns their sum. Coarse index c gathers the fine indices ((c - 1) << d) + 1 ..
- * c << d.
+ * Sum of the counts of `st` (at a schema `d` > 0 finer) that map to the coarse page `page`; with
+ * `add`, also adds each into its coarse bucket of the scratch page. Coarse index c gathers the
+ * fine indices ((c - 1) << d) + 1 .. c << d.
  */
-function fineInto(st: SparseStore, d: number, page: number): number {
+function fineRange(st: SparseStore, d: number, page: number, add: boolean): number {
   const base = page * PAGE_BINS;
   const a = ((base - 1) << d) + 1;
   const b = (base + PAGE_MASK) << d;
@@ -205,10 +201,14 @@ function fineInto(st: SparseStore, d: number, page: number): number {
     const first = (pageLo + p) * PAGE_BINS;
     const sLo = a > first ? a - first : 0;
     const sHi = b < first + PAGE_MASK ? b - first : PAGE_MASK;
+    if (!add) {
+      for (let s = off + sLo, end = off + sHi; s <= end; s++) total += counts[s];
+      continue;
+    }
     for (let s = sLo; s <= sHi; s++) {
       const c = counts[off + s];
       if (c === 0) continue;
-      fine[((first + s - 1) >> d) + 1 - base] += c;
+      scratch[((first + s - 1) >> d) + 1 - base] += c;
       total += c;
     }
   }
