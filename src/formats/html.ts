@@ -37,8 +37,11 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 
 /** Escapes text for HTML content and double- or single-quoted attributes. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  // Most keys and values need no escaping: test first, replace only when needed.
+  return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]) : text;
 }
+
+const NEEDS_ESCAPE = /[&<>"']/;
 
 /** The URL of a container's page: the prefix, then each segment percent-encoded. */
 export function statusUrl(prefix: string, segments: readonly string[]): string {
@@ -65,39 +68,50 @@ interface Ctx {
   unit: string | undefined;
 }
 
-/** A scalar value's element, tagged for the live view. */
-function valueSpan(segments: string[], v: JsonValue, field: string | undefined, ctx: Ctx): string {
-  if (Array.isArray(v)) return '<span class="v">' + escapeHtml(JSON.stringify(v)) + '</span>';
+/**
+ * A scalar value's element, tagged for the live view. `key` is the HTML-escaped live key (see
+ * {@link liveKey}) without its closing bracket: keys are built by appending to the stat's,
+ * not by stringifying every leaf's path again. Numbers (their text and their formatted text)
+ * hold no character HTML escapes, so only other values go through {@link escapeHtml}.
+ */
+function valueSpan(out: string[], key: string, v: JsonValue, field: string | undefined, ctx: Ctx): void {
+  if (Array.isArray(v)) {
+    out.push('<span class="v">', escapeHtml(JSON.stringify(v)), '</span>');
+    return;
+  }
   const f = leafFormat(ctx.display, field, v, ctx.unit);
-  return (
-    '<span class="v" data-k="' +
-    escapeHtml(liveKey(segments)) +
-    '" data-f="' +
-    f +
-    '" title="' +
-    escapeHtml(String(v)) +
-    '">' +
-    escapeHtml(formatValue(v, f)) +
-    '</span>'
+  const shown = formatValue(v, f);
+  const isNum = typeof v === 'number';
+  out.push(
+    '<span class="v" data-k="',
+    key,
+    ']" data-f="',
+    f,
+    '" title="',
+    isNum ? String(v) : escapeHtml(String(v)),
+    '">',
+    isNum ? shown : escapeHtml(shown),
+    '</span>',
   );
 }
 
-function objectTable(segments: string[], obj: { [key: string]: JsonValue }, ctx: Ctx, depth: number): string {
+function objectTable(out: string[], key: string, obj: { [key: string]: JsonValue }, ctx: Ctx, depth: number): void {
   // The kind's layout for objects at this depth (a pmf's fields in their order, its unit in scope).
   const t = ctx.display.table;
   const hint = t !== undefined && depth >= t.fromDepth ? t : undefined;
   const unitValue = hint?.unitKey === undefined ? undefined : obj[hint.unitKey];
   const unit = typeof unitValue === 'string' ? unitValue : ctx.unit;
-  const inner: Ctx = { display: ctx.display, unit };
-  let out = '<table class="obj' + (hint ? ' ' + hint.className : '') + '">';
+  const inner: Ctx = unit === ctx.unit ? ctx : { display: ctx.display, unit };
+  out.push(hint ? '<table class="obj ' + hint.className + '">' : '<table class="obj">');
   for (const k of orderedKeys(obj, hint?.order)) {
     const v = obj[k];
-    const seg = [...segments, k];
-    out += '<tr><th>' + escapeHtml(k) + '</th><td>';
-    out += isObject(v) ? objectTable(seg, v, inner, depth + 1) : valueSpan(seg, v, k, inner);
-    out += '</td></tr>';
+    const seg = key + ',' + escapeHtml(JSON.stringify(k));
+    out.push('<tr><th>', escapeHtml(k), '</th><td>');
+    if (isObject(v)) objectTable(out, seg, v, inner, depth + 1);
+    else valueSpan(out, seg, v, k, inner);
+    out.push('</td></tr>');
   }
-  return out + '</table>';
+  out.push('</table>');
 }
 
 function statHtml(base: string[], stat: SnapshotStat): string {
@@ -105,11 +119,18 @@ function statHtml(base: string[], stat: SnapshotStat): string {
   if (stat.error !== undefined) {
     return '<div class="stat">' + key + ' <span class="error">error: ' + escapeHtml(stat.error) + '</span></div>';
   }
-  const segments = [...base, stat.name];
+  // The stat's live key without its closing bracket; leaves append `,"field"` and `]`.
+  const lk = escapeHtml(liveKey([...base, stat.name])).slice(0, -1);
   const ctx: Ctx = { display: kindOf(stat).display, unit: undefined };
   const v = stat.value;
-  if (isObject(v)) return '<div class="stat">' + key + objectTable(segments, v, ctx, 0) + '</div>';
-  return '<div class="stat">' + key + ' ' + valueSpan(segments, v, undefined, ctx) + '</div>';
+  const out: string[] = ['<div class="stat">', key];
+  if (isObject(v)) objectTable(out, lk, v, ctx, 0);
+  else {
+    out.push(' ');
+    valueSpan(out, lk, v, undefined, ctx);
+  }
+  out.push('</div>');
+  return out.join('');
 }
 
 function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest | undefined): Generator<string> {
