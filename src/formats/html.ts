@@ -66,6 +66,17 @@ function orderedKeys(obj: { [key: string]: JsonValue }, order: readonly string[]
 interface Ctx {
   display: DisplayHints;
   unit: string | undefined;
+  /** Per render: a field name's escaped text and escaped JSON text (the same few names repeat in every stat). */
+  keys: Map<string, readonly [html: string, json: string]>;
+}
+
+function escapedKey(ctx: Ctx, k: string): readonly [string, string] {
+  let e = ctx.keys.get(k);
+  if (e === undefined) {
+    e = [escapeHtml(k), escapeHtml(JSON.stringify(k))];
+    ctx.keys.set(k, e);
+  }
+  return e;
 }
 
 /**
@@ -101,12 +112,13 @@ function objectTable(out: string[], key: string, obj: { [key: string]: JsonValue
   const hint = t !== undefined && depth >= t.fromDepth ? t : undefined;
   const unitValue = hint?.unitKey === undefined ? undefined : obj[hint.unitKey];
   const unit = typeof unitValue === 'string' ? unitValue : ctx.unit;
-  const inner: Ctx = unit === ctx.unit ? ctx : { display: ctx.display, unit };
+  const inner: Ctx = unit === ctx.unit ? ctx : { display: ctx.display, unit, keys: ctx.keys };
   out.push(hint ? '<table class="obj ' + hint.className + '">' : '<table class="obj">');
   for (const k of orderedKeys(obj, hint?.order)) {
     const v = obj[k];
-    const seg = key + ',' + escapeHtml(JSON.stringify(k));
-    out.push('<tr><th>', escapeHtml(k), '</th><td>');
+    const [html, json] = escapedKey(ctx, k);
+    const seg = key + ',' + json;
+    out.push('<tr><th>', html, '</th><td>');
     if (isObject(v)) objectTable(out, seg, v, inner, depth + 1);
     else valueSpan(out, seg, v, k, inner);
     out.push('</td></tr>');
@@ -114,14 +126,14 @@ function objectTable(out: string[], key: string, obj: { [key: string]: JsonValue
   out.push('</table>');
 }
 
-function statHtml(base: string[], stat: SnapshotStat): string {
+function statHtml(base: string[], stat: SnapshotStat, keys: Ctx['keys']): string {
   const key = '<span class="key">' + escapeHtml(stat.name) + '</span>';
   if (stat.error !== undefined) {
     return '<div class="stat">' + key + ' <span class="error">error: ' + escapeHtml(stat.error) + '</span></div>';
   }
   // The stat's live key without its closing bracket; leaves append `,"field"` and `]`.
   const lk = escapeHtml(liveKey([...base, stat.name])).slice(0, -1);
-  const ctx: Ctx = { display: kindOf(stat).display, unit: undefined };
+  const ctx: Ctx = { display: kindOf(stat).display, unit: undefined, keys };
   const v = stat.value;
   const out: string[] = ['<div class="stat">', key];
   if (isObject(v)) objectTable(out, lk, v, ctx, 0);
@@ -133,7 +145,7 @@ function statHtml(base: string[], stat: SnapshotStat): string {
   return out.join('');
 }
 
-function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest | undefined): Generator<string> {
+function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest | undefined, keys: Ctx['keys']): Generator<string> {
   const base = pathSegments(node.path);
   type Entry = { name: string; stat?: SnapshotStat; child?: SnapshotNode };
   const entries: Entry[] = [];
@@ -147,10 +159,10 @@ function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest
   links.sort((a, b) => byName(a.name, b.name));
   yield '<div class="level">';
   for (const e of entries) {
-    if (e.stat) yield statHtml(base, e.stat);
+    if (e.stat) yield statHtml(base, e.stat, keys);
     else {
       yield '<div class="container"><div class="key">' + escapeHtml(e.name) + '</div>';
-      yield* levelHtml(e.child!, prefix, collapsed);
+      yield* levelHtml(e.child!, prefix, collapsed, keys);
       yield '</div>';
     }
   }
@@ -198,7 +210,7 @@ export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {})
     '\n';
   if (options.emptyMessage !== undefined) yield '<p class="empty">' + escapeHtml(options.emptyMessage) + '</p>\n';
   else {
-    yield* levelHtml(node, prefix, options.collapsed);
+    yield* levelHtml(node, prefix, options.collapsed, new Map());
     yield '\n';
   }
   if (live) yield '<script>' + STATUS_PAGE_SCRIPT + '</script>\n';
