@@ -126,27 +126,35 @@ function objectTable(out: string[], key: string, obj: { [key: string]: JsonValue
   out.push('</table>');
 }
 
-function statHtml(base: string[], stat: SnapshotStat, keys: Ctx['keys']): string {
-  const key = '<span class="key">' + escapeHtml(stat.name) + '</span>';
+/** Pieces of text gathered before they are joined into one chunk (a join per chunk, no rope of small strings). */
+const CHUNK_PARTS = 512;
+
+/**
+ * Appends a stat's element to `out`. `levelKey` is the escaped live key of its container
+ * without the closing bracket (`[` at the top).
+ */
+function statHtml(out: string[], levelKey: string, stat: SnapshotStat, keys: Ctx['keys']): void {
+  const ctx: Ctx = { display: kindOf(stat).display, unit: undefined, keys };
+  const [html, json] = escapedKey(ctx, stat.name);
+  out.push('<div class="stat"><span class="key">', html, '</span>');
   if (stat.error !== undefined) {
-    return '<div class="stat">' + key + ' <span class="error">error: ' + escapeHtml(stat.error) + '</span></div>';
+    out.push(' <span class="error">error: ', escapeHtml(stat.error), '</span></div>');
+    return;
   }
   // The stat's live key without its closing bracket; leaves append `,"field"` and `]`.
-  const lk = escapeHtml(liveKey([...base, stat.name])).slice(0, -1);
-  const ctx: Ctx = { display: kindOf(stat).display, unit: undefined, keys };
+  const lk = levelKey.length === 1 ? levelKey + json : levelKey + ',' + json;
   const v = stat.value;
-  const out: string[] = ['<div class="stat">', key];
   if (isObject(v)) objectTable(out, lk, v, ctx, 0);
   else {
     out.push(' ');
     valueSpan(out, lk, v, undefined, ctx);
   }
   out.push('</div>');
-  return out.join('');
 }
 
-function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest | undefined, keys: Ctx['keys']): Generator<string> {
+function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest | undefined, keys: Ctx['keys'], out: string[]): Generator<string> {
   const base = pathSegments(node.path);
+  const levelKey = escapeHtml(liveKey(base)).slice(0, -1);
   type Entry = { name: string; stat?: SnapshotStat; child?: SnapshotNode };
   const entries: Entry[] = [];
   const links: SnapshotNode[] = [];
@@ -157,20 +165,28 @@ function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest
   }
   entries.sort((a, b) => byName(a.name, b.name));
   links.sort((a, b) => byName(a.name, b.name));
-  yield '<div class="level">';
+  out.push('<div class="level">');
   for (const e of entries) {
-    if (e.stat) yield statHtml(base, e.stat, keys);
+    if (e.stat) statHtml(out, levelKey, e.stat, keys);
     else {
-      yield '<div class="container"><div class="key">' + escapeHtml(e.name) + '</div>';
-      yield* levelHtml(e.child!, prefix, collapsed, keys);
-      yield '</div>';
+      out.push('<div class="container"><div class="key">', escapeHtml(e.name), '</div>');
+      yield* levelHtml(e.child!, prefix, collapsed, keys, out);
+      out.push('</div>');
     }
+    if (out.length >= CHUNK_PARTS) yield take(out);
   }
   for (const c of links) {
     const href = statusUrl(prefix, pathSegments(c.path));
-    yield '<div class="key collapsed"><a href="' + escapeHtml(href) + '">' + escapeHtml(c.name) + '</a></div>';
+    out.push('<div class="key collapsed"><a href="', escapeHtml(href), '">', escapeHtml(c.name), '</a></div>');
   }
-  yield '</div>';
+  out.push('</div>');
+}
+
+/** The gathered pieces as one string; empties `out`. */
+function take(out: string[]): string {
+  const text = out.join('');
+  out.length = 0;
+  return text;
 }
 
 function crumbs(prefix: string, path: string): string {
@@ -210,8 +226,10 @@ export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {})
     '\n';
   if (options.emptyMessage !== undefined) yield '<p class="empty">' + escapeHtml(options.emptyMessage) + '</p>\n';
   else {
-    yield* levelHtml(node, prefix, options.collapsed, new Map());
-    yield '\n';
+    const out: string[] = [];
+    yield* levelHtml(node, prefix, options.collapsed, new Map(), out);
+    out.push('\n');
+    yield take(out);
   }
   if (live) yield '<script>' + STATUS_PAGE_SCRIPT + '</script>\n';
   yield '</body></html>\n';
