@@ -11,7 +11,7 @@ import type { JsonValue } from '../core/snapshot.js';
 import { type CollapsedTest, kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './html-assets.js';
 import { leafFormat, liveKey, pathSegments } from './live.js';
-import { formatValue } from './value-format.js';
+import { formatValueFast } from './value-format.js';
 import { isObject } from '../core/json.js';
 
 /** Options of {@link htmlChunks} and {@link renderHtml}. */
@@ -91,7 +91,7 @@ function valueSpan(out: string[], key: string, v: JsonValue, field: string | und
     return;
   }
   const f = leafFormat(ctx.display, field, v, ctx.unit);
-  const shown = formatValue(v, f);
+  const shown = formatValueFast(v, f);
   const isNum = typeof v === 'number';
   out.push(
     '<span class="v" data-k="',

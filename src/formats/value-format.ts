@@ -51,3 +51,23 @@ export function formatValue(v: unknown, f: string): string {
   if (a < 1) return num(Number((sec * 1e3).toPrecision(4))) + ' ms';
   return num(sec) + ' s';
 }
+
+/**
+ * {@link formatValue} for the server side, with a fast path for integers shown plain or as a
+ * rate (most values of a status page), which gives the same text without the regular
+ * expressions. Not embedded in the page: the live view uses {@link formatValue} itself.
+ */
+export function formatValueFast(v: unknown, f: string): string {
+  if (typeof v !== 'number' || !Number.isInteger(v) || (f !== 'n' && f !== 'r')) return formatValue(v, f);
+  const a = v < 0 ? -v : v;
+  if (a >= 1e21) return formatValue(v, f);
+  let s = String(a);
+  if (a >= 1000) {
+    let grouped = '';
+    let end = s.length;
+    for (let start = end - 3; start > 0; start -= 3, end -= 3) grouped = ',' + s.slice(start, end) + grouped;
+    s = s.slice(0, end) + grouped;
+  }
+  if (v < 0) s = '-' + s;
+  return f === 'r' ? s + '/s' : s;
+}

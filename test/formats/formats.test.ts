@@ -5,7 +5,7 @@ import { htmlChunks, renderHtml } from '../../src/formats/html.js';
 import { jsonChunks, renderJson, toJsonObject } from '../../src/formats/json.js';
 import { filterSnapshot, parseQuery } from '../../src/formats/query.js';
 import { metricName, prometheusChunks, renderPrometheus, wantsOpenMetrics } from '../../src/formats/prometheus.js';
-import { formatNumber, formatValue } from '../../src/formats/value-format.js';
+import { formatNumber, formatValue, formatValueFast } from '../../src/formats/value-format.js';
 import { fixtureCollapsed, fixtureTree } from './fixture-tree.js';
 import { assertGolden } from './golden.js';
 
@@ -185,6 +185,22 @@ describe('html format', () => {
 });
 
 describe('value formatting', () => {
+  it('formats on the server as the page script does (formatValueFast equals formatValue)', () => {
+    const values: unknown[] = [0, -0, 1, -1, 999, 1000, -1000, 12345, 999999, 1000000, -1234567, 2 ** 53, -(2 ** 53), 1e20, 1e21, -1e21, 1e22];
+    values.push(0.5, -2.25, 1234.5678, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null, undefined, 'x', true);
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const int = Math.floor(rand() * 10 ** Math.floor(rand() * 22));
+      values.push(int, -int, int / 1000);
+    }
+    for (const v of values) {
+      for (const f of ['n', 's', 'ms', 'r', 't']) assert.equal(formatValueFast(v, f), formatValue(v, f), `${String(v)} as ${f}`);
+    }
+  });
   it('formats numbers and durations for reading', () => {
     assert.equal(formatNumber(1234567), '1,234,567');
     assert.equal(formatNumber(-1234.5678), '-1,234.568');
