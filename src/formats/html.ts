@@ -79,32 +79,48 @@ function escapedKey(ctx: Ctx, k: string): readonly [string, string] {
   return e;
 }
 
+/** The attributes after a value's live key, by format: few formats, one string each. */
+const FORMAT_ATTRS = new Map<string, string>();
+
+function formatAttrs(f: string): string {
+  let a = FORMAT_ATTRS.get(f);
+  if (a === undefined) {
+    a = ']" data-f="' + f + '" title="';
+    FORMAT_ATTRS.set(f, a);
+  }
+  return a;
+}
+
 /**
- * A scalar value's element, tagged for the live view. `key` is the HTML-escaped live key (see
- * {@link liveKey}) without its closing bracket: keys are built by appending to the stat's,
- * not by stringifying every leaf's path again. Numbers (their text and their formatted text)
- * hold no character HTML escapes, so only other values go through {@link escapeHtml}.
+ * A scalar value's element, tagged for the live view, in its slot (the markup around it):
+ * constant markup goes in as few pieces as possible, since the chunk's join costs per piece.
+ * `key` is the HTML-escaped live key (see {@link liveKey}) without its closing bracket: keys
+ * are built by appending to the stat's, not by stringifying every leaf's path again. Numbers
+ * (their text and their formatted text) hold no character HTML escapes, so only other values
+ * go through {@link escapeHtml}.
  */
-function valueSpan(out: string[], key: string, v: JsonValue, field: string | undefined, ctx: Ctx): void {
+function valueSpan(out: string[], slot: Slot, key: string, v: JsonValue, field: string | undefined, ctx: Ctx): void {
   if (Array.isArray(v)) {
-    out.push('<span class="v">', escapeHtml(JSON.stringify(v)), '</span>');
+    out.push(slot.before, '<span class="v">', escapeHtml(JSON.stringify(v)), slot.close);
     return;
   }
   const f = leafFormat(ctx.display, field, v, ctx.unit);
   const shown = formatValueFast(v, f);
   const isNum = typeof v === 'number';
-  out.push(
-    '<span class="v" data-k="',
-    key,
-    ']" data-f="',
-    f,
-    '" title="',
-    isNum ? String(v) : escapeHtml(String(v)),
-    '">',
-    isNum ? shown : escapeHtml(shown),
-    '</span>',
-  );
+  out.push(slot.open, key, formatAttrs(f), isNum ? String(v) : escapeHtml(String(v)), '">', isNum ? shown : escapeHtml(shown), slot.close);
 }
+
+/** Where a value's element goes: the markup before it, that markup with the element's start, and its end with the markup after. */
+interface Slot {
+  readonly before: string;
+  readonly open: string;
+  readonly close: string;
+}
+
+/** A value in a table cell (after its `<th>`). */
+const CELL: Slot = { before: '</th><td>', open: '</th><td><span class="v" data-k="', close: '</span></td></tr>' };
+/** A scalar stat's value (after its key). */
+const STAT: Slot = { before: ' ', open: ' <span class="v" data-k="', close: '</span></div>' };
 
 function objectTable(out: string[], key: string, obj: { [key: string]: JsonValue }, ctx: Ctx, depth: number): void {
   // The kind's layout for objects at this depth (a pmf's fields in their order, its unit in scope).
@@ -118,10 +134,12 @@ function objectTable(out: string[], key: string, obj: { [key: string]: JsonValue
     const v = obj[k];
     const [html, json] = escapedKey(ctx, k);
     const seg = key + ',' + json;
-    out.push('<tr><th>', html, '</th><td>');
-    if (isObject(v)) objectTable(out, seg, v, inner, depth + 1);
-    else valueSpan(out, seg, v, k, inner);
-    out.push('</td></tr>');
+    out.push('<tr><th>', html);
+    if (isObject(v)) {
+      out.push('</th><td>');
+      objectTable(out, seg, v, inner, depth + 1);
+      out.push('</td></tr>');
+    } else valueSpan(out, CELL, seg, v, k, inner);
   }
   out.push('</table>');
 }
@@ -144,12 +162,10 @@ function statHtml(out: string[], levelKey: string, stat: SnapshotStat, keys: Ctx
   // The stat's live key without its closing bracket; leaves append `,"field"` and `]`.
   const lk = levelKey.length === 1 ? levelKey + json : levelKey + ',' + json;
   const v = stat.value;
-  if (isObject(v)) objectTable(out, lk, v, ctx, 0);
-  else {
-    out.push(' ');
-    valueSpan(out, lk, v, undefined, ctx);
-  }
-  out.push('</div>');
+  if (isObject(v)) {
+    objectTable(out, lk, v, ctx, 0);
+    out.push('</div>');
+  } else valueSpan(out, STAT, lk, v, undefined, ctx);
 }
 
 function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest | undefined, keys: Ctx['keys'], out: string[]): Generator<string> {
