@@ -148,6 +148,20 @@ describe('prometheus format', () => {
 });
 
 describe('html format', () => {
+  it('shows arrays as escaped JSON text, as a stat value and inside a table', () => {
+    const tree: SnapshotNode = {
+      name: '',
+      path: '/',
+      stats: [
+        { name: 'arr', kind: 'value', value: [1, '<a>'] },
+        { name: 'obj', kind: 'value', value: { list: [1, 2], n: 3 } },
+      ],
+      children: [],
+    };
+    const html = renderHtml(tree);
+    assert.ok(html.includes('<div class="stat"><span class="key">arr</span> <span class="v">[1,&quot;&lt;a&gt;&quot;]</span></div>'));
+    assert.ok(html.includes('<table class="obj"><tr><th>list</th><td><span class="v">[1,2]</span></td></tr><tr><th>n</th><td><span class="v" data-k="[&quot;obj&quot;,&quot;n&quot;]" data-f="n" title="3">3</span></td></tr></table></div>'));
+  });
   it('matches the golden file', () => {
     const html = renderHtml(fixtureTree(), { serverName: 'test-server-1', prefix: '/status/', query: 'a"<b', collapsed: fixtureCollapsed });
     assertGolden('tree.html', html);
