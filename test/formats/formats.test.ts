@@ -160,7 +160,11 @@ describe('html format', () => {
     };
     const html = renderHtml(tree);
     assert.ok(html.includes('<div class="stat"><span class="key">arr</span> <span class="v">[1,&quot;&lt;a&gt;&quot;]</span></div>'));
-    assert.ok(html.includes('<table class="obj"><tr><th>list</th><td><span class="v">[1,2]</span></td></tr><tr><th>n</th><td><span class="v" data-k="[&quot;obj&quot;,&quot;n&quot;]" data-f="n" title="3">3</span></td></tr></table></div>'));
+    assert.ok(
+      html.includes(
+        '<table class="obj"><tr><th>list</th><td><span class="v">[1,2]</span></td></tr><tr><th>n</th><td><span class="v" data-k="[&quot;obj&quot;,&quot;n&quot;]" data-f="n" title="3">3</span></td></tr></table></div>',
+      ),
+    );
   });
   it('matches the golden file', () => {
     const html = renderHtml(fixtureTree(), { serverName: 'test-server-1', prefix: '/status/', query: 'a"<b', collapsed: fixtureCollapsed });
