@@ -14,6 +14,7 @@ import { dumpStatsPeriodically, dumpStatsTo, dumpStatsToSync } from 'scales-metr
 import { GraphitePeriodicPusher } from 'scales-metrics/graphite';
 import { Sink, until } from '../graphite/tcp-sink.js';
 import { ManualScheduler } from '../helpers/manual-scheduler.js';
+import { warningsDuring } from '../helpers/warnings.js';
 
 /** A registry with a gauge whose read takes `slow.ms` of the registry's clock, a fast gauge and a counter. */
 function slowTree() {
@@ -32,22 +33,6 @@ function slowTree() {
     scales.intStat('n'),
   );
   return { registry, calls, slow, S };
-}
-
-/** Warnings of one code emitted while `fn` runs (and the turn after it). */
-async function warningsDuring(code: string, fn: () => Promise<void>): Promise<Error[]> {
-  const seen: Error[] = [];
-  const onWarning = (w: Error & { code?: string }) => {
-    if (w.code === code) seen.push(w);
-  };
-  process.on('warning', onWarning);
-  try {
-    await fn();
-    await new Promise((r) => setImmediate(r)); // emitWarning reports on the next tick
-  } finally {
-    process.off('warning', onWarning);
-  }
-  return seen;
 }
 
 describe('the Graphite periodic pusher reads in the background', () => {

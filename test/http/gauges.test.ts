@@ -11,6 +11,7 @@ import { dumpStatsTo, dumpStatsToSync } from 'scales-metrics/dump';
 import { GraphitePusher } from 'scales-metrics/graphite';
 import { createStatusHandler, type StatusHandler, type StatusHandlerOptions } from 'scales-metrics/http';
 import { Sink, until } from '../graphite/tcp-sink.js';
+import { warningsDuring } from '../helpers/warnings.js';
 
 const handlers: StatusHandler[] = [];
 after(() => {
@@ -27,22 +28,6 @@ function handlerOf(registry: scales.Registry, options: StatusHandlerOptions = {}
 async function get(h: StatusHandler, path: string): Promise<{ status: number; body: string }> {
   const res = await h.fetch(new Request('http://127.0.0.1' + path));
   return { status: res.status, body: await res.text() };
-}
-
-/** Warnings of one code emitted while `fn` runs (and the turn after it). */
-async function warningsDuring(code: string, fn: () => Promise<void>): Promise<Error[]> {
-  const seen: Error[] = [];
-  const onWarning = (w: Error & { code?: string }) => {
-    if (w.code === code) seen.push(w);
-  };
-  process.on('warning', onWarning);
-  try {
-    await fn();
-    await new Promise((r) => setImmediate(r)); // emitWarning reports on the next tick
-  } finally {
-    process.off('warning', onWarning);
-  }
-  return seen;
 }
 
 describe('a gauge is read once per snapshot', () => {
