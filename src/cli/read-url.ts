@@ -4,6 +4,7 @@
  * every network failure (refused, unknown host, timeout before or after the headers, a
  * connection that breaks mid-body), each naming the URL.
  */
+import { readBodyStart } from '../http/read-body.js';
 import { printable } from './render-tree.js';
 
 /** How long reading a URL may take, headers and body together, by default. */
@@ -81,31 +82,6 @@ function describeFailure(err: unknown, timeoutMs: number, phase: 'connect' | 'bo
 }
 
 /**
- * Reads at most `limit` bytes of the body, decoding as it goes (no chunk is kept); `over` says
- * whether there was more (then reading stopped, and the text is only the part within the limit).
- */
-async function readBody(response: Response, limit: number): Promise<{ text: string; over: boolean }> {
-  const body = response.body;
-  if (body === null) return { text: '', over: false };
-  const reader = body.getReader();
-  const decoder = new TextDecoder('utf-8');
-  let text = '';
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > limit) {
-      text += decoder.decode(value.subarray(0, limit - size), { stream: true });
-      await reader.cancel().catch(() => {});
-      return { text, over: true };
-    }
-    size += value.byteLength;
-    text += decoder.decode(value, { stream: true });
-  }
-  return { text: text + decoder.decode(), over: false };
-}
-
-/**
  * GETs `url` and reads its body, within `timeoutMs` for the whole answer and at most
  * `maxBodyBytes` of body. Resolves for any HTTP status (an error status with the first 4 KiB of
  * its body); rejects with a {@link UrlReadError} naming the URL for every network failure, a
@@ -131,7 +107,7 @@ export async function readUrl(url: URL, options: ReadUrlOptions = {}): Promise<U
   let body: { text: string; over: boolean };
   try {
     if (!response.ok) {
-      body = await readBody(response, ERROR_BODY_BYTES);
+      body = await readBodyStart(response, ERROR_BODY_BYTES);
       return { ok: false, status: response.status, statusText, text: body.text };
     }
     const declared = Number(response.headers.get('content-length'));
@@ -139,7 +115,7 @@ export async function readUrl(url: URL, options: ReadUrlOptions = {}): Promise<U
       await response.body?.cancel().catch(() => {});
       throw tooLarge();
     }
-    body = await readBody(response, maxBodyBytes);
+    body = await readBodyStart(response, maxBodyBytes);
   } catch (err) {
     if (err instanceof UrlReadError) throw err;
     throw new UrlReadError(`cannot read ${where}: ${printable(describeFailure(err, timeoutMs, 'body'))}`);

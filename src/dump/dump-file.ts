@@ -40,9 +40,11 @@ function header(options: DumpOptions, extra: Partial<DumpFile>): Omit<DumpFile, 
   };
 }
 
-function snapshotOptions(options: DumpOptions, background = false): SnapshotOptions {
+/** How a dump reads the tree: collapsed containers left out (not even read), as getStats() leaves them out. */
+function snapshotOptions(options: DumpOptions, source: StatsSource, background = false): SnapshotOptions {
   const o: SnapshotOptions = options.sketches ? { sketches: true } : {};
   if (background) o.background = true;
+  if (source.isCollapsed !== undefined) o.skip = source.isCollapsed.bind(source);
   return o;
 }
 
@@ -57,12 +59,7 @@ export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = 
   let stats: JsonObject = {};
   let kinds: Record<string, string> | undefined;
   try {
-    // The typed snapshot, collapsed containers left out (not even read) as getStats() does.
-    const collapsed = source.isCollapsed?.bind(source);
-    const node = source.snapshot(
-      options.path ?? '/',
-      collapsed === undefined ? snapshotOptions(options) : { ...snapshotOptions(options), skip: collapsed },
-    );
+    const node = source.snapshot(options.path ?? '/', snapshotOptions(options, source));
     if (node !== undefined) {
       stats = snapshotJson(node);
       kinds = kindsOf(node);
@@ -109,10 +106,7 @@ export async function writeDump(filename: string, options: DumpOptions, backgrou
   const head = header(options, {});
   let node: SnapshotNode | undefined;
   try {
-    // Collapsed containers are left out, as getStats() leaves them out: not even read.
-    const collapsed = source.isCollapsed?.bind(source);
-    const read = snapshotOptions(options, background);
-    node = await source.snapshotAsync(options.path ?? '/', collapsed === undefined ? read : { ...read, skip: collapsed });
+    node = await source.snapshotAsync(options.path ?? '/', snapshotOptions(options, source, background));
   } catch (err) {
     await writeFileAtomic(filename, dumpPieces({ ...head, statsError: statsErrorOf(err) }, undefined));
     return;

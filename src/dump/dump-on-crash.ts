@@ -1,8 +1,8 @@
-import { constants as osConstants } from 'node:os';
 import type { DumpOptions } from './dump-file.js';
 import { dumpStatsToSync } from './dump-file.js';
 import type { DumpFile } from './dump-format.js';
 import { sourceOf } from '../registry/default-registry.js';
+import { dieOfSignal } from './die-of-signal.js';
 
 /** The signals {@link dumpOnCrash} handles by default. */
 export const DEFAULT_CRASH_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
@@ -157,15 +157,7 @@ export function dumpOnCrash(filename: string, options: DumpOnCrashOptions = {}):
       const listeners = process.listeners(signal);
       // Re-raise only from the last of our listeners, once every listener ran, and only if
       // nobody else listens: then the default action (death by the signal) takes place.
-      if (listeners.length > 0 && listeners.every(isMarked) && listeners[listeners.length - 1] === listener) {
-        for (const l of listeners) process.removeListener(signal, l as () => void);
-        try {
-          process.kill(process.pid, signal);
-        } catch {
-          // Cannot re-send it: end as a shell reports a death by this signal (128 + number).
-          process.exit(128 + (osConstants.signals[signal] ?? 0));
-        }
-      }
+      if (listeners.length > 0 && listeners.every(isMarked) && listeners[listeners.length - 1] === listener) dieOfSignal(signal, listeners);
     });
     signalListeners.set(signal, listener);
   }

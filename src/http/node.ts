@@ -82,17 +82,15 @@ export function sendStatusResponse(res: ServerResponse, r: StatusResponse, sendT
     release();
     return;
   }
-  if (held > 0) {
-    res.once('finish', release);
-    res.once('close', release);
-  }
-  if (sendTimeoutMs > 0) {
-    const timer = setTimeout(() => res.destroy(), sendTimeoutMs);
-    timer.unref();
-    const clear = () => clearTimeout(timer);
-    res.once('finish', clear);
-    res.once('close', clear);
-  }
+  if (held === 0 && sendTimeoutMs <= 0) return;
+  const timer = sendTimeoutMs > 0 ? setTimeout(() => res.destroy(), sendTimeoutMs).unref() : undefined;
+  // Sent ('finish') or its connection gone ('close'): one listener each for both jobs.
+  const done = () => {
+    release();
+    clearTimeout(timer);
+  };
+  res.once('finish', done);
+  res.once('close', done);
 }
 
 function plain(status: number, message: string): StatusResponse {

@@ -3,7 +3,7 @@
  * dry (`'beforeExit'`) or on SIGTERM/SIGINT. A push is asynchronous, so the hook keeps the
  * process alive until the push is answered or times out, then lets it end as it would have.
  */
-import { constants as osConstants } from 'node:os';
+import { dieOfSignal } from '../dump/die-of-signal.js';
 import type { PushgatewayPusher } from './pusher.js';
 
 /** The signals {@link pushAtExit} handles by default. */
@@ -49,12 +49,7 @@ function pending(): { n: number } {
 function reraise(signal: NodeJS.Signals): void {
   const listeners = process.listeners(signal);
   if (listeners.length === 0 || !listeners.every(ours)) return; // the app's own listener decides
-  for (const l of listeners) process.removeListener(signal, l as () => void);
-  try {
-    process.kill(process.pid, signal);
-  } catch {
-    process.exit(128 + (osConstants.signals[signal] ?? 0));
-  }
+  dieOfSignal(signal, listeners);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { StatsSource } from '../registry/source.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusChunks } from '../formats/prometheus.js';
 import { collectBody } from '../http/chunks.js';
+import { readBodyStart } from '../http/read-body.js';
 import { describeThrown } from '../core/snapshot.js';
 import { type GroupingLabels, groupingPath } from './grouping.js';
 import { type PushAtExit, type PushAtExitOptions, pushAtExit } from './push-at-exit.js';
@@ -201,7 +202,7 @@ export class PushgatewayPusher {
         signal: abort.signal,
         redirect: 'error',
       });
-      const text = await readStart(res, ERROR_TEXT_BYTES);
+      const { text } = await readBodyStart(res, ERROR_TEXT_BYTES);
       if (res.ok) return this.#done({ ok: true, status: res.status, bytes, durationMs: 0 }, t0);
       return this.#done({ ok: false, status: res.status, bytes, durationMs: 0, error: `HTTP ${res.status}: ${text.trim().slice(0, 500)}` }, t0);
     } catch (e) {
@@ -237,27 +238,6 @@ export class PushgatewayPusher {
 
 /** The most of an answer's body a push reads (the start of an error's text); the rest is dropped. */
 const ERROR_TEXT_BYTES = 4096;
-
-/** The first `limit` bytes of the body as text; the rest is not read (the stream is cancelled). */
-async function readStart(res: Response, limit: number): Promise<string> {
-  const body = res.body;
-  if (body === null) return '';
-  const reader = body.getReader();
-  const decoder = new TextDecoder('utf-8');
-  let text = '';
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    if (size + value.byteLength >= limit) {
-      text += decoder.decode(value.subarray(0, limit - size));
-      await reader.cancel().catch(() => {});
-      return text;
-    }
-    size += value.byteLength;
-    text += decoder.decode(value, { stream: true });
-  }
-}
 
 /** An Error's message (with fetch's `cause`); anything else (even without `toString`) described safely. */
 function describe(error: unknown): string {

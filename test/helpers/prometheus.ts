@@ -1,11 +1,12 @@
 // A private, real Prometheus (/usr/bin/prometheus) for integration tests: its own config and
 // TSDB in a temp dir, a free loopback port, scrape interval 1 s, stopped by its own pid.
 // Written after /work/shared/reference/services/prometheus-start.sh.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnService, stopService, waitReady } from './service.js';
 
 /** Path of the Prometheus binary (Debian package `prometheus`). */
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
@@ -97,14 +98,7 @@ export class PrometheusServer {
 
   /** Stops Prometheus (SIGTERM, SIGKILL after 10 s) and removes its directory. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      const t = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    }
-    await rm(this.dir, { recursive: true, force: true });
+    await stopService(this.child, this.dir);
   }
 }
 
@@ -130,8 +124,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   ].join('\n');
   await writeFile(join(dir, 'prometheus.yml'), config);
   const port = await freePort();
-  const log = await open(join(dir, 'prometheus.log'), 'a');
-  const child = spawn(
+  const child = await spawnService(
     PROMETHEUS_BIN,
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -140,19 +133,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       '--storage.tsdb.retention.time=1h',
       ...(options.flags ?? []),
     ],
-    { stdio: ['ignore', log.fd, log.fd] },
+    join(dir, 'prometheus.log'),
   );
-  await log.close();
-  // If the test process dies before stop(), do not leave Prometheus running.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
   const server = new PrometheusServer(port, dir, child);
-  const ready = await server.poll(async () => {
-    if (child.exitCode !== null) throw new Error('exited');
-    return (await fetch(server.url + '/-/ready', { signal: AbortSignal.timeout(2000) })).ok;
-  }, 15000);
-  if (!ready) {
+  if (!(await waitReady(server.url, child, 15_000))) {
     await server.stop();
     throw new Error(`prometheus did not become ready on 127.0.0.1:${port} (log in ${dir})`);
   }

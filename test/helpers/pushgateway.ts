@@ -2,11 +2,12 @@
 // prometheus-pushgateway) for integration tests: a free loopback port, its persistence file in
 // a temp dir, stopped by its own pid. Written after
 // /work/shared/reference/services/pushgateway-start.sh.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './prometheus.js';
+import { spawnService, stopService, waitReady } from './service.js';
 
 /** Path of the Pushgateway binary. */
 export const PUSHGATEWAY_BIN = process.env.PUSHGATEWAY_BIN ?? '/usr/bin/prometheus-pushgateway';
@@ -64,14 +65,7 @@ export class PushgatewayServer {
 
   /** Stops the Pushgateway (SIGTERM, SIGKILL after 10 s) and removes its directory. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      const t = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    }
-    await rm(this.dir, { recursive: true, force: true });
+    await stopService(this.child, this.dir);
   }
 }
 
@@ -79,28 +73,13 @@ export class PushgatewayServer {
 export async function startPushgateway(): Promise<PushgatewayServer> {
   const dir = await mkdtemp(join(tmpdir(), 'scales-pgw-'));
   const port = await freePort();
-  const log = await open(join(dir, 'pushgateway.log'), 'a');
-  const child = spawn(
+  const child = await spawnService(
     PUSHGATEWAY_BIN,
     [`--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${join(dir, 'pushgateway.data')}`, '--web.enable-admin-api'],
-    { stdio: ['ignore', log.fd, log.fd] },
+    join(dir, 'pushgateway.log'),
   );
-  await log.close();
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
   const server = new PushgatewayServer(port, dir, child);
-  const end = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(server.url + '/-/ready', { signal: AbortSignal.timeout(2000) })).ok) return server;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > end) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  if (await waitReady(server.url, child, 15_000)) return server;
   await server.stop();
   throw new Error(`pushgateway did not become ready on 127.0.0.1:${port} (is ${PUSHGATEWAY_BIN} installed? apt-get install prometheus-pushgateway)`);
 }
