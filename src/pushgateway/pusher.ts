@@ -16,7 +16,7 @@ import { type GroupingLabels, groupingPath } from './grouping.js';
 import { type PushAtExit, type PushAtExitOptions, pushAtExit } from './push-at-exit.js';
 import { DEFAULT_PUSHGATEWAY_SELF_STATS_PATH, declarePushgatewaySelfStats, type PushgatewaySelfStats } from './self-stats.js';
 
-/** How long one push may take (render, send and answer), in ms. */
+/** How long one push may wait for the Pushgateway (sending the body and its answer), in ms; reading the stats and rendering come before and are not counted. */
 export const DEFAULT_PUSHGATEWAY_TIMEOUT_MS = 5000;
 /** The largest body a push sends, in bytes. */
 export const DEFAULT_PUSHGATEWAY_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -45,7 +45,7 @@ export interface PushgatewayOptions {
    * state wants. `'POST'` replaces only the metrics with the pushed names, keeping the others.
    */
   method?: 'PUT' | 'POST';
-  /** Give up a push after this many ms (default {@link DEFAULT_PUSHGATEWAY_TIMEOUT_MS}). */
+  /** Give up waiting for the Pushgateway (sending and its answer) after this many ms (default {@link DEFAULT_PUSHGATEWAY_TIMEOUT_MS}). */
   timeoutMs?: number;
   /** Refuse to send a body over this many bytes (default 16 MiB). */
   maxBodyBytes?: number;
