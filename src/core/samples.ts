@@ -172,8 +172,3 @@ export function unhandled(x: never): never {
 export function plainNumbers(): NumberFormat {
   return 'n';
 }
-
-/** Whether a JSON value is an object (not null, not an array). */
-export function isJsonObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
