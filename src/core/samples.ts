@@ -167,8 +167,3 @@ export function fieldAt(at: readonly string[], key: string, known?: ReadonlyMap<
 export function unhandled(x: never): never {
   throw new TypeError(`unhandled case ${JSON.stringify(x)}`);
 }
-
-/** The plain number formatter: every numeric leaf 'n'. */
-export function plainNumbers(): NumberFormat {
-  return 'n';
-}
