@@ -167,13 +167,3 @@ export function fieldAt(at: readonly string[], key: string, known?: ReadonlyMap<
 export function unhandled(x: never): never {
   throw new TypeError(`unhandled case ${JSON.stringify(x)}`);
 }
-
-/** The plain number formatter: every numeric leaf 'n'. */
-export function plainNumbers(): NumberFormat {
-  return 'n';
-}
-
-/** Whether a JSON value is an object (not null, not an array). */
-export function isJsonObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

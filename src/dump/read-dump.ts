@@ -8,7 +8,7 @@
  * an object otherwise a container, anything else a plain `value` stat.
  */
 import { isStatKind, KINDS } from '../registry/catalogue.js';
-import { isJsonObject } from '../core/samples.js';
+import { isObject } from '../core/json.js';
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
 import type { SnapshotNode, SnapshotStat, StatKind } from '../registry/snapshot.js';
 import { DUMP_FORMAT } from './dump-format.js';
@@ -38,7 +38,7 @@ export class DumpReadError extends Error {
 
 /** Whether parsed JSON is a dump file: a scales-metrics dump, or any `{format, stats: {...}}`. */
 export function isDumpFile(data: JsonValue): boolean {
-  return isJsonObject(data) && (data.format === DUMP_FORMAT || (typeof data.format === 'string' && isJsonObject(data.stats)));
+  return isObject(data) && (data.format === DUMP_FORMAT || (typeof data.format === 'string' && isObject(data.stats)));
 }
 
 /**
@@ -48,12 +48,12 @@ export function isDumpFile(data: JsonValue): boolean {
  * @example const { node, stats, host } = readDump(JSON.parse(text), 'stats.json');
  */
 export function readDump(data: JsonValue, from: string): DumpContents {
-  if (!isJsonObject(data)) throw new DumpReadError(`${from} does not hold a stat tree (a JSON object)`);
+  if (!isObject(data)) throw new DumpReadError(`${from} does not hold a stat tree (a JSON object)`);
   const obj: JsonObject = data;
   if (isDumpFile(obj)) {
     const { stats, kinds, ...header } = obj;
-    if (!isJsonObject(stats)) throw new DumpReadError(`${from}: the dump has no "stats" object`);
-    const recorded = isJsonObject(kinds) ? kindsMap(kinds) : undefined;
+    if (!isObject(stats)) throw new DumpReadError(`${from}: the dump has no "stats" object`);
+    const recorded = isObject(kinds) ? kindsMap(kinds) : undefined;
     return contents(true, header, stats, recorded, typeof header.host === 'string' ? header.host : undefined, numberOr(header['last-updated']));
   }
   // A bare tree; Python scales mixed `last-updated` into it.
@@ -105,7 +105,7 @@ function inferKind(value: JsonValue): StatKind | undefined {
 }
 
 function isErrorMarker(v: JsonValue): v is { error: string } {
-  return isJsonObject(v) && typeof v.error === 'string' && Object.keys(v).length === 1;
+  return isObject(v) && typeof v.error === 'string' && Object.keys(v).length === 1;
 }
 
 /**
@@ -128,9 +128,9 @@ function nodeOf(tree: JsonObject, name: string, path: string, kinds: Readonly<Re
     const recorded = kinds?.[sub];
     let kind: StatKind | undefined;
     if (recorded !== undefined) kind = isStatKind(recorded) ? recorded : 'value';
-    else if (kinds === undefined) kind = isJsonObject(value) && !isErrorMarker(value) ? inferKind(value) : 'value';
-    else kind = isJsonObject(value) ? undefined : 'value';
-    if (kind === undefined && isJsonObject(value)) children.push(nodeOf(value, key, sub, kinds));
+    else if (kinds === undefined) kind = isObject(value) && !isErrorMarker(value) ? inferKind(value) : 'value';
+    else kind = isObject(value) ? undefined : 'value';
+    if (kind === undefined && isObject(value)) children.push(nodeOf(value, key, sub, kinds));
     // The one place a read tree's stat is made: its kind from the dump (or inferred), its value as written.
     else if (isErrorMarker(value)) stats.push({ name: key, kind: kind ?? 'value', value: null, error: value.error } as SnapshotStat);
     else stats.push({ name: key, kind: kind ?? 'value', value } as SnapshotStat);

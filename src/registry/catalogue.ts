@@ -5,7 +5,6 @@
  * {@link KINDS}. Adding a kind is its file plus that line.
  */
 import type { KindOutputs } from '../core/samples.js';
-import type { JsonValue } from '../core/snapshot.js';
 import type { AnyDef, StatDef } from '../core/stat-def.js';
 import { histogramAggregationOutputs } from '../stats/histogram-aggregation-stat.js';
 import { intDictOutputs } from '../stats/int-dict-stat.js';
@@ -63,11 +62,6 @@ export type StatValue<K extends StatKind> = (typeof KINDS)[K] extends KindOutput
 /** Whether `kind` names a kind of the catalogue. */
 export function isStatKind(kind: string): kind is StatKind {
   return Object.hasOwn(KINDS, kind);
-}
-
-/** How stats of `kind` show in every output (typed for the kind's value). */
-export function outputsOf<K extends StatKind>(kind: K): KindOutputs<StatValue<K>> {
-  return KINDS[kind] as KindOutputs<JsonValue> as KindOutputs<StatValue<K>>;
 }
 
 type AccessOf<D> = D extends StatDef<string, infer A, unknown, boolean> ? A : never;

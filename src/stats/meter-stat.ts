@@ -1,4 +1,5 @@
-import { AT_VALUE, type DisplayHints, fieldAt, isJsonObject, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
+import { isObject } from '../core/json.js';
+import { AT_VALUE, type DisplayHints, fieldAt, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
@@ -69,7 +70,7 @@ const WINDOW_LABELS: ReadonlyMap<string, Labels> = new Map(
  */
 export function meterSamplesInto(out: Sample[], meter: MeterSnapshot, at: readonly string[], labels: Labels): void {
   const value: JsonValue = meter;
-  if (!isJsonObject(value)) return;
+  if (!isObject(value)) return;
   for (const key of Object.keys(value)) {
     const v = value[key];
     if (typeof v !== 'number') continue;
@@ -99,7 +100,7 @@ export const meterOutputs: KindOutputs<MeterSnapshot> = {
   },
   family: () => 'counter',
   display: meterDisplay(0),
-  recognize: (v) => isJsonObject(v) && typeof v.count === 'number' && 'm1' in v && 'm5' in v && 'm15' in v,
+  recognize: (v) => isObject(v) && typeof v.count === 'number' && 'm1' in v && 'm5' in v && 'm15' in v,
 };
 
 /** 1/5/15-minute rates: `STATS.hits.mark()` or `STATS.hits.mark(5)`. */

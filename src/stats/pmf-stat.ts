@@ -1,4 +1,5 @@
-import { AT_VALUE, type DisplayHints, fieldAt, isJsonObject, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
+import { isObject } from '../core/json.js';
+import { AT_VALUE, type DisplayHints, fieldAt, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
 import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
@@ -289,7 +290,7 @@ const LIFETIME_FIELDS: ReadonlyMap<string, readonly string[]> = new Map(
  */
 export function pmfSamplesInto(out: Sample[], pmf: PmfSnapshot, at: readonly string[], labels: Labels): void {
   const value: JsonValue = pmf;
-  if (!isJsonObject(value)) return;
+  if (!isObject(value)) return;
   for (const key of Object.keys(value)) {
     const v = value[key];
     switch (key) {
@@ -305,7 +306,7 @@ export function pmfSamplesInto(out: Sample[], pmf: PmfSnapshot, at: readonly str
         out.push({ type: 'distribution', field: fieldAt(at, key, FIELDS), labels, scope: 'window', figure: key, value: numberOrNull(v) });
         break;
       case 'lifetime':
-        if (isJsonObject(v)) lifetimeSamplesInto(out, v, at, labels);
+        if (isObject(v)) lifetimeSamplesInto(out, v, at, labels);
         break;
       default: {
         const q = QUANTILE_OF.get(key);
@@ -357,7 +358,7 @@ export function pmfDisplay(depth: number): DisplayHints {
 
 /** Whether a JSON value has the shape of a pmf snapshot (for dumps written without kinds). */
 export function looksLikePmf(v: JsonValue): boolean {
-  return isJsonObject(v) && typeof v.count === 'number' && '99percentile' in v && 'windowSeconds' in v;
+  return isObject(v) && typeof v.count === 'number' && '99percentile' in v && 'windowSeconds' in v;
 }
 
 /**

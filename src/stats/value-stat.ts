@@ -1,4 +1,5 @@
-import { AT_VALUE, isJsonObject, type KindOutputs, NO_LABELS, type Sample, type StatMeta } from '../core/samples.js';
+import { isObject } from '../core/json.js';
+import { AT_VALUE, type KindOutputs, NO_LABELS, type Sample, type StatMeta } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { defineStat, type StatDef, type Widen } from '../core/stat-def.js';
 import { type Aggregator, StatCell, setKey } from '../core/stat-cell.js';
@@ -144,7 +145,7 @@ function nonFiniteOf(v: JsonValue, meta: StatMeta): number | undefined {
 /** The numeric leaves inside an object a gauge returned: Graphite sends them; no metric family can. */
 function nestedSamples(value: JsonValue, field: string[], out: Sample[] = []): Sample[] {
   if (typeof value === 'number') out.push({ type: 'gauge', field, labels: null, value });
-  else if (isJsonObject(value)) for (const k of Object.keys(value)) nestedSamples(value[k], [...field, k], out);
+  else if (isObject(value)) for (const k of Object.keys(value)) nestedSamples(value[k], [...field, k], out);
   return out;
 }
 
@@ -164,7 +165,7 @@ export const valueOutputs: KindOutputs<JsonValue> = {
         ? [{ type: 'gauge', field: null, labels: NO_LABELS, value: n }]
         : [{ type: 'info', field: [], labels: [['value', v]], value: v }];
     }
-    return isJsonObject(v) ? nestedSamples(v, []) : [];
+    return isObject(v) ? nestedSamples(v, []) : [];
   },
   family: (v, meta) =>
     typeof v === 'number' || typeof v === 'boolean' || nonFiniteOf(v, meta) !== undefined ? 'gauge' : typeof v === 'string' ? 'info' : null,
