@@ -43,10 +43,14 @@ export class SumAggregationCell extends StatCell implements Aggregator {
    * or NaN/±Infinity when any step leaves the double range.
    */
   private next(o: number, n: number): number {
-    let s = this.step(this.sum, this.comp, -o);
-    s = this.step(s, this.nextComp, n);
+    const s = this.move(o, n);
     const v = s + this.nextComp;
     return s - s === 0 ? v : Number.NaN;
+  }
+
+  /** The running sum after withdrawing `o` and adding `n` (its error in `this.nextComp`). */
+  private move(o: number, n: number): number {
+    return this.step(this.step(this.sum, this.comp, -o), this.nextComp, n);
   }
 
   admitsValue(oldValue: number, newValue: number): boolean {
@@ -66,9 +70,7 @@ export class SumAggregationCell extends StatCell implements Aggregator {
     const o = num(oldValue);
     const n = num(newValue);
     if (o === n) return;
-    let s = this.step(this.sum, this.comp, -o);
-    s = this.step(s, this.nextComp, n);
-    this.sum = s;
+    this.sum = this.move(o, n);
     this.comp = this.nextComp;
     const old = this.value;
     this.value = this.sum + this.comp;
