@@ -154,11 +154,11 @@ export class LogSketch {
       }
     }
     store.add(i, c);
-    if (this.positive.byteLength + this.negative.byteLength > this.maxBytes) this.fit();
+    if (this.positive.byteLength + this.negative.byteLength > this.maxBytes) this.fitBudget();
   }
 
   /** Halves the resolution until the buckets fit the budget. */
-  private fit(): void {
+  private fitBudget(): void {
     while (this.s > MIN_SCHEMA && this.positive.byteLength + this.negative.byteLength > this.maxBytes) {
       this.downscaleTo(this.s - 1);
     }
@@ -188,7 +188,7 @@ export class LogSketch {
     this.positive.mergeFrom(positive, schema - this.s);
     this.negative.mergeFrom(negative, schema - this.s);
     this.zeroCount += zeroCount;
-    this.fit();
+    this.fitBudget();
   }
 
   /** @internal adds count/sum/min/max figures whose buckets were merged separately. */

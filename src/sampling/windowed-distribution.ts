@@ -149,7 +149,7 @@ class SubWindow {
   }
 
   /** Halves the resolution of the own buckets until they fit `maxBytes`. */
-  fit(maxBytes: number): void {
+  fitBudget(maxBytes: number): void {
     while (this.schema > MIN_SCHEMA && this.pos.byteLength + this.neg.byteLength > maxBytes) {
       this.pos.downscale(1);
       this.neg.downscale(1);
@@ -197,7 +197,7 @@ function bump(w: SubWindow, st: SparseStore, i: number, maxBytes: number): void 
     }
   }
   st.add(i, 1);
-  if (w.pos.byteLength + w.neg.byteLength > maxBytes) w.fit(maxBytes);
+  if (w.pos.byteLength + w.neg.byteLength > maxBytes) w.fitBudget(maxBytes);
 }
 
 /**
