@@ -407,25 +407,18 @@ export class WindowedDistribution {
     }
     const totals = { count: w.n, min: w.min, max: w.max, zeroCount };
     let q: (number | null)[];
-    if (parts.every(([s]) => s === schema)) {
-      // Read the sub-windows' buckets in place: no merged copy is built.
+    const sameSchema = parts.every(([s]) => s === schema);
+    if (sameSchema || mergedFits(parts, schema, w.n, this.mergedBytes())) {
+      // Read the sub-windows' buckets in place: no merged copy is built. Sub-windows at different
+      // schemas (after a budget overflow): the finer ones are read as if downscaled to the
+      // coarsest, which is what the merged copy would hold.
       q = walkQuantiles(
         schema,
         parts.map((p) => p[2]),
         parts.map((p) => p[1]),
         totals,
         quantiles,
-      );
-    } else if (mergedFits(parts, schema, w.n, this.mergedBytes())) {
-      // Sub-windows at different schemas (after a budget overflow): the finer ones are read in
-      // place as if downscaled to the coarsest, which is what the merged copy would hold.
-      q = walkQuantiles(
-        schema,
-        parts.map((p) => p[2]),
-        parts.map((p) => p[1]),
-        totals,
-        quantiles,
-        parts.map((p) => p[0] - schema),
+        sameSchema ? undefined : parts.map((p) => p[0] - schema),
       );
     } else {
       // A merged copy could pass its budget and halve again: build it and read that.
