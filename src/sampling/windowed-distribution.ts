@@ -17,7 +17,7 @@ import { index6, MAX_SCHEMA, MIN_SCHEMA, relativeErrorAt, ZERO_THRESHOLD } from 
 import { addMoments, DOWN, emptyMoments, figures, type Moments, momentsFromShifted, SAFE, WIDE_SHIFT } from './moments.js';
 import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { LogSketch, MIN_SKETCH_MAX_BYTES } from './sketch.js';
-import { PAGE_BINS, PAGE_SHIFT, SparseStore } from './sparse-store.js';
+import { PAGE_BINS, PAGE_MASK, PAGE_SHIFT, SparseStore } from './sparse-store.js';
 
 /** Options of a {@link WindowedDistribution}. */
 export interface WindowedDistributionOptions {
@@ -189,7 +189,7 @@ function bump(w: SubWindow, st: SparseStore, i: number, maxBytes: number): void 
     const off = st.dir[p];
     if (off >= 0) {
       const a = st.counts;
-      const k = off + (i & 31);
+      const k = off + (i & PAGE_MASK);
       if (a[k] < st.limit) {
         a[k]++;
         return;
