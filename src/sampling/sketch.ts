@@ -12,7 +12,7 @@ import { index6, MAX_SCHEMA, MIN_SCHEMA, relativeErrorAt, ZERO_THRESHOLD, downsc
 import { IndexMapping } from './index-mapping.js';
 import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { decodeSketch, encodeSketch } from './sketch-codec.js';
-import { PAGE_MASK, PAGE_SHIFT, SparseStore } from './sparse-store.js';
+import { SparseStore } from './sparse-store.js';
 
 /** Options of a {@link LogSketch}. */
 export interface LogSketchOptions {
@@ -141,18 +141,7 @@ export class LogSketch {
 
   /** Adds `c` to bucket `i` of `store`: in place when its page exists, else through add() and the budget check. */
   private bump(store: SparseStore, i: number, c: number): void {
-    const p = (i >> PAGE_SHIFT) - store.pageLo;
-    if (p >= 0 && p < store.dir.length) {
-      const off = store.dir[p];
-      if (off >= 0) {
-        const a = store.counts;
-        const k = off + (i & PAGE_MASK);
-        if (a[k] + c <= store.limit) {
-          a[k] += c;
-          return;
-        }
-      }
-    }
+    if (store.addInPlace(i, c)) return;
     store.add(i, c);
     if (this.positive.byteLength + this.negative.byteLength > this.maxBytes) this.fitBudget();
   }

@@ -17,7 +17,7 @@ import { index6, MAX_SCHEMA, MIN_SCHEMA, relativeErrorAt, ZERO_THRESHOLD } from 
 import { addMoments, DOWN, emptyMoments, figures, type Moments, momentsFromShifted, SAFE, WIDE_SHIFT } from './moments.js';
 import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { LogSketch, MIN_SKETCH_MAX_BYTES } from './sketch.js';
-import { PAGE_BINS, PAGE_MASK, PAGE_SHIFT, SparseStore } from './sparse-store.js';
+import { PAGE_BINS, PAGE_SHIFT, SparseStore } from './sparse-store.js';
 
 /** Options of a {@link WindowedDistribution}. */
 export interface WindowedDistributionOptions {
@@ -184,18 +184,7 @@ function toStats(m: Moments): DistributionStats {
 
 /** Adds 1 to bucket `i` of `st` (a store of `w`): in place when the page exists, else via add(). */
 function bump(w: SubWindow, st: SparseStore, i: number, maxBytes: number): void {
-  const p = (i >> PAGE_SHIFT) - st.pageLo;
-  if (p >= 0 && p < st.dir.length) {
-    const off = st.dir[p];
-    if (off >= 0) {
-      const a = st.counts;
-      const k = off + (i & PAGE_MASK);
-      if (a[k] < st.limit) {
-        a[k]++;
-        return;
-      }
-    }
-  }
+  if (st.addInPlace(i, 1)) return;
   st.add(i, 1);
   if (w.pos.byteLength + w.neg.byteLength > maxBytes) w.fitBudget(maxBytes);
 }
