@@ -12,7 +12,7 @@ import { index6, MAX_SCHEMA, MIN_SCHEMA, relativeErrorAt, ZERO_THRESHOLD, downsc
 import { IndexMapping } from './index-mapping.js';
 import { checkQuantiles, walkQuantiles } from './quantile-walk.js';
 import { decodeSketch, encodeSketch } from './sketch-codec.js';
-import { PAGE_MASK, PAGE_SHIFT, SparseStore } from './sparse-store.js';
+import { SparseStore } from './sparse-store.js';
 
 /** Options of a {@link LogSketch}. */
 export interface LogSketchOptions {
@@ -141,24 +141,13 @@ export class LogSketch {
 
   /** Adds `c` to bucket `i` of `store`: in place when its page exists, else through add() and the budget check. */
   private bump(store: SparseStore, i: number, c: number): void {
-    const p = (i >> PAGE_SHIFT) - store.pageLo;
-    if (p >= 0 && p < store.dir.length) {
-      const off = store.dir[p];
-      if (off >= 0) {
-        const a = store.counts;
-        const k = off + (i & PAGE_MASK);
-        if (a[k] + c <= store.limit) {
-          a[k] += c;
-          return;
-        }
-      }
-    }
+    if (store.addInPlace(i, c)) return;
     store.add(i, c);
-    if (this.positive.byteLength + this.negative.byteLength > this.maxBytes) this.fit();
+    if (this.positive.byteLength + this.negative.byteLength > this.maxBytes) this.fitBudget();
   }
 
   /** Halves the resolution until the buckets fit the budget. */
-  private fit(): void {
+  private fitBudget(): void {
     while (this.s > MIN_SCHEMA && this.positive.byteLength + this.negative.byteLength > this.maxBytes) {
       this.downscaleTo(this.s - 1);
     }
@@ -188,7 +177,7 @@ export class LogSketch {
     this.positive.mergeFrom(positive, schema - this.s);
     this.negative.mergeFrom(negative, schema - this.s);
     this.zeroCount += zeroCount;
-    this.fit();
+    this.fitBudget();
   }
 
   /** @internal adds count/sum/min/max figures whose buckets were merged separately. */

@@ -68,6 +68,23 @@ export class SparseStore {
     this.counts[k] = c;
   }
 
+  /**
+   * The write path's fast branch: adds `n` to bucket `i` in place when its page exists and the
+   * count stays within the current width; false (nothing done) otherwise, and the caller goes
+   * through {@link add} (which allocates or widens) and its own budget check.
+   */
+  addInPlace(i: number, n: number): boolean {
+    const p = (i >> PAGE_SHIFT) - this.pageLo;
+    if (p < 0 || p >= this.dir.length) return false;
+    const off = this.dir[p];
+    if (off < 0) return false;
+    const a = this.counts;
+    const k = off + (i & PAGE_MASK);
+    if (a[k] + n > this.limit) return false;
+    a[k] += n;
+    return true;
+  }
+
   /** Count of bucket `i` (0 when absent). */
   get(i: number): number {
     const p = (i >> PAGE_SHIFT) - this.pageLo;

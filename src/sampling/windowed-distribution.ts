@@ -149,7 +149,7 @@ class SubWindow {
   }
 
   /** Halves the resolution of the own buckets until they fit `maxBytes`. */
-  fit(maxBytes: number): void {
+  fitBudget(maxBytes: number): void {
     while (this.schema > MIN_SCHEMA && this.pos.byteLength + this.neg.byteLength > maxBytes) {
       this.pos.downscale(1);
       this.neg.downscale(1);
@@ -184,20 +184,9 @@ function toStats(m: Moments): DistributionStats {
 
 /** Adds 1 to bucket `i` of `st` (a store of `w`): in place when the page exists, else via add(). */
 function bump(w: SubWindow, st: SparseStore, i: number, maxBytes: number): void {
-  const p = (i >> PAGE_SHIFT) - st.pageLo;
-  if (p >= 0 && p < st.dir.length) {
-    const off = st.dir[p];
-    if (off >= 0) {
-      const a = st.counts;
-      const k = off + (i & 31);
-      if (a[k] < st.limit) {
-        a[k]++;
-        return;
-      }
-    }
-  }
+  if (st.addInPlace(i, 1)) return;
   st.add(i, 1);
-  if (w.pos.byteLength + w.neg.byteLength > maxBytes) w.fit(maxBytes);
+  if (w.pos.byteLength + w.neg.byteLength > maxBytes) w.fitBudget(maxBytes);
 }
 
 /**
@@ -407,25 +396,18 @@ export class WindowedDistribution {
     }
     const totals = { count: w.n, min: w.min, max: w.max, zeroCount };
     let q: (number | null)[];
-    if (parts.every(([s]) => s === schema)) {
-      // Read the sub-windows' buckets in place: no merged copy is built.
+    const sameSchema = parts.every(([s]) => s === schema);
+    if (sameSchema || mergedFits(parts, schema, w.n, this.mergedBytes())) {
+      // Read the sub-windows' buckets in place: no merged copy is built. Sub-windows at different
+      // schemas (after a budget overflow): the finer ones are read as if downscaled to the
+      // coarsest, which is what the merged copy would hold.
       q = walkQuantiles(
         schema,
         parts.map((p) => p[2]),
         parts.map((p) => p[1]),
         totals,
         quantiles,
-      );
-    } else if (mergedFits(parts, schema, w.n, this.mergedBytes())) {
-      // Sub-windows at different schemas (after a budget overflow): the finer ones are read in
-      // place as if downscaled to the coarsest, which is what the merged copy would hold.
-      q = walkQuantiles(
-        schema,
-        parts.map((p) => p[2]),
-        parts.map((p) => p[1]),
-        totals,
-        quantiles,
-        parts.map((p) => p[0] - schema),
+        sameSchema ? undefined : parts.map((p) => p[0] - schema),
       );
     } else {
       // A merged copy could pass its budget and halve again: build it and read that.
