@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { constants as perfConstants, PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import type { DeclarationOptions } from '../core/description.js';
 import { defaultRegistry } from '../registry/default-registry.js';
 import { namedPmfDictStat, pmfStat, stat } from '../registry/catalogue.js';
 import type { Container } from '../core/container.js';
@@ -8,6 +9,7 @@ import { parsePath } from '../core/path.js';
 import type { Registry } from '../registry/registry.js';
 import type { NamedPmfDictHandle } from '../stats/named-pmf-dict-stat.js';
 import type { PmfHandle } from '../stats/pmf-stat.js';
+import { type DistributionSummary, WindowedDistribution } from '../sampling/windowed-distribution.js';
 
 /** Options of {@link collectRuntimeStats}. */
 export interface RuntimeStatsOptions {
@@ -98,11 +100,23 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
   'memory/heapSpaces/<space>/sizeBytes': { name: 'nodejs_heap_space_size_total_bytes', type: 'gauge', labels: ['space'], promClient: true },
   'memory/heapSpaces/<space>/availableBytes': { name: 'nodejs_heap_space_size_available_bytes', type: 'gauge', labels: ['space'], promClient: true },
   'eventLoop/delaySeconds': {
-    name: 'nodejs_eventloop_lag_{min,max,mean,stddev,p50,p90,p99}_seconds',
+    name: 'nodejs_eventloop_delay_seconds',
+    type: 'summary',
+    promClient: false,
+    note: "the pmf itself; prom-client's figures are the eventLoop/lag gauges",
+  },
+  'eventLoop/lag/minSeconds': { name: 'nodejs_eventloop_lag_min_seconds', type: 'gauge', promClient: true },
+  'eventLoop/lag/maxSeconds': { name: 'nodejs_eventloop_lag_max_seconds', type: 'gauge', promClient: true },
+  'eventLoop/lag/meanSeconds': { name: 'nodejs_eventloop_lag_mean_seconds', type: 'gauge', promClient: true },
+  'eventLoop/lag/stddevSeconds': { name: 'nodejs_eventloop_lag_stddev_seconds', type: 'gauge', promClient: true },
+  'eventLoop/lag/p50Seconds': { name: 'nodejs_eventloop_lag_p50_seconds', type: 'gauge', promClient: true },
+  'eventLoop/lag/p90Seconds': {
+    name: 'nodejs_eventloop_lag_p90_seconds',
     type: 'gauge',
     promClient: true,
-    note: "one gauge per figure of the pmf's window (p90 from the sketch: the pmf reports no 0.9); plus the summary itself under a name of our own",
+    note: "the pmf reports no 0.9: read from the window's sketch",
   },
+  'eventLoop/lag/p99Seconds': { name: 'nodejs_eventloop_lag_p99_seconds', type: 'gauge', promClient: true },
   'eventLoop/lastDelaySeconds': {
     name: 'nodejs_eventloop_lag_seconds',
     type: 'gauge',
@@ -127,6 +141,17 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
   'fds/max': { name: 'process_max_fds', type: 'gauge', promClient: true, note: 'Linux only' },
 };
 
+/**
+ * The declaration options of the runtime stat at `key` (its path under the container): its help
+ * text and unit, and its Prometheus name when {@link RUNTIME_PROMETHEUS_NAMES} gives it one
+ * family of its own (a per-space, per-type or per-kind family needs a labelled stat).
+ */
+export function runtimeDeclaration(key: string, help: string, unit?: string): DeclarationOptions {
+  const n = RUNTIME_PROMETHEUS_NAMES[key];
+  const own = n !== undefined && n.labels === undefined && !n.name.includes('{');
+  return { help, ...(unit === undefined ? {} : { unit }), ...(own ? { prometheusName: n.name } : {}) };
+}
+
 /** GC kinds by `detail.kind`, named as prom-client labels them. */
 const GC_KINDS = new Map<number, string>([
   [perfConstants.NODE_PERFORMANCE_GC_MAJOR, 'major'],
@@ -134,6 +159,11 @@ const GC_KINDS = new Map<number, string>([
   [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental'],
   [perfConstants.NODE_PERFORMANCE_GC_WEAKCB, 'weakcb'],
 ]);
+
+/** Window of the prom-client-style lag figures (eventLoop/lag): the last minute, in 6 sub-windows. */
+const LAG_WINDOW_MS = 60_000;
+/** Quantiles of the lag figures: p50, p90, p99 (as prom-client's nodejs_eventloop_lag_pNN_seconds). */
+const LAG_QUANTILES = [0.5, 0.9, 0.99] as const;
 
 /** Readings shared by the gauges of one snapshot: reused when younger than this many ms. */
 const READING_TTL_MS = 100;
@@ -203,6 +233,10 @@ class Collector {
   private loopUtilization: number | null = null;
   lastDelay: number | null = null;
   private readonly cores: number;
+  /** The delays of the last minute again, for the lag figures (p90 included, which the pmf does not report). */
+  private readonly lagDist = new WindowedDistribution({ windowMs: LAG_WINDOW_MS, subWindows: 6 });
+  private lagSummary: DistributionSummary | null = null;
+  private lagAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly resolutionMs: number,
@@ -245,6 +279,7 @@ class Collector {
       this.lastTick = now;
       this.lastDelay = d;
       this.delay.record(d);
+      this.lagDist.record(d);
       if (now - this.windowStart.at >= this.windowMs) this.closeWindow(now);
     } catch {
       // never into the host application
@@ -264,6 +299,16 @@ class Collector {
   cpu(): number {
     if (this.cpuUtilization !== null) return this.cpuUtilization;
     return cpuCores(process.cpuUsage(), this.windowStart.cpu, performance.now() - this.windowStart.at, this.cores);
+  }
+
+  /** The lag figures of the last minute (computed at most once per {@link READING_TTL_MS}). */
+  lag(): DistributionSummary {
+    const now = performance.now();
+    if (this.lagSummary === null || now - this.lagAt >= READING_TTL_MS) {
+      this.lagSummary = this.lagDist.summary(LAG_QUANTILES);
+      this.lagAt = now;
+    }
+    return this.lagSummary;
   }
 
   /** Share of the time the loop was busy (0..1): of the last completed window, or since start. */
@@ -354,36 +399,93 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
 
   registry.collection(
     path,
-    stat('nodeVersion', process.version),
-    stat('startTimeSeconds', startTimeSeconds),
-    stat('uptimeSeconds', () => process.uptime()),
+    stat('nodeVersion', process.version, runtimeDeclaration('nodeVersion', 'The Node.js version (process.version)')),
+    stat(
+      'startTimeSeconds',
+      startTimeSeconds,
+      runtimeDeclaration('startTimeSeconds', 'Start time of the process since the Unix epoch, in seconds', 's'),
+    ),
+    stat('uptimeSeconds', () => process.uptime(), runtimeDeclaration('uptimeSeconds', 'Seconds since the process started', 's')),
   );
   const loop = registry.collection(
     `${path}/eventLoop`,
-    pmfStat('delaySeconds'),
-    stat<number | null, 'lastDelaySeconds'>('lastDelaySeconds', null),
-    stat<number | null, 'utilization'>('utilization', null),
+    pmfStat('delaySeconds', {
+      help: 'Event-loop delay: how late the loop ran a timer, the sampling interval subtracted',
+      unit: 's',
+      prometheusName: 'nodejs_eventloop_delay_seconds',
+    }),
+    stat<number | null, 'lastDelaySeconds'>(
+      'lastDelaySeconds',
+      null,
+      runtimeDeclaration('eventLoop/lastDelaySeconds', 'The latest event-loop delay sample', 's'),
+    ),
+    stat<number | null, 'utilization'>(
+      'utilization',
+      null,
+      runtimeDeclaration('eventLoop/utilization', 'Share of the last utilization window the event loop was busy (0..1)', 'ratio'),
+    ),
   );
-  const gcStats = gc ? registry.collection(`${path}/gc`, namedPmfDictStat('pauseSeconds', { keyLimit: 10 })) : null;
+  const lagFigure = (name: string, help: string) =>
+    stat<number | null, string>(name, null, runtimeDeclaration(`eventLoop/lag/${name}`, `Event-loop delay over the last minute: ${help}`, 's'));
+  const lag = registry.collection(
+    `${path}/eventLoop/lag`,
+    lagFigure('minSeconds', 'least'),
+    lagFigure('maxSeconds', 'most'),
+    lagFigure('meanSeconds', 'mean'),
+    lagFigure('stddevSeconds', 'standard deviation'),
+    lagFigure('p50Seconds', 'median'),
+    lagFigure('p90Seconds', '90th percentile'),
+    lagFigure('p99Seconds', '99th percentile'),
+  );
+  const gcStats = gc
+    ? registry.collection(
+        `${path}/gc`,
+        namedPmfDictStat('pauseSeconds', {
+          keyLimit: 10,
+          help: 'Garbage-collection pauses per kind (every entry of every observer batch)',
+          unit: 's',
+        }),
+      )
+    : null;
   const cpu = registry.collection(
     `${path}/cpu`,
-    stat('userSeconds', () => process.cpuUsage().user / 1e6),
-    stat('systemSeconds', () => process.cpuUsage().system / 1e6),
-    stat('totalSeconds', () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1e6;
-    }),
-    stat<number | null, 'utilization'>('utilization', null),
-    stat('cores', Math.max(1, availableParallelism())),
+    stat('userSeconds', () => process.cpuUsage().user / 1e6, runtimeDeclaration('cpu/userSeconds', 'User CPU time spent, in seconds', 's')),
+    stat('systemSeconds', () => process.cpuUsage().system / 1e6, runtimeDeclaration('cpu/systemSeconds', 'System CPU time spent, in seconds', 's')),
+    stat(
+      'totalSeconds',
+      () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1e6;
+      },
+      runtimeDeclaration('cpu/totalSeconds', 'User and system CPU time spent, in seconds', 's'),
+    ),
+    stat<number | null, 'utilization'>(
+      'utilization',
+      null,
+      runtimeDeclaration('cpu/utilization', 'CPU in use over the last utilization window, in cores (0..cores)', 'cores'),
+    ),
+    stat('cores', Math.max(1, availableParallelism()), runtimeDeclaration('cpu/cores', 'Cores available to the process (os.availableParallelism())')),
   );
   registry.collection(
     `${path}/memory`,
-    stat('rssBytes', () => memory()?.rss ?? null),
-    stat('heapUsedBytes', () => memory()?.heapUsed ?? null),
-    stat('heapTotalBytes', () => memory()?.heapTotal ?? null),
-    stat('heapLimitBytes', () => heap()?.heap_size_limit ?? null),
-    stat('externalBytes', () => memory()?.external ?? null),
-    stat('arrayBuffersBytes', () => memory()?.arrayBuffers ?? null),
+    stat('rssBytes', () => memory()?.rss ?? null, runtimeDeclaration('memory/rssBytes', 'Resident set size', 'bytes')),
+    stat('heapUsedBytes', () => memory()?.heapUsed ?? null, runtimeDeclaration('memory/heapUsedBytes', 'V8 heap in use', 'bytes')),
+    stat('heapTotalBytes', () => memory()?.heapTotal ?? null, runtimeDeclaration('memory/heapTotalBytes', 'V8 heap allocated', 'bytes')),
+    stat(
+      'heapLimitBytes',
+      () => heap()?.heap_size_limit ?? null,
+      runtimeDeclaration('memory/heapLimitBytes', 'Most the V8 heap may grow to', 'bytes'),
+    ),
+    stat(
+      'externalBytes',
+      () => memory()?.external ?? null,
+      runtimeDeclaration('memory/externalBytes', 'Memory of C++ objects bound to JavaScript objects', 'bytes'),
+    ),
+    stat(
+      'arrayBuffersBytes',
+      () => memory()?.arrayBuffers ?? null,
+      runtimeDeclaration('memory/arrayBuffersBytes', 'Memory of ArrayBuffers and Buffers', 'bytes'),
+    ),
   );
   let spaceNames: string[] = [];
   try {
@@ -397,28 +499,48 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
     const space = () => spaces()?.find((s) => s.space_name === full) ?? null;
     registry.collection(
       `${path}/memory/heapSpaces/${short}`,
-      stat('usedBytes', () => space()?.space_used_size ?? null),
-      stat('sizeBytes', () => space()?.space_size ?? null),
-      stat('availableBytes', () => space()?.space_available_size ?? null),
+      stat('usedBytes', () => space()?.space_used_size ?? null, { help: `V8 heap space ${full}: in use`, unit: 'bytes' }),
+      stat('sizeBytes', () => space()?.space_size ?? null, { help: `V8 heap space ${full}: allocated`, unit: 'bytes' }),
+      stat('availableBytes', () => space()?.space_available_size ?? null, { help: `V8 heap space ${full}: available`, unit: 'bytes' }),
     );
   }
   registry.collection(
     `${path}/handles`,
-    stat('active', () => handles()?.length ?? null),
-    stat('activeByType', () => {
-      const h = handles();
-      return h === null ? null : countByType(h);
-    }),
-    stat('requests', () => requests()?.length ?? null),
-    stat('requestsByType', () => {
-      const r = requests();
-      return r === null ? null : countByType(r);
-    }),
-    stat('resources', () => resources()?.length ?? null),
-    stat('resourcesByType', () => {
-      const r = resources();
-      return r === null ? null : countByType(r);
-    }),
+    stat('active', () => handles()?.length ?? null, runtimeDeclaration('handles/active', 'Active libuv handles (process._getActiveHandles())')),
+    stat(
+      'activeByType',
+      () => {
+        const h = handles();
+        return h === null ? null : countByType(h);
+      },
+      { help: 'Active libuv handles per type (JSON, page and Graphite)' },
+    ),
+    stat(
+      'requests',
+      () => requests()?.length ?? null,
+      runtimeDeclaration('handles/requests', 'Active libuv requests (process._getActiveRequests())'),
+    ),
+    stat(
+      'requestsByType',
+      () => {
+        const r = requests();
+        return r === null ? null : countByType(r);
+      },
+      { help: 'Active libuv requests per type (JSON, page and Graphite)' },
+    ),
+    stat(
+      'resources',
+      () => resources()?.length ?? null,
+      runtimeDeclaration('handles/resources', 'Active resources keeping the loop alive (process.getActiveResourcesInfo())'),
+    ),
+    stat(
+      'resourcesByType',
+      () => {
+        const r = resources();
+        return r === null ? null : countByType(r);
+      },
+      { help: 'Active resources per type (JSON, page and Graphite)' },
+    ),
   );
   if (process.platform === 'linux') declareLinux(registry, path);
   // Last, so that a declaration that throws (a stat of another kind already there) leaves no timer.
@@ -427,7 +549,17 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
   loop.$.lastDelaySeconds.set(() => collector.lastDelay);
   loop.$.utilization.set(() => collector.loop());
   cpu.$.utilization.set(() => collector.cpu());
-  for (const sub of ['', '/eventLoop', '/cpu', ...(gc ? ['/gc'] : [])]) {
+  const lagHandles = lag.$ as Record<string, { set(v: () => number | null): void }>;
+  const w = () => collector.lag().window;
+  const q = (i: number) => () => collector.lag().quantiles[i] ?? null;
+  lagHandles.minSeconds!.set(() => w().min);
+  lagHandles.maxSeconds!.set(() => w().max);
+  lagHandles.meanSeconds!.set(() => w().mean);
+  lagHandles.stddevSeconds!.set(() => w().stddev);
+  lagHandles.p50Seconds!.set(q(0));
+  lagHandles.p90Seconds!.set(q(1));
+  lagHandles.p99Seconds!.set(q(2));
+  for (const sub of ['', '/eventLoop', '/eventLoop/lag', '/cpu', ...(gc ? ['/gc'] : [])]) {
     const c = registry.root.find(parsePath(path + sub));
     if (c !== undefined) collector.containers.push(c);
   }
@@ -468,12 +600,12 @@ function declareLinux(registry: Registry, path: string): void {
   const status = cached(READING_TTL_MS, () => parseProcStatus(fs.readFileSync('/proc/self/status', 'utf8')));
   registry.collection(
     `${path}/memory`,
-    stat('virtualBytes', () => status()?.VmSize ?? null),
-    stat('dataBytes', () => status()?.VmData ?? null),
+    stat('virtualBytes', () => status()?.VmSize ?? null, runtimeDeclaration('memory/virtualBytes', 'Virtual memory size (VmSize)', 'bytes')),
+    stat('dataBytes', () => status()?.VmData ?? null, runtimeDeclaration('memory/dataBytes', 'Data segment size (VmData)', 'bytes')),
   );
   registry.collection(
     `${path}/fds`,
-    stat('open', openFds),
-    stat('max', () => limits()),
+    stat('open', openFds, runtimeDeclaration('fds/open', 'Open file descriptors')),
+    stat('max', () => limits(), runtimeDeclaration('fds/max', 'Most open file descriptors (soft limit)')),
   );
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { collectDefaultMetrics, Registry as PromRegistry } from 'prom-client';
 import { Registry } from '../../src/registry/registry.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { collectRuntimeStats, parseMaxFds, parseProcStatus, RUNTIME_PROMETHEUS_NAMES } from '../../src/runtime/collect-runtime-stats.js';
 
 /** 'a_{x,y}_b' -> ['a_x_b', 'a_y_b']. */
@@ -57,6 +58,48 @@ describe('RUNTIME_PROMETHEUS_NAMES', () => {
         [...new Set(paths)].sort(),
         entries.filter((e) => process.platform === 'linux' || !(RUNTIME_PROMETHEUS_NAMES[e]!.note ?? '').startsWith('Linux only')).sort(),
       );
+    } finally {
+      h.stop();
+    }
+  });
+});
+
+describe('runtime stat declarations', () => {
+  it('every stat has help; the ones with a family of their own declare its Prometheus name, each name once', () => {
+    const registry = new Registry();
+    const h = collectRuntimeStats({ registry, path: '/p' });
+    try {
+      const seen = new Map<string, string>();
+      let named = 0;
+      const walk = (n: SnapshotNode) => {
+        for (const st of n.stats) {
+          const key = `${n.path}/${st.name}`.slice('/p/'.length);
+          assert.ok(st.description?.help, `${key} has no help`);
+          const entry = RUNTIME_PROMETHEUS_NAMES[key];
+          const want = entry !== undefined && entry.labels === undefined ? entry.name : undefined;
+          const got = st.description?.prometheusName;
+          if (key === 'eventLoop/delaySeconds') assert.equal(got, 'nodejs_eventloop_delay_seconds');
+          else assert.equal(got, want, key);
+          if (got !== undefined) {
+            assert.ok(!seen.has(got), `${got} for both ${seen.get(got)} and ${key}`);
+            seen.set(got, key);
+            named++;
+          }
+          if (/Bytes$/.test(st.name)) assert.equal(st.description?.unit, 'bytes', key);
+          if (/Seconds$/.test(st.name)) assert.equal(st.description?.unit, 's', key);
+        }
+        for (const c of n.children) walk(c);
+      };
+      walk(registry.snapshot('/p')!);
+      for (const name of [
+        'process_cpu_seconds_total',
+        'process_resident_memory_bytes',
+        'nodejs_heap_size_used_bytes',
+        'nodejs_eventloop_lag_p99_seconds',
+      ]) {
+        assert.ok(seen.has(name), `no stat declares ${name}`);
+      }
+      assert.ok(named >= 20, `${named} named`);
     } finally {
       h.stop();
     }
