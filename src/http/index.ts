@@ -22,6 +22,14 @@ export {
 export { HistorySampler, type HistoryOptions } from './history.js';
 export { createNodeHandler, type NodeStatusHandler } from './node.js';
 export {
+  type NodeRequestStatsOptions,
+  type RequestStatsGlueOptions,
+  type RequestStatsHandle,
+  type RouteOf,
+  recordRequests,
+  UNMATCHED_ROUTE,
+} from './request-stats.js';
+export {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_BYTES_IN_FLIGHT,
