@@ -4,7 +4,9 @@
 // route template and status; latency agrees with the client's; aborted requests, errors, bytes,
 // requests in flight; the status page's own requests left out unless asked for.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import autocannon from 'autocannon';
 import * as scales from 'scales-metrics';
@@ -180,6 +182,16 @@ describe('hono on a Web-standard runtime (in process, app.request())', () => {
     } finally {
       close();
     }
+  });
+});
+
+describe('examples/request-stats (docs/requests.md)', () => {
+  it('five servers, one line each, record into one /http; the page request is not counted', async () => {
+    const example = fileURLToPath(new URL('../../examples/request-stats.js', import.meta.url));
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [example], { timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    assert.equal(out.trim(), '{"GET":{"/users/:id":{"200":10}}}');
   });
 });
 
