@@ -86,10 +86,13 @@ async function main(): Promise<void> {
     for (const c of CASES) {
       const child = fork(self, ['--case', c], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
-      ports.set(c, await new Promise<number>((resolve, reject) => {
-        child.once('message', (m) => resolve((m as { port: number }).port));
-        child.once('exit', (code) => reject(new Error(`case ${c} exited with ${code}`)));
-      }));
+      ports.set(
+        c,
+        await new Promise<number>((resolve, reject) => {
+          child.once('message', (m) => resolve((m as { port: number }).port));
+          child.once('exit', (code) => reject(new Error(`case ${c} exited with ${code}`)));
+        }),
+      );
     }
     const rps = new Map<Case, number[]>(CASES.map((c) => [c, []]));
     const latency = new Map<Case, number[]>(CASES.map((c) => [c, []]));

@@ -9,7 +9,9 @@ import { parsePath } from '../core/path.js';
 import { intDictStat, intStat, namedPmfDictStat, stateTimeStat } from '../registry/catalogue.js';
 import { defaultRegistry } from '../registry/default-registry.js';
 import type { Registry } from '../registry/registry.js';
+import type { IntDictChild, LabelledIntDictHandle } from '../stats/int-dict-stat.js';
 import type { NumberHandle } from '../stats/number-stat.js';
+import type { PmfHandle } from '../stats/pmf-stat.js';
 import type { StateTimeHandle } from '../stats/state-time-stat.js';
 
 /** Default container of the request stats. */
@@ -36,18 +38,10 @@ export interface RequestStatsOptions {
   routeLimit?: number;
 }
 
-/** A bound child of a labelled counter. */
-interface CounterChild {
-  inc(n?: number): void;
-}
-/** A bound child of a labelled pmf dict. */
-interface PmfChild {
-  record(value: number): void;
-}
-/** What the labelled handles give (the declaration contract's `labels(...)`). */
-interface Labelled<C> {
-  labels(...values: (string | number)[]): C;
-}
+type CounterChild = IntDictChild;
+type PmfChild = PmfHandle;
+/** A stat labelled (method, route). */
+type ByRoute<C> = { labels(method: string, route: string): C };
 
 /** The children of one (method, route): each resolved on first use, then each write is a field update. */
 class RouteEntry {
@@ -56,7 +50,7 @@ class RouteEntry {
   private errorsChild: CounterChild | undefined = undefined;
   private abortedChild: CounterChild | undefined = undefined;
   constructor(
-    private readonly stats: { latency: Labelled<PmfChild>; errors: Labelled<CounterChild>; aborted: Labelled<CounterChild> },
+    private readonly stats: { latency: ByRoute<PmfChild>; errors: ByRoute<CounterChild>; aborted: ByRoute<CounterChild> },
     readonly method: string,
     readonly route: string,
   ) {}
@@ -89,8 +83,8 @@ export class RequestStats {
   /** The container's path (`/http` by default). */
   readonly path: string;
   private level = 0;
-  private readonly requests: Labelled<CounterChild>;
-  private readonly labelled: { latency: Labelled<PmfChild>; errors: Labelled<CounterChild>; aborted: Labelled<CounterChild> };
+  private readonly requests: LabelledIntDictHandle<readonly ['method', 'route', 'status']>;
+  private readonly labelled: { latency: ByRoute<PmfChild>; errors: ByRoute<CounterChild>; aborted: ByRoute<CounterChild> };
   private readonly inFlightTime: StateTimeHandle;
   private readonly bytesSent: NumberHandle;
   /** route -> method -> children; bounded by the route limit (beyond it, children are looked up per write). */
@@ -105,12 +99,12 @@ export class RequestStats {
     const s = registry.collection(
       path,
       intDictStat('requests', {
-        ...labelsOption(['method', 'route', 'status']),
+        labels: ['method', 'route', 'status'],
         help: 'Requests answered, by method, route template and status',
         prometheusName: 'http_requests_total',
       }),
       namedPmfDictStat('latency', {
-        ...labelsOption(['method', 'route']),
+        labels: ['method', 'route'],
         unit: 's',
         keyLimit: routeLimit,
         help: 'Time from the request to the last byte of the response handed to the network, by method and route template',
@@ -123,23 +117,18 @@ export class RequestStats {
         prometheusName: 'http_response_sent_bytes_total',
       }),
       intDictStat('errors', {
-        ...labelsOption(['method', 'route']),
+        labels: ['method', 'route'],
         help: 'Requests that failed on the server: the handler threw, or the status was 5xx',
         prometheusName: 'http_request_errors_total',
       }),
       intDictStat('aborted', {
-        ...labelsOption(['method', 'route']),
+        labels: ['method', 'route'],
         help: 'Requests whose connection closed before the response was sent (not in requests or latency)',
         prometheusName: 'http_requests_aborted_total',
       }),
     );
-    const $ = s.$ as unknown as Record<string, unknown>;
-    this.requests = labelled<CounterChild>($.requests, 3);
-    this.labelled = {
-      latency: labelled<PmfChild>($.latency, 2),
-      errors: labelled<CounterChild>($.errors, 2),
-      aborted: labelled<CounterChild>($.aborted, 2),
-    };
+    this.requests = s.$.requests;
+    this.labelled = { latency: s.$.latency, errors: s.$.errors, aborted: s.$.aborted };
     this.inFlightTime = s.$.inFlight;
     this.bytesSent = s.$.bytesSent;
     this.inFlightTime.set(0);
@@ -218,27 +207,6 @@ export class RequestStats {
     }
     return e;
   }
-}
-
-/**
- * The `labels(...)` of a labelled handle; on a registry without named labels, one joined key
- * (`'GET /a 200'`).
- */
-function labelled<C>(handle: unknown, n: number): Labelled<C> {
-  const h = handle as Partial<Labelled<C>> & { get?(key: string): C; inc?(key: string, by?: number): void };
-  if (typeof h.labels === 'function') return h as Labelled<C>;
-  return {
-    labels(...values: (string | number)[]): C {
-      const key = values.slice(0, n).join(' ');
-      if (typeof h.inc === 'function') return { inc: (by = 1) => h.inc!(key, by) } as C;
-      return h.get!(key);
-    },
-  };
-}
-
-/** TEMPORARY until r3-labels' named labels are merged: the option without its type. */
-function labelsOption(labels: string[]): object {
-  return { labels };
 }
 
 const shared = new WeakMap<Registry, Map<string, RequestStats>>();

@@ -10,6 +10,8 @@ declare module 'autocannon' {
     body?: string;
     headers?: Record<string, string>;
     pipelining?: number;
+    /** Requests each connection cycles through (relative to url). */
+    requests?: { path?: string; method?: string }[];
   }
   interface Histogram {
     average: number;

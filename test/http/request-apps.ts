@@ -203,7 +203,10 @@ export function honoAppOf(o: AppOptions): { app: Hono; close(): void } {
   if (!o.bare) app.use(honoRequestStats({ registry: o.registry, includeOwn: o.includeOwn }));
   const status = honoStatus({ source: o.registry, metricsPath: '/metrics' });
   app.use(status);
-  app.get('/users/:id', (c) => c.text(`user ${c.req.param('id')}`));
+  app.get('/users/:id', (c) => {
+    const body = `user ${c.req.param('id')}`;
+    return c.text(body, 200, { 'content-length': String(Buffer.byteLength(body)) }); // what the Web-standard path counts
+  });
   app.post('/items', (c) => c.json({ ok: true }, 201));
   app.get('/fail', () => {
     throw new Error('boom');

@@ -121,25 +121,25 @@ for (const [name, start] of Object.entries(APPS)) {
       const registry = new scales.Registry();
       const app = await start({ registry });
       running.push(app);
-      // 3 in 4 requests take 10 ms, 1 in 4 takes 60 ms: the median is 10 ms, the p99 60 ms.
-      const fast = autocannon({ url: `${app.url}/sleep/10`, amount: 300, connections: 3 });
-      const slow = autocannon({ url: `${app.url}/sleep/60`, amount: 100, connections: 1 });
-      const [f, s] = await Promise.all([fast, slow]);
-      assert.equal(f.errors + s.errors, 0);
+      // Each connection cycles 10, 10, 10, 60 ms: the median is 10 ms, the p99 60 ms, for the
+      // client and the server alike.
+      const paths = ['/sleep/10', '/sleep/10', '/sleep/10', '/sleep/60'];
+      const c = await autocannon({ url: app.url, amount: 400, connections: 4, requests: paths.map((path) => ({ path })) });
+      assert.equal(c.errors, 0);
       const t = await poll(
         () => tree(registry),
         (v) => v.latency.GET?.['/sleep/:ms']?.lifetime.count === 400,
       );
       const pmf = t.latency.GET!['/sleep/:ms']!;
       const ms = (v: number | null) => (v ?? Number.NaN) * 1000;
-      // The client's figures are whole milliseconds and include the loopback round trip and its
-      // own event loop; the server's start when the request reaches it.
-      const clientMedian = f.latency.p50;
-      const clientP99 = Math.max(f.latency.p99, s.latency.p99);
-      assert.ok(ms(pmf.median) >= 10 && ms(pmf.median) <= clientMedian + 1, `median ${ms(pmf.median)} ms, client ${clientMedian} ms`);
-      assert.ok(clientMedian - ms(pmf.median) < 5, `median ${ms(pmf.median)} ms, client ${clientMedian} ms`);
-      assert.ok(ms(pmf['99percentile']) >= 60 && ms(pmf['99percentile']) <= clientP99 + 1, `p99 ${ms(pmf['99percentile'])} ms, client ${clientP99}`);
-      assert.ok(clientP99 - ms(pmf['99percentile']) < 8, `p99 ${ms(pmf['99percentile'])} ms, client ${clientP99} ms`);
+      // The client's figures are whole milliseconds (rounded down) and include the loopback round
+      // trip and its own event loop; the server's start when the request reaches it and are within
+      // 0.5% (the sketch). So: server <= client + 1 ms, and not below by more than the jitter.
+      const within = (server: number, client: number, jitter: number, what: string) =>
+        assert.ok(server <= client + 1 && server >= client - jitter, `${what}: server ${server.toFixed(2)} ms, client ${client} ms`);
+      within(ms(pmf.median), c.latency.p50, 3, 'median');
+      within(ms(pmf['99percentile']), c.latency.p99, 5, 'p99');
+      assert.ok(ms(pmf.median) >= 10 && ms(pmf['99percentile']) >= 60);
     });
 
     it('a request whose client goes away is aborted, not answered; includeOwn records the page', async () => {
@@ -154,9 +154,10 @@ for (const [name, start] of Object.entries(APPS)) {
       assert.equal(t.requests.GET?.['/hang'], undefined);
       assert.equal(t.latency.GET?.['/hang'], undefined);
       await send(`${app.url}/metrics`, 5);
+      // Counted now, under whatever route the framework gives it ('/metrics' in Fastify, which routes it).
       await poll(
         () => tree(registry),
-        (v) => v.requests.GET?.[U]?.['200'] === 5,
+        (v) => Object.values(v.requests.GET ?? {}).reduce((n, byStatus) => n + (byStatus['200'] ?? 0), 0) === 5,
       );
       await poll(
         () => scales.requestStats({ registry }).inFlight,
@@ -178,7 +179,8 @@ describe('hono on a Web-standard runtime (in process, app.request())', () => {
       const t = tree(registry);
       assert.deepEqual(t.requests, { GET: { '/users/:id': { '200': 5 }, '/fail': { '500': 1 }, [U]: { '404': 1 } } });
       assert.deepEqual(t.errors, { GET: { '/fail': 1 } });
-      assert.ok(t.bytesSent >= 5 * 'user 0'.length);
+      // Bytes: the Content-Length of the responses that had one (the users' here; /fail's and the 404's have none).
+      assert.equal(t.bytesSent, 5 * 'user 0'.length);
     } finally {
       close();
     }
