@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { constants as perfConstants, PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, type HeapSpaceInfo } from 'node:v8';
 import type { DeclarationOptions } from '../core/description.js';
 import { defaultRegistry } from '../registry/default-registry.js';
-import { namedPmfDictStat, pmfStat, stat } from '../registry/catalogue.js';
+import { intDictStat, namedPmfDictStat, pmfStat, stat } from '../registry/catalogue.js';
+import type { IntDictHandle } from '../stats/int-dict-stat.js';
 import type { Container } from '../core/container.js';
 import { parsePath } from '../core/path.js';
 import type { Registry } from '../registry/registry.js';
@@ -59,13 +60,14 @@ export const DEFAULT_UTILIZATION_WINDOW_MS = 1000;
 export const RUNTIME_PROMETHEUS_NAMES: Readonly<
   Record<string, { name: string; type: 'counter' | 'gauge' | 'summary' | 'info'; labels?: readonly string[]; promClient: boolean; note?: string }>
 > = {
-  nodeVersion: {
+  versionInfo: {
     name: 'nodejs_version_info',
     type: 'info',
     labels: ['version', 'major', 'minor', 'patch'],
     promClient: true,
     note: 'value 1; labels from process.version',
   },
+  nodeVersion: { name: 'nodejs_version', type: 'info', promClient: false, note: 'process.version as text (JSON, page)' },
   startTimeSeconds: { name: 'process_start_time_seconds', type: 'gauge', promClient: true },
   uptimeSeconds: {
     name: 'process_uptime_seconds',
@@ -96,9 +98,9 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
   'memory/heapLimitBytes': { name: 'nodejs_heap_size_limit_bytes', type: 'gauge', promClient: false },
   'memory/externalBytes': { name: 'nodejs_external_memory_bytes', type: 'gauge', promClient: true },
   'memory/arrayBuffersBytes': { name: 'nodejs_array_buffers_bytes', type: 'gauge', promClient: false },
-  'memory/heapSpaces/<space>/usedBytes': { name: 'nodejs_heap_space_size_used_bytes', type: 'gauge', labels: ['space'], promClient: true },
-  'memory/heapSpaces/<space>/sizeBytes': { name: 'nodejs_heap_space_size_total_bytes', type: 'gauge', labels: ['space'], promClient: true },
-  'memory/heapSpaces/<space>/availableBytes': { name: 'nodejs_heap_space_size_available_bytes', type: 'gauge', labels: ['space'], promClient: true },
+  'memory/heapSpaces/usedBytes': { name: 'nodejs_heap_space_size_used_bytes', type: 'gauge', labels: ['space'], promClient: true },
+  'memory/heapSpaces/sizeBytes': { name: 'nodejs_heap_space_size_total_bytes', type: 'gauge', labels: ['space'], promClient: true },
+  'memory/heapSpaces/availableBytes': { name: 'nodejs_heap_space_size_available_bytes', type: 'gauge', labels: ['space'], promClient: true },
   'eventLoop/delaySeconds': {
     name: 'nodejs_eventloop_delay_seconds',
     type: 'summary',
@@ -124,7 +126,7 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
     note: "prom-client's measures the scrape's own setImmediate; ours is the latest sample",
   },
   'eventLoop/utilization': { name: 'nodejs_eventloop_utilization', type: 'gauge', promClient: false },
-  'gc/pauseSeconds/<kind>': {
+  'gc/pauseSeconds': {
     name: 'nodejs_gc_duration_seconds',
     type: 'summary',
     labels: ['kind'],
@@ -132,24 +134,23 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
     note: 'prom-client: a histogram; dashboards use its _sum and _count, which a summary has',
   },
   'handles/active': { name: 'nodejs_active_handles_total', type: 'gauge', promClient: true },
-  'handles/activeByType/<type>': { name: 'nodejs_active_handles', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/activeByType': { name: 'nodejs_active_handles', type: 'gauge', labels: ['type'], promClient: true },
   'handles/requests': { name: 'nodejs_active_requests_total', type: 'gauge', promClient: true },
-  'handles/requestsByType/<type>': { name: 'nodejs_active_requests', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/requestsByType': { name: 'nodejs_active_requests', type: 'gauge', labels: ['type'], promClient: true },
   'handles/resources': { name: 'nodejs_active_resources_total', type: 'gauge', promClient: true },
-  'handles/resourcesByType/<type>': { name: 'nodejs_active_resources', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/resourcesByType': { name: 'nodejs_active_resources', type: 'gauge', labels: ['type'], promClient: true },
   'fds/open': { name: 'process_open_fds', type: 'gauge', promClient: true, note: 'Linux only' },
   'fds/max': { name: 'process_max_fds', type: 'gauge', promClient: true, note: 'Linux only' },
 };
 
 /**
  * The declaration options of the runtime stat at `key` (its path under the container): its help
- * text and unit, and its Prometheus name when {@link RUNTIME_PROMETHEUS_NAMES} gives it one
- * family of its own (a per-space, per-type or per-kind family needs a labelled stat).
+ * text and unit, and its Prometheus name from {@link RUNTIME_PROMETHEUS_NAMES}.
  */
 export function runtimeDeclaration(key: string, help: string, unit?: string): DeclarationOptions {
   const n = RUNTIME_PROMETHEUS_NAMES[key];
-  const own = n !== undefined && n.labels === undefined && !n.name.includes('{');
-  return { help, ...(unit === undefined ? {} : { unit }), ...(own ? { prometheusName: n.name } : {}) };
+  const named = n !== undefined && !n.name.includes('{');
+  return { help, ...(unit === undefined ? {} : { unit }), ...(named ? { prometheusName: n.name } : {}) };
 }
 
 /** GC kinds by `detail.kind`, named as prom-client labels them. */
@@ -188,6 +189,25 @@ function cached<T>(ttlMs: number, read: () => T): () => T | null {
     at = performance.now();
     return value;
   };
+}
+
+/** `counts` written into a gauge dict: every key set, keys no longer there removed. */
+function renewDict(dict: IntDictHandle, counts: Record<string, number> | null): void {
+  if (counts === null) return;
+  for (const k of [...dict.keys()]) if (!(k in counts)) dict.delete(k);
+  for (const k of Object.keys(counts)) dict.set(k, counts[k]!);
+}
+
+/** A field of every V8 heap space, by its short name as prom-client labels them ('new_space' -> 'new'). */
+function spacesBy(spaces: HeapSpaceInfo[] | null, field: 'space_used_size' | 'space_size' | 'space_available_size'): Record<string, number> | null {
+  if (spaces === null) return null;
+  const out: Record<string, number> = {};
+  for (const s of spaces) out[s.space_name.endsWith('_space') ? s.space_name.slice(0, -'_space'.length) : s.space_name] = s[field];
+  return out;
+}
+
+function countOrNull(items: readonly unknown[] | null): Record<string, number> | null {
+  return items === null ? null : countByType(items);
 }
 
 /** Counts objects by their constructor's name (or by the string itself), as prom-client groups handles. */
@@ -244,6 +264,7 @@ class Collector {
     private readonly delay: PmfHandle,
     gcPause: NamedPmfDictHandle | null,
     private readonly onStop: (c: Collector) => void,
+    private readonly onWindow: () => void,
   ) {
     this.cores = Math.max(1, availableParallelism());
     this.windowStart = { at: performance.now(), cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() };
@@ -293,6 +314,7 @@ class Collector {
     this.cpuUtilization = cpuCores(cpu, s.cpu, now - s.at, this.cores);
     this.loopUtilization = performance.eventLoopUtilization(elu, s.elu).utilization;
     this.windowStart = { at: now, cpu, elu };
+    this.onWindow();
   }
 
   /** CPU in use, in cores (0..cores): of the last completed window, or since start. */
@@ -397,9 +419,14 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
   const resources = cached(READING_TTL_MS, () => (typeof process.getActiveResourcesInfo === 'function' ? process.getActiveResourcesInfo() : null));
   const startTimeSeconds = Math.round((Date.now() - process.uptime() * 1000) / 10) / 100;
 
-  registry.collection(
+  const top = registry.collection(
     path,
     stat('nodeVersion', process.version, runtimeDeclaration('nodeVersion', 'The Node.js version (process.version)')),
+    intDictStat('versionInfo', {
+      ...runtimeDeclaration('versionInfo', 'The Node.js version, as labels (always 1)'),
+      labels: ['version', 'major', 'minor', 'patch'],
+      gauge: true,
+    }),
     stat(
       'startTimeSeconds',
       startTimeSeconds,
@@ -441,9 +468,10 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
     ? registry.collection(
         `${path}/gc`,
         namedPmfDictStat('pauseSeconds', {
-          keyLimit: 10,
-          help: 'Garbage-collection pauses per kind (every entry of every observer batch)',
+          ...runtimeDeclaration('gc/pauseSeconds', 'Garbage-collection pauses per kind (every entry of every observer batch)'),
           unit: 's',
+          labels: ['kind'],
+          keyLimit: 10,
         }),
       )
     : null;
@@ -487,65 +515,67 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
       runtimeDeclaration('memory/arrayBuffersBytes', 'Memory of ArrayBuffers and Buffers', 'bytes'),
     ),
   );
-  let spaceNames: string[] = [];
-  try {
-    spaceNames = getHeapSpaceStatistics().map((s) => s.space_name);
-  } catch {
-    // a runtime without heap spaces (Bun) shows none
-  }
-  for (const full of spaceNames) {
-    // Named as prom-client labels them: 'new_space' -> 'new'.
-    const short = full.endsWith('_space') ? full.slice(0, -'_space'.length) : full;
-    const space = () => spaces()?.find((s) => s.space_name === full) ?? null;
-    registry.collection(
-      `${path}/memory/heapSpaces/${short}`,
-      stat('usedBytes', () => space()?.space_used_size ?? null, { help: `V8 heap space ${full}: in use`, unit: 'bytes' }),
-      stat('sizeBytes', () => space()?.space_size ?? null, { help: `V8 heap space ${full}: allocated`, unit: 'bytes' }),
-      stat('availableBytes', () => space()?.space_available_size ?? null, { help: `V8 heap space ${full}: available`, unit: 'bytes' }),
-    );
-  }
-  registry.collection(
+  const spaceDict = (name: string, help: string) =>
+    intDictStat(name, {
+      ...runtimeDeclaration(`memory/heapSpaces/${name}`, `V8 heap spaces: ${help} (renewed every utilization window)`, 'bytes'),
+      labels: ['space'],
+      gauge: true,
+      keyLimit: 32,
+    });
+  const heapSpaces = registry.collection(
+    `${path}/memory/heapSpaces`,
+    spaceDict('usedBytes', 'in use'),
+    spaceDict('sizeBytes', 'allocated'),
+    spaceDict('availableBytes', 'available'),
+  ).$;
+  const byType = registry.collection(
     `${path}/handles`,
     stat('active', () => handles()?.length ?? null, runtimeDeclaration('handles/active', 'Active libuv handles (process._getActiveHandles())')),
-    stat(
-      'activeByType',
-      () => {
-        const h = handles();
-        return h === null ? null : countByType(h);
-      },
-      { help: 'Active libuv handles per type (JSON, page and Graphite)' },
-    ),
+    intDictStat('activeByType', {
+      ...runtimeDeclaration('handles/activeByType', 'Active libuv handles per type (renewed every utilization window)'),
+      labels: ['type'],
+      gauge: true,
+      keyLimit: 100,
+    }),
     stat(
       'requests',
       () => requests()?.length ?? null,
       runtimeDeclaration('handles/requests', 'Active libuv requests (process._getActiveRequests())'),
     ),
-    stat(
-      'requestsByType',
-      () => {
-        const r = requests();
-        return r === null ? null : countByType(r);
-      },
-      { help: 'Active libuv requests per type (JSON, page and Graphite)' },
-    ),
+    intDictStat('requestsByType', {
+      ...runtimeDeclaration('handles/requestsByType', 'Active libuv requests per type (renewed every utilization window)'),
+      labels: ['type'],
+      gauge: true,
+      keyLimit: 100,
+    }),
     stat(
       'resources',
       () => resources()?.length ?? null,
       runtimeDeclaration('handles/resources', 'Active resources keeping the loop alive (process.getActiveResourcesInfo())'),
     ),
-    stat(
-      'resourcesByType',
-      () => {
-        const r = resources();
-        return r === null ? null : countByType(r);
-      },
-      { help: 'Active resources per type (JSON, page and Graphite)' },
-    ),
+    intDictStat('resourcesByType', {
+      ...runtimeDeclaration('handles/resourcesByType', 'Active resources per type (renewed every utilization window)'),
+      labels: ['type'],
+      gauge: true,
+      keyLimit: 100,
+    }),
   );
   if (process.platform === 'linux') declareLinux(registry, path);
   // Last, so that a declaration that throws (a stat of another kind already there) leaves no timer.
   // The gauges are set, not declared: a restarted collector's stats are the same cells.
-  const collector = new Collector(resolutionMs, windowMs, loop.$.delaySeconds, gcStats?.$.pauseSeconds ?? null, onStop);
+  const v = /^v(\d+)\.(\d+)\.(\d+)/.exec(process.version);
+  top.$.versionInfo.labels(process.version, v?.[1] ?? '', v?.[2] ?? '', v?.[3] ?? '').set(1);
+  // The labelled gauges (per heap space, per handle type) are renewed when a utilization window closes.
+  const renew = () => {
+    renewDict(heapSpaces.usedBytes, spacesBy(spaces(), 'space_used_size'));
+    renewDict(heapSpaces.sizeBytes, spacesBy(spaces(), 'space_size'));
+    renewDict(heapSpaces.availableBytes, spacesBy(spaces(), 'space_available_size'));
+    renewDict(byType.$.activeByType, countOrNull(handles()));
+    renewDict(byType.$.requestsByType, countOrNull(requests()));
+    renewDict(byType.$.resourcesByType, countOrNull(resources()));
+  };
+  renew();
+  const collector = new Collector(resolutionMs, windowMs, loop.$.delaySeconds, gcStats?.$.pauseSeconds ?? null, onStop, renew);
   loop.$.lastDelaySeconds.set(() => collector.lastDelay);
   loop.$.utilization.set(() => collector.loop());
   cpu.$.utilization.set(() => collector.cpu());
@@ -559,7 +589,7 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
   lagHandles.p50Seconds!.set(q(0));
   lagHandles.p90Seconds!.set(q(1));
   lagHandles.p99Seconds!.set(q(2));
-  for (const sub of ['', '/eventLoop', '/eventLoop/lag', '/cpu', ...(gc ? ['/gc'] : [])]) {
+  for (const sub of ['', '/eventLoop', '/eventLoop/lag', '/cpu', '/memory/heapSpaces', '/handles', ...(gc ? ['/gc'] : [])]) {
     const c = registry.root.find(parsePath(path + sub));
     if (c !== undefined) collector.containers.push(c);
   }
