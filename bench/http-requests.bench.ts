@@ -8,7 +8,10 @@
 //   opentelemetry + @opentelemetry/instrumentation-http with an sdk-metrics MeterProvider (its
 //                 http.server.request.duration histogram; no tracing SDK)
 // Each round gives every case ROUND_S seconds in turn; the figure per case is its median over the
-// rounds, and the ratio is to bare's median (1.000 = no cost). Run: BENCH=http-requests npm run bench
+// rounds, and the ratio is to bare's median (1.000 = no cost). Besides throughput (noisy on a
+// shared machine: the client and the server compete with everything else), the server's own
+// CPU time per request (process.cpuUsage() of the child around each round), the steadier figure.
+// Run: BENCH=http-requests npm run bench   (ROUNDS, ROUND_S to change the rounds)
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -18,8 +21,8 @@ import { table } from './harness.js';
 
 const CASES = ['bare', 'scales', 'prom-client', 'opentelemetry'] as const;
 type Case = (typeof CASES)[number];
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const ROUND_S = Number(process.env.ROUND_S ?? 4);
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const ROUND_S = Number(process.env.ROUND_S ?? 3);
 const CONNECTIONS = 16;
 
 const require = createRequire(import.meta.url);
@@ -76,6 +79,19 @@ async function serveCase(which: Case): Promise<void> {
   app.use('/users', users);
   const server = http.createServer(app);
   server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
+  // The parent asks for the server's CPU time before and after each round.
+  process.on('message', () => {
+    const c = process.cpuUsage();
+    process.send?.({ cpuUs: c.user + c.system });
+  });
+}
+
+/** The child's CPU time so far, in µs. */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve((m as { cpuUs: number }).cpuUs));
+    child.send('cpu');
+  });
 }
 
 async function main(): Promise<void> {
@@ -96,27 +112,35 @@ async function main(): Promise<void> {
     }
     const rps = new Map<Case, number[]>(CASES.map((c) => [c, []]));
     const latency = new Map<Case, number[]>(CASES.map((c) => [c, []]));
+    const cpuPerRequest = new Map<Case, number[]>(CASES.map((c) => [c, []]));
+    const childOf = new Map<Case, ChildProcess>(CASES.map((c, i) => [c, children[i]!]));
     // Warm-up: every server's JIT and pools, one second each.
     for (const c of CASES) await autocannon({ url: `http://127.0.0.1:${ports.get(c)}/users/1`, connections: CONNECTIONS, duration: 1 });
     for (let r = 0; r < ROUNDS; r++) {
       // Rotate the order each round, so that no case always follows the same one.
       const order = CASES.map((_, i) => CASES[(i + r) % CASES.length]!);
       for (const c of order) {
+        const cpu0 = await cpuOf(childOf.get(c)!);
         const res = await autocannon({ url: `http://127.0.0.1:${ports.get(c)}/users/${r}`, connections: CONNECTIONS, duration: ROUND_S });
+        const cpu1 = await cpuOf(childOf.get(c)!);
         if (res.errors > 0 || res.non2xx > 0) throw new Error(`${c}: ${res.errors} errors, ${res.non2xx} non-2xx`);
+        cpuPerRequest.get(c)!.push((cpu1 - cpu0) / res.requests.total);
         rps.get(c)!.push(res.requests.average);
         latency.get(c)!.push(res.latency.average);
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     const bare = median(rps.get('bare')!);
+    const bareCpu = median(cpuPerRequest.get('bare')!);
     table(
       `Express 5, GET /users/:id on loopback, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${ROUND_S} s per case (median), one process per case`,
-      ['case', 'requests/s', 'ratio to bare', 'mean latency ms', 'rounds (req/s)'],
+      ['case', 'requests/s', 'throughput vs bare', 'server CPU µs/request', 'CPU vs bare', 'mean latency ms', 'rounds (req/s)'],
       CASES.map((c) => [
         c,
         median(rps.get(c)!),
         (median(rps.get(c)!) / bare).toFixed(3),
+        median(cpuPerRequest.get(c)!),
+        (median(cpuPerRequest.get(c)!) / bareCpu).toFixed(3),
         median(latency.get(c)!),
         rps
           .get(c)!

@@ -32,7 +32,20 @@ export interface NodeRequestStatsOptions extends RequestStatsGlueOptions {
 
 const TRACKED = Symbol('scales-metrics.request');
 
-type Socketish = { bytesWritten?: number } | null | undefined;
+type Socketish = { bytesWritten?: number; _bytesDispatched?: unknown } | null | undefined;
+
+/**
+ * Bytes the connection has handed to the OS. `bytesWritten` adds the bytes still queued, and
+ * copies the write queue to count them: ~2% of a small server's CPU when read twice a request.
+ * Node's own count of the handed bytes is the field behind it (every Node since 0.x); once the
+ * response has finished, nothing of it is queued any more, so the two agree at both ends of a
+ * request (a pipelined response queued behind the previous one aside).
+ */
+function sentBytes(socket: Socketish): number {
+  if (socket === null || socket === undefined) return 0;
+  const d = socket._bytesDispatched;
+  return typeof d === 'number' ? d : (socket.bytesWritten ?? 0);
+}
 type TrackedResponse = ServerResponse & { [TRACKED]?: TrackedRequest };
 
 /** One request being recorded. (internal to the glue) */
@@ -70,15 +83,7 @@ export function trackNodeRequest<R>(
   if (r[TRACKED] !== undefined) return undefined;
   if (!includeOwn && isOwnRequest(url)) return undefined;
   const socket = req.socket as Socketish;
-  const t = new TrackedRequest(
-    stats,
-    stats.begin(),
-    req.method ?? 'GET',
-    socket,
-    socket?.bytesWritten ?? 0,
-    routeOf as RouteOf<never> | undefined,
-    routeArg,
-  );
+  const t = new TrackedRequest(stats, stats.begin(), req.method ?? 'GET', socket, sentBytes(socket), routeOf as RouteOf<never> | undefined, routeArg);
   r[TRACKED] = t;
   res.on('close', onClose);
   return t;
@@ -100,7 +105,7 @@ function onClose(this: TrackedResponse): void {
     const route = t.routeOf === undefined ? undefined : (t.routeOf as RouteOf<unknown>)(t.routeArg);
     // The connection's bytes since the request began: headers and body (res.socket is already
     // detached here, so the socket is the one captured at the start).
-    const bytes = (t.socket?.bytesWritten ?? t.bytes0) - t.bytes0;
+    const bytes = t.socket === null || t.socket === undefined ? 0 : sentBytes(t.socket) - t.bytes0;
     if (this.writableFinished) t.stats.end(t.start, t.method, route, this.statusCode, bytes, t.error);
     else t.stats.abort(t.method, route, bytes);
   } catch {
