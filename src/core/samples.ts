@@ -6,7 +6,7 @@
  * {@link unhandled}), so a new sample type, or a kind yielding one, that some output does not
  * handle fails to compile.
  */
-import type { JsonValue } from './snapshot.js';
+import type { HistogramBuckets, JsonValue } from './snapshot.js';
 
 /** Labels of a sample in a labelled metric family: `[['key', '/a'], ['window', 'm1']]`. */
 export type Labels = readonly (readonly [name: string, value: string])[];
@@ -68,6 +68,8 @@ export interface DistributionSample extends SampleBase {
   readonly value: number | null;
   /** Set for the cumulative figures (lifetime count and sum). */
   readonly delta?: DeltaMode;
+  /** On the lifetime count of a snapshot taken with `{ histograms: true }`: the lifetime's buckets. */
+  readonly histogram?: HistogramBuckets;
 }
 
 /** Seconds spent in one state (it only grows while the stat lives). */

@@ -17,6 +17,13 @@ export {
   prometheusChunks,
   renderPrometheus,
   wantsOpenMetrics,
+  DEFAULT_BUCKETS_SECONDS,
 } from './prometheus.js';
+export {
+  PROMETHEUS_PROTOBUF_CONTENT_TYPE,
+  prometheusProtobufChunks,
+  renderPrometheusProtobuf,
+  wantsPrometheusProtobuf,
+} from './prometheus-protobuf.js';
 export { filterSnapshot, MAX_QUERY_LENGTH, type Query, QueryError, type QueryOperator, parseQuery } from './query.js';
 export { formatNumber, formatValue } from './value-format.js';

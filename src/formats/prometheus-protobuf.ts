@@ -29,6 +29,11 @@
  * span as zero counts (two zero deltas cost less than a new span).
  */
 
+import type { HistogramBuckets } from '../core/snapshot.js';
+import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
+import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import { hasHistogram, NameClaims, type StatNames, type StatRenderer, unitScale, walkStats } from './prometheus.js';
+
 /** Content type of the delimited protobuf exposition. */
 export const PROMETHEUS_PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
 
@@ -421,8 +426,13 @@ function writeSide(w: Writer, side: NativeBuckets, spanField: number, deltaField
   }
   if (spans === 0) return;
   writeSpan(w, spanField, spanStart, spanLen);
-  // Pass 2: deltas, packed, zero-filled across the small gaps kept inside spans.
+  // Pass 2: deltas, packed, zero-filled across the small gaps kept inside spans. Room for every
+  // varint is made once (at most 10 bytes per bucket and per zero kept in a span); deltas of
+  // small magnitude (all real ones) are written inline, the rest by sint64().
   const start = w.begin(deltaField);
+  w.ensure(10 * (n + (MAX_ZERO_RUN_IN_SPAN + 1) * spans + n * MAX_ZERO_RUN_IN_SPAN));
+  const b = w.buf;
+  let pos = w.pos;
   let prevCount = 0;
   let nextIndex = 0;
   let first = true;
@@ -432,16 +442,33 @@ function writeSide(w: Writer, side: NativeBuckets, spanField: number, deltaField
     const i = indexes === undefined ? offset + k : indexes[k];
     if (!first && i - nextIndex <= MAX_ZERO_RUN_IN_SPAN) {
       for (let z = nextIndex; z < i; z++) {
-        w.sint64(-prevCount);
+        pos = zigzagInline(w, b, pos, -prevCount);
         prevCount = 0;
       }
     }
-    w.sint64(c - prevCount);
+    pos = zigzagInline(w, b, pos, c - prevCount);
     prevCount = c;
     nextIndex = i + 1;
     first = false;
   }
+  w.pos = pos;
   w.end(start);
+}
+
+/** Writes the zigzag varint of `d` at `pos` of `b` (room ensured); returns the position after it. */
+function zigzagInline(w: Writer, b: Uint8Array, pos: number, d: number): number {
+  if (d > -0x40000000 && d < 0x40000000) {
+    let v = ((d << 1) ^ (d >> 31)) >>> 0;
+    while (v > 0x7f) {
+      b[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    b[pos++] = v;
+    return pos;
+  }
+  w.pos = pos;
+  w.sint64(d);
+  return w.pos;
 }
 
 function writeSpan(w: Writer, field: number, offset: number, length: number): void {
@@ -661,4 +688,302 @@ export function wantsPrometheusProtobuf(accept: string | null | undefined): bool
     if (proto && ok) return true;
   }
   return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A snapshot as metric families: the same families, names and labels as the text exposition
+// (src/formats/prometheus.ts), distributions as native histograms when the snapshot carries
+// their lifetime buckets (`{ histograms: true }`).
+
+/** Families encoded per chunk handed over. */
+const CHUNK_FAMILIES = 256;
+
+const PROTO_SUFFIXES = {
+  gauge: [''],
+  info: ['', '_info'],
+  summary: ['', '_sum', '_count', '_created'],
+  histogram: ['', '_sum', '_count', '_created', '_bucket'],
+  counter: ['', '_total', '_created', '_rate'],
+} as const;
+
+const LONE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
+
+/**
+ * Labels of a sample as protobuf label pairs, with the text exposition's rule for values UTF-8
+ * cannot carry: a value holding a lone surrogate is written as its JSON escape (`\ud800`) and
+ * named in an added `escaped` label, so two keys never become one series (nor U+FFFD).
+ */
+function protoLabels(pairs: SampleLabels, extra?: ProtoLabel): ProtoLabel[] {
+  const out: ProtoLabel[] = new Array(pairs.length);
+  let escaped = '';
+  for (let i = 0; i < pairs.length; i++) {
+    const name = pairs[i][0];
+    let value = pairs[i][1];
+    if (LONE.test(value) && LONE_SURROGATE.test(value)) {
+      value = JSON.stringify(value).slice(1, -1);
+      escaped = escaped === '' ? name : escaped + ',' + name;
+    }
+    out[i] = { name, value };
+  }
+  if (escaped !== '') out.push({ name: 'escaped', value: escaped });
+  if (extra !== undefined) out.push(extra);
+  return out;
+}
+
+/** A help text with lone surrogates written as their code (`\ud800`), as the text exposition does. */
+function protoHelp(help: string): string {
+  return LONE.test(help) && LONE_SURROGATE.test(help) ? help.replace(LONE_SURROGATES, (c) => '\\u' + c.charCodeAt(0).toString(16)) : help;
+}
+
+/** Native buckets of one side with their indexes moved by `shift` (a unit conversion). */
+function shifted(side: { indexes: number[]; counts: number[] }, shift: number): NativeBuckets {
+  if (shift === 0) return side;
+  const indexes = new Array<number>(side.indexes.length);
+  for (let k = 0; k < indexes.length; k++) indexes[k] = side.indexes[k] + shift;
+  return { indexes, counts: side.counts };
+}
+
+/**
+ * The native histogram of lifetime buckets whose values are multiplied by `scale` on export
+ * (1e-3: ms to seconds). Multiplying by `scale` moves every bucket boundary by log2(scale) *
+ * 2^schema buckets: the indexes are moved by that number rounded (638 at schema 6 for ms), so
+ * each boundary lands within half a bucket (0.27% at schema 6) of where it belongs.
+ */
+export function nativeHistogram(h: HistogramBuckets, scale: number): ProtoHistogram {
+  const shift = scale === 1 ? 0 : Math.round(Math.log2(scale) * 2 ** h.schema);
+  return {
+    count: h.count,
+    sum: h.sum * scale,
+    schema: h.schema,
+    zeroThreshold: h.zeroThreshold * scale,
+    zeroCount: h.zeroCount,
+    positive: shifted(h.positive, shift),
+    negative: shifted(h.negative, shift),
+  };
+}
+
+/** Builds the families of one stat at a time and encodes them in chunks. */
+class FamilyWriter implements StatRenderer<Uint8Array> {
+  private readonly names = new NameClaims();
+  private families: ProtoFamily[] = [];
+
+  get full(): boolean {
+    return this.families.length >= CHUNK_FAMILIES;
+  }
+
+  get empty(): boolean {
+    return this.families.length === 0;
+  }
+
+  take(): Uint8Array {
+    const out = encodeFamiliesSkipping(this.families);
+    this.families = [];
+    return out;
+  }
+
+  stat(names: StatNames, stat: SnapshotStat): void {
+    if (stat.error !== undefined) return;
+    const kind = kindOf(stat);
+    const family = kind.family(stat.value, stat);
+    if (family === null) return;
+    const samples = kind.samples(stat.value, stat);
+    switch (family) {
+      case 'gauge':
+        this.gauge(names, samples);
+        break;
+      case 'info':
+        this.info(names, samples);
+        break;
+      case 'summary':
+        this.distribution(names, samples, unitScale(stat));
+        break;
+      case 'counter':
+        this.counter(names, samples);
+        break;
+      default:
+        unhandled(family);
+    }
+  }
+
+  private push(name: string, help: string, type: ProtoMetricType, metrics: ProtoMetric[]): void {
+    if (metrics.length > 0) this.families.push({ name, help: protoHelp(help), type, metrics });
+  }
+
+  private gauge(stat: StatNames, samples: readonly Sample[]): void {
+    const name = this.names.claim(stat, PROTO_SUFFIXES.gauge)[0];
+    const metrics: ProtoMetric[] = [];
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'gauge':
+        case 'state':
+        case 'counter':
+          metrics.push(s.labels.length === 0 ? { value: s.value } : { labels: protoLabels(s.labels), value: s.value });
+          break;
+        case 'quantile':
+        case 'distribution':
+        case 'info':
+          break; // a gauge family has no place for them
+        default:
+          unhandled(s);
+      }
+    }
+    this.push(name, stat.path, 'gauge', metrics);
+  }
+
+  private info(stat: StatNames, samples: readonly Sample[]): void {
+    const name = this.names.claim(stat, PROTO_SUFFIXES.info)[1];
+    const metrics: ProtoMetric[] = [];
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'info':
+          metrics.push({ labels: protoLabels(s.labels), value: 1 });
+          break;
+        case 'gauge':
+        case 'state':
+        case 'counter':
+        case 'quantile':
+        case 'distribution':
+          break; // an info family holds text only
+        default:
+          unhandled(s);
+      }
+    }
+    // The protobuf exposition has no info type: a gauge of 1, as the text format 0.0.4 has it.
+    this.push(name, stat.path, 'gauge', metrics);
+  }
+
+  private distribution(stat: StatNames, samples: readonly Sample[], scale: number): void {
+    const histogram = hasHistogram(samples);
+    const name = this.names.claim(stat, histogram ? PROTO_SUFFIXES.histogram : PROTO_SUFFIXES.summary)[0];
+    const metrics: ProtoMetric[] = [];
+    let pairs: SampleLabels | undefined;
+    let quantiles: { quantile: number; value: number }[] = [];
+    let sum = 0;
+    let count: number | undefined;
+    let native: HistogramBuckets | undefined;
+    const end = () => {
+      if (pairs === undefined) return;
+      const labels = pairs.length === 0 ? undefined : protoLabels(pairs);
+      if (histogram) {
+        if (native !== undefined) metrics.push({ labels, histogram: nativeHistogram(native, scale) });
+      } else if (count !== undefined) {
+        metrics.push({ labels, summary: { count, sum: sum * scale, quantiles } });
+      }
+    };
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'quantile':
+        case 'distribution':
+          if (s.labels !== pairs) {
+            end();
+            pairs = s.labels;
+            quantiles = [];
+            sum = 0;
+            count = undefined;
+            native = undefined;
+          }
+          if (s.type === 'quantile') {
+            if (!histogram) quantiles.push({ quantile: s.quantile, value: s.value === null ? Number.NaN : s.value * scale });
+          } else if (s.scope === 'lifetime' && s.value !== null) {
+            if (s.figure === 'sum') sum = s.value;
+            else if (s.figure === 'count') {
+              count = s.value;
+              native = s.histogram;
+            }
+          }
+          break;
+        case 'gauge':
+        case 'state':
+        case 'counter':
+        case 'info':
+          break; // not part of a summary or histogram
+        default:
+          unhandled(s);
+      }
+    }
+    end();
+    this.push(name, stat.path, histogram ? 'histogram' : 'summary', metrics);
+  }
+
+  private counter(stat: StatNames, samples: readonly Sample[]): void {
+    const names = this.names.claim(stat, PROTO_SUFFIXES.counter);
+    const totals: ProtoMetric[] = [];
+    const rates: ProtoMetric[] = [];
+    let totalUnit: string | undefined;
+    let rateUnit: string | undefined;
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'counter':
+          totals.push(s.labels.length === 0 ? { value: s.value } : { labels: protoLabels(s.labels), value: s.value });
+          totalUnit ??= s.unit;
+          break;
+        case 'gauge':
+          rates.push(s.labels.length === 0 ? { value: s.value } : { labels: protoLabels(s.labels), value: s.value });
+          rateUnit ??= s.unit;
+          break;
+        case 'state':
+        case 'quantile':
+        case 'distribution':
+        case 'info':
+          break; // not part of a counter family
+        default:
+          unhandled(s);
+      }
+    }
+    const help = stat.path;
+    this.push(names[1], totalUnit === undefined ? help : help + ' (' + totalUnit + ')', 'counter', totals);
+    this.push(names[3], rateUnit === undefined ? help : help + ' (' + rateUnit + ')', 'gauge', rates);
+  }
+}
+
+/**
+ * Encodes the families; a family the encoder refuses (a histogram whose buckets do not add up,
+ * which a consistent snapshot never holds) is left out rather than failing the whole scrape.
+ */
+function encodeFamiliesSkipping(families: readonly ProtoFamily[]): Uint8Array {
+  try {
+    return encodeMetricFamilies(families);
+  } catch {
+    const parts: Uint8Array[] = [];
+    for (const f of families) {
+      try {
+        parts.push(encodeMetricFamily(f));
+      } catch {
+        // left out: see above
+      }
+    }
+    return Buffer.concat(parts);
+  }
+}
+
+/**
+ * Renders the snapshot as the delimited protobuf exposition, in pieces of whole families: the
+ * same families and names as {@link prometheusChunks}; pmf stats as native histograms when the
+ * snapshot was taken with `{ histograms: true }` (else summaries).
+ */
+export function* prometheusProtobufChunks(node: SnapshotNode): Generator<Uint8Array> {
+  const w = new FamilyWriter();
+  yield* walkStats(node, w);
+  if (!w.empty) yield w.take();
+}
+
+/**
+ * The snapshot as one delimited protobuf exposition body (serve it with
+ * {@link PROMETHEUS_PROTOBUF_CONTENT_TYPE}).
+ *
+ * @example renderPrometheusProtobuf(registry.snapshot('/', { histograms: true })!)
+ */
+export function renderPrometheusProtobuf(node: SnapshotNode): Uint8Array {
+  const pieces = [...prometheusProtobufChunks(node)];
+  return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
 }

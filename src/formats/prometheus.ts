@@ -24,7 +24,9 @@
  * two keys never become one series.
  */
 import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
+import type { HistogramBuckets } from '../core/snapshot.js';
 import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import { indexAt, ZERO_THRESHOLD } from '../sampling/exponential-index.js';
 
 /** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -145,6 +147,7 @@ const SUFFIXES = {
   gauge: [''],
   info: ['', '_info'],
   summary: ['', '_sum', '_count', '_created'],
+  histogram: ['', '_sum', '_count', '_created', '_bucket'],
   counter: ['', '_total', '_created', '_rate'],
 } as const;
 
@@ -164,12 +167,53 @@ function quantileEnd(q: number): string {
   return l;
 }
 
+/** Default upper bounds of classic buckets of a duration, in seconds (prom-client's defaults). */
+export const DEFAULT_BUCKETS_SECONDS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+
+/**
+ * Cumulative counts of classic buckets derived from native buckets: for each bound (in the
+ * buckets' unit, increasing), the values at or below it. The bucket holding the bound counts
+ * as below it (a value exactly at the bound is counted, as `le` says; values in the rest of that
+ * bucket, within the sketch's relative error above the bound, too).
+ */
+export function classicCounts(h: HistogramBuckets, bounds: readonly number[]): number[] {
+  const out = new Array<number>(bounds.length);
+  const { schema } = h;
+  const pi = h.positive.indexes;
+  const pc = h.positive.counts;
+  const ni = h.negative.indexes;
+  const nc = h.negative.counts;
+  let negTotal = 0;
+  for (let k = 0; k < nc.length; k++) negTotal += nc[k];
+  // Walk the bounds upwards; negative buckets from the largest index (most negative) down.
+  let n = ni.length - 1;
+  let negBelow = 0;
+  let p = 0;
+  let posBelow = 0;
+  for (let b = 0; b < bounds.length; b++) {
+    const bound = bounds[b];
+    if (bound < -ZERO_THRESHOLD) {
+      // negative bucket j holds [-base^j, -base^(j-1)): counted when j >= index of |bound|
+      const j = indexAt(-bound, schema);
+      while (n >= 0 && ni[n] >= j) negBelow += nc[n--];
+      out[b] = negBelow;
+    } else if (bound <= ZERO_THRESHOLD) {
+      out[b] = negTotal + (bound >= 0 ? h.zeroCount : 0);
+    } else {
+      const i = indexAt(bound, schema);
+      while (p < pi.length && pi[p] <= i) posBelow += pc[p++];
+      out[b] = negTotal + h.zeroCount + posBelow;
+    }
+  }
+  return out;
+}
+
 /**
  * A stat's metric names as they are when no other family took its name (the usual case), kept
  * across renders: the name and path strings are then built, sanitized and hashed once, not per
  * scrape.
  */
-class StatNames {
+export class StatNames {
   /** `base` + each suffix of {@link suffixes} (the family's names when it gets `base`). */
   private names: readonly string[] = [];
   private suffixes: readonly string[] | undefined;
@@ -181,6 +225,29 @@ class StatNames {
     readonly path: string,
   ) {}
 
+  /** `le="..."} ` label ends of the classic buckets, and the bounds (in the values' unit) they were made for. */
+  private les: string[] = [];
+  private lesFor: readonly number[] | undefined;
+  private lesScale = 1;
+
+  /**
+   * The `le` label ends (`le="0.005"} `) of classic buckets: one per bound, then `+Inf`. Kept
+   * while the bounds stay the same (they are declared: the usual case).
+   */
+  leEnds(bounds: readonly number[], scale: number): readonly string[] {
+    const last = this.lesFor;
+    if (last === bounds && scale === this.lesScale) return this.les;
+    if (last !== undefined && scale === this.lesScale && sameNumbers(last, bounds)) {
+      this.lesFor = bounds;
+      return this.les;
+    }
+    this.les = bounds.map((b) => 'le="' + formatSampleValue(scaled(b, scale)) + '"} ');
+    this.les.push('le="+Inf"} ');
+    this.lesFor = bounds;
+    this.lesScale = scale;
+    return this.les;
+  }
+
   /** The family's names for `suffixes` when it gets `base`. */
   namesFor(suffixes: readonly string[]): readonly string[] {
     if (suffixes !== this.suffixes) {
@@ -189,6 +256,63 @@ class StatNames {
     }
     return this.names;
   }
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** `v * scale` without the float noise of the multiplication (`0.001 * 3` is 0.003, not 0.0030000000000000005). */
+export function scaled(v: number, scale: number): number {
+  return scale === 1 ? v : Number((v * scale).toPrecision(15));
+}
+
+/** Whether the distribution samples carry lifetime buckets (then the family is a histogram). */
+export function hasHistogram(samples: readonly Sample[]): boolean {
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    if (s.type === 'distribution' && s.figure === 'count' && s.scope === 'lifetime') return s.histogram !== undefined;
+  }
+  return false;
+}
+
+/** Default classic bounds per scale (seconds per unit of the values): prom-client's, converted. */
+const DEFAULT_BOUNDS = new Map<number, readonly number[]>([[1, DEFAULT_BUCKETS_SECONDS]]);
+
+/** The default classic bounds in the values' unit (`scale` seconds each). */
+export function defaultBounds(scale: number): readonly number[] {
+  let b = DEFAULT_BOUNDS.get(scale);
+  if (b === undefined) {
+    b = DEFAULT_BUCKETS_SECONDS.map((x) => scaled(x, 1 / scale));
+    if (DEFAULT_BOUNDS.size < 16) DEFAULT_BOUNDS.set(scale, b);
+  }
+  return b;
+}
+
+/** Seconds per unit of a time unit. */
+const TIME_UNITS: ReadonlyMap<string, number> = new Map([
+  ['s', 1],
+  ['ms', 1e-3],
+  ['us', 1e-6],
+  ['ns', 1e-9],
+]);
+
+/**
+ * What the values of a stat are multiplied by on export: a time unit becomes seconds (1e-3 for
+ * 'ms'); any other unit stays as it is (1).
+ */
+export function unitScale(stat: SnapshotStat): number {
+  const unit = statUnit(stat);
+  return unit === undefined ? 1 : (TIME_UNITS.get(unit) ?? 1);
+}
+
+/** The declared unit of a stat. */
+function statUnit(stat: SnapshotStat): string | undefined {
+  // Until declarations carry a unit for every kind, a pmf's unit is in its value.
+  if (stat.kind === 'pmf' && stat.value !== null) return stat.value.unit;
+  return undefined;
 }
 
 /** Most stats whose names are kept across renders (about 260 bytes each); past it the cache starts over, so memory stays bounded. */
@@ -228,24 +352,15 @@ const CHUNK_PARTS = 512;
  * depends on its samples reserves the header's slot and fills it (or drops it with the empty
  * family) at the end.
  */
-class Writer {
+/** The family names taken so far in one rendering. (not part of the public API) */
+export class NameClaims {
   private readonly used = new Set<string>();
-  /** Text not yet taken, in order. */
-  readonly parts: string[] = [];
-  constructor(private readonly om: boolean) {}
-
-  /** The text gathered so far as one string; starts over. */
-  take(): string {
-    const text = this.parts.join('');
-    this.parts.length = 0;
-    return text;
-  }
 
   /**
    * Picks the stat's base name, or `base_2`, `base_3`, ... so that none of the family's names is
    * taken; returns the family's names (the name, then the name + each suffix).
    */
-  private claim(stat: StatNames, suffixes: readonly string[]): readonly string[] {
+  claim(stat: StatNames, suffixes: readonly string[]): readonly string[] {
     let names = stat.namesFor(suffixes);
     for (let i = 2; this.taken(names); i++) names = suffixes.map((x) => stat.base + '_' + i + x);
     for (let i = 0; i < names.length; i++) this.used.add(names[i]);
@@ -256,6 +371,37 @@ class Writer {
   private taken(names: readonly string[]): boolean {
     for (let i = 0; i < names.length; i++) if (this.used.has(names[i])) return true;
     return false;
+  }
+}
+
+/** What renders one stat at a time and hands its output over in pieces. (not part of the public API) */
+export interface StatRenderer<T> {
+  stat(names: StatNames, stat: SnapshotStat): void;
+  /** Whether enough output is gathered to hand over a piece. */
+  readonly full: boolean;
+  /** The output gathered so far; starts over. */
+  take(): T;
+}
+
+class Writer implements StatRenderer<string> {
+  private readonly names = new NameClaims();
+  /** Text not yet taken, in order. */
+  readonly parts: string[] = [];
+  constructor(private readonly om: boolean) {}
+
+  get full(): boolean {
+    return this.parts.length >= CHUNK_PARTS;
+  }
+
+  /** The text gathered so far as one string; starts over. */
+  take(): string {
+    const text = this.parts.join('');
+    this.parts.length = 0;
+    return text;
+  }
+
+  private claim(stat: StatNames, suffixes: readonly string[]): readonly string[] {
+    return this.names.claim(stat, suffixes);
   }
 
   /** Reserves the slot of a family's header; see {@link close}. */
@@ -333,9 +479,15 @@ class Writer {
     else this.close(at, infoName, 'gauge', stat.path);
   }
 
-  /** A summary family: per labelled entry, its quantile lines, then `_sum` and `_count` of its lifetime. */
-  summary(stat: StatNames, samples: readonly Sample[]): void {
-    const names = this.claim(stat, SUFFIXES.summary);
+  /**
+   * A distribution family (pmf, namedPmfDict): a histogram when its entries carry lifetime
+   * buckets (a snapshot taken with `{ histograms: true }`), classic `_bucket{le}` lines derived
+   * from them; else a summary: quantile lines of the recent window. Then per entry `_sum` and
+   * `_count` of its lifetime. Values are multiplied by `scale` (a pmf in ms exported in seconds).
+   */
+  distribution(stat: StatNames, samples: readonly Sample[], scale: number): void {
+    const histogram = hasHistogram(samples);
+    const names = this.claim(stat, histogram ? SUFFIXES.histogram : SUFFIXES.summary);
     const name = names[0];
     const p = this.parts;
     const at = this.open();
@@ -352,38 +504,58 @@ class Writer {
         case 'quantile':
         case 'distribution':
           if (s.labels !== pairs) {
-            if (pairs !== undefined) this.entryEnd(names, labels, sum, count);
+            if (pairs !== undefined) this.entryEnd(names, labels, sum, count, scale);
             pairs = s.labels;
             labels = labelsOf(s.labels);
             sum = undefined;
             count = undefined;
           }
           if (s.type === 'quantile') {
-            const v = formatSampleValue(s.value ?? Number.NaN);
+            if (histogram) break;
+            const v = formatSampleValue(s.value === null ? Number.NaN : s.value * scale);
             if (labels === '') p.push(name, '{', quantileEnd(s.quantile), v, '\n');
             else p.push(name, '{', labels, ',', quantileEnd(s.quantile), v, '\n');
           } else if (s.scope === 'lifetime' && s.value !== null) {
-            // the window's figures have no line in a summary
+            // the window's figures have no line in a summary or histogram
             if (s.figure === 'sum') sum = s.value;
-            else if (s.figure === 'count') count = s.value;
+            else if (s.figure === 'count') {
+              count = s.value;
+              if (histogram && s.histogram !== undefined) {
+                this.buckets(stat, names[4], labels, s.histogram, scale);
+                // _sum and _count of the same buckets, so that they agree with the +Inf bucket
+                count = s.histogram.count;
+                sum = s.histogram.sum;
+              }
+            }
           }
           break;
         case 'gauge':
         case 'state':
         case 'counter':
         case 'info':
-          break; // not part of a summary
+          break; // not part of a summary or histogram
         default:
           unhandled(s);
       }
     }
-    if (pairs !== undefined) this.entryEnd(names, labels, sum, count);
-    this.close(at, name, 'summary', stat.path);
+    if (pairs !== undefined) this.entryEnd(names, labels, sum, count, scale);
+    this.close(at, name, histogram ? 'histogram' : 'summary', stat.path);
+  }
+
+  /** The classic `_bucket{le}` lines of one entry, derived from its native buckets. */
+  private buckets(stat: StatNames, bucketName: string, labels: Labels, h: HistogramBuckets, scale: number): void {
+    const bounds = h.bounds ?? defaultBounds(scale);
+    const les = stat.leEnds(bounds, scale);
+    const counts = classicCounts(h, bounds);
+    const p = this.parts;
+    const open = labels === '' ? '{' : '{' + labels + ',';
+    for (let b = 0; b < counts.length; b++) p.push(bucketName, open, les[b], String(counts[b]), '\n');
+    p.push(bucketName, open, les[counts.length], String(h.count), '\n');
   }
 
   /** The `_sum` and `_count` lines ending a summary's entry. */
-  private entryEnd(names: readonly string[], labels: Labels, sum: number | undefined, count: number | undefined): void {
-    if (sum !== undefined) this.line(names[1], labels, sum); // SUFFIXES.summary: _sum, _count
+  private entryEnd(names: readonly string[], labels: Labels, sum: number | undefined, count: number | undefined, scale: number): void {
+    if (sum !== undefined) this.line(names[1], labels, sum * scale); // SUFFIXES.summary/histogram: _sum, _count
     if (count !== undefined) this.line(names[2], labels, count);
   }
 
@@ -452,7 +624,7 @@ class Writer {
         this.info(names, kind.samples(stat.value, stat));
         break;
       case 'summary':
-        this.summary(names, kind.samples(stat.value, stat));
+        this.distribution(names, kind.samples(stat.value, stat), unitScale(stat));
         break;
       case 'counter':
         this.counter(names, kind.samples(stat.value, stat));
@@ -463,7 +635,8 @@ class Writer {
   }
 }
 
-function* walk(node: SnapshotNode, w: Writer): Generator<string> {
+/** Renders every stat of the tree with `w`, handing over its pieces as they fill. (not part of the public API) */
+export function* walkStats<T>(node: SnapshotNode, w: StatRenderer<T>): Generator<T> {
   const known = namesIn(node.path);
   let base: string | undefined;
   for (const s of node.stats) {
@@ -481,9 +654,9 @@ function* walk(node: SnapshotNode, w: Writer): Generator<string> {
       rememberNames(known, s.name, names);
     }
     w.stat(names, s);
-    if (w.parts.length >= CHUNK_PARTS) yield w.take();
+    if (w.full) yield w.take();
   }
-  for (const c of node.children) yield* walk(c, w);
+  for (const c of node.children) yield* walkStats(c, w);
 }
 
 /**
@@ -492,7 +665,7 @@ function* walk(node: SnapshotNode, w: Writer): Generator<string> {
  */
 export function* prometheusChunks(node: SnapshotNode, options: PrometheusRenderOptions = {}): Generator<string> {
   const w = new Writer(options.openMetrics === true);
-  yield* walk(node, w);
+  yield* walkStats(node, w);
   if (options.openMetrics) w.parts.push('# EOF\n');
   if (w.parts.length > 0) yield w.take();
 }

@@ -1,7 +1,8 @@
 /**
  * The one status handler behind every adapter: `GET <prefix><path>` answers the subtree at
  * `<path>` as HTML (default), `?format=json`, `?format=prettyjson`, `?format=prometheus`
- * (OpenMetrics when the Accept header asks for it), `?format=openmetrics` or `?format=live`
+ * (the protobuf exposition with native histograms, or OpenMetrics, when the Accept header asks
+ * for it: see {@link prometheusAnswerType}), `?format=openmetrics` or `?format=live`
  * (the live view's data); `?query=` filters HTML and JSON. Optionally also `GET /metrics`
  * (Prometheus, whole tree; `?format=openmetrics` there too, any other format is a 400).
  *
@@ -23,7 +24,8 @@ import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusChunks, wa
 import { emptyLike, filterSnapshot, parseQuery, type Query, QueryError } from '../formats/query.js';
 import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
 import { DEFAULT_SLICE_MS } from '../core/slices.js';
-import { collectBody } from './chunks.js';
+import { collectBody, collectBytes } from './chunks.js';
+import { PROMETHEUS_PROTOBUF_CONTENT_TYPE, prometheusProtobufChunks, wantsPrometheusProtobuf } from '../formats/prometheus-protobuf.js';
 import { checkSourceOption, type StatsSource } from '../registry/source.js';
 import { acquireHistory, type HistoryOptions, type HistorySampler } from './history.js';
 
@@ -310,7 +312,9 @@ export class StatusHandler {
   ): Promise<StatusResponse> {
     let node: SnapshotNode | undefined;
     try {
-      node = await this.source.snapshotAsync(statPath);
+      // Prometheus gets the lifetime buckets of distributions (native or classic histograms).
+      const prometheus = format === 'prometheus' || format === 'openmetrics';
+      node = await this.source.snapshotAsync(statPath, prometheus ? HISTOGRAMS : undefined);
     } catch (e) {
       // A segment the registry could never hold (reserved, control characters): not found.
       if (e instanceof Error && e.name === 'InvalidNameError') return text(404, `no stats at ${JSON.stringify(statPath)}: ${e.message}`);
@@ -332,7 +336,14 @@ export class StatusHandler {
         break;
       case 'prometheus':
       case 'openmetrics': {
-        const om = format === 'openmetrics' || wantsOpenMetrics(req.header('accept'));
+        const answer = prometheusAnswerType(format, req.header('accept'));
+        if (answer === 'protobuf') {
+          const bytes = await collectBytes(prometheusProtobufChunks(node), this.maxBodyBytes, this.sliceMs);
+          if (bytes === undefined) return text(500, `status response for ${JSON.stringify(statPath)} is larger than ${this.maxBodyBytes} bytes`);
+          headers['content-type'] = PROMETHEUS_PROTOBUF_CONTENT_TYPE;
+          return { status: 200, headers, body: bytes };
+        }
+        const om = answer === 'openmetrics';
         pieces = prometheusChunks(node, { openMetrics: om });
         type = om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
         break;
@@ -374,6 +385,22 @@ export class StatusHandler {
     }
     return text(500, `error rendering ${pathname}: ${describeThrown(e)}`);
   }
+}
+
+const HISTOGRAMS = Object.freeze({ histograms: true });
+
+/**
+ * Which Prometheus exposition answers a scrape: `?format=openmetrics` is OpenMetrics; else the
+ * `Accept` header decides: the delimited protobuf exposition (the only one that carries native
+ * histograms; Prometheus asks for it first when started with
+ * `--enable-feature=native-histograms`) when it is listed, else OpenMetrics when listed, else the
+ * text format 0.0.4. Only the media types count, not their `q` order: every Prometheus lists
+ * the one it prefers among these first or alone.
+ */
+export function prometheusAnswerType(format: 'prometheus' | 'openmetrics', accept: string | undefined): 'protobuf' | 'openmetrics' | 'text' {
+  if (format === 'openmetrics') return 'openmetrics';
+  if (wantsPrometheusProtobuf(accept)) return 'protobuf';
+  return wantsOpenMetrics(accept) ? 'openmetrics' : 'text';
 }
 
 function splitUrl(url: string): { pathname: string; search: string } {

@@ -50,8 +50,8 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
   const kinds = registry.collection(
     '/kinds',
     scales.doubleStat('load'),
-    scales.pmfStat('idle'),
-    scales.namedPmfDictStat('byHandler'),
+    scales.pmfStat('idle', { summary: true }),
+    scales.namedPmfDictStat('byHandler', { summary: true }),
     scales.meterDictStat('hitsByCode'),
     scales.stateTimeStat('state'),
     scales.stat('healthy', true),
@@ -147,7 +147,10 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
       for (const k of HOSTILE_KEYS) expected[k] = '1';
       assert.equal(byPath.length, Object.keys(expected).length, 'one series per key');
       assert.deepEqual(keys, expected, 'label values escaped and read back intact');
-      const median = await prom.query(`web_latency{quantile="0.5",instance="${instance()}"}`);
+      // A pmf is a histogram: classic buckets derived from its sketch (1..100 ms recorded).
+      const le = await prom.query(`web_latency_bucket{le="0.05",instance="${instance()}"}`);
+      assert.equal(le[0]?.value[1], '50');
+      const median = await prom.query(`histogram_quantile(0.5, web_latency_bucket${sel})`);
       assert.ok(Math.abs(Number(median[0]?.value[1]) - 0.05) < 0.05 * 0.03, `median ${median[0]?.value[1]}`);
       const count = await prom.query(`web_latency_count${sel}`);
       assert.equal(count[0]?.value[1], '100');

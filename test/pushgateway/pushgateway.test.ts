@@ -78,9 +78,12 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     assert.equal(g.families.backup_rows?.metrics[0].value, '42');
     assert.equal(g.families.backup_rows?.help, '/backup/rows');
     assert.equal(g.families.backup_byTable?.metrics[0].labels.key, 'users');
-    assert.equal(g.families.backup_seconds?.type, 'SUMMARY');
+    assert.equal(g.families.backup_seconds?.type, 'HISTOGRAM');
     assert.equal(g.families.backup_seconds?.metrics[0].count, '2');
     assert.equal(g.families.backup_seconds?.metrics[0].sum, '4');
+    // classic buckets derived from the sketch: 1.5 and 2.5 are both at or below le=2.5, none below 1
+    assert.equal(g.families.backup_seconds?.metrics[0].buckets?.['2.5'], '2');
+    assert.equal(g.families.backup_seconds?.metrics[0].buckets?.['1'], '0');
     assert.equal(g.families.backup_phase_info?.metrics[0].labels.value, 'done');
     // Only the subtree: the self-stats under /scales are not in it.
     assert.equal(
