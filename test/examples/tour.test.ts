@@ -55,8 +55,8 @@ test('examples/tour: page, JSON, Prometheus, Graphite (read back from whisper) a
   assert.match(prometheus, /^# TYPE web_requests gauge$/m);
   assert.match(prometheus, /^web_requests 1$/m);
   assert.match(prometheus, /^web_byStatus\{key="200"\} 1$/m);
-  assert.match(prometheus, /^# TYPE web_latency summary$/m);
-  assert.match(prometheus, /^web_latency\{quantile="0\.99"\} 0\.042$/m);
+  assert.match(prometheus, /^# TYPE web_latency histogram$/m);
+  assert.match(prometheus, /^web_latency_bucket\{le="0\.05"\} 1$/m);
   assert.match(prometheus, /^web_latency_count 1$/m);
 
   // Graphite: the final push of stop() was delivered, and carbon stored it in whisper.
