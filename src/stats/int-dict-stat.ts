@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat, KEY_LABELS } from '../core/description.js';
 import type { KindOutputs, Sample } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import {
@@ -15,7 +16,7 @@ import { foldedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictStat`. */
-export interface IntDictOptions {
+export interface IntDictOptions extends DeclarationOptions {
   /** Remove a key whose value becomes 0 (Python's autoDelete). Default false. */
   autoDelete?: boolean;
   /**
@@ -247,5 +248,5 @@ export const intDictOutputs: KindOutputs<NumberDict> = {
  * `keyLimit` (default 1,000) are folded into `__overflow__`.
  */
 export function intDictStat<N extends string>(name: N, options: IntDictOptions = {}): StatDef<N, Record<string, number>, IntDictHandle, false> {
-  return defineStat(name, 'intDict', (c, ctx) => new IntDictCell(name, c, ctx, options));
+  return defineStat(name, 'intDict', (c, ctx) => new IntDictCell(name, c, ctx, options), describeStat(name, options, KEY_LABELS));
 }

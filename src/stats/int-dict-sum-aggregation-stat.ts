@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat, KEY_LABELS } from '../core/description.js';
 import type { KindOutputs } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, contributeKeys, defineStatProperty, keyLimitOf, mapToJson, StatCell, toKey } from '../core/stat-cell.js';
@@ -6,7 +7,7 @@ import { type NumberDict, numberDictSamples } from './int-dict-stat.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of an `intDictSumAggregationStat`. */
-export interface IntDictSumAggregationOptions {
+export interface IntDictSumAggregationOptions extends DeclarationOptions {
   /** At most this many keys (default: the registry's `keyLimit`). */
   keyLimit?: number;
 }
@@ -119,5 +120,10 @@ export function intDictSumAggregationStat<N extends string>(
   name: N,
   options: IntDictSumAggregationOptions = {},
 ): StatDef<N, Readonly<Record<string, number>>, IntDictSumAggregationHandle, false> {
-  return defineStat(name, 'intDictSumAggregation', (c, ctx) => new IntDictSumAggregationCell(name, c, ctx, options));
+  return defineStat(
+    name,
+    'intDictSumAggregation',
+    (c, ctx) => new IntDictSumAggregationCell(name, c, ctx, options),
+    describeStat(name, options, KEY_LABELS),
+  );
 }

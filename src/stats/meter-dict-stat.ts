@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat, KEY_LABELS } from '../core/description.js';
 import type { KindOutputs, Sample } from '../core/samples.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
@@ -7,7 +8,7 @@ import { dictProxy } from './dict-proxy.js';
 import { MeterCell, type MeterHandle, meterDisplay, meterSamplesInto } from './meter-stat.js';
 
 /** Options of a `meterDictStat`. */
-export interface MeterDictOptions {
+export interface MeterDictOptions extends DeclarationOptions {
   /** At most this many keys (default: the registry's `keyLimit`). */
   keyLimit?: number;
 }
@@ -127,5 +128,5 @@ export function meterDictStat<N extends string>(
   name: N,
   options: MeterDictOptions = {},
 ): StatDef<N, Record<string, MeterHandle>, MeterDictHandle, false> {
-  return defineStat(name, 'meterDict', (c, ctx) => new MeterDictCell(name, c, ctx, options));
+  return defineStat(name, 'meterDict', (c, ctx) => new MeterDictCell(name, c, ctx, options), describeStat(name, options, KEY_LABELS));
 }

@@ -1,3 +1,4 @@
+import { describeStat, KEY_LABELS } from '../core/description.js';
 import type { KindOutputs, Sample } from '../core/samples.js';
 import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
@@ -135,5 +136,10 @@ export function namedPmfDictStat<N extends string>(
   name: N,
   options: NamedPmfDictOptions = {},
 ): StatDef<N, Record<string, PmfHandle>, NamedPmfDictHandle, false> {
-  return defineStat(name, 'namedPmfDict', (c, ctx) => new NamedPmfDictCell(name, c, ctx, options));
+  return defineStat(
+    name,
+    'namedPmfDict',
+    (c, ctx) => new NamedPmfDictCell(name, c, ctx, options),
+    describeStat(name, options, KEY_LABELS, options.unit ?? 's'),
+  );
 }
