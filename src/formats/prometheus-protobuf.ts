@@ -32,7 +32,7 @@
 import type { HistogramBuckets } from '../core/snapshot.js';
 import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
 import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
-import { hasHistogram, NameClaims, type StatNames, type StatRenderer, unitScale, walkStats } from './prometheus.js';
+import { hasHistogram, NameClaims, type StatNames, type StatRenderer, SUFFIXES, walkStats } from './prometheus.js';
 
 /** Content type of the delimited protobuf exposition. */
 export const PROMETHEUS_PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
@@ -698,14 +698,6 @@ export function wantsPrometheusProtobuf(accept: string | null | undefined): bool
 /** Families encoded per chunk handed over. */
 const CHUNK_FAMILIES = 256;
 
-const PROTO_SUFFIXES = {
-  gauge: [''],
-  info: ['', '_info'],
-  summary: ['', '_sum', '_count', '_created'],
-  histogram: ['', '_sum', '_count', '_created', '_bucket'],
-  counter: ['', '_total', '_created', '_rate'],
-} as const;
-
 const LONE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 const LONE_SURROGATES = /\p{Cs}/gu;
@@ -784,7 +776,7 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
   }
 
   stat(names: StatNames, stat: SnapshotStat): void {
-    if (stat.error !== undefined) return;
+    if (stat.error !== undefined || stat.prometheusRefused) return;
     const kind = kindOf(stat);
     const family = kind.family(stat.value, stat);
     if (family === null) return;
@@ -797,7 +789,7 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
         this.info(names, samples);
         break;
       case 'summary':
-        this.distribution(names, samples, unitScale(stat));
+        this.distribution(names, samples, names.scale);
         break;
       case 'counter':
         this.counter(names, samples);
@@ -812,7 +804,9 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
   }
 
   private gauge(stat: StatNames, samples: readonly Sample[]): void {
-    const name = this.names.claim(stat, PROTO_SUFFIXES.gauge)[0];
+    const names = this.names.claim(stat, SUFFIXES.gauge);
+    if (names === null) return;
+    const scale = stat.scale;
     const metrics: ProtoMetric[] = [];
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
@@ -821,7 +815,7 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
         case 'gauge':
         case 'state':
         case 'counter':
-          metrics.push(s.labels.length === 0 ? { value: s.value } : { labels: protoLabels(s.labels), value: s.value });
+          metrics.push(s.labels.length === 0 ? { value: s.value * scale } : { labels: protoLabels(s.labels), value: s.value * scale });
           break;
         case 'quantile':
         case 'distribution':
@@ -831,11 +825,12 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
           unhandled(s);
       }
     }
-    this.push(name, stat.path, 'gauge', metrics);
+    this.push(names[0], stat.help, 'gauge', metrics);
   }
 
   private info(stat: StatNames, samples: readonly Sample[]): void {
-    const name = this.names.claim(stat, PROTO_SUFFIXES.info)[1];
+    const names = this.names.claim(stat, SUFFIXES.info);
+    if (names === null) return;
     const metrics: ProtoMetric[] = [];
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
@@ -855,12 +850,13 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
       }
     }
     // The protobuf exposition has no info type: a gauge of 1, as the text format 0.0.4 has it.
-    this.push(name, stat.path, 'gauge', metrics);
+    this.push(names[1], stat.help, 'gauge', metrics);
   }
 
   private distribution(stat: StatNames, samples: readonly Sample[], scale: number): void {
     const histogram = hasHistogram(samples);
-    const name = this.names.claim(stat, histogram ? PROTO_SUFFIXES.histogram : PROTO_SUFFIXES.summary)[0];
+    const names = this.names.claim(stat, histogram ? SUFFIXES.histogram : SUFFIXES.summary);
+    if (names === null) return;
     const metrics: ProtoMetric[] = [];
     let pairs: SampleLabels | undefined;
     let quantiles: { quantile: number; value: number }[] = [];
@@ -910,11 +906,13 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
       }
     }
     end();
-    this.push(name, stat.path, histogram ? 'histogram' : 'summary', metrics);
+    this.push(names[0], stat.help, histogram ? 'histogram' : 'summary', metrics);
   }
 
   private counter(stat: StatNames, samples: readonly Sample[]): void {
-    const names = this.names.claim(stat, PROTO_SUFFIXES.counter);
+    const names = this.names.claim(stat, SUFFIXES.counter);
+    if (names === null) return;
+    const scale = stat.scale;
     const totals: ProtoMetric[] = [];
     const rates: ProtoMetric[] = [];
     let totalUnit: string | undefined;
@@ -924,11 +922,11 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
       if (s.labels === null) continue;
       switch (s.type) {
         case 'counter':
-          totals.push(s.labels.length === 0 ? { value: s.value } : { labels: protoLabels(s.labels), value: s.value });
+          totals.push(s.labels.length === 0 ? { value: s.value * scale } : { labels: protoLabels(s.labels), value: s.value * scale });
           totalUnit ??= s.unit;
           break;
         case 'gauge':
-          rates.push(s.labels.length === 0 ? { value: s.value } : { labels: protoLabels(s.labels), value: s.value });
+          rates.push(s.labels.length === 0 ? { value: s.value * scale } : { labels: protoLabels(s.labels), value: s.value * scale });
           rateUnit ??= s.unit;
           break;
         case 'state':
@@ -940,7 +938,7 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
           unhandled(s);
       }
     }
-    const help = stat.path;
+    const help = stat.help;
     this.push(names[1], totalUnit === undefined ? help : help + ' (' + totalUnit + ')', 'counter', totals);
     this.push(names[3], rateUnit === undefined ? help : help + ' (' + rateUnit + ')', 'gauge', rates);
   }

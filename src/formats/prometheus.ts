@@ -24,6 +24,8 @@
  * two keys never become one series.
  */
 import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
+import type { StatDescription } from '../core/description.js';
+import { exportScale, metricName, prometheusFamilyName } from '../core/prometheus-name.js';
 import type { HistogramBuckets } from '../core/snapshot.js';
 import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
 import { indexAt, ZERO_THRESHOLD } from '../sampling/exponential-index.js';
@@ -57,36 +59,7 @@ export function wantsOpenMetrics(accept: string | null | undefined): boolean {
   return false;
 }
 
-const NAME_CHAR_BAD = /[^a-zA-Z0-9_]/;
-const NAME_CHARS_BAD = /[^a-zA-Z0-9_]/g;
-
-/** Every character outside `[a-zA-Z0-9_]` as `_`. */
-function nameChars(text: string): string {
-  return NAME_CHAR_BAD.test(text) ? text.replace(NAME_CHARS_BAD, '_') : text;
-}
-
-/** A valid name from sanitized characters: `_` when empty, a `_` before a leading digit. */
-function finishName(out: string): string {
-  if (out === '') return '_';
-  const c = out.charCodeAt(0);
-  return c >= 48 && c <= 57 ? '_' + out : out;
-}
-
-/**
- * The metric name of a stat path.
- *
- * @example metricName('/web/success') === 'web_success'; metricName('/api/v1.2/p99') === 'api_v1_2_p99'
- */
-export function metricName(path: string): string {
-  return finishName(
-    nameChars(
-      path
-        .split('/')
-        .filter((s) => s !== '')
-        .join('_'),
-    ),
-  );
-}
+export { metricName };
 
 const LABEL_BAD = /[\\"\n]/;
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -143,7 +116,8 @@ function labels(pairs: SampleLabels): Labels {
   return escaped === '' ? out : out + ',escaped="' + escaped + '"';
 }
 
-const SUFFIXES = {
+/** The suffixes of each family's series (a family claims all of its names). (not part of the public API) */
+export const SUFFIXES = {
   gauge: [''],
   info: ['', '_info'],
   summary: ['', '_sum', '_count', '_created'],
@@ -214,16 +188,26 @@ export function classicCounts(h: HistogramBuckets, bounds: readonly number[]): n
  * scrape.
  */
 export class StatNames {
-  /** `base` + each suffix of {@link suffixes} (the family's names when it gets `base`). */
+  /** `base` + each suffix of {@link suffixes} (the family's names). */
   private names: readonly string[] = [];
   private suffixes: readonly string[] | undefined;
+  /** The family name (see core/prometheus-name.ts). */
+  readonly base: string;
+  /** The help text: the declared help, else the path. */
+  readonly help: string;
+  /** Values are multiplied by this on export (a time unit to seconds). */
+  readonly scale: number;
 
   constructor(
-    /** The metric name of the stat's path. */
-    readonly base: string,
-    /** The stat's path (the help text). */
+    /** The stat's path. */
     readonly path: string,
-  ) {}
+    /** What its declaration said (the names are kept while it stays the same object). */
+    readonly description: StatDescription | undefined,
+  ) {
+    this.base = prometheusFamilyName(path, description);
+    this.help = description?.help ?? path;
+    this.scale = exportScale(description);
+  }
 
   /** `le="..."} ` label ends of the classic buckets, and the bounds (in the values' unit) they were made for. */
   private les: string[] = [];
@@ -251,7 +235,9 @@ export class StatNames {
   /** The family's names for `suffixes` when it gets `base`. */
   namesFor(suffixes: readonly string[]): readonly string[] {
     if (suffixes !== this.suffixes) {
-      this.names = suffixes.map((x) => this.base + x);
+      // A counter named `x_total` (a prometheusName kept from prom-client) writes `x_total`.
+      const base = suffixes === SUFFIXES.counter && this.base.endsWith('_total') ? this.base.slice(0, -6) : this.base;
+      this.names = suffixes.map((x) => base + x);
       this.suffixes = suffixes;
     }
     return this.names;
@@ -289,30 +275,6 @@ export function defaultBounds(scale: number): readonly number[] {
     if (DEFAULT_BOUNDS.size < 16) DEFAULT_BOUNDS.set(scale, b);
   }
   return b;
-}
-
-/** Seconds per unit of a time unit. */
-const TIME_UNITS: ReadonlyMap<string, number> = new Map([
-  ['s', 1],
-  ['ms', 1e-3],
-  ['us', 1e-6],
-  ['ns', 1e-9],
-]);
-
-/**
- * What the values of a stat are multiplied by on export: a time unit becomes seconds (1e-3 for
- * 'ms'); any other unit stays as it is (1).
- */
-export function unitScale(stat: SnapshotStat): number {
-  const unit = statUnit(stat);
-  return unit === undefined ? 1 : (TIME_UNITS.get(unit) ?? 1);
-}
-
-/** The declared unit of a stat. */
-function statUnit(stat: SnapshotStat): string | undefined {
-  // Until declarations carry a unit for every kind, a pmf's unit is in its value.
-  if (stat.kind === 'pmf' && stat.value !== null) return stat.value.unit;
-  return undefined;
 }
 
 /** Most stats whose names are kept across renders (about 260 bytes each); past it the cache starts over, so memory stays bounded. */
@@ -357,12 +319,14 @@ export class NameClaims {
   private readonly used = new Set<string>();
 
   /**
-   * Picks the stat's base name, or `base_2`, `base_3`, ... so that none of the family's names is
-   * taken; returns the family's names (the name, then the name + each suffix).
+   * The family's names (the name, then the name + each suffix), claimed; null when one of them
+   * is taken by a family written before: the family is then left out, never renamed. (A
+   * registry refuses such declarations, see core/prometheus-name.ts: only a snapshot made
+   * elsewhere, a merged dump, can hold two.)
    */
-  claim(stat: StatNames, suffixes: readonly string[]): readonly string[] {
-    let names = stat.namesFor(suffixes);
-    for (let i = 2; this.taken(names); i++) names = suffixes.map((x) => stat.base + '_' + i + x);
+  claim(stat: StatNames, suffixes: readonly string[]): readonly string[] | null {
+    const names = stat.namesFor(suffixes);
+    if (this.taken(names)) return null;
     for (let i = 0; i < names.length; i++) this.used.add(names[i]);
     return names;
   }
@@ -400,7 +364,7 @@ class Writer implements StatRenderer<string> {
     return text;
   }
 
-  private claim(stat: StatNames, suffixes: readonly string[]): readonly string[] {
+  private claim(stat: StatNames, suffixes: readonly string[]): readonly string[] | null {
     return this.names.claim(stat, suffixes);
   }
 
@@ -422,15 +386,19 @@ class Writer implements StatRenderer<string> {
     return true;
   }
 
-  /** One line: `name{labels} value`. */
-  private line(name: string, labels: Labels, value: number): void {
+  /** One line: `name{labels} value`, the value multiplied by `scale` (a time unit to seconds). */
+  private line(name: string, labels: Labels, value: number, scale = 1): void {
+    if (scale !== 1) value *= scale;
     if (labels === '') this.parts.push(name, ' ', formatSampleValue(value), '\n');
     else this.parts.push(name, '{', labels, '} ', formatSampleValue(value), '\n');
   }
 
   /** A gauge family: gauge, state and counter samples, one line each. */
   gauge(stat: StatNames, samples: readonly Sample[]): void {
-    const name = this.claim(stat, SUFFIXES.gauge)[0];
+    const names = this.claim(stat, SUFFIXES.gauge);
+    if (names === null) return;
+    const name = names[0];
+    const scale = stat.scale;
     const at = this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
@@ -439,7 +407,7 @@ class Writer implements StatRenderer<string> {
         case 'gauge':
         case 'state':
         case 'counter':
-          this.line(name, labelsOf(s.labels), s.value);
+          this.line(name, labelsOf(s.labels), s.value, scale);
           break;
         case 'quantile':
         case 'distribution':
@@ -449,12 +417,13 @@ class Writer implements StatRenderer<string> {
           unhandled(s);
       }
     }
-    this.close(at, name, 'gauge', stat.path);
+    this.close(at, name, 'gauge', stat.help);
   }
 
   /** An info family: one `name_info{labels} 1` line per info sample. */
   info(stat: StatNames, samples: readonly Sample[]): void {
     const names = this.claim(stat, SUFFIXES.info);
+    if (names === null) return;
     const name = names[0];
     const infoName = names[1];
     const at = this.open();
@@ -475,8 +444,8 @@ class Writer implements StatRenderer<string> {
           unhandled(s);
       }
     }
-    if (this.om) this.close(at, name, 'info', stat.path);
-    else this.close(at, infoName, 'gauge', stat.path);
+    if (this.om) this.close(at, name, 'info', stat.help);
+    else this.close(at, infoName, 'gauge', stat.help);
   }
 
   /**
@@ -488,6 +457,7 @@ class Writer implements StatRenderer<string> {
   distribution(stat: StatNames, samples: readonly Sample[], scale: number): void {
     const histogram = hasHistogram(samples);
     const names = this.claim(stat, histogram ? SUFFIXES.histogram : SUFFIXES.summary);
+    if (names === null) return;
     const name = names[0];
     const p = this.parts;
     const at = this.open();
@@ -539,7 +509,7 @@ class Writer implements StatRenderer<string> {
       }
     }
     if (pairs !== undefined) this.entryEnd(names, labels, sum, count, scale);
-    this.close(at, name, histogram ? 'histogram' : 'summary', stat.path);
+    this.close(at, name, histogram ? 'histogram' : 'summary', stat.help);
   }
 
   /** The classic `_bucket{le}` lines of one entry, derived from its native buckets. */
@@ -562,7 +532,9 @@ class Writer implements StatRenderer<string> {
   /** A counter family: `name_total` lines of the counter samples, then the gauges as `name_rate`. */
   counter(stat: StatNames, samples: readonly Sample[]): void {
     const names = this.claim(stat, SUFFIXES.counter);
-    const help = stat.path;
+    if (names === null) return;
+    const help = stat.help;
+    const scale = stat.scale;
     const name = names[0];
     const total = names[1]; // SUFFIXES.counter: _total, _created, _rate
     const rate = names[3];
@@ -577,13 +549,13 @@ class Writer implements StatRenderer<string> {
         switch (s.type) {
           case 'counter':
             if (pass === 0) {
-              this.line(total, labelsOf(s.labels), s.value);
+              this.line(total, labelsOf(s.labels), s.value, scale);
               totalUnit ??= s.unit;
             }
             break;
           case 'gauge':
             if (pass === 1) {
-              this.line(rate, labelsOf(s.labels), s.value);
+              this.line(rate, labelsOf(s.labels), s.value, scale);
               rateUnit ??= s.unit;
             }
             break;
@@ -612,7 +584,7 @@ class Writer implements StatRenderer<string> {
   }
 
   stat(names: StatNames, stat: SnapshotStat): void {
-    if (stat.error !== undefined) return;
+    if (stat.error !== undefined || stat.prometheusRefused) return;
     const kind = kindOf(stat);
     const family = kind.family(stat.value, stat);
     if (family === null) return;
@@ -624,7 +596,7 @@ class Writer implements StatRenderer<string> {
         this.info(names, kind.samples(stat.value, stat));
         break;
       case 'summary':
-        this.distribution(names, kind.samples(stat.value, stat), unitScale(stat));
+        this.distribution(names, kind.samples(stat.value, stat), names.scale);
         break;
       case 'counter':
         this.counter(names, kind.samples(stat.value, stat));
@@ -638,19 +610,10 @@ class Writer implements StatRenderer<string> {
 /** Renders every stat of the tree with `w`, handing over its pieces as they fill. (not part of the public API) */
 export function* walkStats<T>(node: SnapshotNode, w: StatRenderer<T>): Generator<T> {
   const known = namesIn(node.path);
-  let base: string | undefined;
   for (const s of node.stats) {
     let names = known.get(s.name);
-    if (names === undefined) {
-      // metricName(path) of each stat, with the container's part sanitized once.
-      base ??= nameChars(
-        node.path
-          .split('/')
-          .filter((x) => x !== '')
-          .join('_'),
-      );
-      const path = (node.path === '/' ? '' : node.path) + '/' + s.name;
-      names = new StatNames(finishName(base === '' ? nameChars(s.name) : base + '_' + nameChars(s.name)), path);
+    if (names === undefined || names.description !== s.description) {
+      names = new StatNames((node.path === '/' ? '' : node.path) + '/' + s.name, s.description);
       rememberNames(known, s.name, names);
     }
     w.stat(names, s);

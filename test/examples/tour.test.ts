@@ -54,10 +54,10 @@ test('examples/tour: page, JSON, Prometheus, Graphite (read back from whisper) a
   const prometheus = stdout.slice(stdout.indexOf('prometheus: ') + 'prometheus: '.length, stdout.indexOf('\ndump: '));
   assert.match(prometheus, /^# TYPE web_requests gauge$/m);
   assert.match(prometheus, /^web_requests 1$/m);
-  assert.match(prometheus, /^web_byStatus\{key="200"\} 1$/m);
-  assert.match(prometheus, /^# TYPE web_latency histogram$/m);
-  assert.match(prometheus, /^web_latency_bucket\{le="0\.05"\} 1$/m);
-  assert.match(prometheus, /^web_latency_count 1$/m);
+  assert.match(prometheus, /^web_by_status\{key="200"\} 1$/m);
+  assert.match(prometheus, /^# TYPE web_latency_seconds histogram$/m);
+  assert.match(prometheus, /^web_latency_seconds_bucket\{le="0\.05"\} 1$/m);
+  assert.match(prometheus, /^web_latency_seconds_count 1$/m);
 
   // Graphite: the final push of stop() was delivered, and carbon stored it in whisper.
   assert.match(stdout, /^graphite: \d+ datapoints, delivered: true$/m);

@@ -68,7 +68,7 @@ describe('native histograms (protobuf exposition)', () => {
     const values = latencies(2000, 7);
     for (const v of values) S.latency.record(v);
     const fams = families(renderPrometheusProtobuf(reg.snapshot('/', { histograms: true })!));
-    const f = fams.find((x) => x.name === 'web_latency');
+    const f = fams.find((x) => x.name === 'web_latency_seconds');
     assert.ok(f, `families: ${fams.map((x) => x.name).join(', ')}`);
     assert.equal(f.type, HISTOGRAM);
     assert.equal(f.help, '/web/latency');
@@ -118,7 +118,7 @@ describe('native histograms (protobuf exposition)', () => {
     S.$.latency.record('/a', 0.01);
     S.$.latency.record('/a', 0.02);
     S.$.latency.record('x\uD800', 0.5);
-    const f = families(renderPrometheusProtobuf(reg.snapshot('/', { histograms: true })!)).find((x) => x.name === 'api_latency')!;
+    const f = families(renderPrometheusProtobuf(reg.snapshot('/', { histograms: true })!)).find((x) => x.name === 'api_latency_seconds')!;
     assert.equal(f.type, HISTOGRAM);
     const byLabels = f.metrics.map((m) => [labelsOf(m), uint(decodeMessage((one(m, 7) as { bytes: Uint8Array }).bytes), 1)]);
     assert.deepEqual(byLabels, [
@@ -133,7 +133,7 @@ describe('native histograms (protobuf exposition)', () => {
     ]);
     // the text output names the same series
     const text = renderPrometheus(reg.snapshot('/', { histograms: true })!);
-    assert.match(text, /api_latency_count\{key="x\\\\ud800",escaped="key"\} 1\n/);
+    assert.match(text, /api_latency_seconds_count\{key="x\\\\ud800",escaped="key"\} 1\n/);
   });
 
   it('a pmf declared { summary: true } stays a summary in both expositions', () => {
@@ -142,7 +142,7 @@ describe('native histograms (protobuf exposition)', () => {
     S.step.record(0.5);
     const snap = reg.snapshot('/', { histograms: true })!;
     assert.equal(families(renderPrometheusProtobuf(snap))[0].type, SUMMARY);
-    assert.match(renderPrometheus(snap), /# TYPE job_step summary\njob_step\{quantile="0.5"\} 0.5/);
+    assert.match(renderPrometheus(snap), /# TYPE job_step_seconds summary\njob_step_seconds\{quantile="0.5"\} 0.5/);
   });
 
   it('counts stay cumulative across window rotations (the lifetime sketch, not the window)', () => {
@@ -172,19 +172,19 @@ describe('classic buckets (text exposition)', () => {
     const values = latencies(3000, 11);
     for (const v of values) S.latency.record(v);
     const text = renderPrometheus(reg.snapshot('/', { histograms: true })!);
-    assert.match(text, /# HELP web_latency \/web\/latency\n# TYPE web_latency histogram\n/);
-    const lines = text.split('\n').filter((l) => l.startsWith('web_latency_bucket'));
+    assert.match(text, /# HELP web_latency_seconds \/web\/latency\n# TYPE web_latency_seconds histogram\n/);
+    const lines = text.split('\n').filter((l) => l.startsWith('web_latency_seconds_bucket'));
     const bounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     assert.equal(lines.length, bounds.length + 1);
     for (let b = 0; b < bounds.length; b++) {
       const exact = values.filter((v) => v <= bounds[b]).length;
       const nearBound = values.filter((v) => Math.abs(v / bounds[b] - 1) < 0.011).length;
       const got = Number(lines[b].split(' ')[1]);
-      assert.match(lines[b], new RegExp(`^web_latency_bucket\\{le="${bounds[b]}"\\} `));
+      assert.match(lines[b], new RegExp(`^web_latency_seconds_bucket\\{le="${bounds[b]}"\\} `));
       assert.ok(Math.abs(got - exact) <= nearBound, `le=${bounds[b]}: ${got} vs exact ${exact} (${nearBound} values near the bound)`);
     }
-    assert.equal(lines[bounds.length], `web_latency_bucket{le="+Inf"} ${values.length}`);
-    assert.match(text, new RegExp(`\\nweb_latency_count ${values.length}\\n`));
+    assert.equal(lines[bounds.length], `web_latency_seconds_bucket{le="+Inf"} ${values.length}`);
+    assert.match(text, new RegExp(`\\nweb_latency_seconds_count ${values.length}\\n`));
   });
 
   it('takes declared bounds in the stat unit and writes them in seconds', () => {
@@ -238,10 +238,10 @@ describe('content negotiation', () => {
       assert.equal(f.type, HISTOGRAM);
       const om = (await get('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5'))!;
       assert.equal(om.headers['content-type'], OPENMETRICS_CONTENT_TYPE);
-      assert.match(om.body.toString(), /web_latency_bucket\{le="0.25"\} 1\n/);
+      assert.match(om.body.toString(), /web_latency_seconds_bucket\{le="0.25"\} 1\n/);
       const plain = (await get(undefined))!;
       assert.equal(plain.headers['content-type'], PROMETHEUS_CONTENT_TYPE);
-      assert.match(plain.body.toString(), /# TYPE web_latency histogram\n/);
+      assert.match(plain.body.toString(), /# TYPE web_latency_seconds histogram\n/);
       const sub = (await handler.handle({
         method: 'GET',
         url: '/status/web?format=prometheus',

@@ -77,7 +77,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     assert.deepEqual(g.labels, { job: 'nightly/backup', dir: '/var/tmp', empty: '', instance: 'db 1' });
     assert.equal(g.families.backup_rows?.metrics[0].value, '42');
     assert.equal(g.families.backup_rows?.help, '/backup/rows');
-    assert.equal(g.families.backup_byTable?.metrics[0].labels.key, 'users');
+    assert.equal(g.families.backup_by_table?.metrics[0].labels.key, 'users');
     assert.equal(g.families.backup_seconds?.type, 'HISTOGRAM');
     assert.equal(g.families.backup_seconds?.metrics[0].count, '2');
     assert.equal(g.families.backup_seconds?.metrics[0].sum, '4');
@@ -120,7 +120,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     const registry = new scales.Registry();
     registry.collection('/', scales.intStat('clash')).$.clash.set(1);
     const other = new scales.Registry();
-    other.collection('/', scales.pmfStat('clash')).$.clash.record(1);
+    other.collection('/', scales.pmfStat('clash', { prometheusName: 'clash' })).$.clash.record(1);
     assert.equal((await new PushgatewayPusher({ url: pgw.url, job: 'clash-1', source: registry }).push()).ok, true);
     // The same name as a summary in another group is inconsistent: the gateway answers 400.
     const pusher = new PushgatewayPusher({ url: pgw.url, job: 'clash-2', source: other });
@@ -161,7 +161,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     const g = await groupOf('nightly-backup');
     assert.deepEqual(g?.labels, { job: 'nightly-backup', db: 'users', dir: '/var/backups' });
     assert.equal(g?.families.backup_rows?.metrics[0].value, String((8 + 6 + 5) * 100));
-    assert.equal(g?.families.backup_tableSeconds?.metrics[0].count, '3');
+    assert.equal(g?.families.backup_table_seconds?.metrics[0].count, '3');
   });
 
   describe('at exit, from a real batch process', () => {
