@@ -137,3 +137,10 @@ export function sameDescription(a: StatDescription | undefined, b: StatDescripti
     a.help === b.help && a.unit === b.unit && a.prometheusName === b.prometheusName && la.length === lb.length && la.every((l, i) => l === lb[i])
   );
 }
+
+/** Whether two stats have the same label names (a labelled dict feeds only a sum of the same labels). */
+export function sameLabels(a: StatDescription | undefined, b: StatDescription | undefined): boolean {
+  const la = a?.labels ?? KEY_LABELS;
+  const lb = b?.labels ?? KEY_LABELS;
+  return la.length === lb.length && la.every((l, i) => l === lb[i]);
+}

@@ -73,8 +73,8 @@ export abstract class StatCell {
   /** The stat's value as plain JSON. May throw (a gauge function): callers catch. */
   abstract read(options: SnapshotOptions): JsonValue;
 
-  /** Whether this stat reports to an aggregation of kind `kind`. */
-  feeds(_kind: string): boolean {
+  /** Whether this stat reports to an aggregation of kind `kind` (the aggregation `target`: a labelled dict feeds a sum of the same labels only). */
+  feeds(_kind: string, _target?: StatCell): boolean {
     return false;
   }
 

@@ -465,7 +465,7 @@ export class Registry implements StatsSource {
   private aggregatorFor(start: Container | null, cell: StatCell): (StatCell & Aggregator) | null {
     for (let c = start; c !== null; c = c.parent) {
       const s = c.stats.get(cell.name);
-      if (s?.aggregates && cell.feeds(s.kind)) return s as StatCell & Aggregator;
+      if (s?.aggregates && cell.feeds(s.kind, s)) return s as StatCell & Aggregator;
     }
     return null;
   }
