@@ -5,7 +5,8 @@
 // (`histogram_quantile(0.99, sum(...))`) is within 1.5% of the exact p99 of all values pooled,
 // and `histogram_count` equals the number of values recorded. A Prometheus without the flag gets
 // the text exposition with classic buckets, which `histogram_quantile` reads (its p99 lies in
-// the classic bucket of the exact one). The status counter summed by status equals what was sent.
+// the classic bucket of the exact one). The requests counter (labels method and status) summed by
+// status equals what was sent; a labelled histogram (method, route) merges the same way.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +80,15 @@ describe('a fleet of three apps scraped by a real Prometheus', { timeout: 120_00
     assert.ok(Math.abs(p99 / exact - 1) <= 0.015, off);
     // The native series are histograms, not _bucket series.
     assert.equal((await prom.query('web_latency_seconds_bucket')).length, 0);
+    // Labelled native histograms (method, route): merged over routes and apps, the same p99 and count.
+    const byRoute = await prom.query('histogram_count(sum by (route) (web_route_latency_seconds))');
+    assert.deepEqual(byRoute.map((s) => s.metric.route).sort(), ['/a', '/b']);
+    assert.equal(
+      byRoute.reduce((a, s) => a + Number(s.value[1]), 0),
+      TOTAL,
+    );
+    const p99Routes = Number((await prom.query('histogram_quantile(0.99, sum(web_route_latency_seconds))'))[0].value[1]);
+    assert.ok(Math.abs(p99Routes / exact - 1) <= 0.015, `p99 over routes ${p99Routes} vs ${exact}`);
   });
 
   it('classic buckets for a Prometheus without native histograms: histogram_quantile reads them', async () => {
@@ -107,8 +117,13 @@ describe('a fleet of three apps scraped by a real Prometheus', { timeout: 120_00
     for (const prom of [native!, classic!]) {
       const total = await prom.waitFor('sum(web_requests)', (r) => Number(r[0].value[1]) === TOTAL, 40_000);
       assert.equal(Number(total[0]?.value[1]), TOTAL);
-      const byStatus = await prom.query('sum by (key) (web_requests)');
-      assert.deepEqual(Object.fromEntries(byStatus.map((s) => [s.metric.key, Number(s.value[1])])), Object.fromEntries(STATUS_COUNTS));
+      const byStatus = await prom.query('sum by (status) (web_requests)');
+      assert.deepEqual(Object.fromEntries(byStatus.map((s) => [s.metric.status, Number(s.value[1])])), Object.fromEntries(STATUS_COUNTS));
+      const posts = await prom.query('sum by (method) (web_requests{status="404"})');
+      assert.deepEqual(
+        posts.map((s) => [s.metric.method, Number(s.value[1])]),
+        [['POST', STATUS_COUNTS.get('404')]],
+      );
     }
   });
 });
