@@ -134,9 +134,20 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     assert.match(String(self.lastError), /HTTP 400/);
   });
 
-  it('a real Prometheus scrapes the pushed series from the gateway, with the grouping labels', async () => {
+  it('a real Prometheus scrapes the pushed subtree from the gateway, with the grouping labels: a counter, labels, a histogram', async () => {
     const registry = new scales.Registry();
-    registry.collection('/jobs', scales.intStat('processed')).$.processed.inc(1234);
+    const jobs = registry.collection(
+      '/jobs',
+      scales.intStat('processed', { help: 'Rows processed' }),
+      scales.intDictStat('outcomes', { labels: ['table', 'status'] }),
+      scales.pmfStat('step', { unit: 'ms', help: 'Time per step' }),
+    );
+    registry.collection('/other', scales.intStat('left')).left = 1;
+    jobs.$.processed.inc(1234);
+    jobs.$.outcomes.inc({ table: 'users', status: 'ok' }, 5);
+    jobs.$.outcomes.inc({ table: 'orders', status: 'ok' }, 2);
+    jobs.$.outcomes.inc({ table: 'orders', status: 'failed' });
+    for (let i = 1; i <= 100; i++) jobs.$.step.record(i * 10); // 10 ms .. 1 s
     const r = await new PushgatewayPusher({ url: pgw.url, job: 'scraped', grouping: { shard: '7' }, source: registry, path: '/jobs' }).push();
     assert.equal(r.ok, true, r.error);
     const prom = await startPrometheus({ targets: [pgw.target], honorLabels: true });
@@ -147,6 +158,14 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
         [['scraped', '7', '1234']],
         JSON.stringify(await prom.targets()),
       );
+      const byStatus = await prom.query('sum by (status) (jobs_outcomes{job="scraped",shard="7"})');
+      assert.deepEqual(Object.fromEntries(byStatus.map((s) => [s.metric.status, s.value[1]])), { ok: '7', failed: '1' });
+      const count = await prom.query('jobs_step_seconds_count{job="scraped"}');
+      assert.equal(count[0]?.value[1], '100');
+      // classic buckets derived from the sketch, read by histogram_quantile: the median of 10 ms .. 1 s
+      const median = Number((await prom.query('histogram_quantile(0.5, sum by (le) (jobs_step_seconds_bucket{job="scraped"}))'))[0].value[1]);
+      assert.ok(median > 0.25 && median <= 0.5, `median ${median} in the bucket (0.25, 0.5] of the exact 0.5`);
+      assert.equal((await prom.query('other_left')).length, 0, 'only the subtree was pushed');
     } finally {
       await prom.stop();
     }
