@@ -124,6 +124,7 @@ export const SUFFIXES = {
   histogram: ['', '_sum', '_count', '_created', '_bucket'],
   counter: ['', '_total', '_created', '_rate'],
 } as const;
+const ALL_SUFFIXES: readonly (readonly string[])[] = Object.values(SUFFIXES);
 
 /** Rendered labels of a sample: `key="a",window="m1"` (lone surrogates escaped, see {@link labels}). */
 function labelsOf(pairs: SampleLabels): Labels {
@@ -198,6 +199,19 @@ export class StatNames {
   /** Values are multiplied by this on export (a time unit to seconds). */
   readonly scale: number;
 
+  /**
+   * True when another cached stat's names meet this one's (only a snapshot made elsewhere, a
+   * merged dump, can hold such: a registry refuses them); only then is each render checked.
+   */
+  shared = false;
+  /** The other cached stats whose names meet this one's. */
+  peers: StatNames[] | null = null;
+  /** The render ({@link NameClaims.id}) that last wrote this stat's family, and with which suffixes. */
+  writtenIn = 0;
+  writtenSuffixes: readonly string[] = [];
+  /** Rendered family headers (`# HELP ...\n# TYPE ...\n`), kept while name, type and help stay the same. */
+  private headers: Array<{ name: string; type: string; help: string; om: boolean; then: string; text: string }> = [];
+
   constructor(
     /** The stat's path. */
     readonly path: string,
@@ -232,6 +246,60 @@ export class StatNames {
     return this.les;
   }
 
+  /** The last family of one unlabelled line rendered, and what it was made of. */
+  private lastValue = Number.NaN;
+  private lastFamily = '';
+  private lastName = '';
+  private lastOm = false;
+  private lastType = '';
+
+  /**
+   * A family of one unlabelled sample, header included, as one string, when its value is the
+   * same as in the previous render (most of a big tree does not change between two scrapes):
+   * such a family then costs one comparison and no formatting. undefined when the value changed:
+   * the caller writes it piece by piece (a string kept for a value seen once would only be
+   * garbage that the long-lived names object pins to the young heap).
+   */
+  scalarFamily(name: string, type: string, om: boolean, value: number): string | undefined {
+    if (value !== this.lastValue || name !== this.lastName || om !== this.lastOm || type !== this.lastType) {
+      this.lastValue = value;
+      this.lastName = name;
+      this.lastOm = om;
+      this.lastType = type;
+      this.lastFamily = '';
+      return undefined;
+    }
+    if (this.lastFamily === '') this.lastFamily = this.header(name, type, this.help, om, this.lead(name)) + formatSampleValue(value) + '\n';
+    return this.lastFamily;
+  }
+
+  private leadName = '';
+  private leadText = '';
+
+  /** `name + ' '`, kept. */
+  lead(name: string): string {
+    if (name !== this.leadName) {
+      this.leadName = name;
+      this.leadText = name + ' ';
+    }
+    return this.leadText;
+  }
+
+  /** The `# HELP` and `# TYPE` lines of a family of this stat (built once, then kept). */
+  header(name: string, type: string, help: string, om: boolean, then = ''): string {
+    const hs = this.headers;
+    for (let i = 0; i < hs.length; i++) {
+      const h = hs[i];
+      if (h.name === name && h.type === type && h.help === help && h.om === om && h.then === then) return h.text;
+    }
+    const hl = '# HELP ' + name + ' ' + escapeHelp(help, om) + '\n';
+    const tl = '# TYPE ' + name + ' ' + type + '\n';
+    // One flat string (not a rope of the pieces): it is joined into every scrape.
+    const text = flat((om ? tl + hl : hl + tl) + then);
+    if (hs.length < 4) hs.push({ name, type, help, om, then, text });
+    return text;
+  }
+
   /** The family's names for `suffixes` when it gets `base`. */
   namesFor(suffixes: readonly string[]): readonly string[] {
     if (suffixes !== this.suffixes) {
@@ -242,6 +310,12 @@ export class StatNames {
     }
     return this.names;
   }
+}
+
+/** A string as one flat sequence of characters (V8 keeps a concatenation as a tree until it is read). */
+function flat(s: string): string {
+  Number(s); // reading it flattens it in place
+  return s;
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
@@ -282,15 +356,23 @@ const MAX_CACHED_STATS = 50_000;
 /** Per container path, per stat name (both strings are the registry's own, so hashing them is free). */
 const cachedNames = new Map<string, Map<string, StatNames>>();
 let cachedCount = 0;
+/** Every series name of the cached stats, by the stat that may write it (see {@link StatNames.shared}). */
+const seriesOwners = new Map<string, StatNames>();
+/** Renders so far (each {@link NameClaims} has its own id). */
+let renders = 0;
+
+/** Starts the cache over when it holds too many stats: at the start of a render only, never during one. */
+function trimCache(): void {
+  if (cachedCount <= MAX_CACHED_STATS && cachedNames.size <= MAX_CACHED_STATS) return;
+  cachedNames.clear();
+  seriesOwners.clear();
+  cachedCount = 0;
+}
 
 /** The names of the stats of the container at `path`, cached across renders. */
 function namesIn(path: string): Map<string, StatNames> {
   let m = cachedNames.get(path);
   if (m === undefined) {
-    if (cachedNames.size >= MAX_CACHED_STATS) {
-      cachedNames.clear();
-      cachedCount = 0;
-    }
     m = new Map();
     cachedNames.set(path, m);
   }
@@ -298,11 +380,20 @@ function namesIn(path: string): Map<string, StatNames> {
 }
 
 function rememberNames(m: Map<string, StatNames>, name: string, n: StatNames): void {
-  if (++cachedCount > MAX_CACHED_STATS) {
-    cachedNames.clear();
-    cachedCount = 1;
-  }
+  cachedCount++;
   m.set(name, n);
+  for (const suffixes of ALL_SUFFIXES) {
+    for (const x of n.namesFor(suffixes)) {
+      const other = seriesOwners.get(x);
+      if (other === undefined) seriesOwners.set(x, n);
+      else if (other !== n) {
+        other.shared = true;
+        n.shared = true;
+        if (!(other.peers ??= []).includes(n)) other.peers.push(n);
+        if (!(n.peers ??= []).includes(other)) n.peers.push(other);
+      }
+    }
+  }
 }
 
 /** Pieces of text gathered before they are joined into one chunk (a join per chunk, no rope of small strings). */
@@ -317,6 +408,12 @@ const CHUNK_PARTS = 512;
 /** The family names taken so far in one rendering. (not part of the public API) */
 export class NameClaims {
   private readonly used = new Set<string>();
+  /** This render's number. */
+  readonly id = ++renders;
+
+  constructor() {
+    trimCache();
+  }
 
   /**
    * The family's names (the name, then the name + each suffix), claimed; null when one of them
@@ -326,8 +423,18 @@ export class NameClaims {
    */
   claim(stat: StatNames, suffixes: readonly string[]): readonly string[] | null {
     const names = stat.namesFor(suffixes);
+    if (!stat.shared) {
+      // Names no other stat can write need no check (the usual case: names are refused at declaration).
+      stat.writtenIn = this.id;
+      stat.writtenSuffixes = suffixes;
+      return names;
+    }
+    // Peers written before in this render without a check: their names count as taken.
+    for (const p of stat.peers!) if (p.writtenIn === this.id) for (const x of p.namesFor(p.writtenSuffixes)) this.used.add(x);
     if (this.taken(names)) return null;
     for (let i = 0; i < names.length; i++) this.used.add(names[i]);
+    stat.writtenIn = this.id;
+    stat.writtenSuffixes = suffixes;
     return names;
   }
 
@@ -351,10 +458,13 @@ class Writer implements StatRenderer<string> {
   private readonly names = new NameClaims();
   /** Text not yet taken, in order. */
   readonly parts: string[] = [];
-  constructor(private readonly om: boolean) {}
+  constructor(
+    private readonly om: boolean,
+    private readonly chunkParts = CHUNK_PARTS,
+  ) {}
 
   get full(): boolean {
-    return this.parts.length >= CHUNK_PARTS;
+    return this.parts.length >= this.chunkParts;
   }
 
   /** The text gathered so far as one string; starts over. */
@@ -374,15 +484,13 @@ class Writer implements StatRenderer<string> {
   }
 
   /** Fills the header slot `at` (false: the family has no lines, its slot is dropped). */
-  private close(at: number, name: string, type: string, help: string): boolean {
+  private close(at: number, stat: StatNames, name: string, type: string, help: string): boolean {
     const p = this.parts;
     if (p.length === at + 1) {
       p.length = at;
       return false;
     }
-    const h = '# HELP ' + name + ' ' + escapeHelp(help, this.om) + '\n';
-    const t = '# TYPE ' + name + ' ' + type + '\n';
-    p[at] = this.om ? t + h : h + t;
+    p[at] = stat.header(name, type, help, this.om);
     return true;
   }
 
@@ -399,6 +507,17 @@ class Writer implements StatRenderer<string> {
     if (names === null) return;
     const name = names[0];
     const scale = stat.scale;
+    if (samples.length === 1) {
+      // The usual scalar: header and `name ` as one kept string, then the value.
+      const s = samples[0];
+      if (s.labels !== null && s.labels.length === 0 && (s.type === 'gauge' || s.type === 'counter' || s.type === 'state')) {
+        const v = scale === 1 ? s.value : s.value * scale;
+        const family = stat.scalarFamily(name, 'gauge', this.om, v);
+        if (family !== undefined) this.parts.push(family);
+        else this.parts.push(stat.header(name, 'gauge', stat.help, this.om, stat.lead(name)), formatSampleValue(v), '\n');
+        return;
+      }
+    }
     const at = this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
@@ -417,7 +536,7 @@ class Writer implements StatRenderer<string> {
           unhandled(s);
       }
     }
-    this.close(at, name, 'gauge', stat.help);
+    this.close(at, stat, name, 'gauge', stat.help);
   }
 
   /** An info family: one `name_info{labels} 1` line per info sample. */
@@ -444,8 +563,8 @@ class Writer implements StatRenderer<string> {
           unhandled(s);
       }
     }
-    if (this.om) this.close(at, name, 'info', stat.help);
-    else this.close(at, infoName, 'gauge', stat.help);
+    if (this.om) this.close(at, stat, name, 'info', stat.help);
+    else this.close(at, stat, infoName, 'gauge', stat.help);
   }
 
   /**
@@ -509,7 +628,7 @@ class Writer implements StatRenderer<string> {
       }
     }
     if (pairs !== undefined) this.entryEnd(names, labels, sum, count, scale);
-    this.close(at, name, histogram ? 'histogram' : 'summary', stat.help);
+    this.close(at, stat, name, histogram ? 'histogram' : 'summary', stat.help);
   }
 
   /** The classic `_bucket{le}` lines of one entry, derived from its native buckets. */
@@ -570,7 +689,7 @@ class Writer implements StatRenderer<string> {
       }
       if (
         pass === 1 &&
-        !this.close(rates, rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')') &&
+        !this.close(rates, stat, rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')') &&
         this.parts.length === at + 1
       ) {
         this.parts.length = at; // neither totals nor rates
@@ -578,9 +697,7 @@ class Writer implements StatRenderer<string> {
       }
     }
     const totalHelp = totalUnit === undefined ? help : help + ' (' + totalUnit + ')';
-    const h = '# HELP ' + (this.om ? name : total) + ' ' + escapeHelp(totalHelp, this.om) + '\n';
-    const t = '# TYPE ' + (this.om ? name : total) + ' counter\n';
-    this.parts[at] = this.om ? t + h : h + t;
+    this.parts[at] = stat.header(this.om ? name : total, 'counter', totalHelp, this.om);
   }
 
   stat(names: StatNames, stat: SnapshotStat): void {
@@ -610,16 +727,35 @@ class Writer implements StatRenderer<string> {
 /** Renders every stat of the tree with `w`, handing over its pieces as they fill. (not part of the public API) */
 export function* walkStats<T>(node: SnapshotNode, w: StatRenderer<T>): Generator<T> {
   const known = namesIn(node.path);
-  for (const s of node.stats) {
-    let names = known.get(s.name);
-    if (names === undefined || names.description !== s.description) {
-      names = new StatNames((node.path === '/' ? '' : node.path) + '/' + s.name, s.description);
-      rememberNames(known, s.name, names);
-    }
-    w.stat(names, s);
+  const stats = node.stats;
+  for (let i = 0; i < stats.length; i++) {
+    const s = stats[i];
+    w.stat(namesOf(known, node.path, s), s);
     if (w.full) yield w.take();
   }
   for (const c of node.children) yield* walkStats(c, w);
+}
+
+/** {@link walkStats} in one go, for a renderer that is never full (no generator per container). */
+export function renderAll<T>(node: SnapshotNode, w: StatRenderer<T>): void {
+  const known = namesIn(node.path);
+  const stats = node.stats;
+  for (let i = 0; i < stats.length; i++) {
+    const s = stats[i];
+    w.stat(namesOf(known, node.path, s), s);
+  }
+  const children = node.children;
+  for (let i = 0; i < children.length; i++) renderAll(children[i], w);
+}
+
+/** The names of stat `s` of the container at `path` (cached in `known`). */
+function namesOf(known: Map<string, StatNames>, path: string, s: SnapshotStat): StatNames {
+  let names = known.get(s.name);
+  if (names === undefined || names.description !== s.description) {
+    names = new StatNames((path === '/' ? '' : path) + '/' + s.name, s.description);
+    rememberNames(known, s.name, names);
+  }
+  return names;
 }
 
 /**
@@ -639,7 +775,9 @@ export function* prometheusChunks(node: SnapshotNode, options: PrometheusRenderO
  * @example renderPrometheus(registry.snapshot()!) // '# HELP web_errors /web/errors\n# TYPE web_errors gauge\nweb_errors 3\n'
  */
 export function renderPrometheus(node: SnapshotNode, options: PrometheusRenderOptions = {}): string {
-  const pieces: string[] = [];
-  for (const piece of prometheusChunks(node, options)) pieces.push(piece);
-  return pieces.length === 1 ? pieces[0] : pieces.join('');
+  // One join at the end: no chunks to hand over in between.
+  const w = new Writer(options.openMetrics === true, Number.POSITIVE_INFINITY);
+  renderAll(node, w);
+  if (options.openMetrics) w.parts.push('# EOF\n');
+  return w.take();
 }
