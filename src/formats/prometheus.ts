@@ -243,7 +243,21 @@ export class StatNames {
     this.les.push('le="+Inf"} ');
     this.lesFor = bounds;
     this.lesScale = scale;
+    this.bucketStarts = [];
     return this.les;
+  }
+
+  /** `name_bucket{le="..."} ` of each bound of the last {@link leEnds}: the start of an unlabelled bucket line. */
+  private bucketStarts: string[] = [];
+  private bucketStartsName = '';
+
+  /** The unlabelled bucket lines' starts (`name_bucket{le="0.005"} `), for the bounds of the last {@link leEnds} call. */
+  bucketLineStarts(bucketName: string): readonly string[] {
+    if (this.bucketStarts.length === 0 || bucketName !== this.bucketStartsName) {
+      this.bucketStarts = this.les.map((l) => flat(bucketName + '{' + l));
+      this.bucketStartsName = bucketName;
+    }
+    return this.bucketStarts;
   }
 
   /** The last family of one unlabelled line rendered, and what it was made of. */
@@ -396,15 +410,9 @@ function rememberNames(m: Map<string, StatNames>, name: string, n: StatNames): v
   }
 }
 
-/** Pieces of text gathered before they are joined into one chunk (a join per chunk, no rope of small strings). */
-const CHUNK_PARTS = 512;
+/** Characters gathered before a chunk is handed over. */
+const CHUNK_CHARS = 16 * 1024;
 
-/**
- * Renders the families of one container tree, claiming unique names as it goes. The text is
- * gathered in `parts` and joined once per chunk by {@link Writer.take}; a family whose header
- * depends on its samples reserves the header's slot and fills it (or drops it with the empty
- * family) at the end.
- */
 /** The family names taken so far in one rendering. (not part of the public API) */
 export class NameClaims {
   private readonly used = new Set<string>();
@@ -454,23 +462,31 @@ export interface StatRenderer<T> {
   take(): T;
 }
 
+/**
+ * Renders the families of one container tree, claiming their names as it goes, into one text
+ * handed over per chunk by {@link Writer.take}; a family whose header depends on its samples
+ * gets it (or is dropped, when empty) once its lines are written.
+ */
 class Writer implements StatRenderer<string> {
   private readonly names = new NameClaims();
-  /** Text not yet taken, in order. */
-  readonly parts: string[] = [];
+  /**
+   * Text not yet taken. Appended to piece by piece (V8 keeps the appends as a rope and copies
+   * them once, when the text is read: cheaper than an array of pieces and a join).
+   */
+  text = '';
   constructor(
     private readonly om: boolean,
-    private readonly chunkParts = CHUNK_PARTS,
+    private readonly chunkChars = CHUNK_CHARS,
   ) {}
 
   get full(): boolean {
-    return this.parts.length >= this.chunkParts;
+    return this.text.length >= this.chunkChars;
   }
 
-  /** The text gathered so far as one string; starts over. */
+  /** The text gathered so far; starts over. */
   take(): string {
-    const text = this.parts.join('');
-    this.parts.length = 0;
+    const text = this.text;
+    this.text = '';
     return text;
   }
 
@@ -478,27 +494,28 @@ class Writer implements StatRenderer<string> {
     return this.names.claim(stat, suffixes);
   }
 
-  /** Reserves the slot of a family's header; see {@link close}. */
-  private open(): number {
-    return this.parts.push('') - 1;
+  /** Starts a family whose header depends on its lines: returns the text before it; see {@link close}. */
+  private open(): string {
+    const before = this.text;
+    this.text = '';
+    return before;
   }
 
-  /** Fills the header slot `at` (false: the family has no lines, its slot is dropped). */
-  private close(at: number, stat: StatNames, name: string, type: string, help: string): boolean {
-    const p = this.parts;
-    if (p.length === at + 1) {
-      p.length = at;
+  /** Ends the family started by `open()`: its header, then its lines (false: no lines, no family). */
+  private close(before: string, stat: StatNames, name: string, type: string, help: string): boolean {
+    if (this.text === '') {
+      this.text = before;
       return false;
     }
-    p[at] = stat.header(name, type, help, this.om);
+    this.text = before + stat.header(name, type, help, this.om) + this.text;
     return true;
   }
 
   /** One line: `name{labels} value`, the value multiplied by `scale` (a time unit to seconds). */
   private line(name: string, labels: Labels, value: number, scale = 1): void {
     if (scale !== 1) value *= scale;
-    if (labels === '') this.parts.push(name, ' ', formatSampleValue(value), '\n');
-    else this.parts.push(name, '{', labels, '} ', formatSampleValue(value), '\n');
+    if (labels === '') this.text += name + ' ' + formatSampleValue(value) + '\n';
+    else this.text += name + '{' + labels + '} ' + formatSampleValue(value) + '\n';
   }
 
   /** A gauge family: gauge, state and counter samples, one line each. */
@@ -513,8 +530,8 @@ class Writer implements StatRenderer<string> {
       if (s.labels !== null && s.labels.length === 0 && (s.type === 'gauge' || s.type === 'counter' || s.type === 'state')) {
         const v = scale === 1 ? s.value : s.value * scale;
         const family = stat.scalarFamily(name, 'gauge', this.om, v);
-        if (family !== undefined) this.parts.push(family);
-        else this.parts.push(stat.header(name, 'gauge', stat.help, this.om, stat.lead(name)), formatSampleValue(v), '\n');
+        if (family !== undefined) this.text += family;
+        else this.text += stat.header(name, 'gauge', stat.help, this.om, stat.lead(name)) + formatSampleValue(v) + '\n';
         return;
       }
     }
@@ -578,7 +595,6 @@ class Writer implements StatRenderer<string> {
     const names = this.claim(stat, histogram ? SUFFIXES.histogram : SUFFIXES.summary);
     if (names === null) return;
     const name = names[0];
-    const p = this.parts;
     const at = this.open();
     // The samples of one entry (a pmf, a dict key's pmf) come together: its quantile lines,
     // then its lifetime _sum and _count, entry after entry.
@@ -602,8 +618,8 @@ class Writer implements StatRenderer<string> {
           if (s.type === 'quantile') {
             if (histogram) break;
             const v = formatSampleValue(s.value === null ? Number.NaN : s.value * scale);
-            if (labels === '') p.push(name, '{', quantileEnd(s.quantile), v, '\n');
-            else p.push(name, '{', labels, ',', quantileEnd(s.quantile), v, '\n');
+            if (labels === '') this.text += name + '{' + quantileEnd(s.quantile) + v + '\n';
+            else this.text += name + '{' + labels + ',' + quantileEnd(s.quantile) + v + '\n';
           } else if (s.scope === 'lifetime' && s.value !== null) {
             // the window's figures have no line in a summary or histogram
             if (s.figure === 'sum') sum = s.value;
@@ -636,10 +652,16 @@ class Writer implements StatRenderer<string> {
     const bounds = h.bounds ?? defaultBounds(scale);
     const les = stat.leEnds(bounds, scale);
     const counts = classicCounts(h, bounds);
-    const p = this.parts;
-    const open = labels === '' ? '{' : '{' + labels + ',';
-    for (let b = 0; b < counts.length; b++) p.push(bucketName, open, les[b], String(counts[b]), '\n');
-    p.push(bucketName, open, les[counts.length], String(h.count), '\n');
+    let t = '';
+    if (labels === '') {
+      const starts = stat.bucketLineStarts(bucketName);
+      for (let b = 0; b < counts.length; b++) t += starts[b] + counts[b] + '\n';
+      this.text += t + starts[counts.length] + h.count + '\n';
+      return;
+    }
+    const open = bucketName + '{' + labels + ',';
+    for (let b = 0; b < counts.length; b++) t += open + les[b] + counts[b] + '\n';
+    this.text += t + open + les[counts.length] + h.count + '\n';
   }
 
   /** The `_sum` and `_count` lines ending a summary's entry. */
@@ -659,45 +681,41 @@ class Writer implements StatRenderer<string> {
     const rate = names[3];
     let totalUnit: string | undefined;
     let rateUnit: string | undefined;
-    const at = this.open();
-    for (let pass = 0; pass < 2; pass++) {
-      const rates = pass === 1 ? this.open() : -1;
-      for (let i = 0; i < samples.length; i++) {
-        const s = samples[i];
-        if (s.labels === null) continue;
-        switch (s.type) {
-          case 'counter':
-            if (pass === 0) {
-              this.line(total, labelsOf(s.labels), s.value, scale);
-              totalUnit ??= s.unit;
-            }
-            break;
-          case 'gauge':
-            if (pass === 1) {
-              this.line(rate, labelsOf(s.labels), s.value, scale);
-              rateUnit ??= s.unit;
-            }
-            break;
-          case 'state':
-          case 'quantile':
-          case 'distribution':
-          case 'info':
-            break; // not part of a counter family
-          default:
-            unhandled(s);
-        }
-      }
-      if (
-        pass === 1 &&
-        !this.close(rates, stat, rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')') &&
-        this.parts.length === at + 1
-      ) {
-        this.parts.length = at; // neither totals nor rates
-        return;
+    const before = this.open();
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'counter':
+          this.line(total, labelsOf(s.labels), s.value, scale);
+          totalUnit ??= s.unit;
+          break;
+        case 'gauge':
+        case 'state':
+        case 'quantile':
+        case 'distribution':
+        case 'info':
+          break; // the rates come after the totals; the rest is not part of a counter family
+        default:
+          unhandled(s);
       }
     }
-    const totalHelp = totalUnit === undefined ? help : help + ' (' + totalUnit + ')';
-    this.parts[at] = stat.header(this.om ? name : total, 'counter', totalHelp, this.om);
+    const totals = this.text;
+    this.text = '';
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null || s.type !== 'gauge') continue;
+      this.line(rate, labelsOf(s.labels), s.value, scale);
+      rateUnit ??= s.unit;
+    }
+    const rates = this.text;
+    let out = before;
+    if (totals !== '') {
+      const totalHelp = totalUnit === undefined ? help : help + ' (' + totalUnit + ')';
+      out += stat.header(this.om ? name : total, 'counter', totalHelp, this.om) + totals;
+    }
+    if (rates !== '') out += stat.header(rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')', this.om) + rates;
+    this.text = out;
   }
 
   stat(names: StatNames, stat: SnapshotStat): void {
@@ -765,8 +783,8 @@ function namesOf(known: Map<string, StatNames>, path: string, s: SnapshotStat): 
 export function* prometheusChunks(node: SnapshotNode, options: PrometheusRenderOptions = {}): Generator<string> {
   const w = new Writer(options.openMetrics === true);
   yield* walkStats(node, w);
-  if (options.openMetrics) w.parts.push('# EOF\n');
-  if (w.parts.length > 0) yield w.take();
+  if (options.openMetrics) w.text += '# EOF\n';
+  if (w.text !== '') yield w.take();
 }
 
 /**
@@ -778,6 +796,6 @@ export function renderPrometheus(node: SnapshotNode, options: PrometheusRenderOp
   // One join at the end: no chunks to hand over in between.
   const w = new Writer(options.openMetrics === true, Number.POSITIVE_INFINITY);
   renderAll(node, w);
-  if (options.openMetrics) w.parts.push('# EOF\n');
-  return w.take();
+  if (options.openMetrics) w.text += '# EOF\n';
+  return flat(w.take()); // flat: the copy is part of the render, not left to the first reader
 }

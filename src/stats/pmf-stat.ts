@@ -219,8 +219,23 @@ export class PmfCell extends StatCell {
     return out;
   }
 
-  /** The lifetime's native-histogram buckets (cumulative), with the declared classic bounds. */
+  /** The last histogram read, and the count of records it was read at (the lifetime changes only by records). */
+  private histogramCache: HistogramBuckets | null = null;
+  private histogramRecords = -1;
+
+  /** The lifetime's native-histogram buckets (cumulative), with the declared classic bounds (a fresh copy). */
   histogram(): HistogramBuckets {
+    if (this.histogramCache === null || this.histogramRecords !== this.records) {
+      this.histogramCache = this.readHistogram();
+      this.histogramRecords = this.records;
+    }
+    const h = this.histogramCache;
+    const out: HistogramBuckets = { ...h, positive: { ...h.positive }, negative: { ...h.negative } };
+    if (h.bounds !== undefined) out.bounds = h.bounds;
+    return out;
+  }
+
+  private readHistogram(): HistogramBuckets {
     const nb = this.dist.lifetimeSketch().nativeBuckets();
     const out: HistogramBuckets = {
       schema: nb.schema,
