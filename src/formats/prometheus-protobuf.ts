@@ -32,7 +32,7 @@
 import type { HistogramBuckets } from '../core/snapshot.js';
 import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
 import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
-import { hasHistogram, NameClaims, type StatNames, type StatRenderer, SUFFIXES, walkStats } from './prometheus.js';
+import { hasHistogram, NameClaims, renderAll, type StatNames, type StatRenderer, SUFFIXES, walkStats } from './prometheus.js';
 
 /** Content type of the delimited protobuf exposition. */
 export const PROMETHEUS_PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
@@ -695,8 +695,8 @@ export function wantsPrometheusProtobuf(accept: string | null | undefined): bool
 // (src/formats/prometheus.ts), distributions as native histograms when the snapshot carries
 // their lifetime buckets (`{ histograms: true }`).
 
-/** Families encoded per chunk handed over. */
-const CHUNK_FAMILIES = 256;
+/** Bytes encoded before a chunk is handed over. */
+const CHUNK_BYTES = 16 * 1024;
 
 const LONE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -759,19 +759,22 @@ export function nativeHistogram(h: HistogramBuckets, scale: number): ProtoHistog
 /** Builds the families of one stat at a time and encodes them in chunks. */
 class FamilyWriter implements StatRenderer<Uint8Array> {
   private readonly names = new NameClaims();
-  private families: ProtoFamily[] = [];
+  /** Families are encoded as they come, into one buffer handed over per chunk. */
+  private readonly w = new Writer(INITIAL_BYTES);
+
+  constructor(private readonly chunkBytes = CHUNK_BYTES) {}
 
   get full(): boolean {
-    return this.families.length >= CHUNK_FAMILIES;
+    return this.w.pos >= this.chunkBytes;
   }
 
   get empty(): boolean {
-    return this.families.length === 0;
+    return this.w.pos === 0;
   }
 
   take(): Uint8Array {
-    const out = encodeFamiliesSkipping(this.families);
-    this.families = [];
+    const out = this.w.take();
+    this.w.pos = 0;
     return out;
   }
 
@@ -799,14 +802,60 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
     }
   }
 
+  /**
+   * Encodes a family. One the encoder refuses (a histogram whose buckets do not add up, which a
+   * consistent snapshot never holds) is left out rather than failing the whole scrape.
+   */
   private push(name: string, help: string, type: ProtoMetricType, metrics: ProtoMetric[]): void {
-    if (metrics.length > 0) this.families.push({ name, help: protoHelp(help), type, metrics });
+    if (metrics.length === 0) return;
+    try {
+      writeFamily(this.w, { name, help: protoHelp(help), type, metrics });
+    } catch {
+      // left out: see above
+    }
+  }
+
+  /**
+   * A family of one unlabelled gauge: its name, help and type fields encoded once per stat and
+   * kept (see {@link StatNames.protoHead}), then the metric's 13 bytes.
+   */
+  private scalarGauge(stat: StatNames, name: string, value: number): void {
+    let head = stat.protoHead;
+    if (head === null || stat.protoHeadName !== name) {
+      const hw = new Writer(64 + name.length * 3 + stat.help.length * 3);
+      hw.string(1, name);
+      if (stat.help !== '') hw.string(2, protoHelp(stat.help));
+      hw.tag(3, 0);
+      hw.varint(TYPE_NUMBER.gauge);
+      head = hw.take();
+      stat.protoHead = head;
+      stat.protoHeadName = name;
+    }
+    const w = this.w;
+    const len = head.length + 13;
+    w.varint(len);
+    w.ensure(len);
+    w.buf.set(head, w.pos);
+    w.pos += head.length;
+    // Metric (field 4, 11 bytes) { Gauge (field 2, 9 bytes) { value (field 1, double) } }
+    w.buf[w.pos++] = 0x22;
+    w.buf[w.pos++] = 11;
+    w.buf[w.pos++] = 0x12;
+    w.buf[w.pos++] = 9;
+    w.double(1, value);
   }
 
   private gauge(stat: StatNames, samples: readonly Sample[]): void {
     const names = this.names.claim(stat, SUFFIXES.gauge);
     if (names === null) return;
     const scale = stat.scale;
+    if (samples.length === 1) {
+      const s = samples[0];
+      if (s.labels !== null && s.labels.length === 0 && (s.type === 'gauge' || s.type === 'counter' || s.type === 'state')) {
+        this.scalarGauge(stat, names[0], s.value * scale);
+        return;
+      }
+    }
     const metrics: ProtoMetric[] = [];
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
@@ -945,26 +994,6 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
 }
 
 /**
- * Encodes the families; a family the encoder refuses (a histogram whose buckets do not add up,
- * which a consistent snapshot never holds) is left out rather than failing the whole scrape.
- */
-function encodeFamiliesSkipping(families: readonly ProtoFamily[]): Uint8Array {
-  try {
-    return encodeMetricFamilies(families);
-  } catch {
-    const parts: Uint8Array[] = [];
-    for (const f of families) {
-      try {
-        parts.push(encodeMetricFamily(f));
-      } catch {
-        // left out: see above
-      }
-    }
-    return Buffer.concat(parts);
-  }
-}
-
-/**
  * Renders the snapshot as the delimited protobuf exposition, in pieces of whole families: the
  * same families and names as {@link prometheusChunks}; pmf stats as native histograms when the
  * snapshot was taken with `{ histograms: true }` (else summaries).
@@ -982,6 +1011,7 @@ export function* prometheusProtobufChunks(node: SnapshotNode): Generator<Uint8Ar
  * @example renderPrometheusProtobuf(registry.snapshot('/', { histograms: true })!)
  */
 export function renderPrometheusProtobuf(node: SnapshotNode): Uint8Array {
-  const pieces = [...prometheusProtobufChunks(node)];
-  return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+  const w = new FamilyWriter(Number.POSITIVE_INFINITY);
+  renderAll(node, w);
+  return w.take();
 }
