@@ -427,6 +427,10 @@ export class Registry implements StatsSource {
       if (had.length !== has.length || had.some((l, i) => l !== has[i])) {
         throw new TypeError(`stat "${d.name}" in ${c.path} is already declared with labels [${had.join(', ')}], not [${has.join(', ')}]`);
       }
+      if ((existing.description?.gauge === true) !== (d.description?.gauge === true)) {
+        const was = existing.description?.gauge === true ? 'a gauge ({ gauge: true })' : 'a counter';
+        throw new TypeError(`stat "${d.name}" in ${c.path} is already declared as ${was}; declare it the same way again`);
+      }
       return existing;
     }
     if (c.children.has(d.name)) throw new TypeError(`cannot declare stat "${d.name}" in ${c.path}: a container of that name exists there`);

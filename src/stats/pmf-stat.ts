@@ -20,6 +20,22 @@ export interface PmfOptions extends DeclarationOptions {
   windowMs?: number;
 }
 
+/**
+ * Checks a PmfStat's options (a TypeError or RangeError naming the stat), at declaration: a
+ * namedPmfDictStat makes its PmfStats on first write, where nothing may throw. Returns the unit.
+ */
+export function checkPmfOptions(name: string, options: PmfOptions): TimeUnit {
+  const unit = options.unit ?? 's';
+  if (typeof unit !== 'string' || !Object.hasOwn(PER_MS, unit)) {
+    throw new TypeError(`pmfStat "${name}": unit must be 's', 'ms', 'us' or 'ns', not ${JSON.stringify(unit)}`);
+  }
+  const w = options.windowMs;
+  if (w !== undefined && !(typeof w === 'number' && Number.isFinite(w) && w > 0)) {
+    throw new RangeError(`pmfStat "${name}": windowMs ${String(w)} is not a positive number of milliseconds`);
+  }
+  return unit;
+}
+
 /** The percentiles a PmfStat reports, with their snapshot keys. */
 export const PMF_QUANTILES: readonly (readonly [number, keyof PmfSnapshot])[] = [
   [0.5, 'median'],
@@ -94,16 +110,9 @@ export class PmfCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: PmfOptions) {
     super(name, container, ctx);
-    this.unit = options.unit ?? 's';
-    if (!Object.hasOwn(PER_MS, this.unit)) {
-      throw new TypeError(`pmfStat "${name}": unit must be 's', 'ms', 'us' or 'ns', not ${JSON.stringify(this.unit)}`);
-    }
+    this.unit = checkPmfOptions(name, options);
     this.perMs = PER_MS[this.unit];
-    const w = options.windowMs;
-    if (w !== undefined && !(typeof w === 'number' && Number.isFinite(w) && w > 0)) {
-      throw new RangeError(`pmfStat "${name}": windowMs ${String(w)} is not a positive number of milliseconds`);
-    }
-    this.dist = new WindowedDistribution({ windowMs: w, clock: ctx.clock });
+    this.dist = new WindowedDistribution({ windowMs: options.windowMs, clock: ctx.clock });
     this.handle = makeHandle(this);
   }
 
@@ -390,5 +399,6 @@ export const pmfOutputs: KindOutputs<PmfSnapshot> = {
  * Reports count, min, max, mean, stddev and percentiles of the recent window.
  */
 export function pmfStat<N extends string>(name: N, options: PmfOptions = {}): StatDef<N, PmfHandle, PmfHandle, false> {
+  checkPmfOptions(name, options);
   return defineStat(name, 'pmf', (c, ctx) => new PmfCell(name, c, ctx, options), describeStat(name, options, undefined, options.unit ?? 's'));
 }

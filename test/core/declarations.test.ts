@@ -220,3 +220,20 @@ describe('units', () => {
     );
   });
 });
+
+describe('declaring again', () => {
+  test('the same stat declared again must say the same: counter or gauge', () => {
+    const r = fresh();
+    r.collection('/a', scales.intStat('n'));
+    r.collection('/a', scales.intStat('n')); // the same declaration again: the same stat
+    assert.throws(
+      () => r.collection('/a', scales.intStat('n', { gauge: true })),
+      /stat "n" in \/a is already declared as a counter; declare it the same way again/,
+    );
+  });
+
+  test('a namedPmfDictStat refuses a bad unit or window at declaration, not at its first write', () => {
+    assert.throws(() => scales.namedPmfDictStat('lat', { unit: 'minutes' as never }), /pmfStat "lat": unit must be 's', 'ms', 'us' or 'ns'/);
+    assert.throws(() => scales.namedPmfDictStat('lat', { windowMs: 0 }), /pmfStat "lat": windowMs 0 is not a positive number/);
+  });
+});
