@@ -1,14 +1,16 @@
 /**
  * The HTML status page: title `<serverName> - Status: <path>`, breadcrumbs, the filter form,
- * and the tree with sorted keys, nested; every key and value HTML-escaped; collapsed containers
- * as links to their own page; pmfs, meters and dicts as small tables; numbers formatted for
- * reading (the raw value in the `title`). With `live`, the page also carries the live-view
- * script, which refreshes values in place and draws sparklines; without JavaScript it is a
- * static page.
+ * optionally charts (the overview, a stat's own page), and the tree with sorted keys, nested,
+ * each container a `<details>` (folded when `fold` names it), each stat's name a link to its
+ * own page; every key and value HTML-escaped; collapsed containers as links to their own page;
+ * pmfs, meters and dicts as small tables; numbers formatted for reading (the raw value in the
+ * `title`). With `live`, the page also carries the live-view script, which draws the charts,
+ * refreshes values in place and draws sparklines; without JavaScript it is a static page.
  */
 import type { DisplayHints } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { type CollapsedTest, kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import type { ChartSpec } from './browser/charts.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './html-assets.js';
 import { leafFormat, liveKey, pathSegments } from './live.js';
 import { formatValueFast } from './value-format.js';
@@ -28,6 +30,24 @@ export interface HtmlRenderOptions {
   emptyMessage?: string;
   /** Containers (below the top one) shown as links to their own page, e.g. `registry.isCollapsed`. */
   collapsed?: CollapsedTest;
+  /** Containers shown folded, by path relative to the page's node (`api`, `web/api`). */
+  fold?: ReadonlySet<string>;
+  /** Charts above the tree (drawn by the page's script from this data): a heading, the specs and their history. */
+  charts?: PageCharts;
+  /** Thresholds the page's script colours values by: a percentile at or above `slowSeconds`, an error-like count rising faster than `errorsPerSecond`. */
+  thresholds?: { slowSeconds?: number; errorsPerSecond?: number };
+  /** The page is one stat's own page: its heading names the stat, and the tree holds that stat only. */
+  statPage?: { name: string; kind: string; help?: string };
+}
+
+/** Charts of a page and the history they draw. */
+export interface PageCharts {
+  readonly heading: string;
+  readonly specs: readonly ChartSpec[];
+  /** Sample times, epoch ms. */
+  readonly t: readonly number[];
+  /** Values by history key, one per time. */
+  readonly series: Readonly<Record<string, ReadonlyArray<number | null>>>;
 }
 
 /** The default URL prefix of the status pages. */
@@ -66,6 +86,9 @@ function orderedKeys(obj: { [key: string]: JsonValue }, order: readonly string[]
 interface Ctx {
   display: DisplayHints;
   unit: string | undefined;
+  /** The stat's name and declared unit (bytes are shown in binary units). */
+  name: string;
+  declared: string | undefined;
   /** Per render: a field name's escaped text and escaped JSON text (the same few names repeat in every stat). */
   keys: Map<string, readonly [html: string, json: string]>;
 }
@@ -104,7 +127,7 @@ function valueSpan(out: string[], slot: Slot, key: string, v: JsonValue, field: 
     out.push(slot.before, '<span class="v">', escapeHtml(JSON.stringify(v)), slot.close);
     return;
   }
-  const f = leafFormat(ctx.display, field, v, ctx.unit);
+  const f = leafFormat(ctx.display, field, v, ctx.unit, ctx.name, ctx.declared);
   const shown = formatValueFast(v, f);
   const isNum = typeof v === 'number';
   out.push(slot.open, key, formatAttrs(f), isNum ? String(v) : escapeHtml(String(v)), '">', isNum ? shown : escapeHtml(shown), slot.close);
@@ -128,7 +151,7 @@ function objectTable(out: string[], key: string, obj: { [key: string]: JsonValue
   const hint = t !== undefined && depth >= t.fromDepth ? t : undefined;
   const unitValue = hint?.unitKey === undefined ? undefined : obj[hint.unitKey];
   const unit = typeof unitValue === 'string' ? unitValue : ctx.unit;
-  const inner: Ctx = unit === ctx.unit ? ctx : { display: ctx.display, unit, keys: ctx.keys };
+  const inner: Ctx = unit === ctx.unit ? ctx : { ...ctx, unit };
   out.push(hint ? '<table class="obj ' + hint.className + '">' : '<table class="obj">');
   for (const k of orderedKeys(obj, hint?.order)) {
     const v = obj[k];
@@ -151,10 +174,12 @@ const CHUNK_PARTS = 512;
  * Appends a stat's element to `out`. `levelKey` is the escaped live key of its container
  * without the closing bracket (`[` at the top).
  */
-function statHtml(out: string[], levelKey: string, stat: SnapshotStat, keys: Ctx['keys']): void {
-  const ctx: Ctx = { display: kindOf(stat).display, unit: undefined, keys };
+function statHtml(out: string[], levelKey: string, levelUrl: string, stat: SnapshotStat, keys: Ctx['keys']): void {
+  // The declared unit, once declarations carry one (src/core/description.ts).
+  const declared = (stat as { description?: { unit?: string } }).description?.unit;
+  const ctx: Ctx = { display: kindOf(stat).display, unit: undefined, keys, name: stat.name, declared };
   const [html, json] = escapedKey(ctx, stat.name);
-  out.push('<div class="stat"><span class="key">', html, '</span>');
+  out.push('<div class="stat"><a class="key" href="', levelUrl, escapeHtml(encodeURIComponent(stat.name)), '">', html, '</a>');
   if (stat.error !== undefined) {
     out.push(' <span class="error">error: ', escapeHtml(stat.error), '</span></div>');
     return;
@@ -168,9 +193,18 @@ function statHtml(out: string[], levelKey: string, stat: SnapshotStat, keys: Ctx
   } else valueSpan(out, STAT, lk, v, undefined, ctx);
 }
 
-function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest | undefined, keys: Ctx['keys'], out: string[]): Generator<string> {
+interface Level {
+  prefix: string;
+  collapsed: CollapsedTest | undefined;
+  fold: ReadonlySet<string> | undefined;
+  keys: Ctx['keys'];
+}
+
+function* levelHtml(node: SnapshotNode, rel: string, lv: Level, out: string[]): Generator<string> {
+  const { prefix, collapsed, keys } = lv;
   const base = pathSegments(node.path);
   const levelKey = escapeHtml(liveKey(base)).slice(0, -1);
+  const levelUrl = escapeHtml(statusUrl(prefix, base) + (base.length > 0 ? '/' : ''));
   type Entry = { name: string; stat?: SnapshotStat; child?: SnapshotNode };
   const entries: Entry[] = [];
   const links: SnapshotNode[] = [];
@@ -183,11 +217,13 @@ function* levelHtml(node: SnapshotNode, prefix: string, collapsed: CollapsedTest
   links.sort((a, b) => byName(a.name, b.name));
   out.push('<div class="level">');
   for (const e of entries) {
-    if (e.stat) statHtml(out, levelKey, e.stat, keys);
+    if (e.stat) statHtml(out, levelKey, levelUrl, e.stat, keys);
     else {
-      out.push('<div class="container"><div class="key">', escapeHtml(e.name), '</div>');
-      yield* levelHtml(e.child!, prefix, collapsed, keys, out);
-      out.push('</div>');
+      const r = rel === '' ? e.name : rel + '/' + e.name;
+      const name = escapeHtml(e.name);
+      out.push('<details class="container" data-p="', escapeHtml(r), lv.fold?.has(r) ? '">' : '" open>', '<summary class="key">', name, '</summary>');
+      yield* levelHtml(e.child!, r, lv, out);
+      out.push('</details>');
     }
     if (out.length >= CHUNK_PARTS) yield take(out);
   }
@@ -223,32 +259,62 @@ export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {})
   const prefix = options.prefix ?? DEFAULT_STATUS_PREFIX;
   const server = options.serverName ?? '';
   const live = options.live;
+  const th = options.thresholds;
+  const charts = options.charts;
+  const script = live !== undefined || (charts !== undefined && charts.specs.length > 0);
+  const sp = options.statPage;
+  const pagePath = sp ? (node.path === '/' ? '/' : node.path + '/') + sp.name : node.path;
   yield '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">' +
     '<title>' +
-    escapeHtml(server + ' - Status: ' + node.path) +
+    escapeHtml(server + ' - Status: ' + pagePath) +
     '</title><style>' +
     STATUS_PAGE_CSS +
     '</style></head>\n<body' +
     (live ? ' data-live="' + escapeHtml(live.url) + '" data-interval="' + live.intervalMs + '" data-points="' + live.points + '"' : '') +
-    '>\n<h1>Stats</h1><h3>' +
+    (th?.slowSeconds !== undefined ? ' data-slow="' + th.slowSeconds + '"' : '') +
+    (th?.errorsPerSecond !== undefined ? ' data-errors="' + th.errorsPerSecond + '"' : '') +
+    '>\n<header><h1>' +
+    (sp ? escapeHtml(sp.name) + ' <small>(' + escapeHtml(sp.kind) + ')</small>' : 'Stats') +
+    '</h1><h3>' +
     escapeHtml(server) +
     '</h3>' +
-    crumbs(prefix, node.path) +
+    crumbs(prefix, pagePath) +
     '<form method="get" action=""><label>Filter: <input type="text" name="query" size="20" value="' +
     escapeHtml(options.query ?? '') +
     '"></label> <button type="submit">Filter</button></form>' +
     (live ? '<div id="live" hidden><button type="button" id="live-toggle">Pause</button> <span id="live-status">live</span></div>' : '') +
-    '\n';
+    (sp?.help ? '<p class="help">' + escapeHtml(sp.help) + '</p>' : '') +
+    '</header>\n';
+  if (charts !== undefined && charts.specs.length > 0) yield chartsHtml(charts);
+  yield '<main>';
   if (options.emptyMessage !== undefined) yield '<p class="empty">' + escapeHtml(options.emptyMessage) + '</p>\n';
   else {
     const out: string[] = [];
-    yield* levelHtml(node, prefix, options.collapsed, new Map(), out);
+    yield* levelHtml(node, '', { prefix, collapsed: options.collapsed, fold: options.fold, keys: new Map() }, out);
     out.push('\n');
     yield take(out);
   }
-  if (live) yield '<script>' + STATUS_PAGE_SCRIPT + '</script>\n';
+  yield '</main>';
+  if (script) yield '<script>' + STATUS_PAGE_SCRIPT + '</script>\n';
   yield '</body></html>\n';
+}
+
+/** JSON text safe inside a `<script>` element (no `<`, `>` or `&` that could end it). */
+function scriptJson(v: unknown): string {
+  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+/** The charts' section: one placeholder per chart, and their data for the script. */
+function chartsHtml(c: PageCharts): string {
+  let out = '<section class="overview" aria-label="' + escapeHtml(c.heading) + '"><h2>' + escapeHtml(c.heading) + '</h2><div class="charts">';
+  c.specs.forEach((spec, i) => {
+    const title = spec.href ? '<a href="' + escapeHtml(spec.href) + '">' + escapeHtml(spec.title) + '</a>' : escapeHtml(spec.title);
+    out += '<div class="chart" data-chart="' + i + '"><div class="chart-title">' + title + '</div><noscript>charts need JavaScript</noscript></div>';
+  });
+  return (
+    out + '</div></section>\n<script type="application/json" id="charts">' + scriptJson({ charts: c.specs, t: c.t, series: c.series }) + '</script>\n'
+  );
 }
 
 /** Renders the status page as one string (see {@link htmlChunks}). */

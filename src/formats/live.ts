@@ -22,13 +22,27 @@ export function pathSegments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
 }
 
+/** Names of byte counts (`heapUsedBytes`, `rss_bytes`): shown in KiB, MiB, ... */
+const BYTES_NAME = /bytes$/i;
+
 /**
  * How a leaf of a stat is formatted, as its kind's display hints say (durations inside pmfs in
- * the pmf's unit, stateTime values in seconds, meter rates per second, other numbers plain);
- * anything but a number as text.
+ * the pmf's unit, stateTime values in seconds, meter rates per second, other numbers plain;
+ * plain numbers of a stat declared in bytes, or named `...Bytes`, in binary units); anything but
+ * a number as text. `name` is the stat's name, `declaredUnit` its declared unit (if any).
  */
-export function leafFormat(display: DisplayHints, field: string | undefined, value: JsonValue, unit: string | undefined): ValueFormat {
-  return typeof value === 'number' ? display.format(field, unit) : 't';
+export function leafFormat(
+  display: DisplayHints,
+  field: string | undefined,
+  value: JsonValue,
+  unit: string | undefined,
+  name?: string,
+  declaredUnit?: string,
+): ValueFormat {
+  if (typeof value !== 'number') return 't';
+  const f = display.format(field, unit);
+  if (f === 'n' && (declaredUnit === 'bytes' || BYTES_NAME.test(field ?? name ?? ''))) return 'b';
+  return f;
 }
 
 function* leaves(segments: string[], v: JsonValue): Generator<[string, LiveValue]> {
@@ -55,14 +69,16 @@ export function* liveEntries(node: SnapshotNode, collapsed?: CollapsedTest): Gen
 
 /**
  * The live endpoint's JSON, in pieces: `{"t": <epoch ms>, "values": {key: value},
- * "history": {key: [n|null, ...]}}`; `history` only when a lookup is given, for the keys it
- * knows.
+ * "history": {key: [n|null, ...]}, "extra": {key: n|null}}`; `history` only when a lookup is
+ * given, for the keys it knows; `extra` (values of series that are not leaves of the node, such
+ * as the overview's figures) only when given.
  */
 export function* liveJsonChunks(
   node: SnapshotNode,
   now: number,
   history?: (key: string) => ReadonlyArray<number | null> | undefined,
   collapsed?: CollapsedTest,
+  extra?: ReadonlyArray<readonly [string, number | null]>,
 ): Generator<string> {
   yield '{"t":' + now + ',"values":{';
   let first = true;
@@ -85,5 +101,7 @@ export function* liveJsonChunks(
     }
     yield '}';
   }
+  if (extra)
+    yield ',"extra":{' + extra.map(([k, v]) => JSON.stringify(k) + ':' + (v !== null && Number.isFinite(v) ? String(v) : 'null')).join(',') + '}';
   yield '}';
 }

@@ -159,7 +159,7 @@ describe('html format', () => {
       children: [],
     };
     const html = renderHtml(tree);
-    assert.ok(html.includes('<div class="stat"><span class="key">arr</span> <span class="v">[1,&quot;&lt;a&gt;&quot;]</span></div>'));
+    assert.ok(html.includes('<div class="stat"><a class="key" href="/status/arr">arr</a> <span class="v">[1,&quot;&lt;a&gt;&quot;]</span></div>'));
     assert.ok(
       html.includes(
         '<table class="obj"><tr><th>list</th><td><span class="v">[1,2]</span></td></tr><tr><th>n</th><td><span class="v" data-k="[&quot;obj&quot;,&quot;n&quot;]" data-f="n" title="3">3</span></td></tr></table></div>',
@@ -183,7 +183,7 @@ describe('html format', () => {
   });
   it('sorts keys and puts collapsed links last', () => {
     const html = renderHtml(fixtureTree(), { collapsed: fixtureCollapsed });
-    const marks = ['"key">9lives<', '"key">uptime<', '"key">web<', '"key">web_api<', '>db</a>'];
+    const marks = ['"key" href="/status/9lives">9lives<', '"key" href="/status/uptime">uptime<', '"key">web<', '"key">web_api<', '>db</a>'];
     const order = marks.map((k) => html.indexOf(k));
     assert.ok(
       order.every((i) => i > 0),
