@@ -146,6 +146,11 @@ describe('format properties', () => {
           assert.ok(
             [
               '<body',
+              '<header',
+              '<main',
+              '<details',
+              '<summary',
+              '<small',
               '<h1',
               '<h3',
               '<nav',
