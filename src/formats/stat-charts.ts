@@ -89,6 +89,8 @@ export function statCharts(stat: SnapshotStat, segments: readonly string[], t: S
   const quantiles = new Map<string, { fmt: string; keys: Array<[string, string]> }>();
   const rates: Array<[string, string]> = [];
   const values: Array<[string, string, string]> = [];
+  // A distribution's other numbers (its schema, its error bound) are settings, not worth a chart.
+  const isDistribution = samples.some((s) => s.type === 'quantile' || s.type === 'distribution');
   for (const s of samples) {
     if (s.field === null) continue;
     const name = labelText(s.labels);
@@ -105,7 +107,7 @@ export function statCharts(stat: SnapshotStat, segments: readonly string[], t: S
     ) {
       if (rates.length < MAX_LINES)
         rates.push([keyOf(s.field), (name ? name + ' ' : '') + (s.field.length > 0 ? s.field[s.field.length - 1] : stat.name)]);
-    } else if (s.type === 'gauge' || s.type === 'state') {
+    } else if ((s.type === 'gauge' && !(isDistribution && s.labels === null)) || s.type === 'state') {
       if (values.length < MAX_LINES)
         values.push([keyOf(s.field), (name ? name + ' ' : '') + (s.field.length > 0 ? s.field.join('/') : stat.name), fmtOf(s.field)]);
     }

@@ -182,9 +182,9 @@ export class HistorySampler {
       const now = this.scheduler.now();
       const top = await this.source.snapshotAsync('/', BACKGROUND);
       if (!top) return;
-      const t = ++this.tick;
+      // The new tick becomes visible only when every series holds its value (readers see whole samples).
+      const t = this.tick + 1;
       const slot = t % this.points;
-      this.fineT[slot] = now;
       for (const [f, v] of overviewFigures(top)) if (v !== null && Number.isFinite(v)) this.put(overviewKey(f.id), v, t, slot);
       const visit = ([key, v]: [string, unknown]): void => {
         if (typeof v === 'number' && Number.isFinite(v)) this.put(key, v, t, slot);
@@ -198,8 +198,7 @@ export class HistorySampler {
       // The rest of the tree (the subtrees above again: their series are already in, a cheap no-op).
       await forEachSliced(liveEntries(top), visit);
       const coarseDue = t % this.coarseEvery === 0;
-      const cslot = coarseDue ? ++this.coarseTick % this.coarsePoints : 0;
-      if (coarseDue) this.coarseT[cslot] = now;
+      const cslot = coarseDue ? (this.coarseTick + 1) % this.coarsePoints : 0;
       for (const [key, s] of this.series) {
         if (s.last !== t) {
           if (t - s.last >= this.points) {
@@ -209,6 +208,12 @@ export class HistorySampler {
           s.fine[slot] = Number.NaN;
         }
         if (coarseDue) s.coarse[cslot] = s.fine[slot];
+      }
+      this.fineT[slot] = now;
+      this.tick = t;
+      if (coarseDue) {
+        this.coarseT[cslot] = now;
+        this.coarseTick++;
       }
     } catch {
       // A failing snapshot must not escape a background timer; the next tick tries again.

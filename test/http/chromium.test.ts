@@ -66,9 +66,9 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
   it('renders the tree, sorted, with title, breadcrumbs and formatted numbers', async () => {
     await page.goto(server.url);
     assert.equal(await page.title(), 'browser-test - Status: /');
-    const keys = await page.locator('body > .level > .container > .key, body > .level > .collapsed').allTextContents();
+    const keys = await page.locator('main > .level > .container > summary, main > .level > .collapsed').allTextContents();
     assert.deepEqual(keys, ['web', 'db']);
-    const webKeys = await page.locator('body > .level > .container > .level > .stat > .key').allTextContents();
+    const webKeys = await page.locator('main > .level > .container > .level > .stat > .key').allTextContents();
     assert.deepEqual(webKeys, [...webKeys].sort());
     assert.equal(await page.locator('[data-k=\'["web","byPath","/home"]\']').textContent(), '12,345');
     assert.match((await page.locator('[data-k=\'["web","latency","median"]\']').textContent())!, / ms$/);

@@ -159,7 +159,10 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       return;
     }
     lo = Math.min(0, lo);
-    if (spec.threshold !== undefined) hi = Math.max(hi, spec.threshold);
+    // A threshold far above the data would squash the lines at the bottom: it is left out then
+    // (nothing is near it); one within a quarter above the top is shown, and the axis reaches it.
+    const threshold = spec.threshold !== undefined && spec.threshold <= hi * 1.25 ? spec.threshold : undefined;
+    if (threshold !== undefined) hi = Math.max(hi, threshold);
     if (hi === lo) hi = lo + 1;
     hi *= 1.08;
     const t0 = t[0];
@@ -169,13 +172,15 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
     axisY(svg, w, ticks(lo, hi, 4), y, f);
     const withSeconds = t1 - t0 < 10 * 60_000;
     for (const ms of ticks(t0, t1, Math.max(2, Math.floor(w / 110)))) {
-      const label = el('text', { x: x(ms), y: H - 6, 'text-anchor': 'middle', class: 'ax' }, svg);
+      const px = x(ms);
+      const anchor = px < PAD_L + 30 ? 'start' : px > w - PAD_R - 30 ? 'end' : 'middle';
+      const label = el('text', { x: px, y: H - 6, 'text-anchor': anchor, class: 'ax' }, svg);
       label.textContent = clock(ms, withSeconds);
     }
     el('line', { x1: PAD_L, x2: w - PAD_R, y1: H - PAD_B, y2: H - PAD_B, class: 'axis' }, svg);
     let clip = '';
-    if (spec.threshold !== undefined) {
-      const ty = y(spec.threshold);
+    if (threshold !== undefined) {
+      const ty = y(threshold);
       el('line', { x1: PAD_L, x2: w - PAD_R, y1: ty, y2: ty, class: 'threshold' }, svg);
       clip = 'over' + ++uid;
       const cp = el('clipPath', { id: clip }, svg);
@@ -240,7 +245,10 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
     for (let e = Math.ceil(l0); e <= Math.floor(l1); e++) decades.push(10 ** e);
     const marks = decades.length >= 2 ? decades : [bs[0][0], bs[bs.length - 1][1]];
     for (const v of marks) {
-      const label = el('text', { x: x(v), y: H - 6, 'text-anchor': 'middle', class: 'ax' }, svg);
+      // Labels at the ends are anchored inside the chart, so that none is cut off.
+      const px = x(v);
+      const anchor = px < PAD_L + 30 ? 'start' : px > w - PAD_R - 30 ? 'end' : 'middle';
+      const label = el('text', { x: px, y: H - 6, 'text-anchor': anchor, class: 'ax' }, svg);
       label.textContent = fmt(v, spec.fmt);
     }
     el('line', { x1: PAD_L, x2: w - PAD_R, y1: H - PAD_B, y2: H - PAD_B, class: 'axis' }, svg);

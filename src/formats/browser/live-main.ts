@@ -41,18 +41,20 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
     ? (JSON.parse(dataEl.textContent || '{}') as { t: number[]; series: Record<string, Array<number | null>>; charts: ChartSpec[] })
     : undefined;
   const MAX_T = 4000;
-  const drawAll = (): void => {
+  // A chart under the pointer or the keyboard's focus is not redrawn by a poll (its cursor and
+  // values stay put while someone reads them); it catches up at the next poll after.
+  const drawAll = (fromPoll: boolean): void => {
     if (!cd) return;
     cd.charts.forEach((spec, i) => {
       const host = document.querySelector<HTMLElement>('[data-chart="' + i + '"]');
-      if (host) kit.draw(host, spec, cd.t, cd.series);
+      if (host && !(fromPoll && host.matches(':hover, :focus-within'))) kit.draw(host, spec, cd.t, cd.series);
     });
   };
-  drawAll();
+  drawAll(false);
   let resizeTimer: ReturnType<typeof setTimeout> | undefined;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(drawAll, 150);
+    resizeTimer = setTimeout(() => drawAll(false), 150);
   });
   const url = body.dataset.live;
   if (!url) return;
@@ -204,7 +206,7 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
           cd.t.splice(0, drop);
           for (const k of Object.keys(cd.series)) cd.series[k].splice(0, drop);
         }
-        drawAll();
+        drawAll(true);
       }
       status.textContent = 'live \u00b7 updated ' + new Date().toLocaleTimeString();
     } catch (e) {
