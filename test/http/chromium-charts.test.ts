@@ -187,6 +187,7 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     await page.waitForURL((u) => !u.searchParams.has('fold'));
     // Traffic: requests change at every poll and are never marked; a value that stood still and
     // then changes is.
+    await page.goto(server.url + 'http');
     traffic = setInterval(() => {
       http.requests['GET /a'] += 1;
     }, 50);

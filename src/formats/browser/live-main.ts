@@ -76,6 +76,8 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
   // Polls in a row a value did not change: a value that starts moving after standing still is
   // marked; one that changes at every poll (a counter under traffic) is not.
   const still = new Map<string, number>();
+  // The last value polled per key (not the element's title: a swapped-in tree has the server's).
+  const lastRaw = new Map<string, string>();
   const bar = document.getElementById('live')!;
   const btn = document.getElementById('live-toggle')!;
   const status = document.getElementById('live-status')!;
@@ -136,6 +138,11 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
     index();
     // Forget the history of keys that left the page (bounded memory under key churn).
     for (const k of Array.from(hist.keys())) if (!els.has(k)) hist.delete(k);
+    for (const k of Array.from(lastRaw.keys())) {
+      if (els.has(k)) continue;
+      lastRaw.delete(k);
+      still.delete(k);
+    }
   };
   const trouble = (k: string, el: HTMLElement, v: unknown, prev: string | undefined): boolean => {
     if (typeof v !== 'number') return false;
@@ -176,13 +183,14 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
         if (!list) continue;
         const v = data.values[k];
         const raw = String(v);
+        const prev = lastRaw.get(k) ?? list[0].title;
+        const changed = prev !== raw;
+        const moved = changed && (still.get(k) ?? 0) >= 3;
+        still.set(k, changed ? 0 : (still.get(k) ?? 0) + 1);
+        lastRaw.set(k, raw);
         for (const el of list) {
           const text = fmt(v, el.dataset.f || 'n');
-          const prev = el.title;
-          const changed = prev !== raw;
-          const n = changed ? 0 : (still.get(k) ?? 0) + 1;
-          el.classList.toggle('moved', changed && (still.get(k) ?? 0) >= 3);
-          still.set(k, n);
+          el.classList.toggle('moved', moved);
           el.classList.toggle('bad', trouble(k, el, v, prev));
           if (el.textContent !== text) el.textContent = text;
           el.title = raw;
