@@ -37,6 +37,7 @@ main>.level{margin-left:0;border-left:0;padding-left:0}
 details>summary{cursor:pointer;list-style-position:outside}
 .key{font-weight:600;color:var(--key)}.container>summary{margin-top:4px}
 .v{font-family:ui-monospace,monospace;white-space:pre-wrap;word-break:break-word}
+.row i{font-style:normal;color:var(--muted);margin:0 3px 0 6px}.row i:first-child{margin-left:6px}
 .v.moved{box-shadow:inset 3px 0 var(--moved);padding-left:4px}
 .v.bad,.error{color:var(--bad);font-weight:600}.error{font-family:ui-monospace,monospace}
 table.obj{border-collapse:collapse;margin:2px 0 4px 0;font-size:13px;max-width:100%}

@@ -396,7 +396,8 @@ export class StatusHandler {
       case 'live': {
         const sampler = this.history?.sampler;
         const extra = node.path === '/' && !statOnly ? overviewFigures(node).map(([f, v]) => [overviewKey(f.id), v] as const) : undefined;
-        pieces = liveJsonChunks(shown, Date.now(), withHistory && sampler ? (k) => sampler.history(k) : undefined, collapsed, extra);
+        // As the page shows them: pmfs and meters as rows in the tree, in full on a stat's own page.
+        pieces = liveJsonChunks(shown, Date.now(), withHistory && sampler ? (k) => sampler.history(k) : undefined, collapsed, extra, !statOnly);
         type = 'application/json; charset=utf-8';
         break;
       }
@@ -431,6 +432,7 @@ export class StatusHandler {
           emptyMessage: query && !filtered ? 'No stats match the query.' : undefined,
           collapsed,
           fold,
+          compact: !statOnly,
           charts,
           thresholds: { slowSeconds: this.thresholds.slowSeconds, errorsPerSecond: this.thresholds.errorsPerSecond },
           statPage: statOnly

@@ -151,6 +151,7 @@ describe('format properties', () => {
               '<details',
               '<summary',
               '<small',
+              '<i',
               '<h1',
               '<h3',
               '<nav',
