@@ -22,7 +22,7 @@ import type { SnapshotNode, SnapshotStat } from '../registry/snapshot.js';
 import { DEFAULT_STATUS_PREFIX, htmlChunks } from '../formats/html.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from '../formats/html-assets.js';
 import { jsonChunks } from '../formats/json.js';
-import { liveJsonChunks, liveKey, pathSegments } from '../formats/live.js';
+import { liveJsonChunks, pathSegments } from '../formats/live.js';
 import { checkThresholds, DEFAULT_THRESHOLDS, overviewFigures, overviewKey, type StatusThresholds } from '../formats/overview.js';
 import { overviewCharts, statCharts } from '../formats/stat-charts.js';
 import type { ChartSpec } from '../formats/browser/charts.js';
@@ -158,8 +158,9 @@ const FORMATS = new Set<string>(['html', 'json', 'prettyjson', 'prometheus', 'op
 /** Most containers a `?fold=` may name (the rest are ignored). */
 const MAX_FOLDS = 1000;
 
-/** The chart data of a page: the specs, the timeline, and the series the specs draw. */
-function pageCharts(heading: string, specs: ChartSpec[], timeline: HistoryTimeline | undefined): PageCharts {
+/** The chart data of a page: the specs, the timeline, and the series the specs draw; without a history (`live: false`), only the charts of the present (distributions). */
+function pageCharts(heading: string, all: ChartSpec[], timeline: HistoryTimeline | undefined): PageCharts {
+  const specs = timeline ? all : all.filter((s) => s.type !== 'line');
   const series: Record<string, Array<number | null>> = {};
   for (const spec of specs) {
     for (const [k] of spec.keys ?? []) {
@@ -404,7 +405,7 @@ export class StatusHandler {
       case 'history': {
         const sampler = this.history?.sampler;
         if (!sampler) return text(404, 'no history: the handler was created with live: false');
-        const keys = sampler.keysStartingWith(liveKey(segments).slice(0, -1));
+        const keys = sampler.keysUnder(segments);
         if (segments.length === 0 && !statOnly) for (const [f] of overviewFigures(node)) keys.unshift(overviewKey(f.id));
         pieces = historyJsonChunks(sampler.timeline(), keys);
         type = 'application/json; charset=utf-8';

@@ -238,10 +238,18 @@ export class HistorySampler {
     return this.series.has(key);
   }
 
-  /** Keys of the series held whose key starts with `keyPrefix` (a live key without its closing bracket). */
-  keysStartingWith(keyPrefix: string): string[] {
+  /** Keys of the series held at or below a path (its segments; `[]`: every series). */
+  keysUnder(segments: readonly string[]): string[] {
     const out: string[] = [];
-    for (const k of this.series.keys()) if (k.startsWith(keyPrefix)) out.push(k);
+    if (segments.length === 0) {
+      for (const k of this.series.keys()) out.push(k);
+      return out;
+    }
+    // `["web","latency"` followed by `]` or `,`: not `["web","latencyX"...`.
+    const open = JSON.stringify(segments).slice(0, -1);
+    for (const k of this.series.keys()) {
+      if (k.startsWith(open) && (k.length === open.length + 1 || k[open.length] === ',')) out.push(k);
+    }
     return out;
   }
 
