@@ -373,7 +373,7 @@ export class StatusHandler {
       if (e instanceof Error && e.name === 'InvalidNameError') return text(404, `no stats at ${JSON.stringify(statPath)}: ${e.message}`);
       throw e;
     }
-    if (!node) return text(404, `no stats or stat at ${JSON.stringify(statPath)}`);
+    if (!node) return text(404, `no stats at ${JSON.stringify(statPath)}`);
     const filtered: SnapshotNode | undefined = query ? filterSnapshot(node, query) : node;
     const shown = filtered ?? emptyLike(node);
     // Collapsing is a display choice of JSON and the page; Prometheus gets every container.

@@ -61,7 +61,7 @@ describe('status handler', () => {
     const h = make();
     const nf = await get(h, '/status/web/nope');
     assert.equal(nf.status, 404);
-    assert.match(nf.body, /no stats or stat at "\/web\/nope"/);
+    assert.match(nf.body, /no stats at "\/web\/nope"/);
     const m = await get(h, '/status/web', { method: 'POST', body: 'x' });
     assert.equal(m.status, 405);
     assert.equal(m.headers.get('allow'), 'GET, HEAD');
