@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describeThrown } from '../core/snapshot.js';
-import type { SnapshotNode, SnapshotStat } from '../registry/snapshot.js';
+import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
 import { DEFAULT_STATUS_PREFIX, htmlChunks } from '../formats/html.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from '../formats/html-assets.js';
 import { jsonChunks } from '../formats/json.js';
@@ -169,6 +169,17 @@ function pageCharts(heading: string, all: ChartSpec[], timeline: HistoryTimeline
     }
   }
   return { heading, specs, t: timeline ? [...timeline.t] : [], series };
+}
+
+/** A JSON object's pieces with one more field (`"name":value` text) before its closing brace. */
+function* withField(pieces: Iterable<string>, field: string): Generator<string> {
+  let last: string | undefined;
+  for (const p of pieces) {
+    if (last !== undefined) yield last;
+    last = p;
+  }
+  // The last piece ends the object: `...}`.
+  yield last!.slice(0, -1) + ',' + field + '}';
 }
 
 /** The history as JSON, in pieces: `{"t": [...], "series": {key: [...]}}`. */
@@ -399,6 +410,9 @@ export class StatusHandler {
         const extra = node.path === '/' && !statOnly ? overviewFigures(node).map(([f, v]) => [overviewKey(f.id), v] as const) : undefined;
         // As the page shows them: pmfs and meters as rows in the tree, in full on a stat's own page.
         pieces = liveJsonChunks(shown, Date.now(), withHistory && sampler ? (k) => sampler.history(k) : undefined, collapsed, extra, !statOnly);
+        // A stat page's distributions, as they are now (the page redraws its bars from them).
+        const bars = statOnly ? await this.distributionsNow(statOnly, segments) : [];
+        if (bars.length > 0) pieces = withField(pieces, '"bars":' + JSON.stringify(bars));
         type = 'application/json; charset=utf-8';
         break;
       }
@@ -416,10 +430,7 @@ export class StatusHandler {
         const timeline = this.history?.sampler.timeline();
         let charts: PageCharts | undefined;
         if (statOnly) {
-          // The distributions need the sketches, which a plain snapshot leaves out.
-          const withSketches = await this.source.snapshotAsync('/' + segments.slice(0, -1).join('/'), { sketches: true });
-          const s = withSketches?.stats.find((x) => x.name === statOnly.name) ?? statOnly;
-          charts = pageCharts('Charts', statCharts(s, segments, this.thresholds), timeline);
+          charts = pageCharts('Charts', statCharts(await this.withSketches(statOnly, segments), segments, this.thresholds), timeline);
         } else if (node.path === '/') {
           const present = overviewFigures(node).map(([f]) => f);
           const statUrl = (container: string, stat: string) => this.prefix + [...pathSegments(container), stat].map(encodeURIComponent).join('/');
@@ -451,6 +462,22 @@ export class StatusHandler {
     }
     headers['content-type'] = type;
     return { status: 200, headers, body };
+  }
+
+  /** The stat again with its sketches (the distributions need them; a plain snapshot leaves them out), when it holds distributions. */
+  private async withSketches(stat: SnapshotStat, segments: readonly string[]): Promise<SnapshotStat> {
+    if (stat.error !== undefined || kindOf(stat).display.row?.form !== 'distribution') return stat;
+    const parent = await this.source.snapshotAsync('/' + segments.slice(0, -1).join('/'), { sketches: true });
+    return parent?.stats.find((x) => x.name === stat.name) ?? stat;
+  }
+
+  /** The bars of a stat's distribution charts now, in the order of its page's bar charts. */
+  private async distributionsNow(stat: SnapshotStat, segments: readonly string[]): Promise<Array<ChartSpec['bars']>> {
+    if (stat.error !== undefined || kindOf(stat).display.row?.form !== 'distribution') return [];
+    const s = await this.withSketches(stat, segments);
+    return statCharts(s, segments, this.thresholds)
+      .filter((c) => c.type === 'bars')
+      .map((c) => c.bars);
   }
 
   private fail(e: unknown, pathname: string): StatusResponse {

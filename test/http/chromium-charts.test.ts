@@ -157,6 +157,12 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     const bar = dist.locator('rect.bar').first();
     await bar.hover();
     assert.match((await dist.locator('.tip').textContent())!, /^\d+(\.\d+)? ms – \d+(\.\d+)? ms: [\d,]+$/);
+    // The distribution follows the live data: slow values recorded now get their bar.
+    await page.mouse.move(0, 0);
+    const lastLabel = () => dist.locator('text.ax').last().textContent();
+    assert.doesNotMatch((await lastLabel())!, / s$/);
+    for (let i = 0; i < 10; i++) http.latency['GET /slow'].record(2);
+    await until('the distribution to reach 2 s', async () => / s$/.test((await lastLabel()) ?? ''));
     await page.screenshot({ path: ARTIFACTS + 'charts-stat-page.png', fullPage: true });
     const json = (await (await fetch(server.url + 'http/latency?format=json')).json()) as Record<string, Record<string, { count: number }>>;
     assert.deepEqual(Object.keys(json), ['latency']);
@@ -170,7 +176,7 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     await Promise.all([page.waitForURL(/query=/), page.press('input[name=query]', 'Enter')]);
     const cells = await page.locator('main [data-k*="99percentile"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-k')));
     assert.deepEqual(cells, ['["http","latency","GET /slow","99percentile"]']);
-    assert.match((await page.locator('main [data-k*="99percentile"]').textContent())!, / ms$/);
+    assert.match((await page.locator('main [data-k*="99percentile"]').textContent())!, /^[\d.,]+ m?s$/, 'shown with its unit');
     await page.waitForSelector('main [data-k*="99percentile"].v.bad', { state: 'attached', timeout: 10_000 });
   });
 

@@ -92,6 +92,13 @@ describe('status page routes', () => {
       const tree = JSON.parse((await get(h, '/status/web?format=live')).body);
       assert.equal(tree.values['["web","latency","lifetime","count"]'], undefined, 'the tree shows the row only');
       assert.equal(tree.values['["web","latency","99percentile"]'], 0.05);
+      // With the distribution as it is now, for the page to redraw its bars.
+      const total = (bars: Array<[number, number, number]>) => bars.reduce((n, b) => n + b[2], 0);
+      assert.equal(total(live.bars[0]), 50);
+      web.latency.record(2);
+      const later = JSON.parse((await get(h, '/status/web/latency?format=live')).body);
+      assert.equal(total(later.bars[0]), 51);
+      assert.ok(later.bars[0].at(-1)[1] >= 2, 'the new slow value has its bar');
       const nf = await get(h, '/status/web/nope');
       assert.equal(nf.status, 404);
       assert.match(nf.body, /no stats at "\/web\/nope"/);

@@ -169,6 +169,7 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
         t: number;
         values: Record<string, unknown>;
         extra?: Record<string, number | null>;
+        bars?: Array<ChartSpec['bars']>;
         history?: Record<string, Array<number | null>>;
       };
       if (first && data.history) {
@@ -207,6 +208,13 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
         }
       }
       if (cd && cd.charts.length > 0) {
+        // A stat page's distributions as they are now.
+        let b = 0;
+        for (const spec of cd.charts) {
+          if (spec.type !== 'bars') continue;
+          const now = data.bars?.[b++];
+          if (now) spec.bars = now;
+        }
         cd.t.push(data.t);
         for (const k of Object.keys(cd.series)) {
           const v = data.extra?.[k] ?? data.values[k];
