@@ -33,3 +33,17 @@ test('examples/http-frameworks: express, fastify, koa, hono and fetch serve the 
     ['express', 'fastify', 'koa', 'hono', 'fetch'].map((n) => `${n} 200 {"success":1}`),
   );
 });
+
+test("examples/status-page: a stat's own page and JSON, the filter in units, the history", async () => {
+  const out = await run('status-page');
+  const line = (p: string) =>
+    out
+      .split('\n')
+      .find((l) => l.startsWith(p + ':'))!
+      .slice(p.length + 2);
+  assert.match(line('status page'), /^http:\/\/127\.0\.0\.1:\d+\/status\/$/);
+  assert.equal(line('stat page'), '200');
+  assert.equal(line('stat json'), 'GET / GET /slow');
+  assert.deepEqual(Object.keys(JSON.parse(line('slow')).http.latency), ['GET /slow']);
+  assert.equal(line('history samples'), '0');
+});
