@@ -38,7 +38,7 @@ describe('Prometheus: keys that UTF-8 cannot carry stay distinct series', () => 
     const r = new scales.Registry();
     const s = r.collection(
       '/web',
-      scales.intDictStat('byKey'),
+      scales.intDictStat('byKey', { gauge: true }),
       scales.stringDictStat('owner'),
       scales.meterDictStat('hits'),
       scales.namedPmfDictStat('latency'),
@@ -82,7 +82,8 @@ describe('Prometheus: keys that UTF-8 cannot carry stay distinct series', () => 
   it('paths that sanitize to one name: the first declared keeps it, the others are refused (counted), and HELP keeps the surrogate', () => {
     const errors: Error[] = [];
     const r = new scales.Registry({ onError: (e) => errors.push(e) });
-    r.collection('/a', scales.intStat('\ud800'), scales.intStat('\udfff'), scales.intStat('_'));
+    const g = { gauge: true };
+    r.collection('/a', scales.intStat('\ud800', g), scales.intStat('\udfff', g), scales.intStat('_', g));
     for (const openMetrics of BOTH) {
       const text = overTheWire(renderPrometheus(r.snapshot('/a')!, { openMetrics }));
       assert.deepEqual([...seriesOf(text).keys()], ['a__'], text);
@@ -154,7 +155,7 @@ describe('?format=openmetrics', () => {
         assert.equal(res.status, 200, url);
         assert.match(res.headers.get('content-type')!, /^application\/openmetrics-text; version=1\.0\.0/, url);
         const body = await res.text();
-        assert.ok(body.endsWith('# EOF\n') && body.includes('\nweb_hits 3\n'), body);
+        assert.ok(body.endsWith('# EOF\n') && body.includes('\nweb_hits_total 3\n'), body);
       }
       const text = await handler.fetch(new Request('http://127.0.0.1/status/?format=prometheus'));
       assert.equal(text.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');

@@ -36,7 +36,7 @@ describe('Prometheus names from declarations', () => {
       doubleStat('lag', { unit: 'ms', help: 'Event loop lag' }),
       doubleStat('heap', { unit: 'bytes' }),
       stat('load', 0.5, { unit: 'ratio' }),
-      intStat('legacy', { prometheusName: 'my_legacy_gauge' }),
+      doubleStat('legacy', { prometheusName: 'my_legacy_gauge' }),
       meterStat('served', { unit: 'bytes', help: 'Bytes "served"\nin total' }),
       pmfStat('latency', { unit: 'ms', help: 'Request latency' }),
     );
@@ -90,8 +90,8 @@ describe('stable names: refused at declaration, never renamed', () => {
     assert.equal(errors.length, 1);
     assert.match(errors[0].message, /stat \/a_b\/c maps to the Prometheus name "a_b_c", whose series "a_b_c" is already \/a-b\/c's/);
     const text = renderPrometheus(reg.snapshot()!);
-    assert.match(text, /\na_b_c 1\n/);
-    assert.doesNotMatch(text, /a_b_c 2|_2/);
+    assert.match(text, /\na_b_c_total 1\n/);
+    assert.doesNotMatch(text, /a_b_c_total 2|_2/);
     const rejected = reg.snapshot('/scales')!.stats.find((s) => s.name === 'rejected')!.value;
     assert.deepEqual(rejected, { '/a_b/c': 1 });
     // The refused stat still works everywhere else.
@@ -127,6 +127,6 @@ describe('stable names: refused at declaration, never renamed', () => {
     reg.collection('/job/run1', intStat('rows'));
     reg.remove('/job/run1');
     reg.collection('/job_run1', intStat('rows'));
-    assert.match(renderPrometheus(reg.snapshot()!), /\njob_run1_rows 0\n/);
+    assert.match(renderPrometheus(reg.snapshot()!), /\njob_run1_rows_total 0\n/);
   });
 });

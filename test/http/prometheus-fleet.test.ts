@@ -115,11 +115,11 @@ describe('a fleet of three apps scraped by a real Prometheus', { timeout: 120_00
 
   it('the request counter summed by status equals the requests sent per status', async () => {
     for (const prom of [native!, classic!]) {
-      const total = await prom.waitFor('sum(web_requests)', (r) => Number(r[0].value[1]) === TOTAL, 40_000);
+      const total = await prom.waitFor('sum(web_requests_total)', (r) => Number(r[0].value[1]) === TOTAL, 40_000);
       assert.equal(Number(total[0]?.value[1]), TOTAL);
-      const byStatus = await prom.query('sum by (status) (web_requests)');
+      const byStatus = await prom.query('sum by (status) (web_requests_total)');
       assert.deepEqual(Object.fromEntries(byStatus.map((s) => [s.metric.status, Number(s.value[1])])), Object.fromEntries(STATUS_COUNTS));
-      const posts = await prom.query('sum by (method) (web_requests{status="404"})');
+      const posts = await prom.query('sum by (method) (web_requests_total{status="404"})');
       assert.deepEqual(
         posts.map((s) => [s.metric.method, Number(s.value[1])]),
         [['POST', STATUS_COUNTS.get('404')]],
