@@ -1,6 +1,7 @@
 /**
  * `scales-metrics/formats`: a snapshot (`scales.snapshot()`) as text — JSON, the HTML status
- * page, Prometheus/OpenMetrics — and the status page's query filter. Pure functions: no I/O.
+ * page, Prometheus/OpenMetrics — or as the Prometheus protobuf exposition (native histograms),
+ * and the status page's query filter. Pure functions: no I/O.
  * @example
  * import * as scales from 'scales-metrics';
  * import { renderPrometheus } from 'scales-metrics/formats';

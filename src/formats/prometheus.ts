@@ -1,24 +1,25 @@
 /**
- * Prometheus text exposition 0.0.4 and OpenMetrics 1.0 rendering of a snapshot.
+ * Prometheus text exposition 0.0.4 and OpenMetrics 1.0 rendering of a snapshot (the protobuf
+ * exposition, prometheus-protobuf.ts, shares the names and families made here).
  *
- * Mapping (documented in the README):
- * - a stat's path becomes its metric name: `/web/success` → `web_success`; every character
- *   outside `[a-zA-Z0-9_]` becomes `_`, a leading digit gets a `_` prefix;
- * - int, double, sum aggregation, numeric `stat()` values → gauge; booleans → gauge 0/1;
- *   a number NaN or ±Infinity (flagged `nonFinite` in the snapshot) → gauge `NaN`/`+Inf`/`-Inf`;
- *   strings (also "NaN") → info (`name_info{value="..."} 1`); other values are skipped;
- * - intDict, intDict sum aggregation, histogram aggregation → gauge with a `key` label;
- *   stringDict → info with `key` and `value` labels;
- * - pmf → summary: `quantile` 0.5 … 0.999 of the recent window (`NaN` when the window is empty),
- *   `_sum` and `_count` over the pmf's lifetime; namedPmfDict → the same with a `key` label;
- * - meter → counter `name` (`name_total`, the event count) and gauge `name_rate` with a
- *   `window` label (`m1`, `m5`, `m15`, `mean`, events per second); meterDict adds `key`;
- * - stateTime → gauge with a `state` label (seconds spent in each state);
- * - stats whose reading failed are left out; collapsed containers are included.
+ * Mapping (documented in docs/prometheus.md):
+ * - names: each stat's family name comes from its path and declaration (core/prometheus-name.ts:
+ *   snake_case, `_seconds`/`_bytes`/`_ratio` for the declared unit, values converted to seconds,
+ *   `prometheusName` as is); `# HELP` is the declared help, else the path;
+ * - each kind's samples decide the family: counters → `name_total`; gauges (booleans 0/1, a number
+ *   NaN or ±Infinity flagged `nonFinite` as `NaN`/`+Inf`/`-Inf`); strings (also "NaN") → info
+ *   (`name_info{value="..."} 1`); keyed stats carry their labels (`key` when unnamed);
+ * - pmf, namedPmfDict → histogram when the snapshot carries lifetime buckets (taken with
+ *   `{ histograms: true }`): classic `_bucket{le}` lines derived from them, `_sum`, `_count`; else
+ *   (or declared `{ summary: true }`) a summary: `quantile` 0.5 … 0.999 of the recent window
+ *   (`NaN` when it is empty), `_sum` and `_count` over the lifetime;
+ * - meter → counter `name_total` and gauge `name_rate{window}` (events per second);
+ * - stats whose reading failed, or whose name the registry refused, are left out; collapsed
+ *   containers are included.
  *
- * Two paths that map to the same name (`/a-b/c` and `/a_b/c`) never produce duplicate
- * families: the later one in tree order gets `_2` (then `_3`, ...). `# HELP` holds the path.
- * Label values are UTF-8, which cannot carry a lone UTF-16 surrogate (`'\uD800'`): a key or
+ * Two stats never share a name: the registry refuses the second at declaration; a snapshot made
+ * elsewhere that holds two families of one name gets the first in tree order, never a renamed
+ * copy. Label values are UTF-8, which cannot carry a lone UTF-16 surrogate (`'\uD800'`): a key or
  * value holding one is written JSON-escaped (`\ud800`, a backslash doubled, reversible with
  * `JSON.parse`) and its series gets the label `escaped="key"` (the escaped labels' names), so
  * two keys never become one series.
