@@ -1,6 +1,7 @@
 /**
  * `scales-metrics/formats`: a snapshot (`scales.snapshot()`) as text — JSON, the HTML status
- * page, Prometheus/OpenMetrics — and the status page's query filter. Pure functions: no I/O.
+ * page, Prometheus/OpenMetrics — or as the Prometheus protobuf exposition (native histograms),
+ * and the status page's query filter. Pure functions: no I/O.
  * @example
  * import * as scales from 'scales-metrics';
  * import { renderPrometheus } from 'scales-metrics/formats';
@@ -17,6 +18,13 @@ export {
   prometheusChunks,
   renderPrometheus,
   wantsOpenMetrics,
+  DEFAULT_BUCKETS_SECONDS,
 } from './prometheus.js';
+export {
+  PROMETHEUS_PROTOBUF_CONTENT_TYPE,
+  prometheusProtobufChunks,
+  renderPrometheusProtobuf,
+  wantsPrometheusProtobuf,
+} from './prometheus-protobuf.js';
 export { filterSnapshot, MAX_QUERY_LENGTH, type Query, QueryError, type QueryOperator, parseQuery } from './query.js';
 export { formatNumber, formatValue } from './value-format.js';

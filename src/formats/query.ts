@@ -10,12 +10,21 @@
  *   neither greater nor less than anything, so `median > 0.1` skips idle pmfs. Containers and
  *   objects never match by value; they are searched inside.
  *
+ * - the value may carry a unit, as the page shows values: a duration (`ns us µs ms s m h`:
+ *   `99percentile > 50ms`) matches leaves shown as durations (in the pmf's unit, converted) and
+ *   leaves named `...Seconds`; a size (`B kB MB GB TB`, powers of 1000, `KiB MiB GiB TiB`,
+ *   powers of 1024: `heapUsedBytes > 200MB`) matches leaves shown in bytes (declared in bytes or
+ *   named `...Bytes`); a percentage (`utilization > 50%`) compares the number with its hundredth.
+ *   A value with a unit never matches a leaf of another kind of unit (a plain count).
+ *
  * Branches with no match vanish. Filtering a pmf by `count > 100` keeps only the `count`
  * field of the pmfs that pass.
  */
 import { isObject, setOwn } from '../core/json.js';
+import type { DisplayHints } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
-import type { SnapshotNode, SnapshotStat } from '../registry/snapshot.js';
+import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import { leafFormat } from './live.js';
 
 /** The comparison operators of a query. */
 export type QueryOperator = '>=' | '>' | '<' | '<=' | '=' | '==' | '!=';
@@ -25,6 +34,36 @@ export interface Query {
   key: string;
   op?: QueryOperator;
   value?: string;
+  /** Set when the value has a unit: the number in base units (seconds, bytes, a ratio) and its dimension. */
+  measure?: { value: number; dimension: 'time' | 'bytes' | 'ratio' };
+}
+
+const TIME_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, '\u00b5s': 1e-6, ms: 1e-3, s: 1, sec: 1, m: 60, min: 60, h: 3600 };
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+const WITH_UNIT = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([a-z\u00b5%]+)$/i;
+
+/** The value of a query with a unit in base units, or undefined (no unit, or one we do not know: then compared as text or a plain number). */
+function measureOf(text: string): Query['measure'] {
+  const m = WITH_UNIT.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const u = m[2];
+  if (u === '%') return { value: n / 100, dimension: 'ratio' };
+  const t = TIME_UNITS[u];
+  if (t !== undefined) return { value: n * t, dimension: 'time' };
+  const b = BYTE_UNITS[u.toLowerCase()];
+  if (b !== undefined) return { value: n * b, dimension: 'bytes' };
+  return undefined;
 }
 
 /** Longest accepted query text, in characters. */
@@ -63,16 +102,44 @@ export function parseQuery(text: string): Query {
   if (key === '') throw new QueryError(text, `no key before "${m[0]}"`);
   if (value === '') throw new QueryError(text, `no value after "${m[0]}"`);
   if (OPERATOR.test(value)) throw new QueryError(text, 'more than one operator');
-  return { key, op: m[0] as QueryOperator, value };
+  const measure = measureOf(value);
+  return measure ? { key, op: m[0] as QueryOperator, value, measure } : { key, op: m[0] as QueryOperator, value };
 }
 
-function compare(actual: JsonValue, op: QueryOperator, text: string): boolean {
+/** Where a leaf sits: its kind's display, the pmf unit in scope, the stat's name and declared unit. */
+interface LeafCtx {
+  readonly display: DisplayHints;
+  readonly unit: string | undefined;
+  readonly stat: string;
+  readonly declared: string | undefined;
+}
+
+/** A number leaf in the base units of a dimension (seconds, bytes, ratio), or undefined when it is not of that dimension. */
+function inBase(actual: number, field: string | undefined, ctx: LeafCtx, dimension: 'time' | 'bytes' | 'ratio'): number | undefined {
+  if (dimension === 'ratio') return actual;
+  const f = leafFormat(ctx.display, field, actual, ctx.unit, ctx.stat, ctx.declared);
+  if (dimension === 'bytes') return f === 'b' ? actual : undefined;
+  if (f === 's') return actual;
+  if (f === 'ms') return actual / 1000;
+  return f === 'n' && /seconds$/i.test(field ?? ctx.stat) ? actual : undefined;
+}
+
+function compare(actual: JsonValue, q: Query, field: string | undefined, ctx: LeafCtx): boolean {
+  const op = q.op!;
+  const text = q.value!;
   let a: number | string;
   let b: number | string;
   if (typeof actual === 'number') {
-    a = actual;
-    b = Number(text);
-    if (Number.isNaN(b)) return false;
+    if (q.measure) {
+      const base = inBase(actual, field, ctx, q.measure.dimension);
+      if (base === undefined) return false;
+      a = base;
+      b = q.measure.value;
+    } else {
+      a = actual;
+      b = Number(text);
+      if (Number.isNaN(b)) return false;
+    }
   } else if (actual === null) {
     // No value (an empty window): it has no order, and equals only the text `null`.
     if (op === '=' || op === '==') return text === 'null';
@@ -101,29 +168,32 @@ function compare(actual: JsonValue, op: QueryOperator, text: string): boolean {
 }
 
 /** Keeps what matches inside a JSON value; undefined when nothing does. */
-function filterValue(value: JsonValue, q: Query): JsonValue | undefined {
+function filterValue(value: JsonValue, q: Query, ctx: LeafCtx): JsonValue | undefined {
   if (!isObject(value)) return undefined;
+  const unit = typeof value.unit === 'string' ? value.unit : ctx.unit;
+  const inner = unit === ctx.unit ? ctx : { ...ctx, unit };
   let out: { [key: string]: JsonValue } | undefined;
   for (const k of Object.keys(value)) {
-    const kept = matchEntry(k, value[k], q);
+    const kept = matchEntry(k, value[k], q, k, inner);
     if (kept !== undefined) setOwn((out ??= {}), k, kept);
   }
   return out;
 }
 
-function matchEntry(name: string, value: JsonValue, q: Query): JsonValue | undefined {
+function matchEntry(name: string, value: JsonValue, q: Query, field: string | undefined, ctx: LeafCtx): JsonValue | undefined {
   if (name === q.key) {
     if (q.op === undefined) return value;
-    return compare(value, q.op, q.value!) ? value : undefined;
+    return compare(value, q, field, ctx) ? value : undefined;
   }
-  return filterValue(value, q);
+  return filterValue(value, q, ctx);
 }
 
 function filterStat(stat: SnapshotStat, q: Query): SnapshotStat | undefined {
   if (stat.error !== undefined) {
     return stat.name === q.key && q.op === undefined ? stat : undefined;
   }
-  const kept = matchEntry(stat.name, stat.value, q);
+  const declared = (stat as { description?: { unit?: string } }).description?.unit;
+  const kept = matchEntry(stat.name, stat.value, q, undefined, { display: kindOf(stat).display, unit: undefined, stat: stat.name, declared });
   if (kept === undefined) return undefined;
   // A filtered value keeps its kind's shape with keys left out: every kind reads its value key
   // by key (its samples and display), so the part shows as the whole would.

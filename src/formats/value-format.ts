@@ -6,9 +6,9 @@
 
 /**
  * How a value on the status page is formatted: plain number, duration in s or ms, rate per
- * second, or text.
+ * second, bytes (binary units), a ratio shown in percent, or text.
  */
-export type ValueFormat = 'n' | 's' | 'ms' | 'r' | 't';
+export type ValueFormat = 'n' | 's' | 'ms' | 'r' | 'b' | 'p' | 't';
 
 /**
  * Formats a number for reading: thousands separators, at most 3 decimals at or above 1 and
@@ -22,9 +22,10 @@ export function formatNumber(v: number): string {
 
 /**
  * Formats a stat value for the page. Durations (`'s'`, `'ms'`) get a readable unit
- * (µs, ms, s); `null` (a percentile of an empty window) shows as an en dash.
+ * (µs, ms, s), bytes (`'b'`) a binary one (KiB, MiB, ...), ratios (`'p'`) a percent sign;
+ * `null` (a percentile of an empty window) shows as an en dash.
  *
- * @example formatValue(0.042, 's') === '42 ms'
+ * @example formatValue(0.042, 's') === '42 ms'; formatValue(3 * 2 ** 20, 'b') === '3 MiB'
  */
 export function formatValue(v: unknown, f: string): string {
   // Inlined copy of formatNumber: this function must stand alone when embedded in the page.
@@ -43,6 +44,17 @@ export function formatValue(v: unknown, f: string): string {
   if (v === null || v === undefined) return '\u2013';
   if (typeof v !== 'number') return String(v);
   if (f === 'r') return num(v) + '/s';
+  if (f === 'p') return num(Number((v * 100).toPrecision(3))) + '%';
+  if (f === 'b') {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+    let x = v;
+    let u = 0;
+    while (Math.abs(x) >= 1024 && u < units.length - 1) {
+      x /= 1024;
+      u++;
+    }
+    return num(u === 0 ? x : Number(x.toPrecision(3))) + ' ' + units[u];
+  }
   if (f !== 's' && f !== 'ms') return num(v);
   const sec = f === 'ms' ? v / 1000 : v;
   const a = Math.abs(sec);

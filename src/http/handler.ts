@@ -1,9 +1,14 @@
 /**
  * The one status handler behind every adapter: `GET <prefix><path>` answers the subtree at
- * `<path>` as HTML (default), `?format=json`, `?format=prettyjson`, `?format=prometheus`
- * (OpenMetrics when the Accept header asks for it), `?format=openmetrics` or `?format=live`
- * (the live view's data); `?query=` filters HTML and JSON. Optionally also `GET /metrics`
- * (Prometheus, whole tree; `?format=openmetrics` there too, any other format is a 400).
+ * `<path>` — or, when `<path>` names a stat, that stat alone (its own page, with its charts) —
+ * as HTML (default), `?format=json`, `?format=prettyjson`, `?format=prometheus` (the protobuf
+ * exposition with native histograms, or OpenMetrics, when the Accept header asks for it: see
+ * {@link prometheusAnswerType}), `?format=openmetrics`, `?format=live` (the live view's
+ * data) or `?format=history` (the history kept since the handler was created); `?query=`
+ * filters HTML and JSON; `?fold=a,b/c` shows those containers folded. The root page starts with
+ * the overview (request and error rates, p99 latency, event-loop delay, heap, CPU: those whose
+ * stats exist). Optionally also `GET /metrics` (Prometheus, whole tree; `?format=openmetrics`
+ * there too, any other format is a 400).
  *
  * Robustness: 404 naming the path when no container is there, 405 for methods other than
  * GET/HEAD, 400 for a bad query, format or path encoding, 401 without the configured
@@ -14,20 +19,26 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describeThrown } from '../core/snapshot.js';
-import type { SnapshotNode } from '../registry/snapshot.js';
+import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
 import { DEFAULT_STATUS_PREFIX, htmlChunks } from '../formats/html.js';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from '../formats/html-assets.js';
 import { jsonChunks } from '../formats/json.js';
-import { liveJsonChunks } from '../formats/live.js';
+import { liveJsonChunks, pathSegments } from '../formats/live.js';
+import { checkThresholds, DEFAULT_THRESHOLDS, overviewFigures, overviewKey, type StatusThresholds } from '../formats/overview.js';
+import { overviewCharts, statCharts } from '../formats/stat-charts.js';
+import type { ChartSpec } from '../formats/browser/charts.js';
+import type { PageCharts } from '../formats/html.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusChunks, wantsOpenMetrics } from '../formats/prometheus.js';
 import { emptyLike, filterSnapshot, parseQuery, type Query, QueryError } from '../formats/query.js';
 import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
 import { DEFAULT_SLICE_MS } from '../core/slices.js';
-import { collectBody } from './chunks.js';
+import { collectBody, collectBytes } from './chunks.js';
+import { PROMETHEUS_PROTOBUF_CONTENT_TYPE, prometheusProtobufChunks, wantsPrometheusProtobuf } from '../formats/prometheus-protobuf.js';
 import { checkSourceOption, type StatsSource } from '../registry/source.js';
-import { acquireHistory, type HistoryOptions, type HistorySampler } from './history.js';
+import { acquireHistory, type HistoryOptions, type HistorySampler, type HistoryTimeline, SPARK_POINTS } from './history.js';
 
 export type { StatusAuth } from './auth.js';
+export type { StatusThresholds } from '../formats/overview.js';
 
 /** Options of {@link createStatusHandler} (and of every adapter). */
 export interface StatusHandlerOptions {
@@ -47,8 +58,13 @@ export interface StatusHandlerOptions {
   live?: boolean;
   /** How often the page polls for new values (default 5000 ms). */
   liveIntervalMs?: number;
-  /** Sparkline history kept on the server (see {@link HistoryOptions}). */
+  /**
+   * History kept on the server for the charts and sparklines, sampled from the handler's
+   * creation on (see {@link HistoryOptions}; needs `live`, the default).
+   */
   history?: HistoryOptions;
+  /** When the page colours a figure, a percentile or an error count as trouble (see {@link StatusThresholds}). */
+  thresholds?: StatusThresholds;
   /** Renders running at once; more wait in a queue (default 2). */
   maxConcurrent?: number;
   /** Requests allowed to wait for a render; more get 503 (default 64). */
@@ -138,8 +154,48 @@ class Semaphore {
   }
 }
 
-type Format = 'html' | 'json' | 'prettyjson' | 'prometheus' | 'openmetrics' | 'live';
-const FORMATS = new Set<string>(['html', 'json', 'prettyjson', 'prometheus', 'openmetrics', 'live']);
+type Format = 'html' | 'json' | 'prettyjson' | 'prometheus' | 'openmetrics' | 'live' | 'history';
+const FORMATS = new Set<string>(['html', 'json', 'prettyjson', 'prometheus', 'openmetrics', 'live', 'history']);
+
+/** Most containers a `?fold=` may name (the rest are ignored). */
+const MAX_FOLDS = 1000;
+
+/** The chart data of a page: the specs, the timeline, and the series the specs draw; without a history (`live: false`), only the charts of the present (distributions). */
+function pageCharts(heading: string, all: ChartSpec[], timeline: HistoryTimeline | undefined): PageCharts {
+  const specs = timeline ? all : all.filter((s) => s.type !== 'line');
+  const series: Record<string, Array<number | null>> = {};
+  for (const spec of specs) {
+    for (const [k] of spec.keys ?? []) {
+      // A series the sampler does not hold (yet) starts empty and fills from the live polls.
+      series[k] = timeline?.read(k) ?? (timeline ? timeline.t.map(() => null) : []);
+    }
+  }
+  return { heading, specs, t: timeline ? [...timeline.t] : [], series };
+}
+
+/** A JSON object's pieces with one more field (`"name":value` text) before its closing brace. */
+function* withField(pieces: Iterable<string>, field: string): Generator<string> {
+  let last: string | undefined;
+  for (const p of pieces) {
+    if (last !== undefined) yield last;
+    last = p;
+  }
+  // The last piece ends the object: `...}`.
+  yield last!.slice(0, -1) + ',' + field + '}';
+}
+
+/** The history as JSON, in pieces: `{"t": [...], "series": {key: [...]}}`. */
+function* historyJsonChunks(timeline: HistoryTimeline, keys: readonly string[]): Generator<string> {
+  yield '{"t":' + JSON.stringify(timeline.t) + ',"series":{';
+  let first = true;
+  for (const k of keys) {
+    const v = timeline.read(k);
+    if (v === undefined) continue;
+    yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(v);
+    first = false;
+  }
+  yield '}}';
+}
 
 /**
  * The status handler. Adapters call {@link StatusHandler.handle}; Web-standard servers
@@ -159,6 +215,7 @@ export class StatusHandler {
   private readonly sliceMs: number;
   private readonly onError: ((error: unknown) => void) | undefined;
   private readonly gate: Semaphore;
+  private readonly thresholds: StatusThresholds;
   private history: { sampler: HistorySampler; release(): void } | undefined;
 
   constructor(options: StatusHandlerOptions & { source: StatsSource }) {
@@ -190,10 +247,12 @@ export class StatusHandler {
     this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     this.onError = options.onError;
     this.gate = new Semaphore(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, options.maxQueued ?? DEFAULT_MAX_QUEUED);
+    this.thresholds = { ...DEFAULT_THRESHOLDS, ...checkThresholds(options.thresholds) };
+    // History from now on (not from the first page view): the 3am page shows what happened at 2:40.
     if (this.live) this.history = acquireHistory(this.source, options.history ?? {});
   }
 
-  /** The sparkline sampler (undefined with `live: false`). */
+  /** The history sampler (undefined with `live: false`). */
   get sampler(): HistorySampler | undefined {
     return this.history?.sampler;
   }
@@ -264,7 +323,8 @@ export class StatusHandler {
         format = f;
       } else {
         const f = params.get('format') ?? 'html';
-        if (!FORMATS.has(f)) return text(400, `unknown format ${JSON.stringify(f)}: use html, json, prettyjson, prometheus, openmetrics or live`);
+        if (!FORMATS.has(f))
+          return text(400, `unknown format ${JSON.stringify(f)}: use html, json, prettyjson, prometheus, openmetrics, live or history`);
         format = f as Format;
         const segments = pathname.length > this.prefix.length ? pathname.slice(this.prefix.length).split('/') : [];
         const decoded: string[] = [];
@@ -288,10 +348,11 @@ export class StatusHandler {
           throw e;
         }
       }
-      if (format === 'html' || format === 'live') this.history?.sampler.touch();
+      const foldText = params.get('fold');
+      const fold = foldText ? new Set(foldText.split(',', MAX_FOLDS).filter((p) => p !== '')) : undefined;
       if (!(await this.gate.acquire())) return text(503, 'too many status requests at once; try again', { 'retry-after': '1' });
       try {
-        return await this.render(req, format, statPath, query, rawQuery ?? '', params.get('history') === '1');
+        return await this.render(req, format, statPath, query, rawQuery ?? '', params.get('history') === '1', fold);
       } finally {
         this.gate.release();
       }
@@ -307,10 +368,21 @@ export class StatusHandler {
     query: Query | undefined,
     rawQuery: string,
     withHistory: boolean,
+    fold: ReadonlySet<string> | undefined,
   ): Promise<StatusResponse> {
     let node: SnapshotNode | undefined;
+    // Set when the path names a stat: the page is that stat's own.
+    let statOnly: SnapshotStat | undefined;
+    const segments = pathSegments(statPath);
     try {
-      node = await this.source.snapshotAsync(statPath);
+      // Prometheus gets the lifetime buckets of distributions (native or classic histograms).
+      const options = format === 'prometheus' || format === 'openmetrics' ? HISTOGRAMS : undefined;
+      node = await this.source.snapshotAsync(statPath, options);
+      if (!node && segments.length > 0) {
+        const parent = await this.source.snapshotAsync('/' + segments.slice(0, -1).join('/'), options);
+        statOnly = parent?.stats.find((s) => s.name === segments[segments.length - 1]);
+        if (parent && statOnly) node = { name: parent.name, path: parent.path, stats: [statOnly], children: [] };
+      }
     } catch (e) {
       // A segment the registry could never hold (reserved, control characters): not found.
       if (e instanceof Error && e.name === 'InvalidNameError') return text(404, `no stats at ${JSON.stringify(statPath)}: ${e.message}`);
@@ -332,26 +404,63 @@ export class StatusHandler {
         break;
       case 'prometheus':
       case 'openmetrics': {
-        const om = format === 'openmetrics' || wantsOpenMetrics(req.header('accept'));
+        const answer = prometheusAnswerType(format, req.header('accept'));
+        if (answer === 'protobuf') {
+          const bytes = await collectBytes(prometheusProtobufChunks(node), this.maxBodyBytes, this.sliceMs);
+          if (bytes === undefined) return text(500, `status response for ${JSON.stringify(statPath)} is larger than ${this.maxBodyBytes} bytes`);
+          headers['content-type'] = PROMETHEUS_PROTOBUF_CONTENT_TYPE;
+          return { status: 200, headers, body: bytes };
+        }
+        const om = answer === 'openmetrics';
         pieces = prometheusChunks(node, { openMetrics: om });
         type = om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
         break;
       }
       case 'live': {
         const sampler = this.history?.sampler;
-        pieces = liveJsonChunks(shown, Date.now(), withHistory && sampler ? (k) => sampler.history(k) : undefined, collapsed);
+        const extra = node.path === '/' && !statOnly ? overviewFigures(node).map(([f, v]) => [overviewKey(f.id), v] as const) : undefined;
+        // As the page shows them: pmfs and meters as rows in the tree, in full on a stat's own page.
+        pieces = liveJsonChunks(shown, Date.now(), withHistory && sampler ? (k) => sampler.history(k) : undefined, collapsed, extra, !statOnly);
+        // A stat page's distributions, as they are now (the page redraws its bars from them).
+        const bars = statOnly ? await this.distributionsNow(statOnly, segments) : [];
+        if (bars.length > 0) pieces = withField(pieces, '"bars":' + JSON.stringify(bars));
+        type = 'application/json; charset=utf-8';
+        break;
+      }
+      case 'history': {
+        const sampler = this.history?.sampler;
+        if (!sampler) return text(404, 'no history: the handler was created with live: false');
+        const keys = sampler.keysUnder(segments);
+        if (segments.length === 0 && !statOnly) for (const [f] of overviewFigures(node)) keys.unshift(overviewKey(f.id));
+        pieces = historyJsonChunks(sampler.timeline(), keys);
         type = 'application/json; charset=utf-8';
         break;
       }
       default: {
         const liveUrl = '?format=live' + (rawQuery ? '&query=' + encodeURIComponent(rawQuery) : '');
+        const timeline = this.history?.sampler.timeline();
+        let charts: PageCharts | undefined;
+        if (statOnly) {
+          charts = pageCharts('Charts', statCharts(await this.withSketches(statOnly, segments), segments, this.thresholds), timeline);
+        } else if (node.path === '/') {
+          const present = overviewFigures(node).map(([f]) => f);
+          const statUrl = (container: string, stat: string) => this.prefix + [...pathSegments(container), stat].map(encodeURIComponent).join('/');
+          charts = pageCharts('Overview', overviewCharts(present, statUrl, this.thresholds), timeline);
+        }
         pieces = htmlChunks(shown, {
           serverName: this.serverName,
           prefix: this.prefix,
           query: rawQuery,
-          live: this.live ? { url: liveUrl, intervalMs: this.liveIntervalMs, points: this.history!.sampler.points } : undefined,
+          live: this.live ? { url: liveUrl, intervalMs: this.liveIntervalMs, points: SPARK_POINTS } : undefined,
           emptyMessage: query && !filtered ? 'No stats match the query.' : undefined,
           collapsed,
+          fold,
+          compact: !statOnly,
+          charts,
+          thresholds: { slowSeconds: this.thresholds.slowSeconds, errorsPerSecond: this.thresholds.errorsPerSecond },
+          statPage: statOnly
+            ? { name: statOnly.name, kind: statOnly.kind, help: (statOnly as { description?: { help?: string } }).description?.help }
+            : undefined,
         });
         type = 'text/html; charset=utf-8';
         headers['content-security-policy'] = HTML_CSP;
@@ -366,6 +475,22 @@ export class StatusHandler {
     return { status: 200, headers, body };
   }
 
+  /** The stat again with its sketches (the distributions need them; a plain snapshot leaves them out), when it holds distributions. */
+  private async withSketches(stat: SnapshotStat, segments: readonly string[]): Promise<SnapshotStat> {
+    if (stat.error !== undefined || kindOf(stat).display.row?.form !== 'distribution') return stat;
+    const parent = await this.source.snapshotAsync('/' + segments.slice(0, -1).join('/'), { sketches: true });
+    return parent?.stats.find((x) => x.name === stat.name) ?? stat;
+  }
+
+  /** The bars of a stat's distribution charts now, in the order of its page's bar charts. */
+  private async distributionsNow(stat: SnapshotStat, segments: readonly string[]): Promise<Array<ChartSpec['bars']>> {
+    if (stat.error !== undefined || kindOf(stat).display.row?.form !== 'distribution') return [];
+    const s = await this.withSketches(stat, segments);
+    return statCharts(s, segments, this.thresholds)
+      .filter((c) => c.type === 'bars')
+      .map((c) => c.bars);
+  }
+
   private fail(e: unknown, pathname: string): StatusResponse {
     try {
       this.onError?.(e);
@@ -374,6 +499,22 @@ export class StatusHandler {
     }
     return text(500, `error rendering ${pathname}: ${describeThrown(e)}`);
   }
+}
+
+const HISTOGRAMS = Object.freeze({ histograms: true });
+
+/**
+ * Which Prometheus exposition answers a scrape: `?format=openmetrics` is OpenMetrics; else the
+ * `Accept` header decides: the delimited protobuf exposition (the only one that carries native
+ * histograms; Prometheus asks for it first when started with
+ * `--enable-feature=native-histograms`) when it is listed, else OpenMetrics when listed, else the
+ * text format 0.0.4. Only the media types count, not their `q` order: every Prometheus lists
+ * the one it prefers among these first or alone.
+ */
+export function prometheusAnswerType(format: 'prometheus' | 'openmetrics', accept: string | undefined): 'protobuf' | 'openmetrics' | 'text' {
+  if (format === 'openmetrics') return 'openmetrics';
+  if (wantsPrometheusProtobuf(accept)) return 'protobuf';
+  return wantsOpenMetrics(accept) ? 'openmetrics' : 'text';
 }
 
 function splitUrl(url: string): { pathname: string; search: string } {

@@ -1,60 +1,97 @@
 /**
- * Recent history of every numeric stat for the live view's sparklines: one bounded ring buffer
- * per series (default the last 10 minutes at 5 s), filled by ONE unref'd timer per registry
- * that runs only while a status handler is in use: it starts on the first request (its first
- * sample one period later: the request's own snapshot already read every gauge), stops when
- * the last handler is closed or after {@link HistoryOptions.idleStopMs} without requests.
- * Samples are background reads: gauges over the registry's time budget are not called.
+ * History of every numeric stat since the status handler was created (for the page's charts and
+ * sparklines), in bounded memory: per series a fine ring (default every 5 s for the last hour)
+ * and a coarse ring (default every minute for the last day, the fine value at each minute's
+ * end), plus one series per overview figure (see formats/overview.ts). ONE unref'd timer per
+ * registry and options, started when the first handler is created (not at the first page view,
+ * so the page opened at 3am shows 2:40) and stopped when the last handler is closed. Samples
+ * are background reads: gauges over the registry's time budget are not called. The number of
+ * series is capped ({@link HistoryOptions.maxSeries}, and {@link HistoryOptions.maxBytes} over
+ * all rings); series under /http and /process are taken first, then the tree in order; a
+ * series absent for a whole fine window is dropped, freeing its slot.
  */
 import type { SnapshotOptions } from '../core/snapshot.js';
+import type { SnapshotNode } from '../registry/snapshot.js';
 import type { StatsSource } from '../registry/source.js';
 import { forEachSliced } from '../core/slices.js';
 import { liveEntries } from '../formats/live.js';
+import { nodeAt, overviewFigures, overviewKey } from '../formats/overview.js';
 import { type ScheduledTask, type Scheduler, systemScheduler } from '../sampling/scheduler.js';
 
 /** Options of the history sampler. */
 export interface HistoryOptions {
-  /** Sampling period (default {@link DEFAULT_HISTORY_INTERVAL_MS}). */
+  /** Period of the fine tier (default {@link DEFAULT_HISTORY_INTERVAL_MS}). */
   intervalMs?: number;
-  /** Samples kept per series (default {@link DEFAULT_HISTORY_POINTS}). */
+  /** Samples kept per series in the fine tier (default {@link DEFAULT_HISTORY_POINTS}: one hour at 5 s). */
   points?: number;
+  /** Fine samples per coarse sample (default {@link DEFAULT_HISTORY_COARSE_EVERY}: a minute at 5 s). */
+  coarseEvery?: number;
+  /** Samples kept per series in the coarse tier (default {@link DEFAULT_HISTORY_COARSE_POINTS}: a day of minutes). */
+  coarsePoints?: number;
   /** Most series kept; new series beyond it get no history (default {@link DEFAULT_HISTORY_MAX_SERIES}). */
   maxSeries?: number;
-  /** Stop sampling after this long without a request (default {@link DEFAULT_HISTORY_IDLE_STOP_MS}). */
-  idleStopMs?: number;
-  /** Runs the sampling timer and tells the time for the idle stop (default: Node timers and `Date.now`; tests: a manual one). */
+  /**
+   * Most bytes of samples over all series (8 bytes a sample, both tiers allocated when a series
+   * is first seen); lowers the series cap when smaller (default {@link DEFAULT_HISTORY_MAX_BYTES}).
+   */
+  maxBytes?: number;
+  /** Runs the sampling timer and tells the time of each sample (default: Node timers and `Date.now`; tests: a manual one). */
   scheduler?: Scheduler;
 }
 
-/** Default sampling period of the history: 5 s. */
+/** Default fine period: 5 s. */
 export const DEFAULT_HISTORY_INTERVAL_MS = 5000;
-/** Default samples per series: 120 (10 minutes at 5 s). */
-export const DEFAULT_HISTORY_POINTS = 120;
-/** Default bound on the number of series: 2,000 (about 2 MB of samples). */
-export const DEFAULT_HISTORY_MAX_SERIES = 2000;
-/** Default idle time after which sampling stops: 15 minutes. */
-export const DEFAULT_HISTORY_IDLE_STOP_MS = 15 * 60 * 1000;
+/** Default fine samples per series: 720 (an hour at 5 s). */
+export const DEFAULT_HISTORY_POINTS = 720;
+/** Default fine samples per coarse one: 12 (a minute at 5 s). */
+export const DEFAULT_HISTORY_COARSE_EVERY = 12;
+/** Default coarse samples per series: 1,440 (a day of minutes). */
+export const DEFAULT_HISTORY_COARSE_POINTS = 1440;
+/** Default cap on series: 1,000. */
+export const DEFAULT_HISTORY_MAX_SERIES = 1000;
+/** Default cap on the bytes of samples: 16 MiB (with the default tiers, 17,280 bytes a series: 970 series). */
+export const DEFAULT_HISTORY_MAX_BYTES = 16 * 1024 * 1024;
+/** Samples a sparkline shows (the last ten minutes at 5 s). */
+export const SPARK_POINTS = 120;
 
 // Samples skip gauges that were too slow (see RegistryOptions.gaugeBudgetMs).
 const BACKGROUND: SnapshotOptions = { background: true };
+/** Subtrees sampled first, so that the overview's stats get their slots before a big tree takes them. */
+const FIRST = ['/http', '/process'];
 
 interface Series {
-  ring: Float64Array;
+  fine: Float64Array;
+  coarse: Float64Array;
+  /** Fine tick of the last value. */
   last: number;
 }
 
-/** Samples the numeric leaves of a registry into bounded ring buffers. */
+/** The whole history on one time axis: sample times (epoch ms, oldest first), and each series' values at those times. */
+export interface HistoryTimeline {
+  readonly t: readonly number[];
+  /** The values of a series (null: no value then), or undefined when it is not held. */
+  read(key: string): Array<number | null> | undefined;
+}
+
+/** Samples the numeric leaves of a registry into bounded rings. */
 export class HistorySampler {
   readonly intervalMs: number;
   readonly points: number;
+  readonly coarseEvery: number;
+  readonly coarsePoints: number;
+  /** The effective cap on series (the smaller of maxSeries and what maxBytes allows). */
   readonly maxSeries: number;
-  readonly idleStopMs: number;
+  /** Bytes of one series (both rings). */
+  readonly bytesPerSeries: number;
   private readonly series = new Map<string, Series>();
+  /** Fine samples taken, and coarse ones. */
   private tick = 0;
+  private coarseTick = 0;
+  private readonly fineT: Float64Array;
+  private readonly coarseT: Float64Array;
   private readonly scheduler: Scheduler;
   private timer: ScheduledTask | undefined;
   private inFlight: Promise<void> | undefined;
-  private lastUse = 0;
 
   constructor(
     private readonly source: StatsSource,
@@ -62,12 +99,26 @@ export class HistorySampler {
   ) {
     this.intervalMs = options.intervalMs ?? DEFAULT_HISTORY_INTERVAL_MS;
     this.points = options.points ?? DEFAULT_HISTORY_POINTS;
-    this.maxSeries = options.maxSeries ?? DEFAULT_HISTORY_MAX_SERIES;
-    this.idleStopMs = options.idleStopMs ?? DEFAULT_HISTORY_IDLE_STOP_MS;
-    this.scheduler = options.scheduler ?? systemScheduler;
-    for (const [k, v] of Object.entries({ intervalMs: this.intervalMs, points: this.points, maxSeries: this.maxSeries })) {
+    this.coarseEvery = options.coarseEvery ?? DEFAULT_HISTORY_COARSE_EVERY;
+    this.coarsePoints = options.coarsePoints ?? DEFAULT_HISTORY_COARSE_POINTS;
+    const maxSeries = options.maxSeries ?? DEFAULT_HISTORY_MAX_SERIES;
+    const maxBytes = options.maxBytes ?? DEFAULT_HISTORY_MAX_BYTES;
+    const checked = {
+      intervalMs: this.intervalMs,
+      points: this.points,
+      coarseEvery: this.coarseEvery,
+      coarsePoints: this.coarsePoints,
+      maxSeries,
+      maxBytes,
+    };
+    for (const [k, v] of Object.entries(checked)) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`invalid history option ${k}: ${v} (a positive integer)`);
     }
+    this.bytesPerSeries = (this.points + this.coarsePoints) * 8;
+    this.maxSeries = Math.min(maxSeries, Math.floor(maxBytes / this.bytesPerSeries));
+    this.fineT = new Float64Array(this.points);
+    this.coarseT = new Float64Array(this.coarsePoints);
+    this.scheduler = options.scheduler ?? systemScheduler;
   }
 
   /** Whether the timer is running. */
@@ -80,12 +131,16 @@ export class HistorySampler {
     return this.series.size;
   }
 
+  /** Bytes held by the series' rings now (at most `maxSeries * bytesPerSeries`). */
+  get bytes(): number {
+    return this.series.size * this.bytesPerSeries;
+  }
+
   /**
-   * Marks a use; starts sampling when stopped. The first sample comes one period later, not
-   * at once: an immediate one would call every gauge a second time for the same page view.
+   * Starts sampling when stopped: the first sample one period later (a sample at once would
+   * read every gauge while the app is still starting). Idempotent.
    */
-  touch(): void {
-    this.lastUse = this.scheduler.now();
+  start(): void {
     if (this.timer !== undefined) return;
     this.timer = this.scheduler.schedule(this.onTimer, this.intervalMs);
   }
@@ -105,62 +160,136 @@ export class HistorySampler {
   /** Takes one sample now (also called by the timer); while one runs, returns it. Never rejects. */
   sample(): Promise<void> {
     if (this.inFlight) return this.inFlight;
-    if (this.timer !== undefined && this.scheduler.now() - this.lastUse > this.idleStopMs) {
-      this.stop();
-      return Promise.resolve();
-    }
     this.inFlight = this.takeSample().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
   }
 
+  private put(key: string, v: number, t: number, slot: number): void {
+    let s = this.series.get(key);
+    if (!s) {
+      if (this.series.size >= this.maxSeries) return;
+      s = { fine: new Float64Array(this.points).fill(Number.NaN), coarse: new Float64Array(this.coarsePoints).fill(Number.NaN), last: t };
+      this.series.set(key, s);
+    }
+    s.fine[slot] = v;
+    s.last = t;
+  }
+
   private async takeSample(): Promise<void> {
     try {
+      const now = this.scheduler.now();
       const top = await this.source.snapshotAsync('/', BACKGROUND);
       if (!top) return;
-      const t = ++this.tick;
+      // The new tick becomes visible only when every series holds its value (readers see whole samples).
+      const t = this.tick + 1;
       const slot = t % this.points;
-      await forEachSliced(liveEntries(top), ([key, v]) => {
-        if (typeof v !== 'number') return;
-        let s = this.series.get(key);
-        if (!s) {
-          if (this.series.size >= this.maxSeries) return;
-          s = { ring: new Float64Array(this.points).fill(Number.NaN), last: t };
-          this.series.set(key, s);
-        }
-        s.ring[slot] = v;
-        s.last = t;
-      });
+      for (const [f, v] of overviewFigures(top)) if (v !== null && Number.isFinite(v)) this.put(overviewKey(f.id), v, t, slot);
+      const visit = ([key, v]: [string, unknown]): void => {
+        if (typeof v === 'number' && Number.isFinite(v)) this.put(key, v, t, slot);
+      };
+      const firsts: SnapshotNode[] = [];
+      for (const p of FIRST) {
+        const n = nodeAt(top, p);
+        if (n) firsts.push(n);
+      }
+      for (const n of firsts) await forEachSliced(liveEntries(n), visit);
+      // The rest of the tree (the subtrees above again: their series are already in, a cheap no-op).
+      await forEachSliced(liveEntries(top), visit);
+      const coarseDue = t % this.coarseEvery === 0;
+      const cslot = coarseDue ? (this.coarseTick + 1) % this.coarsePoints : 0;
       for (const [key, s] of this.series) {
-        if (s.last === t) continue;
-        if (t - s.last >= this.points) this.series.delete(key);
-        else s.ring[slot] = Number.NaN;
+        if (s.last !== t) {
+          if (t - s.last >= this.points) {
+            this.series.delete(key);
+            continue;
+          }
+          s.fine[slot] = Number.NaN;
+        }
+        if (coarseDue) s.coarse[cslot] = s.fine[slot];
+      }
+      this.fineT[slot] = now;
+      this.tick = t;
+      if (coarseDue) {
+        this.coarseT[cslot] = now;
+        this.coarseTick++;
       }
     } catch {
       // A failing snapshot must not escape a background timer; the next tick tries again.
     }
   }
 
-  /** The samples of one series, oldest first (`null` where it had no value), or undefined. */
-  history(key: string): Array<number | null> | undefined {
+  /** The last `n` (default {@link SPARK_POINTS}) fine samples of one series, oldest first (`null` where it had no value), or undefined. */
+  history(key: string, n = SPARK_POINTS): Array<number | null> | undefined {
     const s = this.series.get(key);
     if (!s) return undefined;
-    const n = Math.min(this.tick, this.points);
-    const out: Array<number | null> = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = s.ring[(this.tick - n + 1 + i) % this.points];
+    const count = Math.min(this.tick, this.points, n);
+    const out: Array<number | null> = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const v = s.fine[(this.tick - count + 1 + i) % this.points];
       out[i] = Number.isNaN(v) ? null : v;
     }
     return out;
+  }
+
+  /** Whether a series is held. */
+  has(key: string): boolean {
+    return this.series.has(key);
+  }
+
+  /** Keys of the series held at or below a path (its segments; `[]`: every series). */
+  keysUnder(segments: readonly string[]): string[] {
+    const out: string[] = [];
+    if (segments.length === 0) {
+      for (const k of this.series.keys()) out.push(k);
+      return out;
+    }
+    // `["web","latency"` followed by `]` or `,`: not `["web","latencyX"...`.
+    const open = JSON.stringify(segments).slice(0, -1);
+    for (const k of this.series.keys()) {
+      if (k.startsWith(open) && (k.length === open.length + 1 || k[open.length] === ',')) out.push(k);
+    }
+    return out;
+  }
+
+  /**
+   * The whole history on one time axis: the coarse samples older than the fine tier, then the
+   * fine ones. Series are read when asked for (a big tree's history is not copied at once).
+   */
+  timeline(): HistoryTimeline {
+    const fineN = Math.min(this.tick, this.points);
+    const fineStart = fineN > 0 ? this.fineT[(this.tick - fineN + 1) % this.points] : Number.POSITIVE_INFINITY;
+    const coarseN = Math.min(this.coarseTick, this.coarsePoints);
+    const coarseSlots: number[] = [];
+    for (let i = 0; i < coarseN; i++) {
+      const slot = (this.coarseTick - coarseN + 1 + i) % this.coarsePoints;
+      if (this.coarseT[slot] < fineStart) coarseSlots.push(slot);
+    }
+    const t: number[] = coarseSlots.map((s) => this.coarseT[s]);
+    const fineSlots: number[] = [];
+    for (let i = 0; i < fineN; i++) fineSlots.push((this.tick - fineN + 1 + i) % this.points);
+    for (const s of fineSlots) t.push(this.fineT[s]);
+    const value = (v: number): number | null => (Number.isNaN(v) ? null : v);
+    return {
+      t,
+      read: (k) => {
+        const s = this.series.get(k);
+        if (!s) return undefined;
+        const vs: Array<number | null> = [];
+        for (const slot of coarseSlots) vs.push(value(s.coarse[slot]));
+        for (const slot of fineSlots) vs.push(value(s.fine[slot]));
+        return vs;
+      },
+    };
   }
 }
 
 const shared = new WeakMap<StatsSource, Map<Scheduler, Map<string, { sampler: HistorySampler; refs: number }>>>();
 
 /**
- * The history sampler shared by every handler of one registry with the same options;
- * `release()` stops it when the last user is gone.
+ * The history sampler shared by every handler of one registry with the same options, started
+ * at once; `release()` stops it when the last user is gone.
  */
 export function acquireHistory(source: StatsSource, options: HistoryOptions): { sampler: HistorySampler; release(): void } {
   let bySource = shared.get(source);
@@ -168,10 +297,11 @@ export function acquireHistory(source: StatsSource, options: HistoryOptions): { 
   const scheduler = options.scheduler ?? systemScheduler;
   let bySettings = bySource.get(scheduler);
   if (!bySettings) bySource.set(scheduler, (bySettings = new Map()));
-  const key = JSON.stringify([options.intervalMs, options.points, options.maxSeries, options.idleStopMs]);
+  const key = JSON.stringify([options.intervalMs, options.points, options.coarseEvery, options.coarsePoints, options.maxSeries, options.maxBytes]);
   let entry = bySettings.get(key);
   if (!entry) bySettings.set(key, (entry = { sampler: new HistorySampler(source, options), refs: 0 }));
   entry.refs++;
+  entry.sampler.start();
   const e = entry;
   let released = false;
   return {

@@ -14,6 +14,7 @@ export { createStatusHandler } from './create.js';
 export {
   DEFAULT_LIVE_INTERVAL_MS,
   DEFAULT_MAX_BODY_BYTES,
+  prometheusAnswerType,
   StatusHandler,
   type StatusHandlerOptions,
   type StatusRequest,

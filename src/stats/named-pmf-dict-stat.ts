@@ -6,7 +6,7 @@ import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 import { forEachLeaf, badLabelsReason, LabelledCells, type LabelSet, type LabelValues, labelNames, type ManyLabels } from './labels.js';
-import { type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
+import { checkPmfOptions, type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
 
 /** Options of a `namedPmfDictStat`. */
 export interface NamedPmfDictOptions extends PmfOptions {
@@ -176,6 +176,7 @@ export function namedPmfDictStat<N extends string>(
 ): StatDef<N, Record<string, PmfHandle>, NamedPmfDictHandle, false>;
 export function namedPmfDictStat<N extends string>(name: N, options: NamedPmfDictOptions = {}): StatDef<N, unknown, unknown, false> {
   const labels = labelNamesOf(options?.labels, name);
+  checkPmfOptions(name, options);
   const description = describeStat(name, options, labels, options?.unit ?? 's');
   if (labels.length === 1) return defineStat(name, 'namedPmfDict', (c, ctx) => new NamedPmfDictCell(name, c, ctx, options), description);
   return defineStat(name, 'namedPmfDict', (c, ctx) => new LabelledPmfDictCell(name, c, ctx, options, labels), description);
@@ -189,8 +190,6 @@ export class LabelledPmfDictCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: NamedPmfDictOptions, names: readonly string[]) {
     super(name, container, ctx);
-    // Checked once here (a unit or window a PmfStat refuses is refused at the first declaration, not at the first write).
-    new PmfCell(name, container, ctx, options);
     this.cells = new LabelledCells(
       this,
       names,

@@ -140,9 +140,9 @@ describe('counters and gauges', () => {
     assert.deepEqual(r.getStats('/g'), { inFlight: 1, queued: { a: -1 }, byShard: { '1': { busy: -3 } }, served: 1 });
     assert.deepEqual(descriptionOf(r, '/g', 'inFlight'), { gauge: true });
     const text = renderPrometheus(r.snapshot('/')!);
-    assert.match(text, /^# TYPE g_inFlight gauge$/m);
+    assert.match(text, /^# TYPE g_in_flight gauge$/m);
     assert.match(text, /^# TYPE g_queued gauge$/m);
-    assert.match(text, /^g_byShard\{shard="1",state="busy"\} -3$/m);
+    assert.match(text, /^g_by_shard\{shard="1",state="busy"\} -3$/m);
     assert.match(text, /^# TYPE g_served(_total)? counter$/m);
   });
 
@@ -218,5 +218,22 @@ describe('units', () => {
       r.snapshot('/u')?.stats.map((s) => s.description?.unit),
       ['bytes', 'ratio', '°C'],
     );
+  });
+});
+
+describe('declaring again', () => {
+  test('the same stat declared again must say the same: counter or gauge', () => {
+    const r = fresh();
+    r.collection('/a', scales.intStat('n'));
+    r.collection('/a', scales.intStat('n')); // the same declaration again: the same stat
+    assert.throws(
+      () => r.collection('/a', scales.intStat('n', { gauge: true })),
+      /stat "n" in \/a is already declared as a counter; declare it the same way again/,
+    );
+  });
+
+  test('a namedPmfDictStat refuses a bad unit or window at declaration, not at its first write', () => {
+    assert.throws(() => scales.namedPmfDictStat('lat', { unit: 'minutes' as never }), /pmfStat "lat": unit must be 's', 'ms', 'us' or 'ns'/);
+    assert.throws(() => scales.namedPmfDictStat('lat', { windowMs: 0 }), /pmfStat "lat": windowMs 0 is not a positive number/);
   });
 });

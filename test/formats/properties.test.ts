@@ -146,6 +146,12 @@ describe('format properties', () => {
           assert.ok(
             [
               '<body',
+              '<header',
+              '<main',
+              '<details',
+              '<summary',
+              '<small',
+              '<i',
               '<h1',
               '<h3',
               '<nav',

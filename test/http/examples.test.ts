@@ -21,7 +21,7 @@ test('examples/http-server: standalone server, node handler with a token, json, 
   assert.deepEqual(json.byPath, { '/a': 2, '/b': 1 });
   assert.equal(json.latency.count, 3);
   assert.deepEqual(JSON.parse(line('query')), { web: { byPath: { '/a': 2 } } });
-  assert.equal(line('metrics'), 'web_byPath_total{key="/a"} 2 | web_byPath_total{key="/b"} 1');
+  assert.equal(line('metrics'), 'web_by_path_total{key="/a"} 2 | web_by_path_total{key="/b"} 1');
   assert.equal(line('no token'), '401');
   assert.equal(line('token'), '200');
 });
@@ -32,4 +32,18 @@ test('examples/http-frameworks: express, fastify, koa, hono and fetch serve the 
     lines,
     ['express', 'fastify', 'koa', 'hono', 'fetch'].map((n) => `${n} 200 {"success":1}`),
   );
+});
+
+test("examples/status-page: a stat's own page and JSON, the filter in units, the history", async () => {
+  const out = await run('status-page');
+  const line = (p: string) =>
+    out
+      .split('\n')
+      .find((l) => l.startsWith(p + ':'))!
+      .slice(p.length + 2);
+  assert.match(line('status page'), /^http:\/\/127\.0\.0\.1:\d+\/status\/$/);
+  assert.equal(line('stat page'), '200');
+  assert.equal(line('stat json'), 'GET / GET /slow');
+  assert.deepEqual(Object.keys(JSON.parse(line('slow')).http.latency), ['GET /slow']);
+  assert.equal(line('history samples'), '0');
 });

@@ -77,10 +77,7 @@ describe('maxStat, a kind made of one file and one catalogue line', () => {
 
   it('shows on the HTML page', () => {
     const html = renderHtml(registry.snapshot()!);
-    assert.match(
-      html,
-      /<span class="key">peak<\/span> <span class="v" data-k="\[&quot;queue&quot;,&quot;peak&quot;\]" data-f="n" title="7">7<\/span>/,
-    );
+    assert.match(html, /<a class="key" href="\/status\/queue\/peak">peak<\/a> <span class="v" data-k='\["queue","peak"\]'>7<\/span>/);
   });
 
   it('shows in the CLI tree', () => {
