@@ -218,6 +218,39 @@ describe('requestStats() and its glue', () => {
     assert.throws(() => recordRequests({} as never), /expected a node:http or https server/);
   });
 
+  it('on a server recordRequests records, the framework glue stands aside: each request counted once', async () => {
+    const registry = new scales.Registry();
+    const { recordRequests } = await import('scales-metrics/http');
+    const { expressRequestStats } = await import('scales-metrics/express');
+    const { default: express } = await import('express');
+    const app = express();
+    app.use(expressRequestStats({ registry }));
+    app.get('/a', (_req, res) => {
+      res.send('a');
+    });
+    const server = http.createServer(app);
+    const handle = recordRequests(server, { registry, route: () => '/by-server' });
+    assert.throws(() => recordRequests(server, { registry }), /already recorded/);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/a`;
+      for (let i = 0; i < 4; i++) await (await fetch(url)).text();
+      await poll(
+        () => tree(registry).requests,
+        (v) => v.GET?.['/by-server']?.['200'] === 4,
+      );
+      assert.deepEqual(tree(registry).requests, { GET: { '/by-server': { '200': 4 } } });
+      handle.stop(); // now the framework's glue records
+      await (await fetch(url)).text();
+      await poll(
+        () => tree(registry).requests,
+        (v) => v.GET?.['/a']?.['200'] === 1,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
   it('after registry.reset(), the next request declares the stats afresh and counts from zero', async () => {
     const registry = new scales.Registry();
     const { recordRequests } = await import('scales-metrics/http');
