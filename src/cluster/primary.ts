@@ -316,7 +316,7 @@ export class ClusterStats implements StatsSource {
         name: e.id,
         path,
         stats: [...meta, ...own.stats.filter((s) => !names.has(s.name))],
-        children: own.children.map((c) => rebase(c, path)),
+        children: own.children.map((c) => rebase(c, childPath(path, c.name))),
       });
     }
     const self: SnapshotNode = {
