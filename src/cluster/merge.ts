@@ -305,7 +305,13 @@ export const MERGE_RULES: { readonly [K in StatKind]: MergeRule<StatValue<K>> } 
   double: { merge: (parts) => gauge(parts), retire: () => undefined },
   intDict: dictSumRule,
   stringDict: {
-    merge: (parts) => ({ value: mergeKeyed<string>(parts, (v) => typeof v === 'string', (ps) => ps.at(-1)!.value) as { [key: string]: string } }),
+    merge: (parts) => ({
+      value: mergeKeyed<string>(
+        parts,
+        (v) => typeof v === 'string',
+        (ps) => ps.at(-1)!.value,
+      ) as { [key: string]: string },
+    }),
     retire: () => undefined,
   },
   pmf: { merge: mergePmfs, retire: retiredPmf },

@@ -148,7 +148,8 @@ export class ClusterStats implements StatsSource {
       const onHello = (m: unknown): void => {
         if (!isProtocolMessage(m) || m.type !== 'hello') return;
         const port = (m as unknown as { port?: unknown }).port;
-        if (port !== null && typeof port === 'object' && typeof (port as MessagePort).postMessage === 'function') this.listenToPort(port as MessagePort, name);
+        if (port !== null && typeof port === 'object' && typeof (port as MessagePort).postMessage === 'function')
+          this.listenToPort(port as MessagePort, name);
       };
       const onExit = (): void => this.markDead(name);
       thread.on('message', onHello);
@@ -209,7 +210,18 @@ export class ClusterStats implements StatsSource {
     }
     if (entry === undefined) {
       this.makeRoom();
-      entry = { id, pid: null, incarnation: null, tree: null, receivedAt: null, intervalMs: report.intervalMs, reports: 0, lastBytes: 0, error: null, deadAt: null };
+      entry = {
+        id,
+        pid: null,
+        incarnation: null,
+        tree: null,
+        receivedAt: null,
+        intervalMs: report.intervalMs,
+        reports: 0,
+        lastBytes: 0,
+        error: null,
+        deadAt: null,
+      };
       this.entries.set(id, entry);
     }
     entry.pid = report.pid;
@@ -235,7 +247,16 @@ export class ClusterStats implements StatsSource {
   private retire(entry: Entry): void {
     if (entry.tree !== null) {
       const left = retireTree(entry.tree);
-      this.retired = this.retired === null ? left : mergeTrees([{ node: this.retired, worker: 'retired', live: false }, { node: left, worker: entry.id, live: false }], { sketches: false });
+      this.retired =
+        this.retired === null
+          ? left
+          : mergeTrees(
+              [
+                { node: this.retired, worker: 'retired', live: false },
+                { node: left, worker: entry.id, live: false },
+              ],
+              { sketches: false },
+            );
     }
     this.entries.delete(entry.id);
     this.forgotten++;

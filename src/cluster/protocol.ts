@@ -60,7 +60,8 @@ export function isProtocolMessage(m: unknown): m is { scales: typeof PROTOCOL; t
 /** A report's fields checked; a TypeError naming the first wrong one. */
 export function checkReport(m: { [key: string]: unknown }, maxBytes: number): ReportMessage {
   const { incarnation, seq, pid, intervalMs, tree, bytes } = m;
-  if (typeof incarnation !== 'string' || incarnation.length === 0 || incarnation.length > 200) throw new TypeError('"incarnation" is not a short string');
+  if (typeof incarnation !== 'string' || incarnation.length === 0 || incarnation.length > 200)
+    throw new TypeError('"incarnation" is not a short string');
   if (!Number.isSafeInteger(seq) || (seq as number) < 1) throw new TypeError('"seq" is not a positive integer');
   if (!Number.isSafeInteger(pid)) throw new TypeError('"pid" is not an integer');
   if (typeof intervalMs !== 'number' || !(intervalMs > 0 && intervalMs < 86_400_000)) throw new TypeError('"intervalMs" is not a positive duration');

@@ -88,7 +88,16 @@ export function reportStats(options: ReportStatsOptions = {}): StatsReporter {
       const json = JSON.stringify(node ?? { name: '', path: '/', stats: [], children: [] });
       const bytes = Buffer.byteLength(json);
       state.lastBytes = bytes;
-      const m: ReportMessage = { scales: PROTOCOL, type: 'report', incarnation, seq: ++seq, pid: process.pid, intervalMs, tree: bytes <= maxBytes ? json : null, bytes };
+      const m: ReportMessage = {
+        scales: PROTOCOL,
+        type: 'report',
+        incarnation,
+        seq: ++seq,
+        pid: process.pid,
+        intervalMs,
+        tree: bytes <= maxBytes ? json : null,
+        bytes,
+      };
       return await new Promise<boolean>((resolve) => {
         send(m, (ok) => {
           if (ok) state.sent++;
