@@ -14,6 +14,7 @@
  * - meter rates are summed over the workers not known dead; maxStat is the largest of all.
  */
 import { isObject } from '../core/json.js';
+import { runToEnd } from '../core/slices.js';
 import type { JsonObject, JsonValue, MeterSnapshot, PmfSnapshot } from '../core/snapshot.js';
 import type { StatKind, StatValue } from '../registry/catalogue.js';
 import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
@@ -47,6 +48,17 @@ export interface MergeRule<V> {
 export interface MergeOptions {
   /** Keep the merged sketch of every pmf window in its value (`sketch`), for dumps merged later. */
   readonly sketches: boolean;
+  /**
+   * The sketch of a pmf value (default: decoded from its `sketch` text each time). The primary
+   * keeps the decoded sketches of a report until the next one, so reads do not decode them again.
+   * The merge never changes what it returns.
+   */
+  readonly sketchOf?: (pmf: PmfSnapshot) => LogSketch;
+}
+
+/** The window sketch of a pmf, decoded from its text. */
+export function decodeSketchOf(pmf: PmfSnapshot): LogSketch {
+  return LogSketch.deserialize(pmf.sketch as string);
 }
 
 const QS = PMF_QUANTILES.map(([q]) => q);
@@ -176,9 +188,9 @@ export function mergePmfs(parts: readonly Part<PmfSnapshot>[], options: MergeOpt
       missing++;
       continue;
     }
-    const s = LogSketch.deserialize(v.sketch);
-    if (sketch === null) sketch = s;
-    else sketch.merge(s);
+    const s = (options.sketchOf ?? decodeSketchOf)(v);
+    if (sketch === null) sketch = new LogSketch();
+    sketch.merge(s);
     windows.push({ n: s.count, mean: v.mean, sd: v.stddev });
   }
   if (missing > 0) return { error: `${missing} worker(s) reported a window without its sketch: no merged percentiles` };
@@ -416,7 +428,12 @@ function mergeStat(stats: readonly { stat: SnapshotStat; worker: string; live: b
  * first appear), rebased at `path`. Every stat merged by its kind's rule; a stat whose workers
  * disagree on its kind, or whose merge fails, shows an error instead of a value.
  */
-export function mergeTrees(parts: readonly TreePart[], options: MergeOptions, name = '', path = '/'): SnapshotNode {
+export function mergeTrees(parts: readonly TreePart[], options: MergeOptions): SnapshotNode {
+  return runToEnd(mergeSteps(parts, options));
+}
+
+/** {@link mergeTrees} in steps: it yields after each stat, for a caller that slices its work (runSliced). */
+export function* mergeSteps(parts: readonly TreePart[], options: MergeOptions, name = '', path = '/'): Generator<void, SnapshotNode> {
   const stats = new Map<string, { stat: SnapshotStat; worker: string; live: boolean }[]>();
   const children = new Map<string, TreePart[]>();
   for (const p of parts) {
@@ -438,9 +455,10 @@ export function mergeTrees(parts: readonly TreePart[], options: MergeOptions, na
       if (s.name !== list[0]!.stat.name && taken.has(s.name)) continue; // a Min/Max that a stat of that name hides
       outStats.push(s);
     }
+    yield;
   }
   const outChildren: SnapshotNode[] = [];
-  for (const [childName, list] of children) outChildren.push(mergeTrees(list, options, childName, childPath(path, childName)));
+  for (const [childName, list] of children) outChildren.push(yield* mergeSteps(list, options, childName, childPath(path, childName)));
   return { name, path, stats: outStats, children: outChildren };
 }
 

@@ -6,11 +6,13 @@
  */
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import type { MessagePort, Worker as ThreadWorker } from 'node:worker_threads';
-import { describeThrown, type SnapshotOptions } from '../core/snapshot.js';
+import { describeThrown, type PmfSnapshot, type SnapshotOptions } from '../core/snapshot.js';
+import type { LogSketch } from '../sampling/sketch.js';
 import { defaultRegistry } from '../registry/default-registry.js';
 import type { SnapshotNode, SnapshotStat } from '../registry/snapshot.js';
 import type { StatsSource } from '../registry/source.js';
-import { childPath, mergeTrees, retireTree, type TreePart } from './merge.js';
+import { runSliced, runToEnd } from '../core/slices.js';
+import { childPath, decodeSketchOf, mergeSteps, mergeTrees, retireTree, type TreePart } from './merge.js';
 import { checkReport, DEFAULT_MAX_REPORT_BYTES, isProtocolMessage, parseTree, PROTOCOL, type ReportMessage } from './protocol.js';
 
 /** Options of {@link clusterStats}. */
@@ -32,6 +34,11 @@ export interface ClusterStatsOptions {
    * a pmf window). Then it is forgotten, its counts folded into the totals so they never drop.
    */
   keepDeadMs?: number;
+  /**
+   * A merged tree younger than this is served again even if reports arrived since (default
+   * 200 ms): with many workers reporting, reads cost one merge per period at most.
+   */
+  mergeEveryMs?: number;
   /** Most workers listed at once (default 1024); the oldest dead ones are forgotten first. */
   maxWorkers?: number;
   /** Largest report accepted, in bytes of JSON (default {@link DEFAULT_MAX_REPORT_BYTES}: 1 MiB). */
@@ -60,6 +67,7 @@ export interface WorkerInfo {
 
 const DEFAULT_KEEP_DEAD_MS = 300_000;
 const DEFAULT_MAX_WORKERS = 1024;
+const DEFAULT_MERGE_EVERY_MS = 200;
 const MIN_LATE_MS = 2000;
 const EMPTY: SnapshotNode = { name: '', path: '/', stats: [], children: [] };
 
@@ -94,10 +102,21 @@ export class ClusterStats implements StatsSource {
   private readonly keepDeadMs: number;
   private readonly maxWorkers: number;
   private readonly maxReportBytes: number;
+  private readonly mergeEveryMs: number;
   private readonly now: () => number;
   private readonly detach: (() => void)[] = [];
+  /** Bumped when a worker comes, dies or goes: the merge is redone at once. */
   private version = 0;
-  private cache: { version: number; sketches: boolean; merged: SnapshotNode } | null = null;
+  /** Bumped on every report kept: the merge is redone once mergeEveryMs has passed. */
+  private reports = 0;
+  /** Decoded window sketches of the reports held (dropped with their report). */
+  private readonly decoded = new WeakMap<PmfSnapshot, LogSketch>();
+  private readonly sketchOf = (pmf: PmfSnapshot): LogSketch => {
+    let s = this.decoded.get(pmf);
+    if (s === undefined) this.decoded.set(pmf, (s = decodeSketchOf(pmf)));
+    return s;
+  };
+  private cache: { version: number; reports: number; at: number; sketches: boolean; merged: SnapshotNode } | null = null;
   private received = 0;
   private refused = 0;
   private receivedBytes = 0;
@@ -109,6 +128,9 @@ export class ClusterStats implements StatsSource {
     this.keepDeadMs = positive(options.keepDeadMs, 'keepDeadMs') ?? DEFAULT_KEEP_DEAD_MS;
     this.maxWorkers = positive(options.maxWorkers, 'maxWorkers') ?? DEFAULT_MAX_WORKERS;
     this.maxReportBytes = positive(options.maxReportBytes, 'maxReportBytes') ?? DEFAULT_MAX_REPORT_BYTES;
+    this.mergeEveryMs = options.mergeEveryMs ?? DEFAULT_MERGE_EVERY_MS;
+    if (!(typeof this.mergeEveryMs === 'number' && this.mergeEveryMs >= 0))
+      throw new RangeError(`clusterStats: mergeEveryMs ${String(options.mergeEveryMs)} is not a number of ms >= 0`);
     this.now = options.now ?? Date.now;
     if (options.cluster ?? cluster.isPrimary) this.listenToCluster();
   }
@@ -198,7 +220,6 @@ export class ClusterStats implements StatsSource {
     } catch (e) {
       this.refused++;
       if (entry !== undefined) entry.error = `report refused: ${describeThrown(e)}`;
-      this.version++;
       return;
     }
     this.received++;
@@ -223,6 +244,7 @@ export class ClusterStats implements StatsSource {
         deadAt: null,
       };
       this.entries.set(id, entry);
+      this.version++;
     }
     entry.pid = report.pid;
     entry.incarnation = report.incarnation;
@@ -233,7 +255,7 @@ export class ClusterStats implements StatsSource {
     entry.error = error;
     entry.deadAt = null;
     if (tree !== null) entry.tree = tree;
-    this.version++;
+    this.reports++;
   }
 
   private markDead(id: string): void {
@@ -300,23 +322,37 @@ export class ClusterStats implements StatsSource {
     return [...this.entries.values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   }
 
-  /** The merged tree of every worker and the retired totals, cached until something changes. */
-  private merged(sketches: boolean): SnapshotNode {
-    if (this.cache !== null && this.cache.version === this.version && this.cache.sketches === sketches) return this.cache.merged;
+  /**
+   * The merged tree of every worker and the retired totals: the cached one while nothing
+   * changed, or while it is younger than mergeEveryMs (reports of many workers then cost one
+   * merge); `run` runs the merge's steps (at once, or sliced for an async read).
+   */
+  private merged<R>(sketches: boolean, run: (steps: Generator<void, SnapshotNode>) => R, wrap: (n: SnapshotNode) => R): R {
+    const c = this.cache;
+    if (
+      c !== null &&
+      c.sketches === sketches &&
+      c.version === this.version &&
+      (c.reports === this.reports || this.now() - c.at < this.mergeEveryMs)
+    ) {
+      return wrap(c.merged);
+    }
     const parts: TreePart[] = [];
     if (this.retired !== null) parts.push({ node: this.retired, worker: 'retired', live: false });
     for (const e of this.sorted()) if (e.tree !== null) parts.push({ node: e.tree, worker: e.id, live: e.deadAt === null });
-    const merged = mergeTrees(parts, { sketches });
-    this.cache = { version: this.version, sketches, merged };
-    return merged;
+    const { version, reports } = this;
+    const at = this.now();
+    const keep = (merged: SnapshotNode): SnapshotNode => {
+      this.cache = { version, reports, at, sketches, merged };
+      return merged;
+    };
+    const r = run(mergeSteps(parts, { sketches, sketchOf: this.sketchOf }));
+    return (r instanceof Promise ? r.then(keep) : keep(r as SnapshotNode)) as R;
   }
 
-  /** The whole tree: merged stats, /workers, /primary, /scales/cluster. */
-  private tree(options: SnapshotOptions): SnapshotNode {
+  /** The whole tree: the merged stats, /workers, /primary, /scales/cluster. */
+  private tree(merged: SnapshotNode, options: SnapshotOptions): SnapshotNode {
     const now = this.now();
-    this.upkeep(now);
-    const sketches = options.sketches === true;
-    const merged = this.merged(sketches);
     const workers: SnapshotNode[] = [];
     const counts = { live: 0, late: 0, dead: 0 };
     for (const e of this.sorted()) {
@@ -368,21 +404,31 @@ export class ClusterStats implements StatsSource {
 
   /** The subtree at `path` ('/' when omitted) of the merged tree; undefined when nothing is there. */
   snapshot(path = '/', options: SnapshotOptions = {}): SnapshotNode | undefined {
-    let node: SnapshotNode | undefined = this.tree(options);
+    this.upkeep(this.now());
+    return this.select(
+      this.merged(options.sketches === true, runToEnd, (n) => n),
+      path,
+      options,
+    );
+  }
+
+  /**
+   * The same as {@link ClusterStats.snapshot}, the merge done in slices of a few milliseconds
+   * (yielding to the event loop between them). It reads memory only: it never waits on a worker.
+   */
+  async snapshotAsync(path = '/', options: SnapshotOptions = {}): Promise<SnapshotNode | undefined> {
+    this.upkeep(this.now());
+    const merged = await this.merged(options.sketches === true, runSliced, (n) => Promise.resolve(n));
+    return this.select(merged, path, options);
+  }
+
+  private select(merged: SnapshotNode, path: string, options: SnapshotOptions): SnapshotNode | undefined {
+    let node: SnapshotNode | undefined = this.tree(merged, options);
     for (const name of path.split('/').filter((p) => p !== '')) {
       node = node.children.find((c) => c.name === name);
       if (node === undefined) return undefined;
     }
     return select(node, options);
-  }
-
-  /** The same as {@link ClusterStats.snapshot}: it reads memory only, it never waits on a worker. */
-  snapshotAsync(path?: string, options?: SnapshotOptions): Promise<SnapshotNode | undefined> {
-    try {
-      return Promise.resolve(this.snapshot(path, options));
-    } catch (e) {
-      return Promise.reject(e);
-    }
   }
 
   /** Collapsed containers of the primary's own registry, under `/primary`. */

@@ -169,6 +169,7 @@ function portSender(port: MessagePort): Send {
     if (isProtocolMessage(m) && m.type === 'ack' && (m as unknown as { seq: unknown }).seq === waitingSeq && waiting !== null) {
       const done = waiting;
       waiting = null;
+      port.unref();
       done(true);
     }
   });
@@ -177,10 +178,13 @@ function portSender(port: MessagePort): Send {
     waiting = null;
     done?.(false);
   });
-  port.unref(); // the reports never keep the worker alive
+  // Idle, the port never keeps the worker alive; a report on its way does, until acknowledged
+  // (so that `await reporter.reportNow()` before exiting delivers the last figures).
+  port.unref();
   return (m, done) => {
     waiting = done;
     waitingSeq = m.seq;
+    port.ref();
     port.postMessage(m);
   };
 }
