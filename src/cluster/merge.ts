@@ -319,7 +319,7 @@ export const MERGE_RULES: { readonly [K in StatKind]: MergeRule<StatValue<K>> } 
   stringDict: {
     merge: (parts) => ({
       value: mergeKeyed<string>(
-        parts,
+        present(parts),
         (v) => typeof v === 'string',
         (ps) => ps.at(-1)!.value,
       ) as { [key: string]: string },

@@ -39,7 +39,11 @@ export interface StatsReporter {
   readonly skipped: number;
   /** Size in bytes of the last report's JSON. */
   readonly lastBytes: number;
-  /** Sends a report now (unless one is on its way); resolves true once it was handed over. */
+  /**
+   * Sends a report of the figures as they are now (after the one on its way, if any); resolves
+   * true once the primary has it (worker threads) or it is written to the IPC channel (cluster).
+   * `await reporter.reportNow()` before a worker exits: its last counts are not lost.
+   */
   reportNow(): Promise<boolean>;
   /** Stops the timer (a report on its way still arrives). */
   stop(): void;
@@ -72,17 +76,12 @@ export function reportStats(options: ReportStatsOptions = {}): StatsReporter {
   const send = sender(options.port);
   const incarnation = `${process.pid}-${randomBytes(6).toString('hex')}`;
   let seq = 0;
-  let busy = false;
   let stopped = false;
+  let warned = false;
   let task: ScheduledTask | null = null;
   const state = { sent: 0, skipped: 0, lastBytes: 0 };
 
   const report = async (): Promise<boolean> => {
-    if (busy) {
-      state.skipped++;
-      return false;
-    }
-    busy = true;
     try {
       const node = await source.snapshotAsync('/', { sketches: true, background: true });
       const json = JSON.stringify(node ?? { name: '', path: '/', stats: [], children: [] });
@@ -105,19 +104,28 @@ export function reportStats(options: ReportStatsOptions = {}): StatsReporter {
         });
       });
     } catch (e) {
-      // The channel is gone (the primary exited) or a snapshot failed: try again next tick.
-      process.emitWarning(`scales-metrics reportStats: ${describeThrown(e)}`, { code: 'SCALES_REPORT' });
+      // The channel is gone (the primary exited) or a snapshot failed: said once, tried again next tick.
+      if (!warned) process.emitWarning(`scales-metrics reportStats: ${describeThrown(e)}`, { code: 'SCALES_REPORT' });
+      warned = true;
       return false;
-    } finally {
-      busy = false;
     }
   };
+  // Reports go one after the other, never two on their way at once.
+  let queued = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  const enqueue = (): Promise<boolean> => {
+    queued++;
+    const next = chain.then(report).finally(() => queued--);
+    chain = next;
+    return next;
+  };
 
+  /** One report at a time: a tick while one is on its way is skipped (the primary is busy). */
   const tick = (): void => {
     if (stopped) return;
-    void report().finally(() => {
-      if (!stopped) task = scheduler.schedule(tick, intervalMs);
-    });
+    task = scheduler.schedule(tick, intervalMs);
+    if (queued > 0) state.skipped++;
+    else void enqueue();
   };
   task = scheduler.schedule(tick, 0);
 
@@ -131,7 +139,7 @@ export function reportStats(options: ReportStatsOptions = {}): StatsReporter {
     get lastBytes() {
       return state.lastBytes;
     },
-    reportNow: report,
+    reportNow: enqueue,
     stop() {
       stopped = true;
       task?.cancel();
