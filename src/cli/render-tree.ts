@@ -177,6 +177,21 @@ function rowOf(form: 'distribution' | 'rates', v: JsonObject, p: Palette): strin
   return form === 'distribution' ? distributionRow(v, p) : meterRow(v, p);
 }
 
+/** The lines below a dict of rows `levels` deep: branches per level, then one row per leaf. */
+function rowsBelow(v: JsonObject, levels: number, form: 'distribution' | 'rates', p: Palette): (lines: string[], indent: string) => void {
+  return (lines, indent) =>
+    renderEntries(
+      lines,
+      Object.keys(v).map((k) => {
+        const x = v[k];
+        if (levels > 1 && isObject(x)) return { key: k, v: x, text: undefined, below: rowsBelow(x, levels - 1, form, p) };
+        return { key: k, v: x, text: isObject(x) ? rowOf(form, x, p) : inline(x, p) };
+      }),
+      p,
+      indent,
+    );
+}
+
 /** A stat's line: its error, its row (pmf, meter), a dict of rows below it, or its JSON value. */
 function statEntry(stat: SnapshotStat, p: Palette): Entry {
   if (stat.error !== undefined) return { key: stat.name, v: null, text: p.error(`error: ${printable(stat.error)}`) };
@@ -184,21 +199,9 @@ function statEntry(stat: SnapshotStat, p: Palette): Entry {
   const row = kindOf(stat).display.row;
   if (row !== undefined && isObject(v)) {
     if (row.depth === 0) return { key: stat.name, v, text: rowOf(row.form, v, p) };
-    return {
-      key: stat.name,
-      v,
-      text: undefined,
-      below: (lines, indent) =>
-        renderEntries(
-          lines,
-          Object.keys(v).map((k) => {
-            const x = v[k];
-            return { key: k, v: x, text: isObject(x) ? rowOf(row.form, x, p) : inline(x, p) };
-          }),
-          p,
-          indent,
-        ),
-    };
+    // A dict of rows: one level per label (a labelled dict nests its combinations in label order).
+    const levels = row.depth === 1 ? (stat.description?.labels?.length ?? 1) : row.depth;
+    return { key: stat.name, v, text: undefined, below: rowsBelow(v, levels, row.form, p) };
   }
   return { key: stat.name, v, text: inline(v, p) };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../sampling/clock.js';
 import type { Container } from './container.js';
+import type { StatDescription } from './description.js';
 import type { JsonValue, SnapshotOptions } from './snapshot.js';
 import { setOwn as setKey } from './json.js';
 
@@ -54,6 +55,8 @@ export abstract class StatCell {
   readonly forgetsRemoved: boolean = false;
   /** The nearest ancestor aggregation this stat reports to, or null. */
   up: (StatCell & Aggregator) | null = null;
+  /** What its declaration said besides name and kind (set by the registry from the StatDef). */
+  description: StatDescription | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -70,8 +73,8 @@ export abstract class StatCell {
   /** The stat's value as plain JSON. May throw (a gauge function): callers catch. */
   abstract read(options: SnapshotOptions): JsonValue;
 
-  /** Whether this stat reports to an aggregation of kind `kind`. */
-  feeds(_kind: string): boolean {
+  /** Whether this stat reports to an aggregation of kind `kind` (the aggregation `target`: a labelled dict feeds a sum of the same labels only). */
+  feeds(_kind: string, _target?: StatCell): boolean {
     return false;
   }
 

@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { isObject } from '../core/json.js';
 import { AT_VALUE, type DisplayHints, fieldAt, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
@@ -104,6 +105,6 @@ export const meterOutputs: KindOutputs<MeterSnapshot> = {
 };
 
 /** 1/5/15-minute rates: `STATS.hits.mark()` or `STATS.hits.mark(5)`. */
-export function meterStat<N extends string>(name: N): StatDef<N, MeterHandle, MeterHandle, false> {
-  return defineStat(name, 'meter', (c, ctx) => new MeterCell(name, c, ctx));
+export function meterStat<N extends string>(name: N, options?: DeclarationOptions): StatDef<N, MeterHandle, MeterHandle, false> {
+  return defineStat(name, 'meter', (c, ctx) => new MeterCell(name, c, ctx), describeStat(name, options));
 }

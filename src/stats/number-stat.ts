@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
@@ -146,11 +147,11 @@ export const doubleOutputs: KindOutputs<number> = {
  * An integer counter (0 until written): `STATS.errors += 1`, or `STATS.$.errors.inc()`.
  * Feeds a parent's `sumAggregationStat` / `histogramAggregationStat` of the same name.
  */
-export function intStat<N extends string>(name: N): StatDef<N, number, NumberHandle, true> {
-  return defineStat(name, 'int', (c, ctx) => new NumberCell(name, c, ctx, 'int'));
+export function intStat<N extends string>(name: N, options?: DeclarationOptions): StatDef<N, number, NumberHandle, true> {
+  return defineStat(name, 'int', (c, ctx) => new NumberCell(name, c, ctx, 'int'), describeStat(name, options));
 }
 
 /** A floating-point value (0 until written); like `intStat`. */
-export function doubleStat<N extends string>(name: N): StatDef<N, number, NumberHandle, true> {
-  return defineStat(name, 'double', (c, ctx) => new NumberCell(name, c, ctx, 'double'));
+export function doubleStat<N extends string>(name: N, options?: DeclarationOptions): StatDef<N, number, NumberHandle, true> {
+  return defineStat(name, 'double', (c, ctx) => new NumberCell(name, c, ctx, 'double'), describeStat(name, options));
 }

@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { isObject } from '../core/json.js';
 import { AT_VALUE, type DisplayHints, fieldAt, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
 import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
@@ -9,7 +10,7 @@ import { WindowedDistribution } from '../sampling/windowed-distribution.js';
 export type TimeUnit = 's' | 'ms';
 
 /** Options of a `pmfStat`. */
-export interface PmfOptions {
+export interface PmfOptions extends DeclarationOptions {
   /** Unit of recorded values and of `time()` measurements. Default 's'. */
   unit?: TimeUnit;
   /** Length of the recent window that percentiles describe, in ms. Default 300,000 (5 minutes). */
@@ -382,5 +383,5 @@ export const pmfOutputs: KindOutputs<PmfSnapshot> = {
  * Reports count, min, max, mean, stddev and percentiles of the recent window.
  */
 export function pmfStat<N extends string>(name: N, options: PmfOptions = {}): StatDef<N, PmfHandle, PmfHandle, false> {
-  return defineStat(name, 'pmf', (c, ctx) => new PmfCell(name, c, ctx, options));
+  return defineStat(name, 'pmf', (c, ctx) => new PmfCell(name, c, ctx, options), describeStat(name, options, undefined, options.unit ?? 's'));
 }

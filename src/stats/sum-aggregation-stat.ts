@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, StatCell } from '../core/stat-cell.js';
@@ -126,6 +127,6 @@ export const sumAggregationOutputs: KindOutputs<number> = {
 };
 
 /** The sum of the same-named number stats of the descendants (read-only). */
-export function sumAggregationStat<N extends string>(name: N): StatDef<N, number, SumAggregationHandle, false> {
-  return defineStat(name, 'sumAggregation', (c, ctx) => new SumAggregationCell(name, c, ctx));
+export function sumAggregationStat<N extends string>(name: N, options?: DeclarationOptions): StatDef<N, number, SumAggregationHandle, false> {
+  return defineStat(name, 'sumAggregation', (c, ctx) => new SumAggregationCell(name, c, ctx), describeStat(name, options));
 }

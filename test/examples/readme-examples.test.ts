@@ -31,3 +31,9 @@ test('examples/class-based: children aggregate up to the parent', async () => {
     'thread-1': { state: 'performingTask', finished: 1 },
   });
 });
+
+test('examples/labels: labelled writes by name and through a bound child, nested in label order', async () => {
+  const out = (await run('labels')).trim().split('\n');
+  assert.deepEqual(JSON.parse(out[0]!), { GET: { '/a': { '200': 2 } } });
+  assert.equal(out[1], '2');
+});

@@ -11,6 +11,8 @@ import { DeltaTracker } from '../../src/graphite/deltas.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
 import { declareSelfStats } from '../../src/graphite/self-stats.js';
 import { Registry } from '../../src/registry/registry.js';
+import { intDictStat } from '../../src/stats/int-dict-stat.js';
+import { meterDictStat } from '../../src/stats/meter-dict-stat.js';
 
 const all = () => new GraphiteRules().allow('*');
 /** A plain JSON tree (a dump's, kinds inferred) walked as the typed model: there is one walk. */
@@ -103,6 +105,29 @@ describe('walkSnapshot', () => {
   it('a subtree keeps its full path in the names', () => {
     const out = runWalk(walkSnapshot(node.children[0], all(), 'p.'));
     assert.ok(out.names.includes('p.web.errors'), out.names.join(' '));
+  });
+});
+
+describe('labelled dicts', () => {
+  it('a labelled dict gives one path per combination, nested in label order and sanitized per segment', () => {
+    const registry = new Registry();
+    const S = registry.collection(
+      '/http',
+      intDictStat('requests', { labels: ['method', 'route', 'status'] }),
+      meterDictStat('hits', { labels: ['method', 'route'] }),
+    );
+    S.$.requests.inc({ method: 'GET', route: '/a', status: 200 });
+    S.$.requests.labels('POST', '/a b', 500).inc(2);
+    S.$.hits.mark({ method: 'GET', route: '/a' });
+    const out = runWalk(walkSnapshot(registry.snapshot('/http')!, all(), 'p.'));
+    const values = new Map(out.names.map((n, i) => [n, out.values[i]]));
+    assert.equal(values.get('p.http.requests.GET._a.200'), 1);
+    assert.equal(values.get('p.http.requests.POST._a-b.500'), 2);
+    assert.equal(values.get('p.http.hits.GET._a.count'), 1);
+    assert.ok(
+      out.names.every((n) => !n.includes('key')),
+      out.names.join(' '),
+    );
   });
 });
 
