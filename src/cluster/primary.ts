@@ -396,7 +396,8 @@ export class ClusterStats implements StatsSource {
     else children.push({ name: 'scales', path: '/scales', stats: [], children: [self] });
     children.push({ name: 'workers', path: '/workers', stats: [], children: workers });
     if (this.primary !== null) {
-      const own = this.primary.snapshot('/', options);
+      // Its own paths differ from ours (/x here is /primary/x): skipping is done on the result.
+      const own = this.primary.snapshot('/', { ...options, skip: undefined });
       if (own !== undefined) children.push(rebase({ ...own, name: 'primary' }, '/primary'));
     }
     return { name: '', path: '/', stats: merged.stats, children };

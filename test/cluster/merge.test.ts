@@ -205,6 +205,31 @@ describe('merge rules, one per kind', () => {
     assert.match(statOf(merged, 'lat')?.error ?? '', /unit "ms" of worker 2 differs from "s"/);
   });
 
+  test('labelled dicts merge per combination at every level; declared descriptions stay', () => {
+    const trees = [1, 2].map((i) => {
+      const r = new Registry();
+      const S = r.collection(
+        '/http',
+        intDictStat('requests', { labels: ['method', 'route', 'status'], help: 'Requests answered' }),
+        namedPmfDictStat('latency', { labels: ['method', 'route'], unit: 's' }),
+      );
+      S.$.requests.inc({ method: 'GET', route: '/a', status: 200 });
+      S.$.requests.labels('GET', `/only${i}`, 500).inc();
+      for (let k = 0; k < 10 * i; k++) S.$.latency.record({ method: 'GET', route: '/a' }, 0.01 * i);
+      return { node: r.snapshot('/', { sketches: true })!, worker: String(i), live: true };
+    });
+    const http = find(mergeTrees(trees, { sketches: false }), '/http');
+    assert.deepEqual(valueAt(http, 'requests'), { GET: { '/a': { '200': 2 }, '/only1': { '500': 1 }, '/only2': { '500': 1 } } });
+    assert.equal(statOf(http, 'requests')?.description?.help, 'Requests answered');
+    assert.deepEqual(statOf(http, 'requests')?.description?.labels, ['method', 'route', 'status']);
+    const latency = statOf(http, 'latency');
+    assert.ok(latency?.kind === 'namedPmfDict' && latency.value !== null);
+    const a = (latency.value as unknown as { GET: { '/a': { count: number; max: number; median: number } } }).GET['/a'];
+    assert.equal(a.count, 30);
+    assert.equal(a.max, 0.02);
+    assert.ok(Math.abs(a.median - 0.02) / 0.02 < 0.01, `median ${a.median}: 20 of the 30 values are 0.02`);
+  });
+
   test('fields of a stat the merge does not know (a description) are kept', () => {
     const node: SnapshotNode = {
       name: '',

@@ -4,8 +4,13 @@
 // counts stay, and a replacement under the same id never makes a total go back.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type ClusterStats, clusterStats } from 'scales-metrics/cluster';
+import { dumpStatsTo } from 'scales-metrics/dump';
+import { LogSketch } from 'scales-metrics/sampling';
 import { lognormal } from '../helpers/datasets.js';
 
 const N = 20_000;
@@ -85,6 +90,19 @@ test('a pool of 4 worker threads: one tree with the counts summed and true merge
   assert.equal(latency.value.sketch, undefined, 'no sketch unless asked for');
   const withSketch = source.snapshot('/jobs', { sketches: true })?.stats.find((s) => s.name === 'latency');
   assert.ok(withSketch?.kind === 'pmf' && typeof withSketch.value?.sketch === 'string');
+
+  // A dump of the source holds the merged tree, its sketches mergeable again (scales aggregate).
+  const dir = await mkdtemp(join(tmpdir(), 'scales-cluster-'));
+  try {
+    await dumpStatsTo(join(dir, 'stats.json'), { source, sketches: true });
+    const dump = JSON.parse(await readFile(join(dir, 'stats.json'), 'utf8'));
+    assert.equal(dump.stats.jobs.done, THREADS * N);
+    assert.equal(dump.kinds['/jobs/latency'], 'pmf');
+    assert.equal(LogSketch.deserialize(dump.stats.jobs.latency.sketch).count, THREADS * N);
+    assert.equal(dump.stats.workers['3'].jobs.done, N);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 
   // Each thread's own tree under /workers/<id>, with its state and age.
   const w2 = source.snapshot('/workers/2');
