@@ -51,6 +51,9 @@ export interface StatsReporter {
 
 type Send = (m: ReportMessage, done: (ok: boolean) => void) => void;
 
+/** The channels a reporter sends on (a port, or `process` for the default one). */
+const reporting = new WeakSet<object>();
+
 /**
  * Sends this worker's stats to the primary every `intervalMs`, so that the primary's
  * `clusterStats()` shows them merged with the other workers' and under `/workers/<id>`. Call it
@@ -73,7 +76,11 @@ export function reportStats(options: ReportStatsOptions = {}): StatsReporter {
     throw new RangeError(`reportStats: maxReportBytes ${String(maxBytes)} is not an integer >= 1024`);
   }
   const scheduler = options.scheduler ?? systemScheduler;
+  // Two reporters on one channel would look to the primary like a worker restarting every second.
+  const channel: object = options.port ?? process;
+  if (reporting.has(channel)) throw new Error('reportStats: this worker already reports on that channel (stop() the first reporter)');
   const send = sender(options.port);
+  reporting.add(channel);
   const incarnation = `${process.pid}-${randomBytes(6).toString('hex')}`;
   let seq = 0;
   let stopped = false;
@@ -143,6 +150,7 @@ export function reportStats(options: ReportStatsOptions = {}): StatsReporter {
     stop() {
       stopped = true;
       task?.cancel();
+      reporting.delete(channel);
     },
   };
 }

@@ -339,6 +339,22 @@ describe('the primary over MessagePorts', () => {
     }
   });
 
+  test('one reporter per channel: a second is refused until the first stops', () => {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      const first = reportStats({ port: port1, source: new Registry(), scheduler: new ManualScheduler() });
+      assert.throws(() => reportStats({ port: port1, source: new Registry() }), /already reports on that channel/);
+      first.stop();
+      reportStats({ port: port1, source: new Registry(), scheduler: new ManualScheduler() }).stop();
+      assert.throws(() => reportStats({ intervalMs: 1 }), /intervalMs 1 is not/);
+      assert.throws(() => reportStats({ maxReportBytes: 10 }), /maxReportBytes 10 is not/);
+      assert.throws(() => reportStats(), /not in a node:cluster worker nor a worker thread; pass \{ port \}/);
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+
   test("a worker's report over its own limit is not sent; the primary shows why", async () => {
     const { source, connect, close } = primary();
     try {
