@@ -17,6 +17,12 @@ export interface StatDescription {
   /** A Prometheus family name used as is (no suffix added): migrations, runtime stats that
    *  match prom-client's default names. */
   readonly prometheusName?: string;
+  /**
+   * Declared `{ gauge: true }`: a kind that counts by default (intStat, intDictStat, the sum
+   * aggregations) holds a value that may go down; its samples are gauges. Absent: the kind's
+   * default (a counter for those, whose decreases are rejected).
+   */
+  readonly gauge?: true;
 }
 
 /** The units outputs know (time units are converted to seconds for Prometheus); any other string is shown as is. */
@@ -33,6 +39,16 @@ export interface DeclarationOptions {
   unit?: KnownUnit | (string & {});
   /** A Prometheus family name used as is (no suffix added), e.g. to keep prom-client's names. */
   prometheusName?: string;
+}
+
+/**
+ * The options of the kinds that count by default (intStat, intDictStat, sumAggregationStat,
+ * intDictSumAggregationStat): a counter only goes up (until a reset); `gauge: true` lets it go
+ * down, and makes it a gauge in every output.
+ */
+export interface CounterOptions extends DeclarationOptions {
+  /** The value may go down (an in-flight count, a level): a gauge, not a counter. Default false. */
+  gauge?: boolean;
 }
 
 /** The label name of a dict declared without `labels`. */
@@ -96,18 +112,23 @@ export function describeStat(
   const help = optionalText(options?.help, 'help', statName);
   const unit = optionalText(options?.unit, 'unit', statName) ?? impliedUnit;
   const prometheusName = optionalText(options?.prometheusName, 'prometheusName', statName);
+  const gaugeOption = (options as CounterOptions | undefined)?.gauge;
+  if (gaugeOption !== undefined && typeof gaugeOption !== 'boolean')
+    throw new TypeError(`stat "${statName}": gauge must be true or false, not ${String(gaugeOption)}`);
+  const gauge = gaugeOption === true ? true : undefined;
   if (help !== undefined && help.length > MAX_HELP_CHARS) throw new TypeError(`stat "${statName}": help is longer than ${MAX_HELP_CHARS} characters`);
   if (prometheusName !== undefined && !PROMETHEUS_NAME.test(prometheusName)) {
     throw new TypeError(
       `stat "${statName}": prometheusName ${JSON.stringify(prometheusName)} is not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)`,
     );
   }
-  if (help === undefined && unit === undefined && labels === undefined && prometheusName === undefined) return undefined;
-  const d: { help?: string; unit?: string; labels?: readonly string[]; prometheusName?: string } = {};
+  if (help === undefined && unit === undefined && labels === undefined && prometheusName === undefined && gauge === undefined) return undefined;
+  const d: { help?: string; unit?: string; labels?: readonly string[]; prometheusName?: string; gauge?: true } = {};
   if (help !== undefined) d.help = help;
   if (unit !== undefined) d.unit = unit;
   if (labels !== undefined) d.labels = labels;
   if (prometheusName !== undefined) d.prometheusName = prometheusName;
+  if (gauge !== undefined) d.gauge = gauge;
   return Object.freeze(d);
 }
 
@@ -118,24 +139,14 @@ export function describeStat(
 export function descriptionFromJson(v: unknown): StatDescription | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
-  const d: { help?: string; unit?: string; labels?: readonly string[]; prometheusName?: string } = {};
+  const d: { help?: string; unit?: string; labels?: readonly string[]; prometheusName?: string; gauge?: true } = {};
   if (typeof o.help === 'string') d.help = o.help;
   if (typeof o.unit === 'string') d.unit = o.unit;
   if (Array.isArray(o.labels) && o.labels.length > 0 && o.labels.every((l) => typeof l === 'string'))
     d.labels = Object.freeze([...(o.labels as string[])]);
   if (typeof o.prometheusName === 'string') d.prometheusName = o.prometheusName;
+  if (o.gauge === true) d.gauge = true;
   return Object.keys(d).length === 0 ? undefined : Object.freeze(d);
-}
-
-/** Whether two descriptions say the same (a redeclaration must not change them). */
-export function sameDescription(a: StatDescription | undefined, b: StatDescription | undefined): boolean {
-  if (a === b) return true;
-  if (a === undefined || b === undefined) return false;
-  const la = a.labels ?? [];
-  const lb = b.labels ?? [];
-  return (
-    a.help === b.help && a.unit === b.unit && a.prometheusName === b.prometheusName && la.length === lb.length && la.every((l, i) => l === lb[i])
-  );
 }
 
 /** Whether two stats have the same label names (a labelled dict feeds only a sum of the same labels). */

@@ -369,7 +369,7 @@ export class Registry implements StatsSource {
     } else this.slowGauges.delete(cell);
     try {
       if (this.gaugeReadMs === null) {
-        const s = this.collection('/scales', intDictStat('gaugeReadMs', { keyLimit: SELF_KEY_LIMIT }));
+        const s = this.collection('/scales', intDictStat('gaugeReadMs', { keyLimit: SELF_KEY_LIMIT, gauge: true }));
         this.gaugeReadMs = s.$.gaugeReadMs;
       }
       this.gaugeReadMs.set(cell.path, rounded);
@@ -451,7 +451,15 @@ export class Registry implements StatsSource {
   private aggregatorFor(start: Container | null, cell: StatCell): (StatCell & Aggregator) | null {
     for (let c = start; c !== null; c = c.parent) {
       const s = c.stats.get(cell.name);
-      if (s?.aggregates && cell.feeds(s.kind, s)) return s as StatCell & Aggregator;
+      if (s?.aggregates && cell.feeds(s.kind, s)) {
+        // A counter's sum only goes up: a stat that may go down cannot feed it.
+        if (s.counter && !cell.counter) {
+          throw new TypeError(
+            `stat "${cell.name}" in ${cell.container.path} may go down (a gauge) but the sum aggregation ${s.path} is a counter: declare the aggregation with { gauge: true }`,
+          );
+        }
+        return s as StatCell & Aggregator;
+      }
     }
     return null;
   }

@@ -1,10 +1,11 @@
-import { type DeclarationOptions, describeStat, labelNamesOf, sameLabels } from '../core/description.js';
-import type { KindOutputs, Sample, StatMeta } from '../core/samples.js';
+import { type CounterOptions, describeStat, labelNamesOf, sameLabels } from '../core/description.js';
+import type { DeltaMode, KindOutputs, Sample, StatMeta } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import {
   type Aggregator,
   contributeKeys,
+  decreaseReason,
   defineStatProperty,
   isFiniteNumber,
   keyLimitOf,
@@ -29,7 +30,7 @@ import {
 } from './labels.js';
 
 /** Options of an `intDictStat`. */
-export interface IntDictOptions extends DeclarationOptions {
+export interface IntDictOptions extends CounterOptions {
   /** Remove a key whose value becomes 0 (Python's autoDelete). Default false. */
   autoDelete?: boolean;
   /**
@@ -134,6 +135,7 @@ export class IntDictCell extends StatCell {
     super(name, container, ctx);
     this.autoDelete = options.autoDelete ?? false;
     this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
+    this.counter = options.gauge !== true;
   }
 
   get(key: string): number {
@@ -144,6 +146,13 @@ export class IntDictCell extends StatCell {
     if (!isFiniteNumber(value)) {
       this.ctx.reject(this, value, `not a finite number (key ${JSON.stringify(key)})`);
       return;
+    }
+    if (this.counter) {
+      const was = this.map.get(key) ?? 0;
+      if (value < was) {
+        this.ctx.reject(this, value, decreaseReason(was, `, key ${JSON.stringify(key)}`));
+        return;
+      }
     }
     let v = value;
     if (this.up === null && !this.autoDelete && this.map.size < this.keyLimit) {
@@ -177,6 +186,10 @@ export class IntDictCell extends StatCell {
    */
   inc(key: string, n: unknown = 1): void {
     if (typeof n === 'number') {
+      if (n < 0 && this.counter) {
+        this.ctx.reject(this, n, decreaseReason(this.map.get(key) ?? 0, `, key ${JSON.stringify(key)}`));
+        return;
+      }
       const old = this.map.get(key);
       const v = (old ?? 0) + n;
       if (isFiniteNumber(v)) {
@@ -318,12 +331,35 @@ export function labelledNumberSamples(v: NumberDict, meta: StatMeta, delta: 'dif
 }
 
 /**
+ * The samples of a counting dict (intDict, intDictSumAggregation): counters (a per-period
+ * output reads a decrease as a reset), or, declared `{ gauge: true }`, gauges counted as
+ * per-period differences.
+ */
+export function countingDictSamples(v: NumberDict, meta: StatMeta, counterDelta: DeltaMode): Sample[] {
+  if (meta.description?.gauge) return labelledNumberSamples(v, meta, 'diff');
+  const names = labelNames(meta);
+  const out: Sample[] = [];
+  if (names.length > 1) {
+    forEachLeaf(v as JsonValue, names, (x, field, labels) => {
+      if (typeof x === 'number') out.push({ type: 'counter', field, labels, value: x, delta: counterDelta });
+    });
+    return out;
+  }
+  const label = names[0];
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    if (typeof x === 'number') out.push({ type: 'counter', field: [k], labels: [[label, k]], value: x, delta: counterDelta });
+  }
+  return out;
+}
+
+/**
  * How an intDict shows in every output: a gauge per key (label `key`, or its declared labels,
  * nested), counted as per-period differences.
  */
 export const intDictOutputs: KindOutputs<NumberDict> = {
-  samples: (v, meta) => labelledNumberSamples(v, meta, 'diff'),
-  family: () => 'gauge',
+  samples: (v, meta) => countingDictSamples(v, meta, 'monotonic'),
+  family: (_v, meta) => (meta.description?.gauge ? 'gauge' : 'counter'),
   display: { format: () => 'n' },
 };
 
@@ -409,6 +445,7 @@ export class LabelledIntDictCell extends StatCell {
     this.autoDelete = options.autoDelete ?? false;
     this.tree = new LabelTree(names.length, keyLimitOf(options.keyLimit, ctx.keyLimit, name));
     this.plain = !this.autoDelete;
+    this.counter = options.gauge !== true;
   }
 
   override linkUp(target: (StatCell & Aggregator) | null): void {
@@ -443,6 +480,11 @@ export class LabelledIntDictCell extends StatCell {
     );
   }
 
+  /** Rejects a decrease of the combination `values` (a counter's). */
+  rejectDecrease(values: readonly string[], n: number): void {
+    this.ctx.reject(this, n, decreaseReason(this.tree.find(values)?.n ?? 0, `, labels ${combinationKey(values)}`));
+  }
+
   rejectSet(set: unknown): void {
     this.ctx.reject(this, set, badLabelsReason(this.names));
   }
@@ -450,6 +492,10 @@ export class LabelledIntDictCell extends StatCell {
   /** Adds `n` to a slot: a number checked before the arithmetic, the result checked finite. */
   add(s: Slot, n: unknown): void {
     if (typeof n === 'number') {
+      if (n < 0 && this.counter) {
+        this.ctx.reject(this, n, decreaseReason(s.n, `, labels ${s.key}`));
+        return;
+      }
       const v = s.n + n;
       if (isFiniteNumber(v)) {
         if (this.plain && s.live) s.n = v;
@@ -471,6 +517,10 @@ export class LabelledIntDictCell extends StatCell {
       return;
     }
     const found = this.tree.find(values);
+    if (this.counter && v < (found?.n ?? 0)) {
+      this.ctx.reject(this, v, decreaseReason(found?.n ?? 0, `, labels ${combinationKey(values)}`));
+      return;
+    }
     if (found !== undefined) {
       this.store(found, v);
       return;
@@ -484,6 +534,13 @@ export class LabelledIntDictCell extends StatCell {
   incSet(set: unknown, n: unknown): void {
     if (!isFiniteNumber(n)) {
       this.ctx.reject(this, n, 'not a finite number');
+      return;
+    }
+    if (n < 0 && this.counter) {
+      // Rejected before a new combination is made for it.
+      const values = valuesOf(set, this.names);
+      if (values === undefined) this.rejectSet(set);
+      else this.rejectDecrease(values, n);
       return;
     }
     const s = this.slotOfSet(set);
@@ -620,7 +677,7 @@ class LabelledChild implements IntDictChild {
     const s = this.s;
     if (s !== null && typeof n === 'number') {
       const v = s.n + n;
-      if (this.cell.plain && s.live && isFiniteNumber(v)) {
+      if (this.cell.plain && s.live && isFiniteNumber(v) && (n >= 0 || !this.cell.counter)) {
         s.n = v;
         return;
       }
@@ -648,6 +705,10 @@ class LabelledChild implements IntDictChild {
     }
     if (!isFiniteNumber(n)) {
       cell.ctx.reject(cell, n, 'not a finite number');
+      return;
+    }
+    if (n < 0 && cell.counter) {
+      cell.rejectDecrease(this.values, n);
       return;
     }
     let s = this.s;

@@ -1,4 +1,4 @@
-import { type DeclarationOptions, describeStat, labelNamesOf, sameLabels } from '../core/description.js';
+import { type CounterOptions, describeStat, labelNamesOf, sameLabels } from '../core/description.js';
 import type { KindOutputs } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
@@ -14,12 +14,12 @@ import {
   toKey,
 } from '../core/stat-cell.js';
 import { boundedKey, foldedKey } from './bounded-keys.js';
-import { labelledNumberSamples, type NumberDict } from './int-dict-stat.js';
+import { countingDictSamples, type NumberDict } from './int-dict-stat.js';
 import { dictProxy } from './dict-proxy.js';
 import { combinationKey, type LabelValue, valuesOf, valuesOfCombinationKey } from './labels.js';
 
 /** Options of an `intDictSumAggregationStat`. */
-export interface IntDictSumAggregationOptions extends DeclarationOptions {
+export interface IntDictSumAggregationOptions extends CounterOptions {
   /** At most this many keys (default: the registry's `keyLimit`). */
   keyLimit?: number;
   /**
@@ -58,6 +58,7 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
   ) {
     super(name, container, ctx);
     this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
+    this.counter = options.gauge !== true;
     this.overflowKey = names.length === 1 ? OVERFLOW_KEY : combinationKey(names.map(() => OVERFLOW_KEY));
   }
 
@@ -160,8 +161,8 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
 
 /** How an intDict sum aggregation shows in every output: a gauge per key (label `key`), counted as per-period differences. */
 export const intDictSumAggregationOutputs: KindOutputs<NumberDict> = {
-  samples: (v, meta) => labelledNumberSamples(v, meta, 'diff'),
-  family: () => 'gauge',
+  samples: (v, meta) => countingDictSamples(v, meta, 'diff'),
+  family: (_v, meta) => (meta.description?.gauge ? 'gauge' : 'counter'),
   display: { format: () => 'n' },
 };
 

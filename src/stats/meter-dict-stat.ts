@@ -60,6 +60,7 @@ export class MeterDictCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: MeterDictOptions) {
     super(name, container, ctx);
+    this.counter = true;
     this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
   }
 
@@ -181,6 +182,7 @@ export class LabelledMeterDictCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: MeterDictOptions, names: readonly string[]) {
     super(name, container, ctx);
+    this.counter = true;
     this.cells = new LabelledCells(this, names, keyLimitOf(options.keyLimit, ctx.keyLimit, name), () => new MeterCell(name, container, ctx));
   }
 

@@ -22,6 +22,7 @@ export class MeterCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx']) {
     super(name, container, ctx);
+    this.counter = true;
     this.meter = new Meter(ctx.clock);
     const cell = this;
     this.handle = {
@@ -34,6 +35,10 @@ export class MeterCell extends StatCell {
   mark(n: unknown): void {
     if (!isFiniteNumber(n)) {
       this.ctx.reject(this, n, 'not a finite number');
+      return;
+    }
+    if (n < 0) {
+      this.ctx.reject(this, n, 'a negative number of events (a meter is a counter: it only goes up)');
       return;
     }
     if (!this.meter.markFinite(n)) this.ctx.reject(this, n, overflowReason(`the count of ${this.path}`, this.meter.rates().count));

@@ -37,3 +37,12 @@ test('examples/labels: labelled writes by name and through a bound child, nested
   assert.deepEqual(JSON.parse(out[0]!), { GET: { '/a': { '200': 2 } } });
   assert.equal(out[1], '2');
 });
+
+test('examples/counters: a counter rejects a decrease (thrown in strict mode), a gauge takes it', async () => {
+  const out = (await run('counters')).trim().split('\n');
+  assert.match(
+    out[0]!,
+    /^scales-metrics: rejected a write to \/t\/n: -1 is a decrease of a counter \(now 0\): declare it with \{ gauge: true \} if it may go down$/,
+  );
+  assert.deepEqual(JSON.parse(out[1]!), { '/jobs/done': 1 });
+});
