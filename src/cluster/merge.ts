@@ -1,16 +1,18 @@
 /**
  * How the trees of many workers become one: a merge rule for every stat kind (one line each in
  * {@link MERGE_RULES}, a table typed over every kind, so a new kind without a rule fails to
- * compile), and the walk that pairs containers and stats by name.
+ * compile), and the walk that pairs containers and stats by name. Whether a stat is a counter
+ * is what its kind says (its metric family, given its declaration).
  *
  * The rules (docs/cluster.md says the same):
- * - counts (int counters, intDict, the sum aggregations, stateTime, meter and pmf counts) are
- *   summed over every worker, dead ones included, so a total never goes backwards;
+ * - counters (intStat, intDictStat, the sum aggregations unless declared `{ gauge: true }`),
+ *   state times, meter and pmf counts are summed over every worker, dead ones included, so a
+ *   total never goes backwards;
  * - pmf windows are merged as sketches (the same rule as `scales-metrics/aggregate`'s
  *   Percentiles): the percentiles of the merged tree are those of all values together;
- * - gauges (double, `stat` numbers, int gauges) are summed over the workers not known dead, with
- *   the minimum and maximum beside them (`<name>Min`, `<name>Max`); text is shown when every
- *   worker agrees, else per worker;
+ * - gauges (doubleStat, `stat` numbers, counting kinds declared `{ gauge: true }`) are summed over
+ *   the workers not known dead, scalar ones with their minimum and maximum beside them
+ *   (`<name>Min`, `<name>Max`); text is shown when every worker agrees, else per worker;
  * - meter rates are summed over the workers not known dead; maxStat is the largest of all.
  */
 import { isObject } from '../core/json.js';
@@ -33,15 +35,16 @@ export interface Part<V> {
 /** What a rule makes of the parts: a value of the kind, with the extremes of a gauge beside it. */
 export type Merged<V> = { readonly value: V; readonly min?: number; readonly max?: number } | { readonly error: string };
 
-/** The merge rule of one kind, and what survives of a value when its worker is retired. */
+/**
+ * The merge rule of one kind, and what survives of a value when its worker is retired. `counter`
+ * says whether the stat is a counter, as its kind says (its metric family; an intStat declared
+ * `{ gauge: true }` is not).
+ */
 export interface MergeRule<V> {
   /** Merges the values of one stat over the workers (at least one part). */
-  merge(parts: readonly Part<V>[], options: MergeOptions): Merged<V>;
-  /**
-   * What a dead worker leaves to the retired totals when it is forgotten: its counts (undefined:
-   * nothing, a gauge). `cumulative` says whether the kind's samples accumulate (an int counter).
-   */
-  retire(value: V, cumulative: boolean): V | undefined;
+  merge(parts: readonly Part<V>[], options: MergeOptions, counter: boolean): Merged<V>;
+  /** What a dead worker leaves to the retired totals when it is forgotten: its counts (undefined: nothing). */
+  retire(value: V, counter: boolean): V | undefined;
 }
 
 /** Options of a merge. */
@@ -290,12 +293,20 @@ function agreeOrPerWorker(parts: readonly Part<JsonValue>[]): JsonValue {
 }
 
 /** A number that accumulates (a counter) is summed over all; one that does not is a gauge. */
-const numberRule = (kind: 'int' | 'sumAggregation'): MergeRule<number> => ({
-  merge: (parts) => (cumulativeNumber(kind, parts[0]!.value) ? sumNumbers(parts) : gauge(parts)),
-  retire: (v, cumulative) => (cumulative ? v : undefined),
-});
+/** A counter summed over every worker; a gauge over the workers not dead, with its extremes. */
+const numberRule: MergeRule<number> = {
+  merge: (parts, _options, counter) => (counter ? sumNumbers(parts) : gauge(parts)),
+  retire: (v, counter) => (counter ? v : undefined),
+};
 
+/** Counts per key summed over every worker (over those not dead for a gauge). */
 const dictSumRule: MergeRule<{ [key: string]: number }> = {
+  merge: (parts, _options, counter) => ({ value: sumTree((counter ? parts : present(parts)).map((p) => p.value)) as { [key: string]: number } }),
+  retire: (v, counter) => (counter ? v : undefined),
+};
+
+/** Seconds per state: they only grow, summed over every worker. */
+const stateTimeRule: MergeRule<{ [key: string]: number }> = {
   merge: (parts) => ({ value: sumTree(parts.map((p) => p.value)) as { [key: string]: number } }),
   retire: (v) => v,
 };
@@ -313,7 +324,7 @@ export const MERGE_RULES: { readonly [K in StatKind]: MergeRule<StatValue<K>> } 
     },
     retire: () => undefined,
   },
-  int: numberRule('int'),
+  int: numberRule,
   double: { merge: (parts) => gauge(parts), retire: () => undefined },
   intDict: dictSumRule,
   stringDict: {
@@ -344,8 +355,8 @@ export const MERGE_RULES: { readonly [K in StatKind]: MergeRule<StatValue<K>> } 
     merge: (parts) => ({ value: mergeKeyed<MeterSnapshot>(parts, isMeter, mergeMeters) as StatValue<'meterDict'> }),
     retire: (v) => mapKeyed(v, isMeter, (l) => retiredMeter(l as MeterSnapshot) as unknown as JsonValue) as StatValue<'meterDict'>,
   },
-  stateTime: dictSumRule,
-  sumAggregation: numberRule('sumAggregation'),
+  stateTime: stateTimeRule,
+  sumAggregation: numberRule,
   histogramAggregation: {
     merge: (parts) => ({ value: sumTree(present(parts).map((p) => p.value)) as { [key: string]: number } }),
     retire: () => undefined,
@@ -361,21 +372,10 @@ export const MERGE_RULES: { readonly [K in StatKind]: MergeRule<StatValue<K>> } 
   },
 };
 
-/**
- * Whether a number of this kind accumulates, as the kind itself says through its samples: a
- * counter sample, or a gauge taken per period as a delta (an intStat before counters had their
- * own sample type).
- */
-function cumulativeNumber(kind: 'int' | 'sumAggregation', value: number): boolean {
-  const s = kindOf({ name: '', kind, value } as SnapshotStat).samples(value, {})[0];
-  return s !== undefined && (s.type === 'counter' || (s.type === 'gauge' && s.delta !== undefined));
-}
-
-/** Whether the stat's value accumulates (it survives its worker in the totals). */
-export function isCumulative(stat: SnapshotStat): boolean {
+/** Whether the stat is a counter, as its kind says (its metric family, given its declaration). */
+export function isCounter(stat: SnapshotStat): boolean {
   if (stat.error !== undefined) return false;
-  if (stat.kind === 'int' || stat.kind === 'sumAggregation') return cumulativeNumber(stat.kind, stat.value);
-  return false;
+  return kindOf(stat).family(stat.value as never, { description: stat.description }) === 'counter';
 }
 
 /** One worker's tree, as the merge takes it. */
@@ -405,6 +405,7 @@ function mergeStat(stats: readonly { stat: SnapshotStat; worker: string; live: b
       merged = ruleOf(first.kind).merge(
         ok.map((s) => ({ value: s.stat.value as JsonValue, worker: s.worker, live: s.live })),
         options,
+        isCounter(ok[0]!.stat),
       );
     } catch (e) {
       merged = { error: `merging failed: ${e instanceof Error ? e.message : String(e)}` };
@@ -467,7 +468,7 @@ export function retireTree(node: SnapshotNode): SnapshotNode {
   const stats: SnapshotStat[] = [];
   for (const s of node.stats) {
     if (s.error !== undefined) continue;
-    const kept = ruleOf(s.kind).retire(s.value as JsonValue, isCumulative(s));
+    const kept = ruleOf(s.kind).retire(s.value as JsonValue, isCounter(s));
     if (kept !== undefined) stats.push({ ...s, value: kept } as SnapshotStat);
   }
   const children = node.children.map(retireTree).filter((c) => c.stats.length > 0 || c.children.length > 0);

@@ -46,6 +46,7 @@ function workerRegistry(i: number, clock = new ManualClock(0)): { registry: Regi
     stat('load', i + 1),
     stat('host', `h${i}`),
     intStat('count'),
+    intStat('inFlight', { gauge: true }),
     doubleStat('temp'),
     intDictStat('byStatus'),
     stringDictStat('owner'),
@@ -57,6 +58,7 @@ function workerRegistry(i: number, clock = new ManualClock(0)): { registry: Regi
     maxStat('peak'),
   );
   s.count += 10 * (i + 1);
+  s.inFlight = 3 + i;
   s.temp = 20 + i;
   s.byStatus['200'] += i + 1;
   s.byStatus[`5${i}0`] += 1;
@@ -100,6 +102,10 @@ describe('merge rules, one per kind', () => {
     assert.equal(valueAt(k, 'loadMin'), 1);
     assert.equal(valueAt(k, 'loadMax'), 2);
     assert.equal(valueAt(k, 'count'), 30);
+    assert.equal(valueAt(k, 'countMin'), undefined, 'a counter has no extremes');
+    assert.equal(valueAt(k, 'inFlight'), 7, 'an int declared { gauge: true } is a gauge');
+    assert.equal(valueAt(k, 'inFlightMin'), 3);
+    assert.equal(valueAt(k, 'inFlightMax'), 4);
     assert.equal(valueAt(k, 'temp'), 41);
     assert.equal(valueAt(k, 'tempMin'), 20);
     assert.equal(valueAt(k, 'tempMax'), 21);
@@ -153,6 +159,7 @@ describe('merge rules, one per kind', () => {
     const { parts: ps } = parts([true, false]);
     const k = find(mergeTrees(ps, { sketches: false }), '/k');
     assert.equal(valueAt(k, 'count'), 30);
+    assert.equal(valueAt(k, 'inFlight'), 3);
     assert.equal(valueAt(k, 'temp'), 20);
     assert.equal(valueAt(k, 'host'), 'h0');
     const hits = statOf(k, 'hits');
@@ -183,7 +190,9 @@ describe('merge rules, one per kind', () => {
     assert.ok(mlat?.kind === 'pmf' && mlat.value !== null);
     assert.equal(mlat.value.count, 5000, 'the window: the live worker');
     assert.equal(mlat.value.lifetime.count, 10_000, 'the lifetime: both');
-    assert.equal(find(merged, '/agg')?.stats.find((s) => s.name === 'done')?.value, undefined);
+    // A sum aggregation is a counter: kept; a histogram aggregation (of current states) is not.
+    assert.equal(valueAt(find(left, '/agg'), 'done'), 1);
+    assert.equal(valueAt(find(left, '/agg'), 'state'), undefined);
   });
 
   test('workers that disagree on a kind, or on a unit, show an error, not a made-up value', () => {
