@@ -6,7 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { isObject } from '../core/json.js';
 import type { JsonValue } from '../core/snapshot.js';
-import { isStatKind } from '../registry/catalogue.js';
+import { isStatKind, type StatKind } from '../registry/catalogue.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
 
 /** Marks every message of this protocol (`msg.scales`); other messages are left to the application. */
@@ -89,13 +89,43 @@ function checkNode(v: JsonValue, where: string, depth: number): void {
       throw new TypeError(`a stat of ${where} is not {name, kind, value} of a known kind`);
     }
     if (s.error !== undefined && typeof s.error !== 'string') throw new TypeError(`stat ${s.name} of ${where}: "error" is not text`);
+    if (s.error === undefined && !SHAPES[s.kind](s.value!)) {
+      // One malformed value does not cost the worker its report: that stat shows why instead.
+      s.error = `the report's value is not the shape of a ${s.kind} stat`;
+      s.value = null;
+    }
   }
   for (const c of v.children) checkNode(c, isObject(c) && typeof c.path === 'string' ? c.path : where, depth + 1);
 }
 
-/** The stats of a tree, for counting. */
-export function countStats(node: SnapshotNode): number {
-  let n = node.stats.length;
-  for (const c of node.children) n += countStats(c);
-  return n;
-}
+const isNumber = (v: JsonValue): boolean => typeof v === 'number';
+/** An object whose leaves, at any depth (labelled dicts nest), pass `leaf`. */
+const nested =
+  (leaf: (v: JsonValue) => boolean) =>
+  (v: JsonValue): boolean =>
+    isObject(v) && Object.values(v).every((x) => leaf(x) || nested(leaf)(x));
+const isMeter = (v: JsonValue): boolean => isObject(v) && ['count', 'm1', 'm5', 'm15', 'mean'].every((k) => typeof v[k] === 'number');
+const isPmf = (v: JsonValue): boolean =>
+  isObject(v) &&
+  typeof v.count === 'number' &&
+  typeof v.unit === 'string' &&
+  isObject(v.lifetime) &&
+  (v.sketch === undefined || typeof v.sketch === 'string');
+
+/** The shape of each kind's value, checked on every stat of a report (the merge and the outputs rely on it). */
+const SHAPES: { readonly [K in StatKind]: (v: JsonValue) => boolean } = {
+  value: () => true,
+  int: isNumber,
+  double: isNumber,
+  intDict: nested(isNumber),
+  stringDict: nested((v) => typeof v === 'string'),
+  pmf: isPmf,
+  namedPmfDict: nested(isPmf),
+  meter: isMeter,
+  meterDict: nested(isMeter),
+  stateTime: nested(isNumber),
+  sumAggregation: isNumber,
+  histogramAggregation: nested(isNumber),
+  intDictSumAggregation: nested(isNumber),
+  max: (v) => v === null || typeof v === 'number',
+};

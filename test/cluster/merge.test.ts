@@ -343,6 +343,19 @@ describe('the primary over MessagePorts', () => {
       assert.match(String(valueAt(source.snapshot('/workers/w'), 'error')), /report refused: TypeError: "incarnation"/);
       assert.equal(valueAt(source.snapshot('/s'), 'n'), 1, 'the last good report stays');
       assert.equal(valueAt(source.snapshot('/scales/cluster'), 'reports'), 1);
+      // A value of the wrong shape costs only that stat: it shows why.
+      const odd = {
+        name: '',
+        path: '/',
+        stats: [{ name: 'p', kind: 'pmf', value: 5 }],
+        children: [{ name: 's', path: '/s', stats: [{ name: 'n', kind: 'int', value: 'x' }], children: [] }],
+      };
+      const other = connect('other', small);
+      other.port.postMessage({ ...good, tree: JSON.stringify(odd) });
+      await delivered(() => source.snapshot('/workers/other') !== undefined);
+      assert.equal(statOf(source.snapshot('/workers/other'), 'p')?.error, "the report's value is not the shape of a pmf stat");
+      assert.equal(statOf(source.snapshot('/workers/other/s'), 'n')?.error, "the report's value is not the shape of a int stat");
+      assert.equal(valueAt(source.snapshot('/s'), 'n'), 1, 'merged: the good value only');
     } finally {
       close();
     }
