@@ -253,7 +253,7 @@ export class ClusterStats implements StatsSource {
     entry.lastBytes = report.bytes;
     entry.receivedAt = now;
     entry.error = error;
-    entry.deadAt = null;
+    // (a report still in flight when its worker died leaves it dead: a new process is a new incarnation)
     if (tree !== null) entry.tree = tree;
     this.reports++;
   }
