@@ -411,6 +411,32 @@ describe('the primary over MessagePorts', () => {
     }
   });
 
+  test('while only reports arrive, the merge is redone at most every mergeEveryMs; options are checked', async () => {
+    const { clock, source, connect, close } = primary({ mergeEveryMs: 500 });
+    try {
+      const r = new Registry();
+      const s = r.collection('/s', intStat('n'));
+      s.n = 1;
+      const w = connect('w', r);
+      await w.reporter.reportNow();
+      assert.equal(valueAt(source.snapshot('/s'), 'n'), 1);
+      s.n = 2;
+      await w.reporter.reportNow();
+      assert.equal(valueAt(source.snapshot('/s'), 'n'), 1, 'the merge of 0 ms ago');
+      assert.equal(valueAt(source.snapshot('/workers/w/s'), 'n'), 2, "a worker's own tree is its latest report");
+      clock.t += 500;
+      assert.equal(valueAt(source.snapshot('/s'), 'n'), 2);
+      for (const bad of [{ mergeEveryMs: -1 }, { lateAfterMs: 0 }, { keepDeadMs: Number.NaN }, { maxWorkers: -5 }, { maxReportBytes: 0 }]) {
+        assert.throws(() => new ClusterStats({ cluster: false, ...bad }), RangeError, JSON.stringify(bad));
+      }
+      assert.throws(() => source.add({} as MessagePort, 'x'), /expected a worker_threads Worker or a MessagePort/);
+      assert.throws(() => source.add(new MessageChannel().port1), /a MessagePort needs one/);
+      assert.throws(() => source.add(new MessageChannel().port1, 'a/b'), /without "\/"/);
+    } finally {
+      close();
+    }
+  });
+
   test('reads take only what is there: the primary tree, /workers and the merged stats side by side', async () => {
     const own = new Registry();
     own.collection('/mine', intStat('forks')).forks = 3;
