@@ -9,7 +9,7 @@
  * else reportStats();
  * @module
  */
-export { type MergeOptions, type MergeRule, MERGE_RULES, type Merged, mergePmfs, mergeTrees, type Part, type TreePart } from './merge.js';
+export { type KindMerge, type MergeOptions, type MergeRule, type Merged, mergeTrees, type Part, type TreePart } from './merge.js';
 export { ClusterStats, type ClusterStatsOptions, clusterStats, type WorkerInfo, type WorkerState } from './primary.js';
 export { DEFAULT_MAX_REPORT_BYTES, DEFAULT_REPORT_INTERVAL_MS, PROTOCOL } from './protocol.js';
 export { reportStats, type ReportStatsOptions, type StatsReporter } from './worker.js';
