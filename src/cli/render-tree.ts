@@ -38,18 +38,25 @@ function isOneLineRecord(v: JsonValue): v is JsonObject {
   );
 }
 
-function durationUnit(v: JsonObject): string {
-  return v.unit === 'ms' ? 'ms' : v.unit === 's' || v.unit === undefined ? 's' : 'n';
+/** Seconds per unit of the time units a distribution may be in. */
+const SECONDS_PER: Readonly<Record<string, number>> = { s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 };
+
+/** A figure of a distribution as a readable duration (us and ns as seconds scaled), else a plain number. */
+function durationOf(v: JsonObject, x: JsonValue | undefined): string {
+  const unit = v.unit === undefined ? 's' : v.unit;
+  if (unit === 'ms') return formatValue(x, 'ms');
+  const per = typeof unit === 'string' && Object.hasOwn(SECONDS_PER, unit) ? SECONDS_PER[unit] : undefined;
+  if (per === undefined) return formatValue(x, 'n');
+  return formatValue(typeof x === 'number' && per !== 1 ? x * per : x, 's');
 }
 
 function distributionRow(v: JsonObject, p: Palette): string {
-  const f = durationUnit(v);
   const parts = [`${p.dim('n')} ${p.number(formatValue(v.count, 'n'))}`];
-  if ('min' in v) parts.push(`${p.dim('min')} ${p.number(formatValue(v.min, f))}`);
+  if ('min' in v) parts.push(`${p.dim('min')} ${p.number(durationOf(v, v.min))}`);
   for (const [key, label] of PERCENTILE_FIELDS) {
-    if (key in v) parts.push(`${p.dim(label)} ${p.number(formatValue(v[key], f))}`);
+    if (key in v) parts.push(`${p.dim(label)} ${p.number(durationOf(v, v[key]))}`);
   }
-  if ('max' in v) parts.push(`${p.dim('max')} ${p.number(formatValue(v.max, f))}`);
+  if ('max' in v) parts.push(`${p.dim('max')} ${p.number(durationOf(v, v.max))}`);
   if (typeof v.sources === 'number') parts.push(`${p.dim('sources')} ${p.number(String(v.sources))}`);
   return parts.join('  ');
 }
@@ -203,6 +210,9 @@ function statEntry(stat: SnapshotStat, p: Palette): Entry {
     const levels = row.depth === 1 ? (stat.description?.labels?.length ?? 1) : row.depth;
     return { key: stat.name, v, text: undefined, below: rowsBelow(v, levels, row.form, p) };
   }
+  // A number shows its declared unit beside it (`bytesSent  1,234 bytes`).
+  const unit = stat.description?.unit;
+  if (typeof v === 'number' && unit !== undefined) return { key: stat.name, v, text: `${scalar(v, p)} ${p.dim(printable(unit))}` };
   return { key: stat.name, v, text: inline(v, p) };
 }
 

@@ -58,6 +58,8 @@ export const KEY_LABEL = 'key';
 export const KEY_LABELS: readonly string[] = Object.freeze([KEY_LABEL]);
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Label names the outputs add themselves (summary quantiles, histogram buckets, meter windows, info values, escaping marks). */
+const RESERVED_LABELS: ReadonlySet<string> = new Set(['le', 'quantile', 'window', 'value', 'escaped']);
 const PROMETHEUS_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 /** Longest help text kept. */
 const MAX_HELP_CHARS = 4096;
@@ -88,6 +90,9 @@ export function labelNamesOf(value: unknown, statName: string): readonly string[
       throw new TypeError(
         `stat "${statName}": label name ${typeof l === 'string' ? JSON.stringify(l) : String(l)} is not a label name (letters, digits and _, not starting with a digit or __)`,
       );
+    }
+    if (RESERVED_LABELS.has(l)) {
+      throw new TypeError(`stat "${statName}": label "${l}" is reserved (the outputs add ${[...RESERVED_LABELS].join(', ')} themselves)`);
     }
     if (seen.has(l)) throw new TypeError(`stat "${statName}": label "${l}" is named twice`);
     seen.add(l);

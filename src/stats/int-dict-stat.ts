@@ -25,6 +25,7 @@ import {
   type LabelSet,
   type LabelValues,
   labelNames,
+  leafOfSet,
   type ManyLabels,
   valuesFromArgs,
   valuesOf,
@@ -422,8 +423,6 @@ class Slot {
   ) {}
 }
 
-type Level = Map<string, unknown>;
-
 /**
  * `intDictStat` with two or more labels: one counter per combination of label values, in
  * nested maps (outermost label first), the JSON nested the same way. The object form walks the
@@ -457,18 +456,8 @@ export class LabelledIntDictCell extends StatCell {
 
   /** The slot of a label set given by name, walking the levels (no allocation when it exists); undefined: not a label set. */
   slotOfSet(set: unknown): Slot | undefined {
-    if (set !== null && typeof set === 'object') {
-      const names = this.names;
-      let m: unknown = this.tree.root;
-      for (let i = 0; i < names.length; i++) {
-        const raw = (set as Record<string, unknown>)[names[i]];
-        const k = typeof raw === 'string' ? raw : toKey(raw);
-        if (k === undefined) return undefined;
-        m = (m as Level).get(k);
-        if (m === undefined) break;
-      }
-      if (m !== undefined) return m as Slot;
-    }
+    const found = leafOfSet(this.tree.root, set, this.names);
+    if (found !== undefined) return found as Slot;
     const values = valuesOf(set, this.names);
     return values === undefined ? undefined : this.slot(values);
   }

@@ -28,12 +28,40 @@ export type ManyLabels = readonly [string, string, ...string[]];
 export function valuesOf(set: unknown, names: readonly string[]): string[] | undefined {
   if (set === null || typeof set !== 'object') return undefined;
   const out: string[] = new Array(names.length);
-  for (let i = 0; i < names.length; i++) {
-    const v = toKey((set as Record<string, unknown>)[names[i]]);
-    if (v === undefined) return undefined;
-    out[i] = v;
+  try {
+    for (let i = 0; i < names.length; i++) {
+      const v = toKey((set as Record<string, unknown>)[names[i]]);
+      if (v === undefined) return undefined;
+      out[i] = v;
+    }
+  } catch {
+    // A getter that throws, a revoked Proxy: no label set, never an exception into the caller.
+    return undefined;
   }
   return out;
+}
+
+/**
+ * The leaf of a label set given by name, walking the levels of `root` without allocating, or
+ * undefined when a level is missing (the caller then makes it) or the set is no label set (the
+ * caller finds out with {@link valuesOf}). Reading the set runs no code that can throw into the
+ * caller (a throwing getter or a revoked Proxy reads as missing).
+ */
+export function leafOfSet(root: Map<string, unknown>, set: unknown, names: readonly string[]): unknown {
+  if (set === null || typeof set !== 'object') return undefined;
+  let m: unknown = root;
+  try {
+    for (let i = 0; i < names.length; i++) {
+      const raw = (set as Record<string, unknown>)[names[i]];
+      const k = typeof raw === 'string' ? raw : toKey(raw);
+      if (k === undefined) return undefined;
+      m = (m as Map<string, unknown>).get(k);
+      if (m === undefined) return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return m;
 }
 
 /** The label values given as arguments (`labels('GET', '/a', 200)`), checked: undefined when one is no key or the count is wrong. */
@@ -257,18 +285,8 @@ export class LabelledCells<C extends StatCell> {
 
   /** The cell of a label set given by name; undefined: not a label set. */
   ofSet(set: unknown): C | undefined {
-    if (set !== null && typeof set === 'object') {
-      const names = this.names;
-      let m: unknown = this.tree.root;
-      for (let i = 0; i < names.length; i++) {
-        const raw = (set as Record<string, unknown>)[names[i]];
-        const k = typeof raw === 'string' ? raw : toKey(raw);
-        if (k === undefined) return undefined;
-        m = (m as Map<string, unknown>).get(k);
-        if (m === undefined) break;
-      }
-      if (m !== undefined) return m as C;
-    }
+    const found = leafOfSet(this.tree.root, set, this.names);
+    if (found !== undefined) return found as C;
     const values = valuesOf(set, this.names);
     return values === undefined ? undefined : this.entry(values);
   }

@@ -7,8 +7,11 @@ import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
 import { WindowedDistribution } from '../sampling/windowed-distribution.js';
 
-/** Unit of a PmfStat's values: seconds (the default, as in Python scales) or milliseconds. */
-export type TimeUnit = 's' | 'ms';
+/** Unit of a PmfStat's values: seconds (the default, as in Python scales), milliseconds, microseconds or nanoseconds. */
+export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
+
+/** How many of each time unit make a millisecond (what `time()` converts its measurements with). */
+const PER_MS: Readonly<Record<TimeUnit, number>> = { s: 1 / 1000, ms: 1, us: 1000, ns: 1_000_000 };
 
 /** Options of a `pmfStat`. */
 export interface PmfOptions extends DeclarationOptions {
@@ -93,8 +96,10 @@ export class PmfCell extends StatCell {
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: PmfOptions) {
     super(name, container, ctx);
     this.unit = options.unit ?? 's';
-    if (this.unit !== 's' && this.unit !== 'ms') throw new TypeError(`pmfStat "${name}": unit must be 's' or 'ms', not ${JSON.stringify(this.unit)}`);
-    this.perMs = this.unit === 's' ? 1 / 1000 : 1;
+    if (!Object.hasOwn(PER_MS, this.unit)) {
+      throw new TypeError(`pmfStat "${name}": unit must be 's', 'ms', 'us' or 'ns', not ${JSON.stringify(this.unit)}`);
+    }
+    this.perMs = PER_MS[this.unit];
     const w = options.windowMs;
     if (w !== undefined && !(typeof w === 'number' && Number.isFinite(w) && w > 0)) {
       throw new RangeError(`pmfStat "${name}": windowMs ${String(w)} is not a positive number of milliseconds`);
@@ -352,7 +357,9 @@ const PMF_ORDER = ['count', 'min', 'max', 'mean', 'stddev', ...QUANTILE_OF.keys(
 /** Display of pmf snapshots found at `depth` of a stat's value (0 for a pmf, 1 for a dict of them). */
 export function pmfDisplay(depth: number): DisplayHints {
   return {
-    format: (field, unit) => (field !== undefined && DURATION_FIELDS.has(field) ? (unit === 'ms' ? 'ms' : 's') : 'n'),
+    // Durations in s or ms are shown as durations; in us or ns as the plain numbers they are (their unit shown beside).
+    format: (field, unit) =>
+      field !== undefined && DURATION_FIELDS.has(field) ? (unit === 'ms' ? 'ms' : unit === 'us' || unit === 'ns' ? 'n' : 's') : 'n',
     table: { className: 'pmf', fromDepth: depth, order: PMF_ORDER, unitKey: 'unit' },
     row: { form: 'distribution', depth },
   };

@@ -170,3 +170,53 @@ describe('counters and gauges', () => {
     assert.throws(() => scales.intStat('n', { gauge: 'yes' as unknown as boolean }), /stat "n": gauge must be true or false/);
   });
 });
+
+describe('units', () => {
+  test('a pmf records and times in s, ms, us or ns, and keeps its unit in the snapshot and the description', () => {
+    const clock = new scales.ManualClock(1000);
+    const r = new scales.Registry({ clock });
+    const S = r.collection(
+      '/t',
+      scales.pmfStat('s'),
+      scales.pmfStat('ms', { unit: 'ms' }),
+      scales.pmfStat('us', { unit: 'us' }),
+      scales.pmfStat('ns', { unit: 'ns' }),
+    );
+    const timers = [S.s.time(), S.ms.time(), S.us.time(), S.ns.time()];
+    clock.advance(2.5);
+    assert.deepEqual(
+      timers.map((t) => t.stop()),
+      [0.0025, 2.5, 2500, 2_500_000],
+    );
+    for (const [name, unit] of [
+      ['s', 's'],
+      ['ms', 'ms'],
+      ['us', 'us'],
+      ['ns', 'ns'],
+    ] as const) {
+      assert.equal(S[name].unit, unit);
+      assert.equal(S[name].snapshot().unit, unit);
+      assert.equal(descriptionOf(r, '/t', name)?.unit, unit);
+    }
+    assert.throws(
+      () => r.collection('/bad', scales.pmfStat('p', { unit: 'minutes' as never })),
+      /pmfStat "p": unit must be 's', 'ms', 'us' or 'ns', not "minutes"/,
+    );
+  });
+
+  test('other kinds carry any unit as given (never converted)', () => {
+    const r = fresh();
+    const S = r.collection(
+      '/u',
+      scales.intStat('sent', { unit: 'bytes' }),
+      scales.doubleStat('load', { unit: 'ratio' }),
+      scales.stat('temp', 21.5, { unit: '°C' }),
+    );
+    S.sent += 1024;
+    assert.deepEqual(r.getStats('/u'), { sent: 1024, load: 0, temp: 21.5 });
+    assert.deepEqual(
+      r.snapshot('/u')?.stats.map((s) => s.description?.unit),
+      ['bytes', 'ratio', '°C'],
+    );
+  });
+});

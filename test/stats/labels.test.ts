@@ -141,11 +141,41 @@ describe('labelled dicts', () => {
     );
   });
 
+  test('a hostile label set (a throwing getter, a revoked Proxy, a symbol) is rejected and counted, never thrown', () => {
+    const r = fresh({ onError: () => {} });
+    const S = r.collection(
+      '/h',
+      scales.intDictStat('n', { labels: ['a', 'b'] }),
+      scales.meterDictStat('m', { labels: ['a', 'b'] }),
+      scales.namedPmfDictStat('p', { labels: ['a', 'b'] }),
+    );
+    const throwing = Object.defineProperty({ a: 'x' }, 'b', {
+      get() {
+        throw new Error('boom');
+      },
+    });
+    const { proxy: revoked, revoke } = Proxy.revocable({ a: 'x', b: 'y' }, {});
+    revoke();
+    for (const set of [throwing, revoked, { a: 'x', b: Symbol('s') }, null, 'x']) {
+      S.$.n.inc(set as never);
+      S.$.m.mark(set as never);
+      S.$.p.record(set as never, 1);
+      S.$.m.get(set as never).mark(); // a detached meter: counted, not kept
+      S.$.p.get(set as never).record(1);
+    }
+    S.$.n.labels('x', {} as never).inc();
+    assert.deepEqual(r.getStats('/h'), { n: {}, m: {}, p: {} });
+    assert.deepEqual(r.getStats('/scales')?.rejected, { '/h/n': 6, '/h/m': 10, '/h/p': 10 });
+  });
+
   test('labels are checked at declaration', () => {
     assert.throws(() => scales.intDictStat('d', { labels: [] as unknown as [string] }), /stat "d": labels must be an array of 1 to 16 label names/);
     assert.throws(() => scales.intDictStat('d', { labels: ['a', 'a'] }), /stat "d": label "a" is named twice/);
     assert.throws(() => scales.intDictStat('d', { labels: ['a', 'b-c'] }), /stat "d": label name "b-c" is not a label name/);
     assert.throws(() => scales.intDictStat('d', { labels: ['__name__', 'b'] }), /not a label name/);
+    for (const reserved of ['le', 'quantile', 'window', 'value', 'escaped']) {
+      assert.throws(() => scales.namedPmfDictStat('d', { labels: ['a', reserved] }), new RegExp(`stat "d": label "${reserved}" is reserved`));
+    }
   });
 
   test('one named label keeps the one-key dict: the index form, inc(key), and the label name in outputs', () => {
