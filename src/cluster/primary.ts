@@ -116,7 +116,15 @@ export class ClusterStats implements StatsSource {
     if (s === undefined) this.decoded.set(pmf, (s = decodeSketchOf(pmf)));
     return s;
   };
-  private cache: { version: number; reports: number; at: number; sketches: boolean; merged: SnapshotNode } | null = null;
+  private cache: {
+    version: number;
+    reports: number;
+    at: number;
+    sketches: boolean;
+    merged: SnapshotNode;
+    /** The worker trees that merge was made of: /workers/<id> shows these, so one read is consistent. */
+    trees: ReadonlyMap<string, SnapshotNode>;
+  } | null = null;
   private received = 0;
   private refused = 0;
   private receivedBytes = 0;
@@ -338,12 +346,17 @@ export class ClusterStats implements StatsSource {
       return wrap(c.merged);
     }
     const parts: TreePart[] = [];
+    const trees = new Map<string, SnapshotNode>();
     if (this.retired !== null) parts.push({ node: this.retired, worker: 'retired', live: false });
-    for (const e of this.sorted()) if (e.tree !== null) parts.push({ node: e.tree, worker: e.id, live: e.deadAt === null });
+    for (const e of this.sorted()) {
+      if (e.tree === null) continue;
+      parts.push({ node: e.tree, worker: e.id, live: e.deadAt === null });
+      trees.set(e.id, e.tree);
+    }
     const { version, reports } = this;
     const at = this.now();
     const keep = (merged: SnapshotNode): SnapshotNode => {
-      this.cache = { version, reports, at, sketches, merged };
+      this.cache = { version, reports, at, sketches, merged, trees };
       return merged;
     };
     const r = run(mergeSteps(parts, { sketches, sketchOf: this.sketchOf }));
@@ -355,11 +368,14 @@ export class ClusterStats implements StatsSource {
     const now = this.now();
     const workers: SnapshotNode[] = [];
     const counts = { live: 0, late: 0, dead: 0 };
+    // Each worker's own tree as the merge used it (a report newer than the merge shows with the
+    // next merge), so the totals and the workers' own figures of one read agree.
+    const used = this.cache !== null && this.cache.merged === merged ? this.cache.trees : null;
     for (const e of this.sorted()) {
       const state = this.stateOf(e, now);
       counts[state]++;
       const path = `/workers/${e.id}`;
-      const own = e.tree ?? EMPTY;
+      const own = (used !== null ? used.get(e.id) : e.tree) ?? EMPTY;
       const meta = [
         stat('state', state),
         stat('pid', e.pid),
