@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import * as scales from 'scales-metrics';
+import { UNMATCHED_ROUTE } from 'scales-metrics/http';
 import { APPS, honoAppOf, type RunningApp } from './request-apps.js';
 
 type Pmf = { count: number; median: number | null; '99percentile': number | null; lifetime: { count: number } };
@@ -23,7 +24,7 @@ type HttpTree = {
   aborted: Record<string, Record<string, number>>;
 };
 
-const U = scales.UNMATCHED_ROUTE;
+const U = UNMATCHED_ROUTE;
 
 function tree(registry: scales.Registry): HttpTree {
   return registry.getStats('/http') as unknown as HttpTree;
