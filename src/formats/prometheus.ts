@@ -279,17 +279,23 @@ export class StatNames {
    * the caller writes it piece by piece (a string kept for a value seen once would only be
    * garbage that the long-lived names object pins to the young heap).
    */
-  scalarFamily(name: string, type: string, om: boolean, value: number): string | undefined {
-    if (value !== this.lastValue || name !== this.lastName || om !== this.lastOm || type !== this.lastType) {
+  scalarFamily(headerName: string, lineName: string, type: string, help: string, om: boolean, value: number): string | undefined {
+    if (value !== this.lastValue || lineName !== this.lastName || om !== this.lastOm || type !== this.lastType) {
       this.lastValue = value;
-      this.lastName = name;
+      this.lastName = lineName;
       this.lastOm = om;
       this.lastType = type;
       this.lastFamily = '';
       return undefined;
     }
-    if (this.lastFamily === '') this.lastFamily = this.header(name, type, this.help, om, this.lead(name)) + formatSampleValue(value) + '\n';
+    // flat: joined into every scrape from now on
+    if (this.lastFamily === '') this.lastFamily = flat(this.scalarText(headerName, lineName, type, help, om, value));
     return this.lastFamily;
+  }
+
+  /** A family of one unlabelled sample: header, `name value`. */
+  scalarText(headerName: string, lineName: string, type: string, help: string, om: boolean, value: number): string {
+    return this.header(headerName, type, help, om, this.lead(lineName)) + formatSampleValue(value) + '\n';
   }
 
   private leadName = '';
@@ -415,8 +421,8 @@ function rememberNames(m: Map<string, StatNames>, name: string, n: StatNames): v
   }
 }
 
-/** Characters gathered before a chunk is handed over. */
-const CHUNK_CHARS = 16 * 1024;
+/** Families gathered before a chunk is handed over. */
+const CHUNK_FAMILIES = 256;
 
 /** The family names taken so far in one rendering. (not part of the public API) */
 export class NameClaims {
@@ -474,24 +480,26 @@ export interface StatRenderer<T> {
  */
 class Writer implements StatRenderer<string> {
   private readonly names = new NameClaims();
+  /** Whole families not yet taken, one string each (joined once per chunk). */
+  readonly parts: string[] = [];
   /**
-   * Text not yet taken. Appended to piece by piece (V8 keeps the appends as a rope and copies
-   * them once, when the text is read: cheaper than an array of pieces and a join).
+   * The lines of the family being written, appended piece by piece (a small rope that the join
+   * copies once: fewer and larger parts than one part per token, no deep rope of the whole text).
    */
-  text = '';
+  private text = '';
   constructor(
     private readonly om: boolean,
-    private readonly chunkChars = CHUNK_CHARS,
+    private readonly chunkFamilies = CHUNK_FAMILIES,
   ) {}
 
   get full(): boolean {
-    return this.text.length >= this.chunkChars;
+    return this.parts.length >= this.chunkFamilies;
   }
 
   /** The text gathered so far; starts over. */
   take(): string {
-    const text = this.text;
-    this.text = '';
+    const text = this.parts.join('');
+    this.parts.length = 0;
     return text;
   }
 
@@ -499,20 +507,16 @@ class Writer implements StatRenderer<string> {
     return this.names.claim(stat, suffixes);
   }
 
-  /** Starts a family whose header depends on its lines: returns the text before it; see {@link close}. */
-  private open(): string {
-    const before = this.text;
+  /** Starts a family whose header depends on its lines; see {@link close}. */
+  private open(): void {
     this.text = '';
-    return before;
   }
 
   /** Ends the family started by `open()`: its header, then its lines (false: no lines, no family). */
-  private close(before: string, stat: StatNames, name: string, type: string, help: string): boolean {
-    if (this.text === '') {
-      this.text = before;
-      return false;
-    }
-    this.text = before + stat.header(name, type, help, this.om) + this.text;
+  private close(stat: StatNames, name: string, type: string, help: string): boolean {
+    if (this.text === '') return false;
+    this.parts.push(stat.header(name, type, help, this.om) + this.text);
+    this.text = '';
     return true;
   }
 
@@ -534,13 +538,11 @@ class Writer implements StatRenderer<string> {
       const s = samples[0];
       if (s.labels !== null && s.labels.length === 0 && (s.type === 'gauge' || s.type === 'counter' || s.type === 'state')) {
         const v = scale === 1 ? s.value : s.value * scale;
-        const family = stat.scalarFamily(name, 'gauge', this.om, v);
-        if (family !== undefined) this.text += family;
-        else this.text += stat.header(name, 'gauge', stat.help, this.om, stat.lead(name)) + formatSampleValue(v) + '\n';
+        this.parts.push(stat.scalarFamily(name, name, 'gauge', stat.help, this.om, v) ?? stat.scalarText(name, name, 'gauge', stat.help, this.om, v));
         return;
       }
     }
-    const at = this.open();
+    this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
       if (s.labels === null) continue;
@@ -558,7 +560,7 @@ class Writer implements StatRenderer<string> {
           unhandled(s);
       }
     }
-    this.close(at, stat, name, 'gauge', stat.help);
+    this.close(stat, name, 'gauge', stat.help);
   }
 
   /** An info family: one `name_info{labels} 1` line per info sample. */
@@ -567,7 +569,7 @@ class Writer implements StatRenderer<string> {
     if (names === null) return;
     const name = names[0];
     const infoName = names[1];
-    const at = this.open();
+    this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
       if (s.labels === null) continue;
@@ -585,8 +587,8 @@ class Writer implements StatRenderer<string> {
           unhandled(s);
       }
     }
-    if (this.om) this.close(at, stat, name, 'info', stat.help);
-    else this.close(at, stat, infoName, 'gauge', stat.help);
+    if (this.om) this.close(stat, name, 'info', stat.help);
+    else this.close(stat, infoName, 'gauge', stat.help);
   }
 
   /**
@@ -600,7 +602,7 @@ class Writer implements StatRenderer<string> {
     const names = this.claim(stat, histogram ? SUFFIXES.histogram : SUFFIXES.summary);
     if (names === null) return;
     const name = names[0];
-    const at = this.open();
+    this.open();
     // The samples of one entry (a pmf, a dict key's pmf) come together: its quantile lines,
     // then its lifetime _sum and _count, entry after entry.
     let pairs: SampleLabels | undefined;
@@ -649,7 +651,7 @@ class Writer implements StatRenderer<string> {
       }
     }
     if (pairs !== undefined) this.entryEnd(names, labels, sum, count, scale);
-    this.close(at, stat, name, histogram ? 'histogram' : 'summary', stat.help);
+    this.close(stat, name, histogram ? 'histogram' : 'summary', stat.help);
   }
 
   /** The classic `_bucket{le}` lines of one entry, derived from its native buckets. */
@@ -684,9 +686,22 @@ class Writer implements StatRenderer<string> {
     const name = names[0];
     const total = names[1]; // SUFFIXES.counter: _total, _created, _rate
     const rate = names[3];
+    if (samples.length === 1) {
+      // The usual scalar counter: kept whole while its value does not change (see StatNames.scalarFamily).
+      const s = samples[0];
+      if (s.type === 'counter' && s.labels !== null && s.labels.length === 0) {
+        const h = s.unit === undefined ? help : help + ' (' + s.unit + ')';
+        const v = scale === 1 ? s.value : s.value * scale;
+        const headerName = this.om ? name : total;
+        this.parts.push(
+          stat.scalarFamily(headerName, total, 'counter', h, this.om, v) ?? stat.scalarText(headerName, total, 'counter', h, this.om, v),
+        );
+        return;
+      }
+    }
     let totalUnit: string | undefined;
     let rateUnit: string | undefined;
-    const before = this.open();
+    this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
       if (s.labels === null) continue;
@@ -714,13 +729,12 @@ class Writer implements StatRenderer<string> {
       rateUnit ??= s.unit;
     }
     const rates = this.text;
-    let out = before;
+    this.text = '';
     if (totals !== '') {
       const totalHelp = totalUnit === undefined ? help : help + ' (' + totalUnit + ')';
-      out += stat.header(this.om ? name : total, 'counter', totalHelp, this.om) + totals;
+      this.parts.push(stat.header(this.om ? name : total, 'counter', totalHelp, this.om) + totals);
     }
-    if (rates !== '') out += stat.header(rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')', this.om) + rates;
-    this.text = out;
+    if (rates !== '') this.parts.push(stat.header(rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')', this.om) + rates);
   }
 
   stat(names: StatNames, stat: SnapshotStat): void {
@@ -788,8 +802,8 @@ function namesOf(known: Map<string, StatNames>, path: string, s: SnapshotStat): 
 export function* prometheusChunks(node: SnapshotNode, options: PrometheusRenderOptions = {}): Generator<string> {
   const w = new Writer(options.openMetrics === true);
   yield* walkStats(node, w);
-  if (options.openMetrics) w.text += '# EOF\n';
-  if (w.text !== '') yield w.take();
+  if (options.openMetrics) w.parts.push('# EOF\n');
+  if (w.parts.length > 0) yield w.take();
 }
 
 /**
@@ -801,6 +815,6 @@ export function renderPrometheus(node: SnapshotNode, options: PrometheusRenderOp
   // One join at the end: no chunks to hand over in between.
   const w = new Writer(options.openMetrics === true, Number.POSITIVE_INFINITY);
   renderAll(node, w);
-  if (options.openMetrics) w.text += '# EOF\n';
-  return flat(w.take()); // flat: the copy is part of the render, not left to the first reader
+  if (options.openMetrics) w.parts.push('# EOF\n');
+  return w.take();
 }
