@@ -26,7 +26,7 @@
  */
 import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
 import type { StatDescription } from '../core/description.js';
-import { exportScale, metricName, prometheusFamilyName } from '../core/prometheus-name.js';
+import { exportScale, metricName, prometheusFamilyName, SERIES_SUFFIXES } from '../core/prometheus-name.js';
 import type { HistogramBuckets } from '../core/snapshot.js';
 import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
 import { indexAt, ZERO_THRESHOLD } from '../sampling/exponential-index.js';
@@ -125,7 +125,6 @@ export const SUFFIXES = {
   histogram: ['', '_sum', '_count', '_created', '_bucket'],
   counter: ['', '_total', '_created', '_rate'],
 } as const;
-const ALL_SUFFIXES: readonly (readonly string[])[] = Object.values(SUFFIXES);
 
 /** Rendered labels of a sample: `key="a",window="m1"` (lone surrogates escaped, see {@link labels}). */
 function labelsOf(pairs: SampleLabels): Labels {
@@ -381,8 +380,8 @@ const MAX_CACHED_STATS = 50_000;
 /** Per container path, per stat name (both strings are the registry's own, so hashing them is free). */
 const cachedNames = new Map<string, Map<string, StatNames>>();
 let cachedCount = 0;
-/** Every series name of the cached stats, by the stat that may write it (see {@link StatNames.shared}). */
-const seriesOwners = new Map<string, StatNames>();
+/** The cached stats by family name (see {@link StatNames.shared}). */
+const byBase = new Map<string, StatNames>();
 /** Renders so far (each {@link NameClaims} has its own id). */
 let renders = 0;
 
@@ -390,7 +389,7 @@ let renders = 0;
 function trimCache(): void {
   if (cachedCount <= MAX_CACHED_STATS && cachedNames.size <= MAX_CACHED_STATS) return;
   cachedNames.clear();
-  seriesOwners.clear();
+  byBase.clear();
   cachedCount = 0;
 }
 
@@ -406,23 +405,34 @@ function namesIn(path: string): Map<string, StatNames> {
 
 function rememberNames(m: Map<string, StatNames>, name: string, n: StatNames): void {
   cachedCount++;
+  const old = m.get(name);
   m.set(name, n);
-  for (const suffixes of ALL_SUFFIXES) {
-    for (const x of n.namesFor(suffixes)) {
-      const other = seriesOwners.get(x);
-      if (other === undefined) seriesOwners.set(x, n);
-      else if (other !== n) {
-        other.shared = true;
-        n.shared = true;
-        if (!(other.peers ??= []).includes(n)) other.peers.push(n);
-        if (!(n.peers ??= []).includes(other)) n.peers.push(other);
-      }
-    }
+  // A stat declared again (another description): the old names are not another stat's.
+  if (old !== undefined && byBase.get(old.base) === old) byBase.delete(old.base);
+  // Two families' series names meet only when their names are equal, or when one's name is the
+  // other's plus a suffix: no suffix ends another, so base1 + s1 = base2 + s2 needs s1 = s2 or
+  // one of them empty. One map entry per stat, a few lookups.
+  const b = n.base;
+  meet(n, byBase.get(b));
+  for (let i = 1; i < SERIES_SUFFIXES.length; i++) {
+    const x = SERIES_SUFFIXES[i];
+    meet(n, byBase.get(b + x));
+    if (b.endsWith(x)) meet(n, byBase.get(b.slice(0, -x.length)));
   }
+  if (!byBase.has(b)) byBase.set(b, n);
+}
+
+/** Marks two stats whose names meet (each render then checks them; see {@link NameClaims.claim}). */
+function meet(n: StatNames, other: StatNames | undefined): void {
+  if (other === undefined || other === n) return;
+  other.shared = true;
+  n.shared = true;
+  if (!(other.peers ??= []).includes(n)) other.peers.push(n);
+  if (!(n.peers ??= []).includes(other)) n.peers.push(other);
 }
 
 /** Families gathered before a chunk is handed over. */
-const CHUNK_FAMILIES = 256;
+const CHUNK_FAMILIES = 64;
 
 /** The family names taken so far in one rendering. (not part of the public API) */
 export class NameClaims {

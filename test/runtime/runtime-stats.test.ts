@@ -257,7 +257,7 @@ describe('gauges read in-process', () => {
         ].sort(),
       );
       const text = renderPrometheus(registry.snapshot()!);
-      assert.match(text, /^process_memory_rssBytes \d+/m);
+      assert.match(text, /^process_memory_rss_bytes \d+/m);
       const html = renderHtml(registry.snapshot()!);
       assert.match(html, /heapUsedBytes/);
       assert.match(html, /resourcesByType/);
