@@ -263,6 +263,7 @@ export class StatNames {
   /** The protobuf exposition's name, help and type fields of this stat's gauge family, encoded (see prometheus-protobuf.ts). */
   protoHead: Uint8Array | null = null;
   protoHeadName = '';
+  protoHeadHelp = '';
 
   /** The last family of one unlabelled line rendered, and what it was made of. */
   private lastValue = Number.NaN;
