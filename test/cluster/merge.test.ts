@@ -423,7 +423,11 @@ describe('the primary over MessagePorts', () => {
       s.n = 2;
       await w.reporter.reportNow();
       assert.equal(valueAt(source.snapshot('/s'), 'n'), 1, 'the merge of 0 ms ago');
-      assert.equal(valueAt(source.snapshot('/workers/w/s'), 'n'), 1, "a worker's own tree is the report that merge used: one read agrees with itself");
+      assert.equal(
+        valueAt(source.snapshot('/workers/w/s'), 'n'),
+        1,
+        "a worker's own tree is the report that merge used: one read agrees with itself",
+      );
       clock.t += 500;
       assert.equal(valueAt(source.snapshot('/s'), 'n'), 2);
       assert.equal(valueAt(source.snapshot('/workers/w/s'), 'n'), 2, "then the worker's latest report");
