@@ -7,13 +7,19 @@
 //   GET  /sleep/:ms   200 after ms milliseconds
 //   GET  /hang        answers only after 10 s (the client gives up first: aborted)
 //   anything else     404 (no route: UNMATCHED_ROUTE)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serve as honoServe } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
+import Router from '@koa/router';
 import Koa from 'koa';
 import type * as scales from 'scales-metrics';
 import { expressRequestStats, expressStatus } from 'scales-metrics/express';
@@ -29,6 +35,8 @@ const express4 = require('express4') as typeof express;
 export interface RunningApp {
   readonly name: string;
   readonly url: string;
+  /** The certificate to trust, for an https server (self-signed for 127.0.0.1). */
+  readonly ca?: Buffer;
   close(): Promise<void>;
 }
 
@@ -45,8 +53,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The /hang wait: unref'd, so that a test process is not kept alive by a request the client dropped. */
 const hang = () => new Promise((r) => setTimeout(r, HANG_MS).unref());
 
-function listen(server: http.Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+function listen(server: http.Server, scheme = 'http'): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+let tlsPair: { key: Buffer; cert: Buffer } | undefined;
+/** A self-signed certificate for 127.0.0.1 (EC P-256), made once per process by openssl in a temp dir. */
+export function selfSignedCert(): { key: Buffer; cert: Buffer } {
+  if (tlsPair !== undefined) return tlsPair;
+  const dir = mkdtempSync(join(tmpdir(), 'scales-tls-'));
+  try {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    // biome-ignore format: one openssl argument per pair
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2',
+      '-keyout', key, '-out', cert,
+    ], { stdio: 'ignore' });
+    tlsPair = { key: readFileSync(key), cert: readFileSync(cert) };
+    return tlsPair;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function closeServer(server: http.Server): Promise<void> {
@@ -65,9 +94,10 @@ function nodeRoute(method: string, path: string): { route: string; param: string
   return undefined;
 }
 
-async function nodeApp(o: AppOptions): Promise<RunningApp> {
+async function nodeApp(o: AppOptions, tls = false): Promise<RunningApp> {
   const status = createNodeHandler({ source: o.registry, metricsPath: '/metrics' });
-  const server = http.createServer((req, res) =>
+  const pair = tls ? selfSignedCert() : undefined;
+  const handler: http.RequestListener = (req, res) =>
     status(req, res, () => {
       const path = (req.url ?? '/').split('?')[0]!;
       const r = nodeRoute(req.method ?? 'GET', path);
@@ -77,8 +107,10 @@ async function nodeApp(o: AppOptions): Promise<RunningApp> {
       if (r.route === '/fail') return void res.writeHead(500).end('failed');
       if (r.route === '/sleep/:ms') return void sleep(Number(r.param)).then(() => res.end('slept'));
       setTimeout(() => res.end('late'), HANG_MS).unref();
-    }),
-  );
+    });
+  // node:https's Server is a tls.Server: the 'request' events and the glue are the same, the socket a TLSSocket.
+  const server =
+    pair === undefined ? http.createServer(handler) : (https.createServer({ key: pair.key, cert: pair.cert }, handler) as unknown as http.Server);
   if (!o.bare) {
     recordRequests(server, {
       registry: o.registry,
@@ -86,10 +118,11 @@ async function nodeApp(o: AppOptions): Promise<RunningApp> {
       route: (req) => nodeRoute(req.method ?? 'GET', (req.url ?? '/').split('?')[0]!)?.route,
     });
   }
-  const url = await listen(server);
+  const url = await listen(server, tls ? 'https' : 'http');
   return {
-    name: 'node:http',
+    name: tls ? 'node:https' : 'node:http',
     url,
+    ...(pair === undefined ? {} : { ca: pair.cert }),
     close: async () => {
       status.close();
       await closeServer(server);
@@ -166,24 +199,29 @@ async function koaApp(o: AppOptions): Promise<RunningApp> {
   if (!o.bare) app.use(koaRequestStats({ registry: o.registry, includeOwn: o.includeOwn }));
   const status = koaStatus({ source: o.registry, metricsPath: '/metrics' });
   app.use(status);
-  // A router of a few lines, marking the template as @koa/router does (ctx._matchedRoute).
-  app.use(async (ctx) => {
-    const r = nodeRoute(ctx.method, ctx.path);
-    if (r === undefined) return; // Koa answers 404
-    (ctx as { _matchedRoute?: string })._matchedRoute = r.route;
-    if (r.route === '/users/:id') ctx.body = `user ${r.param}`;
-    else if (r.route === '/items') {
-      ctx.status = 201;
-      ctx.body = { ok: true };
-    } else if (r.route === '/fail') throw new Error('boom');
-    else if (r.route === '/sleep/:ms') {
-      await sleep(Number(r.param));
-      ctx.body = 'slept';
-    } else {
-      await hang();
-      ctx.body = 'late';
-    }
+  // The real @koa/router, with a prefixed router mounted like Express's: the template is '/users/:id'.
+  const router = new Router();
+  const users = new Router({ prefix: '/users' });
+  users.get('/:id', (ctx) => {
+    ctx.body = `user ${ctx.params.id}`;
   });
+  router.use(users.routes());
+  router.post('/items', (ctx) => {
+    ctx.status = 201;
+    ctx.body = { ok: true };
+  });
+  router.get('/fail', () => {
+    throw new Error('boom');
+  });
+  router.get('/sleep/:ms', async (ctx) => {
+    await sleep(Number(ctx.params.ms));
+    ctx.body = 'slept';
+  });
+  router.get('/hang', async (ctx) => {
+    await hang();
+    ctx.body = 'late';
+  });
+  app.use(router.routes());
   const server = http.createServer(app.callback());
   const url = await listen(server);
   return {
@@ -239,7 +277,8 @@ async function honoApp(o: AppOptions): Promise<RunningApp> {
 
 /** Every server or framework, by name. */
 export const APPS: Record<string, (o: AppOptions) => Promise<RunningApp>> = {
-  'node:http': nodeApp,
+  'node:http': (o) => nodeApp(o),
+  'node:https': (o) => nodeApp(o, true),
   'express 5': (o) => expressApp(o, express, 'express 5'),
   'express 4': (o) => expressApp(o, express4, 'express 4'),
   'fastify 5': fastifyApp,

@@ -1,11 +1,12 @@
 // Request stats through the package, on real servers on loopback under autocannon, one per
-// server or framework (node:http, Express 5 and 4, Fastify 5, Koa, Hono on @hono/node-server),
+// server or framework (node:http, node:https with a self-signed certificate, Express 5 and 4, Fastify 5, Koa, Hono on @hono/node-server),
 // plus Hono's Web-standard path in process: what was sent is what was recorded, per method,
 // route template and status; latency agrees with the client's; aborted requests, errors, bytes,
 // requests in flight; the status page's own requests left out unless asked for.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -13,6 +14,7 @@ import autocannon from 'autocannon';
 import * as scales from 'scales-metrics';
 import { UNMATCHED_ROUTE } from 'scales-metrics/http';
 import { APPS, honoAppOf, type RunningApp } from './request-apps.js';
+import type { IncomingMessage } from 'node:http';
 
 type Pmf = { count: number; median: number | null; '99percentile': number | null; lifetime: { count: number } };
 type HttpTree = {
@@ -55,10 +57,10 @@ async function send(url: string, amount: number, method = 'GET', body?: string) 
   return r;
 }
 
-/** A request the client drops before the answer: resolves once the socket is gone. */
-function sendAndDrop(url: string): Promise<void> {
+/** A request the client drops before the answer: resolves once the socket is gone (https: `ca` trusted). */
+function sendAndDrop(url: string, ca?: Buffer): Promise<void> {
   return new Promise((resolve) => {
-    const req = http.get(url);
+    const req = url.startsWith('https:') ? https.get(url, { ca }) : http.get(url);
     req.on('error', () => resolve());
     req.on('close', () => resolve());
     setTimeout(() => req.destroy(), 100);
@@ -159,7 +161,7 @@ for (const [name, start] of Object.entries(APPS)) {
       const registry = new scales.Registry();
       const app = await start({ registry, includeOwn: true });
       running.push(app);
-      await Promise.all([sendAndDrop(`${app.url}/hang`), sendAndDrop(`${app.url}/hang`)]);
+      await Promise.all([sendAndDrop(`${app.url}/hang`, app.ca), sendAndDrop(`${app.url}/hang`, app.ca)]);
       const t = await poll(
         () => tree(registry),
         (v) => v.aborted.GET?.['/hang'] === 2,
@@ -179,6 +181,63 @@ for (const [name, start] of Object.entries(APPS)) {
     });
   });
 }
+
+describe('node:https: recordRequests on a TLS server', { timeout: 60_000 }, () => {
+  /** `n` GETs of `path` over one keep-alive connection, the certificate verified when `ca` is given. */
+  async function getAll(url: string, n: number, ca?: Buffer): Promise<number[]> {
+    const agent = url.startsWith('https:')
+      ? new https.Agent({ keepAlive: true, maxSockets: 1, ca })
+      : new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = url.startsWith('https:') ? https.get : http.get;
+    const statuses: number[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        statuses.push(
+          await new Promise<number>((resolve, reject) => {
+            get(url, { agent }, (res: IncomingMessage) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            }).on('error', reject);
+          }),
+        );
+      }
+    } finally {
+      agent.destroy();
+    }
+    return statuses;
+  }
+
+  it("over a verified TLS connection, the bytes counted are the responses' own: equal to the same responses over plain http", async () => {
+    const viaTls = new scales.Registry();
+    const viaTcp = new scales.Registry();
+    const tlsApp = await APPS['node:https']!({ registry: viaTls });
+    const tcpApp = await APPS['node:http']!({ registry: viaTcp });
+    running.push(tlsApp, tcpApp);
+    assert.match(tlsApp.url, /^https:\/\/127\.0\.0\.1:/);
+    // The certificate is trusted through `ca` (rejectUnauthorized stays on): a real TLS handshake.
+    assert.deepEqual(await getAll(`${tlsApp.url}/users/7`, 25, tlsApp.ca), Array(25).fill(200));
+    assert.deepEqual(await getAll(`${tlsApp.url}/nope`, 5, tlsApp.ca), Array(5).fill(404));
+    // Without trusting it, the client refuses the server: the TLS is not a plain socket in disguise.
+    await assert.rejects(getAll(`${tlsApp.url}/users/7`, 1), /self[- ]signed|certificate/i);
+    await getAll(`${tcpApp.url}/users/7`, 25);
+    await getAll(`${tcpApp.url}/nope`, 5);
+    const want = { GET: { '/users/:id': { '200': 25 }, [U]: { '404': 5 } } };
+    const tls = await poll(
+      () => tree(viaTls),
+      (v) => JSON.stringify(v.requests) === JSON.stringify(sortLike(v.requests, want)),
+    );
+    const tcp = await poll(
+      () => tree(viaTcp),
+      (v) => JSON.stringify(v.requests) === JSON.stringify(sortLike(v.requests, want)),
+    );
+    // Same responses (the Date header has a fixed length), so the same bytes: TLS records, the
+    // handshake and the certificate are not counted, and nothing reads 0 on a TLSSocket.
+    assert.ok(tls.bytesSent > 30 * 'user 7'.length, `https bytesSent ${tls.bytesSent}`);
+    assert.equal(tls.bytesSent, tcp.bytesSent);
+    assert.equal(tls.latency.GET!['/users/:id']!.lifetime.count, 25);
+    assert.equal(scales.requestStats({ registry: viaTls }).inFlight, 0);
+  });
+});
 
 describe('hono on a Web-standard runtime (in process, app.request())', () => {
   it('records route templates, status, errors and bytes from Content-Length', async () => {
