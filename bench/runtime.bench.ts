@@ -6,15 +6,24 @@
 // parts: the sampling timer alone (gc: false), and an empty PerformanceObserver of 'gc' entries
 // (what Node itself spends on GC observation, whoever observes). Then prom-client's
 // collectDefaultMetrics() on the same loop (last: it cannot be stopped), idle CPU, and reads.
-// Run: npm run bench   (or BENCH=runtime npm run bench)
+// The median's 95% confidence interval (order statistics of the per-round ratios) says whether
+// the run resolves a 1% cost; the V8 CPU profile of rounds with the stats on says which share of
+// the CPU the collector's own code and Node's GC observation took (a ratio inside one run, which
+// other jobs on the machine hardly move).
+// Run: npm run bench   (or BENCH=runtime npm run bench; RUNTIME_ROUNDS=60 for more rounds)
+import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { collectDefaultMetrics, Registry as PromRegistry } from 'prom-client';
 import * as scales from 'scales-metrics';
 import { consume, msPerCall, table } from './harness.js';
 
+// ~0.25 s a round: long enough that starting and stopping the collector around a round (its
+// declarations, first readings and their garbage) weighs little next to its steady cost.
 const REQUESTS = 300_000;
 const BATCH = 100; // requests between two yields to the event loop
-const ROUNDS = 15;
+const ROUNDS = Number(process.env.RUNTIME_ROUNDS ?? 24);
+/** With node --expose-gc: a full GC before each round, so that every round starts from the same heap. */
+const fullGc = (globalThis as { gc?: () => void }).gc;
 
 const app = new scales.Registry().collection('/web', scales.intStat('requests'), scales.pmfStat('latency'));
 
@@ -31,6 +40,7 @@ function request(i: number): void {
 
 /** Wall ms and process CPU ms for REQUESTS requests, yielding every BATCH with setImmediate (as a server between sockets). */
 async function serve(): Promise<{ wall: number; cpu: number }> {
+  fullGc?.();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < REQUESTS; ) {
@@ -41,11 +51,28 @@ async function serve(): Promise<{ wall: number; cpu: number }> {
   return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
 }
 
+/** The collector's sampling period under test (RUNTIME_RESOLUTION_MS; default: the library's). */
+const resolution = process.env.RUNTIME_RESOLUTION_MS === undefined ? {} : { eventLoopResolutionMs: Number(process.env.RUNTIME_RESOLUTION_MS) };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+/**
+ * A distribution-free 95% confidence interval of the median of `xs`: the order statistics
+ * k and n+1-k with k = n/2 - 0.98 sqrt(n) (the binomial's normal approximation).
+ */
+function medianCi(xs: number[]): [number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  const k = Math.max(0, Math.floor(s.length / 2 - 0.98 * Math.sqrt(s.length)));
+  return [s[k]!, s[s.length - 1 - k]!];
+}
+// One registry per case for the whole run: a collector started again writes into the same cells,
+// as one running for hours would (a fresh registry each round measured the allocation of the
+// stats' first writes, ~1% of a 0.1 s round, not the steady cost).
 const registry = new scales.Registry();
+const timerRegistry = new scales.Registry();
 const cases: Array<{ name: string; start: () => () => void; wall: number[]; cpu: number[]; best: number }> = [
-  ['scales collectRuntimeStats() on', () => scales.collectRuntimeStats({ registry })],
-  ['  its sampling timer alone (gc: false)', () => scales.collectRuntimeStats({ registry: new scales.Registry(), gc: false })],
+  ['scales collectRuntimeStats() on', () => scales.collectRuntimeStats({ registry, ...resolution })],
+  ['  its sampling timer alone (gc: false)', () => scales.collectRuntimeStats({ registry: timerRegistry, gc: false, ...resolution })],
+  // A/A: the same rounds with nothing started, the bench's own bias and noise.
+  ['nothing started (A/A: the bench itself)', () => ({ stop: () => {} })],
   [
     "  an empty PerformanceObserver of gc entries (Node's own cost)",
     () => {
@@ -130,6 +157,72 @@ if (gc !== undefined) {
   perGcUs = median(diffs);
 }
 const onMs = cases[0]!.best * ROUNDS; // about the time the first case ran
+
+/**
+ * The share of the hot loop's CPU (idle left out; GC kept: the GCs are the loop's) that went to
+ * the collector's own code (any sample with a frame of collect-runtime-stats below it: its timer
+ * tick, its GC observer callback, the window's renewals) and to Node's delivery of GC entries
+ * (node:internal/perf frames not under the collector), from an in-process V8 CPU profile
+ * sampled every 50 µs over `rounds` rounds with the stats on.
+ */
+async function profileShares(rounds: number): Promise<{ own: number; nodeGc: number; timers: number; samples: number }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  const h = scales.collectRuntimeStats({ registry: new scales.Registry(), ...resolution });
+  await session.post('Profiler.start');
+  for (let r = 0; r < rounds; r++) await serve();
+  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
+  h.stop();
+  session.disconnect();
+  const parent = new Map<number, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  type Part = 'own' | 'nodeGc' | 'timers' | 'app';
+  const kind = new Map<number, Part>();
+  const kindOf = (id: number): Part => {
+    let k = kind.get(id);
+    if (k === undefined) {
+      const { url, functionName } = byId.get(id)!.callFrame;
+      const p = parent.get(id);
+      const up = p === undefined ? 'app' : kindOf(p);
+      if (up === 'own' || url.includes('collect-runtime-stats')) k = 'own';
+      else if (up === 'nodeGc' || url.includes('internal/perf/observe')) k = 'nodeGc';
+      // Node running expired timers (the loop's own work uses setImmediate only: the collector's timer is the only one).
+      else if (up === 'timers' || functionName === 'processTimers' || functionName === 'listOnTimeout') k = 'timers';
+      else k = 'app';
+      kind.set(id, k);
+    }
+    return k;
+  };
+  let total = 0;
+  const sums = { own: 0, nodeGc: 0, timers: 0, app: 0 };
+  const detail = new Map<string, number>(); // RUNTIME_PROFILE_DETAIL=1: self time per function of the collector's part
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i]!;
+    if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+    const dt = profile.timeDeltas[i]!;
+    total += dt;
+    const k = kindOf(id);
+    sums[k] += dt;
+    if (k !== 'app') {
+      const f = byId.get(id)!.callFrame;
+      const name = `${k} ${f.functionName} ${f.url.split('/').slice(-2).join('/')}`;
+      detail.set(name, (detail.get(name) ?? 0) + dt);
+    }
+  }
+  if (process.env.RUNTIME_PROFILE_DETAIL) {
+    for (const [name, dt] of [...detail].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((dt / total) * 100).toFixed(3)}%  ${name}`);
+  }
+  return { own: sums.own / total, nodeGc: sums.nodeGc / total, timers: sums.timers / total, samples: profile.samples.length };
+}
+type CpuProfile = {
+  nodes: { id: number; callFrame: { url: string; functionName: string }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+};
+const shares = await profileShares(20);
 const gcPerSecond = gcPauses / (onMs / 1000);
 
 const h = scales.collectRuntimeStats({ registry });
@@ -152,13 +245,26 @@ for (let r = 0; r < ROUNDS; r++) promOn = Math.min(promOn, (await serve()).wall)
 const promRead = msPerCall(() => prom.getMetricsAsJSON(), 50); // its collect() runs here (the promise is not awaited)
 
 const pct = (ratio: number) => `${((ratio - 1) * 100).toFixed(2)}%`;
+const ci = (xs: number[]) => {
+  const [lo, hi] = medianCi(xs);
+  return `${pct(lo)} .. ${pct(hi)}`;
+};
 table(
   `hot loop of ${REQUESTS} small requests, yielding every ${BATCH}; ${ROUNDS} rounds of each case, each between two rounds off (${samples} delay samples, ${gcPauses} GC pauses recorded)`,
-  ['case', 'best ms', 'ns/request', 'overhead: median CPU', 'median wall (noisy on a shared machine)'],
+  ['case', 'best ms', 'ns/request', 'overhead: median CPU', '95% CI', 'median wall (noisy on a shared machine)', '95% CI'],
   [
-    ['runtime stats off', off, (off * 1e6) / REQUESTS, '', ''],
-    ...cases.map((c) => [c.name, c.best, (c.best * 1e6) / REQUESTS, pct(median(c.cpu)), pct(median(c.wall))]),
-    ['prom-client collectDefaultMetrics() on (after; best vs best)', promOn, (promOn * 1e6) / REQUESTS, pct(promOn / off), ''],
+    ['runtime stats off', off, (off * 1e6) / REQUESTS, '', '', '', ''],
+    ...cases.map((c) => [c.name, c.best, (c.best * 1e6) / REQUESTS, pct(median(c.cpu)), ci(c.cpu), pct(median(c.wall)), ci(c.wall)]),
+    ['prom-client collectDefaultMetrics() on (after; best vs best)', promOn, (promOn * 1e6) / REQUESTS, pct(promOn / off), '', '', ''],
+  ],
+);
+table(
+  `share of the hot loop's CPU, stats on (V8 CPU profile, 20 rounds, ${shares.samples} samples, idle left out)`,
+  ['part', 'share'],
+  [
+    ["the collector's own code (timer tick, GC observer callback, window renewals)", `${(shares.own * 100).toFixed(3)}%`],
+    ["Node's delivery of GC entries (node:internal/perf/observe, not under the collector)", `${(shares.nodeGc * 100).toFixed(3)}%`],
+    ["Node running the collector's timer (processTimers, listOnTimeout: their own frames)", `${(shares.timers * 100).toFixed(3)}%`],
   ],
 );
 table(
