@@ -237,6 +237,41 @@ describe('node:https: recordRequests on a TLS server', { timeout: 60_000 }, () =
     assert.equal(tls.latency.GET!['/users/:id']!.lifetime.count, 25);
     assert.equal(scales.requestStats({ registry: viaTls }).inFlight, 0);
   });
+
+  it('on an https server recordRequests records, the framework glue stands aside (the TLS socket knows its server)', async () => {
+    const registry = new scales.Registry();
+    const { recordRequests } = await import('scales-metrics/http');
+    const { expressRequestStats } = await import('scales-metrics/express');
+    const { default: express } = await import('express');
+    const { selfSignedCert } = await import('./request-apps.js');
+    const app = express();
+    app.use(expressRequestStats({ registry }));
+    app.get('/a', (_req, res) => {
+      res.send('a');
+    });
+    const { key, cert } = selfSignedCert();
+    const server = https.createServer({ key, cert }, app);
+    const handle = recordRequests(server, { registry, route: () => '/by-server' });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/a`;
+      assert.deepEqual(await getAll(url, 4, cert), [200, 200, 200, 200]);
+      await poll(
+        () => tree(registry).requests,
+        (v) => v.GET?.['/by-server']?.['200'] === 4,
+      );
+      assert.deepEqual(tree(registry).requests, { GET: { '/by-server': { '200': 4 } } });
+      handle.stop(); // now the framework's glue records
+      await getAll(url, 1, cert);
+      await poll(
+        () => tree(registry).requests,
+        (v) => v.GET?.['/a']?.['200'] === 1,
+      );
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  });
 });
 
 describe('hono on a Web-standard runtime (in process, app.request())', () => {
