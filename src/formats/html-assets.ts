@@ -44,7 +44,7 @@ table.obj{border-collapse:collapse;margin:2px 0 4px 0;font-size:13px;max-width:1
 table.obj th{text-align:left;font-weight:normal;color:var(--muted);padding:0 10px 0 0;vertical-align:top}
 table.obj td{padding:0 6px 0 0}
 svg.spark{vertical-align:middle;margin-left:6px}svg.spark polyline{fill:none;stroke:var(--s0);stroke-width:1.2}
-.empty{color:var(--muted)}
+.empty{color:var(--muted)}.qnote{margin:0 0 8px;color:var(--muted);overflow-wrap:anywhere}
 @media (max-width:520px){table.obj th{padding-right:6px}.level{margin-left:6px;padding-left:6px}svg.spark{display:none}}
 `;
 

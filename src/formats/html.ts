@@ -28,6 +28,8 @@ export interface HtmlRenderOptions {
   live?: { url: string; intervalMs: number; points: number };
   /** Text shown instead of the tree (e.g. "No stats match the query."). */
   emptyMessage?: string;
+  /** What the filter's key matched (e.g. `nothing is named "heap": it matched heapTotalBytes, heapUsedBytes ...`), shown under the form. */
+  queryNote?: string;
   /** Containers (below the top one) shown as links to their own page, e.g. `registry.isCollapsed`. */
   collapsed?: CollapsedTest;
   /** Containers shown folded, by path relative to the page's node (`api`, `web/api`). */
@@ -368,6 +370,7 @@ export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {})
     '<form method="get" action=""><label>Filter: <input type="text" name="query" size="20" value="' +
     escapeHtml(options.query ?? '') +
     '"></label> <button type="submit">Filter</button></form>' +
+    (options.queryNote ? '<p class="qnote" id="query-note">' + escapeHtml(options.queryNote) + '</p>' : '') +
     (live ? '<div id="live" hidden><button type="button" id="live-toggle">Pause</button> <span id="live-status">live</span></div>' : '') +
     (sp?.help ? '<p class="help">' + escapeHtml(sp.help) + '</p>' : '') +
     '</header>\n';

@@ -28,7 +28,7 @@ import { overviewCharts, statCharts } from '../formats/stat-charts.js';
 import type { ChartSpec } from '../formats/browser/charts.js';
 import type { PageCharts } from '../formats/html.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusChunks, wantsOpenMetrics } from '../formats/prometheus.js';
-import { emptyLike, filterSnapshot, parseQuery, type Query, QueryError } from '../formats/query.js';
+import { describeMatch, emptyLike, filterSnapshot, matchKey, parseQuery, type KeyMatch, type Query, QueryError } from '../formats/query.js';
 import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
 import { DEFAULT_SLICE_MS } from '../core/slices.js';
 import { collectBody } from './chunks.js';
@@ -385,7 +385,8 @@ export class StatusHandler {
       throw e;
     }
     if (!node) return text(404, `no stats at ${JSON.stringify(statPath)}`);
-    const filtered: SnapshotNode | undefined = query ? filterSnapshot(node, query) : node;
+    const match = query ? matchKey(node, query.key) : undefined;
+    const filtered: SnapshotNode | undefined = query ? filterSnapshot(node, query, match) : node;
     const shown = filtered ?? emptyLike(node);
     // Collapsing is a display choice of JSON and the page; Prometheus gets every container.
     const collapsed = this.source.isCollapsed?.bind(this.source);
@@ -441,7 +442,8 @@ export class StatusHandler {
           prefix: this.prefix,
           query: rawQuery,
           live: this.live ? { url: liveUrl, intervalMs: this.liveIntervalMs, points: SPARK_POINTS } : undefined,
-          emptyMessage: query && !filtered ? 'No stats match the query.' : undefined,
+          emptyMessage: query && !filtered ? emptyMessage(query, match!) : undefined,
+          queryNote: query && match!.how !== 'none' ? describeMatch(query, match!) : undefined,
           collapsed,
           fold,
           compact: !statOnly,
@@ -488,6 +490,16 @@ export class StatusHandler {
     }
     return text(500, `error rendering ${pathname}: ${describeThrown(e)}`);
   }
+}
+
+/** What the page says when a query kept nothing: that the key matched nothing, or that no value of the names it matched passed. */
+function emptyMessage(q: Query, m: KeyMatch): string {
+  if (m.how === 'none') {
+    const d = describeMatch(q, m)!;
+    return d[0].toUpperCase() + d.slice(1) + '.';
+  }
+  const list = m.names.join(', ') + (m.count > m.names.length ? ` (and ${m.count - m.names.length} more)` : '');
+  return q.op === undefined ? 'No stats match the query.' : `No value of ${list} is ${q.op} ${q.value}.`;
 }
 
 function splitUrl(url: string): { pathname: string; search: string } {

@@ -178,6 +178,26 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     assert.deepEqual(cells, ['["http","latency","GET /slow","99percentile"]']);
     assert.match((await page.locator('main [data-k*="99percentile"]').textContent())!, /^[\d.,]+ m?s$/, 'shown with its unit');
     await page.waitForSelector('main [data-k*="99percentile"].v.bad', { state: 'attached', timeout: 10_000 });
+    // What a user types: `heap`, not the leaf's exact name; the page says which names it took.
+    await page.goto(server.url + 'process');
+    await page.fill('input[name=query]', 'heap > 1MB');
+    await Promise.all([page.waitForURL(/query=heap/), page.press('input[name=query]', 'Enter')]);
+    const kept = await page.locator('main [data-k]').evaluateAll((els) => els.map((e) => e.getAttribute('data-k')));
+    assert.deepEqual(kept.sort(), [
+      '["process","memory","heapLimitBytes"]',
+      '["process","memory","heapTotalBytes"]',
+      '["process","memory","heapUsedBytes"]',
+    ]);
+    assert.match((await page.locator('main [data-k$=\'"heapUsedBytes"]\']').textContent())!, /^[\d.,]+ MiB$/);
+    assert.equal(
+      await page.locator('#query-note').textContent(),
+      'nothing is named "heap": it matched heapLimitBytes, heapSpaces, heapTotalBytes, heapUsedBytes (names with a word starting with it, any case)',
+    );
+    await page.screenshot({ path: ARTIFACTS + 'charts-filter-heap.png', fullPage: true });
+    // An unknown key says so instead of an empty page.
+    await page.fill('input[name=query]', 'hepa > 1MB');
+    await Promise.all([page.waitForURL(/query=hepa/), page.press('input[name=query]', 'Enter')]);
+    assert.match((await page.locator('main p.empty').textContent())!, /^Nothing is named "hepa" or has a word starting with it/);
   });
 
   it('folds the tree, remembers it in the URL, and marks only values that start moving', async () => {

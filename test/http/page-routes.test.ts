@@ -135,6 +135,26 @@ describe('status page routes', () => {
     }
   });
 
+  it('says what a filter key matched, and that an unknown key matched nothing', async () => {
+    const { web, h } = setup();
+    try {
+      web.errors += 2;
+      web.latencyX += 7;
+      const page = (await get(h, '/status/?query=' + encodeURIComponent('latencyx > 5'))).body;
+      assert.match(page, /<p class="qnote" id="query-note">nothing is named &quot;latencyx&quot;: it matched latencyX \(names with a word/);
+      assert.match(page, /data-k='\["web","latencyX"\]'/);
+      const json = JSON.parse((await get(h, '/status/?format=json&query=' + encodeURIComponent('api'))).body);
+      assert.deepEqual(json, { web: { api: { calls: 0 } } }, 'a container matched by name');
+      const none = (await get(h, '/status/?query=nosuch')).body;
+      assert.match(none, /<p class="empty">Nothing is named &quot;nosuch&quot; or has a word starting with it/);
+      assert.doesNotMatch(none, /id="query-note"/);
+      const failed = (await get(h, '/status/web?query=' + encodeURIComponent('errors > 5'))).body;
+      assert.match(failed, /<p class="empty">No value of errors is &gt; 5\.<\/p>/);
+    } finally {
+      h.close();
+    }
+  });
+
   it('checks the thresholds option', () => {
     assert.throws(() => createStatusHandler({ thresholds: { slow: 1 } as never }), /unknown threshold "slow"/);
     assert.throws(() => createStatusHandler({ thresholds: { slowSeconds: -1 } }), /invalid threshold slowSeconds: -1/);
