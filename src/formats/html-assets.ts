@@ -25,7 +25,7 @@ form{margin:0 0 10px;display:flex;flex-wrap:wrap;gap:4px;align-items:center}inpu
 .chart-title{font-weight:600;font-size:13px;margin:0 0 2px}
 .chart svg{display:block;width:100%;height:auto}.chart .ax{font-size:10px;fill:var(--muted)}
 .chart .grid{stroke:var(--line);stroke-width:1}.chart .axis{stroke:var(--muted);stroke-width:1}
-.chart .ln{fill:none;stroke-width:1.6;stroke-linejoin:round}.chart .ln.bad{stroke:var(--bad);stroke-width:2.2}
+.chart .ln{fill:none;stroke-width:1.6;stroke-linejoin:round}.chart .band{fill:currentColor;fill-opacity:.2;stroke:none}.chart .ln.bad{stroke:var(--bad);stroke-width:2.2}
 .chart .threshold{stroke:var(--bad);stroke-dasharray:4 3;stroke-width:1}.chart .cursor{stroke:var(--muted);stroke-width:1}
 .chart .bar{fill:var(--s0)}.chart .bar.bad{fill:var(--bad)}
 .s0{stroke:var(--s0);color:var(--s0)}.s1{stroke:var(--s1);color:var(--s1)}.s2{stroke:var(--s2);color:var(--s2)}

@@ -53,8 +53,10 @@ export interface PageCharts {
   readonly specs: readonly ChartSpec[];
   /** Sample times, epoch ms. */
   readonly t: readonly number[];
-  /** Values by history key, one per time. */
+  /** Values by history key, one per time (a coarse sample's: its period's highest). */
   readonly series: Readonly<Record<string, ReadonlyArray<number | null>>>;
+  /** The lowest value of each coarse sample (the first times), by key, for the charts that draw a band. */
+  readonly lo?: Readonly<Record<string, ReadonlyArray<number | null>>>;
 }
 
 /** The default URL prefix of the status pages. */
@@ -401,7 +403,10 @@ function chartsHtml(c: PageCharts): string {
     out += '<div class="chart" data-chart="' + i + '"><div class="chart-title">' + title + '</div><noscript>charts need JavaScript</noscript></div>';
   });
   return (
-    out + '</div></section>\n<script type="application/json" id="charts">' + scriptJson({ charts: c.specs, t: c.t, series: c.series }) + '</script>\n'
+    out +
+    '</div></section>\n<script type="application/json" id="charts">' +
+    scriptJson({ charts: c.specs, t: c.t, series: c.series, lo: c.lo ?? {} }) +
+    '</script>\n'
   );
 }
 

@@ -162,13 +162,17 @@ const MAX_FOLDS = 1000;
 function pageCharts(heading: string, all: ChartSpec[], timeline: HistoryTimeline | undefined): PageCharts {
   const specs = timeline ? all : all.filter((s) => s.type !== 'line');
   const series: Record<string, Array<number | null>> = {};
+  const lo: Record<string, Array<number | null>> = {};
   for (const spec of specs) {
     for (const [k] of spec.keys ?? []) {
       // A series the sampler does not hold (yet) starts empty and fills from the live polls.
       series[k] = timeline?.read(k) ?? (timeline ? timeline.t.map(() => null) : []);
     }
+    // A chart of one value (not a rate) draws each coarse minute's range as a band under its highest value.
+    const only = spec.keys?.length === 1 && spec.mode !== 'rate' ? timeline?.low(spec.keys[0][0]) : undefined;
+    if (only && only.length > 0) lo[spec.keys![0][0]] = only;
   }
-  return { heading, specs, t: timeline ? [...timeline.t] : [], series };
+  return { heading, specs, t: timeline ? [...timeline.t] : [], series, lo };
 }
 
 /** A JSON object's pieces with one more field (`"name":value` text) before its closing brace. */
@@ -182,12 +186,24 @@ function* withField(pieces: Iterable<string>, field: string): Generator<string> 
   yield last!.slice(0, -1) + ',' + field + '}';
 }
 
-/** The history as JSON, in pieces: `{"t": [...], "series": {key: [...]}}`. */
+/**
+ * The history as JSON, in pieces: `{"t": [...], "coarse": n, "series": {key: [...]}, "min": {key: [...]}}`:
+ * the first `coarse` times are coarse samples, whose value in `series` is the period's highest
+ * and in `min` (n values a series) its lowest.
+ */
 function* historyJsonChunks(timeline: HistoryTimeline, keys: readonly string[]): Generator<string> {
-  yield '{"t":' + JSON.stringify(timeline.t) + ',"series":{';
+  yield '{"t":' + JSON.stringify(timeline.t) + ',"coarse":' + timeline.coarse + ',"series":{';
   let first = true;
   for (const k of keys) {
     const v = timeline.read(k);
+    if (v === undefined) continue;
+    yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(v);
+    first = false;
+  }
+  yield '},"min":{';
+  first = true;
+  for (const k of keys) {
+    const v = timeline.low(k);
     if (v === undefined) continue;
     yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(v);
     first = false;

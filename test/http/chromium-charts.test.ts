@@ -224,6 +224,50 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     clearInterval(traffic);
   });
 
+  it("draws a coarse minute's range as a band under its highest value (a spike inside a minute is not lost)", async () => {
+    const reg = new scales.Registry();
+    const mem = reg.collection('/process/memory', scales.doubleStat('heapUsedBytes'));
+    const clock = new ManualScheduler(Date.now() - 30 * PERIOD);
+    // Tiers made small: 4 fine samples, a "minute" of 3: the first 24 samples are coarse points.
+    const srv = await serveInBackground(0, {
+      source: reg,
+      serverName: 'band-test',
+      history: { intervalMs: PERIOD, points: 4, coarseEvery: 3, scheduler: clock },
+    });
+    try {
+      for (let i = 1; i <= 30; i++) {
+        // 100 MB, with one 5-second spike to 900 MB at sample 11 (inside the 4th minute).
+        mem.heapUsedBytes = (i === 11 ? 900 : 100 + (i % 3) * 10) * 1e6;
+        clock.advance(PERIOD);
+        await until(
+          `band sample ${i}`,
+          async () => ((await (await fetch(srv.url + '?format=history')).json()) as { t: number[] }).t.length >= Math.min(i, 4),
+        );
+      }
+      await until('30 samples', async () => {
+        const h = (await (await fetch(srv.url + '?format=history')).json()) as { t: number[]; coarse: number };
+        return h.coarse === 8;
+      });
+      await page.goto(srv.url);
+      const chart = page.locator('[data-chart="0"]');
+      assert.equal(await chart.locator('.chart-title').textContent(), 'Heap used');
+      assert.equal(await chart.locator('path.band').count(), 1, 'a band over the coarse minutes');
+      // The spike is the top of the line: it reaches the top of the plot (y 8..128), the rest lies low.
+      const ys = ((await chart.locator('path.ln.s0').getAttribute('d')) ?? '')
+        .split(/[ML]/)
+        .filter((p) => p.trim() !== '')
+        .map((p) => Number(p.trim().split(' ')[1]));
+      assert.ok(Math.min(...ys) < 30 && ys.filter((y) => y > 100).length >= ys.length - 1, `line ys: ${ys}`);
+      // The keyboard cursor on a coarse point tells its min too.
+      await chart.locator('svg').focus();
+      for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowLeft');
+      assert.match((await chart.locator('.tip').textContent())!, /Heap used [\d.,]+ MiB \(min [\d.,]+ MiB\)$/);
+      await page.screenshot({ path: ARTIFACTS + 'charts-band.png', fullPage: true });
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('is usable at 400 px (nothing scrolls sideways) and follows the dark system setting', async () => {
     const narrow = await browser.newContext({ viewport: { width: 400, height: 900 }, colorScheme: 'dark' });
     const p = await narrow.newPage();

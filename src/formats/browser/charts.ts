@@ -26,8 +26,11 @@ export interface ChartSpec {
 
 /** The functions the live view draws with. */
 export interface ChartKit {
-  /** Draws a chart into `el` (replacing what it held). */
-  draw(el: HTMLElement, spec: ChartSpec, t: number[], series: Record<string, Array<number | null>>): void;
+  /**
+   * Draws a chart into `el` (replacing what it held). `lo`: the lowest value of the first
+   * (coarse) samples by key; a chart of one value draws the range down to it as a band.
+   */
+  draw(el: HTMLElement, spec: ChartSpec, t: number[], series: Record<string, Array<number | null>>, lo?: Record<string, Array<number | null>>): void;
   /** The per-second rates of a cumulative series (null across a gap or a reset). */
   rates(t: number[], v: Array<number | null>): Array<number | null>;
 }
@@ -139,13 +142,21 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       e.preventDefault();
     });
   };
-  const line = (host: HTMLElement, spec: ChartSpec, t: number[], series: Record<string, Array<number | null>>): void => {
+  const line = (
+    host: HTMLElement,
+    spec: ChartSpec,
+    t: number[],
+    series: Record<string, Array<number | null>>,
+    lows: Record<string, Array<number | null>> | undefined,
+  ): void => {
     const { svg, w, tip } = frame(host, spec);
     const keys = (spec.keys ?? []).filter(([k]) => series[k] !== undefined);
     const data = keys.map(([k]) => (spec.mode === 'rate' ? rates(t, series[k]) : series[k]));
+    // One value's coarse minutes: the line is each minute's highest, the band reaches its lowest.
+    const band = keys.length === 1 && spec.mode !== 'rate' ? lows?.[keys[0][0]] : undefined;
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
-    for (const d of data) {
+    for (const d of band ? [...data, band] : data) {
       for (const v of d) {
         if (v === null || !Number.isFinite(v)) continue;
         lo = Math.min(lo, v);
@@ -186,6 +197,26 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       const cp = el('clipPath', { id: clip }, svg);
       el('rect', { x: 0, y: 0, width: w, height: Math.max(0, ty) }, cp);
     }
+    if (band) {
+      // One closed shape per run of minutes with both values: along the highs, back along the lows.
+      const d = data[0];
+      let p = '';
+      let run: number[] = [];
+      const close = (): void => {
+        if (run.length > 1) {
+          for (let j = 0; j < run.length; j++) p += (j === 0 ? 'M' : 'L') + x(t[run[j]]).toFixed(1) + ' ' + y(d[run[j]]!).toFixed(1);
+          for (let j = run.length - 1; j >= 0; j--) p += 'L' + x(t[run[j]]).toFixed(1) + ' ' + y(band[run[j]]!).toFixed(1);
+          p += 'Z';
+        }
+        run = [];
+      };
+      for (let i = 0; i < band.length && i < d.length; i++) {
+        if (band[i] === null || d[i] === null || !Number.isFinite(band[i]!) || !Number.isFinite(d[i]!)) close();
+        else run.push(i);
+      }
+      close();
+      if (p) el('path', { d: p, class: 'band s0' }, svg);
+    }
     data.forEach((d, s) => {
       let p = '';
       let pen = false;
@@ -222,7 +253,18 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       tip,
       t.length,
       (i) => x(t[i]),
-      (i) => clock(t[i], true) + '  ' + keys.map(([, label], s) => label + ' ' + fmt(data[s][i], f)).join('  '),
+      (i) =>
+        clock(t[i], true) +
+        '  ' +
+        keys
+          .map(
+            ([, label], s) =>
+              label +
+              ' ' +
+              fmt(data[s][i], f) +
+              (band && band[i] !== undefined && band[i] !== null && band[i] !== data[s][i] ? ' (min ' + fmt(band[i], f) + ')' : ''),
+          )
+          .join('  '),
     );
   };
   const bars = (host: HTMLElement, spec: ChartSpec): void => {
@@ -267,9 +309,9 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
     );
   };
   return {
-    draw(host, spec, t, series) {
+    draw(host, spec, t, series, lo) {
       if (spec.type === 'bars') bars(host, spec);
-      else line(host, spec, t, series);
+      else line(host, spec, t, series, lo);
     },
     rates,
   };

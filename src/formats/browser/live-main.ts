@@ -38,7 +38,12 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
   // Charts: the history embedded by the server, extended by each poll.
   const dataEl = document.getElementById('charts');
   const cd = dataEl
-    ? (JSON.parse(dataEl.textContent || '{}') as { t: number[]; series: Record<string, Array<number | null>>; charts: ChartSpec[] })
+    ? (JSON.parse(dataEl.textContent || '{}') as {
+        t: number[];
+        series: Record<string, Array<number | null>>;
+        lo: Record<string, Array<number | null>>;
+        charts: ChartSpec[];
+      })
     : undefined;
   const MAX_T = 4000;
   // A chart under the pointer or the keyboard's focus is not redrawn by a poll (its cursor and
@@ -48,7 +53,7 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
     const t0 = performance.now();
     cd.charts.forEach((spec, i) => {
       const host = document.querySelector<HTMLElement>('[data-chart="' + i + '"]');
-      if (host && !(fromPoll && host.matches(':hover, :focus-within'))) kit.draw(host, spec, cd.t, cd.series);
+      if (host && !(fromPoll && host.matches(':hover, :focus-within'))) kit.draw(host, spec, cd.t, cd.series, cd.lo);
     });
     // How long drawing took, for whoever profiles the page (DevTools' timings, the tests).
     performance.measure('scales-charts', { start: t0 });
@@ -224,6 +229,7 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
           const drop = cd.t.length - MAX_T;
           cd.t.splice(0, drop);
           for (const k of Object.keys(cd.series)) cd.series[k].splice(0, drop);
+          for (const k of Object.keys(cd.lo)) cd.lo[k].splice(0, drop);
         }
         drawAll(true);
       }
