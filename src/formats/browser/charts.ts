@@ -30,9 +30,19 @@ export interface ChartKit {
    * Draws a chart into `el` (replacing what it held). `lo`: the lowest value of the first
    * (coarse) samples by key; a chart of one value draws the range down to it as a band.
    */
-  draw(el: HTMLElement, spec: ChartSpec, t: number[], series: Record<string, Array<number | null>>, lo?: Record<string, Array<number | null>>): void;
+  draw(
+    el: HTMLElement,
+    spec: ChartSpec,
+    t: number[],
+    series: Record<string, Array<number | null>>,
+    lo?: Record<string, Array<number | null>>,
+    /** The host's width when the caller read it (default: read now). */
+    width?: number,
+  ): void;
   /** The per-second rates of a cumulative series (null across a gap or a reset). */
   rates(t: number[], v: Array<number | null>): Array<number | null>;
+  /** The indices of a series drawn at pixel columns `px(i)`: per column its lowest and highest point in time order; -1 where the line breaks. */
+  thin(d: Array<number | null>, px: (i: number) => number): number[];
 }
 
 /** Builds the chart kit around the page's value formatter. */
@@ -60,6 +70,44 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
     }
     return out;
   };
+  /**
+   * The indices of a series worth drawing at its pixel columns: per column its lowest and its
+   * highest point, in time order (a day of 2,100 points in a 280-pixel plot: at most 560, and the
+   * line looks the same: every spike and dip is kept); -1 where the line breaks (no value).
+   */
+  const thin = (d: Array<number | null>, px: (i: number) => number): number[] => {
+    const out: number[] = [];
+    let col = Number.NaN;
+    let first = -1;
+    let lowI = -1;
+    let highI = -1;
+    const flush = (): void => {
+      if (first < 0) return;
+      if (lowI === highI) out.push(lowI);
+      else if (lowI < highI) out.push(lowI, highI);
+      else out.push(highI, lowI);
+      first = -1;
+    };
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i];
+      if (v === null || !Number.isFinite(v)) {
+        flush();
+        if (out.length > 0 && out[out.length - 1] !== -1) out.push(-1);
+        continue;
+      }
+      const c = Math.floor(px(i));
+      if (c !== col || first < 0) {
+        flush();
+        col = c;
+        first = lowI = highI = i;
+      } else {
+        if (v < d[lowI]!) lowI = i;
+        if (v > d[highI]!) highI = i;
+      }
+    }
+    flush();
+    return out;
+  };
   /** About `n` round ticks from lo to hi. */
   const ticks = (lo: number, hi: number, n: number): number[] => {
     const span = hi - lo || Math.abs(hi) || 1;
@@ -75,7 +123,9 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
     const d = new Date(ms);
     return two(d.getHours()) + ':' + two(d.getMinutes()) + (withSeconds ? ':' + two(d.getSeconds()) : '');
   };
-  const frame = (host: HTMLElement, spec: ChartSpec): { svg: SVGSVGElement; w: number; tip: HTMLElement } => {
+  const frame = (host: HTMLElement, spec: ChartSpec, width: number | undefined): { svg: SVGSVGElement; w: number; tip: HTMLElement } => {
+    // Read before the host is emptied (and given by the caller when it draws several charts: one layout for all, not one each).
+    const w = Math.max(200, Math.floor(width || host.clientWidth || 300));
     host.textContent = '';
     host.classList.add('chart');
     const head = document.createElement('div');
@@ -87,7 +137,6 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       head.appendChild(a);
     } else head.textContent = spec.title;
     host.appendChild(head);
-    const w = Math.max(200, Math.floor(host.clientWidth || 300));
     const svg = el('svg', { width: w, height: H, viewBox: `0 0 ${w} ${H}`, role: 'img', tabindex: 0, 'aria-label': spec.title });
     host.appendChild(svg);
     const tip = document.createElement('div');
@@ -148,8 +197,9 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
     t: number[],
     series: Record<string, Array<number | null>>,
     lows: Record<string, Array<number | null>> | undefined,
+    width: number | undefined,
   ): void => {
-    const { svg, w, tip } = frame(host, spec);
+    const { svg, w, tip } = frame(host, spec, width);
     const keys = (spec.keys ?? []).filter(([k]) => series[k] !== undefined);
     const data = keys.map(([k]) => (spec.mode === 'rate' ? rates(t, series[k]) : series[k]));
     // One value's coarse minutes: the line is each minute's highest, the band reaches its lowest.
@@ -198,35 +248,47 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       el('rect', { x: 0, y: 0, width: w, height: Math.max(0, ty) }, cp);
     }
     if (band) {
-      // One closed shape per run of minutes with both values: along the highs, back along the lows.
+      // One closed shape per run of minutes with both values: along the highs, back along the
+      // lows; one step a pixel column (its highest high, its lowest low).
       const d = data[0];
       let p = '';
-      let run: number[] = [];
+      let run: Array<[number, number, number]> = [];
       const close = (): void => {
         if (run.length > 1) {
-          for (let j = 0; j < run.length; j++) p += (j === 0 ? 'M' : 'L') + x(t[run[j]]).toFixed(1) + ' ' + y(d[run[j]]!).toFixed(1);
-          for (let j = run.length - 1; j >= 0; j--) p += 'L' + x(t[run[j]]).toFixed(1) + ' ' + y(band[run[j]]!).toFixed(1);
+          for (let j = 0; j < run.length; j++) p += (j === 0 ? 'M' : 'L') + run[j][0].toFixed(1) + ' ' + y(run[j][1]).toFixed(1);
+          for (let j = run.length - 1; j >= 0; j--) p += 'L' + run[j][0].toFixed(1) + ' ' + y(run[j][2]).toFixed(1);
           p += 'Z';
         }
         run = [];
       };
       for (let i = 0; i < band.length && i < d.length; i++) {
-        if (band[i] === null || d[i] === null || !Number.isFinite(band[i]!) || !Number.isFinite(d[i]!)) close();
-        else run.push(i);
+        const top = d[i];
+        const bottom = band[i];
+        if (top === null || bottom === null || !Number.isFinite(top) || !Number.isFinite(bottom)) {
+          close();
+          continue;
+        }
+        const px = x(t[i]);
+        const prev = run[run.length - 1];
+        if (prev !== undefined && Math.floor(prev[0]) === Math.floor(px)) {
+          prev[1] = Math.max(prev[1], top);
+          prev[2] = Math.min(prev[2], bottom);
+        } else run.push([px, top, bottom]);
       }
       close();
       if (p) el('path', { d: p, class: 'band s0' }, svg);
     }
+    const xAt = (i: number): number => x(t[i]);
     data.forEach((d, s) => {
       let p = '';
       let pen = false;
-      for (let i = 0; i < d.length; i++) {
-        const v = d[i];
-        if (v === null || !Number.isFinite(v)) {
+      // Thinned to the pixel columns first: the cost of a redraw follows the chart's width, not the history's length.
+      for (const i of thin(d, xAt)) {
+        if (i < 0) {
           pen = false;
           continue;
         }
-        p += (pen ? 'L' : 'M') + x(t[i]).toFixed(1) + ' ' + y(v).toFixed(1);
+        p += (pen ? 'L' : 'M') + x(t[i]).toFixed(1) + ' ' + y(d[i]!).toFixed(1);
         pen = true;
       }
       // A lone point (one sample so far) is drawn as a dot.
@@ -267,8 +329,8 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
           .join('  '),
     );
   };
-  const bars = (host: HTMLElement, spec: ChartSpec): void => {
-    const { svg, w, tip } = frame(host, spec);
+  const bars = (host: HTMLElement, spec: ChartSpec, width: number | undefined): void => {
+    const { svg, w, tip } = frame(host, spec, width);
     const bs = (spec.bars ?? []).filter((b) => b[0] > 0 && b[2] > 0);
     if (bs.length === 0) {
       const msg = el('text', { x: w / 2, y: H / 2, 'text-anchor': 'middle', class: 'ax' }, svg);
@@ -309,10 +371,11 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
     );
   };
   return {
-    draw(host, spec, t, series, lo) {
-      if (spec.type === 'bars') bars(host, spec);
-      else line(host, spec, t, series, lo);
+    draw(host, spec, t, series, lo, width) {
+      if (spec.type === 'bars') bars(host, spec, width);
+      else line(host, spec, t, series, lo, width);
     },
     rates,
+    thin,
   };
 }

@@ -51,9 +51,12 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
   const drawAll = (fromPoll: boolean): void => {
     if (!cd) return;
     const t0 = performance.now();
+    // Every width read before any chart is redrawn: one layout, not one a chart.
+    const hosts = cd.charts.map((_, i) => document.querySelector<HTMLElement>('[data-chart="' + i + '"]'));
+    const widths = hosts.map((h) => h?.clientWidth ?? 0);
     cd.charts.forEach((spec, i) => {
-      const host = document.querySelector<HTMLElement>('[data-chart="' + i + '"]');
-      if (host && !(fromPoll && host.matches(':hover, :focus-within'))) kit.draw(host, spec, cd.t, cd.series, cd.lo);
+      const host = hosts[i];
+      if (host && !(fromPoll && host.matches(':hover, :focus-within'))) kit.draw(host, spec, cd.t, cd.series, cd.lo, widths[i]);
     });
     // How long drawing took, for whoever profiles the page (DevTools' timings, the tests).
     performance.measure('scales-charts', { start: t0 });
