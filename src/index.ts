@@ -21,6 +21,8 @@ export { errorMarker } from './core/snapshot.js';
 export type { StatsSource } from './registry/source.js';
 export { InvalidNameError, MAX_PATH_DEPTH } from './core/path.js';
 export { OVERFLOW_KEY } from './core/stat-cell.js';
+export type { CounterOptions, DeclarationOptions, KnownUnit, StatDescription } from './core/description.js';
+export type { LabelSet, LabelValue, LabelValues } from './stats/labels.js';
 
 // The stat declarations (the catalogue of kinds).
 export {
@@ -64,11 +66,16 @@ export { DEFAULT_GAUGE_BUDGET_MS, DEFAULT_KEY_LIMIT, Registry, type RegistryOpti
 
 // What the declarations give: the handles and options of each kind.
 export type { HistogramAggregationHandle, HistogramAggregationOptions } from './stats/histogram-aggregation-stat.js';
-export type { IntDictHandle, IntDictOptions } from './stats/int-dict-stat.js';
+export type { IntDictChild, IntDictHandle, IntDictOptions, LabelledIntDictHandle } from './stats/int-dict-stat.js';
 export type { IntDictSumAggregationHandle, IntDictSumAggregationOptions } from './stats/int-dict-sum-aggregation-stat.js';
-export type { MeterDictHandle, MeterDictOptions } from './stats/meter-dict-stat.js';
+export type { LabelledMeterDictHandle, MeterDictHandle, MeterDictOptions } from './stats/meter-dict-stat.js';
 export type { MeterHandle } from './stats/meter-stat.js';
-export { DEFAULT_PMF_DICT_KEY_LIMIT, type NamedPmfDictHandle, type NamedPmfDictOptions } from './stats/named-pmf-dict-stat.js';
+export {
+  DEFAULT_PMF_DICT_KEY_LIMIT,
+  type LabelledPmfDictHandle,
+  type NamedPmfDictHandle,
+  type NamedPmfDictOptions,
+} from './stats/named-pmf-dict-stat.js';
 export type { MaxHandle } from './stats/max-stat.js';
 export type { NumberHandle } from './stats/number-stat.js';
 export { PMF_QUANTILES, type PmfHandle, type PmfOptions, type TimeUnit, type Timer, type Warn99Hook } from './stats/pmf-stat.js';

@@ -38,18 +38,25 @@ function isOneLineRecord(v: JsonValue): v is JsonObject {
   );
 }
 
-function durationUnit(v: JsonObject): string {
-  return v.unit === 'ms' ? 'ms' : v.unit === 's' || v.unit === undefined ? 's' : 'n';
+/** Seconds per unit of the time units a distribution may be in. */
+const SECONDS_PER: Readonly<Record<string, number>> = { s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 };
+
+/** A figure of a distribution as a readable duration (us and ns as seconds scaled), else a plain number. */
+function durationOf(v: JsonObject, x: JsonValue | undefined): string {
+  const unit = v.unit === undefined ? 's' : v.unit;
+  if (unit === 'ms') return formatValue(x, 'ms');
+  const per = typeof unit === 'string' && Object.hasOwn(SECONDS_PER, unit) ? SECONDS_PER[unit] : undefined;
+  if (per === undefined) return formatValue(x, 'n');
+  return formatValue(typeof x === 'number' && per !== 1 ? x * per : x, 's');
 }
 
 function distributionRow(v: JsonObject, p: Palette): string {
-  const f = durationUnit(v);
   const parts = [`${p.dim('n')} ${p.number(formatValue(v.count, 'n'))}`];
-  if ('min' in v) parts.push(`${p.dim('min')} ${p.number(formatValue(v.min, f))}`);
+  if ('min' in v) parts.push(`${p.dim('min')} ${p.number(durationOf(v, v.min))}`);
   for (const [key, label] of PERCENTILE_FIELDS) {
-    if (key in v) parts.push(`${p.dim(label)} ${p.number(formatValue(v[key], f))}`);
+    if (key in v) parts.push(`${p.dim(label)} ${p.number(durationOf(v, v[key]))}`);
   }
-  if ('max' in v) parts.push(`${p.dim('max')} ${p.number(formatValue(v.max, f))}`);
+  if ('max' in v) parts.push(`${p.dim('max')} ${p.number(durationOf(v, v.max))}`);
   if (typeof v.sources === 'number') parts.push(`${p.dim('sources')} ${p.number(String(v.sources))}`);
   return parts.join('  ');
 }
@@ -177,6 +184,21 @@ function rowOf(form: 'distribution' | 'rates', v: JsonObject, p: Palette): strin
   return form === 'distribution' ? distributionRow(v, p) : meterRow(v, p);
 }
 
+/** The lines below a dict of rows `levels` deep: branches per level, then one row per leaf. */
+function rowsBelow(v: JsonObject, levels: number, form: 'distribution' | 'rates', p: Palette): (lines: string[], indent: string) => void {
+  return (lines, indent) =>
+    renderEntries(
+      lines,
+      Object.keys(v).map((k) => {
+        const x = v[k];
+        if (levels > 1 && isObject(x)) return { key: k, v: x, text: undefined, below: rowsBelow(x, levels - 1, form, p) };
+        return { key: k, v: x, text: isObject(x) ? rowOf(form, x, p) : inline(x, p) };
+      }),
+      p,
+      indent,
+    );
+}
+
 /** A stat's line: its error, its row (pmf, meter), a dict of rows below it, or its JSON value. */
 function statEntry(stat: SnapshotStat, p: Palette): Entry {
   if (stat.error !== undefined) return { key: stat.name, v: null, text: p.error(`error: ${printable(stat.error)}`) };
@@ -184,22 +206,13 @@ function statEntry(stat: SnapshotStat, p: Palette): Entry {
   const row = kindOf(stat).display.row;
   if (row !== undefined && isObject(v)) {
     if (row.depth === 0) return { key: stat.name, v, text: rowOf(row.form, v, p) };
-    return {
-      key: stat.name,
-      v,
-      text: undefined,
-      below: (lines, indent) =>
-        renderEntries(
-          lines,
-          Object.keys(v).map((k) => {
-            const x = v[k];
-            return { key: k, v: x, text: isObject(x) ? rowOf(row.form, x, p) : inline(x, p) };
-          }),
-          p,
-          indent,
-        ),
-    };
+    // A dict of rows: one level per label (a labelled dict nests its combinations in label order).
+    const levels = row.depth === 1 ? (stat.description?.labels?.length ?? 1) : row.depth;
+    return { key: stat.name, v, text: undefined, below: rowsBelow(v, levels, row.form, p) };
   }
+  // A number shows its declared unit beside it (`bytesSent  1,234 bytes`).
+  const unit = stat.description?.unit;
+  if (typeof v === 'number' && unit !== undefined) return { key: stat.name, v, text: `${scalar(v, p)} ${p.dim(printable(unit))}` };
   return { key: stat.name, v, text: inline(v, p) };
 }
 

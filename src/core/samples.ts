@@ -6,6 +6,7 @@
  * {@link unhandled}), so a new sample type, or a kind yielding one, that some output does not
  * handle fails to compile.
  */
+import type { StatDescription } from './description.js';
 import type { JsonValue } from './snapshot.js';
 
 /** Labels of a sample in a labelled metric family: `[['key', '/a'], ['window', 'm1']]`. */
@@ -127,6 +128,8 @@ export interface StatMeta {
    * 'Infinity' or '-Infinity': the value is that number, not that text.
    */
   readonly nonFinite?: true;
+  /** What the declaration said (help, unit, label names): keyed kinds name their labels from it. */
+  readonly description?: StatDescription;
 }
 
 /**

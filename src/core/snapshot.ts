@@ -40,7 +40,7 @@ export type PmfSnapshot = {
   '98percentile': number | null;
   '99percentile': number | null;
   '999percentile': number | null;
-  /** Unit of every value above: 's' (seconds, the default, as in Python) or 'ms'. */
+  /** Unit of every value above: 's' (seconds, the default, as in Python), 'ms', 'us' or 'ns'. */
   unit: string;
   /** Length of the recent window, in seconds. */
   windowSeconds: number;

@@ -1,5 +1,6 @@
 import type { Clock } from '../sampling/clock.js';
 import type { Container } from './container.js';
+import type { StatDescription } from './description.js';
 import type { JsonValue, SnapshotOptions } from './snapshot.js';
 import { setOwn as setKey } from './json.js';
 
@@ -54,6 +55,14 @@ export abstract class StatCell {
   readonly forgetsRemoved: boolean = false;
   /** The nearest ancestor aggregation this stat reports to, or null. */
   up: (StatCell & Aggregator) | null = null;
+  /**
+   * Whether it is a counter: its value only goes up until a reset (`clear()`); a decrease is
+   * rejected (see {@link decreaseReason}). Kinds that count by default set it unless declared
+   * `{ gauge: true }`.
+   */
+  counter = false;
+  /** What its declaration said besides name and kind (set by the registry from the StatDef). */
+  description: StatDescription | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -70,8 +79,8 @@ export abstract class StatCell {
   /** The stat's value as plain JSON. May throw (a gauge function): callers catch. */
   abstract read(options: SnapshotOptions): JsonValue;
 
-  /** Whether this stat reports to an aggregation of kind `kind`. */
-  feeds(_kind: string): boolean {
+  /** Whether this stat reports to an aggregation of kind `kind` (the aggregation `target`: a labelled dict feeds a sum of the same labels only). */
+  feeds(_kind: string, _target?: StatCell): boolean {
     return false;
   }
 
@@ -137,6 +146,11 @@ function primitiveKey(k: unknown): string | undefined {
 
 /** The reason given when a dict key is rejected. */
 export const NOT_A_KEY = 'not a dict key (a string, or a number from JavaScript)';
+
+/** The reason given when a write would take a counter down (`where`: `, key "k"`, if any). */
+export function decreaseReason(old: number, where = ''): string {
+  return `a decrease of a counter (now ${old}${where}): declare it with { gauge: true } if it may go down`;
+}
 
 /** The reason given when a finite write would take a value beyond the double range. */
 export function overflowReason(path: string, now: number): string {

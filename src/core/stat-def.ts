@@ -1,4 +1,5 @@
 import type { Container } from './container.js';
+import type { StatDescription } from './description.js';
 import { validateName } from './path.js';
 import type { StatCell, StatContext } from './stat-cell.js';
 
@@ -12,6 +13,8 @@ export interface StatDef<N extends string = string, A = unknown, H = unknown, W 
   readonly name: N;
   /** The kind's name in the catalogue ('int', 'pmf', ...). */
   readonly kind: string;
+  /** What the declaration says besides name and kind (help, unit, labels, prometheusName); absent: nothing. */
+  readonly description?: StatDescription;
   /** @internal Creates the live stat. */
   readonly create: (container: Container, ctx: StatContext) => StatCell;
   /** Type-only markers; never set at run time. */
@@ -31,7 +34,8 @@ export function defineStat<N extends string, A, H, W extends boolean>(
   name: N,
   kind: string,
   create: (container: Container, ctx: StatContext) => StatCell,
+  description?: StatDescription,
 ): StatDef<N, A, H, W> {
   validateName(name, 'stat');
-  return Object.freeze({ name, kind, create });
+  return Object.freeze(description === undefined ? { name, kind, create } : { name, kind, create, description });
 }

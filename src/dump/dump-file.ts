@@ -5,7 +5,7 @@ import { jsonChunks } from '../formats/json.js';
 import { sourceOf } from '../registry/default-registry.js';
 import { type SnapshotNode, snapshotJson } from '../registry/snapshot.js';
 import type { StatsSource } from '../registry/source.js';
-import { kindsOf } from './read-dump.js';
+import { descriptionsOf, kindsOf } from './read-dump.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DUMP_FORMAT, DUMP_VERSION, type DumpFile } from './dump-format.js';
 
@@ -58,16 +58,19 @@ export function buildDump(options: DumpOptions = {}, extra: Partial<DumpFile> = 
   const head = header(options, extra);
   let stats: JsonObject = {};
   let kinds: Record<string, string> | undefined;
+  let descriptions: DumpFile['descriptions'];
   try {
     const node = source.snapshot(options.path ?? '/', snapshotOptions(options, source));
     if (node !== undefined) {
       stats = snapshotJson(node);
       kinds = kindsOf(node);
+      descriptions = descriptionsOf(node);
     }
   } catch (err) {
     return { ...head, statsError: statsErrorOf(err), stats };
   }
-  return kinds === undefined ? { ...head, stats } : { ...head, stats, kinds };
+  if (kinds === undefined) return { ...head, stats };
+  return descriptions === undefined ? { ...head, stats, kinds } : { ...head, stats, kinds, descriptions };
 }
 
 /** The text of a dump in pieces: the header, then the tree rendered piece by piece, then the kinds. */
@@ -78,6 +81,8 @@ function* dumpPieces(head: Omit<DumpFile, 'stats'>, node: SnapshotNode | undefin
   else {
     yield* jsonChunks(node);
     yield ',"kinds":' + JSON.stringify(kindsOf(node));
+    const descriptions = descriptionsOf(node);
+    if (descriptions !== undefined) yield ',"descriptions":' + JSON.stringify(descriptions);
   }
   yield '}\n';
 }

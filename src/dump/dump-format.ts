@@ -1,3 +1,4 @@
+import type { StatDescription } from '../core/description.js';
 import type { JsonObject } from '../core/snapshot.js';
 
 /** The `format` tag of every dump file. */
@@ -39,4 +40,10 @@ export interface DumpFile {
    * (see `readDump`).
    */
   kinds?: Record<string, string>;
+  /**
+   * What the declarations said (help, unit, labels, ...) of the stats that have a description,
+   * by path like `kinds` (`{"/http/requests": {"labels": ["method", "route", "status"]}}`),
+   * after `kinds`. Absent in dumps written before it was added: their stats read without one.
+   */
+  descriptions?: Record<string, StatDescription>;
 }

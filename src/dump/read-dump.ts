@@ -7,6 +7,7 @@
  * inferred here, once: a value with the shape a kind recognizes (a pmf, a meter) is that kind,
  * an object otherwise a container, anything else a plain `value` stat.
  */
+import { descriptionFromJson, type StatDescription } from '../core/description.js';
 import { isStatKind, KINDS } from '../registry/catalogue.js';
 import { isObject } from '../core/json.js';
 import type { JsonObject, JsonValue } from '../core/snapshot.js';
@@ -17,7 +18,7 @@ import { DUMP_FORMAT } from './dump-format.js';
 export interface DumpContents {
   /** True for a dump file (a header and `stats`), false for a bare tree. */
   readonly isDump: boolean;
-  /** The header fields of a dump (all but `stats` and `kinds`); `{}` for a bare tree. */
+  /** The header fields of a dump (all but `stats`, `kinds` and `descriptions`); `{}` for a bare tree. */
   readonly header: JsonObject;
   /** The stat tree in its original JSON shape (a Python dump's `last-updated` taken out). */
   readonly stats: JsonObject;
@@ -27,6 +28,8 @@ export interface DumpContents {
   readonly lastUpdated?: number;
   /** The stats' kinds by path (relative to the tree), as recorded in the dump; undefined when inferred. */
   readonly kinds?: Readonly<Record<string, string>>;
+  /** The stats' descriptions by path, as recorded in the dump; undefined when it has none. */
+  readonly descriptions?: Readonly<Record<string, StatDescription>>;
   /** The typed model of the tree (built on first use). */
   readonly node: SnapshotNode;
 }
@@ -51,10 +54,18 @@ export function readDump(data: JsonValue, from: string): DumpContents {
   if (!isObject(data)) throw new DumpReadError(`${from} does not hold a stat tree (a JSON object)`);
   const obj: JsonObject = data;
   if (isDumpFile(obj)) {
-    const { stats, kinds, ...header } = obj;
+    const { stats, kinds, descriptions, ...header } = obj;
     if (!isObject(stats)) throw new DumpReadError(`${from}: the dump has no "stats" object`);
     const recorded = isObject(kinds) ? kindsMap(kinds) : undefined;
-    return contents(true, header, stats, recorded, typeof header.host === 'string' ? header.host : undefined, numberOr(header['last-updated']));
+    return contents(
+      true,
+      header,
+      stats,
+      recorded,
+      typeof header.host === 'string' ? header.host : undefined,
+      numberOr(header['last-updated']),
+      isObject(descriptions) ? descriptionsMap(descriptions) : undefined,
+    );
   }
   // A bare tree; Python scales mixed `last-updated` into it.
   const { 'last-updated': lastUpdated, ...rest } = obj;
@@ -69,6 +80,7 @@ function contents(
   kinds: Record<string, string> | undefined,
   host: string | undefined,
   lastUpdated: number | undefined,
+  descriptions?: Record<string, StatDescription>,
 ): DumpContents {
   let node: SnapshotNode | undefined;
   return {
@@ -78,11 +90,26 @@ function contents(
     host,
     lastUpdated,
     kinds,
+    descriptions,
     get node() {
-      node ??= snapshotOfTree(stats, kinds);
+      node ??= snapshotOfTree(stats, kinds, descriptions);
       return node;
     },
   };
+}
+
+/** The well-formed descriptions of a dump's `descriptions` (anything else left out: a dump may come from anywhere). */
+function descriptionsMap(descriptions: JsonObject): Record<string, StatDescription> | undefined {
+  const out: Record<string, StatDescription> = Object.create(null);
+  let any = false;
+  for (const k of Object.keys(descriptions)) {
+    const d = descriptionFromJson(descriptions[k]);
+    if (d !== undefined) {
+      out[k] = d;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
 }
 
 function numberOr(v: JsonValue | undefined): number | undefined {
@@ -114,11 +141,21 @@ function isErrorMarker(v: JsonValue): v is { error: string } {
  * `{error: message}` is a stat whose reading failed. Kinds this version does not know are read
  * as plain `value` stats.
  */
-export function snapshotOfTree(tree: JsonObject, kinds?: Readonly<Record<string, string>>): SnapshotNode {
-  return nodeOf(tree, '', '/', kinds);
+export function snapshotOfTree(
+  tree: JsonObject,
+  kinds?: Readonly<Record<string, string>>,
+  descriptions?: Readonly<Record<string, StatDescription>>,
+): SnapshotNode {
+  return nodeOf(tree, '', '/', kinds, descriptions);
 }
 
-function nodeOf(tree: JsonObject, name: string, path: string, kinds: Readonly<Record<string, string>> | undefined): SnapshotNode {
+function nodeOf(
+  tree: JsonObject,
+  name: string,
+  path: string,
+  kinds: Readonly<Record<string, string>> | undefined,
+  descriptions: Readonly<Record<string, StatDescription>> | undefined,
+): SnapshotNode {
   const stats: SnapshotStat[] = [];
   const children: SnapshotNode[] = [];
   const base = path === '/' ? '' : path;
@@ -130,12 +167,39 @@ function nodeOf(tree: JsonObject, name: string, path: string, kinds: Readonly<Re
     if (recorded !== undefined) kind = isStatKind(recorded) ? recorded : 'value';
     else if (kinds === undefined) kind = isObject(value) && !isErrorMarker(value) ? inferKind(value) : 'value';
     else kind = isObject(value) ? undefined : 'value';
-    if (kind === undefined && isObject(value)) children.push(nodeOf(value, key, sub, kinds));
-    // The one place a read tree's stat is made: its kind from the dump (or inferred), its value as written.
-    else if (isErrorMarker(value)) stats.push({ name: key, kind: kind ?? 'value', value: null, error: value.error } as SnapshotStat);
-    else stats.push({ name: key, kind: kind ?? 'value', value } as SnapshotStat);
+    if (kind === undefined && isObject(value)) children.push(nodeOf(value, key, sub, kinds, descriptions));
+    else {
+      // The one place a read tree's stat is made: its kind from the dump (or inferred), its value as written.
+      const description = descriptions?.[sub];
+      const stat: { name: string; kind: StatKind; value: JsonValue; error?: string; description?: StatDescription } = isErrorMarker(value)
+        ? { name: key, kind: kind ?? 'value', value: null, error: value.error }
+        : { name: key, kind: kind ?? 'value', value };
+      if (description !== undefined) stat.description = description;
+      stats.push(stat as SnapshotStat);
+    }
   }
   return { name, path, stats, children };
+}
+
+/**
+ * The descriptions of a snapshot's stats by path relative to `node` (what a dump records under
+ * `descriptions`); undefined when no stat has one.
+ */
+export function descriptionsOf(node: SnapshotNode): Record<string, StatDescription> | undefined {
+  const out: Record<string, StatDescription> = {};
+  let any = false;
+  const strip = node.path === '/' ? 0 : node.path.length;
+  const visit = (n: SnapshotNode): void => {
+    const base = (n.path === '/' ? '' : n.path).slice(strip);
+    for (const s of n.stats) {
+      if (s.description === undefined) continue;
+      out[`${base}/${s.name}`] = s.description;
+      any = true;
+    }
+    for (const c of n.children) visit(c);
+  };
+  visit(node);
+  return any ? out : undefined;
 }
 
 /** The kinds of a snapshot's stats by path relative to `node` (what a dump records under `kinds`). */

@@ -82,13 +82,17 @@ function sumLeaves(v: JsonValue): number | null {
   return sum;
 }
 
+/** Seconds per unit of a pmf's time units (a pmf in 's' or without a unit: 1). */
+const SECONDS_PER_UNIT: Readonly<Record<string, number>> = { ms: 1e-3, us: 1e-6, ns: 1e-9 };
+
 /** The largest `field` of the pmfs in a value (a pmf or a dict of them), in seconds. */
 function worst(field: string): (v: JsonValue) => number | null {
   const walk = (v: JsonValue): number | null => {
     if (!isObject(v)) return null;
     const f = v[field];
     if (typeof f === 'number' || (f === null && typeof v.unit === 'string')) {
-      return typeof f === 'number' ? (v.unit === 'ms' ? f / 1000 : f) : null;
+      const u = v.unit;
+      return typeof f === 'number' ? f * (typeof u === 'string' && Object.hasOwn(SECONDS_PER_UNIT, u) ? SECONDS_PER_UNIT[u] : 1) : null;
     }
     let best: number | null = null;
     for (const k of Object.keys(v)) {

@@ -128,13 +128,14 @@ export function statCharts(stat: SnapshotStat, segments: readonly string[], t: S
     out.push({ title: 'Value over time', type: 'line', fmt, mode: 'value', keys: values.filter((v) => v[2] === fmt).map(([k, l]) => [k, l]) });
   }
   for (const [name, sketch, unit] of sketches(stat.value, stat.name)) {
-    const fmt = unit === 'ms' ? 'ms' : 's';
+    // A pmf in us or ns: plain numbers in its unit (the threshold, in seconds, scaled to it).
+    const fmt = unit === 'ms' ? 'ms' : unit === 'us' || unit === 'ns' ? 'n' : 's';
     out.push({
       title: 'Distribution now (log scale)' + (name !== stat.name ? ' (' + name + ')' : ''),
       type: 'bars',
       fmt,
       bars: distributionBars(sketch),
-      threshold: fmt === 'ms' ? slow * 1000 : slow,
+      threshold: slow * (unit === 'ms' ? 1e3 : unit === 'us' ? 1e6 : unit === 'ns' ? 1e9 : 1),
     });
   }
   return out;

@@ -3,6 +3,7 @@ import { Container } from '../core/container.js';
 import { InvalidNameError, parsePath, validateName } from '../core/path.js';
 import { runSliced, runToEnd } from '../core/slices.js';
 import { describeThrown, type JsonObject, type JsonValue, type SnapshotOptions } from '../core/snapshot.js';
+import type { StatDescription } from '../core/description.js';
 import type { Aggregator, StatCell, StatContext } from '../core/stat-cell.js';
 import { type AnyDef, intDictStat, type Stats } from './catalogue.js';
 import { type SnapshotNode, type SnapshotStat, snapshotJson } from './snapshot.js';
@@ -296,13 +297,14 @@ export class Registry implements StatsSource {
     for (const cell of [...c.stats.values()]) {
       const r = this.read(cell, options);
       // The one place a snapshot stat is made: a cell's kind is a catalogue name, its read() that kind's value.
-      stats.push(
-        (r.error !== undefined
+      const s: { name: string; kind: string; value: JsonValue; error?: string; nonFinite?: true; description?: StatDescription } =
+        r.error !== undefined
           ? { name: cell.name, kind: cell.kind, value: null, error: r.error }
           : r.nonFinite
             ? { name: cell.name, kind: cell.kind, value: r.value, nonFinite: true }
-            : { name: cell.name, kind: cell.kind, value: r.value }) as SnapshotStat,
-      );
+            : { name: cell.name, kind: cell.kind, value: r.value };
+      if (cell.description !== undefined) s.description = cell.description;
+      stats.push(s as SnapshotStat);
       // A chance to yield every 32 cheap stats, and after each expensive one (percentile summaries).
       if (++n % 32 === 0 || cell.costly) yield;
     }
@@ -367,7 +369,7 @@ export class Registry implements StatsSource {
     } else this.slowGauges.delete(cell);
     try {
       if (this.gaugeReadMs === null) {
-        const s = this.collection('/scales', intDictStat('gaugeReadMs', { keyLimit: SELF_KEY_LIMIT }));
+        const s = this.collection('/scales', intDictStat('gaugeReadMs', { keyLimit: SELF_KEY_LIMIT, gauge: true }));
         this.gaugeReadMs = s.$.gaugeReadMs;
       }
       this.gaugeReadMs.set(cell.path, rounded);
@@ -420,10 +422,20 @@ export class Registry implements StatsSource {
     const existing = c.stats.get(d.name);
     if (existing !== undefined) {
       if (existing.kind !== d.kind) throw new TypeError(`stat "${d.name}" in ${c.path} is already declared as ${existing.kind}, not ${d.kind}`);
+      const had = existing.description?.labels ?? [];
+      const has = d.description?.labels ?? [];
+      if (had.length !== has.length || had.some((l, i) => l !== has[i])) {
+        throw new TypeError(`stat "${d.name}" in ${c.path} is already declared with labels [${had.join(', ')}], not [${has.join(', ')}]`);
+      }
+      if ((existing.description?.gauge === true) !== (d.description?.gauge === true)) {
+        const was = existing.description?.gauge === true ? 'a gauge ({ gauge: true })' : 'a counter';
+        throw new TypeError(`stat "${d.name}" in ${c.path} is already declared as ${was}; declare it the same way again`);
+      }
       return existing;
     }
     if (c.children.has(d.name)) throw new TypeError(`cannot declare stat "${d.name}" in ${c.path}: a container of that name exists there`);
     const cell = d.create(c, this.ctx);
+    cell.description = d.description;
     c.stats.set(d.name, cell);
     // A stat declared in a removed container (a late callback of a removed owner) works, but
     // reports to no aggregation of the live tree, which could never forget it.
@@ -443,7 +455,15 @@ export class Registry implements StatsSource {
   private aggregatorFor(start: Container | null, cell: StatCell): (StatCell & Aggregator) | null {
     for (let c = start; c !== null; c = c.parent) {
       const s = c.stats.get(cell.name);
-      if (s?.aggregates && cell.feeds(s.kind)) return s as StatCell & Aggregator;
+      if (s?.aggregates && cell.feeds(s.kind, s)) {
+        // A counter's sum only goes up: a stat that may go down cannot feed it.
+        if (s.counter && !cell.counter) {
+          throw new TypeError(
+            `stat "${cell.name}" in ${cell.container.path} may go down (a gauge) but the sum aggregation ${s.path} is a counter: declare the aggregation with { gauge: true }`,
+          );
+        }
+        return s as StatCell & Aggregator;
+      }
     }
     return null;
   }

@@ -3,6 +3,7 @@
  * dumps). A stat is a union discriminated by `kind`, each kind with its own value type, so
  * `if (s.kind === 'pmf') s.value.median` needs no cast. Built from the catalogue of kinds.
  */
+import type { StatDescription } from '../core/description.js';
 import { setOwn } from '../core/json.js';
 import { KINDS, type StatKind, type StatValue } from './catalogue.js';
 import type { KindOutputs } from '../core/samples.js';
@@ -24,6 +25,8 @@ export type SnapshotStatOf<K extends StatKind> =
        * text has no flag, so outputs type a value by this, never by parsing the text.
        */
       readonly nonFinite?: true;
+      /** What the declaration said besides name and kind (help, unit, labels); absent: nothing. */
+      readonly description?: StatDescription;
     }
   | {
       readonly name: string;
@@ -31,6 +34,8 @@ export type SnapshotStatOf<K extends StatKind> =
       readonly value: null;
       /** Set when reading the stat failed (a gauge function threw): the error's message. */
       readonly error: string;
+      /** What the declaration said besides name and kind (help, unit, labels); absent: nothing. */
+      readonly description?: StatDescription;
     };
 
 /**

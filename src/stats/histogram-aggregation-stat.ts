@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat, KEY_LABELS } from '../core/description.js';
 import type { KindOutputs } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, defineStatProperty, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
@@ -7,7 +8,7 @@ import { dictProxy } from './dict-proxy.js';
 import { histogramKey } from './value-stat.js';
 
 /** Options of a `histogramAggregationStat`. */
-export interface HistogramAggregationOptions {
+export interface HistogramAggregationOptions extends DeclarationOptions {
   /** Remove a value whose count falls to 0 (default false: it stays, showing 0). */
   autoDelete?: boolean;
   /** At most this many distinct values (default: the registry's `keyLimit`). */
@@ -135,5 +136,10 @@ export function histogramAggregationStat<N extends string>(
   name: N,
   options: HistogramAggregationOptions = {},
 ): StatDef<N, Readonly<Record<string, number>>, HistogramAggregationHandle, false> {
-  return defineStat(name, 'histogramAggregation', (c, ctx) => new HistogramAggregationCell(name, c, ctx, options));
+  return defineStat(
+    name,
+    'histogramAggregation',
+    (c, ctx) => new HistogramAggregationCell(name, c, ctx, options),
+    describeStat(name, options, KEY_LABELS),
+  );
 }

@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { isFiniteNumber, StatCell } from '../core/stat-cell.js';
@@ -53,6 +54,6 @@ export const maxOutputs: KindOutputs<number | null> = {
 };
 
 /** The largest value given: `STATS.peak = queue.length` or `STATS.$.peak.record(n)`. */
-export function maxStat<N extends string>(name: N): StatDef<N, number | null, MaxHandle, true> {
-  return defineStat(name, 'max', (c, ctx) => new MaxCell(name, c, ctx));
+export function maxStat<N extends string>(name: N, options?: DeclarationOptions): StatDef<N, number | null, MaxHandle, true> {
+  return defineStat(name, 'max', (c, ctx) => new MaxCell(name, c, ctx), describeStat(name, options));
 }

@@ -1,15 +1,41 @@
-import type { KindOutputs, Sample } from '../core/samples.js';
+import { type DeclarationOptions, describeStat, labelNamesOf } from '../core/description.js';
+import type { KindOutputs, Sample, StatMeta } from '../core/samples.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
+import { forEachLeaf, badLabelsReason, LabelledCells, type LabelSet, type LabelValues, labelNames, type ManyLabels } from './labels.js';
 import { MeterCell, type MeterHandle, meterDisplay, meterSamplesInto } from './meter-stat.js';
 
 /** Options of a `meterDictStat`. */
-export interface MeterDictOptions {
+export interface MeterDictOptions extends DeclarationOptions {
   /** At most this many keys (default: the registry's `keyLimit`). */
   keyLimit?: number;
+  /**
+   * The label names, outermost first: `['method', 'route']` makes a labelled dict
+   * (`mark({ method, route })`, `labels('GET', '/a').mark()`), its JSON nested in label order.
+   * One name only renames the label of a plain dict (default `key`). The key limit counts combinations.
+   */
+  labels?: readonly string[];
+}
+
+/**
+ * Handle of a `meterDictStat` declared with two or more `labels` (also its property on the
+ * stats object). A label set that is not one is rejected and counted; no argument makes a
+ * method throw.
+ */
+export interface LabelledMeterDictHandle<L extends readonly string[]> {
+  /** The label names, outermost first. */
+  readonly labelNames: L;
+  /** The meter of a combination, created on first use. */
+  get(labels: LabelSet<L>): MeterHandle;
+  /** Counts `n` events (default 1) under a combination. */
+  mark(labels: LabelSet<L>, n?: number): void;
+  /** The meter of a combination, values in label order: cache it (`d.labels('GET', '/a').mark()`). */
+  labels(...values: LabelValues<L>): MeterHandle;
+  /** The number of combinations present. */
+  readonly size: number;
 }
 
 /** Handle of a `meterDictStat`. */
@@ -34,6 +60,7 @@ export class MeterDictCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: MeterDictOptions) {
     super(name, container, ctx);
+    this.counter = true;
     this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
   }
 
@@ -109,9 +136,17 @@ export class MeterDictCell extends StatCell {
 /** The snapshot value of a meterDict: `{key: MeterSnapshot}`. */
 export type MeterDict = { [key: string]: MeterSnapshot };
 
-function meterDictSamples(value: MeterDict): Sample[] {
+function meterDictSamples(value: MeterDict, meta: StatMeta): Sample[] {
   const out: Sample[] = [];
-  for (const k of Object.keys(value)) meterSamplesInto(out, value[k], [k], [['key', k]]);
+  const names = labelNames(meta);
+  if (names.length > 1) {
+    forEachLeaf(value, names, (v, field, labels) => {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) meterSamplesInto(out, v as MeterSnapshot, field, labels);
+    });
+    return out;
+  }
+  const label = names[0];
+  for (const k of Object.keys(value)) meterSamplesInto(out, value[k], [k], [[label, k]]);
   return out;
 }
 
@@ -123,9 +158,69 @@ export const meterDictOutputs: KindOutputs<MeterDict> = {
 };
 
 /** A meter per key: `STATS.hitsByRoute[route].mark()`. */
+export function meterDictStat<N extends string, const L extends ManyLabels>(
+  name: N,
+  options: MeterDictOptions & { labels: L },
+): StatDef<N, LabelledMeterDictHandle<L>, LabelledMeterDictHandle<L>, false>;
+/** Without `labels` (or with one name), a plain dict: `STATS.hitsByRoute[route].mark()`. */
 export function meterDictStat<N extends string>(
   name: N,
-  options: MeterDictOptions = {},
-): StatDef<N, Record<string, MeterHandle>, MeterDictHandle, false> {
-  return defineStat(name, 'meterDict', (c, ctx) => new MeterDictCell(name, c, ctx, options));
+  options?: MeterDictOptions & { labels?: readonly [string] },
+): StatDef<N, Record<string, MeterHandle>, MeterDictHandle, false>;
+export function meterDictStat<N extends string>(name: N, options: MeterDictOptions = {}): StatDef<N, unknown, unknown, false> {
+  const labels = labelNamesOf(options?.labels, name);
+  const description = describeStat(name, options, labels);
+  if (labels.length === 1) return defineStat(name, 'meterDict', (c, ctx) => new MeterDictCell(name, c, ctx, options), description);
+  return defineStat(name, 'meterDict', (c, ctx) => new LabelledMeterDictCell(name, c, ctx, options, labels), description);
+}
+
+/** `meterDictStat` with two or more labels: a meter per combination of label values, nested in label order. */
+export class LabelledMeterDictCell extends StatCell {
+  readonly kind = 'meterDict';
+  override readonly costly = true;
+  readonly cells: LabelledCells<MeterCell>;
+
+  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: MeterDictOptions, names: readonly string[]) {
+    super(name, container, ctx);
+    this.counter = true;
+    this.cells = new LabelledCells(this, names, keyLimitOf(options.keyLimit, ctx.keyLimit, name), () => new MeterCell(name, container, ctx));
+  }
+
+  rejectSetOf(set: unknown): void {
+    this.ctx.reject(this, set, badLabelsReason(this.cells.names));
+  }
+
+  /** Marks `n` under a label set; a value that is no finite number is rejected before any combination is created. */
+  mark(set: unknown, n: unknown): void {
+    if (!isFiniteNumber(n)) {
+      this.ctx.reject(this, n, 'not a finite number');
+      return;
+    }
+    const c = this.cells.ofSet(set);
+    if (c === undefined) this.rejectSetOf(set);
+    else c.mark(n);
+  }
+
+  read(): MeterDict {
+    return this.cells.tree.toJson((c) => c.read()) as MeterDict;
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    const cell = this;
+    const handle: LabelledMeterDictHandle<readonly string[]> = {
+      labelNames: cell.cells.names,
+      get: (set) => cell.cells.handleOf(set, false).handle,
+      mark: (set, n = 1) => cell.mark(set, n),
+      labels: (...values) => cell.cells.handleOf(values, true).handle,
+      get size() {
+        return cell.cells.tree.size;
+      },
+    };
+    defineStatProperty(this, target, handle);
+    handles[this.name] = handle;
+  }
+
+  clear(): void {
+    this.cells.clear();
+  }
 }

@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { isObject } from '../core/json.js';
 import { AT_VALUE, type DisplayHints, fieldAt, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
@@ -21,6 +22,7 @@ export class MeterCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx']) {
     super(name, container, ctx);
+    this.counter = true;
     this.meter = new Meter(ctx.clock);
     const cell = this;
     this.handle = {
@@ -33,6 +35,10 @@ export class MeterCell extends StatCell {
   mark(n: unknown): void {
     if (!isFiniteNumber(n)) {
       this.ctx.reject(this, n, 'not a finite number');
+      return;
+    }
+    if (n < 0) {
+      this.ctx.reject(this, n, 'a negative number of events (a meter is a counter: it only goes up)');
       return;
     }
     if (!this.meter.markFinite(n)) this.ctx.reject(this, n, overflowReason(`the count of ${this.path}`, this.meter.rates().count));
@@ -104,6 +110,6 @@ export const meterOutputs: KindOutputs<MeterSnapshot> = {
 };
 
 /** 1/5/15-minute rates: `STATS.hits.mark()` or `STATS.hits.mark(5)`. */
-export function meterStat<N extends string>(name: N): StatDef<N, MeterHandle, MeterHandle, false> {
-  return defineStat(name, 'meter', (c, ctx) => new MeterCell(name, c, ctx));
+export function meterStat<N extends string>(name: N, options?: DeclarationOptions): StatDef<N, MeterHandle, MeterHandle, false> {
+  return defineStat(name, 'meter', (c, ctx) => new MeterCell(name, c, ctx), describeStat(name, options));
 }

@@ -1,15 +1,41 @@
-import type { KindOutputs, Sample } from '../core/samples.js';
+import { describeStat, labelNamesOf } from '../core/description.js';
+import type { KindOutputs, Sample, StatMeta } from '../core/samples.js';
 import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
-import { type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
+import { forEachLeaf, badLabelsReason, LabelledCells, type LabelSet, type LabelValues, labelNames, type ManyLabels } from './labels.js';
+import { checkPmfOptions, type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
 
 /** Options of a `namedPmfDictStat`. */
 export interface NamedPmfDictOptions extends PmfOptions {
   /** At most this many keys (default 100: each key holds a sketch of up to 32 KiB). */
   keyLimit?: number;
+  /**
+   * The label names, outermost first: `['method', 'route']` makes a labelled dict
+   * (`record({ method, route }, v)`, `labels('GET', '/a').record(v)`), its JSON nested in label order.
+   * One name only renames the label of a plain dict (default `key`). The key limit counts combinations.
+   */
+  labels?: readonly string[];
+}
+
+/**
+ * Handle of a `namedPmfDictStat` declared with two or more `labels` (also its property on the
+ * stats object). A label set that is not one is rejected and counted; no argument makes a
+ * method throw.
+ */
+export interface LabelledPmfDictHandle<L extends readonly string[]> {
+  /** The label names, outermost first. */
+  readonly labelNames: L;
+  /** The PmfStat of a combination, created on first use. */
+  get(labels: LabelSet<L>): PmfHandle;
+  /** Records `value` under a combination. */
+  record(labels: LabelSet<L>, value: number): void;
+  /** The PmfStat of a combination, values in label order: cache it (`d.labels('GET', '/a').time(fn)`). */
+  labels(...values: LabelValues<L>): PmfHandle;
+  /** The number of combinations present. */
+  readonly size: number;
 }
 
 /** Default key limit of a namedPmfDictStat. */
@@ -117,9 +143,17 @@ export class NamedPmfDictCell extends StatCell {
 /** The snapshot value of a namedPmfDict: `{key: PmfSnapshot}`. */
 export type PmfDict = { [key: string]: PmfSnapshot };
 
-function pmfDictSamples(value: PmfDict): Sample[] {
+function pmfDictSamples(value: PmfDict, meta: StatMeta): Sample[] {
   const out: Sample[] = [];
-  for (const k of Object.keys(value)) pmfSamplesInto(out, value[k], [k], [['key', k]]);
+  const names = labelNames(meta);
+  if (names.length > 1) {
+    forEachLeaf(value, names, (v, field, labels) => {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) pmfSamplesInto(out, v as PmfSnapshot, field, labels);
+    });
+    return out;
+  }
+  const label = names[0];
+  for (const k of Object.keys(value)) pmfSamplesInto(out, value[k], [k], [[label, k]]);
   return out;
 }
 
@@ -130,10 +164,75 @@ export const namedPmfDictOutputs: KindOutputs<PmfDict> = {
   display: pmfDisplay(1),
 };
 
-/** A PmfStat per key: `STATS.byRoute[route].record(seconds)`. */
+/** A PmfStat per key: `STATS.byRoute[route].record(seconds)`; with `labels`, per combination. */
+export function namedPmfDictStat<N extends string, const L extends ManyLabels>(
+  name: N,
+  options: NamedPmfDictOptions & { labels: L },
+): StatDef<N, LabelledPmfDictHandle<L>, LabelledPmfDictHandle<L>, false>;
+/** Without `labels` (or with one name), a plain dict: `STATS.byRoute[route].record(seconds)`. */
 export function namedPmfDictStat<N extends string>(
   name: N,
-  options: NamedPmfDictOptions = {},
-): StatDef<N, Record<string, PmfHandle>, NamedPmfDictHandle, false> {
-  return defineStat(name, 'namedPmfDict', (c, ctx) => new NamedPmfDictCell(name, c, ctx, options));
+  options?: NamedPmfDictOptions & { labels?: readonly [string] },
+): StatDef<N, Record<string, PmfHandle>, NamedPmfDictHandle, false>;
+export function namedPmfDictStat<N extends string>(name: N, options: NamedPmfDictOptions = {}): StatDef<N, unknown, unknown, false> {
+  const labels = labelNamesOf(options?.labels, name);
+  checkPmfOptions(name, options);
+  const description = describeStat(name, options, labels, options?.unit ?? 's');
+  if (labels.length === 1) return defineStat(name, 'namedPmfDict', (c, ctx) => new NamedPmfDictCell(name, c, ctx, options), description);
+  return defineStat(name, 'namedPmfDict', (c, ctx) => new LabelledPmfDictCell(name, c, ctx, options, labels), description);
+}
+
+/** `namedPmfDictStat` with two or more labels: a PmfStat per combination of label values, nested in label order. */
+export class LabelledPmfDictCell extends StatCell {
+  readonly kind = 'namedPmfDict';
+  override readonly costly = true;
+  readonly cells: LabelledCells<PmfCell>;
+
+  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: NamedPmfDictOptions, names: readonly string[]) {
+    super(name, container, ctx);
+    this.cells = new LabelledCells(
+      this,
+      names,
+      keyLimitOf(options.keyLimit, DEFAULT_PMF_DICT_KEY_LIMIT, name),
+      () => new PmfCell(name, container, ctx, options),
+    );
+  }
+
+  rejectSetOf(set: unknown): void {
+    this.ctx.reject(this, set, badLabelsReason(this.cells.names));
+  }
+
+  /** Records `v` under a label set; a value that is no finite number is rejected before any combination is created. */
+  record(set: unknown, v: unknown): void {
+    if (!isFiniteNumber(v)) {
+      this.ctx.reject(this, v, 'not a finite number');
+      return;
+    }
+    const c = this.cells.ofSet(set);
+    if (c === undefined) this.rejectSetOf(set);
+    else c.record(v);
+  }
+
+  read(options: SnapshotOptions): PmfDict {
+    return this.cells.tree.toJson((c) => c.read(options)) as PmfDict;
+  }
+
+  bind(target: object, handles: Record<string, unknown>): void {
+    const cell = this;
+    const handle: LabelledPmfDictHandle<readonly string[]> = {
+      labelNames: cell.cells.names,
+      get: (set) => cell.cells.handleOf(set, false).handle,
+      record: (set, v) => cell.record(set, v),
+      labels: (...values) => cell.cells.handleOf(values, true).handle,
+      get size() {
+        return cell.cells.tree.size;
+      },
+    };
+    defineStatProperty(this, target, handle);
+    handles[this.name] = handle;
+  }
+
+  clear(): void {
+    this.cells.clear();
+  }
 }

@@ -1,6 +1,7 @@
+import { type CounterOptions, type DeclarationOptions, describeStat } from '../core/description.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
-import { type Aggregator, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
+import { type Aggregator, decreaseReason, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
 
 /**
  * Handle of an `intStat` or `doubleStat`. A value that is no finite number, or a result beyond
@@ -34,13 +35,16 @@ export class NumberCell extends StatCell {
     container: StatCell['container'],
     ctx: StatCell['ctx'],
     readonly kind: 'int' | 'double',
+    counter = false,
   ) {
     super(name, container, ctx);
+    this.counter = counter;
   }
 
   set(v: unknown): void {
     if (isFiniteNumber(v)) {
-      if (this.up === null) this.value = v;
+      if (v < this.value && this.counter) this.ctx.reject(this, v, decreaseReason(this.value));
+      else if (this.up === null) this.value = v;
       else this.setLinked(v);
       return;
     }
@@ -50,6 +54,10 @@ export class NumberCell extends StatCell {
   /** Adds `n`: checked to be a number before any arithmetic, and the sum to be finite. */
   add(n: unknown): void {
     if (typeof n === 'number') {
+      if (n < 0 && this.counter) {
+        this.ctx.reject(this, n, decreaseReason(this.value));
+        return;
+      }
       const v = this.value + n;
       if (isFiniteNumber(v)) {
         if (this.up === null) this.value = v;
@@ -91,22 +99,28 @@ export class NumberCell extends StatCell {
 
   bind(target: object, handles: Record<string, unknown>): void {
     const cell = this;
-    Object.defineProperty(target, this.name, {
-      get: () => cell.value,
-      // The common case inline (no aggregation, a finite number): as cheap as a field store.
-      set: (v: number) => {
-        // biome-ignore lint/suspicious/noSelfCompare: v === v is the NaN test, deliberately
-        if (typeof v === 'number' && v === v && v !== Number.POSITIVE_INFINITY && v !== Number.NEGATIVE_INFINITY && cell.up === null) cell.value = v;
-        else cell.set(v);
-      },
-      enumerable: true,
-    });
+    // The common case inline (no aggregation, a finite number): as cheap as a field store.
+    // Picked once: a counter's `v >= value` also excludes NaN and -Infinity (and any decrease).
+    const set = this.counter
+      ? (v: number) => {
+          if (typeof v === 'number' && v >= cell.value && v !== Number.POSITIVE_INFINITY && cell.up === null) cell.value = v;
+          else cell.set(v);
+        }
+      : (v: number) => {
+          // biome-ignore lint/suspicious/noSelfCompare: v === v is the NaN test, deliberately
+          if (typeof v === 'number' && v === v && v !== Number.POSITIVE_INFINITY && v !== Number.NEGATIVE_INFINITY && cell.up === null)
+            cell.value = v;
+          else cell.set(v);
+        };
+    Object.defineProperty(target, this.name, { get: () => cell.value, set, enumerable: true });
     const handle: NumberHandle = new NumberHandleImpl(this);
     handles[this.name] = handle;
   }
 
   clear(): void {
-    this.set(0);
+    // A reset, allowed for counters too.
+    if (this.up === null) this.value = 0;
+    else this.setLinked(0);
   }
 }
 
@@ -128,10 +142,16 @@ class NumberHandleImpl implements NumberHandle {
   }
 }
 
-/** How an intStat shows in every output: a gauge (it may be decremented), counted as per-period differences. */
+/**
+ * How an intStat shows in every output: a counter (a decrease read as a reset by per-period
+ * outputs), or, declared `{ gauge: true }`, a gauge counted as per-period differences.
+ */
 export const intOutputs: KindOutputs<number> = {
-  samples: (v) => [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }],
-  family: () => 'gauge',
+  samples: (v, meta) =>
+    meta.description?.gauge
+      ? [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }]
+      : [{ type: 'counter', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'monotonic' }],
+  family: (_v, meta) => (meta.description?.gauge ? 'gauge' : 'counter'),
   display: { format: () => 'n' },
 };
 
@@ -143,14 +163,18 @@ export const doubleOutputs: KindOutputs<number> = {
 };
 
 /**
- * An integer counter (0 until written): `STATS.errors += 1`, or `STATS.$.errors.inc()`.
- * Feeds a parent's `sumAggregationStat` / `histogramAggregationStat` of the same name.
+ * An integer counter (0 until written): `STATS.errors += 1`, or `STATS.$.errors.inc()`. A
+ * counter only goes up: a decrease (`-=`, `dec`, a lower value) is rejected and counted under
+ * /scales/rejected (thrown in strict mode); `{ gauge: true }` declares a value that may go down
+ * (an in-flight count). Feeds a parent's `sumAggregationStat` / `histogramAggregationStat` of
+ * the same name.
  */
-export function intStat<N extends string>(name: N): StatDef<N, number, NumberHandle, true> {
-  return defineStat(name, 'int', (c, ctx) => new NumberCell(name, c, ctx, 'int'));
+export function intStat<N extends string>(name: N, options?: CounterOptions): StatDef<N, number, NumberHandle, true> {
+  const counter = options?.gauge !== true;
+  return defineStat(name, 'int', (c, ctx) => new NumberCell(name, c, ctx, 'int', counter), describeStat(name, options));
 }
 
 /** A floating-point value (0 until written); like `intStat`. */
-export function doubleStat<N extends string>(name: N): StatDef<N, number, NumberHandle, true> {
-  return defineStat(name, 'double', (c, ctx) => new NumberCell(name, c, ctx, 'double'));
+export function doubleStat<N extends string>(name: N, options?: DeclarationOptions): StatDef<N, number, NumberHandle, true> {
+  return defineStat(name, 'double', (c, ctx) => new NumberCell(name, c, ctx, 'double'), describeStat(name, options));
 }

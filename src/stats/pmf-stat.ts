@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { isObject } from '../core/json.js';
 import { AT_VALUE, type DisplayHints, fieldAt, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
 import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
@@ -5,15 +6,34 @@ import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
 import { WindowedDistribution } from '../sampling/windowed-distribution.js';
 
-/** Unit of a PmfStat's values: seconds (the default, as in Python scales) or milliseconds. */
-export type TimeUnit = 's' | 'ms';
+/** Unit of a PmfStat's values: seconds (the default, as in Python scales), milliseconds, microseconds or nanoseconds. */
+export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
+
+/** How many of each time unit make a millisecond (what `time()` converts its measurements with). */
+const PER_MS: Readonly<Record<TimeUnit, number>> = { s: 1 / 1000, ms: 1, us: 1000, ns: 1_000_000 };
 
 /** Options of a `pmfStat`. */
-export interface PmfOptions {
+export interface PmfOptions extends DeclarationOptions {
   /** Unit of recorded values and of `time()` measurements. Default 's'. */
   unit?: TimeUnit;
   /** Length of the recent window that percentiles describe, in ms. Default 300,000 (5 minutes). */
   windowMs?: number;
+}
+
+/**
+ * Checks a PmfStat's options (a TypeError or RangeError naming the stat), at declaration: a
+ * namedPmfDictStat makes its PmfStats on first write, where nothing may throw. Returns the unit.
+ */
+export function checkPmfOptions(name: string, options: PmfOptions): TimeUnit {
+  const unit = options.unit ?? 's';
+  if (typeof unit !== 'string' || !Object.hasOwn(PER_MS, unit)) {
+    throw new TypeError(`pmfStat "${name}": unit must be 's', 'ms', 'us' or 'ns', not ${JSON.stringify(unit)}`);
+  }
+  const w = options.windowMs;
+  if (w !== undefined && !(typeof w === 'number' && Number.isFinite(w) && w > 0)) {
+    throw new RangeError(`pmfStat "${name}": windowMs ${String(w)} is not a positive number of milliseconds`);
+  }
+  return unit;
 }
 
 /** The percentiles a PmfStat reports, with their snapshot keys. */
@@ -90,14 +110,9 @@ export class PmfCell extends StatCell {
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: PmfOptions) {
     super(name, container, ctx);
-    this.unit = options.unit ?? 's';
-    if (this.unit !== 's' && this.unit !== 'ms') throw new TypeError(`pmfStat "${name}": unit must be 's' or 'ms', not ${JSON.stringify(this.unit)}`);
-    this.perMs = this.unit === 's' ? 1 / 1000 : 1;
-    const w = options.windowMs;
-    if (w !== undefined && !(typeof w === 'number' && Number.isFinite(w) && w > 0)) {
-      throw new RangeError(`pmfStat "${name}": windowMs ${String(w)} is not a positive number of milliseconds`);
-    }
-    this.dist = new WindowedDistribution({ windowMs: w, clock: ctx.clock });
+    this.unit = checkPmfOptions(name, options);
+    this.perMs = PER_MS[this.unit];
+    this.dist = new WindowedDistribution({ windowMs: options.windowMs, clock: ctx.clock });
     this.handle = makeHandle(this);
   }
 
@@ -350,7 +365,9 @@ const PMF_ORDER = ['count', 'min', 'max', 'mean', 'stddev', ...QUANTILE_OF.keys(
 /** Display of pmf snapshots found at `depth` of a stat's value (0 for a pmf, 1 for a dict of them). */
 export function pmfDisplay(depth: number): DisplayHints {
   return {
-    format: (field, unit) => (field !== undefined && DURATION_FIELDS.has(field) ? (unit === 'ms' ? 'ms' : 's') : 'n'),
+    // Durations in s or ms are shown as durations; in us or ns as the plain numbers they are (their unit shown beside).
+    format: (field, unit) =>
+      field !== undefined && DURATION_FIELDS.has(field) ? (unit === 'ms' ? 'ms' : unit === 'us' || unit === 'ns' ? 'n' : 's') : 'n',
     table: { className: 'pmf', fromDepth: depth, order: PMF_ORDER, unitKey: 'unit' },
     row: { form: 'distribution', depth },
   };
@@ -382,5 +399,6 @@ export const pmfOutputs: KindOutputs<PmfSnapshot> = {
  * Reports count, min, max, mean, stddev and percentiles of the recent window.
  */
 export function pmfStat<N extends string>(name: N, options: PmfOptions = {}): StatDef<N, PmfHandle, PmfHandle, false> {
-  return defineStat(name, 'pmf', (c, ctx) => new PmfCell(name, c, ctx, options));
+  checkPmfOptions(name, options);
+  return defineStat(name, 'pmf', (c, ctx) => new PmfCell(name, c, ctx, options), describeStat(name, options, undefined, options.unit ?? 's'));
 }

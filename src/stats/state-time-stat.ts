@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat } from '../core/description.js';
 import type { KindOutputs, Sample } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
@@ -6,8 +7,11 @@ import { boundedKey } from './bounded-keys.js';
 import type { NumberDict } from './int-dict-stat.js';
 import { histogramKey } from './value-stat.js';
 
+/** The labels of a stateTime: its states. */
+const STATE_LABELS: readonly string[] = Object.freeze(['state']);
+
 /** Options of a `stateTimeStat`. */
-export interface StateTimeOptions {
+export interface StateTimeOptions extends DeclarationOptions {
   /** At most this many distinct states (default: the registry's `keyLimit`). */
   keyLimit?: number;
 }
@@ -154,5 +158,5 @@ export const stateTimeOutputs: KindOutputs<NumberDict> = {
  * concurrency (time spent at each level).
  */
 export function stateTimeStat<N extends string>(name: N, options: StateTimeOptions = {}): StatDef<N, StateTimeHandle, StateTimeHandle, false> {
-  return defineStat(name, 'stateTime', (c, ctx) => new StateTimeCell(name, c, ctx, options));
+  return defineStat(name, 'stateTime', (c, ctx) => new StateTimeCell(name, c, ctx, options), describeStat(name, options, STATE_LABELS));
 }

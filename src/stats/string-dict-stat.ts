@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat, KEY_LABELS } from '../core/description.js';
 import type { KindOutputs, Sample } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, keyLimitOf, mapToJson, StatCell, toKey } from '../core/stat-cell.js';
@@ -5,7 +6,7 @@ import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 
 /** Options of a `stringDictStat`. */
-export interface StringDictOptions {
+export interface StringDictOptions extends DeclarationOptions {
   /** At most this many keys (default: the registry's `keyLimit`); later new keys go to `__overflow__`. */
   keyLimit?: number;
 }
@@ -127,5 +128,5 @@ export function stringDictStat<N extends string>(
   name: N,
   options: StringDictOptions = {},
 ): StatDef<N, Record<string, string>, StringDictHandle, false> {
-  return defineStat(name, 'stringDict', (c, ctx) => new StringDictCell(name, c, ctx, options));
+  return defineStat(name, 'stringDict', (c, ctx) => new StringDictCell(name, c, ctx, options), describeStat(name, options, KEY_LABELS));
 }

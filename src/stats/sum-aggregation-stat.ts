@@ -1,3 +1,4 @@
+import { type CounterOptions, describeStat } from '../core/description.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, StatCell } from '../core/stat-cell.js';
@@ -118,14 +119,31 @@ export class SumAggregationCell extends StatCell implements Aggregator {
   }
 }
 
-/** How a sum aggregation shows in every output: a gauge, counted as per-period differences. */
+/**
+ * How a sum aggregation shows in every output: a counter (its children are counters), or,
+ * declared `{ gauge: true }`, a gauge; either counted as per-period differences (a child's
+ * clear takes the sum down by what it held).
+ */
 export const sumAggregationOutputs: KindOutputs<number> = {
-  samples: (v) => [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }],
-  family: () => 'gauge',
+  samples: (v, meta) =>
+    meta.description?.gauge
+      ? [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }]
+      : [{ type: 'counter', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }],
+  family: (_v, meta) => (meta.description?.gauge ? 'gauge' : 'counter'),
   display: { format: () => 'n' },
 };
 
 /** The sum of the same-named number stats of the descendants (read-only). */
-export function sumAggregationStat<N extends string>(name: N): StatDef<N, number, SumAggregationHandle, false> {
-  return defineStat(name, 'sumAggregation', (c, ctx) => new SumAggregationCell(name, c, ctx));
+export function sumAggregationStat<N extends string>(name: N, options?: CounterOptions): StatDef<N, number, SumAggregationHandle, false> {
+  const counter = options?.gauge !== true;
+  return defineStat(
+    name,
+    'sumAggregation',
+    (c, ctx) => {
+      const cell = new SumAggregationCell(name, c, ctx);
+      cell.counter = counter;
+      return cell;
+    },
+    describeStat(name, options),
+  );
 }

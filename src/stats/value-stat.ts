@@ -1,3 +1,4 @@
+import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { isObject } from '../core/json.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS, type Sample, type StatMeta } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
@@ -178,10 +179,19 @@ export const valueOutputs: KindOutputs<JsonValue> = {
  * @example
  * scales.collection('/proc', scales.stat('currentTime', () => Date.now()), scales.stat('state', 'idle'));
  */
-export function stat<T = unknown, N extends string = string>(name: N, gauge: () => T): StatDef<N, T, ValueHandle<T>, true>;
+export function stat<T = unknown, N extends string = string>(
+  name: N,
+  gauge: () => T,
+  options?: DeclarationOptions,
+): StatDef<N, T, ValueHandle<T>, true>;
 /** Without an initial value the stat reads `undefined` until written, and is typed so. */
 export function stat<T = unknown, N extends string = string>(name: N): StatDef<N, Widen<T> | undefined, ValueHandle<Widen<T>>, true>;
-export function stat<T = unknown, N extends string = string>(name: N, initial: T): StatDef<N, Widen<T>, ValueHandle<Widen<T>>, true>;
-export function stat<T, N extends string>(name: N, initial?: T | (() => T)): StatDef<N, unknown, unknown, true> {
-  return defineStat(name, 'value', (c, ctx) => new ValueCell<T>(name, c, ctx, initial));
+/** `options` (help, unit, prometheusName) come third: `stat('state', 'idle', { help: '...' })`. */
+export function stat<T = unknown, N extends string = string>(
+  name: N,
+  initial: T,
+  options?: DeclarationOptions,
+): StatDef<N, Widen<T>, ValueHandle<Widen<T>>, true>;
+export function stat<T, N extends string>(name: N, initial?: T | (() => T), options?: DeclarationOptions): StatDef<N, unknown, unknown, true> {
+  return defineStat(name, 'value', (c, ctx) => new ValueCell<T>(name, c, ctx, initial), describeStat(name, options));
 }

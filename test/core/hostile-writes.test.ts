@@ -52,17 +52,17 @@ function setup(options: scales.RegistryOptions = {}) {
   const agg = r.init(
     parent,
     '/agg',
-    scales.sumAggregationStat('n'),
-    scales.intDictSumAggregationStat('d'),
+    scales.sumAggregationStat('n', { gauge: true }),
+    scales.intDictSumAggregationStat('d', { gauge: true }),
     scales.histogramAggregationStat('v'),
   ) as unknown as Js;
   const s = r.initChild(
     {},
     parent,
     'w',
-    scales.intStat('n'),
+    scales.intStat('n', { gauge: true }),
     scales.doubleStat('x'),
-    scales.intDictStat('d'),
+    scales.intDictStat('d', { gauge: true }),
     scales.meterStat('m'),
     scales.meterDictStat('md'),
     scales.pmfStat('p'),
@@ -313,11 +313,11 @@ describe('finite writes whose result would overflow are rejected; no value or su
   test('a sum aggregation (and the one above it) never overflows: the child write that would is rejected', () => {
     const { r, errors, rejected } = setup();
     const root = {};
-    const top = r.init(root, '/top', scales.sumAggregationStat('n'), scales.intDictSumAggregationStat('d'));
+    const top = r.init(root, '/top', scales.sumAggregationStat('n', { gauge: true }), scales.intDictSumAggregationStat('d', { gauge: true }));
     const mid = {};
-    const middle = r.initChild(mid, root, 'mid', scales.sumAggregationStat('n'));
-    const a = r.initChild({}, mid, 'a', scales.intStat('n'), scales.intDictStat('d'));
-    const b = r.initChild({}, mid, 'b', scales.intStat('n'), scales.intDictStat('d'));
+    const middle = r.initChild(mid, root, 'mid', scales.sumAggregationStat('n', { gauge: true }));
+    const a = r.initChild({}, mid, 'a', scales.intStat('n', { gauge: true }), scales.intDictStat('d', { gauge: true }));
+    const b = r.initChild({}, mid, 'b', scales.intStat('n', { gauge: true }), scales.intDictStat('d', { gauge: true }));
     const c = r.initChild({}, root, 'c', scales.doubleStat('n'));
     a.n = 1e308;
     b.n = 1e308; // the middle sum would be 2e308
@@ -343,7 +343,12 @@ describe('finite writes whose result would overflow are rejected; no value or su
 
   test('without an aggregation too (the dict fast path): d.inc("k", 1e308) twice keeps 1e308', () => {
     const { r, rejected } = setup();
-    const s = r.collection('/solo', scales.intStat('n'), scales.intDictStat('d'), scales.intDictStat('auto', { autoDelete: true }));
+    const s = r.collection(
+      '/solo',
+      scales.intStat('n', { gauge: true }),
+      scales.intDictStat('d', { gauge: true }),
+      scales.intDictStat('auto', { autoDelete: true }),
+    );
     s.$.d.inc('k', 1e308);
     s.$.d.inc('k', 1e308);
     s.d.j = 1e308;

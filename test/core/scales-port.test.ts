@@ -4,7 +4,9 @@
 // value shows null and, as in Python, is not counted by a histogram aggregation).
 // Python cases: testChildTypeStats, testChildStats, testMultilevelChild, testStatSum,
 // testStatSumWithSubclassRoot, testStatHistogram, testIntDictStats, testIntDictStatsAggregation,
-// testDynamic, testCollection; plus collapsed containers (setCollapsed) in JSON.
+// testDynamic, testCollection; plus collapsed containers (setCollapsed) in JSON. Python's cases
+// decrement `count`, `errors` and `activeUrls`: here those are declared `{ gauge: true }` (a
+// plain intStat / intDictStat is a counter and rejects decreases).
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import * as scales from 'scales-metrics';
@@ -14,8 +16,8 @@ class Root1 {
     this,
     'path/to/A',
     scales.stat<string, 'state'>('state'),
-    scales.intDictStat('errors'),
-    scales.intDictStat('activeUrls', { autoDelete: true }),
+    scales.intDictStat('errors', { gauge: true }),
+    scales.intDictStat('activeUrls', { autoDelete: true, gauge: true }),
   );
   getChild<C>(make: (parent: object) => C): C {
     return make(this);
@@ -33,9 +35,9 @@ class AggregatingRoot {
   stats = scales.init(
     this,
     'Root',
-    scales.sumAggregationStat('count'),
+    scales.sumAggregationStat('count', { gauge: true }),
     scales.histogramAggregationStat('state'),
-    scales.intDictSumAggregationStat('errors'),
+    scales.intDictSumAggregationStat('errors', { gauge: true }),
   );
 }
 
@@ -51,7 +53,14 @@ class TypedChild {
 class Child {
   stats;
   constructor(parent: object, name = 'C') {
-    this.stats = scales.initChild(this, parent, name, scales.intStat('count'), scales.stat<string, 'state'>('state'), scales.intDictStat('errors'));
+    this.stats = scales.initChild(
+      this,
+      parent,
+      name,
+      scales.intStat('count', { gauge: true }),
+      scales.stat<string, 'state'>('state'),
+      scales.intDictStat('errors', { gauge: true }),
+    );
   }
 }
 

@@ -7,7 +7,7 @@ const fresh = (options: scales.RegistryOptions = {}) => new scales.Registry({ cl
 describe('stat kinds', () => {
   test('intStat and doubleStat: assignment, += and the handle', () => {
     const r = fresh();
-    const s = r.collection('/n', scales.intStat('i'), scales.doubleStat('d'));
+    const s = r.collection('/n', scales.intStat('i', { gauge: true }), scales.doubleStat('d'));
     s.i += 2;
     s.i -= 1;
     s.$.i.inc();
@@ -170,7 +170,7 @@ describe('stat kinds', () => {
 
   test('intDict fast handle methods', () => {
     const r = fresh();
-    const s = r.collection('/d', scales.intDictStat('h', { autoDelete: true }));
+    const s = r.collection('/d', scales.intDictStat('h', { autoDelete: true, gauge: true }));
     s.$.h.inc('a');
     s.$.h.inc('a', 4);
     s.$.h.dec('a', 5);

@@ -120,8 +120,9 @@ describe('atomic dumps', () => {
     const file = join(dir, 'one.json');
     await dumpStatsTo(file, { source: registry, serverName: 'web-1' });
     const dump = JSON.parse(await readFile(file, 'utf8')) as DumpFile;
-    assert.deepEqual(Object.keys(dump), ['format', 'version', 'host', 'pid', 'serverName', 'last-updated', 'stats', 'kinds']);
+    assert.deepEqual(Object.keys(dump), ['format', 'version', 'host', 'pid', 'serverName', 'last-updated', 'stats', 'kinds', 'descriptions']);
     assert.deepEqual(dump.kinds, { '/web/errors': 'int', '/web/latency': 'pmf' }, 'the kinds, by path, after the tree');
+    assert.deepEqual(dump.descriptions, { '/web/latency': { unit: 's' } }, 'the descriptions of the stats that have one, after the kinds');
     assert.equal(dump.serverName, 'web-1');
     assert.equal(dump.pid, process.pid);
     const web = (dump.stats as { web: { errors: number; latency: { count: number; sketch?: string } } }).web;

@@ -44,7 +44,7 @@ describe('readDump', () => {
         .split('\n')
         .filter((l) => l.startsWith('web_byCode'))
         .join('\n'),
-      'web_byCode{key="200"} 5',
+      'web_byCode_total{key="200"} 5',
     );
     assert.match(renderPrometheus(read.node), /^# TYPE web_latency summary$/m);
   });

@@ -31,3 +31,18 @@ test('examples/class-based: children aggregate up to the parent', async () => {
     'thread-1': { state: 'performingTask', finished: 1 },
   });
 });
+
+test('examples/labels: labelled writes by name and through a bound child, nested in label order', async () => {
+  const out = (await run('labels')).trim().split('\n');
+  assert.deepEqual(JSON.parse(out[0]!), { GET: { '/a': { '200': 2 } } });
+  assert.equal(out[1], '2');
+});
+
+test('examples/counters: a counter rejects a decrease (thrown in strict mode), a gauge takes it', async () => {
+  const out = (await run('counters')).trim().split('\n');
+  assert.match(
+    out[0]!,
+    /^scales-metrics: rejected a write to \/t\/n: -1 is a decrease of a counter \(now 0\): declare it with \{ gauge: true \} if it may go down$/,
+  );
+  assert.deepEqual(JSON.parse(out[1]!), { '/jobs/done': 1 });
+});

@@ -52,9 +52,9 @@ test('examples/tour: page, JSON, Prometheus, Graphite (read back from whisper) a
 
   // The Prometheus text of /metrics.
   const prometheus = stdout.slice(stdout.indexOf('prometheus: ') + 'prometheus: '.length, stdout.indexOf('\ndump: '));
-  assert.match(prometheus, /^# TYPE web_requests gauge$/m);
-  assert.match(prometheus, /^web_requests 1$/m);
-  assert.match(prometheus, /^web_byStatus\{key="200"\} 1$/m);
+  assert.match(prometheus, /^# TYPE web_requests(_total)? counter$/m);
+  assert.match(prometheus, /^web_requests_total 1$/m);
+  assert.match(prometheus, /^web_byStatus_total\{key="200"\} 1$/m);
   assert.match(prometheus, /^# TYPE web_latency summary$/m);
   assert.match(prometheus, /^web_latency\{quantile="0\.99"\} 0\.042$/m);
   assert.match(prometheus, /^web_latency_count 1$/m);

@@ -67,14 +67,14 @@ describe('prometheus format', () => {
     assert.equal(metricName('/9lives'), '_9lives');
     assert.equal(metricName('/a b/ü:x'), 'a_b___x');
     const text = renderPrometheus(fixtureTree());
-    assert.ok(text.includes('web_byPath{key="/b?x=\\"1\\"\\\\n"} 2\n'), 'label value escaped');
+    assert.ok(text.includes('web_byPath_total{key="/b?x=\\"1\\"\\\\n"} 2\n'), 'label value escaped');
     assert.ok(text.includes('web_owners_info{key="cache",value="bob\\nsmith"} 1\n'));
-    assert.ok(text.includes('web_api_finished 42\n') && text.includes('web_api_finished_2 1\n'), 'collision renamed');
-    assert.ok(text.includes('web_hits_rate_2 11\n'), 'collision with a derived name renamed');
+    assert.ok(text.includes('web_api_finished_total 42\n') && text.includes('web_api_finished_2_total 1\n'), 'collision renamed');
+    assert.ok(text.includes('web_hits_rate_2_total 11\n'), 'collision with a derived name renamed');
     assert.ok(text.includes('web_idle{quantile="0.99"} NaN\n'), 'empty window quantile is NaN');
     assert.ok(text.includes('web_latency_count 350\n') && text.includes('web_latency_sum 61.25\n'), 'lifetime sum/count');
     assert.ok(!text.includes('broken'), 'failed stat left out');
-    assert.ok(text.includes('db_queries 77\n'), 'collapsed containers are exported');
+    assert.ok(text.includes('db_queries_total 77\n'), 'collapsed containers are exported');
   });
   it('keeps a gauge that returned NaN or an infinity (flagged nonFinite) a gauge', () => {
     const node: SnapshotNode = {
@@ -101,7 +101,7 @@ describe('prometheus format', () => {
       stats,
       children: [{ name: 'a-b', path: '/a-b', stats: childStats, children: [] }],
     });
-    const gauge = (name: string, value: number) => ({ name, kind: 'int', value }) as SnapshotNode['stats'][number];
+    const gauge = (name: string, value: number) => ({ name, kind: 'int', value, description: { gauge: true } }) as SnapshotNode['stats'][number];
     // /a_b (a stat at the root) and /a-b/... share the name a_b...: the later one in tree order gets _2.
     const both = tree([gauge('a_b_c', 1)], [gauge('c', 2)]);
     const alone = tree([], [gauge('c', 2)]);
@@ -124,7 +124,10 @@ describe('prometheus format', () => {
     }
   });
   it('renders a tree too big for one chunk in several, the same text as one string', () => {
-    const stats = Array.from({ length: 600 }, (_, i) => ({ name: 's' + i, kind: 'int', value: i }) as SnapshotNode['stats'][number]);
+    const stats = Array.from(
+      { length: 600 },
+      (_, i) => ({ name: 's' + i, kind: 'int', value: i, description: { gauge: true } }) as SnapshotNode['stats'][number],
+    );
     const node: SnapshotNode = { name: '', path: '/', stats, children: [] };
     const pieces = [...prometheusChunks(node)];
     assert.ok(pieces.length > 1, 'several chunks');

@@ -38,7 +38,7 @@ describe('Prometheus: keys that UTF-8 cannot carry stay distinct series', () => 
     const r = new scales.Registry();
     const s = r.collection(
       '/web',
-      scales.intDictStat('byKey'),
+      scales.intDictStat('byKey', { gauge: true }),
       scales.stringDictStat('owner'),
       scales.meterDictStat('hits'),
       scales.namedPmfDictStat('latency'),
@@ -81,7 +81,8 @@ describe('Prometheus: keys that UTF-8 cannot carry stay distinct series', () => 
 
   it('paths that sanitize to one name get distinct names, and HELP keeps the surrogate', () => {
     const r = new scales.Registry();
-    r.collection('/a', scales.intStat('\ud800'), scales.intStat('\udfff'), scales.intStat('_'));
+    const g = { gauge: true };
+    r.collection('/a', scales.intStat('\ud800', g), scales.intStat('\udfff', g), scales.intStat('_', g));
     for (const openMetrics of BOTH) {
       const text = overTheWire(renderPrometheus(r.snapshot()!, { openMetrics }));
       assert.deepEqual([...seriesOf(text).keys()], ['a__', 'a___2', 'a___3'], text);
@@ -150,7 +151,7 @@ describe('?format=openmetrics', () => {
         assert.equal(res.status, 200, url);
         assert.match(res.headers.get('content-type')!, /^application\/openmetrics-text; version=1\.0\.0/, url);
         const body = await res.text();
-        assert.ok(body.endsWith('# EOF\n') && body.includes('\nweb_hits 3\n'), body);
+        assert.ok(body.endsWith('# EOF\n') && body.includes('\nweb_hits_total 3\n'), body);
       }
       const text = await handler.fetch(new Request('http://127.0.0.1/status/?format=prometheus'));
       assert.equal(text.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');

@@ -11,6 +11,8 @@ import { DeltaTracker } from '../../src/graphite/deltas.js';
 import { GraphiteRules } from '../../src/graphite/rules.js';
 import { declareSelfStats } from '../../src/graphite/self-stats.js';
 import { Registry } from '../../src/registry/registry.js';
+import { intDictStat } from '../../src/stats/int-dict-stat.js';
+import { meterDictStat } from '../../src/stats/meter-dict-stat.js';
 
 const all = () => new GraphiteRules().allow('*');
 /** A plain JSON tree (a dump's, kinds inferred) walked as the typed model: there is one walk. */
@@ -98,11 +100,34 @@ describe('walkSnapshot', () => {
       'p.web.errors',
       'p.web.hidden.x',
     ]);
-    assert.deepEqual(out.counters, ['monotonic', null, null, null, null, 'diff', 'diff']);
+    assert.deepEqual(out.counters, ['monotonic', null, null, null, null, 'monotonic', 'monotonic']);
   });
   it('a subtree keeps its full path in the names', () => {
     const out = runWalk(walkSnapshot(node.children[0], all(), 'p.'));
     assert.ok(out.names.includes('p.web.errors'), out.names.join(' '));
+  });
+});
+
+describe('labelled dicts', () => {
+  it('a labelled dict gives one path per combination, nested in label order and sanitized per segment', () => {
+    const registry = new Registry();
+    const S = registry.collection(
+      '/http',
+      intDictStat('requests', { labels: ['method', 'route', 'status'] }),
+      meterDictStat('hits', { labels: ['method', 'route'] }),
+    );
+    S.$.requests.inc({ method: 'GET', route: '/a', status: 200 });
+    S.$.requests.labels('POST', '/a b', 500).inc(2);
+    S.$.hits.mark({ method: 'GET', route: '/a' });
+    const out = runWalk(walkSnapshot(registry.snapshot('/http')!, all(), 'p.'));
+    const values = new Map(out.names.map((n, i) => [n, out.values[i]]));
+    assert.equal(values.get('p.http.requests.GET._a.200'), 1);
+    assert.equal(values.get('p.http.requests.POST._a-b.500'), 2);
+    assert.equal(values.get('p.http.hits.GET._a.count'), 1);
+    assert.ok(
+      out.names.every((n) => !n.includes('key')),
+      out.names.join(' '),
+    );
   });
 });
 
@@ -131,8 +156,10 @@ describe('delta modes from the samples of each kind', () => {
       path: '/',
       stats: [
         { name: 'int', kind: 'int', value: 1 },
+        { name: 'intGauge', kind: 'int', value: 1, description: { gauge: true } },
         { name: 'double', kind: 'double', value: 1.5 },
         { name: 'intDict', kind: 'intDict', value: { k: 1 } },
+        { name: 'intDictGauge', kind: 'intDict', value: { k: 1 }, description: { gauge: true } },
         { name: 'meter', kind: 'meter', value: { count: 3, m1: 1, m5: 1, m15: 1, mean: 1, unit: 'per second' } },
         { name: 'meterDict', kind: 'meterDict', value: { k: { count: 3, m1: 1, m5: 1, m15: 1, mean: 1, unit: 'per second' } } },
         { name: 'pmf', kind: 'pmf', value: pmf(5) },
@@ -145,9 +172,12 @@ describe('delta modes from the samples of each kind', () => {
     };
     const out = runWalk(walkSnapshot(tree, all(), ''));
     const modes = new Map(out.names.map((n, i) => [n, out.counters[i]]));
-    assert.equal(modes.get('int'), 'diff');
+    // Counters read a decrease as a reset (a clear); a gauge's per-period change may be negative.
+    assert.equal(modes.get('int'), 'monotonic');
+    assert.equal(modes.get('intGauge'), 'diff');
     assert.equal(modes.get('double'), null);
-    assert.equal(modes.get('intDict.k'), 'diff');
+    assert.equal(modes.get('intDict.k'), 'monotonic');
+    assert.equal(modes.get('intDictGauge.k'), 'diff');
     assert.equal(modes.get('meter.count'), 'monotonic');
     assert.equal(modes.get('meter.m1'), null);
     assert.equal(modes.get('meterDict.k.count'), 'monotonic');
@@ -170,14 +200,14 @@ describe("the pusher's self-stats", () => {
     const out = runWalk(walkSnapshot({ ...node, path: '/' }, all(), ''));
     const modes = Object.fromEntries(node.stats.map((s) => [s.name, out.counters[out.names.indexOf(s.name)] ?? null]));
     assert.deepEqual(modes, {
-      pushes: 'diff',
-      datapoints: 'diff',
-      sent: 'diff',
-      dropped: 'diff',
-      skipped: 'diff',
-      overlaps: 'diff',
-      reconnects: 'diff',
-      errors: 'diff',
+      pushes: 'monotonic',
+      datapoints: 'monotonic',
+      sent: 'monotonic',
+      dropped: 'monotonic',
+      skipped: 'monotonic',
+      overlaps: 'monotonic',
+      reconnects: 'monotonic',
+      errors: 'monotonic',
       bufferedBytes: null,
       lastPushMs: null,
       lastError: null,

@@ -47,8 +47,8 @@ async function contract(name: string, fetchIt: (path: string, init?: RequestInit
   const prom = await fetchIt('/status/?format=prometheus');
   assert.equal(prom.status, 200, name);
   const text = await prom.text();
-  assert.match(text, /^web_success 5$/m, name);
-  assert.match(text, /^db_queries 9$/m, `${name}: collapsed containers exported`);
+  assert.match(text, /^web_success_total 5$/m, name);
+  assert.match(text, /^db_queries_total 9$/m, `${name}: collapsed containers exported`);
 
   const nf = await fetchIt('/status/web/missing');
   assert.equal(nf.status, 404, name);
@@ -155,7 +155,7 @@ describe('adapters', () => {
     assert.equal(page.status, 200);
     const metrics = await fetch(`http://127.0.0.1:${server.port}/metrics`);
     assert.equal(metrics.status, 200);
-    assert.match(await metrics.text(), /^web_errors 2$/m);
+    assert.match(await metrics.text(), /^web_errors_total 2$/m);
     const root = await fetch(`http://127.0.0.1:${server.port}/`, { redirect: 'manual' });
     assert.equal(root.status, 302);
     assert.equal(root.headers.get('location'), '/status/');

@@ -193,7 +193,7 @@ describe('whatever a gauge throws shows in its place; every output keeps working
     for (const url of ['/metrics', '/metrics?format=openmetrics']) {
       const prom = await get(h, url);
       assert.equal(prom.status, 200, url);
-      assert.match(prom.body, /^app_ok 7$/m, url);
+      assert.match(prom.body, /^app_ok_total 7$/m, url);
     }
   });
 

@@ -38,7 +38,7 @@ describe('status handler', () => {
     assert.equal(p.body, JSON.stringify(JSON.parse(j.body), null, 2));
     const prom = await get(h, '/status/?format=prometheus');
     assert.equal(prom.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
-    assert.match(prom.body, /^web_success 1234567$/m);
+    assert.match(prom.body, /^web_success_total 1234567$/m);
     const om = await get(h, '/status/?format=prometheus', { headers: { accept: 'application/openmetrics-text;version=1.0.0' } });
     assert.match(om.headers.get('content-type')!, /^application\/openmetrics-text/);
     assert.ok(om.body.endsWith('# EOF\n'));
@@ -47,7 +47,7 @@ describe('status handler', () => {
     assert.equal((await get(make(), '/metrics')).status, 404);
     const r = await get(make({ metricsPath: '/metrics' }), '/metrics?query=ignored');
     assert.equal(r.status, 200);
-    assert.match(r.body, /^db_queries 77$/m);
+    assert.match(r.body, /^db_queries_total 77$/m);
   });
   it('filters with ?query=', async () => {
     const h = make();

@@ -20,7 +20,7 @@ describe('/metrics ?format=', () => {
       const r = await get(path);
       assert.equal(r.status, 200, path);
       assert.equal(r.type, 'text/plain; version=0.0.4; charset=utf-8', path);
-      assert.match(r.body, /^app_n 3$/m, path);
+      assert.match(r.body, /^app_n_total 3$/m, path);
     }
     const om = await get('/metrics?format=openmetrics');
     assert.equal(om.status, 200);

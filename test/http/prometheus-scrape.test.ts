@@ -136,9 +136,9 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
       const sel = `{instance="${instance()}"}`;
       const up = await prom.waitFor(`up${sel}`, (r) => r[0].value[1] === '1');
       assert.equal(up[0]?.value[1], '1');
-      const success = await prom.waitFor(`web_success${sel}`, () => true);
+      const success = await prom.waitFor(`web_success_total${sel}`, () => true);
       assert.equal(success[0]?.value[1], '5');
-      const byPath = await prom.query(`web_byPath${sel}`);
+      const byPath = await prom.query(`web_byPath_total${sel}`);
       // A key with a lone surrogate (not UTF-8) arrives JSON-escaped, marked escaped="key".
       const keys = Object.fromEntries(
         byPath.map((s) => [s.metric.escaped === 'key' ? JSON.parse(`"${s.metric.key}"`) : (s.metric.key ?? ''), s.value[1]]),
@@ -175,10 +175,10 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
       assert.equal(await one('kinds_a_b_c{}'), '3');
       assert.equal(await one('kinds_a_b_c_2{}'), '4', 'colliding names renamed, not duplicated');
       assert.equal(await one('kinds_q_uote_{}'), '5', 'a quote and a backslash in the HELP text');
-      assert.equal(await one('agg_done{}'), '6');
+      assert.equal(await one('agg_done_total{}'), '6');
       assert.equal(await one('agg_phase{key="p\\"0"}'), '2');
-      assert.equal(await one('agg_perKey{key="k\\n"}'), '3');
-      assert.equal(await one('hidden_n{}'), '6', 'collapsed containers are scraped');
+      assert.equal(await one('agg_perKey_total{key="k\\n"}'), '3');
+      assert.equal(await one('hidden_n_total{}'), '6', 'collapsed containers are scraped');
     });
   }
 
@@ -196,7 +196,7 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
 
   it('sees a counter the app increments', async () => {
     web.success += 10;
-    const r = await prom.waitFor(`web_success{instance="${om}"}`, (s) => s[0].value[1] === '15', 10_000);
+    const r = await prom.waitFor(`web_success_total{instance="${om}"}`, (s) => s[0].value[1] === '15', 10_000);
     assert.equal(r[0]?.value[1], '15');
   });
 });

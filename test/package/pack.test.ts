@@ -318,7 +318,7 @@ test('a CommonJS TypeScript project compiles with module nodenext and runs, requ
      const n: number = S.hits;
      const handler = createStatusHandler({ live: false });
      handler.close();
-     console.log(n, renderPrometheus(scales.snapshot()!).includes('web_hits 2'));`,
+     console.log(n, renderPrometheus(scales.snapshot()!).includes('web_hits_total 2'));`,
   );
   await writeFile(
     join(cjs, 'tsconfig.json'),

@@ -118,12 +118,13 @@ describe('grouping values that URL normalization would rewrite', () => {
 
       const groups = await pgw.groups();
       const find = (labels: Record<string, string>) => groups.find((g) => JSON.stringify(g.labels) === JSON.stringify(labels));
-      assert.equal(find({ job: 'dots' })?.families.app_n?.metrics[0].value, '5', `the parent group kept its value: ${JSON.stringify(groups)}`);
+      assert.equal(find({ job: 'dots' })?.families.app_n_total?.metrics[0].value, '5', `the parent group kept its value: ${JSON.stringify(groups)}`);
       assert.equal(
-        find({ inst: '..', job: 'dots' })?.families.app_n?.metrics[0].value ?? find({ job: 'dots', inst: '..' })?.families.app_n?.metrics[0].value,
+        find({ inst: '..', job: 'dots' })?.families.app_n_total?.metrics[0].value ??
+          find({ job: 'dots', inst: '..' })?.families.app_n_total?.metrics[0].value,
         '9',
       );
-      assert.equal(find({ job: '..' })?.families.app_n?.metrics[0].value, '9');
+      assert.equal(find({ job: '..' })?.families.app_n_total?.metrics[0].value, '9');
 
       assert.equal((await dots.delete()).ok, true);
       const left = (await pgw.groups()).map((g) => g.labels);

@@ -75,9 +75,9 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     const g = await groupOf('nightly/backup');
     assert.ok(g, JSON.stringify(await pgw.groups()));
     assert.deepEqual(g.labels, { job: 'nightly/backup', dir: '/var/tmp', empty: '', instance: 'db 1' });
-    assert.equal(g.families.backup_rows?.metrics[0].value, '42');
-    assert.equal(g.families.backup_rows?.help, '/backup/rows');
-    assert.equal(g.families.backup_byTable?.metrics[0].labels.key, 'users');
+    assert.equal(g.families.backup_rows_total?.metrics[0].value, '42');
+    assert.equal(g.families.backup_rows_total?.help, '/backup/rows');
+    assert.equal(g.families.backup_byTable_total?.metrics[0].labels.key, 'users');
     assert.equal(g.families.backup_seconds?.type, 'SUMMARY');
     assert.equal(g.families.backup_seconds?.metrics[0].count, '2');
     assert.equal(g.families.backup_seconds?.metrics[0].sum, '4');
@@ -92,8 +92,8 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
 
   it('PUT replaces the whole group, POST only the names it pushes; delete removes the group', async () => {
     const registry = new scales.Registry();
-    const a = registry.collection('/a', scales.intStat('x'));
-    const b = registry.collection('/b', scales.intStat('y'));
+    const a = registry.collection('/a', scales.intStat('x', { gauge: true }));
+    const b = registry.collection('/b', scales.intStat('y', { gauge: true }));
     a.$.x.set(1);
     b.$.y.set(2);
     const common = { url: pgw.url, job: 'methods', source: registry, selfStatsPath: null };
@@ -115,7 +115,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
 
   it('a push the gateway refuses (400) is counted with its answer, not thrown', async () => {
     const registry = new scales.Registry();
-    registry.collection('/', scales.intStat('clash')).$.clash.set(1);
+    registry.collection('/', scales.intStat('clash', { gauge: true })).$.clash.set(1);
     const other = new scales.Registry();
     other.collection('/', scales.pmfStat('clash')).$.clash.record(1);
     assert.equal((await new PushgatewayPusher({ url: pgw.url, job: 'clash-1', source: registry }).push()).ok, true);
@@ -138,7 +138,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     assert.equal(r.ok, true, r.error);
     const prom = await startPrometheus({ targets: [pgw.target], honorLabels: true });
     try {
-      const got = await prom.waitFor('jobs_processed{job="scraped"}', () => true, 30_000);
+      const got = await prom.waitFor('jobs_processed_total{job="scraped"}', () => true, 30_000);
       assert.deepEqual(
         got.map((s) => [s.metric.job, s.metric.shard, s.value[1]]),
         [['scraped', '7', '1234']],
@@ -157,7 +157,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     assert.deepEqual(JSON.parse(out), { ok: true, status: 200 });
     const g = await groupOf('nightly-backup');
     assert.deepEqual(g?.labels, { job: 'nightly-backup', db: 'users', dir: '/var/backups' });
-    assert.equal(g?.families.backup_rows?.metrics[0].value, String((8 + 6 + 5) * 100));
+    assert.equal(g?.families.backup_rows_total?.metrics[0].value, String((8 + 6 + 5) * 100));
     assert.equal(g?.families.backup_tableSeconds?.metrics[0].count, '3');
   });
 
@@ -183,8 +183,8 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
       assert.deepEqual([r.code, r.signal, r.stderr], [0, null, '']);
       const g = await groupOf('exit-beforeExit');
       assert.equal(g?.labels.pid, String(r.pid));
-      assert.equal(g?.families.batch_rows?.metrics[0].value, '8');
-      assert.equal(g?.families.scales_pushgateway_pushes?.metrics[0].value, '0');
+      assert.equal(g?.families.batch_rows_total?.metrics[0].value, '8');
+      assert.equal(g?.families.scales_pushgateway_pushes_total?.metrics[0].value, '0');
     });
 
     it('pushes on SIGTERM, then dies of SIGTERM as it would have', async () => {
@@ -192,13 +192,13 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
       assert.deepEqual([r.code, r.signal, r.stderr], [null, 'SIGTERM', '']);
       const g = await groupOf('exit-signal');
       assert.equal(g?.labels.pid, String(r.pid));
-      assert.equal(g?.families.batch_rows?.metrics[0].value, '7');
+      assert.equal(g?.families.batch_rows_total?.metrics[0].value, '7');
     });
 
     it("leaves the end to the app's own SIGTERM listener", async () => {
       const r = await run('app-listener', 'SIGTERM');
       assert.deepEqual([r.code, r.signal], [42, null]);
-      assert.equal((await groupOf('exit-app-listener'))?.families.batch_rows?.metrics[0].value, '7');
+      assert.equal((await groupOf('exit-app-listener'))?.families.batch_rows_total?.metrics[0].value, '7');
     });
   });
 });

@@ -135,7 +135,10 @@ describe('PmfStat units and clock', () => {
     assert.equal(S.s.unit, 's');
     assert.deepEqual([S.s.snapshot().unit, S.s.snapshot().max], ['s', 1.5]);
     assert.deepEqual([S.ms.snapshot().unit, S.ms.snapshot().max], ['ms', 1500]);
-    assert.throws(() => r.collection('/v', scales.pmfStat('x', { unit: 'us' as 's' })), /pmfStat "x": unit must be 's' or 'ms', not "us"/);
+    assert.throws(
+      () => r.collection('/v', scales.pmfStat('x', { unit: 'min' as 's' })),
+      /pmfStat "x": unit must be 's', 'ms', 'us' or 'ns', not "min"/,
+    );
     assert.throws(() => r.collection('/v', scales.pmfStat('y', { windowMs: 0 })), /pmfStat "y": windowMs 0 is not a positive number of milliseconds/);
     assert.throws(() => r.collection('/v', scales.pmfStat('z', { windowMs: '60000' as never })), /pmfStat "z": windowMs 60000 is not/);
   });
