@@ -7,6 +7,7 @@ import { DDSketch } from '@datadog/sketches-js';
 import { AggregationTemporality, type HistogramMetricData, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import * as hdr from 'hdr-histogram-js';
 import { Histogram as MeasuredHistogram } from 'measured-core';
+import { createRequire } from 'node:module';
 import * as prom from 'prom-client';
 import * as scales from 'scales-metrics';
 import { LogSketch } from '../src/sampling/sketch.js';
@@ -70,6 +71,9 @@ const benchRegistry = new scales.Registry();
 let pmfSeq = 0;
 const promRegistry = new prom.Registry();
 let promSeq = 0;
+// @prometheus-io/client 0.16 (prom-client's successor) is CommonJS; it warns on Node 20 engines but runs.
+const promIo = createRequire(import.meta.url)('@prometheus-io/client') as typeof prom;
+const ioRegistry = new promIo.Registry();
 const otelReader = new Reader();
 const otelMeter = new MeterProvider({ readers: [otelReader] }).getMeter('bench');
 let otelSeq = 0;
@@ -223,6 +227,20 @@ const peers: Peer[] = [
     quantiles: () => [], // read asynchronously below
   },
   {
+    name: '@prometheus-io/client Histogram.observe (default buckets)',
+    make: () => new promIo.Histogram({ name: `h${promSeq++}`, help: 'h', registers: [ioRegistry] }),
+    time: () => {
+      const h = new promIo.Histogram({ name: `h${promSeq++}`, help: 'h', registers: [ioRegistry] });
+      return nsPerIteration((n) => {
+        for (let i = 0; i < n; i++) h.observe(VALUES[i & MASK]);
+      }, ITER / 8);
+    },
+    fill: (h, vs) => {
+      for (const v of vs) (h as prom.Histogram).observe(v);
+    },
+    quantiles: () => [], // read asynchronously below
+  },
+  {
     name: 'prom-client Summary.observe',
     make: () => new prom.Summary({ name: `s${promSeq++}`, help: 'h', percentiles: QS, registers: [promRegistry] }),
     time: () => {
@@ -244,7 +262,7 @@ function makePmf() {
 
 async function asyncQuantiles(peer: Peer, inst: unknown, values: Float64Array): Promise<(number | null)[]> {
   if (peer.name.startsWith('OpenTelemetry')) return otelQuantiles(`err${otelSeq++}`, values);
-  if (peer.name.startsWith('prom-client Histogram')) {
+  if (peer.name.includes('Histogram.observe')) {
     const got = await (inst as prom.Histogram).get();
     const buckets = got.values.filter((v) => v.metricName?.endsWith('_bucket'));
     const bounds = buckets.map((b) => Number(b.labels.le)).filter(Number.isFinite);

@@ -5,7 +5,7 @@
 // protobuf render <= 1.5x the text render).
 // Run: BENCH=protobuf npm run bench
 import * as scales from 'scales-metrics';
-import { renderPrometheus } from 'scales-metrics/formats';
+import { renderPrometheus, renderPrometheusProtobuf } from 'scales-metrics/formats';
 import { encodeMetricFamilies, type ProtoFamily } from '../src/formats/prometheus-protobuf.js';
 import { msPerCall, table } from './harness.js';
 
@@ -24,6 +24,14 @@ for (let g = 0; g < N / 10; g++) {
   }
 }
 const snap = registry.snapshot()!;
+
+// 1,000 pmfs of 2,000 values each (10 ms .. 30 s): classic buckets (text) vs native (protobuf).
+const pmfRegistry = new scales.Registry();
+for (let g = 0; g < 1000; g++) {
+  const s = pmfRegistry.collection(`/svc${g % 10}/group${g}`, scales.pmfStat('latency'));
+  for (let i = 0; i < 2000; i++) s.latency.record(0.01 * Math.exp(((i * 7919) % 2000) / 250));
+}
+const pmfSnap = pmfRegistry.snapshot('/', { histograms: true })!;
 
 // 1,000 native histograms: 200 non-empty buckets spread over 400 indexes (gaps of 0..2 and longer).
 const histograms: ProtoFamily[] = [];
@@ -61,6 +69,12 @@ const gaugeMs = msPerCall(() => encodeMetricFamilies(gauges), rounds);
 const gaugeBytes = encodeMetricFamilies(gauges).length;
 const histMs = msPerCall(() => encodeMetricFamilies(histograms), rounds);
 const histBytes = encodeMetricFamilies(histograms).length;
+const treeMs = msPerCall(() => renderPrometheusProtobuf(snap), rounds);
+const treeBytes = renderPrometheusProtobuf(snap).length;
+const pmfTextMs = msPerCall(() => renderPrometheus(pmfSnap), rounds);
+const pmfTextBytes = Buffer.byteLength(renderPrometheus(pmfSnap));
+const pmfProtoMs = msPerCall(() => renderPrometheusProtobuf(pmfSnap), rounds);
+const pmfProtoBytes = renderPrometheusProtobuf(pmfSnap).length;
 
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 table(
@@ -75,6 +89,21 @@ table(
       kib(gaugeBytes),
       (gaugeBytes / 1e3 / gaugeMs).toFixed(0),
     ],
+    [
+      'protobuf: renderPrometheusProtobuf(snapshot), 10,000 gauges',
+      treeMs,
+      (treeMs / textMs).toFixed(2) + 'x the time',
+      kib(treeBytes),
+      (treeBytes / 1e3 / treeMs).toFixed(0),
+    ],
     ['protobuf: 1,000 native histograms x 200 buckets', histMs, '-', kib(histBytes), (histBytes / 1e3 / histMs).toFixed(0)],
+    ['text: renderPrometheus, 1,000 pmfs (classic buckets)', pmfTextMs, '-', kib(pmfTextBytes), (pmfTextBytes / 1e3 / pmfTextMs).toFixed(0)],
+    [
+      'protobuf: renderPrometheusProtobuf, 1,000 pmfs (native)',
+      pmfProtoMs,
+      (pmfProtoMs / pmfTextMs).toFixed(2) + 'x the text render of the pmfs',
+      kib(pmfProtoBytes),
+      (pmfProtoBytes / 1e3 / pmfProtoMs).toFixed(0),
+    ],
   ],
 );

@@ -40,7 +40,7 @@ console.log(
   'metrics:',
   (await metrics.text())
     .split('\n')
-    .filter((l) => l.startsWith('web_byPath'))
+    .filter((l) => l.startsWith('web_by_path'))
     .join(' | '),
 );
 console.log('no token:', (await fetch(base + '/status/')).status);

@@ -7,7 +7,7 @@
  * handle fails to compile.
  */
 import type { StatDescription } from './description.js';
-import type { JsonValue } from './snapshot.js';
+import type { HistogramBuckets, JsonValue } from './snapshot.js';
 
 /** Labels of a sample in a labelled metric family: `[['key', '/a'], ['window', 'm1']]`. */
 export type Labels = readonly (readonly [name: string, value: string])[];
@@ -69,6 +69,8 @@ export interface DistributionSample extends SampleBase {
   readonly value: number | null;
   /** Set for the cumulative figures (lifetime count and sum). */
   readonly delta?: DeltaMode;
+  /** On the lifetime count of a snapshot taken with `{ histograms: true }`: the lifetime's buckets. */
+  readonly histogram?: HistogramBuckets;
 }
 
 /** Seconds spent in one state (it only grows while the stat lives). */

@@ -51,6 +51,8 @@ export type PmfSnapshot = {
   lifetime: DistributionLifetime;
   /** The serialized sketch of the window, present only when asked for (`{ sketches: true }`). */
   sketch?: string;
+  /** The lifetime's native-histogram buckets, present only when asked for (`{ histograms: true }`) and not declared `{ summary: true }`. */
+  histogram?: HistogramBuckets;
   /**
    * Present only when a figure is beyond the double range (values near ±1.8e308: a sum of two
    * 1e308, a stddev above 1.8e308; or a stddev of values less than ~3e-151 apart, whose squares
@@ -58,6 +60,29 @@ export type PmfSnapshot = {
    * it, a `null` figure means no data.
    */
   outOfRange?: string[];
+};
+
+/**
+ * The native-histogram buckets of a distribution's lifetime (cumulative: counts only grow until
+ * a reset), as plain data: what the Prometheus exposition exports as a native histogram and
+ * derives classic `le` buckets from. Values are in the distribution's unit. Present in a pmf's
+ * snapshot only when asked for (`{ histograms: true }`).
+ */
+export type HistogramBuckets = {
+  /** Native-histogram schema: bucket `i` holds (2^((i-1)/2^schema), 2^(i/2^schema)]; 6 unless a budget forced coarser ones. */
+  schema: number;
+  /** Magnitudes at or below this are counted in `zeroCount`. */
+  zeroThreshold: number;
+  zeroCount: number;
+  /** Non-empty buckets of positive values: `counts[k]` values in the bucket of index `indexes[k]`, increasing indexes. */
+  positive: { indexes: number[]; counts: number[] };
+  /** The same for negative values (bucket `i` holds [-2^(i/2^schema), -2^((i-1)/2^schema))). */
+  negative: { indexes: number[]; counts: number[] };
+  /** Values counted (the sum of every bucket). */
+  count: number;
+  sum: number;
+  /** Declared upper bounds of classic buckets, in the unit of the values (absent: the default bounds). */
+  bounds?: number[];
 };
 
 /** Snapshot of a MeterStat: 1/5/15-minute EWMA rates, the mean rate, and the total count. */
@@ -74,6 +99,11 @@ export type MeterSnapshot = {
 export interface SnapshotOptions {
   /** Include the serialized percentile sketches of pmf stats (for dumps that are merged later). */
   sketches?: boolean;
+  /**
+   * Include the lifetime native-histogram buckets of pmf stats (what the Prometheus exposition
+   * exports as histograms; without them a pmf is exported as a summary).
+   */
+  histograms?: boolean;
   /**
    * Containers below the one asked for that are not read at all (e.g. Graphite's pruned
    * branches): left out of the snapshot with everything under them.

@@ -1,6 +1,7 @@
 /**
  * `scales-metrics/formats`: a snapshot (`scales.snapshot()`) as text — JSON, the HTML status
- * page, Prometheus/OpenMetrics — and the status page's query filter. Pure functions: no I/O.
+ * page, Prometheus/OpenMetrics — or as the Prometheus protobuf exposition (native histograms),
+ * and the status page's query filter. Pure functions: no I/O.
  * @example
  * import * as scales from 'scales-metrics';
  * import { renderPrometheus } from 'scales-metrics/formats';
@@ -17,7 +18,14 @@ export {
   prometheusChunks,
   renderPrometheus,
   wantsOpenMetrics,
+  DEFAULT_BUCKETS_SECONDS,
 } from './prometheus.js';
+export {
+  PROMETHEUS_PROTOBUF_CONTENT_TYPE,
+  prometheusProtobufChunks,
+  renderPrometheusProtobuf,
+  wantsPrometheusProtobuf,
+} from './prometheus-protobuf.js';
 export {
   describeMatch,
   filterSnapshot,

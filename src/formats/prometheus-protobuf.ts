@@ -29,6 +29,11 @@
  * span as zero counts (two zero deltas cost less than a new span).
  */
 
+import type { HistogramBuckets } from '../core/snapshot.js';
+import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
+import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import { hasHistogram, NameClaims, renderAll, type StatNames, type StatRenderer, SUFFIXES, walkStats } from './prometheus.js';
+
 /** Content type of the delimited protobuf exposition. */
 export const PROMETHEUS_PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
 
@@ -421,8 +426,13 @@ function writeSide(w: Writer, side: NativeBuckets, spanField: number, deltaField
   }
   if (spans === 0) return;
   writeSpan(w, spanField, spanStart, spanLen);
-  // Pass 2: deltas, packed, zero-filled across the small gaps kept inside spans.
+  // Pass 2: deltas, packed, zero-filled across the small gaps kept inside spans. Room for every
+  // varint is made once (at most 10 bytes per bucket and per zero kept in a span); deltas of
+  // small magnitude (all real ones) are written inline, the rest by sint64().
   const start = w.begin(deltaField);
+  w.ensure(10 * (n + (MAX_ZERO_RUN_IN_SPAN + 1) * spans + n * MAX_ZERO_RUN_IN_SPAN));
+  const b = w.buf;
+  let pos = w.pos;
   let prevCount = 0;
   let nextIndex = 0;
   let first = true;
@@ -432,16 +442,33 @@ function writeSide(w: Writer, side: NativeBuckets, spanField: number, deltaField
     const i = indexes === undefined ? offset + k : indexes[k];
     if (!first && i - nextIndex <= MAX_ZERO_RUN_IN_SPAN) {
       for (let z = nextIndex; z < i; z++) {
-        w.sint64(-prevCount);
+        pos = zigzagInline(w, b, pos, -prevCount);
         prevCount = 0;
       }
     }
-    w.sint64(c - prevCount);
+    pos = zigzagInline(w, b, pos, c - prevCount);
     prevCount = c;
     nextIndex = i + 1;
     first = false;
   }
+  w.pos = pos;
   w.end(start);
+}
+
+/** Writes the zigzag varint of `d` at `pos` of `b` (room ensured); returns the position after it. */
+function zigzagInline(w: Writer, b: Uint8Array, pos: number, d: number): number {
+  if (d > -0x40000000 && d < 0x40000000) {
+    let v = ((d << 1) ^ (d >> 31)) >>> 0;
+    while (v > 0x7f) {
+      b[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    b[pos++] = v;
+    return pos;
+  }
+  w.pos = pos;
+  w.sint64(d);
+  return w.pos;
 }
 
 function writeSpan(w: Writer, field: number, offset: number, length: number): void {
@@ -661,4 +688,330 @@ export function wantsPrometheusProtobuf(accept: string | null | undefined): bool
     if (proto && ok) return true;
   }
   return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A snapshot as metric families: the same families, names and labels as the text exposition
+// (src/formats/prometheus.ts), distributions as native histograms when the snapshot carries
+// their lifetime buckets (`{ histograms: true }`).
+
+/** Bytes encoded before a chunk is handed over. */
+const CHUNK_BYTES = 16 * 1024;
+
+const LONE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
+
+/**
+ * Labels of a sample as protobuf label pairs, with the text exposition's rule for values UTF-8
+ * cannot carry: a value holding a lone surrogate is written as its JSON escape (`\ud800`) and
+ * named in an added `escaped` label, so two keys never become one series (nor U+FFFD).
+ */
+function protoLabels(pairs: SampleLabels, extra?: ProtoLabel): ProtoLabel[] {
+  const out: ProtoLabel[] = new Array(pairs.length);
+  let escaped = '';
+  for (let i = 0; i < pairs.length; i++) {
+    const name = pairs[i][0];
+    let value = pairs[i][1];
+    if (LONE.test(value) && LONE_SURROGATE.test(value)) {
+      value = JSON.stringify(value).slice(1, -1);
+      escaped = escaped === '' ? name : escaped + ',' + name;
+    }
+    out[i] = { name, value };
+  }
+  if (escaped !== '') out.push({ name: 'escaped', value: escaped });
+  if (extra !== undefined) out.push(extra);
+  return out;
+}
+
+/** A help text with lone surrogates written as their code (`\ud800`), as the text exposition does. */
+function protoHelp(help: string): string {
+  return LONE.test(help) && LONE_SURROGATE.test(help) ? help.replace(LONE_SURROGATES, (c) => '\\u' + c.charCodeAt(0).toString(16)) : help;
+}
+
+/** Native buckets of one side with their indexes moved by `shift` (a unit conversion). */
+function shifted(side: { indexes: number[]; counts: number[] }, shift: number): NativeBuckets {
+  if (shift === 0) return side;
+  const indexes = new Array<number>(side.indexes.length);
+  for (let k = 0; k < indexes.length; k++) indexes[k] = side.indexes[k] + shift;
+  return { indexes, counts: side.counts };
+}
+
+/**
+ * The native histogram of lifetime buckets whose values are multiplied by `scale` on export
+ * (1e-3: ms to seconds). Multiplying by `scale` moves every bucket boundary by log2(scale) *
+ * 2^schema buckets: the indexes are moved by that number rounded (638 at schema 6 for ms), so
+ * each boundary lands within half a bucket (0.27% at schema 6) of where it belongs.
+ */
+export function nativeHistogram(h: HistogramBuckets, scale: number): ProtoHistogram {
+  const shift = scale === 1 ? 0 : Math.round(Math.log2(scale) * 2 ** h.schema);
+  return {
+    count: h.count,
+    sum: h.sum * scale,
+    schema: h.schema,
+    zeroThreshold: h.zeroThreshold * scale,
+    zeroCount: h.zeroCount,
+    positive: shifted(h.positive, shift),
+    negative: shifted(h.negative, shift),
+  };
+}
+
+/** Builds the families of one stat at a time and encodes them in chunks. */
+class FamilyWriter implements StatRenderer<Uint8Array> {
+  private readonly names = new NameClaims();
+  /** Families are encoded as they come, into one buffer handed over per chunk. */
+  private readonly w = new Writer(INITIAL_BYTES);
+
+  constructor(private readonly chunkBytes = CHUNK_BYTES) {}
+
+  get full(): boolean {
+    return this.w.pos >= this.chunkBytes;
+  }
+
+  get empty(): boolean {
+    return this.w.pos === 0;
+  }
+
+  take(): Uint8Array {
+    const out = this.w.take();
+    this.w.pos = 0;
+    return out;
+  }
+
+  stat(names: StatNames, stat: SnapshotStat): void {
+    if (stat.error !== undefined || stat.prometheusRefused) return;
+    const kind = kindOf(stat);
+    const family = kind.family(stat.value, stat);
+    if (family === null) return;
+    const samples = kind.samples(stat.value, stat);
+    switch (family) {
+      case 'gauge':
+        this.gauge(names, samples);
+        break;
+      case 'info':
+        this.info(names, samples);
+        break;
+      case 'summary':
+        this.distribution(names, samples, names.scale);
+        break;
+      case 'counter':
+        this.counter(names, samples);
+        break;
+      default:
+        unhandled(family);
+    }
+  }
+
+  /**
+   * Encodes a family. One the encoder refuses (a histogram whose buckets do not add up, which a
+   * consistent snapshot never holds) is left out rather than failing the whole scrape.
+   */
+  private push(name: string, help: string, type: ProtoMetricType, metrics: ProtoMetric[]): void {
+    if (metrics.length === 0) return;
+    try {
+      writeFamily(this.w, { name, help: protoHelp(help), type, metrics });
+    } catch {
+      // left out: see above
+    }
+  }
+
+  /**
+   * A family of one unlabelled gauge: its name, help and type fields encoded once per stat and
+   * kept (see {@link StatNames.protoHead}), then the metric's 13 bytes.
+   */
+  private scalarGauge(stat: StatNames, name: string, value: number): void {
+    let head = stat.protoHead;
+    if (head === null || stat.protoHeadName !== name) {
+      const hw = new Writer(64 + name.length * 3 + stat.help.length * 3);
+      hw.string(1, name);
+      if (stat.help !== '') hw.string(2, protoHelp(stat.help));
+      hw.tag(3, 0);
+      hw.varint(TYPE_NUMBER.gauge);
+      head = hw.take();
+      stat.protoHead = head;
+      stat.protoHeadName = name;
+    }
+    const w = this.w;
+    const len = head.length + 13;
+    w.varint(len);
+    w.ensure(len);
+    w.buf.set(head, w.pos);
+    w.pos += head.length;
+    // Metric (field 4, 11 bytes) { Gauge (field 2, 9 bytes) { value (field 1, double) } }
+    w.buf[w.pos++] = 0x22;
+    w.buf[w.pos++] = 11;
+    w.buf[w.pos++] = 0x12;
+    w.buf[w.pos++] = 9;
+    w.double(1, value);
+  }
+
+  private gauge(stat: StatNames, samples: readonly Sample[]): void {
+    const names = this.names.claim(stat, SUFFIXES.gauge);
+    if (names === null) return;
+    const scale = stat.scale;
+    if (samples.length === 1) {
+      const s = samples[0];
+      if (s.labels !== null && s.labels.length === 0 && (s.type === 'gauge' || s.type === 'counter' || s.type === 'state')) {
+        this.scalarGauge(stat, names[0], s.value * scale);
+        return;
+      }
+    }
+    const metrics: ProtoMetric[] = [];
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'gauge':
+        case 'state':
+        case 'counter':
+          metrics.push(s.labels.length === 0 ? { value: s.value * scale } : { labels: protoLabels(s.labels), value: s.value * scale });
+          break;
+        case 'quantile':
+        case 'distribution':
+        case 'info':
+          break; // a gauge family has no place for them
+        default:
+          unhandled(s);
+      }
+    }
+    this.push(names[0], stat.help, 'gauge', metrics);
+  }
+
+  private info(stat: StatNames, samples: readonly Sample[]): void {
+    const names = this.names.claim(stat, SUFFIXES.info);
+    if (names === null) return;
+    const metrics: ProtoMetric[] = [];
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'info':
+          metrics.push({ labels: protoLabels(s.labels), value: 1 });
+          break;
+        case 'gauge':
+        case 'state':
+        case 'counter':
+        case 'quantile':
+        case 'distribution':
+          break; // an info family holds text only
+        default:
+          unhandled(s);
+      }
+    }
+    // The protobuf exposition has no info type: a gauge of 1, as the text format 0.0.4 has it.
+    this.push(names[1], stat.help, 'gauge', metrics);
+  }
+
+  private distribution(stat: StatNames, samples: readonly Sample[], scale: number): void {
+    const histogram = hasHistogram(samples);
+    const names = this.names.claim(stat, histogram ? SUFFIXES.histogram : SUFFIXES.summary);
+    if (names === null) return;
+    const metrics: ProtoMetric[] = [];
+    let pairs: SampleLabels | undefined;
+    let quantiles: { quantile: number; value: number }[] = [];
+    let sum = 0;
+    let count: number | undefined;
+    let native: HistogramBuckets | undefined;
+    const end = () => {
+      if (pairs === undefined) return;
+      const labels = pairs.length === 0 ? undefined : protoLabels(pairs);
+      if (histogram) {
+        if (native !== undefined) metrics.push({ labels, histogram: nativeHistogram(native, scale) });
+      } else if (count !== undefined) {
+        metrics.push({ labels, summary: { count, sum: sum * scale, quantiles } });
+      }
+    };
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'quantile':
+        case 'distribution':
+          if (s.labels !== pairs) {
+            end();
+            pairs = s.labels;
+            quantiles = [];
+            sum = 0;
+            count = undefined;
+            native = undefined;
+          }
+          if (s.type === 'quantile') {
+            if (!histogram) quantiles.push({ quantile: s.quantile, value: s.value === null ? Number.NaN : s.value * scale });
+          } else if (s.scope === 'lifetime' && s.value !== null) {
+            if (s.figure === 'sum') sum = s.value;
+            else if (s.figure === 'count') {
+              count = s.value;
+              native = s.histogram;
+            }
+          }
+          break;
+        case 'gauge':
+        case 'state':
+        case 'counter':
+        case 'info':
+          break; // not part of a summary or histogram
+        default:
+          unhandled(s);
+      }
+    }
+    end();
+    this.push(names[0], stat.help, histogram ? 'histogram' : 'summary', metrics);
+  }
+
+  private counter(stat: StatNames, samples: readonly Sample[]): void {
+    const names = this.names.claim(stat, SUFFIXES.counter);
+    if (names === null) return;
+    const scale = stat.scale;
+    const totals: ProtoMetric[] = [];
+    const rates: ProtoMetric[] = [];
+    let totalUnit: string | undefined;
+    let rateUnit: string | undefined;
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'counter':
+          totals.push(s.labels.length === 0 ? { value: s.value * scale } : { labels: protoLabels(s.labels), value: s.value * scale });
+          totalUnit ??= s.unit;
+          break;
+        case 'gauge':
+          rates.push(s.labels.length === 0 ? { value: s.value * scale } : { labels: protoLabels(s.labels), value: s.value * scale });
+          rateUnit ??= s.unit;
+          break;
+        case 'state':
+        case 'quantile':
+        case 'distribution':
+        case 'info':
+          break; // not part of a counter family
+        default:
+          unhandled(s);
+      }
+    }
+    const help = stat.help;
+    this.push(names[1], totalUnit === undefined ? help : help + ' (' + totalUnit + ')', 'counter', totals);
+    this.push(names[3], rateUnit === undefined ? help : help + ' (' + rateUnit + ')', 'gauge', rates);
+  }
+}
+
+/**
+ * Renders the snapshot as the delimited protobuf exposition, in pieces of whole families: the
+ * same families and names as {@link prometheusChunks}; pmf stats as native histograms when the
+ * snapshot was taken with `{ histograms: true }` (else summaries).
+ */
+export function* prometheusProtobufChunks(node: SnapshotNode): Generator<Uint8Array> {
+  const w = new FamilyWriter();
+  yield* walkStats(node, w);
+  if (!w.empty) yield w.take();
+}
+
+/**
+ * The snapshot as one delimited protobuf exposition body (serve it with
+ * {@link PROMETHEUS_PROTOBUF_CONTENT_TYPE}).
+ *
+ * @example renderPrometheusProtobuf(registry.snapshot('/', { histograms: true })!)
+ */
+export function renderPrometheusProtobuf(node: SnapshotNode): Uint8Array {
+  const w = new FamilyWriter(Number.POSITIVE_INFINITY);
+  renderAll(node, w);
+  return w.take();
 }

@@ -1,30 +1,35 @@
 /**
- * Prometheus text exposition 0.0.4 and OpenMetrics 1.0 rendering of a snapshot.
+ * Prometheus text exposition 0.0.4 and OpenMetrics 1.0 rendering of a snapshot (the protobuf
+ * exposition, prometheus-protobuf.ts, shares the names and families made here).
  *
- * Mapping (documented in the README):
- * - a stat's path becomes its metric name: `/web/success` → `web_success`; every character
- *   outside `[a-zA-Z0-9_]` becomes `_`, a leading digit gets a `_` prefix;
- * - int, double, sum aggregation, numeric `stat()` values → gauge; booleans → gauge 0/1;
- *   a number NaN or ±Infinity (flagged `nonFinite` in the snapshot) → gauge `NaN`/`+Inf`/`-Inf`;
- *   strings (also "NaN") → info (`name_info{value="..."} 1`); other values are skipped;
- * - intDict, intDict sum aggregation, histogram aggregation → gauge with a `key` label;
- *   stringDict → info with `key` and `value` labels;
- * - pmf → summary: `quantile` 0.5 … 0.999 of the recent window (`NaN` when the window is empty),
- *   `_sum` and `_count` over the pmf's lifetime; namedPmfDict → the same with a `key` label;
- * - meter → counter `name` (`name_total`, the event count) and gauge `name_rate` with a
- *   `window` label (`m1`, `m5`, `m15`, `mean`, events per second); meterDict adds `key`;
- * - stateTime → gauge with a `state` label (seconds spent in each state);
- * - stats whose reading failed are left out; collapsed containers are included.
+ * Mapping (documented in docs/prometheus.md):
+ * - names: each stat's family name comes from its path and declaration (core/prometheus-name.ts:
+ *   snake_case, `_seconds`/`_bytes`/`_ratio` for the declared unit, values converted to seconds,
+ *   `prometheusName` as is); `# HELP` is the declared help, else the path;
+ * - each kind's samples decide the family: counters → `name_total`; gauges (booleans 0/1, a number
+ *   NaN or ±Infinity flagged `nonFinite` as `NaN`/`+Inf`/`-Inf`); strings (also "NaN") → info
+ *   (`name_info{value="..."} 1`); keyed stats carry their labels (`key` when unnamed);
+ * - pmf, namedPmfDict → histogram when the snapshot carries lifetime buckets (taken with
+ *   `{ histograms: true }`): classic `_bucket{le}` lines derived from them, `_sum`, `_count`; else
+ *   (or declared `{ summary: true }`) a summary: `quantile` 0.5 … 0.999 of the recent window
+ *   (`NaN` when it is empty), `_sum` and `_count` over the lifetime;
+ * - meter → counter `name_total` and gauge `name_rate{window}` (events per second);
+ * - stats whose reading failed, or whose name the registry refused, are left out; collapsed
+ *   containers are included.
  *
- * Two paths that map to the same name (`/a-b/c` and `/a_b/c`) never produce duplicate
- * families: the later one in tree order gets `_2` (then `_3`, ...). `# HELP` holds the path.
- * Label values are UTF-8, which cannot carry a lone UTF-16 surrogate (`'\uD800'`): a key or
+ * Two stats never share a name: the registry refuses the second at declaration; a snapshot made
+ * elsewhere that holds two families of one name gets the first in tree order, never a renamed
+ * copy. Label values are UTF-8, which cannot carry a lone UTF-16 surrogate (`'\uD800'`): a key or
  * value holding one is written JSON-escaped (`\ud800`, a backslash doubled, reversible with
  * `JSON.parse`) and its series gets the label `escaped="key"` (the escaped labels' names), so
  * two keys never become one series.
  */
 import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
+import type { StatDescription } from '../core/description.js';
+import { exportScale, metricName, prometheusFamilyName } from '../core/prometheus-name.js';
+import type { HistogramBuckets } from '../core/snapshot.js';
 import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import { indexAt, ZERO_THRESHOLD } from '../sampling/exponential-index.js';
 
 /** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -55,36 +60,7 @@ export function wantsOpenMetrics(accept: string | null | undefined): boolean {
   return false;
 }
 
-const NAME_CHAR_BAD = /[^a-zA-Z0-9_]/;
-const NAME_CHARS_BAD = /[^a-zA-Z0-9_]/g;
-
-/** Every character outside `[a-zA-Z0-9_]` as `_`. */
-function nameChars(text: string): string {
-  return NAME_CHAR_BAD.test(text) ? text.replace(NAME_CHARS_BAD, '_') : text;
-}
-
-/** A valid name from sanitized characters: `_` when empty, a `_` before a leading digit. */
-function finishName(out: string): string {
-  if (out === '') return '_';
-  const c = out.charCodeAt(0);
-  return c >= 48 && c <= 57 ? '_' + out : out;
-}
-
-/**
- * The metric name of a stat path.
- *
- * @example metricName('/web/success') === 'web_success'; metricName('/api/v1.2/p99') === 'api_v1_2_p99'
- */
-export function metricName(path: string): string {
-  return finishName(
-    nameChars(
-      path
-        .split('/')
-        .filter((s) => s !== '')
-        .join('_'),
-    ),
-  );
-}
+export { metricName };
 
 const LABEL_BAD = /[\\"\n]/;
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -141,12 +117,15 @@ function labels(pairs: SampleLabels): Labels {
   return escaped === '' ? out : out + ',escaped="' + escaped + '"';
 }
 
-const SUFFIXES = {
+/** The suffixes of each family's series (a family claims all of its names). (not part of the public API) */
+export const SUFFIXES = {
   gauge: [''],
   info: ['', '_info'],
   summary: ['', '_sum', '_count', '_created'],
+  histogram: ['', '_sum', '_count', '_created', '_bucket'],
   counter: ['', '_total', '_created', '_rate'],
 } as const;
+const ALL_SUFFIXES: readonly (readonly string[])[] = Object.values(SUFFIXES);
 
 /** Rendered labels of a sample: `key="a",window="m1"` (lone surrogates escaped, see {@link labels}). */
 function labelsOf(pairs: SampleLabels): Labels {
@@ -164,31 +143,231 @@ function quantileEnd(q: number): string {
   return l;
 }
 
+/** Default upper bounds of classic buckets of a duration, in seconds (prom-client's defaults). */
+export const DEFAULT_BUCKETS_SECONDS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+
+/**
+ * Cumulative counts of classic buckets derived from native buckets: for each bound (in the
+ * buckets' unit, increasing), the values at or below it. The bucket holding the bound counts
+ * as below it (a value exactly at the bound is counted, as `le` says; values in the rest of that
+ * bucket, within the sketch's relative error above the bound, too).
+ */
+export function classicCounts(h: HistogramBuckets, bounds: readonly number[]): number[] {
+  const out = new Array<number>(bounds.length);
+  const { schema } = h;
+  const pi = h.positive.indexes;
+  const pc = h.positive.counts;
+  const ni = h.negative.indexes;
+  const nc = h.negative.counts;
+  let negTotal = 0;
+  for (let k = 0; k < nc.length; k++) negTotal += nc[k];
+  // Walk the bounds upwards; negative buckets from the largest index (most negative) down.
+  let n = ni.length - 1;
+  let negBelow = 0;
+  let p = 0;
+  let posBelow = 0;
+  for (let b = 0; b < bounds.length; b++) {
+    const bound = bounds[b];
+    if (bound < -ZERO_THRESHOLD) {
+      // negative bucket j holds [-base^j, -base^(j-1)): counted when j >= index of |bound|
+      const j = indexAt(-bound, schema);
+      while (n >= 0 && ni[n] >= j) negBelow += nc[n--];
+      out[b] = negBelow;
+    } else if (bound <= ZERO_THRESHOLD) {
+      out[b] = negTotal + (bound >= 0 ? h.zeroCount : 0);
+    } else {
+      const i = indexAt(bound, schema);
+      while (p < pi.length && pi[p] <= i) posBelow += pc[p++];
+      out[b] = negTotal + h.zeroCount + posBelow;
+    }
+  }
+  return out;
+}
+
 /**
  * A stat's metric names as they are when no other family took its name (the usual case), kept
  * across renders: the name and path strings are then built, sanitized and hashed once, not per
  * scrape.
  */
-class StatNames {
-  /** `base` + each suffix of {@link suffixes} (the family's names when it gets `base`). */
+export class StatNames {
+  /** `base` + each suffix of {@link suffixes} (the family's names). */
   private names: readonly string[] = [];
   private suffixes: readonly string[] | undefined;
+  /** The family name (see core/prometheus-name.ts). */
+  readonly base: string;
+  /** The help text: the declared help, else the path. */
+  readonly help: string;
+  /** Values are multiplied by this on export (a time unit to seconds). */
+  readonly scale: number;
+
+  /**
+   * True when another cached stat's names meet this one's (only a snapshot made elsewhere, a
+   * merged dump, can hold such: a registry refuses them); only then is each render checked.
+   */
+  shared = false;
+  /** The other cached stats whose names meet this one's. */
+  peers: StatNames[] | null = null;
+  /** The render ({@link NameClaims.id}) that last wrote this stat's family, and with which suffixes. */
+  writtenIn = 0;
+  writtenSuffixes: readonly string[] = [];
+  /** Rendered family headers (`# HELP ...\n# TYPE ...\n`), kept while name, type and help stay the same. */
+  private headers: Array<{ name: string; type: string; help: string; om: boolean; then: string; text: string }> = [];
 
   constructor(
-    /** The metric name of the stat's path. */
-    readonly base: string,
-    /** The stat's path (the help text). */
+    /** The stat's path. */
     readonly path: string,
-  ) {}
+    /** What its declaration said (the names are kept while it stays the same object). */
+    readonly description: StatDescription | undefined,
+  ) {
+    this.base = prometheusFamilyName(path, description);
+    this.help = description?.help ?? path;
+    this.scale = exportScale(description);
+  }
+
+  /** `le="..."} ` label ends of the classic buckets, and the bounds (in the values' unit) they were made for. */
+  private les: string[] = [];
+  private lesFor: readonly number[] | undefined;
+  private lesScale = 1;
+
+  /**
+   * The `le` label ends (`le="0.005"} `) of classic buckets: one per bound, then `+Inf`. Kept
+   * while the bounds stay the same (they are declared: the usual case).
+   */
+  leEnds(bounds: readonly number[], scale: number): readonly string[] {
+    const last = this.lesFor;
+    if (last === bounds && scale === this.lesScale) return this.les;
+    if (last !== undefined && scale === this.lesScale && sameNumbers(last, bounds)) {
+      this.lesFor = bounds;
+      return this.les;
+    }
+    this.les = bounds.map((b) => 'le="' + formatSampleValue(scaled(b, scale)) + '"} ');
+    this.les.push('le="+Inf"} ');
+    this.lesFor = bounds;
+    this.lesScale = scale;
+    this.bucketStarts = [];
+    return this.les;
+  }
+
+  /** `name_bucket{le="..."} ` of each bound of the last {@link leEnds}: the start of an unlabelled bucket line. */
+  private bucketStarts: string[] = [];
+  private bucketStartsName = '';
+
+  /** The unlabelled bucket lines' starts (`name_bucket{le="0.005"} `), for the bounds of the last {@link leEnds} call. */
+  bucketLineStarts(bucketName: string): readonly string[] {
+    if (this.bucketStarts.length === 0 || bucketName !== this.bucketStartsName) {
+      this.bucketStarts = this.les.map((l) => flat(bucketName + '{' + l));
+      this.bucketStartsName = bucketName;
+    }
+    return this.bucketStarts;
+  }
+
+  /** The protobuf exposition's name, help and type fields of this stat's gauge family, encoded (see prometheus-protobuf.ts). */
+  protoHead: Uint8Array | null = null;
+  protoHeadName = '';
+
+  /** The last family of one unlabelled line rendered, and what it was made of. */
+  private lastValue = Number.NaN;
+  private lastFamily = '';
+  private lastName = '';
+  private lastOm = false;
+  private lastType = '';
+
+  /**
+   * A family of one unlabelled sample, header included, as one string, when its value is the
+   * same as in the previous render (most of a big tree does not change between two scrapes):
+   * such a family then costs one comparison and no formatting. undefined when the value changed:
+   * the caller writes it piece by piece (a string kept for a value seen once would only be
+   * garbage that the long-lived names object pins to the young heap).
+   */
+  scalarFamily(name: string, type: string, om: boolean, value: number): string | undefined {
+    if (value !== this.lastValue || name !== this.lastName || om !== this.lastOm || type !== this.lastType) {
+      this.lastValue = value;
+      this.lastName = name;
+      this.lastOm = om;
+      this.lastType = type;
+      this.lastFamily = '';
+      return undefined;
+    }
+    if (this.lastFamily === '') this.lastFamily = this.header(name, type, this.help, om, this.lead(name)) + formatSampleValue(value) + '\n';
+    return this.lastFamily;
+  }
+
+  private leadName = '';
+  private leadText = '';
+
+  /** `name + ' '`, kept. */
+  lead(name: string): string {
+    if (name !== this.leadName) {
+      this.leadName = name;
+      this.leadText = name + ' ';
+    }
+    return this.leadText;
+  }
+
+  /** The `# HELP` and `# TYPE` lines of a family of this stat (built once, then kept). */
+  header(name: string, type: string, help: string, om: boolean, then = ''): string {
+    const hs = this.headers;
+    for (let i = 0; i < hs.length; i++) {
+      const h = hs[i];
+      if (h.name === name && h.type === type && h.help === help && h.om === om && h.then === then) return h.text;
+    }
+    const hl = '# HELP ' + name + ' ' + escapeHelp(help, om) + '\n';
+    const tl = '# TYPE ' + name + ' ' + type + '\n';
+    // One flat string (not a rope of the pieces): it is joined into every scrape.
+    const text = flat((om ? tl + hl : hl + tl) + then);
+    if (hs.length < 4) hs.push({ name, type, help, om, then, text });
+    return text;
+  }
 
   /** The family's names for `suffixes` when it gets `base`. */
   namesFor(suffixes: readonly string[]): readonly string[] {
     if (suffixes !== this.suffixes) {
-      this.names = suffixes.map((x) => this.base + x);
+      // A counter named `x_total` (a prometheusName kept from prom-client) writes `x_total`.
+      const base = suffixes === SUFFIXES.counter && this.base.endsWith('_total') ? this.base.slice(0, -6) : this.base;
+      this.names = suffixes.map((x) => base + x);
       this.suffixes = suffixes;
     }
     return this.names;
   }
+}
+
+/** A string as one flat sequence of characters (V8 keeps a concatenation as a tree until it is read). */
+function flat(s: string): string {
+  Number(s); // reading it flattens it in place
+  return s;
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** `v * scale` without the float noise of the multiplication (`0.001 * 3` is 0.003, not 0.0030000000000000005). */
+export function scaled(v: number, scale: number): number {
+  return scale === 1 ? v : Number((v * scale).toPrecision(15));
+}
+
+/** Whether the distribution samples carry lifetime buckets (then the family is a histogram). */
+export function hasHistogram(samples: readonly Sample[]): boolean {
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    if (s.type === 'distribution' && s.figure === 'count' && s.scope === 'lifetime') return s.histogram !== undefined;
+  }
+  return false;
+}
+
+/** Default classic bounds per scale (seconds per unit of the values): prom-client's, converted. */
+const DEFAULT_BOUNDS = new Map<number, readonly number[]>([[1, DEFAULT_BUCKETS_SECONDS]]);
+
+/** The default classic bounds in the values' unit (`scale` seconds each). */
+export function defaultBounds(scale: number): readonly number[] {
+  let b = DEFAULT_BOUNDS.get(scale);
+  if (b === undefined) {
+    b = DEFAULT_BUCKETS_SECONDS.map((x) => scaled(x, 1 / scale));
+    if (DEFAULT_BOUNDS.size < 16) DEFAULT_BOUNDS.set(scale, b);
+  }
+  return b;
 }
 
 /** Most stats whose names are kept across renders (about 260 bytes each); past it the cache starts over, so memory stays bounded. */
@@ -196,15 +375,23 @@ const MAX_CACHED_STATS = 50_000;
 /** Per container path, per stat name (both strings are the registry's own, so hashing them is free). */
 const cachedNames = new Map<string, Map<string, StatNames>>();
 let cachedCount = 0;
+/** Every series name of the cached stats, by the stat that may write it (see {@link StatNames.shared}). */
+const seriesOwners = new Map<string, StatNames>();
+/** Renders so far (each {@link NameClaims} has its own id). */
+let renders = 0;
+
+/** Starts the cache over when it holds too many stats: at the start of a render only, never during one. */
+function trimCache(): void {
+  if (cachedCount <= MAX_CACHED_STATS && cachedNames.size <= MAX_CACHED_STATS) return;
+  cachedNames.clear();
+  seriesOwners.clear();
+  cachedCount = 0;
+}
 
 /** The names of the stats of the container at `path`, cached across renders. */
 function namesIn(path: string): Map<string, StatNames> {
   let m = cachedNames.get(path);
   if (m === undefined) {
-    if (cachedNames.size >= MAX_CACHED_STATS) {
-      cachedNames.clear();
-      cachedCount = 0;
-    }
     m = new Map();
     cachedNames.set(path, m);
   }
@@ -212,43 +399,55 @@ function namesIn(path: string): Map<string, StatNames> {
 }
 
 function rememberNames(m: Map<string, StatNames>, name: string, n: StatNames): void {
-  if (++cachedCount > MAX_CACHED_STATS) {
-    cachedNames.clear();
-    cachedCount = 1;
-  }
+  cachedCount++;
   m.set(name, n);
+  for (const suffixes of ALL_SUFFIXES) {
+    for (const x of n.namesFor(suffixes)) {
+      const other = seriesOwners.get(x);
+      if (other === undefined) seriesOwners.set(x, n);
+      else if (other !== n) {
+        other.shared = true;
+        n.shared = true;
+        if (!(other.peers ??= []).includes(n)) other.peers.push(n);
+        if (!(n.peers ??= []).includes(other)) n.peers.push(other);
+      }
+    }
+  }
 }
 
-/** Pieces of text gathered before they are joined into one chunk (a join per chunk, no rope of small strings). */
-const CHUNK_PARTS = 512;
+/** Characters gathered before a chunk is handed over. */
+const CHUNK_CHARS = 16 * 1024;
 
-/**
- * Renders the families of one container tree, claiming unique names as it goes. The text is
- * gathered in `parts` and joined once per chunk by {@link Writer.take}; a family whose header
- * depends on its samples reserves the header's slot and fills it (or drops it with the empty
- * family) at the end.
- */
-class Writer {
+/** The family names taken so far in one rendering. (not part of the public API) */
+export class NameClaims {
   private readonly used = new Set<string>();
-  /** Text not yet taken, in order. */
-  readonly parts: string[] = [];
-  constructor(private readonly om: boolean) {}
+  /** This render's number. */
+  readonly id = ++renders;
 
-  /** The text gathered so far as one string; starts over. */
-  take(): string {
-    const text = this.parts.join('');
-    this.parts.length = 0;
-    return text;
+  constructor() {
+    trimCache();
   }
 
   /**
-   * Picks the stat's base name, or `base_2`, `base_3`, ... so that none of the family's names is
-   * taken; returns the family's names (the name, then the name + each suffix).
+   * The family's names (the name, then the name + each suffix), claimed; null when one of them
+   * is taken by a family written before: the family is then left out, never renamed. (A
+   * registry refuses such declarations, see core/prometheus-name.ts: only a snapshot made
+   * elsewhere, a merged dump, can hold two.)
    */
-  private claim(stat: StatNames, suffixes: readonly string[]): readonly string[] {
-    let names = stat.namesFor(suffixes);
-    for (let i = 2; this.taken(names); i++) names = suffixes.map((x) => stat.base + '_' + i + x);
+  claim(stat: StatNames, suffixes: readonly string[]): readonly string[] | null {
+    const names = stat.namesFor(suffixes);
+    if (!stat.shared) {
+      // Names no other stat can write need no check (the usual case: names are refused at declaration).
+      stat.writtenIn = this.id;
+      stat.writtenSuffixes = suffixes;
+      return names;
+    }
+    // Peers written before in this render without a check: their names count as taken.
+    for (const p of stat.peers!) if (p.writtenIn === this.id) for (const x of p.namesFor(p.writtenSuffixes)) this.used.add(x);
+    if (this.taken(names)) return null;
     for (let i = 0; i < names.length; i++) this.used.add(names[i]);
+    stat.writtenIn = this.id;
+    stat.writtenSuffixes = suffixes;
     return names;
   }
 
@@ -257,34 +456,90 @@ class Writer {
     for (let i = 0; i < names.length; i++) if (this.used.has(names[i])) return true;
     return false;
   }
+}
 
-  /** Reserves the slot of a family's header; see {@link close}. */
-  private open(): number {
-    return this.parts.push('') - 1;
+/** What renders one stat at a time and hands its output over in pieces. (not part of the public API) */
+export interface StatRenderer<T> {
+  stat(names: StatNames, stat: SnapshotStat): void;
+  /** Whether enough output is gathered to hand over a piece. */
+  readonly full: boolean;
+  /** The output gathered so far; starts over. */
+  take(): T;
+}
+
+/**
+ * Renders the families of one container tree, claiming their names as it goes, into one text
+ * handed over per chunk by {@link Writer.take}; a family whose header depends on its samples
+ * gets it (or is dropped, when empty) once its lines are written.
+ */
+class Writer implements StatRenderer<string> {
+  private readonly names = new NameClaims();
+  /**
+   * Text not yet taken. Appended to piece by piece (V8 keeps the appends as a rope and copies
+   * them once, when the text is read: cheaper than an array of pieces and a join).
+   */
+  text = '';
+  constructor(
+    private readonly om: boolean,
+    private readonly chunkChars = CHUNK_CHARS,
+  ) {}
+
+  get full(): boolean {
+    return this.text.length >= this.chunkChars;
   }
 
-  /** Fills the header slot `at` (false: the family has no lines, its slot is dropped). */
-  private close(at: number, name: string, type: string, help: string): boolean {
-    const p = this.parts;
-    if (p.length === at + 1) {
-      p.length = at;
+  /** The text gathered so far; starts over. */
+  take(): string {
+    const text = this.text;
+    this.text = '';
+    return text;
+  }
+
+  private claim(stat: StatNames, suffixes: readonly string[]): readonly string[] | null {
+    return this.names.claim(stat, suffixes);
+  }
+
+  /** Starts a family whose header depends on its lines: returns the text before it; see {@link close}. */
+  private open(): string {
+    const before = this.text;
+    this.text = '';
+    return before;
+  }
+
+  /** Ends the family started by `open()`: its header, then its lines (false: no lines, no family). */
+  private close(before: string, stat: StatNames, name: string, type: string, help: string): boolean {
+    if (this.text === '') {
+      this.text = before;
       return false;
     }
-    const h = '# HELP ' + name + ' ' + escapeHelp(help, this.om) + '\n';
-    const t = '# TYPE ' + name + ' ' + type + '\n';
-    p[at] = this.om ? t + h : h + t;
+    this.text = before + stat.header(name, type, help, this.om) + this.text;
     return true;
   }
 
-  /** One line: `name{labels} value`. */
-  private line(name: string, labels: Labels, value: number): void {
-    if (labels === '') this.parts.push(name, ' ', formatSampleValue(value), '\n');
-    else this.parts.push(name, '{', labels, '} ', formatSampleValue(value), '\n');
+  /** One line: `name{labels} value`, the value multiplied by `scale` (a time unit to seconds). */
+  private line(name: string, labels: Labels, value: number, scale = 1): void {
+    if (scale !== 1) value *= scale;
+    if (labels === '') this.text += name + ' ' + formatSampleValue(value) + '\n';
+    else this.text += name + '{' + labels + '} ' + formatSampleValue(value) + '\n';
   }
 
   /** A gauge family: gauge, state and counter samples, one line each. */
   gauge(stat: StatNames, samples: readonly Sample[]): void {
-    const name = this.claim(stat, SUFFIXES.gauge)[0];
+    const names = this.claim(stat, SUFFIXES.gauge);
+    if (names === null) return;
+    const name = names[0];
+    const scale = stat.scale;
+    if (samples.length === 1) {
+      // The usual scalar: header and `name ` as one kept string, then the value.
+      const s = samples[0];
+      if (s.labels !== null && s.labels.length === 0 && (s.type === 'gauge' || s.type === 'counter' || s.type === 'state')) {
+        const v = scale === 1 ? s.value : s.value * scale;
+        const family = stat.scalarFamily(name, 'gauge', this.om, v);
+        if (family !== undefined) this.text += family;
+        else this.text += stat.header(name, 'gauge', stat.help, this.om, stat.lead(name)) + formatSampleValue(v) + '\n';
+        return;
+      }
+    }
     const at = this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
@@ -293,7 +548,7 @@ class Writer {
         case 'gauge':
         case 'state':
         case 'counter':
-          this.line(name, labelsOf(s.labels), s.value);
+          this.line(name, labelsOf(s.labels), s.value, scale);
           break;
         case 'quantile':
         case 'distribution':
@@ -303,12 +558,13 @@ class Writer {
           unhandled(s);
       }
     }
-    this.close(at, name, 'gauge', stat.path);
+    this.close(at, stat, name, 'gauge', stat.help);
   }
 
   /** An info family: one `name_info{labels} 1` line per info sample. */
   info(stat: StatNames, samples: readonly Sample[]): void {
     const names = this.claim(stat, SUFFIXES.info);
+    if (names === null) return;
     const name = names[0];
     const infoName = names[1];
     const at = this.open();
@@ -329,15 +585,21 @@ class Writer {
           unhandled(s);
       }
     }
-    if (this.om) this.close(at, name, 'info', stat.path);
-    else this.close(at, infoName, 'gauge', stat.path);
+    if (this.om) this.close(at, stat, name, 'info', stat.help);
+    else this.close(at, stat, infoName, 'gauge', stat.help);
   }
 
-  /** A summary family: per labelled entry, its quantile lines, then `_sum` and `_count` of its lifetime. */
-  summary(stat: StatNames, samples: readonly Sample[]): void {
-    const names = this.claim(stat, SUFFIXES.summary);
+  /**
+   * A distribution family (pmf, namedPmfDict): a histogram when its entries carry lifetime
+   * buckets (a snapshot taken with `{ histograms: true }`), classic `_bucket{le}` lines derived
+   * from them; else a summary: quantile lines of the recent window. Then per entry `_sum` and
+   * `_count` of its lifetime. Values are multiplied by `scale` (a pmf in ms exported in seconds).
+   */
+  distribution(stat: StatNames, samples: readonly Sample[], scale: number): void {
+    const histogram = hasHistogram(samples);
+    const names = this.claim(stat, histogram ? SUFFIXES.histogram : SUFFIXES.summary);
+    if (names === null) return;
     const name = names[0];
-    const p = this.parts;
     const at = this.open();
     // The samples of one entry (a pmf, a dict key's pmf) come together: its quantile lines,
     // then its lifetime _sum and _count, entry after entry.
@@ -352,95 +614,117 @@ class Writer {
         case 'quantile':
         case 'distribution':
           if (s.labels !== pairs) {
-            if (pairs !== undefined) this.entryEnd(names, labels, sum, count);
+            if (pairs !== undefined) this.entryEnd(names, labels, sum, count, scale);
             pairs = s.labels;
             labels = labelsOf(s.labels);
             sum = undefined;
             count = undefined;
           }
           if (s.type === 'quantile') {
-            const v = formatSampleValue(s.value ?? Number.NaN);
-            if (labels === '') p.push(name, '{', quantileEnd(s.quantile), v, '\n');
-            else p.push(name, '{', labels, ',', quantileEnd(s.quantile), v, '\n');
+            if (histogram) break;
+            const v = formatSampleValue(s.value === null ? Number.NaN : s.value * scale);
+            if (labels === '') this.text += name + '{' + quantileEnd(s.quantile) + v + '\n';
+            else this.text += name + '{' + labels + ',' + quantileEnd(s.quantile) + v + '\n';
           } else if (s.scope === 'lifetime' && s.value !== null) {
-            // the window's figures have no line in a summary
+            // the window's figures have no line in a summary or histogram
             if (s.figure === 'sum') sum = s.value;
-            else if (s.figure === 'count') count = s.value;
+            else if (s.figure === 'count') {
+              count = s.value;
+              if (histogram && s.histogram !== undefined) {
+                this.buckets(stat, names[4], labels, s.histogram, scale);
+                // _sum and _count of the same buckets, so that they agree with the +Inf bucket
+                count = s.histogram.count;
+                sum = s.histogram.sum;
+              }
+            }
           }
           break;
         case 'gauge':
         case 'state':
         case 'counter':
         case 'info':
-          break; // not part of a summary
+          break; // not part of a summary or histogram
         default:
           unhandled(s);
       }
     }
-    if (pairs !== undefined) this.entryEnd(names, labels, sum, count);
-    this.close(at, name, 'summary', stat.path);
+    if (pairs !== undefined) this.entryEnd(names, labels, sum, count, scale);
+    this.close(at, stat, name, histogram ? 'histogram' : 'summary', stat.help);
+  }
+
+  /** The classic `_bucket{le}` lines of one entry, derived from its native buckets. */
+  private buckets(stat: StatNames, bucketName: string, labels: Labels, h: HistogramBuckets, scale: number): void {
+    const bounds = h.bounds ?? defaultBounds(scale);
+    const les = stat.leEnds(bounds, scale);
+    const counts = classicCounts(h, bounds);
+    let t = '';
+    if (labels === '') {
+      const starts = stat.bucketLineStarts(bucketName);
+      for (let b = 0; b < counts.length; b++) t += starts[b] + counts[b] + '\n';
+      this.text += t + starts[counts.length] + h.count + '\n';
+      return;
+    }
+    const open = bucketName + '{' + labels + ',';
+    for (let b = 0; b < counts.length; b++) t += open + les[b] + counts[b] + '\n';
+    this.text += t + open + les[counts.length] + h.count + '\n';
   }
 
   /** The `_sum` and `_count` lines ending a summary's entry. */
-  private entryEnd(names: readonly string[], labels: Labels, sum: number | undefined, count: number | undefined): void {
-    if (sum !== undefined) this.line(names[1], labels, sum); // SUFFIXES.summary: _sum, _count
+  private entryEnd(names: readonly string[], labels: Labels, sum: number | undefined, count: number | undefined, scale: number): void {
+    if (sum !== undefined) this.line(names[1], labels, sum * scale); // SUFFIXES.summary/histogram: _sum, _count
     if (count !== undefined) this.line(names[2], labels, count);
   }
 
   /** A counter family: `name_total` lines of the counter samples, then the gauges as `name_rate`. */
   counter(stat: StatNames, samples: readonly Sample[]): void {
     const names = this.claim(stat, SUFFIXES.counter);
-    const help = stat.path;
+    if (names === null) return;
+    const help = stat.help;
+    const scale = stat.scale;
     const name = names[0];
     const total = names[1]; // SUFFIXES.counter: _total, _created, _rate
     const rate = names[3];
     let totalUnit: string | undefined;
     let rateUnit: string | undefined;
-    const at = this.open();
-    for (let pass = 0; pass < 2; pass++) {
-      const rates = pass === 1 ? this.open() : -1;
-      for (let i = 0; i < samples.length; i++) {
-        const s = samples[i];
-        if (s.labels === null) continue;
-        switch (s.type) {
-          case 'counter':
-            if (pass === 0) {
-              this.line(total, labelsOf(s.labels), s.value);
-              totalUnit ??= s.unit;
-            }
-            break;
-          case 'gauge':
-            if (pass === 1) {
-              this.line(rate, labelsOf(s.labels), s.value);
-              rateUnit ??= s.unit;
-            }
-            break;
-          case 'state':
-          case 'quantile':
-          case 'distribution':
-          case 'info':
-            break; // not part of a counter family
-          default:
-            unhandled(s);
-        }
-      }
-      if (
-        pass === 1 &&
-        !this.close(rates, rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')') &&
-        this.parts.length === at + 1
-      ) {
-        this.parts.length = at; // neither totals nor rates
-        return;
+    const before = this.open();
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null) continue;
+      switch (s.type) {
+        case 'counter':
+          this.line(total, labelsOf(s.labels), s.value, scale);
+          totalUnit ??= s.unit;
+          break;
+        case 'gauge':
+        case 'state':
+        case 'quantile':
+        case 'distribution':
+        case 'info':
+          break; // the rates come after the totals; the rest is not part of a counter family
+        default:
+          unhandled(s);
       }
     }
-    const totalHelp = totalUnit === undefined ? help : help + ' (' + totalUnit + ')';
-    const h = '# HELP ' + (this.om ? name : total) + ' ' + escapeHelp(totalHelp, this.om) + '\n';
-    const t = '# TYPE ' + (this.om ? name : total) + ' counter\n';
-    this.parts[at] = this.om ? t + h : h + t;
+    const totals = this.text;
+    this.text = '';
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      if (s.labels === null || s.type !== 'gauge') continue;
+      this.line(rate, labelsOf(s.labels), s.value, scale);
+      rateUnit ??= s.unit;
+    }
+    const rates = this.text;
+    let out = before;
+    if (totals !== '') {
+      const totalHelp = totalUnit === undefined ? help : help + ' (' + totalUnit + ')';
+      out += stat.header(this.om ? name : total, 'counter', totalHelp, this.om) + totals;
+    }
+    if (rates !== '') out += stat.header(rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')', this.om) + rates;
+    this.text = out;
   }
 
   stat(names: StatNames, stat: SnapshotStat): void {
-    if (stat.error !== undefined) return;
+    if (stat.error !== undefined || stat.prometheusRefused) return;
     const kind = kindOf(stat);
     const family = kind.family(stat.value, stat);
     if (family === null) return;
@@ -452,7 +736,7 @@ class Writer {
         this.info(names, kind.samples(stat.value, stat));
         break;
       case 'summary':
-        this.summary(names, kind.samples(stat.value, stat));
+        this.distribution(names, kind.samples(stat.value, stat), names.scale);
         break;
       case 'counter':
         this.counter(names, kind.samples(stat.value, stat));
@@ -463,27 +747,38 @@ class Writer {
   }
 }
 
-function* walk(node: SnapshotNode, w: Writer): Generator<string> {
+/** Renders every stat of the tree with `w`, handing over its pieces as they fill. (not part of the public API) */
+export function* walkStats<T>(node: SnapshotNode, w: StatRenderer<T>): Generator<T> {
   const known = namesIn(node.path);
-  let base: string | undefined;
-  for (const s of node.stats) {
-    let names = known.get(s.name);
-    if (names === undefined) {
-      // metricName(path) of each stat, with the container's part sanitized once.
-      base ??= nameChars(
-        node.path
-          .split('/')
-          .filter((x) => x !== '')
-          .join('_'),
-      );
-      const path = (node.path === '/' ? '' : node.path) + '/' + s.name;
-      names = new StatNames(finishName(base === '' ? nameChars(s.name) : base + '_' + nameChars(s.name)), path);
-      rememberNames(known, s.name, names);
-    }
-    w.stat(names, s);
-    if (w.parts.length >= CHUNK_PARTS) yield w.take();
+  const stats = node.stats;
+  for (let i = 0; i < stats.length; i++) {
+    const s = stats[i];
+    w.stat(namesOf(known, node.path, s), s);
+    if (w.full) yield w.take();
   }
-  for (const c of node.children) yield* walk(c, w);
+  for (const c of node.children) yield* walkStats(c, w);
+}
+
+/** {@link walkStats} in one go, for a renderer that is never full (no generator per container). */
+export function renderAll<T>(node: SnapshotNode, w: StatRenderer<T>): void {
+  const known = namesIn(node.path);
+  const stats = node.stats;
+  for (let i = 0; i < stats.length; i++) {
+    const s = stats[i];
+    w.stat(namesOf(known, node.path, s), s);
+  }
+  const children = node.children;
+  for (let i = 0; i < children.length; i++) renderAll(children[i], w);
+}
+
+/** The names of stat `s` of the container at `path` (cached in `known`). */
+function namesOf(known: Map<string, StatNames>, path: string, s: SnapshotStat): StatNames {
+  let names = known.get(s.name);
+  if (names === undefined || names.description !== s.description) {
+    names = new StatNames((path === '/' ? '' : path) + '/' + s.name, s.description);
+    rememberNames(known, s.name, names);
+  }
+  return names;
 }
 
 /**
@@ -492,9 +787,9 @@ function* walk(node: SnapshotNode, w: Writer): Generator<string> {
  */
 export function* prometheusChunks(node: SnapshotNode, options: PrometheusRenderOptions = {}): Generator<string> {
   const w = new Writer(options.openMetrics === true);
-  yield* walk(node, w);
-  if (options.openMetrics) w.parts.push('# EOF\n');
-  if (w.parts.length > 0) yield w.take();
+  yield* walkStats(node, w);
+  if (options.openMetrics) w.text += '# EOF\n';
+  if (w.text !== '') yield w.take();
 }
 
 /**
@@ -503,7 +798,9 @@ export function* prometheusChunks(node: SnapshotNode, options: PrometheusRenderO
  * @example renderPrometheus(registry.snapshot()!) // '# HELP web_errors /web/errors\n# TYPE web_errors gauge\nweb_errors 3\n'
  */
 export function renderPrometheus(node: SnapshotNode, options: PrometheusRenderOptions = {}): string {
-  const pieces: string[] = [];
-  for (const piece of prometheusChunks(node, options)) pieces.push(piece);
-  return pieces.length === 1 ? pieces[0] : pieces.join('');
+  // One join at the end: no chunks to hand over in between.
+  const w = new Writer(options.openMetrics === true, Number.POSITIVE_INFINITY);
+  renderAll(node, w);
+  if (options.openMetrics) w.text += '# EOF\n';
+  return flat(w.take()); // flat: the copy is part of the render, not left to the first reader
 }

@@ -38,3 +38,17 @@ export async function collectBody(source: Iterable<string>, maxBytes: number, sl
   if (batch.length > 0 && !flush()) return undefined;
   return buffers.length === 1 ? buffers[0] : Buffer.concat(buffers, bytes);
 }
+
+/** {@link collectBody} for binary pieces (the protobuf exposition): resolves `undefined` past `maxBytes`. */
+export async function collectBytes(source: Iterable<Uint8Array>, maxBytes: number, sliceMs = DEFAULT_SLICE_MS): Promise<Buffer | undefined> {
+  const buffers: Uint8Array[] = [];
+  let bytes = 0;
+  const time = new TimeSlice(sliceMs);
+  for (const piece of source) {
+    bytes += piece.length;
+    if (bytes > maxBytes) return undefined;
+    buffers.push(piece);
+    if (time.spent) await time.next();
+  }
+  return Buffer.concat(buffers, bytes);
+}

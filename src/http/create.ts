@@ -3,6 +3,7 @@
  */
 import { sourceOf } from '../registry/default-registry.js';
 import { StatusHandler, type StatusHandlerOptions } from './handler.js';
+import { registerOwnHandler } from './own-requests.js';
 
 /**
  * Creates the status handler (see {@link StatusHandler}); every adapter is built on it.
@@ -13,5 +14,7 @@ import { StatusHandler, type StatusHandlerOptions } from './handler.js';
  * status.close();
  */
 export function createStatusHandler(options: StatusHandlerOptions = {}): StatusHandler {
-  return new StatusHandler({ ...options, source: sourceOf(options, 'createStatusHandler') });
+  const handler = new StatusHandler({ ...options, source: sourceOf(options, 'createStatusHandler') });
+  registerOwnHandler(handler); // request stats leave its requests out
+  return handler;
 }

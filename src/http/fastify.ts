@@ -10,6 +10,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createStatusHandler } from './create.js';
 import type { StatusHandler, StatusHandlerOptions } from './handler.js';
+import { requestStats } from '../runtime/request-stats.js';
+import { type RequestStatsGlueOptions, trackedOf, trackNodeRequest } from './request-stats.js';
+
+export { UNMATCHED_ROUTE } from '../runtime/request-stats.js';
 
 /** A Fastify plugin; the handler is closed with the Fastify instance. */
 export type FastifyStatusPlugin = ((fastify: FastifyInstance) => Promise<void>) & { readonly handler: StatusHandler };
@@ -43,4 +47,51 @@ export function fastifyStatus(options: StatusHandlerOptions = {}): FastifyStatus
   // Fastify's documented switch (what fastify-plugin sets): register in the parent context.
   Object.defineProperty(plugin, Symbol.for('skip-override'), { value: true });
   return plugin;
+}
+
+/** Options of {@link fastifyRequestStats}. */
+export interface FastifyRequestStatsOptions extends RequestStatsGlueOptions {
+  /** The route template of a request (default: `request.routeOptions.url`, {@link UNMATCHED_ROUTE} for a 404). */
+  route?: (request: FastifyRequest) => string | undefined;
+}
+
+/** A Fastify plugin recording requests. */
+export type FastifyRequestStatsPlugin = (fastify: FastifyInstance) => Promise<void>;
+
+/**
+ * A Fastify plugin recording every request of the instance under `/http` (one line): count by
+ * method, route TEMPLATE (`routeOptions.url`, `/users/:id`) and status, latency per route,
+ * requests in flight, bytes sent, errors (the handler threw, or 5xx) and aborted requests.
+ * Requests no route matched go under {@link UNMATCHED_ROUTE}; the status pages' own requests
+ * are left out unless `includeOwn`. It registers at the root (it skips encapsulation).
+ *
+ * @example
+ * import Fastify from 'fastify';
+ * import { fastifyRequestStats } from 'scales-metrics/fastify';
+ * const app = Fastify();
+ * await app.register(fastifyRequestStats());
+ */
+export function fastifyRequestStats(options: FastifyRequestStatsOptions = {}): FastifyRequestStatsPlugin {
+  const route = options.route ?? fastifyRoute;
+  if (typeof route !== 'function') throw new TypeError('fastifyRequestStats: route must be a function (request) => string | undefined');
+  const stats = requestStats(options);
+  const includeOwn = options.includeOwn ?? false;
+  const plugin = (async (fastify: FastifyInstance) => {
+    fastify.addHook('onRequest', (request, reply, done) => {
+      trackNodeRequest(stats, includeOwn, request.raw, reply.raw, route, request);
+      done();
+    });
+    fastify.addHook('onError', (_request, reply, _error, done) => {
+      const t = trackedOf(reply.raw);
+      if (t !== undefined) t.error = true;
+      done();
+    });
+  }) as FastifyRequestStatsPlugin;
+  Object.defineProperty(plugin, Symbol.for('skip-override'), { value: true });
+  return plugin;
+}
+
+/** The matched route's template; undefined for a 404. */
+function fastifyRoute(request: FastifyRequest): string | undefined {
+  return request.is404 ? undefined : request.routeOptions.url;
 }

@@ -1,8 +1,9 @@
 /**
  * The one status handler behind every adapter: `GET <prefix><path>` answers the subtree at
  * `<path>` — or, when `<path>` names a stat, that stat alone (its own page, with its charts) —
- * as HTML (default), `?format=json`, `?format=prettyjson`, `?format=prometheus` (OpenMetrics
- * when the Accept header asks for it), `?format=openmetrics`, `?format=live` (the live view's
+ * as HTML (default), `?format=json`, `?format=prettyjson`, `?format=prometheus` (the protobuf
+ * exposition with native histograms, or OpenMetrics, when the Accept header asks for it: see
+ * {@link prometheusAnswerType}), `?format=openmetrics`, `?format=live` (the live view's
  * data) or `?format=history` (the history kept since the handler was created); `?query=`
  * filters HTML and JSON; `?fold=a,b/c` shows those containers folded. The root page starts with
  * the overview (request and error rates, p99 latency, event-loop delay, heap, CPU: those whose
@@ -31,7 +32,8 @@ import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusChunks, wa
 import { describeMatch, emptyLike, filterSnapshot, matchKey, parseQuery, type KeyMatch, type Query, QueryError } from '../formats/query.js';
 import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
 import { DEFAULT_SLICE_MS } from '../core/slices.js';
-import { collectBody } from './chunks.js';
+import { collectBody, collectBytes } from './chunks.js';
+import { PROMETHEUS_PROTOBUF_CONTENT_TYPE, prometheusProtobufChunks, wantsPrometheusProtobuf } from '../formats/prometheus-protobuf.js';
 import { checkSourceOption, type StatsSource } from '../registry/source.js';
 import { acquireHistory, type HistoryOptions, type HistorySampler, type HistoryTimeline, SPARK_POINTS } from './history.js';
 
@@ -389,9 +391,11 @@ export class StatusHandler {
     let statOnly: SnapshotStat | undefined;
     const segments = pathSegments(statPath);
     try {
-      node = await this.source.snapshotAsync(statPath);
+      // Prometheus gets the lifetime buckets of distributions (native or classic histograms).
+      const options = format === 'prometheus' || format === 'openmetrics' ? HISTOGRAMS : undefined;
+      node = await this.source.snapshotAsync(statPath, options);
       if (!node && segments.length > 0) {
-        const parent = await this.source.snapshotAsync('/' + segments.slice(0, -1).join('/'));
+        const parent = await this.source.snapshotAsync('/' + segments.slice(0, -1).join('/'), options);
         statOnly = parent?.stats.find((s) => s.name === segments[segments.length - 1]);
         if (parent && statOnly) node = { name: parent.name, path: parent.path, stats: [statOnly], children: [] };
       }
@@ -417,7 +421,14 @@ export class StatusHandler {
         break;
       case 'prometheus':
       case 'openmetrics': {
-        const om = format === 'openmetrics' || wantsOpenMetrics(req.header('accept'));
+        const answer = prometheusAnswerType(format, req.header('accept'));
+        if (answer === 'protobuf') {
+          const bytes = await collectBytes(prometheusProtobufChunks(node), this.maxBodyBytes, this.sliceMs);
+          if (bytes === undefined) return text(500, `status response for ${JSON.stringify(statPath)} is larger than ${this.maxBodyBytes} bytes`);
+          headers['content-type'] = PROMETHEUS_PROTOBUF_CONTENT_TYPE;
+          return { status: 200, headers, body: bytes };
+        }
+        const om = answer === 'openmetrics';
         pieces = prometheusChunks(node, { openMetrics: om });
         type = om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
         break;
@@ -516,6 +527,22 @@ function emptyMessage(q: Query, m: KeyMatch): string {
   }
   const list = m.names.join(', ') + (m.count > m.names.length ? ` (and ${m.count - m.names.length} more)` : '');
   return q.op === undefined ? 'No stats match the query.' : `No value of ${list} is ${q.op} ${q.value}.`;
+}
+
+const HISTOGRAMS = Object.freeze({ histograms: true });
+
+/**
+ * Which Prometheus exposition answers a scrape: `?format=openmetrics` is OpenMetrics; else the
+ * `Accept` header decides: the delimited protobuf exposition (the only one that carries native
+ * histograms; Prometheus asks for it first when started with
+ * `--enable-feature=native-histograms`) when it is listed, else OpenMetrics when listed, else the
+ * text format 0.0.4. Only the media types count, not their `q` order: every Prometheus lists
+ * the one it prefers among these first or alone.
+ */
+export function prometheusAnswerType(format: 'prometheus' | 'openmetrics', accept: string | undefined): 'protobuf' | 'openmetrics' | 'text' {
+  if (format === 'openmetrics') return 'openmetrics';
+  if (wantsPrometheusProtobuf(accept)) return 'protobuf';
+  return wantsOpenMetrics(accept) ? 'openmetrics' : 'text';
 }
 
 function splitUrl(url: string): { pathname: string; search: string } {

@@ -14,6 +14,7 @@ export { createStatusHandler } from './create.js';
 export {
   DEFAULT_LIVE_INTERVAL_MS,
   DEFAULT_MAX_BODY_BYTES,
+  prometheusAnswerType,
   StatusHandler,
   type StatusHandlerOptions,
   type StatusRequest,
@@ -21,6 +22,14 @@ export {
 } from './handler.js';
 export { HistorySampler, type HistoryOptions } from './history.js';
 export { createNodeHandler, type NodeStatusHandler } from './node.js';
+export {
+  type NodeRequestStatsOptions,
+  type RequestStatsGlueOptions,
+  type RequestStatsHandle,
+  type RouteOf,
+  recordRequests,
+  UNMATCHED_ROUTE,
+} from './request-stats.js';
 export {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,

@@ -178,7 +178,8 @@ export class PushgatewayPusher {
     const t0 = performance.now();
     let body: Buffer | undefined;
     try {
-      const snap: SnapshotNode | undefined = await this.#source.snapshotAsync(this.#path);
+      // Distributions as histograms (classic buckets derived from their lifetime sketches).
+      const snap: SnapshotNode | undefined = await this.#source.snapshotAsync(this.#path, { histograms: true });
       if (snap === undefined) return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `no stats at ${JSON.stringify(this.#path)}` }, t0);
       body = await collectBody(prometheusChunks(snap), this.#maxBodyBytes);
     } catch (e) {

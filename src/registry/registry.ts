@@ -4,6 +4,7 @@ import { InvalidNameError, parsePath, validateName } from '../core/path.js';
 import { runSliced, runToEnd } from '../core/slices.js';
 import { describeThrown, type JsonObject, type JsonValue, type SnapshotOptions } from '../core/snapshot.js';
 import type { StatDescription } from '../core/description.js';
+import { PrometheusNameTable } from '../core/prometheus-name.js';
 import type { Aggregator, StatCell, StatContext } from '../core/stat-cell.js';
 import { type AnyDef, intDictStat, type Stats } from './catalogue.js';
 import { type SnapshotNode, type SnapshotStat, snapshotJson } from './snapshot.js';
@@ -95,6 +96,10 @@ export class Registry implements StatsSource {
   private owners = new WeakMap<Owner, Container>();
   private warned = new Set<string>();
   private selfStats: { rejected: StatsLike; overflow: StatsLike; cells: Set<StatCell> } | null = null;
+  /** The Prometheus series names of the stats in the tree (stable names, see core/prometheus-name.ts). */
+  private readonly prometheusNames = new PrometheusNameTable();
+  /** Stats whose Prometheus name was refused (another stat holds it): left out of the Prometheus expositions. */
+  private prometheusRefused = new WeakSet<StatCell>();
   private readonly gaugeBudgetMs: number;
   /**
    * Gauges whose last read went over the budget: that read's time (ms, rounded up), the
@@ -206,6 +211,7 @@ export class Registry implements StatsSource {
     if (c === undefined || c.parent === null || c.detached) return false;
     for (const d of c.walk()) {
       for (const cell of d.stats.values()) {
+        if (!this.prometheusRefused.has(cell)) this.prometheusNames.release(cell.path);
         const up = cell.up;
         if (up === null || c.isAncestorOf(up.container)) continue;
         if (up.forgetsRemoved) cell.linkUp(null);
@@ -241,6 +247,8 @@ export class Registry implements StatsSource {
     this.root = new Container('', null);
     this.owners = new WeakMap();
     this.selfStats = null;
+    this.prometheusNames.clear();
+    this.prometheusRefused = new WeakSet();
     this.gaugeReadMs = null;
     this.slowGauges = new WeakMap();
     this.warned.clear();
@@ -304,6 +312,7 @@ export class Registry implements StatsSource {
             ? { name: cell.name, kind: cell.kind, value: r.value, nonFinite: true }
             : { name: cell.name, kind: cell.kind, value: r.value };
       if (cell.description !== undefined) s.description = cell.description;
+      if (this.prometheusRefused.has(cell)) (s as { prometheusRefused?: true }).prometheusRefused = true;
       stats.push(s as SnapshotStat);
       // A chance to yield every 32 cheap stats, and after each expensive one (percentile summaries).
       if (++n % 32 === 0 || cell.costly) yield;
@@ -434,9 +443,14 @@ export class Registry implements StatsSource {
       return existing;
     }
     if (c.children.has(d.name)) throw new TypeError(`cannot declare stat "${d.name}" in ${c.path}: a container of that name exists there`);
+    // Stable Prometheus names: a stat whose name (or one of its series' names) another stat
+    // holds is refused, thrown in strict mode, else counted, reported and left out of Prometheus.
+    const named = c.detached ? undefined : this.prometheusNames.claim((c.path === '/' ? '' : c.path) + '/' + d.name, d.description);
+    if (named instanceof Error && this.strict) throw named;
     const cell = d.create(c, this.ctx);
     cell.description = d.description;
     c.stats.set(d.name, cell);
+    if (named instanceof Error) this.refuseName(cell, named);
     // A stat declared in a removed container (a late callback of a removed owner) works, but
     // reports to no aggregation of the live tree, which could never forget it.
     if (c.detached) return cell;
@@ -478,6 +492,18 @@ export class Registry implements StatsSource {
     } catch {
       // Neither a failing error reporter nor an application stat in the way at /scales/rejected
       // may turn a dropped write into a crash.
+    }
+  }
+
+  /** Counts and reports a declaration whose Prometheus name was refused (see declare()). */
+  private refuseName(cell: StatCell, error: Error): void {
+    this.prometheusRefused.add(cell);
+    try {
+      const self = this.self();
+      (self.rejected.$ as { rejected: { inc(k: string): void } }).rejected.inc(cell.path);
+      this.onError(error);
+    } catch {
+      // A failing error reporter must not turn a refused name into a crash.
     }
   }
 

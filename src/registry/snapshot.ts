@@ -27,6 +27,8 @@ export type SnapshotStatOf<K extends StatKind> =
       readonly nonFinite?: true;
       /** What the declaration said besides name and kind (help, unit, labels); absent: nothing. */
       readonly description?: StatDescription;
+      /** Set when the registry refused the stat's Prometheus name (another stat holds it): Prometheus leaves it out. */
+      readonly prometheusRefused?: true;
     }
   | {
       readonly name: string;
@@ -36,6 +38,8 @@ export type SnapshotStatOf<K extends StatKind> =
       readonly error: string;
       /** What the declaration said besides name and kind (help, unit, labels); absent: nothing. */
       readonly description?: StatDescription;
+      /** Set when the registry refused the stat's Prometheus name (another stat holds it): Prometheus leaves it out. */
+      readonly prometheusRefused?: true;
     };
 
 /**

@@ -1,13 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { constants as perfConstants, PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, type HeapSpaceInfo } from 'node:v8';
+import type { DeclarationOptions } from '../core/description.js';
 import { defaultRegistry } from '../registry/default-registry.js';
-import { namedPmfDictStat, pmfStat, stat } from '../registry/catalogue.js';
+import { intDictStat, namedPmfDictStat, pmfStat, stat } from '../registry/catalogue.js';
+import type { IntDictHandle } from '../stats/int-dict-stat.js';
 import type { Container } from '../core/container.js';
 import { parsePath } from '../core/path.js';
 import type { Registry } from '../registry/registry.js';
 import type { NamedPmfDictHandle } from '../stats/named-pmf-dict-stat.js';
 import type { PmfHandle } from '../stats/pmf-stat.js';
+import { type DistributionSummary, WindowedDistribution } from '../sampling/windowed-distribution.js';
 
 /** Options of {@link collectRuntimeStats}. */
 export interface RuntimeStatsOptions {
@@ -57,13 +60,14 @@ export const DEFAULT_UTILIZATION_WINDOW_MS = 1000;
 export const RUNTIME_PROMETHEUS_NAMES: Readonly<
   Record<string, { name: string; type: 'counter' | 'gauge' | 'summary' | 'info'; labels?: readonly string[]; promClient: boolean; note?: string }>
 > = {
-  nodeVersion: {
+  versionInfo: {
     name: 'nodejs_version_info',
     type: 'info',
     labels: ['version', 'major', 'minor', 'patch'],
     promClient: true,
     note: 'value 1; labels from process.version',
   },
+  nodeVersion: { name: 'nodejs_version', type: 'info', promClient: false, note: 'process.version as text (JSON, page)' },
   startTimeSeconds: { name: 'process_start_time_seconds', type: 'gauge', promClient: true },
   uptimeSeconds: {
     name: 'process_uptime_seconds',
@@ -94,15 +98,27 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
   'memory/heapLimitBytes': { name: 'nodejs_heap_size_limit_bytes', type: 'gauge', promClient: false },
   'memory/externalBytes': { name: 'nodejs_external_memory_bytes', type: 'gauge', promClient: true },
   'memory/arrayBuffersBytes': { name: 'nodejs_array_buffers_bytes', type: 'gauge', promClient: false },
-  'memory/heapSpaces/<space>/usedBytes': { name: 'nodejs_heap_space_size_used_bytes', type: 'gauge', labels: ['space'], promClient: true },
-  'memory/heapSpaces/<space>/sizeBytes': { name: 'nodejs_heap_space_size_total_bytes', type: 'gauge', labels: ['space'], promClient: true },
-  'memory/heapSpaces/<space>/availableBytes': { name: 'nodejs_heap_space_size_available_bytes', type: 'gauge', labels: ['space'], promClient: true },
+  'memory/heapSpaces/usedBytes': { name: 'nodejs_heap_space_size_used_bytes', type: 'gauge', labels: ['space'], promClient: true },
+  'memory/heapSpaces/sizeBytes': { name: 'nodejs_heap_space_size_total_bytes', type: 'gauge', labels: ['space'], promClient: true },
+  'memory/heapSpaces/availableBytes': { name: 'nodejs_heap_space_size_available_bytes', type: 'gauge', labels: ['space'], promClient: true },
   'eventLoop/delaySeconds': {
-    name: 'nodejs_eventloop_lag_{min,max,mean,stddev,p50,p90,p99}_seconds',
+    name: 'nodejs_eventloop_delay_seconds',
+    type: 'summary',
+    promClient: false,
+    note: "the pmf itself; prom-client's figures are the eventLoop/lag gauges",
+  },
+  'eventLoop/lag/minSeconds': { name: 'nodejs_eventloop_lag_min_seconds', type: 'gauge', promClient: true },
+  'eventLoop/lag/maxSeconds': { name: 'nodejs_eventloop_lag_max_seconds', type: 'gauge', promClient: true },
+  'eventLoop/lag/meanSeconds': { name: 'nodejs_eventloop_lag_mean_seconds', type: 'gauge', promClient: true },
+  'eventLoop/lag/stddevSeconds': { name: 'nodejs_eventloop_lag_stddev_seconds', type: 'gauge', promClient: true },
+  'eventLoop/lag/p50Seconds': { name: 'nodejs_eventloop_lag_p50_seconds', type: 'gauge', promClient: true },
+  'eventLoop/lag/p90Seconds': {
+    name: 'nodejs_eventloop_lag_p90_seconds',
     type: 'gauge',
     promClient: true,
-    note: "one gauge per figure of the pmf's window (p90 from the sketch: the pmf reports no 0.9); plus the summary itself under a name of our own",
+    note: "the pmf reports no 0.9: read from the window's sketch",
   },
+  'eventLoop/lag/p99Seconds': { name: 'nodejs_eventloop_lag_p99_seconds', type: 'gauge', promClient: true },
   'eventLoop/lastDelaySeconds': {
     name: 'nodejs_eventloop_lag_seconds',
     type: 'gauge',
@@ -110,7 +126,7 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
     note: "prom-client's measures the scrape's own setImmediate; ours is the latest sample",
   },
   'eventLoop/utilization': { name: 'nodejs_eventloop_utilization', type: 'gauge', promClient: false },
-  'gc/pauseSeconds/<kind>': {
+  'gc/pauseSeconds': {
     name: 'nodejs_gc_duration_seconds',
     type: 'summary',
     labels: ['kind'],
@@ -118,14 +134,24 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
     note: 'prom-client: a histogram; dashboards use its _sum and _count, which a summary has',
   },
   'handles/active': { name: 'nodejs_active_handles_total', type: 'gauge', promClient: true },
-  'handles/activeByType/<type>': { name: 'nodejs_active_handles', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/activeByType': { name: 'nodejs_active_handles', type: 'gauge', labels: ['type'], promClient: true },
   'handles/requests': { name: 'nodejs_active_requests_total', type: 'gauge', promClient: true },
-  'handles/requestsByType/<type>': { name: 'nodejs_active_requests', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/requestsByType': { name: 'nodejs_active_requests', type: 'gauge', labels: ['type'], promClient: true },
   'handles/resources': { name: 'nodejs_active_resources_total', type: 'gauge', promClient: true },
-  'handles/resourcesByType/<type>': { name: 'nodejs_active_resources', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/resourcesByType': { name: 'nodejs_active_resources', type: 'gauge', labels: ['type'], promClient: true },
   'fds/open': { name: 'process_open_fds', type: 'gauge', promClient: true, note: 'Linux only' },
   'fds/max': { name: 'process_max_fds', type: 'gauge', promClient: true, note: 'Linux only' },
 };
+
+/**
+ * The declaration options of the runtime stat at `key` (its path under the container): its help
+ * text and unit, and its Prometheus name from {@link RUNTIME_PROMETHEUS_NAMES}.
+ */
+export function runtimeDeclaration(key: string, help: string, unit?: string): DeclarationOptions {
+  const n = RUNTIME_PROMETHEUS_NAMES[key];
+  const named = n !== undefined && !n.name.includes('{');
+  return { help, ...(unit === undefined ? {} : { unit }), ...(named ? { prometheusName: n.name } : {}) };
+}
 
 /** GC kinds by `detail.kind`, named as prom-client labels them. */
 const GC_KINDS = new Map<number, string>([
@@ -134,6 +160,11 @@ const GC_KINDS = new Map<number, string>([
   [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental'],
   [perfConstants.NODE_PERFORMANCE_GC_WEAKCB, 'weakcb'],
 ]);
+
+/** Window of the prom-client-style lag figures (eventLoop/lag): the last minute, in 6 sub-windows. */
+const LAG_WINDOW_MS = 60_000;
+/** Quantiles of the lag figures: p50, p90, p99 (as prom-client's nodejs_eventloop_lag_pNN_seconds). */
+const LAG_QUANTILES = [0.5, 0.9, 0.99] as const;
 
 /** Readings shared by the gauges of one snapshot: reused when younger than this many ms. */
 const READING_TTL_MS = 100;
@@ -158,6 +189,25 @@ function cached<T>(ttlMs: number, read: () => T): () => T | null {
     at = performance.now();
     return value;
   };
+}
+
+/** `counts` written into a gauge dict: every key set, keys no longer there removed. */
+function renewDict(dict: IntDictHandle, counts: Record<string, number> | null): void {
+  if (counts === null) return;
+  for (const k of [...dict.keys()]) if (!(k in counts)) dict.delete(k);
+  for (const k of Object.keys(counts)) dict.set(k, counts[k]!);
+}
+
+/** A field of every V8 heap space, by its short name as prom-client labels them ('new_space' -> 'new'). */
+function spacesBy(spaces: HeapSpaceInfo[] | null, field: 'space_used_size' | 'space_size' | 'space_available_size'): Record<string, number> | null {
+  if (spaces === null) return null;
+  const out: Record<string, number> = {};
+  for (const s of spaces) out[s.space_name.endsWith('_space') ? s.space_name.slice(0, -'_space'.length) : s.space_name] = s[field];
+  return out;
+}
+
+function countOrNull(items: readonly unknown[] | null): Record<string, number> | null {
+  return items === null ? null : countByType(items);
 }
 
 /** Counts objects by their constructor's name (or by the string itself), as prom-client groups handles. */
@@ -203,6 +253,10 @@ class Collector {
   private loopUtilization: number | null = null;
   lastDelay: number | null = null;
   private readonly cores: number;
+  /** The delays of the last minute again, for the lag figures (p90 included, which the pmf does not report). */
+  private readonly lagDist = new WindowedDistribution({ windowMs: LAG_WINDOW_MS, subWindows: 6 });
+  private lagSummary: DistributionSummary | null = null;
+  private lagAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly resolutionMs: number,
@@ -210,6 +264,7 @@ class Collector {
     private readonly delay: PmfHandle,
     gcPause: NamedPmfDictHandle | null,
     private readonly onStop: (c: Collector) => void,
+    private readonly onWindow: () => void,
   ) {
     this.cores = Math.max(1, availableParallelism());
     this.windowStart = { at: performance.now(), cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() };
@@ -245,6 +300,7 @@ class Collector {
       this.lastTick = now;
       this.lastDelay = d;
       this.delay.record(d);
+      this.lagDist.record(d);
       if (now - this.windowStart.at >= this.windowMs) this.closeWindow(now);
     } catch {
       // never into the host application
@@ -258,12 +314,23 @@ class Collector {
     this.cpuUtilization = cpuCores(cpu, s.cpu, now - s.at, this.cores);
     this.loopUtilization = performance.eventLoopUtilization(elu, s.elu).utilization;
     this.windowStart = { at: now, cpu, elu };
+    this.onWindow();
   }
 
   /** CPU in use, in cores (0..cores): of the last completed window, or since start. */
   cpu(): number {
     if (this.cpuUtilization !== null) return this.cpuUtilization;
     return cpuCores(process.cpuUsage(), this.windowStart.cpu, performance.now() - this.windowStart.at, this.cores);
+  }
+
+  /** The lag figures of the last minute (computed at most once per {@link READING_TTL_MS}). */
+  lag(): DistributionSummary {
+    const now = performance.now();
+    if (this.lagSummary === null || now - this.lagAt >= READING_TTL_MS) {
+      this.lagSummary = this.lagDist.summary(LAG_QUANTILES);
+      this.lagAt = now;
+    }
+    return this.lagSummary;
   }
 
   /** Share of the time the loop was busy (0..1): of the last completed window, or since start. */
@@ -352,82 +419,177 @@ function start(registry: Registry, path: string, resolutionMs: number, windowMs:
   const resources = cached(READING_TTL_MS, () => (typeof process.getActiveResourcesInfo === 'function' ? process.getActiveResourcesInfo() : null));
   const startTimeSeconds = Math.round((Date.now() - process.uptime() * 1000) / 10) / 100;
 
-  registry.collection(
+  const top = registry.collection(
     path,
-    stat('nodeVersion', process.version),
-    stat('startTimeSeconds', startTimeSeconds),
-    stat('uptimeSeconds', () => process.uptime()),
+    stat('nodeVersion', process.version, runtimeDeclaration('nodeVersion', 'The Node.js version (process.version)')),
+    intDictStat('versionInfo', {
+      ...runtimeDeclaration('versionInfo', 'The Node.js version, as labels (always 1)'),
+      labels: ['version', 'major', 'minor', 'patch'],
+      gauge: true,
+    }),
+    stat(
+      'startTimeSeconds',
+      startTimeSeconds,
+      runtimeDeclaration('startTimeSeconds', 'Start time of the process since the Unix epoch, in seconds', 's'),
+    ),
+    stat('uptimeSeconds', () => process.uptime(), runtimeDeclaration('uptimeSeconds', 'Seconds since the process started', 's')),
   );
   const loop = registry.collection(
     `${path}/eventLoop`,
-    pmfStat('delaySeconds'),
-    stat<number | null, 'lastDelaySeconds'>('lastDelaySeconds', null),
-    stat<number | null, 'utilization'>('utilization', null),
+    pmfStat('delaySeconds', {
+      help: 'Event-loop delay: how late the loop ran a timer, the sampling interval subtracted',
+      unit: 's',
+      prometheusName: 'nodejs_eventloop_delay_seconds',
+    }),
+    stat<number | null, 'lastDelaySeconds'>(
+      'lastDelaySeconds',
+      null,
+      runtimeDeclaration('eventLoop/lastDelaySeconds', 'The latest event-loop delay sample', 's'),
+    ),
+    stat<number | null, 'utilization'>(
+      'utilization',
+      null,
+      runtimeDeclaration('eventLoop/utilization', 'Share of the last utilization window the event loop was busy (0..1)', 'ratio'),
+    ),
   );
-  const gcStats = gc ? registry.collection(`${path}/gc`, namedPmfDictStat('pauseSeconds', { keyLimit: 10 })) : null;
+  const lagFigure = (name: string, help: string) =>
+    stat<number | null, string>(name, null, runtimeDeclaration(`eventLoop/lag/${name}`, `Event-loop delay over the last minute: ${help}`, 's'));
+  const lag = registry.collection(
+    `${path}/eventLoop/lag`,
+    lagFigure('minSeconds', 'least'),
+    lagFigure('maxSeconds', 'most'),
+    lagFigure('meanSeconds', 'mean'),
+    lagFigure('stddevSeconds', 'standard deviation'),
+    lagFigure('p50Seconds', 'median'),
+    lagFigure('p90Seconds', '90th percentile'),
+    lagFigure('p99Seconds', '99th percentile'),
+  );
+  const gcStats = gc
+    ? registry.collection(
+        `${path}/gc`,
+        namedPmfDictStat('pauseSeconds', {
+          ...runtimeDeclaration('gc/pauseSeconds', 'Garbage-collection pauses per kind (every entry of every observer batch)'),
+          unit: 's',
+          labels: ['kind'],
+          keyLimit: 10,
+        }),
+      )
+    : null;
   const cpu = registry.collection(
     `${path}/cpu`,
-    stat('userSeconds', () => process.cpuUsage().user / 1e6),
-    stat('systemSeconds', () => process.cpuUsage().system / 1e6),
-    stat('totalSeconds', () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1e6;
-    }),
-    stat<number | null, 'utilization'>('utilization', null),
-    stat('cores', Math.max(1, availableParallelism())),
+    stat('userSeconds', () => process.cpuUsage().user / 1e6, runtimeDeclaration('cpu/userSeconds', 'User CPU time spent, in seconds', 's')),
+    stat('systemSeconds', () => process.cpuUsage().system / 1e6, runtimeDeclaration('cpu/systemSeconds', 'System CPU time spent, in seconds', 's')),
+    stat(
+      'totalSeconds',
+      () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1e6;
+      },
+      runtimeDeclaration('cpu/totalSeconds', 'User and system CPU time spent, in seconds', 's'),
+    ),
+    stat<number | null, 'utilization'>(
+      'utilization',
+      null,
+      runtimeDeclaration('cpu/utilization', 'CPU in use over the last utilization window, in cores (0..cores)', 'cores'),
+    ),
+    stat('cores', Math.max(1, availableParallelism()), runtimeDeclaration('cpu/cores', 'Cores available to the process (os.availableParallelism())')),
   );
   registry.collection(
     `${path}/memory`,
-    stat('rssBytes', () => memory()?.rss ?? null),
-    stat('heapUsedBytes', () => memory()?.heapUsed ?? null),
-    stat('heapTotalBytes', () => memory()?.heapTotal ?? null),
-    stat('heapLimitBytes', () => heap()?.heap_size_limit ?? null),
-    stat('externalBytes', () => memory()?.external ?? null),
-    stat('arrayBuffersBytes', () => memory()?.arrayBuffers ?? null),
+    stat('rssBytes', () => memory()?.rss ?? null, runtimeDeclaration('memory/rssBytes', 'Resident set size', 'bytes')),
+    stat('heapUsedBytes', () => memory()?.heapUsed ?? null, runtimeDeclaration('memory/heapUsedBytes', 'V8 heap in use', 'bytes')),
+    stat('heapTotalBytes', () => memory()?.heapTotal ?? null, runtimeDeclaration('memory/heapTotalBytes', 'V8 heap allocated', 'bytes')),
+    stat(
+      'heapLimitBytes',
+      () => heap()?.heap_size_limit ?? null,
+      runtimeDeclaration('memory/heapLimitBytes', 'Most the V8 heap may grow to', 'bytes'),
+    ),
+    stat(
+      'externalBytes',
+      () => memory()?.external ?? null,
+      runtimeDeclaration('memory/externalBytes', 'Memory of C++ objects bound to JavaScript objects', 'bytes'),
+    ),
+    stat(
+      'arrayBuffersBytes',
+      () => memory()?.arrayBuffers ?? null,
+      runtimeDeclaration('memory/arrayBuffersBytes', 'Memory of ArrayBuffers and Buffers', 'bytes'),
+    ),
   );
-  let spaceNames: string[] = [];
-  try {
-    spaceNames = getHeapSpaceStatistics().map((s) => s.space_name);
-  } catch {
-    // a runtime without heap spaces (Bun) shows none
-  }
-  for (const full of spaceNames) {
-    // Named as prom-client labels them: 'new_space' -> 'new'.
-    const short = full.endsWith('_space') ? full.slice(0, -'_space'.length) : full;
-    const space = () => spaces()?.find((s) => s.space_name === full) ?? null;
-    registry.collection(
-      `${path}/memory/heapSpaces/${short}`,
-      stat('usedBytes', () => space()?.space_used_size ?? null),
-      stat('sizeBytes', () => space()?.space_size ?? null),
-      stat('availableBytes', () => space()?.space_available_size ?? null),
-    );
-  }
-  registry.collection(
+  const spaceDict = (name: string, help: string) =>
+    intDictStat(name, {
+      ...runtimeDeclaration(`memory/heapSpaces/${name}`, `V8 heap spaces: ${help} (renewed every utilization window)`, 'bytes'),
+      labels: ['space'],
+      gauge: true,
+      keyLimit: 32,
+    });
+  const heapSpaces = registry.collection(
+    `${path}/memory/heapSpaces`,
+    spaceDict('usedBytes', 'in use'),
+    spaceDict('sizeBytes', 'allocated'),
+    spaceDict('availableBytes', 'available'),
+  ).$;
+  const byType = registry.collection(
     `${path}/handles`,
-    stat('active', () => handles()?.length ?? null),
-    stat('activeByType', () => {
-      const h = handles();
-      return h === null ? null : countByType(h);
+    stat('active', () => handles()?.length ?? null, runtimeDeclaration('handles/active', 'Active libuv handles (process._getActiveHandles())')),
+    intDictStat('activeByType', {
+      ...runtimeDeclaration('handles/activeByType', 'Active libuv handles per type (renewed every utilization window)'),
+      labels: ['type'],
+      gauge: true,
+      keyLimit: 100,
     }),
-    stat('requests', () => requests()?.length ?? null),
-    stat('requestsByType', () => {
-      const r = requests();
-      return r === null ? null : countByType(r);
+    stat(
+      'requests',
+      () => requests()?.length ?? null,
+      runtimeDeclaration('handles/requests', 'Active libuv requests (process._getActiveRequests())'),
+    ),
+    intDictStat('requestsByType', {
+      ...runtimeDeclaration('handles/requestsByType', 'Active libuv requests per type (renewed every utilization window)'),
+      labels: ['type'],
+      gauge: true,
+      keyLimit: 100,
     }),
-    stat('resources', () => resources()?.length ?? null),
-    stat('resourcesByType', () => {
-      const r = resources();
-      return r === null ? null : countByType(r);
+    stat(
+      'resources',
+      () => resources()?.length ?? null,
+      runtimeDeclaration('handles/resources', 'Active resources keeping the loop alive (process.getActiveResourcesInfo())'),
+    ),
+    intDictStat('resourcesByType', {
+      ...runtimeDeclaration('handles/resourcesByType', 'Active resources per type (renewed every utilization window)'),
+      labels: ['type'],
+      gauge: true,
+      keyLimit: 100,
     }),
   );
   if (process.platform === 'linux') declareLinux(registry, path);
   // Last, so that a declaration that throws (a stat of another kind already there) leaves no timer.
   // The gauges are set, not declared: a restarted collector's stats are the same cells.
-  const collector = new Collector(resolutionMs, windowMs, loop.$.delaySeconds, gcStats?.$.pauseSeconds ?? null, onStop);
+  const v = /^v(\d+)\.(\d+)\.(\d+)/.exec(process.version);
+  top.$.versionInfo.labels(process.version, v?.[1] ?? '', v?.[2] ?? '', v?.[3] ?? '').set(1);
+  // The labelled gauges (per heap space, per handle type) are renewed when a utilization window closes.
+  const renew = () => {
+    renewDict(heapSpaces.usedBytes, spacesBy(spaces(), 'space_used_size'));
+    renewDict(heapSpaces.sizeBytes, spacesBy(spaces(), 'space_size'));
+    renewDict(heapSpaces.availableBytes, spacesBy(spaces(), 'space_available_size'));
+    renewDict(byType.$.activeByType, countOrNull(handles()));
+    renewDict(byType.$.requestsByType, countOrNull(requests()));
+    renewDict(byType.$.resourcesByType, countOrNull(resources()));
+  };
+  renew();
+  const collector = new Collector(resolutionMs, windowMs, loop.$.delaySeconds, gcStats?.$.pauseSeconds ?? null, onStop, renew);
   loop.$.lastDelaySeconds.set(() => collector.lastDelay);
   loop.$.utilization.set(() => collector.loop());
   cpu.$.utilization.set(() => collector.cpu());
-  for (const sub of ['', '/eventLoop', '/cpu', ...(gc ? ['/gc'] : [])]) {
+  const lagHandles = lag.$ as Record<string, { set(v: () => number | null): void }>;
+  const w = () => collector.lag().window;
+  const q = (i: number) => () => collector.lag().quantiles[i] ?? null;
+  lagHandles.minSeconds!.set(() => w().min);
+  lagHandles.maxSeconds!.set(() => w().max);
+  lagHandles.meanSeconds!.set(() => w().mean);
+  lagHandles.stddevSeconds!.set(() => w().stddev);
+  lagHandles.p50Seconds!.set(q(0));
+  lagHandles.p90Seconds!.set(q(1));
+  lagHandles.p99Seconds!.set(q(2));
+  for (const sub of ['', '/eventLoop', '/eventLoop/lag', '/cpu', '/memory/heapSpaces', '/handles', ...(gc ? ['/gc'] : [])]) {
     const c = registry.root.find(parsePath(path + sub));
     if (c !== undefined) collector.containers.push(c);
   }
@@ -468,12 +630,12 @@ function declareLinux(registry: Registry, path: string): void {
   const status = cached(READING_TTL_MS, () => parseProcStatus(fs.readFileSync('/proc/self/status', 'utf8')));
   registry.collection(
     `${path}/memory`,
-    stat('virtualBytes', () => status()?.VmSize ?? null),
-    stat('dataBytes', () => status()?.VmData ?? null),
+    stat('virtualBytes', () => status()?.VmSize ?? null, runtimeDeclaration('memory/virtualBytes', 'Virtual memory size (VmSize)', 'bytes')),
+    stat('dataBytes', () => status()?.VmData ?? null, runtimeDeclaration('memory/dataBytes', 'Data segment size (VmData)', 'bytes')),
   );
   registry.collection(
     `${path}/fds`,
-    stat('open', openFds),
-    stat('max', () => limits()),
+    stat('open', openFds, runtimeDeclaration('fds/open', 'Open file descriptors')),
+    stat('max', () => limits(), runtimeDeclaration('fds/max', 'Most open file descriptors (soft limit)')),
   );
 }

@@ -1,7 +1,7 @@
 import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { isObject } from '../core/json.js';
 import { AT_VALUE, type DisplayHints, fieldAt, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
-import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
+import type { HistogramBuckets, JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
 import { WindowedDistribution } from '../sampling/windowed-distribution.js';
@@ -18,6 +18,33 @@ export interface PmfOptions extends DeclarationOptions {
   unit?: TimeUnit;
   /** Length of the recent window that percentiles describe, in ms. Default 300,000 (5 minutes). */
   windowMs?: number;
+  /**
+   * Upper bounds of the classic Prometheus buckets (`_bucket{le}`) derived from the sketch for
+   * text scrapers, in the stat's unit, increasing (default prom-client's 0.005, 0.01, 0.025,
+   * 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 and 10 seconds). Native histograms (the protobuf exposition)
+   * do not use them.
+   */
+  buckets?: readonly number[];
+  /**
+   * Export to Prometheus as a summary (quantiles of the recent window, lifetime `_sum` and
+   * `_count`) instead of a histogram (default false).
+   */
+  summary?: boolean;
+}
+
+/** The classic bucket bounds of `options` checked (finite, increasing, at most 1000), or undefined for the default. */
+function bucketBounds(name: string, options: PmfOptions): number[] | undefined {
+  const b = options.buckets;
+  if (b === undefined) return undefined;
+  if (!Array.isArray(b) || b.length === 0 || b.length > 1000) {
+    throw new TypeError(`pmfStat "${name}": buckets must be an array of 1 to 1000 increasing finite numbers`);
+  }
+  for (let i = 0; i < b.length; i++) {
+    if (!isFiniteNumber(b[i]) || (i > 0 && !(b[i] > b[i - 1]))) {
+      throw new RangeError(`pmfStat "${name}": buckets must be increasing finite numbers, got ${String(b[i])} at ${i}`);
+    }
+  }
+  return [...b];
 }
 
 /**
@@ -33,6 +60,7 @@ export function checkPmfOptions(name: string, options: PmfOptions): TimeUnit {
   if (w !== undefined && !(typeof w === 'number' && Number.isFinite(w) && w > 0)) {
     throw new RangeError(`pmfStat "${name}": windowMs ${String(w)} is not a positive number of milliseconds`);
   }
+  bucketBounds(name, options);
   return unit;
 }
 
@@ -106,6 +134,8 @@ export class PmfCell extends StatCell {
   private cache: PmfSnapshot | null = null;
   private cacheRecords = -1;
   private cacheAt = 0;
+  /** Declared classic bucket bounds (undefined: the default); null when declared `summary: true`. */
+  private readonly bounds: number[] | undefined | null;
   readonly handle: PmfHandle;
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: PmfOptions) {
@@ -113,6 +143,7 @@ export class PmfCell extends StatCell {
     this.unit = checkPmfOptions(name, options);
     this.perMs = PER_MS[this.unit];
     this.dist = new WindowedDistribution({ windowMs: options.windowMs, clock: ctx.clock });
+    this.bounds = options.summary === true ? null : bucketBounds(name, options);
     this.handle = makeHandle(this);
   }
 
@@ -198,7 +229,40 @@ export class PmfCell extends StatCell {
   }
 
   read(options: SnapshotOptions): PmfSnapshot {
-    return copyOf(this.summary(options));
+    const out = copyOf(this.summary(options));
+    if (options.histograms && this.bounds !== null) out.histogram = this.histogram();
+    return out;
+  }
+
+  /** The last histogram read, and the count of records it was read at (the lifetime changes only by records). */
+  private histogramCache: HistogramBuckets | null = null;
+  private histogramRecords = -1;
+
+  /** The lifetime's native-histogram buckets (cumulative), with the declared classic bounds (a fresh copy). */
+  histogram(): HistogramBuckets {
+    if (this.histogramCache === null || this.histogramRecords !== this.records) {
+      this.histogramCache = this.readHistogram();
+      this.histogramRecords = this.records;
+    }
+    const h = this.histogramCache;
+    const out: HistogramBuckets = { ...h, positive: { ...h.positive }, negative: { ...h.negative } };
+    if (h.bounds !== undefined) out.bounds = h.bounds;
+    return out;
+  }
+
+  private readHistogram(): HistogramBuckets {
+    const nb = this.dist.lifetimeSketch().nativeBuckets();
+    const out: HistogramBuckets = {
+      schema: nb.schema,
+      zeroThreshold: nb.zeroThreshold,
+      zeroCount: nb.zeroCount,
+      positive: split(nb.positive),
+      negative: split(nb.negative),
+      count: nb.count,
+      sum: nb.sum,
+    };
+    if (this.bounds !== undefined && this.bounds !== null) out.bounds = [...this.bounds];
+    return out;
   }
 
   bind(target: object, handles: Record<string, unknown>): void {
@@ -210,6 +274,17 @@ export class PmfCell extends StatCell {
     this.dist.reset();
     this.records++;
   }
+}
+
+/** [index, count] pairs as two arrays. */
+function split(pairs: readonly (readonly [number, number])[]): { indexes: number[]; counts: number[] } {
+  const indexes = new Array<number>(pairs.length);
+  const counts = new Array<number>(pairs.length);
+  for (let k = 0; k < pairs.length; k++) {
+    indexes[k] = pairs[k][0];
+    counts[k] = pairs[k][1];
+  }
+  return { indexes, counts };
 }
 
 class RunningTimer implements Timer {
@@ -312,7 +387,8 @@ export function pmfSamplesInto(out: Sample[], pmf: PmfSnapshot, at: readonly str
       case 'unit':
       case 'windowSeconds':
       case 'sketch':
-        break; // settings, not measurements
+      case 'histogram':
+        break; // settings, not measurements (the histogram rides on the lifetime count)
       case 'count':
       case 'min':
       case 'max':
@@ -321,7 +397,7 @@ export function pmfSamplesInto(out: Sample[], pmf: PmfSnapshot, at: readonly str
         out.push({ type: 'distribution', field: fieldAt(at, key, FIELDS), labels, scope: 'window', figure: key, value: numberOrNull(v) });
         break;
       case 'lifetime':
-        if (isObject(v)) lifetimeSamplesInto(out, v, at, labels);
+        if (isObject(v)) lifetimeSamplesInto(out, v, at, labels, pmf.histogram);
         break;
       default: {
         const q = QUANTILE_OF.get(key);
@@ -332,14 +408,22 @@ export function pmfSamplesInto(out: Sample[], pmf: PmfSnapshot, at: readonly str
   }
 }
 
-function lifetimeSamplesInto(out: Sample[], lifetime: { [key: string]: JsonValue }, at: readonly string[], labels: Labels): void {
+function lifetimeSamplesInto(
+  out: Sample[],
+  lifetime: { [key: string]: JsonValue },
+  at: readonly string[],
+  labels: Labels,
+  histogram: HistogramBuckets | undefined,
+): void {
   const base = at.length === 0 ? undefined : fieldAt(at, 'lifetime');
   for (const f of Object.keys(lifetime)) {
     const x = numberOrNull(lifetime[f]);
     const field = base === undefined ? (LIFETIME_FIELDS.get(f) ?? ['lifetime', f]) : fieldAt(base, f);
     switch (f) {
       case 'count':
-        out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'count', value: x, delta: 'monotonic' });
+        if (histogram === undefined)
+          out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'count', value: x, delta: 'monotonic' });
+        else out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'count', value: x, delta: 'monotonic', histogram });
         break;
       case 'sum':
         out.push({ type: 'distribution', field, labels, scope: 'lifetime', figure: 'sum', value: x, delta: 'diff' });

@@ -140,9 +140,9 @@ describe('counters and gauges', () => {
     assert.deepEqual(r.getStats('/g'), { inFlight: 1, queued: { a: -1 }, byShard: { '1': { busy: -3 } }, served: 1 });
     assert.deepEqual(descriptionOf(r, '/g', 'inFlight'), { gauge: true });
     const text = renderPrometheus(r.snapshot('/')!);
-    assert.match(text, /^# TYPE g_inFlight gauge$/m);
+    assert.match(text, /^# TYPE g_in_flight gauge$/m);
     assert.match(text, /^# TYPE g_queued gauge$/m);
-    assert.match(text, /^g_byShard\{shard="1",state="busy"\} -3$/m);
+    assert.match(text, /^g_by_shard\{shard="1",state="busy"\} -3$/m);
     assert.match(text, /^# TYPE g_served(_total)? counter$/m);
   });
 

@@ -54,10 +54,10 @@ test('examples/tour: page, JSON, Prometheus, Graphite (read back from whisper) a
   const prometheus = stdout.slice(stdout.indexOf('prometheus: ') + 'prometheus: '.length, stdout.indexOf('\ndump: '));
   assert.match(prometheus, /^# TYPE web_requests(_total)? counter$/m);
   assert.match(prometheus, /^web_requests_total 1$/m);
-  assert.match(prometheus, /^web_byStatus_total\{key="200"\} 1$/m);
-  assert.match(prometheus, /^# TYPE web_latency summary$/m);
-  assert.match(prometheus, /^web_latency\{quantile="0\.99"\} 0\.042$/m);
-  assert.match(prometheus, /^web_latency_count 1$/m);
+  assert.match(prometheus, /^web_by_status_total\{key="200"\} 1$/m);
+  assert.match(prometheus, /^# TYPE web_latency_seconds histogram$/m);
+  assert.match(prometheus, /^web_latency_seconds_bucket\{le="0\.05"\} 1$/m);
+  assert.match(prometheus, /^web_latency_seconds_count 1$/m);
 
   // Graphite: the final push of stop() was delivered, and carbon stored it in whisper.
   assert.match(stdout, /^graphite: \d+ datapoints, delivered: true$/m);

@@ -67,10 +67,13 @@ describe('prometheus format', () => {
     assert.equal(metricName('/9lives'), '_9lives');
     assert.equal(metricName('/a b/ü:x'), 'a_b___x');
     const text = renderPrometheus(fixtureTree());
-    assert.ok(text.includes('web_byPath_total{key="/b?x=\\"1\\"\\\\n"} 2\n'), 'label value escaped');
+    assert.ok(text.includes('web_by_path_total{key="/b?x=\\"1\\"\\\\n"} 2\n'), 'label value escaped');
     assert.ok(text.includes('web_owners_info{key="cache",value="bob\\nsmith"} 1\n'));
-    assert.ok(text.includes('web_api_finished_total 42\n') && text.includes('web_api_finished_2_total 1\n'), 'collision renamed');
-    assert.ok(text.includes('web_hits_rate_2_total 11\n'), 'collision with a derived name renamed');
+    // A snapshot made elsewhere (a registry refuses such declarations) may hold two families of one
+    // name: the first in tree order is written, the other left out, never renamed.
+    assert.ok(text.includes('web_api_finished_total 42\n') && !text.includes('web_api_finished_total 1\n'), 'colliding family left out');
+    assert.ok(!text.includes('_2'), 'nothing renamed');
+    assert.ok(!text.includes('web_hits_rate_total 11\n'), 'collision with a derived name left out');
     assert.ok(text.includes('web_idle{quantile="0.99"} NaN\n'), 'empty window quantile is NaN');
     assert.ok(text.includes('web_latency_count 350\n') && text.includes('web_latency_sum 61.25\n'), 'lifetime sum/count');
     assert.ok(!text.includes('broken'), 'failed stat left out');
@@ -102,25 +105,22 @@ describe('prometheus format', () => {
       children: [{ name: 'a-b', path: '/a-b', stats: childStats, children: [] }],
     });
     const gauge = (name: string, value: number) => ({ name, kind: 'int', value, description: { gauge: true } }) as SnapshotNode['stats'][number];
-    // /a_b (a stat at the root) and /a-b/... share the name a_b...: the later one in tree order gets _2.
+    // /a_b (a stat at the root) and /a-b/... share the name a_b...: the later one in tree order is left out.
     const both = tree([gauge('a_b_c', 1)], [gauge('c', 2)]);
     const alone = tree([], [gauge('c', 2)]);
     for (let round = 0; round < 2; round++) {
-      assert.equal(
-        renderPrometheus(both),
-        '# HELP a_b_c /a_b_c\n# TYPE a_b_c gauge\na_b_c 1\n# HELP a_b_c_2 /a-b/c\n# TYPE a_b_c_2 gauge\na_b_c_2 2\n',
-      );
+      assert.equal(renderPrometheus(both), '# HELP a_b_c /a_b_c\n# TYPE a_b_c gauge\na_b_c 1\n');
       assert.equal(renderPrometheus(alone), '# HELP a_b_c /a-b/c\n# TYPE a_b_c gauge\na_b_c 2\n', 'no collision: the base name again');
     }
     // The same path as another family type: the names follow the type of this render.
     const text = renderPrometheus(tree([], [{ name: 'c', kind: 'value', value: 'x' }]), { openMetrics: true });
     assert.equal(text, '# TYPE a_b_c info\n# HELP a_b_c /a-b/c\na_b_c_info{value="x"} 1\n# EOF\n');
-    // A summary's derived names taken by an earlier gauge (a_b_c_sum) move the summary to _2.
+    // A summary's derived names taken by an earlier gauge (a_b_c_sum): the summary is left out.
     const pmfValue = { count: 1, median: 2, lifetime: { count: 3, sum: 4 } } as unknown as number;
     const clash = tree([gauge('a_b_c_sum', 9)], [{ name: 'c', kind: 'pmf', value: pmfValue } as unknown as SnapshotNode['stats'][number]]);
     for (let round = 0; round < 2; round++) {
       const t = renderPrometheus(clash);
-      assert.ok(t.includes('\na_b_c_2{quantile="0.5"} 2\na_b_c_2_sum 4\na_b_c_2_count 3\n'), t);
+      assert.equal(t, '# HELP a_b_c_sum /a_b_c_sum\n# TYPE a_b_c_sum gauge\na_b_c_sum 9\n');
     }
   });
   it('renders a tree too big for one chunk in several, the same text as one string', () => {

@@ -57,15 +57,15 @@ describe('Prometheus: keys that UTF-8 cannot carry stay distinct series', () => 
     it(`every key its own series after UTF-8 (${openMetrics ? 'OpenMetrics' : 'text 0.0.4'})`, () => {
       const text = overTheWire(renderPrometheus(tree().snapshot()!, { openMetrics }));
       const series = seriesOf(text);
-      const byKey = [...series].filter(([k]) => k.startsWith('web_byKey{'));
+      const byKey = [...series].filter(([k]) => k.startsWith('web_by_key{'));
       assert.equal(byKey.length, LONE.length, text);
       assert.deepEqual(new Set(byKey.map(([, v]) => v)), new Set(LONE.map((_, i) => String(i + 1))), 'no value lost');
       assert.ok(!text.includes('\ufffd'), 'no key degraded to U+FFFD');
       // The escaped form is the key's JSON escape, named by the `escaped` label: reversible.
-      assert.equal(series.get('web_byKey{key="\\\\ud800",escaped="key"}'), '1', text);
-      assert.equal(series.get('web_byKey{key="\\\\udfff",escaped="key"}'), '2');
-      assert.equal(series.get('web_byKey{key="\\\\ud800"}'), '4', 'the six characters \\ud800 are a plain key');
-      assert.equal(series.get('web_byKey{key="\ud83d\ude00"}'), '6', 'a well-formed pair is written as it is');
+      assert.equal(series.get('web_by_key{key="\\\\ud800",escaped="key"}'), '1', text);
+      assert.equal(series.get('web_by_key{key="\\\\udfff",escaped="key"}'), '2');
+      assert.equal(series.get('web_by_key{key="\\\\ud800"}'), '4', 'the six characters \\ud800 are a plain key');
+      assert.equal(series.get('web_by_key{key="\ud83d\ude00"}'), '6', 'a well-formed pair is written as it is');
       for (const [k] of byKey) {
         const m = /key="((?:[^"\\]|\\.)*)"(,escaped="key")?/.exec(k)!;
         const key = m[2] ? JSON.parse(`"${unescapeLabel(m[1])}"`) : unescapeLabel(m[1]);
@@ -74,20 +74,24 @@ describe('Prometheus: keys that UTF-8 cannot carry stay distinct series', () => 
       assert.equal([...series.keys()].filter((k) => k.startsWith('web_owner_info{')).length, LONE.length);
       assert.ok(series.has('web_owner_info{key="\\\\ud800",value="\\\\ud800",escaped="key,value"}'), text);
       assert.equal([...series.keys()].filter((k) => k.startsWith('web_hits_total{')).length, LONE.length);
-      assert.equal([...series.keys()].filter((k) => k.startsWith('web_latency_count{')).length, LONE.length);
+      assert.equal([...series.keys()].filter((k) => k.startsWith('web_latency_seconds_count{')).length, LONE.length);
       assert.ok(series.has('web_motto_info{value="x\\\\udfffy",escaped="value"}'), text);
     });
   }
 
-  it('paths that sanitize to one name get distinct names, and HELP keeps the surrogate', () => {
-    const r = new scales.Registry();
+  it('paths that sanitize to one name: the first declared keeps it, the others are refused (counted), and HELP keeps the surrogate', () => {
+    const errors: Error[] = [];
+    const r = new scales.Registry({ onError: (e) => errors.push(e) });
     const g = { gauge: true };
     r.collection('/a', scales.intStat('\ud800', g), scales.intStat('\udfff', g), scales.intStat('_', g));
     for (const openMetrics of BOTH) {
-      const text = overTheWire(renderPrometheus(r.snapshot()!, { openMetrics }));
-      assert.deepEqual([...seriesOf(text).keys()], ['a__', 'a___2', 'a___3'], text);
-      assert.ok(text.includes('# HELP a__ /a/\\\\ud800\n') && text.includes('# HELP a___2 /a/\\\\udfff\n'), text);
+      const text = overTheWire(renderPrometheus(r.snapshot('/a')!, { openMetrics }));
+      assert.deepEqual([...seriesOf(text).keys()], ['a__'], text);
+      assert.ok(text.includes('# HELP a__ /a/\\\\ud800\n'), text);
     }
+    assert.equal(errors.length, 2);
+    assert.match(errors[0].message, /maps to the Prometheus name "a__", whose series "a__" is already \/a\/\ud800's/);
+    assert.equal(Object.keys(r.snapshot('/scales')!.stats.find((s) => s.name === 'rejected')!.value as object).length, 2);
   });
 
   it('JSON and HTML still serve such keys', async () => {
@@ -120,12 +124,12 @@ describe('Prometheus: typed by kind and value type, never by parsing strings', (
     );
     for (const openMetrics of BOTH) {
       const series = seriesOf(renderPrometheus(r.snapshot()!, { openMetrics }));
-      assert.equal(series.get('s_textNan_info{value="NaN"}'), '1');
-      assert.equal(series.get('s_textInf_info{value="Infinity"}'), '1');
-      assert.equal(series.get('s_textNinf_info{value="-Infinity"}'), '1');
-      assert.equal(series.get('s_numNan'), 'NaN');
-      assert.equal(series.get('s_numInf'), '+Inf');
-      assert.equal(series.get('s_numNinf'), '-Inf');
+      assert.equal(series.get('s_text_nan_info{value="NaN"}'), '1');
+      assert.equal(series.get('s_text_inf_info{value="Infinity"}'), '1');
+      assert.equal(series.get('s_text_ninf_info{value="-Infinity"}'), '1');
+      assert.equal(series.get('s_num_nan'), 'NaN');
+      assert.equal(series.get('s_num_inf'), '+Inf');
+      assert.equal(series.get('s_num_ninf'), '-Inf');
       assert.ok(!series.has('s_textNan') && !series.has('s_textInf'), 'no gauge for a string');
     }
     // JSON keeps showing both as text, as before.

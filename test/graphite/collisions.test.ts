@@ -78,6 +78,7 @@ describe('graphite: names that meet after sanitizing', () => {
     registry.collection('/x/a-b', scales.intStat('c')).c = 2;
     const { lines } = await pushLines(registry);
     assert.deepEqual(at(lines, TS0), [
+      `p.scales.rejected._x_a-b 1 ${TS0}`, // '/x/a b' maps to the Prometheus name of '/x/a.b' (x_a_b): refused there, counted
       `p.x.a-b 3 ${TS0}`, // 'a b' alone gives 'a-b' as a leaf ('a-b' the container has no value of its own)
       `p.x.a-b.c 2 ${TS0}`, // the container /x/a-b, stat c: no segment changed
       `p.x.a-b.c_2 1 ${TS0}`, // the dict 'a.b', key c

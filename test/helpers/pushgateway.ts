@@ -16,7 +16,14 @@ export const PUSHGATEWAY_BIN = process.env.PUSHGATEWAY_BIN ?? '/usr/bin/promethe
 export interface PushgatewayFamily {
   type: string;
   help: string;
-  metrics: Array<{ labels: Record<string, string>; value?: string; count?: string; sum?: string; quantiles?: Record<string, string> }>;
+  metrics: Array<{
+    labels: Record<string, string>;
+    value?: string;
+    count?: string;
+    sum?: string;
+    quantiles?: Record<string, string>;
+    buckets?: Record<string, string>;
+  }>;
 }
 
 /** One group of `/api/v1/metrics`: its grouping labels and its families by name. */

@@ -21,7 +21,7 @@ test('examples/http-server: standalone server, node handler with a token, json, 
   assert.deepEqual(json.byPath, { '/a': 2, '/b': 1 });
   assert.equal(json.latency.count, 3);
   assert.deepEqual(JSON.parse(line('query')), { web: { byPath: { '/a': 2 } } });
-  assert.equal(line('metrics'), 'web_byPath_total{key="/a"} 2 | web_byPath_total{key="/b"} 1');
+  assert.equal(line('metrics'), 'web_by_path_total{key="/a"} 2 | web_by_path_total{key="/b"} 1');
   assert.equal(line('no token'), '401');
   assert.equal(line('token'), '200');
 });

@@ -50,8 +50,8 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
   const kinds = registry.collection(
     '/kinds',
     scales.doubleStat('load'),
-    scales.pmfStat('idle'),
-    scales.namedPmfDictStat('byHandler'),
+    scales.pmfStat('idle', { summary: true }),
+    scales.namedPmfDictStat('byHandler', { summary: true }),
     scales.meterDictStat('hitsByCode'),
     scales.stateTimeStat('state'),
     scales.stat('healthy', true),
@@ -138,7 +138,7 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
       assert.equal(up[0]?.value[1], '1');
       const success = await prom.waitFor(`web_success_total${sel}`, () => true);
       assert.equal(success[0]?.value[1], '5');
-      const byPath = await prom.query(`web_byPath_total${sel}`);
+      const byPath = await prom.query(`web_by_path_total${sel}`);
       // A key with a lone surrogate (not UTF-8) arrives JSON-escaped, marked escaped="key".
       const keys = Object.fromEntries(
         byPath.map((s) => [s.metric.escaped === 'key' ? JSON.parse(`"${s.metric.key}"`) : (s.metric.key ?? ''), s.value[1]]),
@@ -147,9 +147,12 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
       for (const k of HOSTILE_KEYS) expected[k] = '1';
       assert.equal(byPath.length, Object.keys(expected).length, 'one series per key');
       assert.deepEqual(keys, expected, 'label values escaped and read back intact');
-      const median = await prom.query(`web_latency{quantile="0.5",instance="${instance()}"}`);
+      // A pmf is a histogram: classic buckets derived from its sketch (1..100 ms recorded).
+      const le = await prom.query(`web_latency_seconds_bucket{le="0.05",instance="${instance()}"}`);
+      assert.equal(le[0]?.value[1], '50');
+      const median = await prom.query(`histogram_quantile(0.5, web_latency_seconds_bucket${sel})`);
       assert.ok(Math.abs(Number(median[0]?.value[1]) - 0.05) < 0.05 * 0.03, `median ${median[0]?.value[1]}`);
-      const count = await prom.query(`web_latency_count${sel}`);
+      const count = await prom.query(`web_latency_seconds_count${sel}`);
       assert.equal(count[0]?.value[1], '100');
       const hits = await prom.query(`web_hits_total${sel}`);
       assert.equal(hits[0]?.value[1], '4');
@@ -160,12 +163,12 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
       const one = async (expr: string) =>
         (await prom.query(expr.endsWith('{}') ? expr.slice(0, -2) + sel : expr.replace(/\}$/, `,instance="${instance()}"}`)))[0]?.value[1];
       assert.equal(await one('kinds_load{}'), '0.25');
-      assert.equal(await one('kinds_idle{quantile="0.99"}'), 'NaN', 'empty window');
-      assert.equal(await one('kinds_idle_count{}'), '0');
-      assert.equal(await one('kinds_byHandler{key="new\\nline",quantile="0.5"}'), '0.5');
-      assert.equal(await one('kinds_byHandler_count{key="le"}'), '1');
-      assert.equal(await one('kinds_hitsByCode_total{key="a\\"b"}'), '1');
-      assert.ok(Number(await one('kinds_hitsByCode_rate{key="quantile",window="mean"}')) > 0);
+      assert.equal(await one('kinds_idle_seconds{quantile="0.99"}'), 'NaN', 'empty window');
+      assert.equal(await one('kinds_idle_seconds_count{}'), '0');
+      assert.equal(await one('kinds_by_handler_seconds{key="new\\nline",quantile="0.5"}'), '0.5');
+      assert.equal(await one('kinds_by_handler_seconds_count{key="le"}'), '1');
+      assert.equal(await one('kinds_hits_by_code_total{key="a\\"b"}'), '1');
+      assert.ok(Number(await one('kinds_hits_by_code_rate{key="quantile",window="mean"}')) > 0);
       assert.ok(Number(await one('kinds_state{state="busy"}')) >= 0);
       assert.equal(await one('kinds_healthy{}'), '1');
       assert.equal((await prom.query(`kinds_motto_info${sel}`))[0]?.metric.value, 'say "hi"\n\\');
@@ -173,11 +176,11 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
       assert.equal(await one('kinds__img_src_x_onerror_alert_1__{}'), '1');
       assert.equal(await one('kinds_caf____{}'), '2');
       assert.equal(await one('kinds_a_b_c{}'), '3');
-      assert.equal(await one('kinds_a_b_c_2{}'), '4', 'colliding names renamed, not duplicated');
+      assert.equal(await one('kinds_a_b_c_2{}'), undefined, 'a colliding name is refused at declaration, never renamed');
       assert.equal(await one('kinds_q_uote_{}'), '5', 'a quote and a backslash in the HELP text');
       assert.equal(await one('agg_done_total{}'), '6');
       assert.equal(await one('agg_phase{key="p\\"0"}'), '2');
-      assert.equal(await one('agg_perKey_total{key="k\\n"}'), '3');
+      assert.equal(await one('agg_per_key_total{key="k\\n"}'), '3');
       assert.equal(await one('hidden_n_total{}'), '6', 'collapsed containers are scraped');
     });
   }

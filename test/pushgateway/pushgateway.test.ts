@@ -77,10 +77,13 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     assert.deepEqual(g.labels, { job: 'nightly/backup', dir: '/var/tmp', empty: '', instance: 'db 1' });
     assert.equal(g.families.backup_rows_total?.metrics[0].value, '42');
     assert.equal(g.families.backup_rows_total?.help, '/backup/rows');
-    assert.equal(g.families.backup_byTable_total?.metrics[0].labels.key, 'users');
-    assert.equal(g.families.backup_seconds?.type, 'SUMMARY');
+    assert.equal(g.families.backup_by_table_total?.metrics[0].labels.key, 'users');
+    assert.equal(g.families.backup_seconds?.type, 'HISTOGRAM');
     assert.equal(g.families.backup_seconds?.metrics[0].count, '2');
     assert.equal(g.families.backup_seconds?.metrics[0].sum, '4');
+    // classic buckets derived from the sketch: 1.5 and 2.5 are both at or below le=2.5, none below 1
+    assert.equal(g.families.backup_seconds?.metrics[0].buckets?.['2.5'], '2');
+    assert.equal(g.families.backup_seconds?.metrics[0].buckets?.['1'], '0');
     assert.equal(g.families.backup_phase_info?.metrics[0].labels.value, 'done');
     // Only the subtree: the self-stats under /scales are not in it.
     assert.equal(
@@ -117,7 +120,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     const registry = new scales.Registry();
     registry.collection('/', scales.intStat('clash', { gauge: true })).$.clash.set(1);
     const other = new scales.Registry();
-    other.collection('/', scales.pmfStat('clash')).$.clash.record(1);
+    other.collection('/', scales.pmfStat('clash', { prometheusName: 'clash' })).$.clash.record(1);
     assert.equal((await new PushgatewayPusher({ url: pgw.url, job: 'clash-1', source: registry }).push()).ok, true);
     // The same name as a summary in another group is inconsistent: the gateway answers 400.
     const pusher = new PushgatewayPusher({ url: pgw.url, job: 'clash-2', source: other });
@@ -131,9 +134,20 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     assert.match(String(self.lastError), /HTTP 400/);
   });
 
-  it('a real Prometheus scrapes the pushed series from the gateway, with the grouping labels', async () => {
+  it('a real Prometheus scrapes the pushed subtree from the gateway, with the grouping labels: a counter, labels, a histogram', async () => {
     const registry = new scales.Registry();
-    registry.collection('/jobs', scales.intStat('processed')).$.processed.inc(1234);
+    const jobs = registry.collection(
+      '/jobs',
+      scales.intStat('processed', { help: 'Rows processed' }),
+      scales.intDictStat('outcomes', { labels: ['table', 'status'] }),
+      scales.pmfStat('step', { unit: 'ms', help: 'Time per step' }),
+    );
+    registry.collection('/other', scales.intStat('left')).left = 1;
+    jobs.$.processed.inc(1234);
+    jobs.$.outcomes.inc({ table: 'users', status: 'ok' }, 5);
+    jobs.$.outcomes.inc({ table: 'orders', status: 'ok' }, 2);
+    jobs.$.outcomes.inc({ table: 'orders', status: 'failed' });
+    for (let i = 1; i <= 100; i++) jobs.$.step.record(i * 10); // 10 ms .. 1 s
     const r = await new PushgatewayPusher({ url: pgw.url, job: 'scraped', grouping: { shard: '7' }, source: registry, path: '/jobs' }).push();
     assert.equal(r.ok, true, r.error);
     const prom = await startPrometheus({ targets: [pgw.target], honorLabels: true });
@@ -144,6 +158,14 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
         [['scraped', '7', '1234']],
         JSON.stringify(await prom.targets()),
       );
+      const byStatus = await prom.query('sum by (status) (jobs_outcomes_total{job="scraped",shard="7"})');
+      assert.deepEqual(Object.fromEntries(byStatus.map((s) => [s.metric.status, s.value[1]])), { ok: '7', failed: '1' });
+      const count = await prom.query('jobs_step_seconds_count{job="scraped"}');
+      assert.equal(count[0]?.value[1], '100');
+      // classic buckets derived from the sketch, read by histogram_quantile: the median of 10 ms .. 1 s
+      const median = Number((await prom.query('histogram_quantile(0.5, sum by (le) (jobs_step_seconds_bucket{job="scraped"}))'))[0].value[1]);
+      assert.ok(median > 0.25 && median <= 0.5, `median ${median} in the bucket (0.25, 0.5] of the exact 0.5`);
+      assert.equal((await prom.query('other_left')).length, 0, 'only the subtree was pushed');
     } finally {
       await prom.stop();
     }
@@ -158,7 +180,7 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
     const g = await groupOf('nightly-backup');
     assert.deepEqual(g?.labels, { job: 'nightly-backup', db: 'users', dir: '/var/backups' });
     assert.equal(g?.families.backup_rows_total?.metrics[0].value, String((8 + 6 + 5) * 100));
-    assert.equal(g?.families.backup_tableSeconds?.metrics[0].count, '3');
+    assert.equal(g?.families.backup_table_seconds?.metrics[0].count, '3');
   });
 
   describe('at exit, from a real batch process', () => {

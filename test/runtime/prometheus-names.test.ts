@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { collectDefaultMetrics, Registry as PromRegistry } from 'prom-client';
 import { Registry } from '../../src/registry/registry.js';
+import type { SnapshotNode } from '../../src/registry/snapshot.js';
 import { collectRuntimeStats, parseMaxFds, parseProcStatus, RUNTIME_PROMETHEUS_NAMES } from '../../src/runtime/collect-runtime-stats.js';
 
 /** 'a_{x,y}_b' -> ['a_x_b', 'a_y_b']. */
@@ -13,13 +14,15 @@ function expand(name: string): string[] {
   return m[1]!.split(',').flatMap((part) => expand(name.slice(0, m.index) + part + name.slice(m.index + m[0].length)));
 }
 
-/** Leaf stat paths of a JSON tree, with pmfs and object gauges as leaves. */
-function leaves(tree: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(tree).flatMap(([k, v]) => {
-    const p = prefix + k;
-    const isContainer = typeof v === 'object' && v !== null && !('count' in v) && !k.endsWith('ByType') && k !== 'pauseSeconds';
-    return isContainer ? leaves(v as Record<string, unknown>, p + '/') : [p];
-  });
+/** Every stat of a snapshot subtree, by its path under `root`. */
+function statsUnder(node: SnapshotNode, root: string): Map<string, SnapshotNode['stats'][number]> {
+  const out = new Map<string, SnapshotNode['stats'][number]>();
+  const walk = (n: SnapshotNode) => {
+    for (const st of n.stats) out.set(`${n.path}/${st.name}`.slice(root.length + 1), st);
+    for (const c of n.children) walk(c);
+  };
+  walk(node);
+  return out;
 }
 
 describe('RUNTIME_PROMETHEUS_NAMES', () => {
@@ -45,18 +48,46 @@ describe('RUNTIME_PROMETHEUS_NAMES', () => {
     const registry = new Registry();
     const h = collectRuntimeStats({ registry, path: '/p' });
     try {
-      const tree = registry.getStats('/p') as Record<string, unknown>;
-      const paths = leaves(tree).map((p) =>
-        p
-          .replace(/^memory\/heapSpaces\/[^/]+\//, 'memory/heapSpaces/<space>/')
-          .replace(/ByType$/, 'ByType/<type>')
-          .replace(/^gc\/pauseSeconds$/, 'gc/pauseSeconds/<kind>'),
-      );
+      const paths = [...statsUnder(registry.snapshot('/p')!, '/p').keys()];
       const entries = Object.keys(RUNTIME_PROMETHEUS_NAMES);
       assert.deepEqual(
-        [...new Set(paths)].sort(),
+        paths.sort(),
         entries.filter((e) => process.platform === 'linux' || !(RUNTIME_PROMETHEUS_NAMES[e]!.note ?? '').startsWith('Linux only')).sort(),
       );
+    } finally {
+      h.stop();
+    }
+  });
+});
+
+describe('runtime stat declarations', () => {
+  it("every stat has help, its entry's Prometheus name and labels, each name once, and its unit", () => {
+    const registry = new Registry();
+    const h = collectRuntimeStats({ registry, path: '/p' });
+    try {
+      const seen = new Map<string, string>();
+      for (const [key, st] of statsUnder(registry.snapshot('/p')!, '/p')) {
+        assert.ok(st.description?.help, `${key} has no help`);
+        const entry = RUNTIME_PROMETHEUS_NAMES[key]!;
+        assert.equal(st.description?.prometheusName, entry.name.includes('{') ? undefined : entry.name, key);
+        assert.deepEqual(st.description?.labels, entry.labels, key);
+        assert.ok(!seen.has(entry.name), `${entry.name} for both ${seen.get(entry.name)} and ${key}`);
+        seen.set(entry.name, key);
+        if (/Bytes$/.test(st.name)) assert.equal(st.description?.unit, 'bytes', key);
+        if (/Seconds$/.test(st.name)) assert.equal(st.description?.unit, 's', key);
+      }
+      for (const name of [
+        'process_cpu_seconds_total',
+        'process_resident_memory_bytes',
+        'nodejs_heap_size_used_bytes',
+        'nodejs_eventloop_lag_p99_seconds',
+        'nodejs_gc_duration_seconds',
+        'nodejs_version_info',
+        'nodejs_heap_space_size_used_bytes',
+        'nodejs_active_handles',
+      ]) {
+        assert.ok(seen.has(name), `no stat declares ${name}`);
+      }
     } finally {
       h.stop();
     }

@@ -170,7 +170,7 @@ describe('gauges read in-process', () => {
         nodeVersion: string;
         startTimeSeconds: number;
         uptimeSeconds: number;
-        memory: Record<string, number> & { heapSpaces: Record<string, { usedBytes: number; sizeBytes: number }> };
+        memory: Record<string, number> & { heapSpaces: { usedBytes: Record<string, number>; sizeBytes: Record<string, number> } };
         cpu: { userSeconds: number; systemSeconds: number; totalSeconds: number; cores: number };
       };
       const t = registry.getStats('/rt') as unknown as Tree;
@@ -179,8 +179,10 @@ describe('gauges read in-process', () => {
       const m = t.memory;
       assert.ok(m.heapUsedBytes! > 0 && m.heapUsedBytes! <= m.heapTotalBytes! && m.heapTotalBytes! < m.heapLimitBytes!, JSON.stringify(m));
       assert.ok(m.rssBytes! >= m.heapUsedBytes! && m.externalBytes! >= m.arrayBuffersBytes!);
-      assert.ok(m.heapSpaces.old !== undefined && m.heapSpaces.new !== undefined, Object.keys(m.heapSpaces).join());
-      const spacesUsed = Object.values(m.heapSpaces).reduce((n, s) => n + s.usedBytes, 0);
+      const used = m.heapSpaces.usedBytes;
+      assert.ok(used.old !== undefined && used.new !== undefined, Object.keys(used).join());
+      assert.deepEqual(Object.keys(m.heapSpaces.sizeBytes).sort(), Object.keys(used).sort());
+      const spacesUsed = Object.values(used).reduce((n, v) => n + v, 0);
       assert.ok(Math.abs(spacesUsed - m.heapUsedBytes!) < 0.2 * m.heapUsedBytes!, `spaces ${spacesUsed} vs heap ${m.heapUsedBytes}`);
       const c = t.cpu;
       assert.ok(c.userSeconds > 0 && Math.abs(c.userSeconds + c.systemSeconds - c.totalSeconds) < 0.05);
@@ -220,16 +222,16 @@ describe('gauges read in-process', () => {
     }
   });
 
-  it('active handles and resources count a listening server', async () => {
+  it('active handles and resources count a listening server (per type: renewed each utilization window)', async () => {
     const registry = new scales.Registry();
-    const h = scales.collectRuntimeStats({ registry });
+    const h = scales.collectRuntimeStats({ registry, utilizationWindowMs: 100 });
     const server = createServer();
     try {
       type Handles = { active: number; resources: number; activeByType: Record<string, number>; resourcesByType: Record<string, number> };
       const read = () => registry.getStats('/process/handles') as unknown as Handles;
       const before = read();
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      const after = await poll(read, (v) => v.active > before.active);
+      const after = await poll(read, (v) => v.active > before.active && (v.activeByType.Server ?? 0) > (before.activeByType.Server ?? 0));
       assert.equal(after.activeByType.Server, (before.activeByType.Server ?? 0) + 1);
       assert.equal(after.resourcesByType.TCPServerWrap, (before.resourcesByType.TCPServerWrap ?? 0) + 1);
     } finally {
@@ -253,6 +255,7 @@ describe('gauges read in-process', () => {
           'nodeVersion',
           'startTimeSeconds',
           'uptimeSeconds',
+          'versionInfo',
           ...(process.platform === 'linux' ? ['fds'] : []),
         ].sort(),
       );

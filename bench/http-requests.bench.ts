@@ -1,0 +1,158 @@
+// End to end: loopback throughput of a small Express 5 server (GET /users/:id, a mounted
+// router), one process per case, all started at once and measured in interleaved rounds by
+// autocannon in this process:
+//   bare          the app alone
+//   scales        + app.use(expressRequestStats())  (scales-metrics request stats)
+//   prom-client   + a Counter and a Histogram with labels method/route/status_code, observed on
+//                 'finish', as express-prom-bundle sets them up (its default buckets)
+//   opentelemetry + @opentelemetry/instrumentation-http with an sdk-metrics MeterProvider (its
+//                 http.server.request.duration histogram; no tracing SDK)
+// Each round gives every case ROUND_S seconds in turn; the figure per case is its median over the
+// rounds, and the ratio is to bare's median (1.000 = no cost). Besides throughput (noisy on a
+// shared machine: the client and the server compete with everything else), the server's own
+// CPU time per request (process.cpuUsage() of the child around each round), the steadier figure.
+// Run: BENCH=http-requests npm run bench   (ROUNDS, ROUND_S to change the rounds)
+import { type ChildProcess, fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { table } from './harness.js';
+
+const CASES = ['bare', 'scales', 'prom-client', 'opentelemetry'] as const;
+type Case = (typeof CASES)[number];
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const ROUND_S = Number(process.env.ROUND_S ?? 3);
+const CONNECTIONS = 16;
+
+const require = createRequire(import.meta.url);
+
+/** The child: one server of one case; sends its port to the parent, then serves until killed. */
+async function serveCase(which: Case): Promise<void> {
+  if (which === 'opentelemetry') {
+    // Before anything loads node:http: the instrumentation patches it when it is required.
+    const { MeterProvider, PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality } = await import(
+      '@opentelemetry/sdk-metrics'
+    );
+    const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
+    const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
+    const meterProvider = new MeterProvider({
+      readers: [
+        new PeriodicExportingMetricReader({
+          exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+          exportIntervalMillis: 10_000,
+        }),
+      ],
+    });
+    registerInstrumentations({ instrumentations: [new HttpInstrumentation()], meterProvider });
+  }
+  const http = require('node:http') as typeof import('node:http');
+  const express = require('express') as typeof import('express');
+  const app = express();
+  if (which === 'scales') {
+    const { expressRequestStats } = await import('scales-metrics/express');
+    app.use(expressRequestStats());
+  } else if (which === 'prom-client') {
+    const prom = await import('prom-client');
+    const labelNames = ['method', 'route', 'status_code'];
+    const requests = new prom.Counter({ name: 'http_requests_total', help: 'Requests', labelNames });
+    const duration = new prom.Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Duration',
+      labelNames,
+      buckets: [0.003, 0.03, 0.1, 0.3, 1.5, 10], // express-prom-bundle's default
+    });
+    app.use((req, res, next) => {
+      const end = duration.startTimer();
+      res.once('finish', () => {
+        const labels = { method: req.method, route: req.route ? req.baseUrl + String(req.route.path) : '#val', status_code: res.statusCode };
+        requests.inc(labels);
+        end(labels);
+      });
+      next();
+    });
+  }
+  const users = express.Router();
+  users.get('/:id', (req, res) => {
+    res.json({ id: req.params.id, name: `user ${req.params.id}` });
+  });
+  app.use('/users', users);
+  const server = http.createServer(app);
+  server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
+  // The parent asks for the server's CPU time before and after each round.
+  process.on('message', () => {
+    const c = process.cpuUsage();
+    process.send?.({ cpuUs: c.user + c.system });
+  });
+}
+
+/** The child's CPU time so far, in µs. */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve((m as { cpuUs: number }).cpuUs));
+    child.send('cpu');
+  });
+}
+
+async function main(): Promise<void> {
+  const self = fileURLToPath(import.meta.url);
+  const children: ChildProcess[] = [];
+  const ports = new Map<Case, number>();
+  try {
+    for (const c of CASES) {
+      const child = fork(self, ['--case', c], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      ports.set(
+        c,
+        await new Promise<number>((resolve, reject) => {
+          child.once('message', (m) => resolve((m as { port: number }).port));
+          child.once('exit', (code) => reject(new Error(`case ${c} exited with ${code}`)));
+        }),
+      );
+    }
+    const rps = new Map<Case, number[]>(CASES.map((c) => [c, []]));
+    const latency = new Map<Case, number[]>(CASES.map((c) => [c, []]));
+    const cpuPerRequest = new Map<Case, number[]>(CASES.map((c) => [c, []]));
+    const childOf = new Map<Case, ChildProcess>(CASES.map((c, i) => [c, children[i]!]));
+    // Warm-up: every server's JIT and pools, one second each.
+    for (const c of CASES) await autocannon({ url: `http://127.0.0.1:${ports.get(c)}/users/1`, connections: CONNECTIONS, duration: 1 });
+    for (let r = 0; r < ROUNDS; r++) {
+      // Rotate the order each round, so that no case always follows the same one.
+      const order = CASES.map((_, i) => CASES[(i + r) % CASES.length]!);
+      for (const c of order) {
+        const cpu0 = await cpuOf(childOf.get(c)!);
+        const res = await autocannon({ url: `http://127.0.0.1:${ports.get(c)}/users/${r}`, connections: CONNECTIONS, duration: ROUND_S });
+        const cpu1 = await cpuOf(childOf.get(c)!);
+        if (res.errors > 0 || res.non2xx > 0) throw new Error(`${c}: ${res.errors} errors, ${res.non2xx} non-2xx`);
+        cpuPerRequest.get(c)!.push((cpu1 - cpu0) / res.requests.total);
+        rps.get(c)!.push(res.requests.average);
+        latency.get(c)!.push(res.latency.average);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const bare = median(rps.get('bare')!);
+    const bareCpu = median(cpuPerRequest.get('bare')!);
+    table(
+      `Express 5, GET /users/:id on loopback, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${ROUND_S} s per case (median), one process per case`,
+      ['case', 'requests/s', 'throughput vs bare', 'server CPU µs/request', 'CPU vs bare', 'mean latency ms', 'rounds (req/s)'],
+      CASES.map((c) => [
+        c,
+        median(rps.get(c)!),
+        (median(rps.get(c)!) / bare).toFixed(3),
+        median(cpuPerRequest.get(c)!),
+        (median(cpuPerRequest.get(c)!) / bareCpu).toFixed(3),
+        median(latency.get(c)!),
+        rps
+          .get(c)!
+          .map((x) => x.toFixed(0))
+          .join(' '),
+      ]),
+    );
+  } finally {
+    for (const ch of children) ch.kill();
+  }
+}
+
+const at = process.argv.indexOf('--case');
+if (at >= 0) await serveCase(process.argv[at + 1] as Case);
+else await main();

@@ -1,0 +1,244 @@
+// Request stats through the package, on real servers on loopback under autocannon, one per
+// server or framework (node:http, Express 5 and 4, Fastify 5, Koa, Hono on @hono/node-server),
+// plus Hono's Web-standard path in process: what was sent is what was recorded, per method,
+// route template and status; latency agrees with the client's; aborted requests, errors, bytes,
+// requests in flight; the status page's own requests left out unless asked for.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import autocannon from 'autocannon';
+import * as scales from 'scales-metrics';
+import { APPS, honoAppOf, type RunningApp } from './request-apps.js';
+
+type Pmf = { count: number; median: number | null; '99percentile': number | null; lifetime: { count: number } };
+type HttpTree = {
+  requests: Record<string, Record<string, Record<string, number>>>;
+  latency: Record<string, Record<string, Pmf>>;
+  inFlight: Record<string, number>;
+  bytesSent: number;
+  errors: Record<string, Record<string, number>>;
+  aborted: Record<string, Record<string, number>>;
+};
+
+const U = scales.UNMATCHED_ROUTE;
+
+function tree(registry: scales.Registry): HttpTree {
+  return registry.getStats('/http') as unknown as HttpTree;
+}
+
+/** Polls `read` until `ok` holds; fails with the last value after 10 s. */
+async function poll<T>(read: () => T, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  let v = read();
+  while (!ok(v)) {
+    if (Date.now() > deadline) assert.fail(`timed out; last value ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 10));
+    v = read();
+  }
+  return v;
+}
+
+/** Sends exactly `amount` requests over 4 connections. */
+async function send(url: string, amount: number, method = 'GET', body?: string) {
+  const r = await autocannon({
+    url,
+    amount,
+    connections: 4,
+    method,
+    ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+  });
+  assert.equal(r.errors, 0, `${method} ${url}: ${r.errors} errors`);
+  return r;
+}
+
+/** A request the client drops before the answer: resolves once the socket is gone. */
+function sendAndDrop(url: string): Promise<void> {
+  return new Promise((resolve) => {
+    const req = http.get(url);
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    setTimeout(() => req.destroy(), 100);
+  });
+}
+
+const running: RunningApp[] = [];
+after(async () => {
+  for (const a of running) await a.close();
+});
+
+for (const [name, start] of Object.entries(APPS)) {
+  describe(`${name}: one line of glue records every request`, { timeout: 60_000 }, () => {
+    it('counts per method, route template and status equal what was sent; own page requests left out', async () => {
+      const registry = new scales.Registry();
+      const app = await start({ registry });
+      running.push(app);
+      const sent = {
+        users: await send(`${app.url}/users/1?q=raw`, 200),
+        users2: await send(`${app.url}/users/2`, 100),
+        items: await send(`${app.url}/items`, 50, 'POST', '{"a":1}'),
+        missing: await send(`${app.url}/no/such/page`, 40),
+        fail: await send(`${app.url}/fail`, 30),
+        // The status page and /metrics: the library's own, not the application's traffic.
+        page: await send(`${app.url}/status/`, 20),
+        metrics: await send(`${app.url}/metrics`, 20),
+      };
+      assert.equal(sent.users['2xx'] + sent.users2['2xx'], 300);
+      assert.equal(sent.missing['4xx'], 40);
+      assert.equal(sent.fail['5xx'], 30);
+      assert.equal(sent.metrics['2xx'], 20);
+      const want = {
+        GET: { '/users/:id': { '200': 300 }, [U]: { '404': 40 }, '/fail': { '500': 30 } },
+        POST: { '/items': { '201': 50 } },
+      };
+      // The last responses' 'close' comes a tick after the client has them.
+      const t = await poll(
+        () => tree(registry),
+        (v) => JSON.stringify(v.requests) === JSON.stringify(sortLike(v.requests, want)),
+      );
+      assert.deepEqual(t.requests, sortLike(t.requests, want));
+      // Latency per (method, route), as many as answered; no raw URL anywhere.
+      assert.equal(t.latency.GET!['/users/:id']!.lifetime.count, 300);
+      assert.equal(t.latency.POST!['/items']!.lifetime.count, 50);
+      assert.equal(t.latency.GET![U]!.lifetime.count, 40);
+      assert.doesNotMatch(JSON.stringify(t), /users\/1|q=raw|no\/such|status\/|\/metrics/);
+      // Errors: the handler threw or answered 5xx.
+      assert.deepEqual(t.errors, { GET: { '/fail': 30 } });
+      assert.deepEqual(t.aborted, {});
+      // Bytes: at least the bodies the client received, at most everything it received.
+      const bodies = 300 * 'user 1'.length + 50 * 11;
+      const received = Object.values(sent).reduce((n, r) => n + r.throughput.total, 0);
+      assert.ok(t.bytesSent >= bodies && t.bytesSent <= received, `bytesSent ${t.bytesSent}, bodies ${bodies}, client received ${received}`);
+      assert.equal(scales.requestStats({ registry }).inFlight, 0);
+      // In flight: time at levels 0..4 (4 connections).
+      const levels = Object.keys(t.inFlight).map(Number);
+      assert.ok(levels.includes(1) && Math.max(...levels) <= 4 && Math.min(...levels) >= 0, JSON.stringify(t.inFlight));
+      assert.ok(Object.values(t.inFlight).every((s) => s >= 0));
+    });
+
+    it('latency percentiles agree with the client-side ones within the clock jitter', async () => {
+      const registry = new scales.Registry();
+      const app = await start({ registry });
+      running.push(app);
+      // Each connection cycles 10, 10, 10, 60 ms: the median is 10 ms, the p99 60 ms, for the
+      // client and the server alike.
+      const paths = ['/sleep/10', '/sleep/10', '/sleep/10', '/sleep/60'];
+      const c = await autocannon({ url: app.url, amount: 400, connections: 4, requests: paths.map((path) => ({ path })) });
+      assert.equal(c.errors, 0);
+      const t = await poll(
+        () => tree(registry),
+        (v) => v.latency.GET?.['/sleep/:ms']?.lifetime.count === 400,
+      );
+      const pmf = t.latency.GET!['/sleep/:ms']!;
+      const ms = (v: number | null) => (v ?? Number.NaN) * 1000;
+      // The client's figures are whole milliseconds (rounded down) and include the loopback round
+      // trip and its own event loop; the server's start when the request reaches it and are within
+      // 0.5% (the sketch). So: server <= client + 1 ms, and not below by more than the jitter.
+      const within = (server: number, client: number, jitter: number, what: string) =>
+        assert.ok(server <= client + 1 && server >= client - jitter, `${what}: server ${server.toFixed(2)} ms, client ${client} ms`);
+      within(ms(pmf.median), c.latency.p50, 3, 'median');
+      within(ms(pmf['99percentile']), c.latency.p99, 5, 'p99');
+      assert.ok(ms(pmf.median) >= 10 && ms(pmf['99percentile']) >= 60);
+    });
+
+    it('a request whose client goes away is aborted, not answered; includeOwn records the page', async () => {
+      const registry = new scales.Registry();
+      const app = await start({ registry, includeOwn: true });
+      running.push(app);
+      await Promise.all([sendAndDrop(`${app.url}/hang`), sendAndDrop(`${app.url}/hang`)]);
+      const t = await poll(
+        () => tree(registry),
+        (v) => v.aborted.GET?.['/hang'] === 2,
+      );
+      assert.equal(t.requests.GET?.['/hang'], undefined);
+      assert.equal(t.latency.GET?.['/hang'], undefined);
+      await send(`${app.url}/metrics`, 5);
+      // Counted now, under whatever route the framework gives it ('/metrics' in Fastify, which routes it).
+      await poll(
+        () => tree(registry),
+        (v) => Object.values(v.requests.GET ?? {}).reduce((n, byStatus) => n + (byStatus['200'] ?? 0), 0) === 5,
+      );
+      await poll(
+        () => scales.requestStats({ registry }).inFlight,
+        (v) => v === 0,
+      );
+    });
+  });
+}
+
+describe('hono on a Web-standard runtime (in process, app.request())', () => {
+  it('records route templates, status, errors and bytes from Content-Length', async () => {
+    const registry = new scales.Registry();
+    const { app, close } = honoAppOf({ registry });
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await app.request(`/users/${i}`)).status, 200);
+      assert.equal((await app.request('/fail')).status, 500);
+      assert.equal((await app.request('/nope')).status, 404);
+      assert.equal((await app.request('/status/')).status, 200);
+      const t = tree(registry);
+      assert.deepEqual(t.requests, { GET: { '/users/:id': { '200': 5 }, '/fail': { '500': 1 }, [U]: { '404': 1 } } });
+      assert.deepEqual(t.errors, { GET: { '/fail': 1 } });
+      // Bytes: the Content-Length of the responses that had one (the users' here; /fail's and the 404's have none).
+      assert.equal(t.bytesSent, 5 * 'user 0'.length);
+    } finally {
+      close();
+    }
+  });
+});
+
+describe('examples/request-stats (docs/requests.md)', () => {
+  it('five servers, one line each, record into one /http; the page request is not counted', async () => {
+    const example = fileURLToPath(new URL('../../examples/request-stats.js', import.meta.url));
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [example], { timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    assert.equal(out.trim(), '{"GET":{"/users/:id":{"200":10}}}');
+  });
+});
+
+describe('requestStats() and its glue', () => {
+  it('bad options are refused, naming the option', async () => {
+    const { expressRequestStats } = await import('scales-metrics/express');
+    const { recordRequests } = await import('scales-metrics/http');
+    assert.throws(() => scales.requestStats({ routeLimit: 0 }), /routeLimit must be an integer from 1 to 100000, not 0/);
+    assert.throws(() => expressRequestStats({ route: 'x' as never }), /route must be a function/);
+    assert.throws(() => recordRequests({} as never), /expected a node:http or https server/);
+  });
+
+  it('one set of stats per registry and path, shared by every glue; a route function that throws records nothing and breaks nothing', async () => {
+    const registry = new scales.Registry();
+    assert.equal(scales.requestStats({ registry }), scales.requestStats({ registry }));
+    const { recordRequests } = await import('scales-metrics/http');
+    const server = http.createServer((_req, res) => res.end('ok'));
+    recordRequests(server, {
+      registry,
+      route: () => {
+        throw new Error('bad route function');
+      },
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as { port: number };
+      const r = await fetch(`http://127.0.0.1:${port}/x`);
+      assert.equal(await r.text(), 'ok');
+      await poll(
+        () => scales.requestStats({ registry }).inFlight,
+        (v) => v === 0,
+      );
+      assert.deepEqual(tree(registry).requests, {});
+      assert.equal((await fetch(`http://127.0.0.1:${port}/y`)).status, 200);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+/** `want` with its keys in the order `got` has them (deepEqual ignores key order; JSON.stringify does not). */
+function sortLike<T>(got: unknown, want: T): T {
+  if (want === null || typeof want !== 'object' || got === null || typeof got !== 'object') return want;
+  const w = want as Record<string, unknown>;
+  const g = got as Record<string, unknown>;
+  const keys = [...Object.keys(g).filter((k) => k in w), ...Object.keys(w).filter((k) => !(k in g))];
+  return Object.fromEntries(keys.map((k) => [k, sortLike(g[k], w[k])])) as T;
+}
