@@ -460,9 +460,20 @@ export class StatusHandler {
         if (statOnly) {
           charts = pageCharts('Charts', statCharts(await this.withSketches(statOnly, segments), segments, this.thresholds), timeline);
         } else if (node.path === '/') {
-          const present = overviewFigures(node).map(([f]) => f);
+          const figures = overviewFigures(node);
+          const details = new Map<string, string>();
+          for (const [f, , d] of figures) if (d !== undefined) details.set(f.id, d);
           const statUrl = (container: string, stat: string) => this.prefix + [...pathSegments(container), stat].map(encodeURIComponent).join('/');
-          charts = pageCharts('Overview', overviewCharts(present, statUrl, this.thresholds), timeline);
+          charts = pageCharts(
+            'Overview',
+            overviewCharts(
+              figures.map(([f]) => f),
+              statUrl,
+              this.thresholds,
+              details,
+            ),
+            timeline,
+          );
         }
         pieces = htmlChunks(shown, {
           serverName: this.serverName,

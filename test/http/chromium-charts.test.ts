@@ -88,7 +88,7 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     assert.match(csp, /script-src 'sha256-[^']+'/);
     assert.match(csp, /default-src 'none'/);
     const titles = await page.locator('.overview .chart-title').allTextContents();
-    for (const t of ['Requests', 'Errors', 'p99 latency (slowest route)', 'Event-loop delay p99', 'Heap used', 'CPU (of one core)']) {
+    for (const t of ['Requests', 'Errors', 'p99 latency (slowest route: GET /slow)', 'Event-loop delay p99', 'Heap used', 'CPU (of one core)']) {
       assert.ok(titles.includes(t), `overview has ${t}: ${titles}`);
     }
     // The requests chart: a rate line through the 40 samples taken before the page was opened.
