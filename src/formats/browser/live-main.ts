@@ -195,7 +195,8 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
         if (!list) continue;
         const v = data.values[k];
         const raw = String(v);
-        const prev = lastRaw.get(k) ?? list[0].title;
+        // Before the first poll: the server's value, in the title when the text is formatted (a plain integer's text is exact but for its separators).
+        const prev = lastRaw.get(k) ?? (list[0].title || (list[0].textContent ?? '').replace(/,/g, ''));
         const changed = prev !== raw;
         const moved = changed && (still.get(k) ?? 0) >= 3;
         still.set(k, changed ? 0 : (still.get(k) ?? 0) + 1);
