@@ -58,7 +58,18 @@ export const DEFAULT_UTILIZATION_WINDOW_MS = 1000;
  * these stats under their path-derived names until a later issue maps them with this table.
  */
 export const RUNTIME_PROMETHEUS_NAMES: Readonly<
-  Record<string, { name: string; type: 'counter' | 'gauge' | 'summary' | 'info'; labels?: readonly string[]; promClient: boolean; note?: string }>
+  Record<
+    string,
+    {
+      name: string;
+      type: 'counter' | 'gauge' | 'summary' | 'info';
+      labels?: readonly string[];
+      promClient: boolean;
+      note?: string;
+      /** False: not declared as the stat's prometheusName (it renders under its path-derived name); see the note. */
+      declared?: false;
+    }
+  >
 > = {
   versionInfo: {
     name: 'nodejs_version_info',
@@ -67,7 +78,13 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
     promClient: true,
     note: 'value 1; labels from process.version',
   },
-  nodeVersion: { name: 'nodejs_version', type: 'info', promClient: false, note: 'process.version as text (JSON, page)' },
+  nodeVersion: {
+    name: 'process_node_version_info',
+    type: 'info',
+    promClient: false,
+    declared: false,
+    note: 'process.version as text (JSON, page); its path-derived name (an info family adds _info to a declared name, which would be nodejs_version_info)',
+  },
   startTimeSeconds: { name: 'process_start_time_seconds', type: 'gauge', promClient: true },
   uptimeSeconds: {
     name: 'process_uptime_seconds',
@@ -134,11 +151,32 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
     note: 'prom-client: a histogram; dashboards use its _sum and _count, which a summary has',
   },
   'handles/active': { name: 'nodejs_active_handles_total', type: 'gauge', promClient: true },
-  'handles/activeByType': { name: 'nodejs_active_handles', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/activeByType': {
+    name: 'nodejs_active_handles',
+    type: 'gauge',
+    labels: ['type'],
+    promClient: true,
+    declared: false,
+    note: "blocked: the Prometheus name table reserves every suffix of a family (x and x_total), so prom-client's gauge pair nodejs_active_X{type} and nodejs_active_X_total cannot both be declared; path-derived name until it reserves only what a kind writes",
+  },
   'handles/requests': { name: 'nodejs_active_requests_total', type: 'gauge', promClient: true },
-  'handles/requestsByType': { name: 'nodejs_active_requests', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/requestsByType': {
+    name: 'nodejs_active_requests',
+    type: 'gauge',
+    labels: ['type'],
+    promClient: true,
+    declared: false,
+    note: "blocked: the Prometheus name table reserves every suffix of a family (x and x_total), so prom-client's gauge pair nodejs_active_X{type} and nodejs_active_X_total cannot both be declared; path-derived name until it reserves only what a kind writes",
+  },
   'handles/resources': { name: 'nodejs_active_resources_total', type: 'gauge', promClient: true },
-  'handles/resourcesByType': { name: 'nodejs_active_resources', type: 'gauge', labels: ['type'], promClient: true },
+  'handles/resourcesByType': {
+    name: 'nodejs_active_resources',
+    type: 'gauge',
+    labels: ['type'],
+    promClient: true,
+    declared: false,
+    note: "blocked: the Prometheus name table reserves every suffix of a family (x and x_total), so prom-client's gauge pair nodejs_active_X{type} and nodejs_active_X_total cannot both be declared; path-derived name until it reserves only what a kind writes",
+  },
   'fds/open': { name: 'process_open_fds', type: 'gauge', promClient: true, note: 'Linux only' },
   'fds/max': { name: 'process_max_fds', type: 'gauge', promClient: true, note: 'Linux only' },
 };
@@ -149,7 +187,7 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
  */
 export function runtimeDeclaration(key: string, help: string, unit?: string): DeclarationOptions {
   const n = RUNTIME_PROMETHEUS_NAMES[key];
-  const named = n !== undefined && !n.name.includes('{');
+  const named = n !== undefined && !n.name.includes('{') && n.declared !== false;
   return { help, ...(unit === undefined ? {} : { unit }), ...(named ? { prometheusName: n.name } : {}) };
 }
 

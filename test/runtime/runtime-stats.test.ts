@@ -240,7 +240,7 @@ describe('gauges read in-process', () => {
     }
   });
 
-  it('the tree reads through the outputs: JSON, HTML, and Prometheus under path names for now', () => {
+  it("the tree reads through the outputs: JSON, HTML, and Prometheus under prom-client's names", () => {
     const registry = new scales.Registry();
     const h = scales.collectRuntimeStats({ registry, gc: false });
     try {
@@ -260,7 +260,11 @@ describe('gauges read in-process', () => {
         ].sort(),
       );
       const text = renderPrometheus(registry.snapshot()!);
-      assert.match(text, /^process_memory_rssBytes \d+/m);
+      assert.match(text, /^process_resident_memory_bytes \d+/m);
+      assert.match(text, /^# HELP process_cpu_seconds_total User and system CPU time spent, in seconds$/m);
+      assert.match(text, /^nodejs_heap_space_size_used_bytes\{space="old"\} \d+/m);
+      assert.match(text, new RegExp(`^nodejs_version_info\\{version="${process.version}",major="\\d+",minor="\\d+",patch="\\d+"\\} 1$`, 'm'));
+      assert.doesNotMatch(text, /scales_rejected/);
       const html = renderHtml(registry.snapshot()!);
       assert.match(html, /heapUsedBytes/);
       assert.match(html, /resourcesByType/);
