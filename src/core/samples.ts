@@ -7,6 +7,7 @@
  * handle fails to compile.
  */
 import type { StatDescription } from './description.js';
+import type { KindMerge } from './merge.js';
 import type { HistogramBuckets, JsonValue } from './snapshot.js';
 
 /** Labels of a sample in a labelled metric family: `[['key', '/a'], ['window', 'm1']]`. */
@@ -153,6 +154,8 @@ export interface KindOutputs<V extends JsonValue> {
    * by the dump reader, to infer kinds); absent: never inferred.
    */
   recognize?(value: JsonValue): boolean;
+  /** How values of the kind from many workers merge into one (src/core/merge.ts; docs/cluster.md). */
+  readonly merge: KindMerge<V>;
 }
 
 /** No labels (shared: samples are read-only). */

@@ -1,5 +1,6 @@
 import { type DeclarationOptions, describeStat, KEY_LABELS } from '../core/description.js';
 import type { KindOutputs } from '../core/samples.js';
+import { CURRENT_DICT_SUM_MERGE } from '../core/merge.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, defineStatProperty, keyLimitOf, mapToJson, OVERFLOW_KEY, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
@@ -126,6 +127,7 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
 
 /** How a histogram aggregation shows in every output: a gauge per value (label `key`). */
 export const histogramAggregationOutputs: KindOutputs<NumberDict> = {
+  merge: CURRENT_DICT_SUM_MERGE,
   samples: (v) => numberDictSamples(v, 'key', undefined),
   family: () => 'gauge',
   display: { format: () => 'n' },

@@ -1,5 +1,6 @@
 import { type CounterOptions, describeStat, labelNamesOf, sameLabels } from '../core/description.js';
 import type { DeltaMode, KindOutputs, Sample, StatMeta } from '../core/samples.js';
+import { DICT_SUM_MERGE } from '../core/merge.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import {
@@ -359,6 +360,7 @@ export function countingDictSamples(v: NumberDict, meta: StatMeta, counterDelta:
  * nested), counted as per-period differences.
  */
 export const intDictOutputs: KindOutputs<NumberDict> = {
+  merge: DICT_SUM_MERGE,
   samples: (v, meta) => countingDictSamples(v, meta, 'monotonic'),
   family: (_v, meta) => (meta.description?.gauge ? 'gauge' : 'counter'),
   display: { format: () => 'n' },

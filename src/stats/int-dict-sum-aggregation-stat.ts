@@ -1,5 +1,6 @@
 import { type CounterOptions, describeStat, labelNamesOf, sameLabels } from '../core/description.js';
 import type { KindOutputs } from '../core/samples.js';
+import { DICT_SUM_MERGE } from '../core/merge.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import {
@@ -161,6 +162,7 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
 
 /** How an intDict sum aggregation shows in every output: a gauge per key (label `key`), counted as per-period differences. */
 export const intDictSumAggregationOutputs: KindOutputs<NumberDict> = {
+  merge: DICT_SUM_MERGE,
   samples: (v, meta) => countingDictSamples(v, meta, 'diff'),
   family: (_v, meta) => (meta.description?.gauge ? 'gauge' : 'counter'),
   display: { format: () => 'n' },

@@ -1,5 +1,6 @@
 import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
+import { MAX_MERGE } from '../core/merge.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { isFiniteNumber, StatCell } from '../core/stat-cell.js';
 
@@ -48,6 +49,7 @@ export class MaxCell extends StatCell {
 
 /** How a maxStat shows in every output: a gauge (nothing before the first value). */
 export const maxOutputs: KindOutputs<number | null> = {
+  merge: MAX_MERGE,
   samples: (v) => (typeof v === 'number' ? [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }] : []),
   family: () => 'gauge',
   display: { format: () => 'n' },

@@ -1,5 +1,6 @@
 import { type DeclarationOptions, describeStat, labelNamesOf } from '../core/description.js';
 import type { KindOutputs, Sample, StatMeta } from '../core/samples.js';
+import { meterDictMerge } from './meter-merge.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
@@ -152,6 +153,7 @@ function meterDictSamples(value: MeterDict, meta: StatMeta): Sample[] {
 
 /** How a meterDict shows in every output: a meter's samples per key (label `key`). */
 export const meterDictOutputs: KindOutputs<MeterDict> = {
+  merge: meterDictMerge<MeterDict>(),
   samples: meterDictSamples,
   family: () => 'counter',
   display: meterDisplay(1),

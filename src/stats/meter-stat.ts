@@ -1,6 +1,7 @@
 import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { isObject } from '../core/json.js';
 import { AT_VALUE, type DisplayHints, fieldAt, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
+import { METER_MERGE } from './meter-merge.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
@@ -99,6 +100,7 @@ export function meterDisplay(depth: number): DisplayHints {
 
 /** How a meter shows in every output: a counter of events with gauges of its 1/5/15-minute and mean rates. */
 export const meterOutputs: KindOutputs<MeterSnapshot> = {
+  merge: METER_MERGE,
   samples: (v) => {
     const out: Sample[] = [];
     meterSamplesInto(out, v, AT_VALUE, NO_LABELS);

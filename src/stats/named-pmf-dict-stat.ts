@@ -1,12 +1,13 @@
 import { describeStat, labelNamesOf } from '../core/description.js';
 import type { KindOutputs, Sample, StatMeta } from '../core/samples.js';
+import { pmfDictMerge } from './pmf-merge.js';
 import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 import { forEachLeaf, badLabelsReason, LabelledCells, type LabelSet, type LabelValues, labelNames, type ManyLabels } from './labels.js';
-import { checkPmfOptions, type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
+import { checkPmfOptions, PMF_QUANTILES, type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
 
 /** Options of a `namedPmfDictStat`. */
 export interface NamedPmfDictOptions extends PmfOptions {
@@ -159,6 +160,7 @@ function pmfDictSamples(value: PmfDict, meta: StatMeta): Sample[] {
 
 /** How a namedPmfDict shows in every output: a pmf's samples per key (label `key`). */
 export const namedPmfDictOutputs: KindOutputs<PmfDict> = {
+  merge: pmfDictMerge<PmfDict>(PMF_QUANTILES),
   samples: pmfDictSamples,
   family: () => 'summary',
   display: pmfDisplay(1),

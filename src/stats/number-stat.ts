@@ -1,5 +1,6 @@
 import { type CounterOptions, type DeclarationOptions, describeStat } from '../core/description.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
+import { GAUGE_MERGE, NUMBER_MERGE } from '../core/merge.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, decreaseReason, isFiniteNumber, overflowReason, StatCell } from '../core/stat-cell.js';
 
@@ -147,6 +148,7 @@ class NumberHandleImpl implements NumberHandle {
  * outputs), or, declared `{ gauge: true }`, a gauge counted as per-period differences.
  */
 export const intOutputs: KindOutputs<number> = {
+  merge: NUMBER_MERGE,
   samples: (v, meta) =>
     meta.description?.gauge
       ? [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }]
@@ -157,6 +159,7 @@ export const intOutputs: KindOutputs<number> = {
 
 /** How a doubleStat shows in every output: a gauge. */
 export const doubleOutputs: KindOutputs<number> = {
+  merge: GAUGE_MERGE,
   samples: (v) => [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }],
   family: () => 'gauge',
   display: { format: () => 'n' },

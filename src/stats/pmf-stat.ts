@@ -1,6 +1,7 @@
 import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { isObject } from '../core/json.js';
 import { AT_VALUE, type DisplayHints, fieldAt, type KindOutputs, type Labels, NO_LABELS, type Sample } from '../core/samples.js';
+import { pmfMerge } from './pmf-merge.js';
 import type { HistogramBuckets, JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
@@ -467,6 +468,7 @@ export function looksLikePmf(v: JsonValue): boolean {
  * count), the window's figures as distribution samples, durations in the pmf's unit.
  */
 export const pmfOutputs: KindOutputs<PmfSnapshot> = {
+  merge: pmfMerge(PMF_QUANTILES),
   samples: (v) => {
     const out: Sample[] = [];
     pmfSamplesInto(out, v, AT_VALUE, NO_LABELS);

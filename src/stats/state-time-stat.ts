@@ -1,5 +1,6 @@
 import { type DeclarationOptions, describeStat } from '../core/description.js';
 import type { KindOutputs, Sample } from '../core/samples.js';
+import { GROWING_DICT_MERGE } from '../core/merge.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, keyLimitOf, setKey, StatCell } from '../core/stat-cell.js';
@@ -148,6 +149,7 @@ function stateSamples(value: NumberDict): Sample[] {
 
 /** How a stateTime shows in every output: the seconds spent in each state (label `state`). */
 export const stateTimeOutputs: KindOutputs<NumberDict> = {
+  merge: GROWING_DICT_MERGE,
   samples: stateSamples,
   family: () => 'gauge',
   display: { format: () => 's' },

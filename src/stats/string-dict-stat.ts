@@ -1,5 +1,6 @@
 import { type DeclarationOptions, describeStat, KEY_LABELS } from '../core/description.js';
 import type { KindOutputs, Sample } from '../core/samples.js';
+import { LATEST_TEXT_MERGE } from '../core/merge.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, keyLimitOf, mapToJson, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
@@ -118,6 +119,7 @@ function stringDictSamples(value: StringDict): Sample[] {
 
 /** How a stringDict shows in every output: an info per key (labels `key` and `value`). */
 export const stringDictOutputs: KindOutputs<StringDict> = {
+  merge: LATEST_TEXT_MERGE,
   samples: stringDictSamples,
   family: () => 'info',
   display: { format: () => 'n' },

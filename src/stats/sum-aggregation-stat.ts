@@ -1,5 +1,6 @@
 import { type CounterOptions, describeStat } from '../core/description.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
+import { NUMBER_MERGE } from '../core/merge.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { type Aggregator, StatCell } from '../core/stat-cell.js';
 
@@ -125,6 +126,7 @@ export class SumAggregationCell extends StatCell implements Aggregator {
  * clear takes the sum down by what it held).
  */
 export const sumAggregationOutputs: KindOutputs<number> = {
+  merge: NUMBER_MERGE,
   samples: (v, meta) =>
     meta.description?.gauge
       ? [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'diff' }]

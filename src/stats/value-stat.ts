@@ -1,6 +1,7 @@
 import { type DeclarationOptions, describeStat } from '../core/description.js';
 import { isObject } from '../core/json.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS, type Sample, type StatMeta } from '../core/samples.js';
+import { VALUE_MERGE } from '../core/merge.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { defineStat, type StatDef, type Widen } from '../core/stat-def.js';
 import { type Aggregator, StatCell, setKey } from '../core/stat-cell.js';
@@ -157,6 +158,7 @@ function nestedSamples(value: JsonValue, field: string[], out: Sample[] = []): S
  * inside an object are leaves for Graphite only; lists nothing.
  */
 export const valueOutputs: KindOutputs<JsonValue> = {
+  merge: VALUE_MERGE,
   samples(v, meta) {
     if (typeof v === 'number') return [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }];
     if (typeof v === 'boolean') return [{ type: 'gauge', field: null, labels: NO_LABELS, value: v ? 1 : 0 }];

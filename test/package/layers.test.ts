@@ -109,7 +109,7 @@ describe('layers', async () => {
   test('layers.json names each src folder once, lowest layer first', () => {
     assert.deepEqual(
       layers.map((l) => l.name),
-      ['sampling', 'core', 'kinds', 'registry', 'runtime', 'root', 'formats', 'outputs', 'cli'],
+      ['sampling', 'core', 'kinds', 'registry', 'runtime', 'root', 'formats', 'outputs', 'cluster', 'cli'],
     );
     const paths = layers.flatMap((l) => l.paths);
     assert.equal(new Set(paths).size, paths.length, 'no path in two layers');

@@ -135,13 +135,14 @@ async function entries(): Promise<string[]> {
 test('every entry loads with import and with require(), with no warning, and exports something', async () => {
   const app = join(dir, 'app');
   const names = await entries();
-  assert.ok(names.length >= 11, names.join(' '));
+  assert.ok(names.length >= 12, names.join(' '));
   for (const want of [
     'scales-metrics/http',
     'scales-metrics/graphite',
     'scales-metrics/dump',
     'scales-metrics/aggregate',
     'scales-metrics/formats',
+    'scales-metrics/cluster',
   ]) {
     assert.ok(names.includes(want), `${want} is an entry`);
   }
