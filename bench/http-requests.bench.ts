@@ -13,8 +13,11 @@
 // CPU time per request (process.cpuUsage() of the child around each round), the steadier figure.
 // Run: BENCH=http-requests npm run bench   (ROUNDS, ROUND_S to change the rounds)
 import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { table } from './harness.js';
@@ -24,6 +27,7 @@ type Case = (typeof CASES)[number];
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const ROUND_S = Number(process.env.ROUND_S ?? 3);
 const CONNECTIONS = 16;
+const PROFILE_S = Number(process.env.PROFILE_S ?? 5);
 
 const require = createRequire(import.meta.url);
 
@@ -62,9 +66,9 @@ async function serveCase(which: Case): Promise<void> {
       labelNames,
       buckets: [0.003, 0.03, 0.1, 0.3, 1.5, 10], // express-prom-bundle's default
     });
-    app.use((req, res, next) => {
+    app.use(function promMiddleware(req, res, next) {
       const end = duration.startTimer();
-      res.once('finish', () => {
+      res.once('finish', function promOnFinish() {
         const labels = { method: req.method, route: req.route ? req.baseUrl + String(req.route.path) : '#val', status_code: res.statusCode };
         requests.inc(labels);
         end(labels);
@@ -80,7 +84,8 @@ async function serveCase(which: Case): Promise<void> {
   const server = http.createServer(app);
   server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
   // The parent asks for the server's CPU time before and after each round.
-  process.on('message', () => {
+  process.on('message', (m) => {
+    if (m === 'exit') process.exit(0); // writes the --cpu-prof profile
     const c = process.cpuUsage();
     process.send?.({ cpuUs: c.user + c.system });
   });
@@ -92,6 +97,75 @@ function cpuOf(child: ChildProcess): Promise<number> {
     child.once('message', (m) => resolve((m as { cpuUs: number }).cpuUs));
     child.send('cpu');
   });
+}
+
+/** Where each case's own code lives (a frame's script URL, and for this file the function name). */
+const OWN_CODE: Record<Case, ((url: string, fn: string) => boolean) | null> = {
+  bare: null,
+  scales: (url) => /\/dist\/(http|runtime|stats|sampling|core|registry)\/[^/]+\.js$/.test(url),
+  'prom-client': (url, fn) =>
+    /\/node_modules\/(prom-client|tdigest|bintrees)\//.test(url) || (url.endsWith('http-requests.bench.js') && fn.startsWith('prom')),
+  opentelemetry: (url) => /\/node_modules\/@opentelemetry\//.test(url),
+};
+
+type CpuProfile = {
+  nodes: { id: number; callFrame: { url: string; functionName: string }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+};
+
+/**
+ * The share of the server's CPU samples (idle and GC left out) that the case's own code spent:
+ * a sample is its when the innermost frame that is not Node's own (node:*, native) is its code,
+ * so Node work it calls (res.on, performance.now) is its, and the app's work it calls (next())
+ * is not. One process per case under PROFILE_S seconds of load, profiled by V8 (--cpu-prof): a
+ * ratio inside one process, which other jobs on the machine hardly move.
+ */
+async function profileShare(self: string, which: Case, seconds: number): Promise<number> {
+  const own = OWN_CODE[which];
+  if (own === null) return 0;
+  const dir = await mkdtemp(join(tmpdir(), 'scales-http-prof-'));
+  try {
+    const child = fork(self, ['--case', which], {
+      execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
+    await autocannon({ url: `http://127.0.0.1:${port}/users/1`, connections: CONNECTIONS, duration: 1 }); // warm up
+    await autocannon({ url: `http://127.0.0.1:${port}/users/1`, connections: CONNECTIONS, duration: seconds });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.send('exit');
+    await exited;
+    const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'))!;
+    const prof = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
+    const parent = new Map<number, number>();
+    const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+    for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const mine = new Map<number, boolean>();
+    const isMine = (id: number): boolean => {
+      let v = mine.get(id);
+      if (v === undefined) {
+        const { url, functionName } = byId.get(id)!.callFrame;
+        const p = parent.get(id);
+        if (url === '' || url.startsWith('node:')) v = p !== undefined && isMine(p);
+        else v = own(url, functionName);
+        mine.set(id, v);
+      }
+      return v;
+    };
+    let total = 0;
+    let ours = 0;
+    for (let i = 0; i < prof.samples.length; i++) {
+      const name = byId.get(prof.samples[i]!)!.callFrame.functionName;
+      if (name === '(idle)' || name === '(garbage collector)' || name === '(program)') continue;
+      const dt = prof.timeDeltas[i]!;
+      total += dt;
+      if (isMine(prof.samples[i]!)) ours += dt;
+    }
+    return ours / total;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -151,6 +225,13 @@ async function main(): Promise<void> {
   } finally {
     for (const ch of children) ch.kill();
   }
+  const shares: (string | number)[][] = [];
+  for (const c of CASES) if (c !== 'bare') shares.push([c, `${((await profileShare(self, c, PROFILE_S)) * 100).toFixed(2)}%`]);
+  table(
+    `Share of the server's CPU in the instrumentation's own code (V8 CPU profile, ${PROFILE_S} s under load, GC and idle left out)`,
+    ['case', 'share'],
+    shares,
+  );
 }
 
 const at = process.argv.indexOf('--case');

@@ -88,14 +88,8 @@ export type { ValueHandle } from './stats/value-stat.js';
 export { collectRuntimeStats, type RuntimeStatsHandle, type RuntimeStatsOptions } from './runtime/collect-runtime-stats.js';
 
 // Request stats: the recording behind the frameworks' one-line glue (`scales-metrics/express`...).
-export {
-  DEFAULT_REQUEST_STATS_PATH,
-  DEFAULT_ROUTE_LIMIT,
-  RequestStats,
-  type RequestStatsOptions,
-  requestStats,
-  UNMATCHED_ROUTE,
-} from './runtime/request-stats.js';
+// (UNMATCHED_ROUTE and the defaults are exported by scales-metrics/http and the framework subpaths.)
+export { type RequestStats, type RequestStatsOptions, requestStats } from './runtime/request-stats.js';
 
 // Clocks (meters, windows and timers read the registry's clock; tests inject a ManualClock).
 export { type Clock, ManualClock, systemClock } from './sampling/clock.js';

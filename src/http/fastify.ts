@@ -11,7 +11,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createStatusHandler } from './create.js';
 import type { StatusHandler, StatusHandlerOptions } from './handler.js';
 import { requestStats } from '../runtime/request-stats.js';
-import { type RequestStatsGlueOptions, trackedOf, trackNodeRequest } from './request-stats.js';
+import { type RequestStatsGlueOptions, type TrackedRequest, trackNodeRequest } from './request-stats.js';
+
+/** The request decoration holding the request being recorded. */
+const TRACKED_KEY = 'scalesMetricsRequest';
+type Tracked = { [TRACKED_KEY]: TrackedRequest | null | undefined };
 
 export { UNMATCHED_ROUTE } from '../runtime/request-stats.js';
 
@@ -77,13 +81,15 @@ export function fastifyRequestStats(options: FastifyRequestStatsOptions = {}): F
   const stats = requestStats(options);
   const includeOwn = options.includeOwn ?? false;
   const plugin = (async (fastify: FastifyInstance) => {
+    // Declared up front (Fastify's way to keep the request object's shape): the request being recorded.
+    if (!fastify.hasRequestDecorator(TRACKED_KEY)) fastify.decorateRequest(TRACKED_KEY, null);
     fastify.addHook('onRequest', (request, reply, done) => {
-      trackNodeRequest(stats, includeOwn, request.raw, reply.raw, route, request);
+      (request as unknown as Tracked)[TRACKED_KEY] = trackNodeRequest(stats, includeOwn, request.raw, reply.raw, route, request) ?? null;
       done();
     });
-    fastify.addHook('onError', (_request, reply, _error, done) => {
-      const t = trackedOf(reply.raw);
-      if (t !== undefined) t.error = true;
+    fastify.addHook('onError', (request, _reply, _error, done) => {
+      const t = (request as unknown as Tracked)[TRACKED_KEY];
+      if (t !== null && t !== undefined) t.error = true;
       done();
     });
   }) as FastifyRequestStatsPlugin;

@@ -30,6 +30,7 @@ export {
   recordRequests,
   UNMATCHED_ROUTE,
 } from './request-stats.js';
+export { DEFAULT_REQUEST_STATS_PATH, DEFAULT_ROUTE_LIMIT } from '../runtime/request-stats.js';
 export {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,

@@ -30,7 +30,8 @@ export interface NodeRequestStatsOptions extends RequestStatsGlueOptions {
   route?: RouteOf<IncomingMessage>;
 }
 
-const TRACKED = Symbol('scales-metrics.request');
+/** Set on a server whose requests `recordRequests` records, so that a framework's glue on it stands aside. */
+const RECORDED = Symbol('scales-metrics.recordRequests');
 
 type Socketish = { bytesWritten?: number; _bytesDispatched?: unknown } | null | undefined;
 
@@ -46,7 +47,7 @@ function sentBytes(socket: Socketish): number {
   const d = socket._bytesDispatched;
   return typeof d === 'number' ? d : (socket.bytesWritten ?? 0);
 }
-type TrackedResponse = ServerResponse & { [TRACKED]?: TrackedRequest };
+type RecordedServer = { [RECORDED]?: true };
 
 /** One request being recorded. (internal to the glue) */
 export class TrackedRequest {
@@ -62,13 +63,32 @@ export class TrackedRequest {
     readonly routeOf: RouteOf<never> | undefined,
     readonly routeArg: unknown,
   ) {}
+
+  /**
+   * The response closed: 'close' follows 'finish' when the response was sent (Node 19+), and
+   * comes alone when the connection went first.
+   */
+  close(res: ServerResponse): void {
+    try {
+      const route = this.routeOf === undefined ? undefined : (this.routeOf as RouteOf<unknown>)(this.routeArg);
+      // The connection's bytes since the request began: headers and body (res.socket is already
+      // detached here, so the socket is the one captured at the start).
+      const bytes = this.socket === null || this.socket === undefined ? 0 : sentBytes(this.socket) - this.bytes0;
+      if (res.writableFinished) this.stats.end(this.start, this.method, route, res.statusCode, bytes, this.error);
+      else this.stats.abort(this.method, route, bytes);
+    } catch {
+      this.stats.drop(); // a route function that threw: the level in flight still comes down
+    }
+  }
 }
 
 /**
  * Starts recording one request on its Node `(req, res)` pair; it is recorded when `res`
  * closes: answered if the response finished, else aborted. Returns undefined when the request
- * is not recorded (the status pages' own, or already recorded by another glue). `url` is the
- * full request target (Express's `originalUrl`), to recognise the status pages' own requests.
+ * is not recorded (the status pages' own, or a server `recordRequests` already records). `url`
+ * is the full request target (Express's `originalUrl`), to recognise the status pages' own
+ * requests. Nothing is stored on `req` or `res`: adding a property to them was half the glue's
+ * cost (profiled).
  */
 export function trackNodeRequest<R>(
   stats: RequestStats,
@@ -78,39 +98,14 @@ export function trackNodeRequest<R>(
   routeOf: RouteOf<R> | undefined,
   routeArg: R,
   url: string | undefined = req.url,
+  byServerGlue = false,
 ): TrackedRequest | undefined {
-  const r = res as TrackedResponse;
-  if (r[TRACKED] !== undefined) return undefined;
+  const socket = req.socket as (Socketish & { server?: RecordedServer }) | null;
+  if (!byServerGlue && socket?.server?.[RECORDED] === true) return undefined;
   if (!includeOwn && isOwnRequest(url)) return undefined;
-  const socket = req.socket as Socketish;
   const t = new TrackedRequest(stats, stats.begin(), req.method ?? 'GET', socket, sentBytes(socket), routeOf as RouteOf<never> | undefined, routeArg);
-  r[TRACKED] = t;
-  res.on('close', onClose);
+  res.on('close', () => t.close(res));
   return t;
-}
-
-/** The request being recorded on `res`, if any. */
-export function trackedOf(res: ServerResponse): TrackedRequest | undefined {
-  return (res as TrackedResponse)[TRACKED];
-}
-
-/**
- * One listener for every response: `this` is the response. 'close' follows 'finish' when the
- * response was sent (Node 19+), and comes alone when the connection went first.
- */
-function onClose(this: TrackedResponse): void {
-  const t = this[TRACKED];
-  if (t === undefined) return;
-  try {
-    const route = t.routeOf === undefined ? undefined : (t.routeOf as RouteOf<unknown>)(t.routeArg);
-    // The connection's bytes since the request began: headers and body (res.socket is already
-    // detached here, so the socket is the one captured at the start).
-    const bytes = t.socket === null || t.socket === undefined ? 0 : sentBytes(t.socket) - t.bytes0;
-    if (this.writableFinished) t.stats.end(t.start, t.method, route, this.statusCode, bytes, t.error);
-    else t.stats.abort(t.method, route, bytes);
-  } catch {
-    t.stats.drop(); // a route function that threw: the level in flight still comes down
-  }
 }
 
 /** What {@link recordRequests} returns. */
@@ -140,15 +135,18 @@ export function recordRequests(server: Server | HttpsServer, options: NodeReques
   if (route !== undefined && typeof route !== 'function') throw new TypeError('recordRequests: route must be a function (req) => string | undefined');
   const stats = requestStats(options);
   const includeOwn = options.includeOwn ?? false;
+  if ((server as RecordedServer)[RECORDED] === true) throw new TypeError('recordRequests: this server is already recorded');
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    trackNodeRequest(stats, includeOwn, req, res, route, req);
+    trackNodeRequest(stats, includeOwn, req, res, route, req, req.url, true);
   };
+  (server as RecordedServer)[RECORDED] = true;
   // First, so that the clock starts before the application's own listener runs.
   server.prependListener('request', listener);
   return {
     path: stats.path,
     stop: () => {
       server.off('request', listener);
+      delete (server as RecordedServer)[RECORDED];
     },
   };
 }

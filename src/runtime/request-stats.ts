@@ -5,6 +5,7 @@
  * glue for node:http, Express, Fastify, Koa and Hono lives in the framework subpaths
  * (`scales-metrics/http`'s `recordRequests`, `scales-metrics/express`'s `expressRequestStats`...).
  */
+import type { Container } from '../core/container.js';
 import { parsePath } from '../core/path.js';
 import { intDictStat, intStat, namedPmfDictStat, stateTimeStat } from '../registry/catalogue.js';
 import { defaultRegistry } from '../registry/default-registry.js';
@@ -83,21 +84,31 @@ export class RequestStats {
   /** The container's path (`/http` by default). */
   readonly path: string;
   private level = 0;
-  private readonly requests: LabelledIntDictHandle<readonly ['method', 'route', 'status']>;
-  private readonly labelled: { latency: ByRoute<PmfChild>; errors: ByRoute<CounterChild>; aborted: ByRoute<CounterChild> };
-  private readonly inFlightTime: StateTimeHandle;
-  private readonly bytesSent: NumberHandle;
+  private requests!: LabelledIntDictHandle<readonly ['method', 'route', 'status']>;
+  private labelled!: { latency: ByRoute<PmfChild>; errors: ByRoute<CounterChild>; aborted: ByRoute<CounterChild> };
+  private inFlightTime!: StateTimeHandle;
+  private bytesSent!: NumberHandle;
+  /** The stats' container: when it leaves the tree (`reset()`, `remove()`), the stats are declared afresh. */
+  private container: Container | undefined;
   /** route -> method -> children; bounded by the route limit (beyond it, children are looked up per write). */
   private readonly routes = new Map<string, Map<string, RouteEntry>>();
   private entries = 0;
   private readonly routeLimit: number;
 
   /** @internal use {@link requestStats}. */
-  constructor(registry: Registry, path: string, routeLimit: number) {
+  constructor(
+    private readonly registry: Registry,
+    path: string,
+    routeLimit: number,
+  ) {
     this.path = path;
     this.routeLimit = routeLimit;
-    const s = registry.collection(
-      path,
+    this.declare();
+  }
+
+  private declare(): void {
+    const s = this.registry.collection(
+      this.path,
       intDictStat('requests', {
         labels: ['method', 'route', 'status'],
         help: 'Requests answered, by method, route template and status',
@@ -106,7 +117,7 @@ export class RequestStats {
       namedPmfDictStat('latency', {
         labels: ['method', 'route'],
         unit: 's',
-        keyLimit: routeLimit,
+        keyLimit: this.routeLimit,
         help: 'Time from the request to the last byte of the response handed to the network, by method and route template',
         prometheusName: 'http_request_duration_seconds',
       }),
@@ -131,7 +142,15 @@ export class RequestStats {
     this.labelled = { latency: s.$.latency, errors: s.$.errors, aborted: s.$.aborted };
     this.inFlightTime = s.$.inFlight;
     this.bytesSent = s.$.bytesSent;
-    this.inFlightTime.set(0);
+    this.inFlightTime.set(this.level);
+    this.container = this.registry.root.find(parsePath(this.path));
+    this.routes.clear();
+    this.entries = 0;
+  }
+
+  /** Whether the stats left the tree (one field read per request); if so, declares them afresh. */
+  private checkAttached(): void {
+    if (this.container?.detached === true) this.declare();
   }
 
   /** The number of requests in flight now (begun, neither ended nor aborted). */
@@ -158,6 +177,7 @@ export class RequestStats {
   end(start: number, method: string, route: string | undefined, status: number, bytes: number, error: boolean): void {
     const seconds = (performance.now() - start) / 1000;
     try {
+      this.checkAttached();
       this.inFlightTime.set(--this.level);
       const e = this.entry(method, route ?? UNMATCHED_ROUTE);
       let c = e.byStatus.get(status);
@@ -177,6 +197,7 @@ export class RequestStats {
   /** The connection closed before the response was sent: counted under `aborted` only (and the bytes that did go out). */
   abort(method: string, route: string | undefined, bytes: number): void {
     try {
+      this.checkAttached();
       this.inFlightTime.set(--this.level);
       this.entry(method, route ?? UNMATCHED_ROUTE).aborted.inc();
       if (bytes > 0) this.bytesSent.inc(bytes);
@@ -222,7 +243,8 @@ function checkLimit(v: number | undefined): number {
 /**
  * The request stats of `options.registry` at `options.path` (`/http` by default), declared on
  * first use and shared by every later call with the same registry and path (the first call's
- * options hold; after `reset()` or `remove()` of the container, a call declares them afresh).
+ * options hold). After `reset()` or `remove()` of the container, the next request declares them
+ * afresh.
  * The framework glue calls it; call it yourself only to write glue of your own.
  */
 export function requestStats(options: RequestStatsOptions = {}): RequestStats {
@@ -231,10 +253,7 @@ export function requestStats(options: RequestStatsOptions = {}): RequestStats {
   const routeLimit = checkLimit(options.routeLimit);
   let byPath = shared.get(registry);
   if (byPath === undefined) shared.set(registry, (byPath = new Map()));
-  const s = byPath.get(path);
-  const c = registry.root.find(parsePath(path));
-  if (s !== undefined && c !== undefined && !c.detached) return s;
-  const fresh = new RequestStats(registry, path, routeLimit);
-  byPath.set(path, fresh);
-  return fresh;
+  let s = byPath.get(path);
+  if (s === undefined) byPath.set(path, (s = new RequestStats(registry, path, routeLimit)));
+  return s;
 }

@@ -42,11 +42,12 @@ describe('readDump', () => {
     assert.equal(
       renderPrometheus(read.node)
         .split('\n')
-        .filter((l) => l.startsWith('web_byCode'))
+        .filter((l) => l.startsWith('web_by_code'))
         .join('\n'),
-      'web_byCode_total{key="200"} 5',
+      'web_by_code_total{key="200"} 5',
     );
-    assert.match(renderPrometheus(read.node), /^# TYPE web_latency summary$/m);
+    // A dump holds no lifetime buckets: its pmfs are summaries (names from the kept descriptions).
+    assert.match(renderPrometheus(read.node), /^# TYPE web_latency_seconds summary$/m);
   });
 
   it('a dump without kinds (an older file) has them inferred: dicts become containers, pmfs and meters by shape', () => {

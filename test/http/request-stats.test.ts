@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import * as scales from 'scales-metrics';
+import { UNMATCHED_ROUTE } from 'scales-metrics/http';
 import { APPS, honoAppOf, type RunningApp } from './request-apps.js';
 
 type Pmf = { count: number; median: number | null; '99percentile': number | null; lifetime: { count: number } };
@@ -23,7 +24,7 @@ type HttpTree = {
   aborted: Record<string, Record<string, number>>;
 };
 
-const U = scales.UNMATCHED_ROUTE;
+const U = UNMATCHED_ROUTE;
 
 function tree(registry: scales.Registry): HttpTree {
   return registry.getStats('/http') as unknown as HttpTree;
@@ -149,7 +150,9 @@ for (const [name, start] of Object.entries(APPS)) {
         );
       within(ms(pmf.median), c.latency.p50, 'median');
       within(ms(pmf['99percentile']), c.latency.p99, 'p99');
-      assert.ok(ms(pmf.median) >= 10 && ms(pmf['99percentile']) >= 60);
+      // A 10 ms timer may fire up to ~1 ms early by the high-resolution clock (libuv's loop time
+      // is read at the start of an iteration), and the sketch is within 0.5%.
+      assert.ok(ms(pmf.median) >= 9 && ms(pmf['99percentile']) >= 59, `median ${ms(pmf.median)} ms, p99 ${ms(pmf['99percentile'])} ms`);
     });
 
     it('a request whose client goes away is aborted, not answered; includeOwn records the page', async () => {
@@ -214,6 +217,59 @@ describe('requestStats() and its glue', () => {
     assert.throws(() => scales.requestStats({ routeLimit: 0 }), /routeLimit must be an integer from 1 to 100000, not 0/);
     assert.throws(() => expressRequestStats({ route: 'x' as never }), /route must be a function/);
     assert.throws(() => recordRequests({} as never), /expected a node:http or https server/);
+  });
+
+  it('on a server recordRequests records, the framework glue stands aside: each request counted once', async () => {
+    const registry = new scales.Registry();
+    const { recordRequests } = await import('scales-metrics/http');
+    const { expressRequestStats } = await import('scales-metrics/express');
+    const { default: express } = await import('express');
+    const app = express();
+    app.use(expressRequestStats({ registry }));
+    app.get('/a', (_req, res) => {
+      res.send('a');
+    });
+    const server = http.createServer(app);
+    const handle = recordRequests(server, { registry, route: () => '/by-server' });
+    assert.throws(() => recordRequests(server, { registry }), /already recorded/);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/a`;
+      for (let i = 0; i < 4; i++) await (await fetch(url)).text();
+      await poll(
+        () => tree(registry).requests,
+        (v) => v.GET?.['/by-server']?.['200'] === 4,
+      );
+      assert.deepEqual(tree(registry).requests, { GET: { '/by-server': { '200': 4 } } });
+      handle.stop(); // now the framework's glue records
+      await (await fetch(url)).text();
+      await poll(
+        () => tree(registry).requests,
+        (v) => v.GET?.['/a']?.['200'] === 1,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('after registry.reset(), the next request declares the stats afresh and counts from zero', async () => {
+    const registry = new scales.Registry();
+    const { recordRequests } = await import('scales-metrics/http');
+    const server = http.createServer((_req, res) => res.end('ok'));
+    recordRequests(server, { registry });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/x`;
+      const count = () => (registry.getStats('/http') as HttpTree | undefined)?.requests.GET?.[U]?.['200'];
+      for (let i = 0; i < 3; i++) await (await fetch(url)).text();
+      await poll(count, (n) => n === 3);
+      registry.reset();
+      assert.equal(registry.getStats('/http'), undefined);
+      await (await fetch(url)).text();
+      await poll(count, (n) => n === 1);
+    } finally {
+      server.close();
+    }
   });
 
   it('one set of stats per registry and path, shared by every glue; a route function that throws records nothing and breaks nothing', async () => {

@@ -34,7 +34,7 @@ describe('test files', () => {
     );
   });
 
-  it('that start carbon, Prometheus, the Pushgateway, Chromium or npm pack are exactly those scripts/service-tests.txt lists', () => {
+  it('that start carbon, Prometheus, the Pushgateway, Chromium, promtool or npm pack are exactly those scripts/service-tests.txt lists', () => {
     const listed = readFileSync(join(ROOT, 'scripts', 'service-tests.txt'), 'utf8')
       .split('\n')
       .map((line) => line.replace(/#.*/, '').trim().split(/\s+/)[0]!)
@@ -43,7 +43,10 @@ describe('test files', () => {
     const needs = files
       .filter(({ name }) => name.endsWith('.test.ts') && name !== SELF)
       .filter(
-        ({ text }) => importsOf(text).some((s) => /helpers\/(carbon|prometheus|pushgateway|chromium)\.js$/.test(s)) || /'npm', \['pack'/.test(text),
+        ({ text }) =>
+          importsOf(text).some((s) => /helpers\/(carbon|prometheus|pushgateway|chromium)\.js$/.test(s)) ||
+          /'npm', \['pack'/.test(text) ||
+          /'\/usr\/bin\/promtool'/.test(text),
       )
       .map((f) => f.name)
       .sort();

@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import express from 'express';
 import * as scales from 'scales-metrics';
-import { expressRequestStats, expressStatus } from 'scales-metrics/express';
+import { expressRequestStats, expressStatus, UNMATCHED_ROUTE } from 'scales-metrics/express';
 import { type PrometheusServer, startPrometheus } from '../helpers/prometheus.js';
 
 setFlagsFromString('--expose-gc');
@@ -78,7 +78,7 @@ describe('runtime and request stats scraped by Prometheus', { timeout: 60_000 },
     for (let i = 0; i < 30; i++) assert.equal((await fetch(`${base}/users/${i}`)).status, 200);
     for (let i = 0; i < 4; i++) assert.equal((await fetch(`${base}/nope/${i}`)).status, 404);
     assert.equal(await value('http_requests_total{method="GET",route="/users/:id",status="200"}', (v) => v === 30), 30);
-    assert.equal(await value(`http_requests_total{route="${scales.UNMATCHED_ROUTE}",status="404"}`, (v) => v === 4), 4);
+    assert.equal(await value(`http_requests_total{route="${UNMATCHED_ROUTE}",status="404"}`, (v) => v === 4), 4);
     assert.equal(await value('http_request_duration_seconds_count{method="GET",route="/users/:id"}', (v) => v === 30), 30);
     const p50 = await value('histogram_quantile(0.5, sum by (le) (http_request_duration_seconds_bucket{route="/users/:id"}))', (v) => v > 0);
     assert.ok(p50 < 0.5, `p50 ${p50} s`);
