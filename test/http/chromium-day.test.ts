@@ -122,4 +122,20 @@ describe('a day of history in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  it('draws the day at 1,100 px in dark mode and at 400 px in light mode, nothing scrolling sideways', async () => {
+    for (const [width, colorScheme, shot] of [
+      [1100, 'dark', 'charts-day-dark.png'],
+      [400, 'light', 'charts-day-400px-light.png'],
+    ] as const) {
+      const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.waitForSelector('.overview .chart path.band', { state: 'attached' });
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      assert.ok(scroll <= client, `${width} px: ${scroll} px wide`);
+      await page.screenshot({ path: ARTIFACTS + shot, fullPage: true });
+      await context.close();
+    }
+  });
 });
