@@ -40,6 +40,8 @@ export function overviewCharts(
     mode: f.mode,
     keys: [[overviewKey(f.id), f.label]],
     threshold: thresholdOf(f.threshold, t),
+    // The errors also as a share of the requests.
+    ...(f.id === 'errors' && present.some((p) => p.id === 'requests') ? { share: [overviewKey('requests'), 'requests'] as [string, string] } : {}),
   }));
 }
 

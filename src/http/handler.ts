@@ -166,7 +166,7 @@ function pageCharts(heading: string, all: ChartSpec[], timeline: HistoryTimeline
   const series: Record<string, Array<number | null>> = {};
   const lo: Record<string, Array<number | null>> = {};
   for (const spec of specs) {
-    for (const [k] of spec.keys ?? []) {
+    for (const [k] of spec.share ? [...(spec.keys ?? []), spec.share] : (spec.keys ?? [])) {
       // A series the sampler does not hold (yet) starts empty and fills from the live polls.
       series[k] = timeline?.read(k) ?? (timeline ? timeline.t.map(() => null) : []);
     }

@@ -109,6 +109,11 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
       return { above: ys.filter((y) => y < ty).length, below: ys.filter((y) => y >= ty).length, red: chart.querySelectorAll('path.ln.bad').length };
     });
     assert.ok(errorsY.above >= 8 && errorsY.below >= 25 && errorsY.red === 1, JSON.stringify(errorsY));
+    // The errors also as a share of the requests: 3 of 12 a sample, 25%.
+    // (Hovered, the chart is no longer redrawn by the polls.)
+    await page.locator('[data-chart="1"] svg').hover({ position: { x: 300, y: 70 } });
+    assert.match((await page.locator('[data-chart="1"] .tip').textContent())!, /Errors 0\.6\/s \(25% of requests\)$/);
+    await page.mouse.move(0, 0);
     // The slow route's p99 (about 440 ms) is over 250 ms: its legend says so; the requests' has no threshold.
     assert.equal(await page.locator('[data-chart="2"] .lg.bad').count(), 1, 'p99 legend marked');
     assert.equal(await page.locator('[data-chart="0"] .lg.bad').count(), 0);

@@ -86,8 +86,9 @@ describe('overview from the real request stats', () => {
     const data = JSON.parse(
       page.slice(page.indexOf('>', page.indexOf('id="charts"')) + 1, page.indexOf('</script>', page.indexOf('id="charts"'))),
     ) as {
-      charts: Array<{ title: string; href: string; mode: string }>;
+      charts: Array<{ title: string; href: string; mode: string; share?: [string, string] }>;
     };
+    assert.deepEqual(data.charts[1].share, [key('requests'), 'requests'], 'the errors drawn also as a share of the requests');
     assert.deepEqual(
       data.charts.map((c) => [c.title, c.href, c.mode]),
       [

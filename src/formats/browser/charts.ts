@@ -22,6 +22,11 @@ export interface ChartSpec {
   bars?: Array<[number, number, number]>;
   /** Values at or above it are drawn as trouble (in the chart's own unit: per second for rates). */
   threshold?: number;
+  /**
+   * A chart of one series: its values also as a share of this series' ([history key, what it
+   * is]; a rate of it for a rate chart), in the legend and the hover: errors as a part of requests.
+   */
+  share?: [string, string];
 }
 
 /** The functions the live view draws with. */
@@ -299,13 +304,29 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       for (let i = d.length - 1; i >= 0; i--) if (d[i] !== null) return d[i];
       return null;
     };
+    // The share of another series (errors of requests), where that one is above 0.
+    const whole =
+      spec.share && keys.length === 1 && series[spec.share[0]]
+        ? spec.mode === 'rate'
+          ? rates(t, series[spec.share[0]])
+          : series[spec.share[0]]
+        : undefined;
+    const shareAt = (i: number): string => {
+      const v = data[0][i];
+      const of = whole?.[i];
+      return v === null || v === undefined || of === null || of === undefined || !(of > 0)
+        ? ''
+        : ' (' + fmt(v / of, 'p') + ' of ' + spec.share![1] + ')';
+    };
     const legend = document.createElement('div');
     legend.className = 'legend';
     keys.forEach(([, label], s) => {
       const item = document.createElement('span');
       const v = last(data[s]);
+      let at = data[s].length - 1;
+      while (at > 0 && data[s][at] === null) at--;
       item.className = 'lg s' + (s % 6) + (spec.threshold !== undefined && v !== null && v >= spec.threshold ? ' bad' : '');
-      item.textContent = label + ' ' + fmt(v, f);
+      item.textContent = label + ' ' + fmt(v, f) + (whole ? shareAt(at) : '');
       legend.appendChild(item);
     });
     host.appendChild(legend);
@@ -324,7 +345,8 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
               label +
               ' ' +
               fmt(data[s][i], f) +
-              (band && band[i] !== undefined && band[i] !== null && band[i] !== data[s][i] ? ' (min ' + fmt(band[i], f) + ')' : ''),
+              (band && band[i] !== undefined && band[i] !== null && band[i] !== data[s][i] ? ' (min ' + fmt(band[i], f) + ')' : '') +
+              (whole ? shareAt(i) : ''),
           )
           .join('  '),
     );
