@@ -367,7 +367,7 @@ function checkCount(v: unknown, what: string, at: () => string): number {
 }
 
 /** Sum of the counts of one side, validated; the side is checked for increasing indexes. */
-function sideTotal(side: NativeBuckets, name: string, at: () => string): number {
+function sideCheck(side: NativeBuckets, name: string, at: () => string): void {
   const counts = side.counts;
   const indexes = 'indexes' in side ? side.indexes : undefined;
   if (indexes !== undefined && indexes.length !== counts.length) {
@@ -375,84 +375,104 @@ function sideTotal(side: NativeBuckets, name: string, at: () => string): number 
   }
   const first = indexes === undefined ? (side as { offset: number }).offset : 0;
   if (indexes === undefined && !Number.isInteger(first)) throw new RangeError(`${at()}: ${name} offset must be an integer, got ${String(first)}`);
-  let total = 0;
+  if (counts.length > 0 && indexes === undefined) {
+    if (first < -0x80000000 || first + counts.length - 1 > 0x7fffffff) throw new RangeError(`${at()}: ${name} indexes must fit 32 bits`);
+  }
+}
+
+/** A count or index the side's one pass found wrong (see {@link writeSide}). */
+function badBucket(side: NativeBuckets, name: string, at: () => string): RangeError {
+  const counts = side.counts;
+  const indexes = 'indexes' in side ? side.indexes : undefined;
   let prev = -Infinity;
   for (let k = 0; k < counts.length; k++) {
     const c = counts[k];
-    if (!(c >= 0) || !Number.isSafeInteger(c)) throw new RangeError(`${at()}: ${name} count ${k} must be a non-negative integer, got ${String(c)}`);
-    total += c;
+    if (!(c >= 0) || !Number.isSafeInteger(c)) return new RangeError(`${at()}: ${name} count ${k} must be a non-negative integer, got ${String(c)}`);
     if (indexes !== undefined) {
       const i = indexes[k];
-      if (!Number.isInteger(i) || i <= prev) {
-        throw new RangeError(`${at()}: ${name} indexes must be increasing integers, got ${String(i)} after ${String(prev)}`);
-      }
+      if (!Number.isInteger(i) || i <= prev)
+        return new RangeError(`${at()}: ${name} indexes must be increasing integers, got ${String(i)} after ${String(prev)}`);
       prev = i;
     }
   }
-  if (counts.length > 0) {
-    const lo = indexes === undefined ? first : indexes[0];
-    const hi = indexes === undefined ? first + counts.length - 1 : indexes[counts.length - 1];
-    if (lo < -0x80000000 || hi > 0x7fffffff) throw new RangeError(`${at()}: ${name} indexes must fit 32 bits`);
-  }
-  return total;
+  return new RangeError(`${at()}: ${name} indexes must fit 32 bits`);
 }
 
+/** Spans of the side being written: [offset, length] pairs (reused; grows as needed). */
+let spanScratch = new Int32Array(256);
+
 /**
- * Writes one side's spans (field `spanField`) and deltas (field `deltaField`, packed). Empty
- * buckets are skipped; runs of up to MAX_ZERO_RUN_IN_SPAN of them stay inside a span.
+ * Writes one side's deltas (field `deltaField`, packed) and spans (field `spanField`) in one
+ * pass over the buckets: the spans are gathered while the deltas are written and written after
+ * them (protobuf fields may come in any order). Empty buckets are skipped; runs of up to
+ * MAX_ZERO_RUN_IN_SPAN of them stay inside a span as zero counts.
  */
-function writeSide(w: Writer, side: NativeBuckets, spanField: number, deltaField: number): void {
+function writeSide(w: Writer, side: NativeBuckets, spanField: number, deltaField: number): number {
   const counts = side.counts;
   const indexes = 'indexes' in side ? side.indexes : undefined;
   const offset = indexes === undefined ? (side as { offset: number }).offset : 0;
   const n = counts.length;
-  // Pass 1: spans. A span is [startIndex, length]; `next` is the index after the last bucket.
-  let next = 0;
-  let spanStart = 0;
-  let spanLen = 0;
-  let spans = 0;
-  for (let k = 0; k < n; k++) {
-    if (counts[k] === 0) continue;
-    const i = indexes === undefined ? offset + k : indexes[k];
-    if (spans > 0 && i - next <= MAX_ZERO_RUN_IN_SPAN) {
-      spanLen += i - next + 1;
-    } else {
-      if (spans > 0) writeSpan(w, spanField, spanStart, spanLen);
-      spanStart = spans === 0 ? i : i - next;
-      spanLen = 1;
-      spans++;
+  // The checks ride along: counts non-negative integers (the usual below 2^32 without a call),
+  // indexes increasing 32-bit integers; -1 on the first wrong one (the caller names it).
+  let total = 0;
+  let prevIndex = -Infinity;
+  let k0 = 0;
+  for (; k0 < n; k0++) {
+    const c = counts[k0];
+    if (c >>> 0 !== c && (!(c >= 0) || !Number.isSafeInteger(c))) return -1;
+    if (indexes !== undefined) {
+      const i = indexes[k0];
+      if ((i | 0) !== i || i <= prevIndex) return -1;
+      prevIndex = i;
     }
-    next = i + 1;
+    if (c !== 0) break;
   }
-  if (spans === 0) return;
-  writeSpan(w, spanField, spanStart, spanLen);
-  // Pass 2: deltas, packed, zero-filled across the small gaps kept inside spans. Room for every
-  // varint is made once (at most 10 bytes per bucket and per zero kept in a span); deltas of
-  // small magnitude (all real ones) are written inline, the rest by sint64().
+  if (k0 === n) return 0; // no bucket
+  // Room for every varint at once: at most 10 bytes per bucket and per zero kept in a span.
   const start = w.begin(deltaField);
-  w.ensure(10 * (n + (MAX_ZERO_RUN_IN_SPAN + 1) * spans + n * MAX_ZERO_RUN_IN_SPAN));
+  w.ensure(10 * n * (MAX_ZERO_RUN_IN_SPAN + 1));
   const b = w.buf;
   let pos = w.pos;
+  let spans = spanScratch;
+  let s = 0; // spans gathered, times 2
   let prevCount = 0;
-  let nextIndex = 0;
-  let first = true;
-  for (let k = 0; k < n; k++) {
+  let next = 0; // the index after the last bucket written
+  for (let k = k0; k < n; k++) {
     const c = counts[k];
+    if (c >>> 0 !== c && (!(c >= 0) || !Number.isSafeInteger(c))) return -1;
+    if (indexes !== undefined && k > k0) {
+      const i = indexes[k];
+      if ((i | 0) !== i || i <= prevIndex) return -1;
+      prevIndex = i;
+    }
     if (c === 0) continue;
+    total += c;
     const i = indexes === undefined ? offset + k : indexes[k];
-    if (!first && i - nextIndex <= MAX_ZERO_RUN_IN_SPAN) {
-      for (let z = nextIndex; z < i; z++) {
+    if (s > 0 && i - next <= MAX_ZERO_RUN_IN_SPAN) {
+      // a small gap stays inside the span as zero counts
+      for (let z = next; z < i; z++) {
         pos = zigzagInline(w, b, pos, -prevCount);
         prevCount = 0;
       }
+      spans[s - 1] += i - next + 1;
+    } else {
+      if (s === spans.length) {
+        const grown = new Int32Array(spans.length * 2);
+        grown.set(spans);
+        spans = spanScratch = grown;
+      }
+      spans[s] = s === 0 ? i : i - next;
+      spans[s + 1] = 1;
+      s += 2;
     }
     pos = zigzagInline(w, b, pos, c - prevCount);
     prevCount = c;
-    nextIndex = i + 1;
-    first = false;
+    next = i + 1;
   }
   w.pos = pos;
   w.end(start);
+  for (let j = 0; j < s; j += 2) writeSpan(w, spanField, spans[j], spans[j + 1]);
+  return total;
 }
 
 /** Writes the zigzag varint of `d` at `pos` of `b` (room ensured); returns the position after it. */
@@ -515,8 +535,20 @@ function writeHistogram(w: Writer, f: ProtoFamily, m: number, h: ProtoHistogram)
     const zt = h.zeroThreshold ?? 0;
     if (!(zt >= 0) || zt === Infinity) throw new RangeError(`${at()}: zeroThreshold must be a finite number >= 0, got ${String(zt)}`);
     const zc = checkCount(h.zeroCount ?? 0, 'zeroCount', at);
-    const pos = h.positive ? sideTotal(h.positive, 'positive buckets', at) : 0;
-    const neg = h.negative ? sideTotal(h.negative, 'negative buckets', at) : 0;
+    if (h.negative) sideCheck(h.negative, 'negative buckets', at);
+    if (h.positive) sideCheck(h.positive, 'positive buckets', at);
+    w.tag(5, 0);
+    w.sint32(schema);
+    w.double(6, zt);
+    w.tag(7, 0);
+    w.varint(zc);
+    const before = w.pos;
+    // The buckets are checked as they are written (one pass); what is wrong throws, and the
+    // family's half-written bytes are dropped by writeFamily.
+    const neg = h.negative ? writeSide(w, h.negative, 9, 10) : 0;
+    if (neg < 0) throw badBucket(h.negative!, 'negative buckets', at);
+    const pos = h.positive ? writeSide(w, h.positive, 12, 13) : 0;
+    if (pos < 0) throw badBucket(h.positive!, 'positive buckets', at);
     const inBuckets = pos + neg + zc;
     // Prometheus rejects a histogram whose buckets do not add up to its count (more than the
     // count when the sum is NaN, since NaN observations are counted but in no bucket).
@@ -525,14 +557,6 @@ function writeHistogram(w: Writer, f: ProtoFamily, m: number, h: ProtoHistogram)
         `${at()}: native buckets hold ${inBuckets} observations (zero bucket ${zc}, positive ${pos}, negative ${neg}) but count is ${count}`,
       );
     }
-    w.tag(5, 0);
-    w.sint32(schema);
-    w.double(6, zt);
-    w.tag(7, 0);
-    w.varint(zc);
-    const before = w.pos;
-    if (h.negative) writeSide(w, h.negative, 9, 10);
-    if (h.positive) writeSide(w, h.positive, 12, 13);
     // No bucket at all and no zero bucket: an empty span marks the histogram as native (else
     // it would read as a classic histogram without buckets).
     if (w.pos === before && zt === 0) writeSpan(w, 12, 0, 0);
@@ -819,17 +843,18 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
    * A family of one unlabelled gauge: its name, help and type fields encoded once per stat and
    * kept (see {@link StatNames.protoHead}), then the metric's 13 bytes.
    */
-  private scalarGauge(stat: StatNames, name: string, value: number): void {
+  private scalar(stat: StatNames, name: string, help: string, type: 'gauge' | 'counter', value: number): void {
     let head = stat.protoHead;
-    if (head === null || stat.protoHeadName !== name) {
-      const hw = new Writer(64 + name.length * 3 + stat.help.length * 3);
+    if (head === null || stat.protoHeadName !== name || stat.protoHeadHelp !== help) {
+      const hw = new Writer(64 + name.length * 3 + help.length * 3);
       hw.string(1, name);
-      if (stat.help !== '') hw.string(2, protoHelp(stat.help));
+      if (help !== '') hw.string(2, protoHelp(help));
       hw.tag(3, 0);
-      hw.varint(TYPE_NUMBER.gauge);
+      hw.varint(TYPE_NUMBER[type]);
       head = hw.take();
       stat.protoHead = head;
       stat.protoHeadName = name;
+      stat.protoHeadHelp = help;
     }
     const w = this.w;
     const len = head.length + 13;
@@ -837,10 +862,10 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
     w.ensure(len);
     w.buf.set(head, w.pos);
     w.pos += head.length;
-    // Metric (field 4, 11 bytes) { Gauge (field 2, 9 bytes) { value (field 1, double) } }
+    // Metric (field 4, 11 bytes) { Gauge (field 2) or Counter (field 3), 9 bytes { value (field 1, double) } }
     w.buf[w.pos++] = 0x22;
     w.buf[w.pos++] = 11;
-    w.buf[w.pos++] = 0x12;
+    w.buf[w.pos++] = type === 'gauge' ? 0x12 : 0x1a;
     w.buf[w.pos++] = 9;
     w.double(1, value);
   }
@@ -852,7 +877,7 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
     if (samples.length === 1) {
       const s = samples[0];
       if (s.labels !== null && s.labels.length === 0 && (s.type === 'gauge' || s.type === 'counter' || s.type === 'state')) {
-        this.scalarGauge(stat, names[0], s.value * scale);
+        this.scalar(stat, names[0], stat.help, 'gauge', s.value * scale);
         return;
       }
     }
@@ -962,6 +987,13 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
     const names = this.names.claim(stat, SUFFIXES.counter);
     if (names === null) return;
     const scale = stat.scale;
+    if (samples.length === 1) {
+      const s = samples[0];
+      if (s.type === 'counter' && s.labels !== null && s.labels.length === 0) {
+        this.scalar(stat, names[1], s.unit === undefined ? stat.help : stat.help + ' (' + s.unit + ')', 'counter', s.value * scale);
+        return;
+      }
+    }
     const totals: ProtoMetric[] = [];
     const rates: ProtoMetric[] = [];
     let totalUnit: string | undefined;

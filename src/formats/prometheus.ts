@@ -26,7 +26,7 @@
  */
 import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
 import type { StatDescription } from '../core/description.js';
-import { exportScale, metricName, prometheusFamilyName } from '../core/prometheus-name.js';
+import { exportScale, metricName, prometheusFamilyName, SERIES_SUFFIXES } from '../core/prometheus-name.js';
 import type { HistogramBuckets } from '../core/snapshot.js';
 import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
 import { indexAt, ZERO_THRESHOLD } from '../sampling/exponential-index.js';
@@ -125,7 +125,6 @@ export const SUFFIXES = {
   histogram: ['', '_sum', '_count', '_created', '_bucket'],
   counter: ['', '_total', '_created', '_rate'],
 } as const;
-const ALL_SUFFIXES: readonly (readonly string[])[] = Object.values(SUFFIXES);
 
 /** Rendered labels of a sample: `key="a",window="m1"` (lone surrogates escaped, see {@link labels}). */
 function labelsOf(pairs: SampleLabels): Labels {
@@ -264,6 +263,7 @@ export class StatNames {
   /** The protobuf exposition's name, help and type fields of this stat's gauge family, encoded (see prometheus-protobuf.ts). */
   protoHead: Uint8Array | null = null;
   protoHeadName = '';
+  protoHeadHelp = '';
 
   /** The last family of one unlabelled line rendered, and what it was made of. */
   private lastValue = Number.NaN;
@@ -279,17 +279,23 @@ export class StatNames {
    * the caller writes it piece by piece (a string kept for a value seen once would only be
    * garbage that the long-lived names object pins to the young heap).
    */
-  scalarFamily(name: string, type: string, om: boolean, value: number): string | undefined {
-    if (value !== this.lastValue || name !== this.lastName || om !== this.lastOm || type !== this.lastType) {
+  scalarFamily(headerName: string, lineName: string, type: string, help: string, om: boolean, value: number): string | undefined {
+    if (value !== this.lastValue || lineName !== this.lastName || om !== this.lastOm || type !== this.lastType) {
       this.lastValue = value;
-      this.lastName = name;
+      this.lastName = lineName;
       this.lastOm = om;
       this.lastType = type;
       this.lastFamily = '';
       return undefined;
     }
-    if (this.lastFamily === '') this.lastFamily = this.header(name, type, this.help, om, this.lead(name)) + formatSampleValue(value) + '\n';
+    // flat: joined into every scrape from now on
+    if (this.lastFamily === '') this.lastFamily = flat(this.scalarText(headerName, lineName, type, help, om, value));
     return this.lastFamily;
+  }
+
+  /** A family of one unlabelled sample: header, `name value`. */
+  scalarText(headerName: string, lineName: string, type: string, help: string, om: boolean, value: number): string {
+    return this.header(headerName, type, help, om, this.lead(lineName)) + formatSampleValue(value) + '\n';
   }
 
   private leadName = '';
@@ -375,8 +381,8 @@ const MAX_CACHED_STATS = 50_000;
 /** Per container path, per stat name (both strings are the registry's own, so hashing them is free). */
 const cachedNames = new Map<string, Map<string, StatNames>>();
 let cachedCount = 0;
-/** Every series name of the cached stats, by the stat that may write it (see {@link StatNames.shared}). */
-const seriesOwners = new Map<string, StatNames>();
+/** The cached stats by family name (see {@link StatNames.shared}). */
+const byBase = new Map<string, StatNames>();
 /** Renders so far (each {@link NameClaims} has its own id). */
 let renders = 0;
 
@@ -384,7 +390,7 @@ let renders = 0;
 function trimCache(): void {
   if (cachedCount <= MAX_CACHED_STATS && cachedNames.size <= MAX_CACHED_STATS) return;
   cachedNames.clear();
-  seriesOwners.clear();
+  byBase.clear();
   cachedCount = 0;
 }
 
@@ -400,23 +406,34 @@ function namesIn(path: string): Map<string, StatNames> {
 
 function rememberNames(m: Map<string, StatNames>, name: string, n: StatNames): void {
   cachedCount++;
+  const old = m.get(name);
   m.set(name, n);
-  for (const suffixes of ALL_SUFFIXES) {
-    for (const x of n.namesFor(suffixes)) {
-      const other = seriesOwners.get(x);
-      if (other === undefined) seriesOwners.set(x, n);
-      else if (other !== n) {
-        other.shared = true;
-        n.shared = true;
-        if (!(other.peers ??= []).includes(n)) other.peers.push(n);
-        if (!(n.peers ??= []).includes(other)) n.peers.push(other);
-      }
-    }
+  // A stat declared again (another description): the old names are not another stat's.
+  if (old !== undefined && byBase.get(old.base) === old) byBase.delete(old.base);
+  // Two families' series names meet only when their names are equal, or when one's name is the
+  // other's plus a suffix: no suffix ends another, so base1 + s1 = base2 + s2 needs s1 = s2 or
+  // one of them empty. One map entry per stat, a few lookups.
+  const b = n.base;
+  meet(n, byBase.get(b));
+  for (let i = 1; i < SERIES_SUFFIXES.length; i++) {
+    const x = SERIES_SUFFIXES[i];
+    meet(n, byBase.get(b + x));
+    if (b.endsWith(x)) meet(n, byBase.get(b.slice(0, -x.length)));
   }
+  if (!byBase.has(b)) byBase.set(b, n);
 }
 
-/** Characters gathered before a chunk is handed over. */
-const CHUNK_CHARS = 16 * 1024;
+/** Marks two stats whose names meet (each render then checks them; see {@link NameClaims.claim}). */
+function meet(n: StatNames, other: StatNames | undefined): void {
+  if (other === undefined || other === n) return;
+  other.shared = true;
+  n.shared = true;
+  if (!(other.peers ??= []).includes(n)) other.peers.push(n);
+  if (!(n.peers ??= []).includes(other)) n.peers.push(other);
+}
+
+/** Families gathered before a chunk is handed over. */
+const CHUNK_FAMILIES = 64;
 
 /** The family names taken so far in one rendering. (not part of the public API) */
 export class NameClaims {
@@ -474,24 +491,26 @@ export interface StatRenderer<T> {
  */
 class Writer implements StatRenderer<string> {
   private readonly names = new NameClaims();
+  /** Whole families not yet taken, one string each (joined once per chunk). */
+  readonly parts: string[] = [];
   /**
-   * Text not yet taken. Appended to piece by piece (V8 keeps the appends as a rope and copies
-   * them once, when the text is read: cheaper than an array of pieces and a join).
+   * The lines of the family being written, appended piece by piece (a small rope that the join
+   * copies once: fewer and larger parts than one part per token, no deep rope of the whole text).
    */
-  text = '';
+  private text = '';
   constructor(
     private readonly om: boolean,
-    private readonly chunkChars = CHUNK_CHARS,
+    private readonly chunkFamilies = CHUNK_FAMILIES,
   ) {}
 
   get full(): boolean {
-    return this.text.length >= this.chunkChars;
+    return this.parts.length >= this.chunkFamilies;
   }
 
   /** The text gathered so far; starts over. */
   take(): string {
-    const text = this.text;
-    this.text = '';
+    const text = this.parts.join('');
+    this.parts.length = 0;
     return text;
   }
 
@@ -499,20 +518,16 @@ class Writer implements StatRenderer<string> {
     return this.names.claim(stat, suffixes);
   }
 
-  /** Starts a family whose header depends on its lines: returns the text before it; see {@link close}. */
-  private open(): string {
-    const before = this.text;
+  /** Starts a family whose header depends on its lines; see {@link close}. */
+  private open(): void {
     this.text = '';
-    return before;
   }
 
   /** Ends the family started by `open()`: its header, then its lines (false: no lines, no family). */
-  private close(before: string, stat: StatNames, name: string, type: string, help: string): boolean {
-    if (this.text === '') {
-      this.text = before;
-      return false;
-    }
-    this.text = before + stat.header(name, type, help, this.om) + this.text;
+  private close(stat: StatNames, name: string, type: string, help: string): boolean {
+    if (this.text === '') return false;
+    this.parts.push(stat.header(name, type, help, this.om) + this.text);
+    this.text = '';
     return true;
   }
 
@@ -534,13 +549,11 @@ class Writer implements StatRenderer<string> {
       const s = samples[0];
       if (s.labels !== null && s.labels.length === 0 && (s.type === 'gauge' || s.type === 'counter' || s.type === 'state')) {
         const v = scale === 1 ? s.value : s.value * scale;
-        const family = stat.scalarFamily(name, 'gauge', this.om, v);
-        if (family !== undefined) this.text += family;
-        else this.text += stat.header(name, 'gauge', stat.help, this.om, stat.lead(name)) + formatSampleValue(v) + '\n';
+        this.parts.push(stat.scalarFamily(name, name, 'gauge', stat.help, this.om, v) ?? stat.scalarText(name, name, 'gauge', stat.help, this.om, v));
         return;
       }
     }
-    const at = this.open();
+    this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
       if (s.labels === null) continue;
@@ -558,7 +571,7 @@ class Writer implements StatRenderer<string> {
           unhandled(s);
       }
     }
-    this.close(at, stat, name, 'gauge', stat.help);
+    this.close(stat, name, 'gauge', stat.help);
   }
 
   /** An info family: one `name_info{labels} 1` line per info sample. */
@@ -567,7 +580,7 @@ class Writer implements StatRenderer<string> {
     if (names === null) return;
     const name = names[0];
     const infoName = names[1];
-    const at = this.open();
+    this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
       if (s.labels === null) continue;
@@ -585,8 +598,8 @@ class Writer implements StatRenderer<string> {
           unhandled(s);
       }
     }
-    if (this.om) this.close(at, stat, name, 'info', stat.help);
-    else this.close(at, stat, infoName, 'gauge', stat.help);
+    if (this.om) this.close(stat, name, 'info', stat.help);
+    else this.close(stat, infoName, 'gauge', stat.help);
   }
 
   /**
@@ -600,7 +613,7 @@ class Writer implements StatRenderer<string> {
     const names = this.claim(stat, histogram ? SUFFIXES.histogram : SUFFIXES.summary);
     if (names === null) return;
     const name = names[0];
-    const at = this.open();
+    this.open();
     // The samples of one entry (a pmf, a dict key's pmf) come together: its quantile lines,
     // then its lifetime _sum and _count, entry after entry.
     let pairs: SampleLabels | undefined;
@@ -649,7 +662,7 @@ class Writer implements StatRenderer<string> {
       }
     }
     if (pairs !== undefined) this.entryEnd(names, labels, sum, count, scale);
-    this.close(at, stat, name, histogram ? 'histogram' : 'summary', stat.help);
+    this.close(stat, name, histogram ? 'histogram' : 'summary', stat.help);
   }
 
   /** The classic `_bucket{le}` lines of one entry, derived from its native buckets. */
@@ -684,9 +697,22 @@ class Writer implements StatRenderer<string> {
     const name = names[0];
     const total = names[1]; // SUFFIXES.counter: _total, _created, _rate
     const rate = names[3];
+    if (samples.length === 1) {
+      // The usual scalar counter: kept whole while its value does not change (see StatNames.scalarFamily).
+      const s = samples[0];
+      if (s.type === 'counter' && s.labels !== null && s.labels.length === 0) {
+        const h = s.unit === undefined ? help : help + ' (' + s.unit + ')';
+        const v = scale === 1 ? s.value : s.value * scale;
+        const headerName = this.om ? name : total;
+        this.parts.push(
+          stat.scalarFamily(headerName, total, 'counter', h, this.om, v) ?? stat.scalarText(headerName, total, 'counter', h, this.om, v),
+        );
+        return;
+      }
+    }
     let totalUnit: string | undefined;
     let rateUnit: string | undefined;
-    const before = this.open();
+    this.open();
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i];
       if (s.labels === null) continue;
@@ -714,13 +740,12 @@ class Writer implements StatRenderer<string> {
       rateUnit ??= s.unit;
     }
     const rates = this.text;
-    let out = before;
+    this.text = '';
     if (totals !== '') {
       const totalHelp = totalUnit === undefined ? help : help + ' (' + totalUnit + ')';
-      out += stat.header(this.om ? name : total, 'counter', totalHelp, this.om) + totals;
+      this.parts.push(stat.header(this.om ? name : total, 'counter', totalHelp, this.om) + totals);
     }
-    if (rates !== '') out += stat.header(rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')', this.om) + rates;
-    this.text = out;
+    if (rates !== '') this.parts.push(stat.header(rate, 'gauge', rateUnit === undefined ? help : help + ' (' + rateUnit + ')', this.om) + rates);
   }
 
   stat(names: StatNames, stat: SnapshotStat): void {
@@ -788,8 +813,8 @@ function namesOf(known: Map<string, StatNames>, path: string, s: SnapshotStat): 
 export function* prometheusChunks(node: SnapshotNode, options: PrometheusRenderOptions = {}): Generator<string> {
   const w = new Writer(options.openMetrics === true);
   yield* walkStats(node, w);
-  if (options.openMetrics) w.text += '# EOF\n';
-  if (w.text !== '') yield w.take();
+  if (options.openMetrics) w.parts.push('# EOF\n');
+  if (w.parts.length > 0) yield w.take();
 }
 
 /**
@@ -801,6 +826,6 @@ export function renderPrometheus(node: SnapshotNode, options: PrometheusRenderOp
   // One join at the end: no chunks to hand over in between.
   const w = new Writer(options.openMetrics === true, Number.POSITIVE_INFINITY);
   renderAll(node, w);
-  if (options.openMetrics) w.text += '# EOF\n';
-  return flat(w.take()); // flat: the copy is part of the render, not left to the first reader
+  if (options.openMetrics) w.parts.push('# EOF\n');
+  return w.take();
 }
