@@ -496,26 +496,43 @@ function rebase(node: SnapshotNode, path: string): SnapshotNode {
   };
 }
 
-/** A copy of `node` with the options applied: skipped containers left out, sketches only when asked for. */
+/**
+ * A copy of `node` with the options applied: skipped containers left out, sketches and lifetime
+ * buckets only when asked for (reports carry both; the merge keeps both).
+ */
 function select(node: SnapshotNode, options: SnapshotOptions): SnapshotNode {
-  const stats = options.sketches === true ? node.stats : node.stats.map(withoutSketch);
+  const drop = { sketch: options.sketches !== true, histogram: options.histograms !== true };
+  const stats = drop.sketch || drop.histogram ? node.stats.map((s) => withoutExtras(s, drop)) : node.stats;
   const children = node.children.filter((c) => options.skip === undefined || !options.skip(c.path)).map((c) => select(c, options));
   return { ...node, stats, children };
 }
 
-function withoutSketch(s: SnapshotStat): SnapshotStat {
+interface Drop {
+  readonly sketch: boolean;
+  readonly histogram: boolean;
+}
+
+function withoutExtras(s: SnapshotStat, drop: Drop): SnapshotStat {
   if (s.error !== undefined) return s;
-  if (s.kind === 'pmf' && s.value.sketch !== undefined) {
-    const { sketch: _, ...value } = s.value;
+  if (s.kind === 'pmf') {
+    if (!((drop.sketch && s.value.sketch !== undefined) || (drop.histogram && s.value.histogram !== undefined))) return s;
+    const value = { ...s.value };
+    if (drop.sketch) delete value.sketch;
+    if (drop.histogram) delete value.histogram;
     return { ...s, value };
   }
-  if (s.kind === 'namedPmfDict') return { ...s, value: dropSketches(s.value) as typeof s.value };
+  if (s.kind === 'namedPmfDict') return { ...s, value: dropExtras(s.value, drop) as typeof s.value };
   return s;
 }
 
-function dropSketches(v: unknown): unknown {
+/** A dict of pmfs (nested per label) without their sketches (text) and buckets (an object with a schema). */
+function dropExtras(v: unknown, drop: Drop): unknown {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'sketch' || typeof x !== 'string') out[k] = dropSketches(x);
+  for (const [k, x] of Object.entries(v)) {
+    if (drop.sketch && k === 'sketch' && typeof x === 'string') continue;
+    if (drop.histogram && k === 'histogram' && x !== null && typeof x === 'object' && 'schema' in x) continue;
+    out[k] = dropExtras(x, drop);
+  }
   return out;
 }
