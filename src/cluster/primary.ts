@@ -45,6 +45,17 @@ export interface ClusterStatsOptions {
   maxReportBytes?: number;
   /** The time in ms (default `Date.now`); a test passes a manual clock's. */
   now?: () => number;
+  /**
+   * What a Prometheus exposition (`/metrics`, a Pushgateway push) gets. Default false: the merged
+   * families only, as prom-client's AggregatorRegistry gives (`/workers/<id>` is left out: it
+   * stays in JSON and on the page). true: each family holds one series per worker instead,
+   * labelled `worker="<id>"` (its other labels after it), as each worker would export it; a dead
+   * worker's series keep its counts until it is forgotten, then `worker="retired"` holds what
+   * the forgotten ones counted, so `sum without (worker) (...)` is the merged figure and never
+   * drops. Figures only the merge has (`<name>Min`/`<name>Max`) are then left out (PromQL's
+   * `min`/`max` give them); a stat that has a label named `worker` of its own stays merged.
+   */
+  workerSeries?: boolean;
 }
 
 /** A worker's state as the primary sees it. */
@@ -104,6 +115,7 @@ export class ClusterStats implements StatsSource {
   private readonly maxReportBytes: number;
   private readonly mergeEveryMs: number;
   private readonly now: () => number;
+  private readonly workerSeries: boolean;
   private readonly detach: (() => void)[] = [];
   /** Bumped when a worker comes, dies or goes: the merge is redone at once. */
   private version = 0;
@@ -124,7 +136,11 @@ export class ClusterStats implements StatsSource {
     merged: SnapshotNode;
     /** The worker trees that merge was made of: /workers/<id> shows these, so one read is consistent. */
     trees: ReadonlyMap<string, SnapshotNode>;
+    /** The parts of that merge (the retired totals included), for per-worker Prometheus series. */
+    parts: readonly TreePart[];
   } | null = null;
+  /** What of a dead worker's tree counts (retireTree), kept while its tree is. */
+  private readonly retiredOf = new WeakMap<SnapshotNode, SnapshotNode>();
   private received = 0;
   private refused = 0;
   private receivedBytes = 0;
@@ -140,6 +156,7 @@ export class ClusterStats implements StatsSource {
     if (!(typeof this.mergeEveryMs === 'number' && this.mergeEveryMs >= 0))
       throw new RangeError(`clusterStats: mergeEveryMs ${String(options.mergeEveryMs)} is not a number of ms >= 0`);
     this.now = options.now ?? Date.now;
+    this.workerSeries = options.workerSeries === true;
     if (options.cluster ?? cluster.isPrimary) this.listenToCluster();
   }
 
@@ -356,21 +373,26 @@ export class ClusterStats implements StatsSource {
     const { version, reports } = this;
     const at = this.now();
     const keep = (merged: SnapshotNode): SnapshotNode => {
-      this.cache = { version, reports, at, sketches, merged, trees };
+      this.cache = { version, reports, at, sketches, merged, trees, parts };
       return merged;
     };
     const r = run(mergeSteps(parts, { sketches, sketchOf: this.sketchOf }));
     return (r instanceof Promise ? r.then(keep) : keep(r as SnapshotNode)) as R;
   }
 
-  /** The whole tree: the merged stats, /workers, /primary, /scales/cluster. */
-  private tree(merged: SnapshotNode, options: SnapshotOptions): SnapshotNode {
+  /**
+   * The whole tree: the merged stats, /workers, /primary, /scales/cluster. For Prometheus
+   * (`forPrometheus`), without /workers, and with per-worker series when asked for.
+   */
+  private tree(merged: SnapshotNode, options: SnapshotOptions, forPrometheus = false): SnapshotNode {
     const now = this.now();
     const workers: SnapshotNode[] = [];
     const counts = { live: 0, late: 0, dead: 0 };
     // Each worker's own tree as the merge used it (a report newer than the merge shows with the
     // next merge), so the totals and the workers' own figures of one read agree.
-    const used = this.cache !== null && this.cache.merged === merged ? this.cache.trees : null;
+    const cached = this.cache !== null && this.cache.merged === merged ? this.cache : null;
+    const used = cached !== null ? cached.trees : null;
+    if (forPrometheus && this.workerSeries && cached !== null) merged = this.withSeries(merged, cached.parts);
     for (const e of this.sorted()) {
       const state = this.stateOf(e, now);
       counts[state]++;
@@ -410,13 +432,61 @@ export class ClusterStats implements StatsSource {
     const scales = children.findIndex((c) => c.name === 'scales');
     if (scales >= 0) children[scales] = { ...children[scales]!, children: [...children[scales]!.children.filter((c) => c.name !== 'cluster'), self] };
     else children.push({ name: 'scales', path: '/scales', stats: [], children: [self] });
-    children.push({ name: 'workers', path: '/workers', stats: [], children: workers });
+    if (!forPrometheus) children.push({ name: 'workers', path: '/workers', stats: [], children: workers });
     if (this.primary !== null) {
       // Its own paths differ from ours (/x here is /primary/x): skipping is done on the result.
       const own = this.primary.snapshot('/', { ...options, skip: undefined });
       if (own !== undefined) children.push(rebase({ ...own, name: 'primary' }, '/primary'));
     }
     return { name: '', path: '/', stats: merged.stats, children };
+  }
+
+  /**
+   * The merged tree's stats with the series of every worker (see `workerSeries`): a live or late
+   * worker's values, a dead one's counts, the retired totals as worker `retired`. Stats no worker
+   * has (Min/Max) are left out.
+   */
+  private withSeries(merged: SnapshotNode, parts: readonly TreePart[]): SnapshotNode {
+    const own = parts.map((p) => ({
+      labels: [['worker', p.worker]] as const,
+      node: p.live ? p.node : this.retiredTree(p.node),
+    }));
+    const walk = (node: SnapshotNode, trees: readonly { labels: readonly (readonly [string, string])[]; node: SnapshotNode }[]): SnapshotNode => {
+      const stats: SnapshotStat[] = [];
+      const byName = trees.map((t) => ({ labels: t.labels, stats: new Map(t.node.stats.map((x) => [x.name, x] as const)) }));
+      for (const stat of node.stats) {
+        if (stat.error !== undefined || stat.description?.labels?.includes('worker')) {
+          stats.push(stat);
+          continue;
+        }
+        const series: { labels: readonly (readonly [string, string])[]; value: unknown; nonFinite?: true }[] = [];
+        for (const t of byName) {
+          const s: SnapshotStat | undefined = t.stats.get(stat.name);
+          if (s === undefined || s.error !== undefined || s.kind !== stat.kind) continue;
+          series.push(
+            s.kind === 'value' && s.nonFinite ? { labels: t.labels, value: s.value, nonFinite: true } : { labels: t.labels, value: s.value },
+          );
+        }
+        if (series.length > 0) stats.push({ ...stat, series } as SnapshotStat);
+      }
+      const children = node.children.map((c) =>
+        walk(
+          c,
+          trees.flatMap((t) => {
+            const n = t.node.children.find((x) => x.name === c.name);
+            return n === undefined ? [] : [{ labels: t.labels, node: n }];
+          }),
+        ),
+      );
+      return { ...node, stats, children };
+    };
+    return walk(merged, own);
+  }
+
+  private retiredTree(node: SnapshotNode): SnapshotNode {
+    let r = this.retiredOf.get(node);
+    if (r === undefined) this.retiredOf.set(node, (r = retireTree(node)));
+    return r;
   }
 
   /** The subtree at `path` ('/' when omitted) of the merged tree; undefined when nothing is there. */
@@ -440,8 +510,11 @@ export class ClusterStats implements StatsSource {
   }
 
   private select(merged: SnapshotNode, path: string, options: SnapshotOptions): SnapshotNode | undefined {
-    let node: SnapshotNode | undefined = this.tree(merged, options);
-    for (const name of path.split('/').filter((p) => p !== '')) {
+    const names = path.split('/').filter((p) => p !== '');
+    // Prometheus gets the merged families (per-worker series when asked for), not /workers as
+    // families of their own; unless it asks for /workers itself.
+    let node: SnapshotNode | undefined = this.tree(merged, options, options.prometheus === true && names[0] !== 'workers');
+    for (const name of names) {
       node = node.children.find((c) => c.name === name);
       if (node === undefined) return undefined;
     }

@@ -501,7 +501,7 @@ export class StatusHandler {
   }
 }
 
-const HISTOGRAMS = Object.freeze({ histograms: true });
+const HISTOGRAMS = Object.freeze({ histograms: true, prometheus: true });
 
 /**
  * Which Prometheus exposition answers a scrape: `?format=openmetrics` is OpenMetrics; else the

@@ -143,6 +143,8 @@ test('3 workers under autocannon: the merged count is the requests answered, the
     assert.match(metrics, /^# TYPE web_latency_seconds histogram$/m);
     assert.equal(bucketsOf(metrics, 'web_latency_seconds').at(-1), answered);
     assert.match(metrics, new RegExp(`^web_latency_seconds_count ${answered}$`, 'm'));
+    // The merged families only: no worker's tree as families of its own (workers_1_web_...).
+    assert.doesNotMatch(metrics, /^workers_/m);
     // Every worker served some of them, and each shows its own count under /workers/<id>.
     let own = 0;
     for (const id of ['1', '2', '3']) {

@@ -7,6 +7,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { mergeTrees, retireTree, type TreePart } from '../../src/cluster/merge.js';
 import type { HistogramBuckets } from '../../src/core/snapshot.js';
 import { renderPrometheusProtobuf } from '../../src/formats/prometheus-protobuf.js';
+import { renderPrometheus } from '../../src/formats/prometheus.js';
 import { indexAt } from '../../src/sampling/exponential-index.js';
 import { mergeHistograms } from '../../src/stats/pmf-merge.js';
 import { ClusterStats } from '../../src/cluster/primary.js';
@@ -655,6 +656,110 @@ describe('lifetime buckets across workers (native histograms of the whole cluste
       got = scrape();
       assert.equal(got.count, 6000, 'never backwards across a restart');
       assert.deepEqual(got.buckets, expected());
+    } finally {
+      close();
+    }
+  });
+});
+
+describe('Prometheus of a cluster: merged families, per-worker series as a worker label (never families of their own)', () => {
+  /** Two workers a (count 10) and b (count 20), each with a gauge, a labelled counter and a pmf. */
+  const cluster = async (options: ConstructorParameters<typeof ClusterStats>[0]) => {
+    const p = primary({ keepDeadMs: 60_000, ...options });
+    const workers: Record<string, ReturnType<typeof p.connect>> = {};
+    for (const [id, n] of [
+      ['a', 10],
+      ['b', 20],
+    ] as const) {
+      const r = new Registry();
+      const s = r.collection(
+        '/k',
+        intStat('count'),
+        doubleStat('temp'),
+        intDictStat('byStatus', { labels: ['status'] }),
+        pmfStat('lat', { buckets: [0.1, 1] }),
+        intDictStat('jobs', { labels: ['worker'] }),
+      );
+      s.count += n;
+      s.temp = n / 2;
+      s.byStatus['200'] += n;
+      for (let i = 0; i < n; i++) s.lat.record(0.05 * (i % 4));
+      s.jobs[id] += 1;
+      workers[id] = p.connect(id, r);
+      await workers[id]!.reporter.reportNow();
+    }
+    const metrics = () =>
+      renderPrometheus(p.source.snapshot('/', { histograms: true, prometheus: true })!)
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'));
+    return { ...p, workers, metrics };
+  };
+
+  test('by default /metrics holds the merged families only, as AggregatorRegistry gives; /workers/<id> stays in JSON', async () => {
+    const { source, metrics, close } = await cluster({});
+    try {
+      const lines = metrics();
+      assert.ok(lines.includes('k_count_total 30'), lines.join('\n'));
+      assert.ok(lines.includes('k_by_status_total{status="200"} 30'));
+      assert.ok(lines.includes('k_lat_seconds_count 30'));
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith('workers_') || (l.includes('worker=') && !l.startsWith('k_jobs'))),
+        [],
+        'no per-worker family, no worker label',
+      );
+      assert.equal(valueAt(find(source.snapshot('/'), '/workers/a/k'), 'count'), 10, 'the JSON tree keeps /workers/<id>');
+      // Asked for explicitly, /workers/<id> is served (under its own paths).
+      const own = renderPrometheus(source.snapshot('/workers/a', { histograms: true, prometheus: true })!);
+      assert.match(own, /^workers_a_k_count_total 10$/m);
+    } finally {
+      close();
+    }
+  });
+
+  test('workerSeries: each family holds one series per worker (worker="<id>" first), dead ones keep their counts, forgotten ones sum into worker="retired"', async () => {
+    const { clock, source, workers, metrics, close } = await cluster({ workerSeries: true });
+    try {
+      let lines = metrics();
+      const sumOf = (prefix: string) => lines.filter((l) => l.startsWith(prefix)).reduce((a, l) => a + Number(l.split(' ').at(-1)), 0);
+      for (const l of [
+        'k_count_total{worker="a"} 10',
+        'k_count_total{worker="b"} 20',
+        'k_temp{worker="a"} 5',
+        'k_temp{worker="b"} 10',
+        'k_by_status_total{worker="a",status="200"} 10',
+        'k_lat_seconds_bucket{worker="b",le="+Inf"} 20',
+        'k_lat_seconds_count{worker="a"} 10',
+      ]) {
+        assert.ok(lines.includes(l), `${l} in:\n${lines.join('\n')}`);
+      }
+      assert.equal(lines.filter((l) => / \d+$/.test(l) && l.startsWith('k_count_total ')).length, 0, 'no merged series beside them');
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith('k_temp_min') || l.startsWith('k_temp_max') || l.startsWith('workers_')),
+        [],
+      );
+      // A stat with a label named worker of its own stays merged.
+      assert.ok(lines.includes('k_jobs_total{worker="a"} 1') && lines.includes('k_jobs_total{worker="b"} 1'));
+      // One family in the protobuf exposition too, a native histogram per worker.
+      const fams = splitDelimited(renderPrometheusProtobuf(source.snapshot('/', { histograms: true, prometheus: true })!)).map((b) =>
+        decodeMessage(b),
+      );
+      const lat = fams.filter((f) => asString(f.get(1)![0]!) === 'k_lat_seconds');
+      assert.equal(lat.length, 1);
+      assert.equal(lat[0]!.get(4)!.length, 2, 'two series: a and b');
+      // b dies: its counts stay (its gauge goes); forgotten: they move to worker="retired". The sum never drops.
+      workers.b!.port.close();
+      await delivered(() => source.workers().find((w) => w.id === 'b')?.state === 'dead');
+      lines = metrics();
+      assert.ok(lines.includes('k_count_total{worker="b"} 20'));
+      assert.ok(!lines.some((l) => l.startsWith('k_temp{worker="b"}')));
+      assert.equal(sumOf('k_count_total{'), 30);
+      clock.t += 60_001;
+      source.workers();
+      lines = metrics();
+      assert.ok(lines.includes('k_count_total{worker="retired"} 20'), lines.join('\n'));
+      assert.ok(lines.includes('k_lat_seconds_count{worker="retired"} 20'));
+      assert.ok(!lines.some((l) => l.includes('worker="b"') && !l.startsWith('k_jobs')));
+      assert.equal(sumOf('k_count_total{'), 30);
     } finally {
       close();
     }
