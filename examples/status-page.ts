@@ -1,11 +1,20 @@
 // docs/status-page.md "A page for 3am": history from the start, the overview, a stat's own page,
 // thresholds and the filter in units. Run with --keep to leave it running and open the URL.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as scales from 'scales-metrics';
-import { serveInBackground } from 'scales-metrics/http';
+import { recordRequests, serveInBackground } from 'scales-metrics/http';
 
 // Runtime stats at /process and request stats at /http: the overview at the top of the page reads them.
 const runtime = scales.collectRuntimeStats();
-const HTTP = scales.collection('/http', scales.intDictStat('requests'), scales.intStat('errors'), scales.namedPmfDictStat('latency'));
+const app = http.createServer((req, res) => {
+  if (req.url === '/slow') setTimeout(() => res.end('slow'), 300);
+  else res.end('ok');
+});
+// Requests by method, route and status, latency per route, errors (5xx), bytes, in flight.
+const recording = recordRequests(app, { route: (req) => (req.url === '/slow' ? '/slow' : '/') });
+await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
 
 // History is kept from now on (every 5 s for an hour, every minute for a day), not from the first view.
 const server = await serveInBackground(Number(process.env.PORT ?? 0), {
@@ -17,16 +26,15 @@ const server = await serveInBackground(Number(process.env.PORT ?? 0), {
 });
 console.log('status page:', server.url);
 
-HTTP.requests['GET /'] += 1;
-HTTP.latency['GET /'].record(0.012);
-HTTP.latency['GET /slow'].record(0.4);
+await (await fetch(appUrl + '/')).text();
+await (await fetch(appUrl + '/slow')).text();
 
 // Every stat has its own page (its charts), and its JSON.
 console.log('stat page:', (await fetch(server.url + 'http/latency')).status);
 const one = (await (await fetch(server.url + 'http/latency?format=json')).json()) as Record<string, object>;
 console.log('stat json:', Object.keys(one.latency).join(' '));
-// The filter takes values in the units the page shows.
-const slow = await fetch(server.url + '?format=json&query=' + encodeURIComponent('99percentile > 250ms'));
+// The filter takes what the page shows: p99 for 99percentile, values in units.
+const slow = await fetch(server.url + '?format=json&query=' + encodeURIComponent('p99 > 250ms'));
 console.log('slow:', JSON.stringify(await slow.json()));
 // The history itself: sample times, and values per series (empty until the first 5 s have passed).
 const history = (await (await fetch(server.url + 'http?format=history')).json()) as { t: number[] };
@@ -34,8 +42,10 @@ console.log('history samples:', history.t.length);
 
 if (process.argv.includes('--keep')) {
   console.log('serving until Ctrl-C');
-  setInterval(() => HTTP.latency['GET /'].record(Math.random() / 10), 100);
+  setInterval(() => void fetch(appUrl + (Math.random() < 0.1 ? '/slow' : '/')), 100);
 } else {
   await server.close();
+  recording.stop();
+  app.close();
   runtime.stop();
 }

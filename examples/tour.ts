@@ -8,13 +8,19 @@ import { dumpStatsTo } from 'scales-metrics/dump';
 import { GraphitePeriodicPusher } from 'scales-metrics/graphite';
 import { serveInBackground } from 'scales-metrics/http';
 
-// 1. Declare a tree of stats, once.
-const STATS = scales.collection('/web', scales.intStat('requests'), scales.intDictStat('byStatus'), scales.pmfStat('latency'));
+// 1. Declare a tree of stats, once: counters, labelled counts, a timing in ms; the process's own stats in one line.
+const STATS = scales.collection(
+  '/web',
+  scales.intStat('requests', { help: 'Requests answered' }),
+  scales.intDictStat('responses', { labels: ['method', 'status'] }),
+  scales.pmfStat('latency', { unit: 'ms' }),
+);
+const runtime = scales.collectRuntimeStats(); // /process: event loop, GC, heap, CPU, handles
 
 // 2. Write them like fields, in a request handler.
 STATS.requests += 1;
-STATS.byStatus['200'] += 1;
-STATS.latency.record(0.042); // seconds; or STATS.latency.time(() => work())
+STATS.$.responses.inc({ method: 'GET', status: 200 });
+STATS.latency.record(42); // ms; or STATS.latency.time(() => work())
 
 // 3. See them: the status page (HTML, JSON) and Prometheus' /metrics, served in the background.
 const server = await serveInBackground(Number(process.env.STATUS_PORT ?? 8765));
@@ -35,3 +41,4 @@ console.log('dump:', file);
 const pushed = await graphite.stop();
 console.log('graphite:', pushed?.datapoints, 'datapoints, delivered:', pushed?.drained);
 await server.close();
+runtime.stop();

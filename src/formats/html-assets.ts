@@ -25,7 +25,7 @@ form{margin:0 0 10px;display:flex;flex-wrap:wrap;gap:4px;align-items:center}inpu
 .chart-title{font-weight:600;font-size:13px;margin:0 0 2px}
 .chart svg{display:block;width:100%;height:auto}.chart .ax{font-size:10px;fill:var(--muted)}
 .chart .grid{stroke:var(--line);stroke-width:1}.chart .axis{stroke:var(--muted);stroke-width:1}
-.chart .ln{fill:none;stroke-width:1.6;stroke-linejoin:round}.chart .ln.bad{stroke:var(--bad);stroke-width:2.2}
+.chart .ln{fill:none;stroke-width:1.6;stroke-linejoin:round}.chart .band{fill:currentColor;fill-opacity:.2;stroke:none}.chart .ln.bad{stroke:var(--bad);stroke-width:2.2}
 .chart .threshold{stroke:var(--bad);stroke-dasharray:4 3;stroke-width:1}.chart .cursor{stroke:var(--muted);stroke-width:1}
 .chart .bar{fill:var(--s0)}.chart .bar.bad{fill:var(--bad)}
 .s0{stroke:var(--s0);color:var(--s0)}.s1{stroke:var(--s1);color:var(--s1)}.s2{stroke:var(--s2);color:var(--s2)}
@@ -44,7 +44,7 @@ table.obj{border-collapse:collapse;margin:2px 0 4px 0;font-size:13px;max-width:1
 table.obj th{text-align:left;font-weight:normal;color:var(--muted);padding:0 10px 0 0;vertical-align:top}
 table.obj td{padding:0 6px 0 0}
 svg.spark{vertical-align:middle;margin-left:6px}svg.spark polyline{fill:none;stroke:var(--s0);stroke-width:1.2}
-.empty{color:var(--muted)}
+.empty{color:var(--muted)}.qnote{margin:0 0 8px;color:var(--muted);overflow-wrap:anywhere}
 @media (max-width:520px){table.obj th{padding-right:6px}.level{margin-left:6px;padding-left:6px}svg.spark{display:none}}
 `;
 

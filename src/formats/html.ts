@@ -28,6 +28,8 @@ export interface HtmlRenderOptions {
   live?: { url: string; intervalMs: number; points: number };
   /** Text shown instead of the tree (e.g. "No stats match the query."). */
   emptyMessage?: string;
+  /** What the filter's key matched (e.g. `nothing is named "heap": it matched heapTotalBytes, heapUsedBytes ...`), shown under the form. */
+  queryNote?: string;
   /** Containers (below the top one) shown as links to their own page, e.g. `registry.isCollapsed`. */
   collapsed?: CollapsedTest;
   /** Containers shown folded, by path relative to the page's node (`api`, `web/api`). */
@@ -51,8 +53,10 @@ export interface PageCharts {
   readonly specs: readonly ChartSpec[];
   /** Sample times, epoch ms. */
   readonly t: readonly number[];
-  /** Values by history key, one per time. */
+  /** Values by history key, one per time (a coarse sample's: its period's highest). */
   readonly series: Readonly<Record<string, ReadonlyArray<number | null>>>;
+  /** The lowest value of each coarse sample (the first times), by key, for the charts that draw a band. */
+  readonly lo?: Readonly<Record<string, ReadonlyArray<number | null>>>;
 }
 
 /** The default URL prefix of the status pages. */
@@ -102,8 +106,8 @@ interface Ctx {
   keys: Map<string, KeyText>;
 }
 
-/** A name's escaped text, its JSON text escaped for a single-quoted attribute, and whether it says bytes. */
-type KeyText = readonly [html: string, json: string, bytes: boolean];
+/** A name's escaped text, its JSON text escaped for a single-quoted attribute, whether it says bytes, and its URL segment (escaped). */
+type KeyText = readonly [html: string, json: string, bytes: boolean, href: string];
 
 /** A path segment percent-encoded; a lone surrogate (which encodeURIComponent refuses) becomes U+FFFD. */
 function encodeSegment(segment: string): string {
@@ -124,7 +128,7 @@ const NEEDS_SQ_ESCAPE = /[&<>']/;
 function escapedKey(keys: Ctx['keys'], k: string): KeyText {
   let e = keys.get(k);
   if (e === undefined) {
-    e = [escapeHtml(k), escapeSq(JSON.stringify(k)), isBytesName(k)];
+    e = [escapeHtml(k), escapeSq(JSON.stringify(k)), isBytesName(k), escapeHtml(encodeSegment(k))];
     keys.set(k, e);
   }
   return e;
@@ -149,7 +153,7 @@ function formatAttrs(f: string): string {
  * `key` is the live key (see {@link liveKey}) escaped for a single-quoted attribute, without
  * its closing bracket: keys are built by appending to the stat's, not by stringifying every
  * leaf's path again. The raw value goes in the `title` only when the text shown differs from
- * it. Numbers (their text and their formatted text) hold no character HTML escapes, so only
+ * it by more than thousands separators. Numbers (their text and their formatted text) hold no character HTML escapes, so only
  * other values go through {@link escapeHtml}.
  */
 function valueSpan(out: Sink, slot: Slot, key: string, v: JsonValue, field: string | undefined, ctx: Ctx): void {
@@ -162,6 +166,11 @@ function valueSpan(out: Sink, slot: Slot, key: string, v: JsonValue, field: stri
     let f: string = ctx.display.format(field, ctx.unit);
     if (f === 'n' && (ctx.declared === 'bytes' || (field === undefined ? ctx.bytesName : escapedKey(ctx.keys, field)[2]))) f = 'b';
     const shown = formatValueFast(v, f);
+    // A plain integer's text is exact (only separators added): no title, and no String(v).
+    if (f === 'n' && Number.isInteger(v) && v < 1e21 && v > -1e21) {
+      out.push(slot.open + key + "]'>" + shown + slot.close);
+      return;
+    }
     const raw = String(v);
     out.push(slot.open + key + formatAttrs(f) + (raw === shown ? '>' : ' title="' + raw + '">') + shown + slot.close);
     return;
@@ -254,8 +263,7 @@ function statHtml(out: Sink, levelKey: string, levelUrl: string, stat: SnapshotS
   // The declared unit, once declarations carry one (src/core/description.ts).
   const declared = (stat as { description?: { unit?: string } }).description?.unit;
   const display = kindOf(stat).display;
-  const [html, json, bytesName] = escapedKey(lv.keys, stat.name);
-  const href = escapeHtml(encodeSegment(stat.name));
+  const [html, json, bytesName, href] = escapedKey(lv.keys, stat.name);
   const ctx: Ctx = { display, unit: undefined, keys: lv.keys, name: stat.name, declared, row: lv.compact ? display.row : undefined, bytesName };
   out.push('<div class="stat"><a class="key" href="' + levelUrl + href + '">' + html + '</a>');
   if (stat.error !== undefined) {
@@ -368,6 +376,7 @@ export function* htmlChunks(node: SnapshotNode, options: HtmlRenderOptions = {})
     '<form method="get" action=""><label>Filter: <input type="text" name="query" size="20" value="' +
     escapeHtml(options.query ?? '') +
     '"></label> <button type="submit">Filter</button></form>' +
+    (options.queryNote ? '<p class="qnote" id="query-note">' + escapeHtml(options.queryNote) + '</p>' : '') +
     (live ? '<div id="live" hidden><button type="button" id="live-toggle">Pause</button> <span id="live-status">live</span></div>' : '') +
     (sp?.help ? '<p class="help">' + escapeHtml(sp.help) + '</p>' : '') +
     '</header>\n';
@@ -398,7 +407,10 @@ function chartsHtml(c: PageCharts): string {
     out += '<div class="chart" data-chart="' + i + '"><div class="chart-title">' + title + '</div><noscript>charts need JavaScript</noscript></div>';
   });
   return (
-    out + '</div></section>\n<script type="application/json" id="charts">' + scriptJson({ charts: c.specs, t: c.t, series: c.series }) + '</script>\n'
+    out +
+    '</div></section>\n<script type="application/json" id="charts">' +
+    scriptJson({ charts: c.specs, t: c.t, series: c.series, lo: c.lo ?? {} }) +
+    '</script>\n'
   );
 }
 

@@ -26,5 +26,16 @@ export {
   renderPrometheusProtobuf,
   wantsPrometheusProtobuf,
 } from './prometheus-protobuf.js';
-export { filterSnapshot, MAX_QUERY_LENGTH, type Query, QueryError, type QueryOperator, parseQuery } from './query.js';
+export {
+  describeMatch,
+  filterSnapshot,
+  type KeyMatch,
+  MAX_MATCHED_NAMES,
+  MAX_QUERY_LENGTH,
+  matchKey,
+  type Query,
+  QueryError,
+  type QueryOperator,
+  parseQuery,
+} from './query.js';
 export { formatNumber, formatValue } from './value-format.js';

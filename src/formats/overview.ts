@@ -1,7 +1,11 @@
 /**
  * The status page's overview: the few figures that say whether a service is well, read from
  * whatever stats exist — request stats at `/http` (requests, errors, latency) and runtime stats
- * at `/process` (event-loop delay, heap, CPU). A figure whose stat is absent is left out. The
+ * at `/process` (event-loop delay, heap, CPU). A figure whose stat is absent is left out. Keyed
+ * stats may nest their values in label order (`requests`: `{"GET": {"/a": {"200": 5}}}`), as the
+ * request stats of `requestStats()` do: the request rate sums every count, the error rate is
+ * `/http/errors` (or, without it, the 5xx statuses of `/http/requests` when it is labelled
+ * `status`), and the p99 latency is the slowest (method, route)'s, named in the title. The
  * history sampler records each figure as a series of its own (key {@link overviewKey}), so the
  * overview's charts reach back to the process start like every other stat's.
  */
@@ -68,12 +72,23 @@ export interface OverviewFigure {
   /** Which threshold colours it. */
   readonly threshold?: keyof StatusThresholds;
   /** The figure's value in a snapshot holding its stat (null: no value yet). */
-  read(value: JsonValue): number | null;
+  read(value: JsonValue, stat: SnapshotStat): number | null;
+  /** Whether the figure can be read from this stat (default: yes); the next figure of the same id is tried when not. */
+  applies?(stat: SnapshotStat): boolean;
+  /** What the value is of, when it is one part of the stat (the slowest route: `GET /slow`). */
+  detail?(value: JsonValue): string | undefined;
+}
+
+/** The label names of a keyed stat, outermost first (from its declaration), or undefined. */
+function labelsOf(stat: SnapshotStat): readonly string[] | undefined {
+  return (stat as { description?: { labels?: readonly string[] } }).description?.labels;
 }
 
 function sumLeaves(v: JsonValue): number | null {
   if (typeof v === 'number') return v;
   if (!isObject(v)) return null;
+  // A meter (its count beside its rates): the count.
+  if (typeof v.count === 'number' && typeof v.m1 === 'number') return v.count;
   let sum: number | null = null;
   for (const k of Object.keys(v)) {
     const s = sumLeaves(v[k]);
@@ -85,23 +100,44 @@ function sumLeaves(v: JsonValue): number | null {
 /** Seconds per unit of a pmf's time units (a pmf in 's' or without a unit: 1). */
 const SECONDS_PER_UNIT: Readonly<Record<string, number>> = { ms: 1e-3, us: 1e-6, ns: 1e-9 };
 
+/** The 5xx counts of a dict labelled `status` at depth `depth` (`{"GET": {"/a": {"500": 2}}}`: 2). */
+function sumStatus5xx(v: JsonValue, depth: number): number {
+  if (!isObject(v)) return 0;
+  let sum = 0;
+  for (const k of Object.keys(v)) {
+    if (depth > 0) sum += sumStatus5xx(v[k], depth - 1);
+    else if (/^5\d\d$/.test(k)) sum += sumLeaves(v[k]) ?? 0;
+  }
+  return sum;
+}
+
+/** The largest `field` of the pmfs in a value (a pmf, or pmfs nested in dicts), in seconds, and the keys down to it. */
+function worstOf(field: string, v: JsonValue, keys: string[] = []): [number, string[]] | undefined {
+  if (!isObject(v)) return undefined;
+  const f = v[field];
+  if (typeof f === 'number' || (f === null && typeof v.unit === 'string')) {
+    const u = v.unit;
+    return typeof f === 'number' ? [f * (typeof u === 'string' && Object.hasOwn(SECONDS_PER_UNIT, u) ? SECONDS_PER_UNIT[u] : 1), keys] : undefined;
+  }
+  let best: [number, string[]] | undefined;
+  for (const k of Object.keys(v)) {
+    const x = worstOf(field, v[k], [...keys, k]);
+    if (x !== undefined && (best === undefined || x[0] > best[0])) best = x;
+  }
+  return best;
+}
+
 /** The largest `field` of the pmfs in a value (a pmf or a dict of them), in seconds. */
 function worst(field: string): (v: JsonValue) => number | null {
-  const walk = (v: JsonValue): number | null => {
-    if (!isObject(v)) return null;
-    const f = v[field];
-    if (typeof f === 'number' || (f === null && typeof v.unit === 'string')) {
-      const u = v.unit;
-      return typeof f === 'number' ? f * (typeof u === 'string' && Object.hasOwn(SECONDS_PER_UNIT, u) ? SECONDS_PER_UNIT[u] : 1) : null;
-    }
-    let best: number | null = null;
-    for (const k of Object.keys(v)) {
-      const x = walk(v[k]);
-      if (x !== null && (best === null || x > best)) best = x;
-    }
-    return best;
+  return (v) => worstOf(field, v)?.[0] ?? null;
+}
+
+/** Which pmf of a dict has the largest `field` (its keys, space-separated), or undefined for a lone pmf. */
+function worstKeys(field: string): (v: JsonValue) => string | undefined {
+  return (v) => {
+    const keys = worstOf(field, v)?.[1];
+    return keys && keys.length > 0 ? keys.join(' ') : undefined;
   };
-  return walk;
 }
 
 const num = (v: JsonValue): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -111,6 +147,18 @@ export const OVERVIEW_FIGURES: readonly OverviewFigure[] = [
   { id: 'requests', label: 'Requests', container: '/http', stat: 'requests', mode: 'rate', format: 'r', read: sumLeaves },
   { id: 'errors', label: 'Errors', container: '/http', stat: 'errors', mode: 'rate', format: 'r', threshold: 'errorsPerSecond', read: sumLeaves },
   {
+    // Without /http/errors: the 5xx answers of requests labelled by status.
+    id: 'errors',
+    label: 'Errors (5xx)',
+    container: '/http',
+    stat: 'requests',
+    mode: 'rate',
+    format: 'r',
+    threshold: 'errorsPerSecond',
+    applies: (s) => labelsOf(s)?.includes('status') === true,
+    read: (v, s) => sumStatus5xx(v, labelsOf(s)!.indexOf('status')),
+  },
+  {
     id: 'p99',
     label: 'p99 latency (slowest route)',
     container: '/http',
@@ -119,6 +167,7 @@ export const OVERVIEW_FIGURES: readonly OverviewFigure[] = [
     format: 's',
     threshold: 'slowSeconds',
     read: worst('99percentile'),
+    detail: worstKeys('99percentile'),
   },
   {
     id: 'eventLoop',
@@ -163,13 +212,20 @@ function statAt(root: SnapshotNode, container: string, name: string): SnapshotSt
   return nodeAt(root, container)?.stats.find((s) => s.name === name && s.error === undefined);
 }
 
-/** The figures whose stat exists in a snapshot of the root, with their current value. */
-export function overviewFigures(root: SnapshotNode): Array<[OverviewFigure, number | null]> {
-  const out: Array<[OverviewFigure, number | null]> = [];
+/**
+ * The figures whose stat exists in a snapshot of the root (the first that applies of each id),
+ * with their current value and what it is of (the slowest route), when that is one part of the stat.
+ */
+export function overviewFigures(root: SnapshotNode): Array<[OverviewFigure, number | null, string | undefined]> {
+  const out: Array<[OverviewFigure, number | null, string | undefined]> = [];
   if (root.path !== '/') return out;
+  const done = new Set<string>();
   for (const f of OVERVIEW_FIGURES) {
+    if (done.has(f.id)) continue;
     const s = statAt(root, f.container, f.stat);
-    if (s !== undefined) out.push([f, f.read(s.value)]);
+    if (s === undefined || (f.applies !== undefined && !f.applies(s))) continue;
+    done.add(f.id);
+    out.push([f, f.read(s.value, s), f.detail?.(s.value)]);
   }
   return out;
 }

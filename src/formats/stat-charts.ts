@@ -29,16 +29,25 @@ export function overviewCharts(
   present: readonly OverviewFigure[],
   statUrl: (container: string, stat: string) => string,
   t: StatusThresholds,
+  details?: ReadonlyMap<string, string>,
 ): ChartSpec[] {
   return present.map((f) => ({
-    title: f.label,
+    // What the figure is of, now: `p99 latency (slowest route: GET /slow)`.
+    title: withDetail(f.label, details?.get(f.id)),
     href: statUrl(f.container, f.stat),
     type: 'line' as const,
     fmt: f.format,
     mode: f.mode,
     keys: [[overviewKey(f.id), f.label]],
     threshold: thresholdOf(f.threshold, t),
+    // The errors also as a share of the requests.
+    ...(f.id === 'errors' && present.some((p) => p.id === 'requests') ? { share: [overviewKey('requests'), 'requests'] as [string, string] } : {}),
   }));
+}
+
+function withDetail(label: string, detail: string | undefined): string {
+  if (detail === undefined) return label;
+  return label.endsWith(')') ? label.slice(0, -1) + ': ' + detail + ')' : label + ' (' + detail + ')';
 }
 
 /** The overview figures by id (for tests and docs). */

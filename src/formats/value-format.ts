@@ -65,11 +65,21 @@ export function formatValue(v: unknown, f: string): string {
 }
 
 /**
- * {@link formatValue} for the server side, with a fast path for integers shown plain or as a
- * rate (most values of a status page), which gives the same text without the regular
- * expressions. Not embedded in the page: the live view uses {@link formatValue} itself.
+ * {@link formatValue} for the server side, with fast paths for integers shown plain or as a
+ * rate and for durations from 1 ms to 1 s (most values of a status page), which give the same
+ * text without the regular expressions. Not embedded in the page: the live view uses {@link formatValue} itself.
  */
 export function formatValueFast(v: unknown, f: string): string {
+  if (typeof v === 'number' && (f === 's' || f === 'ms')) {
+    // A duration from 1 ms to 1 s (most percentiles): 4 significant digits in ms, no separators.
+    const sec = f === 'ms' ? v / 1000 : v;
+    const a = sec < 0 ? -sec : sec;
+    if (a >= 1e-3 && a < 1) {
+      const ms = Number((sec * 1e3).toPrecision(4));
+      if (ms < 1000 && ms > -1000) return String(ms) + ' ms';
+    }
+    return formatValue(v, f);
+  }
   if (typeof v !== 'number' || !Number.isInteger(v) || (f !== 'n' && f !== 'r')) return formatValue(v, f);
   const a = v < 0 ? -v : v;
   if (a >= 1e21) return formatValue(v, f);

@@ -29,7 +29,7 @@ import { overviewCharts, statCharts } from '../formats/stat-charts.js';
 import type { ChartSpec } from '../formats/browser/charts.js';
 import type { PageCharts } from '../formats/html.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusChunks, wantsOpenMetrics } from '../formats/prometheus.js';
-import { emptyLike, filterSnapshot, parseQuery, type Query, QueryError } from '../formats/query.js';
+import { describeMatch, emptyLike, filterSnapshot, matchKey, parseQuery, type KeyMatch, type Query, QueryError } from '../formats/query.js';
 import { authChallenge, isAuthorized, type StatusAuth, validateAuth } from './auth.js';
 import { DEFAULT_SLICE_MS } from '../core/slices.js';
 import { collectBody, collectBytes } from './chunks.js';
@@ -164,13 +164,17 @@ const MAX_FOLDS = 1000;
 function pageCharts(heading: string, all: ChartSpec[], timeline: HistoryTimeline | undefined): PageCharts {
   const specs = timeline ? all : all.filter((s) => s.type !== 'line');
   const series: Record<string, Array<number | null>> = {};
+  const lo: Record<string, Array<number | null>> = {};
   for (const spec of specs) {
-    for (const [k] of spec.keys ?? []) {
+    for (const [k] of spec.share ? [...(spec.keys ?? []), spec.share] : (spec.keys ?? [])) {
       // A series the sampler does not hold (yet) starts empty and fills from the live polls.
       series[k] = timeline?.read(k) ?? (timeline ? timeline.t.map(() => null) : []);
     }
+    // A chart of one value (not a rate) draws each coarse minute's range as a band under its highest value.
+    const only = spec.keys?.length === 1 && spec.mode !== 'rate' ? timeline?.low(spec.keys[0][0]) : undefined;
+    if (only && only.length > 0) lo[spec.keys![0][0]] = only;
   }
-  return { heading, specs, t: timeline ? [...timeline.t] : [], series };
+  return { heading, specs, t: timeline ? [...timeline.t] : [], series, lo };
 }
 
 /** A JSON object's pieces with one more field (`"name":value` text) before its closing brace. */
@@ -184,12 +188,24 @@ function* withField(pieces: Iterable<string>, field: string): Generator<string> 
   yield last!.slice(0, -1) + ',' + field + '}';
 }
 
-/** The history as JSON, in pieces: `{"t": [...], "series": {key: [...]}}`. */
+/**
+ * The history as JSON, in pieces: `{"t": [...], "coarse": n, "series": {key: [...]}, "min": {key: [...]}}`:
+ * the first `coarse` times are coarse samples, whose value in `series` is the period's highest
+ * and in `min` (n values a series) its lowest.
+ */
 function* historyJsonChunks(timeline: HistoryTimeline, keys: readonly string[]): Generator<string> {
-  yield '{"t":' + JSON.stringify(timeline.t) + ',"series":{';
+  yield '{"t":' + JSON.stringify(timeline.t) + ',"coarse":' + timeline.coarse + ',"series":{';
   let first = true;
   for (const k of keys) {
     const v = timeline.read(k);
+    if (v === undefined) continue;
+    yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(v);
+    first = false;
+  }
+  yield '},"min":{';
+  first = true;
+  for (const k of keys) {
+    const v = timeline.low(k);
     if (v === undefined) continue;
     yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(v);
     first = false;
@@ -389,7 +405,8 @@ export class StatusHandler {
       throw e;
     }
     if (!node) return text(404, `no stats at ${JSON.stringify(statPath)}`);
-    const filtered: SnapshotNode | undefined = query ? filterSnapshot(node, query) : node;
+    const match = query ? matchKey(node, query.key) : undefined;
+    const filtered: SnapshotNode | undefined = query ? filterSnapshot(node, query, match) : node;
     const shown = filtered ?? emptyLike(node);
     // Collapsing is a display choice of JSON and the page; Prometheus gets every container.
     const collapsed = this.source.isCollapsed?.bind(this.source);
@@ -443,16 +460,28 @@ export class StatusHandler {
         if (statOnly) {
           charts = pageCharts('Charts', statCharts(await this.withSketches(statOnly, segments), segments, this.thresholds), timeline);
         } else if (node.path === '/') {
-          const present = overviewFigures(node).map(([f]) => f);
+          const figures = overviewFigures(node);
+          const details = new Map<string, string>();
+          for (const [f, , d] of figures) if (d !== undefined) details.set(f.id, d);
           const statUrl = (container: string, stat: string) => this.prefix + [...pathSegments(container), stat].map(encodeURIComponent).join('/');
-          charts = pageCharts('Overview', overviewCharts(present, statUrl, this.thresholds), timeline);
+          charts = pageCharts(
+            'Overview',
+            overviewCharts(
+              figures.map(([f]) => f),
+              statUrl,
+              this.thresholds,
+              details,
+            ),
+            timeline,
+          );
         }
         pieces = htmlChunks(shown, {
           serverName: this.serverName,
           prefix: this.prefix,
           query: rawQuery,
           live: this.live ? { url: liveUrl, intervalMs: this.liveIntervalMs, points: SPARK_POINTS } : undefined,
-          emptyMessage: query && !filtered ? 'No stats match the query.' : undefined,
+          emptyMessage: query && !filtered ? emptyMessage(query, match!) : undefined,
+          queryNote: query && match!.how !== 'none' ? describeMatch(query, match!) : undefined,
           collapsed,
           fold,
           compact: !statOnly,
@@ -499,6 +528,16 @@ export class StatusHandler {
     }
     return text(500, `error rendering ${pathname}: ${describeThrown(e)}`);
   }
+}
+
+/** What the page says when a query kept nothing: that the key matched nothing, or that no value of the names it matched passed. */
+function emptyMessage(q: Query, m: KeyMatch): string {
+  if (m.how === 'none') {
+    const d = describeMatch(q, m)!;
+    return d[0].toUpperCase() + d.slice(1) + '.';
+  }
+  const list = m.names.join(', ') + (m.count > m.names.length ? ` (and ${m.count - m.names.length} more)` : '');
+  return q.op === undefined ? 'No stats match the query.' : `No value of ${list} is ${q.op} ${q.value}.`;
 }
 
 const HISTOGRAMS = Object.freeze({ histograms: true, prometheus: true });

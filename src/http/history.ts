@@ -1,8 +1,9 @@
 /**
  * History of every numeric stat since the status handler was created (for the page's charts and
  * sparklines), in bounded memory: per series a fine ring (default every 5 s for the last hour)
- * and a coarse ring (default every minute for the last day, the fine value at each minute's
- * end), plus one series per overview figure (see formats/overview.ts). ONE unref'd timer per
+ * and a coarse ring (default every minute for the last day) holding each minute's highest and
+ * lowest fine value — so a spike inside a minute is kept, and a counter's highest value is its
+ * value at the minute's end — plus one series per overview figure (see formats/overview.ts). ONE unref'd timer per
  * registry and options, started when the first handler is created (not at the first page view,
  * so the page opened at 3am shows 2:40) and stopped when the last handler is closed. Samples
  * are background reads: gauges over the registry's time budget are not called. The number of
@@ -31,8 +32,9 @@ export interface HistoryOptions {
   /** Most series kept; new series beyond it get no history (default {@link DEFAULT_HISTORY_MAX_SERIES}). */
   maxSeries?: number;
   /**
-   * Most bytes of samples over all series (8 bytes a sample, both tiers allocated when a series
-   * is first seen); lowers the series cap when smaller (default {@link DEFAULT_HISTORY_MAX_BYTES}).
+   * Most bytes of samples over all series (8 bytes a fine sample, 12 a coarse one: its max in 8,
+   * its min in 4; both tiers allocated when a series is first seen); lowers the series cap when
+   * smaller (default {@link DEFAULT_HISTORY_MAX_BYTES}).
    */
   maxBytes?: number;
   /** Runs the sampling timer and tells the time of each sample (default: Node timers and `Date.now`; tests: a manual one). */
@@ -49,7 +51,7 @@ export const DEFAULT_HISTORY_COARSE_EVERY = 12;
 export const DEFAULT_HISTORY_COARSE_POINTS = 1440;
 /** Default cap on series: 1,000. */
 export const DEFAULT_HISTORY_MAX_SERIES = 1000;
-/** Default cap on the bytes of samples: 16 MiB (with the default tiers, 17,280 bytes a series: 970 series). */
+/** Default cap on the bytes of samples: 16 MiB (with the default tiers, 23,040 bytes a series: 728 series). */
 export const DEFAULT_HISTORY_MAX_BYTES = 16 * 1024 * 1024;
 /** Samples a sparkline shows (the last ten minutes at 5 s). */
 export const SPARK_POINTS = 120;
@@ -61,16 +63,30 @@ const FIRST = ['/http', '/process'];
 
 interface Series {
   fine: Float64Array;
-  coarse: Float64Array;
+  /** Per coarse sample: the highest fine value of its period (a counter's value at the period's end), and the lowest (float32: it is drawn, never subtracted). */
+  coarseMax: Float64Array;
+  coarseMin: Float32Array;
+  /** The highest and lowest value of the coarse period under way (NaN: none yet). */
+  hi: number;
+  lo: number;
   /** Fine tick of the last value. */
   last: number;
 }
 
-/** The whole history on one time axis: sample times (epoch ms, oldest first), and each series' values at those times. */
+/**
+ * The whole history on one time axis: sample times (epoch ms, oldest first), and each series'
+ * values at those times. The first {@link HistoryTimeline.coarse} times are coarse samples (the
+ * end of each period): their value is the period's highest (for a counter, its value at the end),
+ * and {@link HistoryTimeline.low} has the lowest.
+ */
 export interface HistoryTimeline {
   readonly t: readonly number[];
+  /** How many of the first times are coarse samples. */
+  readonly coarse: number;
   /** The values of a series (null: no value then), or undefined when it is not held. */
   read(key: string): Array<number | null> | undefined;
+  /** The lowest value of each coarse sample of a series (`coarse` of them, null: none), or undefined when it is not held. */
+  low(key: string): Array<number | null> | undefined;
 }
 
 /** Samples the numeric leaves of a registry into bounded rings. */
@@ -114,7 +130,7 @@ export class HistorySampler {
     for (const [k, v] of Object.entries(checked)) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`invalid history option ${k}: ${v} (a positive integer)`);
     }
-    this.bytesPerSeries = (this.points + this.coarsePoints) * 8;
+    this.bytesPerSeries = this.points * 8 + this.coarsePoints * 12;
     this.maxSeries = Math.min(maxSeries, Math.floor(maxBytes / this.bytesPerSeries));
     this.fineT = new Float64Array(this.points);
     this.coarseT = new Float64Array(this.coarsePoints);
@@ -170,11 +186,21 @@ export class HistorySampler {
     let s = this.series.get(key);
     if (!s) {
       if (this.series.size >= this.maxSeries) return;
-      s = { fine: new Float64Array(this.points).fill(Number.NaN), coarse: new Float64Array(this.coarsePoints).fill(Number.NaN), last: t };
+      s = {
+        fine: new Float64Array(this.points).fill(Number.NaN),
+        coarseMax: new Float64Array(this.coarsePoints).fill(Number.NaN),
+        coarseMin: new Float32Array(this.coarsePoints).fill(Number.NaN),
+        hi: Number.NaN,
+        lo: Number.NaN,
+        last: t,
+      };
       this.series.set(key, s);
     }
     s.fine[slot] = v;
     s.last = t;
+    // (NaN compares false: the period's first value sets both.)
+    if (!(v <= s.hi)) s.hi = v;
+    if (!(v >= s.lo)) s.lo = v;
   }
 
   private async takeSample(): Promise<void> {
@@ -207,7 +233,12 @@ export class HistorySampler {
           }
           s.fine[slot] = Number.NaN;
         }
-        if (coarseDue) s.coarse[cslot] = s.fine[slot];
+        if (coarseDue) {
+          s.coarseMax[cslot] = s.hi;
+          s.coarseMin[cslot] = s.lo;
+          s.hi = Number.NaN;
+          s.lo = Number.NaN;
+        }
       }
       this.fineT[slot] = now;
       this.tick = t;
@@ -273,13 +304,20 @@ export class HistorySampler {
     const value = (v: number): number | null => (Number.isNaN(v) ? null : v);
     return {
       t,
+      coarse: coarseSlots.length,
       read: (k) => {
         const s = this.series.get(k);
         if (!s) return undefined;
         const vs: Array<number | null> = [];
-        for (const slot of coarseSlots) vs.push(value(s.coarse[slot]));
+        for (const slot of coarseSlots) vs.push(value(s.coarseMax[slot]));
         for (const slot of fineSlots) vs.push(value(s.fine[slot]));
         return vs;
+      },
+      low: (k) => {
+        const s = this.series.get(k);
+        if (!s) return undefined;
+        // float32 may round a min above its max by a hair: never past it.
+        return coarseSlots.map((slot) => value(Math.min(s.coarseMin[slot], s.coarseMax[slot])));
       },
     };
   }

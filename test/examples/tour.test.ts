@@ -41,32 +41,36 @@ test('examples/tour: page, JSON, Prometheus, Graphite (read back from whisper) a
   // The JSON of /web.
   const json = JSON.parse(/^json: (.*)$/m.exec(stdout)![1]!) as {
     requests: number;
-    byStatus: Record<string, number>;
+    responses: Record<string, Record<string, number>>;
     latency: { count: number; max: number; median: number; unit: string };
   };
   assert.equal(json.requests, 1);
-  assert.deepEqual(json.byStatus, { '200': 1 });
+  assert.deepEqual(json.responses, { GET: { '200': 1 } }, 'labels nest in their order');
   assert.equal(json.latency.count, 1);
-  assert.equal(json.latency.max, 0.042);
-  assert.equal(json.latency.unit, 's');
+  assert.equal(json.latency.max, 42);
+  assert.equal(json.latency.unit, 'ms');
 
   // The Prometheus text of /metrics.
   const prometheus = stdout.slice(stdout.indexOf('prometheus: ') + 'prometheus: '.length, stdout.indexOf('\ndump: '));
-  assert.match(prometheus, /^# TYPE web_requests(_total)? counter$/m);
+  assert.match(prometheus, /^# HELP web_requests_total Requests answered$/m);
+  assert.match(prometheus, /^# TYPE web_requests_total counter$/m);
   assert.match(prometheus, /^web_requests_total 1$/m);
-  assert.match(prometheus, /^web_by_status_total\{key="200"\} 1$/m);
-  assert.match(prometheus, /^# TYPE web_latency_seconds histogram$/m);
+  assert.match(prometheus, /^web_responses_total\{method="GET",status="200"\} 1$/m);
+  assert.match(prometheus, /^# TYPE web_latency_seconds histogram$/m, 'a pmf in ms is exported in seconds');
   assert.match(prometheus, /^web_latency_seconds_bucket\{le="0\.05"\} 1$/m);
+  assert.match(prometheus, /^web_latency_seconds_bucket\{le="0\.025"\} 0$/m);
   assert.match(prometheus, /^web_latency_seconds_count 1$/m);
+  assert.match(prometheus, /^process_cpu_seconds_total [\d.e+-]+$/m, "runtime stats under prom-client's names");
+  assert.match(prometheus, /^nodejs_heap_size_used_bytes [\d.e+-]+$/m);
 
   // Graphite: the final push of stop() was delivered, and carbon stored it in whisper.
   assert.match(stdout, /^graphite: \d+ datapoints, delivered: true$/m);
   const last = async (metric: string) => (await carbon.waitFor(metric)).at(-1)![1];
   assert.equal(await last('myapp.web.requests'), 1);
-  assert.equal(await last('myapp.web.byStatus.200'), 1);
+  assert.equal(await last('myapp.web.responses.GET.200'), 1);
   assert.equal(await last('myapp.web.latency.count'), 1);
   const median = await last('myapp.web.latency.median');
-  assert.ok(Math.abs(median - 0.042) / 0.042 < 0.01, `median ${median}`);
+  assert.ok(Math.abs(median - 42) / 42 < 0.01, `median ${median}`);
   const metrics = (await carbon.metrics()).filter((m) => m.startsWith('myapp.'));
   assert.ok(
     metrics.every((m) => m.startsWith('myapp.web.')),
@@ -81,11 +85,13 @@ test('examples/tour: page, JSON, Prometheus, Graphite (read back from whisper) a
   assert.equal(dump.serverName, 'tour');
   const web = (dump.stats as { web: typeof json }).web;
   assert.equal(web.requests, 1);
-  assert.deepEqual(web.byStatus, { '200': 1 });
+  assert.deepEqual(web.responses, { GET: { '200': 1 } });
   assert.equal(web.latency.count, 1);
   assert.deepEqual(
-    [dump.kinds?.['/web/requests'], dump.kinds?.['/web/byStatus'], dump.kinds?.['/web/latency']],
+    [dump.kinds?.['/web/requests'], dump.kinds?.['/web/responses'], dump.kinds?.['/web/latency']],
     ['int', 'intDict', 'pmf'],
     "the dump carries each stat's kind",
   );
+  assert.equal(dump.descriptions?.['/web/requests']?.help, 'Requests answered', 'and what was declared about it');
+  assert.deepEqual(dump.descriptions?.['/web/responses']?.labels, ['method', 'status']);
 });

@@ -217,7 +217,10 @@ describe('value formatting', () => {
     for (let i = 0; i < 2000; i++) {
       const int = Math.floor(rand() * 10 ** Math.floor(rand() * 22));
       values.push(int, -int, int / 1000);
+      // Durations around the ms range (percentiles), and the edges where rounding reaches 1 s.
+      values.push(rand() * 10 ** (Math.floor(rand() * 6) - 4), -rand() / 100);
     }
+    values.push(0.001, 0.00099996, 0.99996, 0.9999, 0.999949, 999.96, 999.94, -0.5, 1e-3 - 1e-19);
     for (const v of values) {
       for (const f of ['n', 's', 'ms', 'r', 't']) assert.equal(formatValueFast(v, f), formatValue(v, f), `${String(v)} as ${f}`);
     }

@@ -88,7 +88,7 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     assert.match(csp, /script-src 'sha256-[^']+'/);
     assert.match(csp, /default-src 'none'/);
     const titles = await page.locator('.overview .chart-title').allTextContents();
-    for (const t of ['Requests', 'Errors', 'p99 latency (slowest route)', 'Event-loop delay p99', 'Heap used', 'CPU (of one core)']) {
+    for (const t of ['Requests', 'Errors', 'p99 latency (slowest route: GET /slow)', 'Event-loop delay p99', 'Heap used', 'CPU (of one core)']) {
       assert.ok(titles.includes(t), `overview has ${t}: ${titles}`);
     }
     // The requests chart: a rate line through the 40 samples taken before the page was opened.
@@ -109,6 +109,11 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
       return { above: ys.filter((y) => y < ty).length, below: ys.filter((y) => y >= ty).length, red: chart.querySelectorAll('path.ln.bad').length };
     });
     assert.ok(errorsY.above >= 8 && errorsY.below >= 25 && errorsY.red === 1, JSON.stringify(errorsY));
+    // The errors also as a share of the requests: 3 of 12 a sample, 25%.
+    // (Hovered, the chart is no longer redrawn by the polls.)
+    await page.locator('[data-chart="1"] svg').hover({ position: { x: 300, y: 70 } });
+    assert.match((await page.locator('[data-chart="1"] .tip').textContent())!, /Errors 0\.6\/s \(25% of requests\)$/);
+    await page.mouse.move(0, 0);
     // The slow route's p99 (about 440 ms) is over 250 ms: its legend says so; the requests' has no threshold.
     assert.equal(await page.locator('[data-chart="2"] .lg.bad').count(), 1, 'p99 legend marked');
     assert.equal(await page.locator('[data-chart="0"] .lg.bad').count(), 0);
@@ -178,6 +183,26 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     assert.deepEqual(cells, ['["http","latency","GET /slow","99percentile"]']);
     assert.match((await page.locator('main [data-k*="99percentile"]').textContent())!, /^[\d.,]+ m?s$/, 'shown with its unit');
     await page.waitForSelector('main [data-k*="99percentile"].v.bad', { state: 'attached', timeout: 10_000 });
+    // What a user types: `heap`, not the leaf's exact name; the page says which names it took.
+    await page.goto(server.url + 'process');
+    await page.fill('input[name=query]', 'heap > 1MB');
+    await Promise.all([page.waitForURL(/query=heap/), page.press('input[name=query]', 'Enter')]);
+    const kept = await page.locator('main [data-k]').evaluateAll((els) => els.map((e) => e.getAttribute('data-k')));
+    assert.deepEqual(kept.sort(), [
+      '["process","memory","heapLimitBytes"]',
+      '["process","memory","heapTotalBytes"]',
+      '["process","memory","heapUsedBytes"]',
+    ]);
+    assert.match((await page.locator('main [data-k$=\'"heapUsedBytes"]\']').textContent())!, /^[\d.,]+ MiB$/);
+    assert.equal(
+      await page.locator('#query-note').textContent(),
+      'nothing is named "heap": it matched heapLimitBytes, heapSpaces, heapTotalBytes, heapUsedBytes (names with a word starting with it, any case)',
+    );
+    await page.screenshot({ path: ARTIFACTS + 'charts-filter-heap.png', fullPage: true });
+    // An unknown key says so instead of an empty page.
+    await page.fill('input[name=query]', 'hepa > 1MB');
+    await Promise.all([page.waitForURL(/query=hepa/), page.press('input[name=query]', 'Enter')]);
+    assert.match((await page.locator('main p.empty').textContent())!, /^Nothing is named "hepa" or has a word starting with it/);
   });
 
   it('folds the tree, remembers it in the URL, and marks only values that start moving', async () => {
@@ -202,6 +227,50 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     await page.waitForSelector('[data-k=\'["http","queueDepth"]\'].moved', { state: 'attached', timeout: 10_000 });
     assert.equal(await page.locator('[data-k=\'["http","requests","GET /a"]\'].moved').count(), 0, 'a busy counter is not highlighted');
     clearInterval(traffic);
+  });
+
+  it("draws a coarse minute's range as a band under its highest value (a spike inside a minute is not lost)", async () => {
+    const reg = new scales.Registry();
+    const mem = reg.collection('/process/memory', scales.doubleStat('heapUsedBytes'));
+    const clock = new ManualScheduler(Date.now() - 30 * PERIOD);
+    // Tiers made small: 4 fine samples, a "minute" of 3: the first 24 samples are coarse points.
+    const srv = await serveInBackground(0, {
+      source: reg,
+      serverName: 'band-test',
+      history: { intervalMs: PERIOD, points: 4, coarseEvery: 3, scheduler: clock },
+    });
+    try {
+      for (let i = 1; i <= 30; i++) {
+        // 100 MB, with one 5-second spike to 900 MB at sample 11 (inside the 4th minute).
+        mem.heapUsedBytes = (i === 11 ? 900 : 100 + (i % 3) * 10) * 1e6;
+        clock.advance(PERIOD);
+        await until(
+          `band sample ${i}`,
+          async () => ((await (await fetch(srv.url + '?format=history')).json()) as { t: number[] }).t.length >= Math.min(i, 4),
+        );
+      }
+      await until('30 samples', async () => {
+        const h = (await (await fetch(srv.url + '?format=history')).json()) as { t: number[]; coarse: number };
+        return h.coarse === 8;
+      });
+      await page.goto(srv.url);
+      const chart = page.locator('[data-chart="0"]');
+      assert.equal(await chart.locator('.chart-title').textContent(), 'Heap used');
+      assert.equal(await chart.locator('path.band').count(), 1, 'a band over the coarse minutes');
+      // The spike is the top of the line: it reaches the top of the plot (y 8..128), the rest lies low.
+      const ys = ((await chart.locator('path.ln.s0').getAttribute('d')) ?? '')
+        .split(/[ML]/)
+        .filter((p) => p.trim() !== '')
+        .map((p) => Number(p.trim().split(' ')[1]));
+      assert.ok(Math.min(...ys) < 30 && ys.filter((y) => y > 100).length >= ys.length - 1, `line ys: ${ys}`);
+      // The keyboard cursor on a coarse point tells its min too.
+      await chart.locator('svg').focus();
+      for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowLeft');
+      assert.match((await chart.locator('.tip').textContent())!, /Heap used [\d.,]+ MiB \(min [\d.,]+ MiB\)$/);
+      await page.screenshot({ path: ARTIFACTS + 'charts-band.png', fullPage: true });
+    } finally {
+      await srv.close();
+    }
   });
 
   it('is usable at 400 px (nothing scrolls sideways) and follows the dark system setting', async () => {

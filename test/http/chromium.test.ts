@@ -94,7 +94,7 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
     assert.equal(await page.inputValue('input[name=query]'), 'calls > 1');
     await page.fill('input[name=query]', 'calls > 5');
     await Promise.all([page.waitForURL(/query=calls/), page.press('input[name=query]', 'Enter')]);
-    assert.equal(await page.locator('.empty').textContent(), 'No stats match the query.');
+    assert.equal(await page.locator('.empty').textContent(), 'No value of calls is > 5.');
   });
 
   it('follows a collapsed container link', async () => {

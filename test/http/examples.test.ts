@@ -43,7 +43,7 @@ test("examples/status-page: a stat's own page and JSON, the filter in units, the
       .slice(p.length + 2);
   assert.match(line('status page'), /^http:\/\/127\.0\.0\.1:\d+\/status\/$/);
   assert.equal(line('stat page'), '200');
-  assert.equal(line('stat json'), 'GET / GET /slow');
-  assert.deepEqual(Object.keys(JSON.parse(line('slow')).http.latency), ['GET /slow']);
+  assert.equal(line('stat json'), 'GET', 'the request stats nest by method, then route');
+  assert.deepEqual(Object.keys(JSON.parse(line('slow')).http.latency.GET), ['/slow']);
   assert.equal(line('history samples'), '0');
 });

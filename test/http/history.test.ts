@@ -98,9 +98,37 @@ describe('history sampler', () => {
     const tl = h.timeline();
     // Coarse samples kept: 6, 8 and 10 s; those at or after the fine tier's start (7 s) left out; then fine 7..10 s.
     assert.deepEqual(tl.t, [6000, 7000, 8000, 9000, 10000]);
+    assert.equal(tl.coarse, 1);
     assert.deepEqual(tl.read('["a"]'), [60, 70, 80, 90, 100]);
+    assert.deepEqual(tl.low('["a"]'), [50], 'the lowest of the period 5..6 s');
     assert.equal(tl.read('["nope"]'), undefined);
     assert.deepEqual(h.history('["a"]', 2), [90, 100]);
+  });
+  it('keeps a spike inside a coarse period: its highest and lowest value, and a counter at its end', async () => {
+    const src = new TreeSource(tree({ gauge: 0, counter: 0 }));
+    const scheduler = new ManualScheduler(0);
+    // Fine: 3 samples at 5 s (the last 15 s); coarse: a "minute" of 4 fine samples, 5 kept.
+    const h = new HistorySampler(src, { intervalMs: 5000, points: 3, coarseEvery: 4, coarsePoints: 5, scheduler });
+    h.start();
+    // Three minutes. The gauge idles at 10 with one spike to 900 at the 2nd sample of minute 2
+    // and a dip to 1 at the 3rd of minute 3; the counter counts 5 a sample, reset (to 0) never.
+    const gauge = [10, 10, 10, 10, 10, 900, 10, 10, 10, 10, 1, 10, 10, 10, 10];
+    for (let i = 1; i <= gauge.length; i++) {
+      src.tree = tree({ gauge: gauge[i - 1], counter: 5 * i });
+      scheduler.advance(5000);
+      await h.sample();
+    }
+    const tl = h.timeline();
+    // Coarse points at the end of each minute (20, 40, 60 s), then the fine tier (65..75 s).
+    assert.deepEqual(tl.t, [20_000, 40_000, 60_000, 65_000, 70_000, 75_000]);
+    assert.equal(tl.coarse, 3);
+    assert.deepEqual(tl.read('["gauge"]'), [10, 900, 10, 10, 10, 10], 'the spike of minute 2 is kept (the end value was 10)');
+    assert.deepEqual(tl.low('["gauge"]'), [10, 10, 1], 'and the dip of minute 3');
+    assert.deepEqual(tl.read('["counter"]'), [20, 40, 60, 65, 70, 75], "a counter's highest is its value at the minute's end");
+    // Rates from the coarse points are exact: 20 a minute.
+    const c = tl.read('["counter"]')!;
+    assert.equal((c[1]! - c[0]!) / ((tl.t[1] - tl.t[0]) / 1000), 1);
+    assert.equal(tl.low('["nope"]'), undefined);
   });
   it('caps the series by bytes, and records the overview figures first', async () => {
     const root: SnapshotNode = {
@@ -117,12 +145,13 @@ describe('history sampler', () => {
       ],
     };
     const src = new TreeSource(root);
-    const h = new HistorySampler(src, { points: 10, coarsePoints: 10, maxBytes: 2 * 160 + 159 });
-    assert.equal(h.bytesPerSeries, 160);
+    // 8 bytes a fine sample, 12 a coarse one (its max in 8, its min in 4).
+    const h = new HistorySampler(src, { points: 10, coarsePoints: 10, maxBytes: 2 * 200 + 199 });
+    assert.equal(h.bytesPerSeries, 200);
     assert.equal(h.maxSeries, 2);
     await h.sample();
     assert.equal(h.size, 2);
-    assert.ok(h.bytes <= 2 * 160 + 159);
+    assert.ok(h.bytes <= 2 * 200 + 199);
     assert.deepEqual(h.history('["","~overview","heap"]'), [123], 'the overview figure');
     assert.deepEqual(h.history('["process","memory","heapUsedBytes"]'), [123], 'its stat, before the rest of the tree');
     assert.equal(h.history('["a"]'), undefined, 'over the cap');

@@ -135,6 +135,55 @@ describe('status page routes', () => {
     }
   });
 
+  it('says what a filter key matched, and that an unknown key matched nothing', async () => {
+    const { web, h } = setup();
+    try {
+      web.errors += 2;
+      web.latencyX += 7;
+      const page = (await get(h, '/status/?query=' + encodeURIComponent('latencyx > 5'))).body;
+      assert.match(page, /<p class="qnote" id="query-note">nothing is named &quot;latencyx&quot;: it matched latencyX \(names with a word/);
+      assert.match(page, /data-k='\["web","latencyX"\]'/);
+      const json = JSON.parse((await get(h, '/status/?format=json&query=' + encodeURIComponent('api'))).body);
+      assert.deepEqual(json, { web: { api: { calls: 0 } } }, 'a container matched by name');
+      const none = (await get(h, '/status/?query=nosuch')).body;
+      assert.match(none, /<p class="empty">Nothing is named &quot;nosuch&quot; or has a word starting with it/);
+      assert.doesNotMatch(none, /id="query-note"/);
+      const failed = (await get(h, '/status/web?query=' + encodeURIComponent('errors > 5'))).body;
+      assert.match(failed, /<p class="empty">No value of errors is &gt; 5\.<\/p>/);
+    } finally {
+      h.close();
+    }
+  });
+
+  it("serves each coarse minute's highest and lowest value: the history JSON, and the band of a chart of one value", async () => {
+    const registry = new scales.Registry();
+    const mem = registry.collection('/process/memory', scales.doubleStat('heapUsedBytes'));
+    const scheduler = new ManualScheduler(0);
+    const h = createStatusHandler({ source: registry, history: { intervalMs: 1000, points: 2, coarseEvery: 3, coarsePoints: 10, scheduler } });
+    try {
+      // Two "minutes" of 3 samples: a spike to 900 MB in the first, a dip to 1 MB in the second; then 2 more.
+      for (const v of [100, 900, 100, 100, 1, 100, 100, 100]) {
+        mem.heapUsedBytes = v * 1e6;
+        scheduler.advance(1000);
+        await h.sampler!.sample();
+      }
+      const hist = JSON.parse((await get(h, '/status/process?format=history')).body);
+      assert.deepEqual(hist.t, [3000, 6000, 7000, 8000]);
+      assert.equal(hist.coarse, 2);
+      assert.deepEqual(hist.series['["process","memory","heapUsedBytes"]'], [900e6, 100e6, 100e6, 100e6]);
+      assert.deepEqual(hist.min['["process","memory","heapUsedBytes"]'], [100e6, 1e6]);
+      const data = chartData((await get(h, '/status/')).body) as ReturnType<typeof chartData> & { lo: Record<string, unknown[]> };
+      assert.deepEqual(
+        data.charts.map((c) => c.title),
+        ['Heap used'],
+      );
+      assert.deepEqual(data.series['["","~overview","heap"]'], [900e6, 100e6, 100e6, 100e6]);
+      assert.deepEqual(data.lo['["","~overview","heap"]'], [100e6, 1e6], "the overview's band");
+    } finally {
+      h.close();
+    }
+  });
+
   it('checks the thresholds option', () => {
     assert.throws(() => createStatusHandler({ thresholds: { slow: 1 } as never }), /unknown threshold "slow"/);
     assert.throws(() => createStatusHandler({ thresholds: { slowSeconds: -1 } }), /invalid threshold slowSeconds: -1/);

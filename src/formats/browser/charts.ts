@@ -22,14 +22,32 @@ export interface ChartSpec {
   bars?: Array<[number, number, number]>;
   /** Values at or above it are drawn as trouble (in the chart's own unit: per second for rates). */
   threshold?: number;
+  /**
+   * A chart of one series: its values also as a share of this series' ([history key, what it
+   * is]; a rate of it for a rate chart), in the legend and the hover: errors as a part of requests.
+   */
+  share?: [string, string];
 }
 
 /** The functions the live view draws with. */
 export interface ChartKit {
-  /** Draws a chart into `el` (replacing what it held). */
-  draw(el: HTMLElement, spec: ChartSpec, t: number[], series: Record<string, Array<number | null>>): void;
+  /**
+   * Draws a chart into `el` (replacing what it held). `lo`: the lowest value of the first
+   * (coarse) samples by key; a chart of one value draws the range down to it as a band.
+   */
+  draw(
+    el: HTMLElement,
+    spec: ChartSpec,
+    t: number[],
+    series: Record<string, Array<number | null>>,
+    lo?: Record<string, Array<number | null>>,
+    /** The host's width when the caller read it (default: read now). */
+    width?: number,
+  ): void;
   /** The per-second rates of a cumulative series (null across a gap or a reset). */
   rates(t: number[], v: Array<number | null>): Array<number | null>;
+  /** The indices of a series drawn at pixel columns `px(i)`: per column its lowest and highest point in time order; -1 where the line breaks. */
+  thin(d: Array<number | null>, px: (i: number) => number): number[];
 }
 
 /** Builds the chart kit around the page's value formatter. */
@@ -57,6 +75,44 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
     }
     return out;
   };
+  /**
+   * The indices of a series worth drawing at its pixel columns: per column its lowest and its
+   * highest point, in time order (a day of 2,100 points in a 280-pixel plot: at most 560, and the
+   * line looks the same: every spike and dip is kept); -1 where the line breaks (no value).
+   */
+  const thin = (d: Array<number | null>, px: (i: number) => number): number[] => {
+    const out: number[] = [];
+    let col = Number.NaN;
+    let first = -1;
+    let lowI = -1;
+    let highI = -1;
+    const flush = (): void => {
+      if (first < 0) return;
+      if (lowI === highI) out.push(lowI);
+      else if (lowI < highI) out.push(lowI, highI);
+      else out.push(highI, lowI);
+      first = -1;
+    };
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i];
+      if (v === null || !Number.isFinite(v)) {
+        flush();
+        if (out.length > 0 && out[out.length - 1] !== -1) out.push(-1);
+        continue;
+      }
+      const c = Math.floor(px(i));
+      if (c !== col || first < 0) {
+        flush();
+        col = c;
+        first = lowI = highI = i;
+      } else {
+        if (v < d[lowI]!) lowI = i;
+        if (v > d[highI]!) highI = i;
+      }
+    }
+    flush();
+    return out;
+  };
   /** About `n` round ticks from lo to hi. */
   const ticks = (lo: number, hi: number, n: number): number[] => {
     const span = hi - lo || Math.abs(hi) || 1;
@@ -72,7 +128,9 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
     const d = new Date(ms);
     return two(d.getHours()) + ':' + two(d.getMinutes()) + (withSeconds ? ':' + two(d.getSeconds()) : '');
   };
-  const frame = (host: HTMLElement, spec: ChartSpec): { svg: SVGSVGElement; w: number; tip: HTMLElement } => {
+  const frame = (host: HTMLElement, spec: ChartSpec, width: number | undefined): { svg: SVGSVGElement; w: number; tip: HTMLElement } => {
+    // Read before the host is emptied (and given by the caller when it draws several charts: one layout for all, not one each).
+    const w = Math.max(200, Math.floor(width || host.clientWidth || 300));
     host.textContent = '';
     host.classList.add('chart');
     const head = document.createElement('div');
@@ -84,7 +142,6 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       head.appendChild(a);
     } else head.textContent = spec.title;
     host.appendChild(head);
-    const w = Math.max(200, Math.floor(host.clientWidth || 300));
     const svg = el('svg', { width: w, height: H, viewBox: `0 0 ${w} ${H}`, role: 'img', tabindex: 0, 'aria-label': spec.title });
     host.appendChild(svg);
     const tip = document.createElement('div');
@@ -139,13 +196,22 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       e.preventDefault();
     });
   };
-  const line = (host: HTMLElement, spec: ChartSpec, t: number[], series: Record<string, Array<number | null>>): void => {
-    const { svg, w, tip } = frame(host, spec);
+  const line = (
+    host: HTMLElement,
+    spec: ChartSpec,
+    t: number[],
+    series: Record<string, Array<number | null>>,
+    lows: Record<string, Array<number | null>> | undefined,
+    width: number | undefined,
+  ): void => {
+    const { svg, w, tip } = frame(host, spec, width);
     const keys = (spec.keys ?? []).filter(([k]) => series[k] !== undefined);
     const data = keys.map(([k]) => (spec.mode === 'rate' ? rates(t, series[k]) : series[k]));
+    // One value's coarse minutes: the line is each minute's highest, the band reaches its lowest.
+    const band = keys.length === 1 && spec.mode !== 'rate' ? lows?.[keys[0][0]] : undefined;
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
-    for (const d of data) {
+    for (const d of band ? [...data, band] : data) {
       for (const v of d) {
         if (v === null || !Number.isFinite(v)) continue;
         lo = Math.min(lo, v);
@@ -186,16 +252,48 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       const cp = el('clipPath', { id: clip }, svg);
       el('rect', { x: 0, y: 0, width: w, height: Math.max(0, ty) }, cp);
     }
+    if (band) {
+      // One closed shape per run of minutes with both values: along the highs, back along the
+      // lows; one step a pixel column (its highest high, its lowest low).
+      const d = data[0];
+      let p = '';
+      let run: Array<[number, number, number]> = [];
+      const close = (): void => {
+        if (run.length > 1) {
+          for (let j = 0; j < run.length; j++) p += (j === 0 ? 'M' : 'L') + run[j][0].toFixed(1) + ' ' + y(run[j][1]).toFixed(1);
+          for (let j = run.length - 1; j >= 0; j--) p += 'L' + run[j][0].toFixed(1) + ' ' + y(run[j][2]).toFixed(1);
+          p += 'Z';
+        }
+        run = [];
+      };
+      for (let i = 0; i < band.length && i < d.length; i++) {
+        const top = d[i];
+        const bottom = band[i];
+        if (top === null || bottom === null || !Number.isFinite(top) || !Number.isFinite(bottom)) {
+          close();
+          continue;
+        }
+        const px = x(t[i]);
+        const prev = run[run.length - 1];
+        if (prev !== undefined && Math.floor(prev[0]) === Math.floor(px)) {
+          prev[1] = Math.max(prev[1], top);
+          prev[2] = Math.min(prev[2], bottom);
+        } else run.push([px, top, bottom]);
+      }
+      close();
+      if (p) el('path', { d: p, class: 'band s0' }, svg);
+    }
+    const xAt = (i: number): number => x(t[i]);
     data.forEach((d, s) => {
       let p = '';
       let pen = false;
-      for (let i = 0; i < d.length; i++) {
-        const v = d[i];
-        if (v === null || !Number.isFinite(v)) {
+      // Thinned to the pixel columns first: the cost of a redraw follows the chart's width, not the history's length.
+      for (const i of thin(d, xAt)) {
+        if (i < 0) {
           pen = false;
           continue;
         }
-        p += (pen ? 'L' : 'M') + x(t[i]).toFixed(1) + ' ' + y(v).toFixed(1);
+        p += (pen ? 'L' : 'M') + x(t[i]).toFixed(1) + ' ' + y(d[i]!).toFixed(1);
         pen = true;
       }
       // A lone point (one sample so far) is drawn as a dot.
@@ -206,13 +304,29 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       for (let i = d.length - 1; i >= 0; i--) if (d[i] !== null) return d[i];
       return null;
     };
+    // The share of another series (errors of requests), where that one is above 0.
+    const whole =
+      spec.share && keys.length === 1 && series[spec.share[0]]
+        ? spec.mode === 'rate'
+          ? rates(t, series[spec.share[0]])
+          : series[spec.share[0]]
+        : undefined;
+    const shareAt = (i: number): string => {
+      const v = data[0][i];
+      const of = whole?.[i];
+      return v === null || v === undefined || of === null || of === undefined || !(of > 0)
+        ? ''
+        : ' (' + fmt(v / of, 'p') + ' of ' + spec.share![1] + ')';
+    };
     const legend = document.createElement('div');
     legend.className = 'legend';
     keys.forEach(([, label], s) => {
       const item = document.createElement('span');
       const v = last(data[s]);
+      let at = data[s].length - 1;
+      while (at > 0 && data[s][at] === null) at--;
       item.className = 'lg s' + (s % 6) + (spec.threshold !== undefined && v !== null && v >= spec.threshold ? ' bad' : '');
-      item.textContent = label + ' ' + fmt(v, f);
+      item.textContent = label + ' ' + fmt(v, f) + (whole ? shareAt(at) : '');
       legend.appendChild(item);
     });
     host.appendChild(legend);
@@ -222,11 +336,23 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
       tip,
       t.length,
       (i) => x(t[i]),
-      (i) => clock(t[i], true) + '  ' + keys.map(([, label], s) => label + ' ' + fmt(data[s][i], f)).join('  '),
+      (i) =>
+        clock(t[i], true) +
+        '  ' +
+        keys
+          .map(
+            ([, label], s) =>
+              label +
+              ' ' +
+              fmt(data[s][i], f) +
+              (band && band[i] !== undefined && band[i] !== null && band[i] !== data[s][i] ? ' (min ' + fmt(band[i], f) + ')' : '') +
+              (whole ? shareAt(i) : ''),
+          )
+          .join('  '),
     );
   };
-  const bars = (host: HTMLElement, spec: ChartSpec): void => {
-    const { svg, w, tip } = frame(host, spec);
+  const bars = (host: HTMLElement, spec: ChartSpec, width: number | undefined): void => {
+    const { svg, w, tip } = frame(host, spec, width);
     const bs = (spec.bars ?? []).filter((b) => b[0] > 0 && b[2] > 0);
     if (bs.length === 0) {
       const msg = el('text', { x: w / 2, y: H / 2, 'text-anchor': 'middle', class: 'ax' }, svg);
@@ -267,10 +393,11 @@ export function chartKit(fmt: (v: unknown, f: string) => string): ChartKit {
     );
   };
   return {
-    draw(host, spec, t, series) {
-      if (spec.type === 'bars') bars(host, spec);
-      else line(host, spec, t, series);
+    draw(host, spec, t, series, lo, width) {
+      if (spec.type === 'bars') bars(host, spec, width);
+      else line(host, spec, t, series, lo, width);
     },
     rates,
+    thin,
   };
 }

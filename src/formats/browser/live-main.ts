@@ -38,7 +38,12 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
   // Charts: the history embedded by the server, extended by each poll.
   const dataEl = document.getElementById('charts');
   const cd = dataEl
-    ? (JSON.parse(dataEl.textContent || '{}') as { t: number[]; series: Record<string, Array<number | null>>; charts: ChartSpec[] })
+    ? (JSON.parse(dataEl.textContent || '{}') as {
+        t: number[];
+        series: Record<string, Array<number | null>>;
+        lo: Record<string, Array<number | null>>;
+        charts: ChartSpec[];
+      })
     : undefined;
   const MAX_T = 4000;
   // A chart under the pointer or the keyboard's focus is not redrawn by a poll (its cursor and
@@ -46,9 +51,12 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
   const drawAll = (fromPoll: boolean): void => {
     if (!cd) return;
     const t0 = performance.now();
+    // Every width read before any chart is redrawn: one layout, not one a chart.
+    const hosts = cd.charts.map((_, i) => document.querySelector<HTMLElement>('[data-chart="' + i + '"]'));
+    const widths = hosts.map((h) => h?.clientWidth ?? 0);
     cd.charts.forEach((spec, i) => {
-      const host = document.querySelector<HTMLElement>('[data-chart="' + i + '"]');
-      if (host && !(fromPoll && host.matches(':hover, :focus-within'))) kit.draw(host, spec, cd.t, cd.series);
+      const host = hosts[i];
+      if (host && !(fromPoll && host.matches(':hover, :focus-within'))) kit.draw(host, spec, cd.t, cd.series, cd.lo, widths[i]);
     });
     // How long drawing took, for whoever profiles the page (DevTools' timings, the tests).
     performance.measure('scales-charts', { start: t0 });
@@ -187,7 +195,8 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
         if (!list) continue;
         const v = data.values[k];
         const raw = String(v);
-        const prev = lastRaw.get(k) ?? list[0].title;
+        // Before the first poll: the server's value, in the title when the text is formatted (a plain integer's text is exact but for its separators).
+        const prev = lastRaw.get(k) ?? (list[0].title || (list[0].textContent ?? '').replace(/,/g, ''));
         const changed = prev !== raw;
         const moved = changed && (still.get(k) ?? 0) >= 3;
         still.set(k, changed ? 0 : (still.get(k) ?? 0) + 1);
@@ -224,6 +233,7 @@ export function liveMain(fmt: (v: unknown, f: string) => string, makeKit: (f: ty
           const drop = cd.t.length - MAX_T;
           cd.t.splice(0, drop);
           for (const k of Object.keys(cd.series)) cd.series[k].splice(0, drop);
+          for (const k of Object.keys(cd.lo)) cd.lo[k].splice(0, drop);
         }
         drawAll(true);
       }
