@@ -436,7 +436,9 @@ export class ClusterStats implements StatsSource {
     if (this.primary !== null) {
       // Its own paths differ from ours (/x here is /primary/x): skipping is done on the result.
       const own = this.primary.snapshot('/', { ...options, skip: undefined });
-      if (own !== undefined) children.push(rebase({ ...own, name: 'primary' }, '/primary'));
+      // For Prometheus its families are named from their paths (primary_process_cpu_seconds_total):
+      // a declared name (process_cpu_seconds_total) is the workers' merged family's.
+      if (own !== undefined) children.push(rebase({ ...(forPrometheus ? pathNamed(own) : own), name: 'primary' }, '/primary'));
     }
     return { name: '', path: '/', stats: merged.stats, children };
   }
@@ -558,6 +560,16 @@ function positive(v: number | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new RangeError(`clusterStats: ${name} ${String(v)} is not a positive number`);
   return v;
+}
+
+/** A tree whose stats carry no declared Prometheus name (their families are named from their paths). */
+function pathNamed(node: SnapshotNode): SnapshotNode {
+  const stats = node.stats.map((s) => {
+    if (s.description?.prometheusName === undefined) return s;
+    const { prometheusName: _, ...description } = s.description;
+    return { ...s, description } as SnapshotStat;
+  });
+  return { ...node, stats, children: node.children.map(pathNamed) };
 }
 
 /** A node and everything under it moved to `path` (paths of the workers' trees, of the primary's). */

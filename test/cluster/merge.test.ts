@@ -696,9 +696,13 @@ describe('Prometheus of a cluster: merged families, per-worker series as a worke
   };
 
   test('by default /metrics holds the merged families only, as AggregatorRegistry gives; /workers/<id> stays in JSON', async () => {
-    const { source, metrics, close } = await cluster({});
+    // The primary's own stat declared with the workers' family name: named from its path instead.
+    const own = new Registry();
+    own.collection('/k', intStat('count', { prometheusName: 'k_count_total' })).count += 7;
+    const { source, metrics, close } = await cluster({ primary: own });
     try {
       const lines = metrics();
+      assert.ok(lines.includes('primary_k_count_total 7'), lines.join('\n'));
       assert.ok(lines.includes('k_count_total 30'), lines.join('\n'));
       assert.ok(lines.includes('k_by_status_total{status="200"} 30'));
       assert.ok(lines.includes('k_lat_seconds_count 30'));
@@ -709,8 +713,8 @@ describe('Prometheus of a cluster: merged families, per-worker series as a worke
       );
       assert.equal(valueAt(find(source.snapshot('/'), '/workers/a/k'), 'count'), 10, 'the JSON tree keeps /workers/<id>');
       // Asked for explicitly, /workers/<id> is served (under its own paths).
-      const own = renderPrometheus(source.snapshot('/workers/a', { histograms: true, prometheus: true })!);
-      assert.match(own, /^workers_a_k_count_total 10$/m);
+      const one = renderPrometheus(source.snapshot('/workers/a', { histograms: true, prometheus: true })!);
+      assert.match(one, /^workers_a_k_count_total 10$/m);
     } finally {
       close();
     }
