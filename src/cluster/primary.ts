@@ -136,9 +136,9 @@ export class ClusterStats implements StatsSource {
     merged: SnapshotNode;
     /** The worker trees that merge was made of: /workers/<id> shows these, so one read is consistent. */
     trees: ReadonlyMap<string, SnapshotNode>;
-    /** The parts of that merge (the retired totals included), for per-worker Prometheus series. */
-    parts: readonly TreePart[];
   } | null = null;
+  /** The parts each merged tree was made of (the retired totals included), for per-worker Prometheus series. */
+  private readonly partsOf = new WeakMap<SnapshotNode, readonly TreePart[]>();
   /** What of a dead worker's tree counts (retireTree), kept while its tree is. */
   private readonly retiredOf = new WeakMap<SnapshotNode, SnapshotNode>();
   private received = 0;
@@ -373,7 +373,8 @@ export class ClusterStats implements StatsSource {
     const { version, reports } = this;
     const at = this.now();
     const keep = (merged: SnapshotNode): SnapshotNode => {
-      this.cache = { version, reports, at, sketches, merged, trees, parts };
+      this.cache = { version, reports, at, sketches, merged, trees };
+      this.partsOf.set(merged, parts);
       return merged;
     };
     const r = run(mergeSteps(parts, { sketches, sketchOf: this.sketchOf }));
@@ -390,9 +391,9 @@ export class ClusterStats implements StatsSource {
     const counts = { live: 0, late: 0, dead: 0 };
     // Each worker's own tree as the merge used it (a report newer than the merge shows with the
     // next merge), so the totals and the workers' own figures of one read agree.
-    const cached = this.cache !== null && this.cache.merged === merged ? this.cache : null;
-    const used = cached !== null ? cached.trees : null;
-    if (forPrometheus && this.workerSeries && cached !== null) merged = this.withSeries(merged, cached.parts);
+    const used = this.cache !== null && this.cache.merged === merged ? this.cache.trees : null;
+    const parts = forPrometheus && this.workerSeries ? this.partsOf.get(merged) : undefined;
+    if (parts !== undefined) merged = this.withSeries(merged, parts);
     for (const e of this.sorted()) {
       const state = this.stateOf(e, now);
       counts[state]++;
