@@ -174,6 +174,32 @@ describe('merge rules, one per kind', () => {
     assert.equal(valueAt(k, 'peak'), 10);
   });
 
+  test('a stat declared { counter: true }: summed over every worker, dead ones and retired ones included', () => {
+    const nodes = [5, 7].map((cpu) => {
+      const r = new Registry();
+      r.collection(
+        '/p',
+        stat('cpuSeconds', () => cpu, { counter: true }),
+        stat('level', () => cpu),
+      );
+      return r.snapshot('/')!;
+    });
+    const merged = find(
+      mergeTrees(
+        [
+          { node: nodes[0]!, worker: '1', live: true },
+          { node: nodes[1]!, worker: '2', live: false },
+        ],
+        { sketches: false },
+      ),
+      '/p',
+    );
+    assert.equal(valueAt(merged, 'cpuSeconds'), 12, 'the dead worker still counts');
+    assert.equal(valueAt(merged, 'level'), 5, 'a gauge counts the live worker only');
+    assert.equal(valueAt(find(retireTree(nodes[1]!), '/p'), 'cpuSeconds'), 7, 'kept by the retired totals');
+    assert.equal(valueAt(find(retireTree(nodes[1]!), '/p'), 'level'), undefined);
+  });
+
   test('a forgotten worker leaves its counts (retireTree), not its gauges nor its window', () => {
     const { parts: ps } = parts([false]);
     const left = retireTree(ps[0]!.node);
