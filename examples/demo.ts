@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import * as scales from 'scales-metrics';
-import { serveInBackground } from 'scales-metrics/http';
+import { recordRequests, serveInBackground } from 'scales-metrics/http';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,16 +21,13 @@ const { values: args } = parseArgs({
 // The process's own stats under /process: event-loop delay and utilization, memory, GC, CPU, fds...
 scales.collectRuntimeStats();
 
+// The app's own stats, beside the request stats that recordRequests(app) keeps under /http.
 const WEB = scales.collection(
   '/web',
-  scales.intStat('requests'),
-  scales.intStat('errors'),
-  scales.intDictStat('byStatus'),
-  scales.intDictStat('byPath'),
-  scales.pmfStat('latency', { unit: 'ms' }),
-  scales.namedPmfDictStat('latencyByPath', { unit: 'ms' }),
-  scales.meterStat('hits'),
-  scales.stateTimeStat('inflight'),
+  scales.meterStat('hits', { help: 'Requests, as 1/5/15-minute rates' }),
+  scales.intDictStat('itemViews', { labels: ['item'], help: 'Views per item' }),
+  scales.pmfStat('slowWork', { unit: 'ms', help: 'Time the /slow route spent working' }),
+  scales.stateTimeStat('inflight', { help: 'Seconds at each number of requests in flight' }),
 );
 
 // Class-based stats: a pool of workers whose stats aggregate up to the pool.
@@ -62,10 +59,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<number
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   if (path === '/') return send(res, 200, 'hello from the scales-metrics demo\n');
   if (path === '/slow') {
-    await pool.run(20 + Math.random() * 180);
+    await WEB.slowWork.time(() => pool.run(20 + Math.random() * 180));
     return send(res, 200, 'slow work done\n');
   }
   if (path.startsWith('/items/')) {
+    WEB.$.itemViews.inc(path.slice(7, 20));
     await pool.run(Math.random() * 10);
     return send(res, 200, `item ${path.slice(7)}\n`);
   }
@@ -80,32 +78,29 @@ function send(res: ServerResponse, status: number, body: string): number {
 }
 
 const app = createServer((req, res) => {
-  WEB.requests += 1;
   WEB.hits.mark();
-  const route = (req.url ?? '/').startsWith('/items/') ? '/items/:id' : (req.url ?? '/');
-  WEB.byPath[route] += 1;
   const release = WEB.inflight.acquire();
-  const timer = WEB.latency.time();
-  const started = performance.now();
   handle(req, res)
-    .then((status) => {
-      WEB.byStatus[String(status)] += 1;
-      if (status >= 500) WEB.errors += 1;
-    })
     .catch(() => {
-      WEB.errors += 1;
       if (!res.headersSent) send(res, 500, 'internal error\n');
     })
-    .finally(() => {
-      timer.stop();
-      WEB.latencyByPath[route].record(performance.now() - started);
-      release();
-    });
+    .finally(release);
 });
+// Every request by method, route template and status, latency per route, bytes, errors: one line.
+recordRequests(app, { route: (req) => routeOf(req.url ?? '/') });
+
+function routeOf(url: string): string | undefined {
+  const path = url.split('?')[0]!;
+  if (path.startsWith('/items/')) return '/items/:id';
+  return ['/', '/slow', '/error'].includes(path) ? path : undefined; // undefined: '(unmatched)'
+}
 
 await new Promise<void>((resolve) => app.listen(Number(args.port), '127.0.0.1', resolve));
 const appPort = (app.address() as AddressInfo).port;
-const status = await serveInBackground(Number(args['status-port']), { serverName: 'scales-demo' });
+const status = await serveInBackground(Number(args['status-port']), {
+  serverName: 'scales-demo',
+  thresholds: { slowSeconds: 0.15 }, // the overview and the tree colour a p99 above 150 ms
+});
 
 console.log(`demo app:     http://127.0.0.1:${appPort}/   (try /slow, /items/42, /error)`);
 console.log(`status page:  ${status.url}   (live: values refresh in place)`);

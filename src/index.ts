@@ -21,7 +21,7 @@ export { errorMarker } from './core/snapshot.js';
 export type { StatsSource } from './registry/source.js';
 export { InvalidNameError, MAX_PATH_DEPTH } from './core/path.js';
 export { OVERFLOW_KEY } from './core/stat-cell.js';
-export type { CounterOptions, DeclarationOptions, KnownUnit, StatDescription } from './core/description.js';
+export type { CounterOptions, DeclarationOptions, KnownUnit, StatDescription, ValueOptions } from './core/description.js';
 export type { LabelSet, LabelValue, LabelValues } from './stats/labels.js';
 
 // The stat declarations (the catalogue of kinds).

@@ -45,6 +45,17 @@ export interface ClusterStatsOptions {
   maxReportBytes?: number;
   /** The time in ms (default `Date.now`); a test passes a manual clock's. */
   now?: () => number;
+  /**
+   * What a Prometheus exposition (`/metrics`, a Pushgateway push) gets. Default false: the merged
+   * families only, as prom-client's AggregatorRegistry gives (`/workers/<id>` is left out: it
+   * stays in JSON and on the page). true: each family holds one series per worker instead,
+   * labelled `worker="<id>"` (its other labels after it), as each worker would export it; a dead
+   * worker's series keep its counts until it is forgotten, then `worker="retired"` holds what
+   * the forgotten ones counted, so `sum without (worker) (...)` is the merged figure and never
+   * drops. Figures only the merge has (`<name>Min`/`<name>Max`) are then left out (PromQL's
+   * `min`/`max` give them); a stat that has a label named `worker` of its own stays merged.
+   */
+  workerSeries?: boolean;
 }
 
 /** A worker's state as the primary sees it. */
@@ -104,6 +115,7 @@ export class ClusterStats implements StatsSource {
   private readonly maxReportBytes: number;
   private readonly mergeEveryMs: number;
   private readonly now: () => number;
+  private readonly workerSeries: boolean;
   private readonly detach: (() => void)[] = [];
   /** Bumped when a worker comes, dies or goes: the merge is redone at once. */
   private version = 0;
@@ -125,6 +137,10 @@ export class ClusterStats implements StatsSource {
     /** The worker trees that merge was made of: /workers/<id> shows these, so one read is consistent. */
     trees: ReadonlyMap<string, SnapshotNode>;
   } | null = null;
+  /** The parts each merged tree was made of (the retired totals included), for per-worker Prometheus series. */
+  private readonly partsOf = new WeakMap<SnapshotNode, readonly TreePart[]>();
+  /** What of a dead worker's tree counts (retireTree), kept while its tree is. */
+  private readonly retiredOf = new WeakMap<SnapshotNode, SnapshotNode>();
   private received = 0;
   private refused = 0;
   private receivedBytes = 0;
@@ -140,6 +156,7 @@ export class ClusterStats implements StatsSource {
     if (!(typeof this.mergeEveryMs === 'number' && this.mergeEveryMs >= 0))
       throw new RangeError(`clusterStats: mergeEveryMs ${String(options.mergeEveryMs)} is not a number of ms >= 0`);
     this.now = options.now ?? Date.now;
+    this.workerSeries = options.workerSeries === true;
     if (options.cluster ?? cluster.isPrimary) this.listenToCluster();
   }
 
@@ -357,20 +374,26 @@ export class ClusterStats implements StatsSource {
     const at = this.now();
     const keep = (merged: SnapshotNode): SnapshotNode => {
       this.cache = { version, reports, at, sketches, merged, trees };
+      this.partsOf.set(merged, parts);
       return merged;
     };
     const r = run(mergeSteps(parts, { sketches, sketchOf: this.sketchOf }));
     return (r instanceof Promise ? r.then(keep) : keep(r as SnapshotNode)) as R;
   }
 
-  /** The whole tree: the merged stats, /workers, /primary, /scales/cluster. */
-  private tree(merged: SnapshotNode, options: SnapshotOptions): SnapshotNode {
+  /**
+   * The whole tree: the merged stats, /workers, /primary, /scales/cluster. For Prometheus
+   * (`forPrometheus`), without /workers, and with per-worker series when asked for.
+   */
+  private tree(merged: SnapshotNode, options: SnapshotOptions, forPrometheus = false): SnapshotNode {
     const now = this.now();
     const workers: SnapshotNode[] = [];
     const counts = { live: 0, late: 0, dead: 0 };
     // Each worker's own tree as the merge used it (a report newer than the merge shows with the
     // next merge), so the totals and the workers' own figures of one read agree.
     const used = this.cache !== null && this.cache.merged === merged ? this.cache.trees : null;
+    const parts = forPrometheus && this.workerSeries ? this.partsOf.get(merged) : undefined;
+    if (parts !== undefined) merged = this.withSeries(merged, parts);
     for (const e of this.sorted()) {
       const state = this.stateOf(e, now);
       counts[state]++;
@@ -410,13 +433,63 @@ export class ClusterStats implements StatsSource {
     const scales = children.findIndex((c) => c.name === 'scales');
     if (scales >= 0) children[scales] = { ...children[scales]!, children: [...children[scales]!.children.filter((c) => c.name !== 'cluster'), self] };
     else children.push({ name: 'scales', path: '/scales', stats: [], children: [self] });
-    children.push({ name: 'workers', path: '/workers', stats: [], children: workers });
+    if (!forPrometheus) children.push({ name: 'workers', path: '/workers', stats: [], children: workers });
     if (this.primary !== null) {
       // Its own paths differ from ours (/x here is /primary/x): skipping is done on the result.
       const own = this.primary.snapshot('/', { ...options, skip: undefined });
-      if (own !== undefined) children.push(rebase({ ...own, name: 'primary' }, '/primary'));
+      // For Prometheus its families are named from their paths (primary_process_cpu_seconds_total):
+      // a declared name (process_cpu_seconds_total) is the workers' merged family's.
+      if (own !== undefined) children.push(rebase({ ...(forPrometheus ? pathNamed(own) : own), name: 'primary' }, '/primary'));
     }
     return { name: '', path: '/', stats: merged.stats, children };
+  }
+
+  /**
+   * The merged tree's stats with the series of every worker (see `workerSeries`): a live or late
+   * worker's values, a dead one's counts, the retired totals as worker `retired`. Stats no worker
+   * has (Min/Max) are left out.
+   */
+  private withSeries(merged: SnapshotNode, parts: readonly TreePart[]): SnapshotNode {
+    const own = parts.map((p) => ({
+      labels: [['worker', p.worker]] as const,
+      node: p.live ? p.node : this.retiredTree(p.node),
+    }));
+    const walk = (node: SnapshotNode, trees: readonly { labels: readonly (readonly [string, string])[]; node: SnapshotNode }[]): SnapshotNode => {
+      const stats: SnapshotStat[] = [];
+      const byName = trees.map((t) => ({ labels: t.labels, stats: new Map(t.node.stats.map((x) => [x.name, x] as const)) }));
+      for (const stat of node.stats) {
+        if (stat.error !== undefined || stat.description?.labels?.includes('worker')) {
+          stats.push(stat);
+          continue;
+        }
+        const series: { labels: readonly (readonly [string, string])[]; value: unknown; nonFinite?: true }[] = [];
+        for (const t of byName) {
+          const s: SnapshotStat | undefined = t.stats.get(stat.name);
+          if (s === undefined || s.error !== undefined || s.kind !== stat.kind) continue;
+          series.push(
+            s.kind === 'value' && s.nonFinite ? { labels: t.labels, value: s.value, nonFinite: true } : { labels: t.labels, value: s.value },
+          );
+        }
+        if (series.length > 0) stats.push({ ...stat, series } as SnapshotStat);
+      }
+      const children = node.children.map((c) =>
+        walk(
+          c,
+          trees.flatMap((t) => {
+            const n = t.node.children.find((x) => x.name === c.name);
+            return n === undefined ? [] : [{ labels: t.labels, node: n }];
+          }),
+        ),
+      );
+      return { ...node, stats, children };
+    };
+    return walk(merged, own);
+  }
+
+  private retiredTree(node: SnapshotNode): SnapshotNode {
+    let r = this.retiredOf.get(node);
+    if (r === undefined) this.retiredOf.set(node, (r = retireTree(node)));
+    return r;
   }
 
   /** The subtree at `path` ('/' when omitted) of the merged tree; undefined when nothing is there. */
@@ -440,8 +513,11 @@ export class ClusterStats implements StatsSource {
   }
 
   private select(merged: SnapshotNode, path: string, options: SnapshotOptions): SnapshotNode | undefined {
-    let node: SnapshotNode | undefined = this.tree(merged, options);
-    for (const name of path.split('/').filter((p) => p !== '')) {
+    const names = path.split('/').filter((p) => p !== '');
+    // Prometheus gets the merged families (per-worker series when asked for), not /workers as
+    // families of their own; unless it asks for /workers itself.
+    let node: SnapshotNode | undefined = this.tree(merged, options, options.prometheus === true && names[0] !== 'workers');
+    for (const name of names) {
       node = node.children.find((c) => c.name === name);
       if (node === undefined) return undefined;
     }
@@ -487,6 +563,16 @@ function positive(v: number | undefined, name: string): number | undefined {
   return v;
 }
 
+/** A tree whose stats carry no declared Prometheus name (their families are named from their paths). */
+function pathNamed(node: SnapshotNode): SnapshotNode {
+  const stats = node.stats.map((s) => {
+    if (s.description?.prometheusName === undefined) return s;
+    const { prometheusName: _, ...description } = s.description;
+    return { ...s, description } as SnapshotStat;
+  });
+  return { ...node, stats, children: node.children.map(pathNamed) };
+}
+
 /** A node and everything under it moved to `path` (paths of the workers' trees, of the primary's). */
 function rebase(node: SnapshotNode, path: string): SnapshotNode {
   return {
@@ -496,26 +582,43 @@ function rebase(node: SnapshotNode, path: string): SnapshotNode {
   };
 }
 
-/** A copy of `node` with the options applied: skipped containers left out, sketches only when asked for. */
+/**
+ * A copy of `node` with the options applied: skipped containers left out, sketches and lifetime
+ * buckets only when asked for (reports carry both; the merge keeps both).
+ */
 function select(node: SnapshotNode, options: SnapshotOptions): SnapshotNode {
-  const stats = options.sketches === true ? node.stats : node.stats.map(withoutSketch);
+  const drop = { sketch: options.sketches !== true, histogram: options.histograms !== true };
+  const stats = drop.sketch || drop.histogram ? node.stats.map((s) => withoutExtras(s, drop)) : node.stats;
   const children = node.children.filter((c) => options.skip === undefined || !options.skip(c.path)).map((c) => select(c, options));
   return { ...node, stats, children };
 }
 
-function withoutSketch(s: SnapshotStat): SnapshotStat {
+interface Drop {
+  readonly sketch: boolean;
+  readonly histogram: boolean;
+}
+
+function withoutExtras(s: SnapshotStat, drop: Drop): SnapshotStat {
   if (s.error !== undefined) return s;
-  if (s.kind === 'pmf' && s.value.sketch !== undefined) {
-    const { sketch: _, ...value } = s.value;
+  if (s.kind === 'pmf') {
+    if (!((drop.sketch && s.value.sketch !== undefined) || (drop.histogram && s.value.histogram !== undefined))) return s;
+    const value = { ...s.value };
+    if (drop.sketch) delete value.sketch;
+    if (drop.histogram) delete value.histogram;
     return { ...s, value };
   }
-  if (s.kind === 'namedPmfDict') return { ...s, value: dropSketches(s.value) as typeof s.value };
+  if (s.kind === 'namedPmfDict') return { ...s, value: dropExtras(s.value, drop) as typeof s.value };
   return s;
 }
 
-function dropSketches(v: unknown): unknown {
+/** A dict of pmfs (nested per label) without their sketches (text) and buckets (an object with a schema). */
+function dropExtras(v: unknown, drop: Drop): unknown {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'sketch' || typeof x !== 'string') out[k] = dropSketches(x);
+  for (const [k, x] of Object.entries(v)) {
+    if (drop.sketch && k === 'sketch' && typeof x === 'string') continue;
+    if (drop.histogram && k === 'histogram' && x !== null && typeof x === 'object' && 'schema' in x) continue;
+    out[k] = dropExtras(x, drop);
+  }
   return out;
 }

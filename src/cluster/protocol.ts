@@ -8,6 +8,7 @@ import { isObject } from '../core/json.js';
 import type { JsonValue } from '../core/snapshot.js';
 import { isStatKind, type StatKind } from '../registry/catalogue.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
+import { MAX_SCHEMA, MIN_SCHEMA } from '../sampling/exponential-index.js';
 
 /** Marks every message of this protocol (`msg.scales`); other messages are left to the application. */
 export const PROTOCOL = 'scales-metrics/cluster@1';
@@ -72,9 +73,78 @@ export function checkReport(m: { [key: string]: unknown }, maxBytes: number): Re
   return m as unknown as ReportMessage;
 }
 
+/**
+ * The JSON of a worker's tree, as a report carries it: each side of a pmf's lifetime buckets
+ * (`histogram.positive`, `.negative`) packed into one text of base-36 tokens ({@link packSide}),
+ * 2 to 3 times shorter than its two arrays of numbers.
+ */
+export function stringifyTree(node: SnapshotNode): string {
+  return JSON.stringify(node, function (this: unknown, key: string, value: unknown) {
+    if ((key === 'positive' || key === 'negative') && isHistogramHolder(this)) {
+      const v = value as { indexes?: unknown; counts?: unknown };
+      if (Array.isArray(v?.indexes) && Array.isArray(v.counts)) return packSide(v.indexes as number[], v.counts as number[]);
+    }
+    return value;
+  });
+}
+
+function isHistogramHolder(h: unknown): boolean {
+  return typeof h === 'object' && h !== null && typeof (h as { schema?: unknown }).schema === 'number' && 'zeroCount' in h;
+}
+
+/** Gaps between two buckets up to this are written as zero counts, longer ones as a jump. */
+const MAX_ZERO_RUN = 3;
+
+/**
+ * One side of native buckets as text: comma-separated base-36 tokens, a count each for
+ * consecutive indexes, `~<index>` setting the next index (first, and after a gap). Indexes
+ * `[-5, -4, 10]`, counts `[1, 40, 2]`: `~-5,1,14,~a,2`.
+ */
+export function packSide(indexes: readonly number[], counts: readonly number[]): string {
+  let out = '';
+  let next = Number.NaN;
+  for (let k = 0; k < indexes.length; k++) {
+    const i = indexes[k]!;
+    const gap = i - next;
+    if (gap >= 0 && gap <= MAX_ZERO_RUN) for (let z = 0; z < gap; z++) out += '0,';
+    else out += '~' + i.toString(36) + ',';
+    out += counts[k]!.toString(36) + ',';
+    next = i + 1;
+  }
+  return out.slice(0, -1);
+}
+
+/** {@link packSide} read back; null when the text is not such (the report's stat then shows an error). */
+export function unpackSide(text: string): { indexes: number[]; counts: number[] } | null {
+  const indexes: number[] = [];
+  const counts: number[] = [];
+  if (text === '') return { indexes, counts };
+  let next = Number.NaN;
+  for (const token of text.split(',')) {
+    if (token.startsWith('~')) {
+      if (!/^~-?[0-9a-z]{1,10}$/.test(token)) return null;
+      next = Number.parseInt(token.slice(1), 36);
+      continue;
+    }
+    if (!/^[0-9a-z]{1,11}$/.test(token) || Number.isNaN(next)) return null;
+    const c = Number.parseInt(token, 36);
+    if (c > 0) {
+      indexes.push(next);
+      counts.push(c);
+    }
+    next++;
+  }
+  // Copies of their exact length (what push grew has up to half again as much room): the primary keeps them.
+  return { indexes: indexes.slice(), counts: counts.slice() };
+}
+
 /** Parses and checks a report's tree: containers with names, paths, stats of known kinds. */
 export function parseTree(text: string): SnapshotNode {
-  const v = JSON.parse(text) as JsonValue;
+  const v = JSON.parse(text, function (this: unknown, key: string, value: unknown) {
+    // Packed bucket sides (stringifyTree) unpacked; a malformed one stays text and fails the pmf's shape.
+    if ((key === 'positive' || key === 'negative') && typeof value === 'string' && isHistogramHolder(this)) return unpackSide(value) ?? value;
+    return value;
+  }) as JsonValue;
   checkNode(v, '/', 0);
   return v as unknown as SnapshotNode;
 }
@@ -110,7 +180,31 @@ const isPmf = (v: JsonValue): boolean =>
   typeof v.count === 'number' &&
   typeof v.unit === 'string' &&
   isObject(v.lifetime) &&
-  (v.sketch === undefined || typeof v.sketch === 'string');
+  (v.sketch === undefined || typeof v.sketch === 'string') &&
+  (v.histogram === undefined || isHistogram(v.histogram));
+const isIntegers = (v: JsonValue | undefined, min: number): v is number[] =>
+  Array.isArray(v) && v.every((x) => Number.isSafeInteger(x) && (x as number) >= min);
+const isBucketSide = (v: JsonValue | undefined): boolean =>
+  isObject(v) &&
+  isIntegers(v.indexes, Number.MIN_SAFE_INTEGER) &&
+  isIntegers(v.counts, 0) &&
+  v.indexes.length === v.counts.length &&
+  v.indexes.every((x, k, a) => k === 0 || x > a[k - 1]!);
+/** Lifetime buckets as a pmf's snapshot holds them (the exposition writes them as they are). */
+const isHistogram = (v: JsonValue): boolean =>
+  isObject(v) &&
+  Number.isInteger(v.schema) &&
+  (v.schema as number) >= MIN_SCHEMA &&
+  (v.schema as number) <= MAX_SCHEMA &&
+  typeof v.zeroThreshold === 'number' &&
+  (v.zeroThreshold as number) >= 0 &&
+  Number.isSafeInteger(v.zeroCount) &&
+  (v.zeroCount as number) >= 0 &&
+  Number.isSafeInteger(v.count) &&
+  typeof v.sum === 'number' &&
+  isBucketSide(v.positive) &&
+  isBucketSide(v.negative) &&
+  (v.bounds === undefined || (Array.isArray(v.bounds) && v.bounds.length <= 1000 && v.bounds.every((b) => typeof b === 'number')));
 
 /** The shape of each kind's value, checked on every stat of a report (the merge and the outputs rely on it). */
 const SHAPES: { readonly [K in StatKind]: (v: JsonValue) => boolean } = {

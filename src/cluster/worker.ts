@@ -1,6 +1,6 @@
 /**
  * The worker's side: a timer that sends the worker's whole tree (cumulative values, pmf window
- * sketches) to the primary, one report at a time, never more than one waiting.
+ * sketches and lifetime buckets) to the primary, one report at a time, never more than one waiting.
  */
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import { describeThrown } from '../core/snapshot.js';
 import { sourceOf } from '../registry/default-registry.js';
 import type { StatsSource } from '../registry/source.js';
 import { type Scheduler, type ScheduledTask, systemScheduler } from '../sampling/scheduler.js';
-import { DEFAULT_MAX_REPORT_BYTES, DEFAULT_REPORT_INTERVAL_MS, isProtocolMessage, PROTOCOL, type ReportMessage } from './protocol.js';
+import { DEFAULT_MAX_REPORT_BYTES, DEFAULT_REPORT_INTERVAL_MS, isProtocolMessage, PROTOCOL, type ReportMessage, stringifyTree } from './protocol.js';
 
 /** Options of {@link reportStats}. */
 export interface ReportStatsOptions {
@@ -90,8 +90,9 @@ export function reportStats(options: ReportStatsOptions = {}): StatsReporter {
 
   const report = async (): Promise<boolean> => {
     try {
-      const node = await source.snapshotAsync('/', { sketches: true, background: true });
-      const json = JSON.stringify(node ?? { name: '', path: '/', stats: [], children: [] });
+      // Window sketches (merged percentiles) and lifetime buckets (the primary's native histograms).
+      const node = await source.snapshotAsync('/', { sketches: true, histograms: true, background: true });
+      const json = stringifyTree(node ?? { name: '', path: '/', stats: [], children: [] });
       const bytes = Buffer.byteLength(json);
       state.lastBytes = bytes;
       const m: ReportMessage = {

@@ -23,6 +23,12 @@ export interface StatDescription {
    * default (a counter for those, whose decreases are rejected).
    */
   readonly gauge?: true;
+  /**
+   * Declared `{ counter: true }` on a `stat` (a value read from elsewhere that only goes up until
+   * a restart, such as CPU seconds or bytes a socket wrote): its number is a counter in every
+   * output. Absent: a `stat` is a gauge.
+   */
+  readonly counter?: true;
 }
 
 /** The units outputs know (time units are converted to seconds for Prometheus); any other string is shown as is. */
@@ -49,6 +55,16 @@ export interface DeclarationOptions {
 export interface CounterOptions extends DeclarationOptions {
   /** The value may go down (an in-flight count, a level): a gauge, not a counter. Default false. */
   gauge?: boolean;
+}
+
+/** The options of a `stat` (a value or a function read on demand). */
+export interface ValueOptions extends DeclarationOptions {
+  /**
+   * The number only goes up until the process restarts (CPU seconds, bytes written, a total kept
+   * elsewhere): a counter in every output (`name_total` in Prometheus, summed over every worker of
+   * a cluster). Default false: a gauge.
+   */
+  counter?: boolean;
 }
 
 /** The label name of a dict declared without `labels`. */
@@ -121,19 +137,32 @@ export function describeStat(
   if (gaugeOption !== undefined && typeof gaugeOption !== 'boolean')
     throw new TypeError(`stat "${statName}": gauge must be true or false, not ${String(gaugeOption)}`);
   const gauge = gaugeOption === true ? true : undefined;
+  const counterOption = (options as ValueOptions | undefined)?.counter;
+  if (counterOption !== undefined && typeof counterOption !== 'boolean')
+    throw new TypeError(`stat "${statName}": counter must be true or false, not ${String(counterOption)}`);
+  const counter = counterOption === true ? true : undefined;
   if (help !== undefined && help.length > MAX_HELP_CHARS) throw new TypeError(`stat "${statName}": help is longer than ${MAX_HELP_CHARS} characters`);
   if (prometheusName !== undefined && !PROMETHEUS_NAME.test(prometheusName)) {
     throw new TypeError(
       `stat "${statName}": prometheusName ${JSON.stringify(prometheusName)} is not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)`,
     );
   }
-  if (help === undefined && unit === undefined && labels === undefined && prometheusName === undefined && gauge === undefined) return undefined;
-  const d: { help?: string; unit?: string; labels?: readonly string[]; prometheusName?: string; gauge?: true } = {};
+  if (
+    help === undefined &&
+    unit === undefined &&
+    labels === undefined &&
+    prometheusName === undefined &&
+    gauge === undefined &&
+    counter === undefined
+  )
+    return undefined;
+  const d: { help?: string; unit?: string; labels?: readonly string[]; prometheusName?: string; gauge?: true; counter?: true } = {};
   if (help !== undefined) d.help = help;
   if (unit !== undefined) d.unit = unit;
   if (labels !== undefined) d.labels = labels;
   if (prometheusName !== undefined) d.prometheusName = prometheusName;
   if (gauge !== undefined) d.gauge = gauge;
+  if (counter !== undefined) d.counter = counter;
   return Object.freeze(d);
 }
 
@@ -144,13 +173,14 @@ export function describeStat(
 export function descriptionFromJson(v: unknown): StatDescription | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
-  const d: { help?: string; unit?: string; labels?: readonly string[]; prometheusName?: string; gauge?: true } = {};
+  const d: { help?: string; unit?: string; labels?: readonly string[]; prometheusName?: string; gauge?: true; counter?: true } = {};
   if (typeof o.help === 'string') d.help = o.help;
   if (typeof o.unit === 'string') d.unit = o.unit;
   if (Array.isArray(o.labels) && o.labels.length > 0 && o.labels.every((l) => typeof l === 'string'))
     d.labels = Object.freeze([...(o.labels as string[])]);
   if (typeof o.prometheusName === 'string') d.prometheusName = o.prometheusName;
   if (o.gauge === true) d.gauge = true;
+  if (o.counter === true) d.counter = true;
   return Object.keys(d).length === 0 ? undefined : Object.freeze(d);
 }
 

@@ -182,14 +182,18 @@ export const GROWING_DICT_MERGE: MergeRule<{ [key: string]: number }> = {
 /** A gauge: summed over the workers not dead, with its extremes. */
 export const GAUGE_MERGE: MergeRule<number> = { merge: (parts) => gauge(parts), retire: () => undefined };
 
-/** Any value: numbers as a gauge; anything else shown when every worker agrees, else per worker. */
+/**
+ * Any value: numbers as a gauge, or summed over every worker when declared a counter; anything
+ * else shown when every worker agrees, else per worker.
+ */
 export const VALUE_MERGE: MergeRule<JsonValue> = {
-  merge: (parts) => {
+  merge: (parts, _options, counter) => {
+    if (counter && parts.every((p) => num(p.value) !== null)) return sumNumbers(parts);
     const ps = present(parts);
     if (ps.every((p) => num(p.value) !== null)) return gauge(ps);
     return { value: agreeOrPerWorker(ps) };
   },
-  retire: () => undefined,
+  retire: (v, counter) => (counter && num(v) !== null ? v : undefined),
 };
 
 /** Text per key (at any depth): the value of the last worker not dead that has it. */

@@ -105,6 +105,12 @@ export interface SnapshotOptions {
    */
   histograms?: boolean;
   /**
+   * The read is for a Prometheus exposition (`/metrics`, a Pushgateway push): a source may shape
+   * its tree for it (a cluster's per-worker trees, `/workers/<id>`, are left out or become a
+   * `worker` label of the merged families; see docs/cluster.md). A Registry ignores it.
+   */
+  prometheus?: boolean;
+  /**
    * Containers below the one asked for that are not read at all (e.g. Graphite's pruned
    * branches): left out of the snapshot with everything under them.
    */

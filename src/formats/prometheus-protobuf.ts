@@ -31,7 +31,7 @@
 
 import type { HistogramBuckets } from '../core/snapshot.js';
 import { type Labels as SampleLabels, type Sample, unhandled } from '../core/samples.js';
-import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import { kindOf, type SnapshotNode, type SnapshotStat, seriesFamily } from '../registry/snapshot.js';
 import { hasHistogram, NameClaims, renderAll, type StatNames, type StatRenderer, SUFFIXES, walkStats } from './prometheus.js';
 
 /** Content type of the delimited protobuf exposition. */
@@ -804,10 +804,13 @@ class FamilyWriter implements StatRenderer<Uint8Array> {
 
   stat(names: StatNames, stat: SnapshotStat): void {
     if (stat.error !== undefined || stat.prometheusRefused) return;
+    // A stat held many times (a cluster's workers): their labelled series in its one family.
+    const series = stat.series !== undefined ? seriesFamily(stat as Parameters<typeof seriesFamily>[0]) : undefined;
+    if (series === null) return;
     const kind = kindOf(stat);
-    const family = kind.family(stat.value, stat);
+    const family = series !== undefined ? series.family : kind.family(stat.value, stat);
     if (family === null) return;
-    const samples = kind.samples(stat.value, stat);
+    const samples = series?.samples ?? kind.samples(stat.value, stat);
     switch (family) {
       case 'gauge':
         this.gauge(names, samples);

@@ -28,7 +28,7 @@ import { type Labels as SampleLabels, type Sample, unhandled } from '../core/sam
 import type { StatDescription } from '../core/description.js';
 import { exportScale, metricName, prometheusFamilyName, SERIES_SUFFIXES } from '../core/prometheus-name.js';
 import type { HistogramBuckets } from '../core/snapshot.js';
-import { kindOf, type SnapshotNode, type SnapshotStat } from '../registry/snapshot.js';
+import { kindOf, type SnapshotNode, type SnapshotStat, seriesFamily } from '../registry/snapshot.js';
 import { indexAt, ZERO_THRESHOLD } from '../sampling/exponential-index.js';
 
 /** Content type of the Prometheus text format 0.0.4. */
@@ -750,21 +750,24 @@ class Writer implements StatRenderer<string> {
 
   stat(names: StatNames, stat: SnapshotStat): void {
     if (stat.error !== undefined || stat.prometheusRefused) return;
+    // A stat held many times (a cluster's workers): their labelled series in its one family.
+    const series = stat.series !== undefined ? seriesFamily(stat as Parameters<typeof seriesFamily>[0]) : undefined;
+    if (series === null) return;
     const kind = kindOf(stat);
-    const family = kind.family(stat.value, stat);
+    const family = series !== undefined ? series.family : kind.family(stat.value, stat);
     if (family === null) return;
     switch (family) {
       case 'gauge':
-        this.gauge(names, kind.samples(stat.value, stat));
+        this.gauge(names, series?.samples ?? kind.samples(stat.value, stat));
         break;
       case 'info':
-        this.info(names, kind.samples(stat.value, stat));
+        this.info(names, series?.samples ?? kind.samples(stat.value, stat));
         break;
       case 'summary':
-        this.distribution(names, kind.samples(stat.value, stat), names.scale);
+        this.distribution(names, series?.samples ?? kind.samples(stat.value, stat), names.scale);
         break;
       case 'counter':
-        this.counter(names, kind.samples(stat.value, stat));
+        this.counter(names, series?.samples ?? kind.samples(stat.value, stat));
         break;
       default:
         unhandled(family);

@@ -540,7 +540,7 @@ function emptyMessage(q: Query, m: KeyMatch): string {
   return q.op === undefined ? 'No stats match the query.' : `No value of ${list} is ${q.op} ${q.value}.`;
 }
 
-const HISTOGRAMS = Object.freeze({ histograms: true });
+const HISTOGRAMS = Object.freeze({ histograms: true, prometheus: true });
 
 /**
  * Which Prometheus exposition answers a scrape: `?format=openmetrics` is OpenMetrics; else the

@@ -179,7 +179,7 @@ export class PushgatewayPusher {
     let body: Buffer | undefined;
     try {
       // Distributions as histograms (classic buckets derived from their lifetime sketches).
-      const snap: SnapshotNode | undefined = await this.#source.snapshotAsync(this.#path, { histograms: true });
+      const snap: SnapshotNode | undefined = await this.#source.snapshotAsync(this.#path, { histograms: true, prometheus: true });
       if (snap === undefined) return this.#done({ ok: false, bytes: 0, durationMs: 0, error: `no stats at ${JSON.stringify(this.#path)}` }, t0);
       body = await collectBody(prometheusChunks(snap), this.#maxBodyBytes);
     } catch (e) {

@@ -6,7 +6,7 @@
 import type { StatDescription } from '../core/description.js';
 import { setOwn } from '../core/json.js';
 import { KINDS, type StatKind, type StatValue } from './catalogue.js';
-import type { KindOutputs } from '../core/samples.js';
+import type { FamilyType, KindOutputs, Labels, Sample } from '../core/samples.js';
 import { errorMarker, type JsonObject, type JsonValue, type SnapshotOptions } from '../core/snapshot.js';
 
 export type { SnapshotOptions };
@@ -29,6 +29,12 @@ export type SnapshotStatOf<K extends StatKind> =
       readonly description?: StatDescription;
       /** Set when the registry refused the stat's Prometheus name (another stat holds it): Prometheus leaves it out. */
       readonly prometheusRefused?: true;
+      /**
+       * Set by a source that holds one stat many times (a cluster's workers, read for Prometheus
+       * with per-worker series): the series of each, labelled (`[['worker', '1']]`). Prometheus
+       * writes these, their labels first, in the stat's one family instead of `value`.
+       */
+      readonly series?: readonly StatSeries<K>[];
     }
   | {
       readonly name: string;
@@ -41,6 +47,13 @@ export type SnapshotStatOf<K extends StatKind> =
       /** Set when the registry refused the stat's Prometheus name (another stat holds it): Prometheus leaves it out. */
       readonly prometheusRefused?: true;
     };
+
+/** One of the {@link SnapshotStatOf.series} of a stat: a value of its kind and the labels that tell it apart. */
+export interface StatSeries<K extends StatKind> {
+  readonly labels: Labels;
+  readonly value: StatValue<K>;
+  readonly nonFinite?: true;
+}
 
 /**
  * One stat of a snapshot node, discriminated by `kind`: a number for int/double/sum stats, any
@@ -98,4 +111,33 @@ const OUTPUTS = KINDS as unknown as Readonly<Record<StatKind, KindOutputs<JsonVa
  */
 export function kindOf(stat: SnapshotStat): KindOutputs<JsonValue> {
   return OUTPUTS[stat.kind];
+}
+
+/**
+ * The metric family and samples of a stat with {@link SnapshotStatOf.series}, as Prometheus writes
+ * them: every series' samples, its labels before the samples' own, in the family of the first (a
+ * series of another family is left out). null: no family.
+ */
+export function seriesFamily(stat: SnapshotStat & { readonly series: readonly StatSeries<StatKind>[] }): {
+  family: FamilyType;
+  samples: readonly Sample[];
+} | null {
+  const kind = kindOf(stat);
+  let family: FamilyType | null = null;
+  const samples: Sample[] = [];
+  for (const one of stat.series) {
+    const meta = { description: stat.description, nonFinite: one.nonFinite };
+    const f = kind.family(one.value, meta);
+    if (f === null || (family !== null && f !== family)) continue;
+    family = f;
+    // The samples of one entry share one labels array (the writers group entries by it): so do theirs.
+    const prefixed = new Map<Labels, Labels>();
+    for (const s of kind.samples(one.value, meta)) {
+      if (s.labels === null) continue;
+      let labels = prefixed.get(s.labels);
+      if (labels === undefined) prefixed.set(s.labels, (labels = [...one.labels, ...s.labels]));
+      samples.push({ ...s, labels });
+    }
+  }
+  return family === null ? null : { family, samples };
 }

@@ -4,7 +4,8 @@
  */
 import { isObject } from '../core/json.js';
 import { type MergeOptions, type MergeRule, type Merged, mapKeyed, mergeKeyed, num, type Part, pooledStddev } from '../core/merge.js';
-import type { JsonValue, PmfSnapshot } from '../core/snapshot.js';
+import type { HistogramBuckets, JsonValue, PmfSnapshot } from '../core/snapshot.js';
+import { downscaleIndex, upperBound } from '../sampling/exponential-index.js';
 import { LogSketch } from '../sampling/sketch.js';
 
 /** The percentiles a pmf reports, with their keys (PMF_QUANTILES, passed in by the pmf's file). */
@@ -75,6 +76,14 @@ export function mergePmfs(parts: readonly Part<PmfSnapshot>[], options: MergeOpt
     lifetimes.push({ n: c, mean: num(l.mean), sd: num(l.stddev) });
   }
   const lMean = lCount > 0 && lSum !== null ? finite(lSum / lCount, 'lifetime.mean') : null;
+  // The lifetime's native buckets (a snapshot taken with { histograms: true }), added bucket by bucket.
+  const histograms: HistogramBuckets[] = [];
+  let withoutHistogram = 0;
+  for (const p of parts) {
+    const h = p.value.histogram;
+    if (h !== undefined) histograms.push(h);
+    else if ((num(p.value.lifetime.count) ?? 0) > 0) withoutHistogram++;
+  }
   const value: PmfSnapshot = {
     ...first,
     count: n,
@@ -97,6 +106,10 @@ export function mergePmfs(parts: readonly Part<PmfSnapshot>[], options: MergeOpt
     },
   };
   for (const [i, [, key]] of quantiles.entries()) (value as Record<string, unknown>)[key] = qs[i] ?? null;
+  delete value.histogram;
+  // A part that counted values without their buckets (a worker's pmf declared { summary: true }):
+  // a histogram of the others would undercount, so the merge has none (exported as a summary).
+  if (histograms.length > 0 && withoutHistogram === 0) value.histogram = mergeHistograms(histograms);
   delete value.sketch;
   delete value.outOfRange;
   if (outOfRange.length > 0) value.outOfRange = outOfRange;
@@ -104,7 +117,53 @@ export function mergePmfs(parts: readonly Part<PmfSnapshot>[], options: MergeOpt
   return { value };
 }
 
-/** A pmf reduced to what outlives its worker: the lifetime figures (the window is empty). */
+/**
+ * The sum of native histograms: at the coarsest schema of them (a finer one brought down to it
+ * first: bucket i at schema s lies inside bucket ceil(i / 2^d) at schema s - d), counts added per
+ * bucket index; zero buckets, counts and sums added. With different zero thresholds, the widest
+ * is kept and the buckets it covers are counted in the zero bucket. The classic bounds are the
+ * first's (workers declare the same stat).
+ */
+export function mergeHistograms(hs: readonly HistogramBuckets[]): HistogramBuckets {
+  let schema = hs[0]!.schema;
+  let zeroThreshold = hs[0]!.zeroThreshold;
+  for (const h of hs) {
+    schema = Math.min(schema, h.schema);
+    zeroThreshold = Math.max(zeroThreshold, h.zeroThreshold);
+  }
+  let zeroCount = 0;
+  let count = 0;
+  let sum = 0;
+  const pos = new Map<number, number>();
+  const neg = new Map<number, number>();
+  const add = (into: Map<number, number>, side: HistogramBuckets['positive'], d: number, widerZero: boolean): void => {
+    for (let k = 0; k < side.indexes.length; k++) {
+      const c = side.counts[k]!;
+      if (c === 0) continue;
+      const i = downscaleIndex(side.indexes[k]!, d);
+      if (widerZero && upperBound(i, schema) <= zeroThreshold) zeroCount += c;
+      else into.set(i, (into.get(i) ?? 0) + c);
+    }
+  };
+  for (const h of hs) {
+    const d = h.schema - schema;
+    const widerZero = h.zeroThreshold < zeroThreshold;
+    add(pos, h.positive, d, widerZero);
+    add(neg, h.negative, d, widerZero);
+    zeroCount += h.zeroCount;
+    count += h.count;
+    sum += h.sum;
+  }
+  const side = (m: Map<number, number>): HistogramBuckets['positive'] => {
+    const indexes = [...m.keys()].sort((a, b) => a - b);
+    return { indexes, counts: indexes.map((i) => m.get(i)!) };
+  };
+  const out: HistogramBuckets = { schema, zeroThreshold, zeroCount, positive: side(pos), negative: side(neg), count, sum };
+  if (hs[0]!.bounds !== undefined) out.bounds = [...hs[0]!.bounds];
+  return out;
+}
+
+/** A pmf reduced to what outlives its worker: the lifetime figures and buckets (the window is empty). */
 function retiredPmf(v: PmfSnapshot, quantiles: Quantiles): PmfSnapshot {
   const out: PmfSnapshot = { ...v, count: 0, min: null, max: null, mean: null, stddev: null, lifetime: { ...v.lifetime } };
   for (const [, key] of quantiles) (out as Record<string, unknown>)[key] = null;

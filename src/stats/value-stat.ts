@@ -1,4 +1,4 @@
-import { type DeclarationOptions, describeStat } from '../core/description.js';
+import { describeStat, type ValueOptions } from '../core/description.js';
 import { isObject } from '../core/json.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS, type Sample, type StatMeta } from '../core/samples.js';
 import { VALUE_MERGE } from '../core/merge.js';
@@ -160,7 +160,10 @@ function nestedSamples(value: JsonValue, field: string[], out: Sample[] = []): S
 export const valueOutputs: KindOutputs<JsonValue> = {
   merge: VALUE_MERGE,
   samples(v, meta) {
-    if (typeof v === 'number') return [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }];
+    if (typeof v === 'number')
+      return meta.description?.counter
+        ? [{ type: 'counter', field: AT_VALUE, labels: NO_LABELS, value: v, delta: 'monotonic' }]
+        : [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }];
     if (typeof v === 'boolean') return [{ type: 'gauge', field: null, labels: NO_LABELS, value: v ? 1 : 0 }];
     if (typeof v === 'string') {
       const n = nonFiniteOf(v, meta);
@@ -171,7 +174,13 @@ export const valueOutputs: KindOutputs<JsonValue> = {
     return isObject(v) ? nestedSamples(v, []) : [];
   },
   family: (v, meta) =>
-    typeof v === 'number' || typeof v === 'boolean' || nonFiniteOf(v, meta) !== undefined ? 'gauge' : typeof v === 'string' ? 'info' : null,
+    typeof v === 'number' && meta.description?.counter
+      ? 'counter'
+      : typeof v === 'number' || typeof v === 'boolean' || nonFiniteOf(v, meta) !== undefined
+        ? 'gauge'
+        : typeof v === 'string'
+          ? 'info'
+          : null,
   display: { format: () => 'n' },
 };
 
@@ -181,19 +190,15 @@ export const valueOutputs: KindOutputs<JsonValue> = {
  * @example
  * scales.collection('/proc', scales.stat('currentTime', () => Date.now()), scales.stat('state', 'idle'));
  */
-export function stat<T = unknown, N extends string = string>(
-  name: N,
-  gauge: () => T,
-  options?: DeclarationOptions,
-): StatDef<N, T, ValueHandle<T>, true>;
+export function stat<T = unknown, N extends string = string>(name: N, gauge: () => T, options?: ValueOptions): StatDef<N, T, ValueHandle<T>, true>;
 /** Without an initial value the stat reads `undefined` until written, and is typed so. */
 export function stat<T = unknown, N extends string = string>(name: N): StatDef<N, Widen<T> | undefined, ValueHandle<Widen<T>>, true>;
-/** `options` (help, unit, prometheusName) come third: `stat('state', 'idle', { help: '...' })`. */
+/** `options` (help, unit, prometheusName, counter) come third: `stat('state', 'idle', { help: '...' })`. */
 export function stat<T = unknown, N extends string = string>(
   name: N,
   initial: T,
-  options?: DeclarationOptions,
+  options?: ValueOptions,
 ): StatDef<N, Widen<T>, ValueHandle<Widen<T>>, true>;
-export function stat<T, N extends string>(name: N, initial?: T | (() => T), options?: DeclarationOptions): StatDef<N, unknown, unknown, true> {
+export function stat<T, N extends string>(name: N, initial?: T | (() => T), options?: ValueOptions): StatDef<N, unknown, unknown, true> {
   return defineStat(name, 'value', (c, ctx) => new ValueCell<T>(name, c, ctx, initial), describeStat(name, options));
 }

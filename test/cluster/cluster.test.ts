@@ -109,6 +109,14 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_0
   }
 }
 
+/** The counts of a family's classic `_bucket` lines, in order; checked cumulative (never decreasing). */
+function bucketsOf(metrics: string, family: string): number[] {
+  const counts = [...metrics.matchAll(new RegExp(`^${family}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm'))].map((m) => Number(m[2]));
+  assert.ok(counts.length > 1, `no ${family}_bucket lines in:\n${metrics.slice(0, 2000)}`);
+  for (let i = 1; i < counts.length; i++) assert.ok(counts[i]! >= counts[i - 1]!, `buckets not cumulative: ${counts.join(', ')}`);
+  return counts;
+}
+
 function exactQuantile(values: number[], q: number): number {
   const sorted = Float64Array.from(values).sort();
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
@@ -130,6 +138,13 @@ test('3 workers under autocannon: the merged count is the requests answered, the
     // The page's other formats read the same source: /metrics shows the merged count too.
     const metrics = await (await fetch(app.page.replace('/status/', '/metrics'))).text();
     assert.match(metrics, new RegExp(`^web_requests(_total)? ${answered}$`, 'm'));
+    // The latency is a histogram of the whole cluster (the workers' lifetime buckets summed):
+    // classic buckets, cumulative, up to +Inf and _count = the requests answered.
+    assert.match(metrics, /^# TYPE web_latency_seconds histogram$/m);
+    assert.equal(bucketsOf(metrics, 'web_latency_seconds').at(-1), answered);
+    assert.match(metrics, new RegExp(`^web_latency_seconds_count ${answered}$`, 'm'));
+    // The merged families only: no worker's tree as families of its own (workers_1_web_...).
+    assert.doesNotMatch(metrics, /^workers_/m);
     // Every worker served some of them, and each shows its own count under /workers/<id>.
     let own = 0;
     for (const id of ['1', '2', '3']) {
@@ -200,6 +215,12 @@ test('a worker killed mid-load: the page answers within 100 ms, marks it dead, n
     for (const id of ['1', '2', '3', '4']) own += tree.workers[id]!.web.requests;
     assert.equal(tree.web.requests, own);
     assert.ok(tree.workers['2']!.web.requests > 0, 'the dead worker had served requests');
+    // /metrics: the histogram counts the dead worker's requests too (its buckets are kept).
+    const metrics = await (await fetch(app.page.replace('/status/', '/metrics'))).text();
+    const requests = Number(/^web_requests_total (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(requests >= tree.web.requests);
+    assert.match(metrics, new RegExp(`^web_latency_seconds_count ${requests}$`, 'm'));
+    assert.equal(bucketsOf(metrics, 'web_latency_seconds').at(-1), requests);
   } finally {
     await app.stop();
   }

@@ -5,8 +5,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { mergeTrees, retireTree, type TreePart } from '../../src/cluster/merge.js';
+import type { HistogramBuckets } from '../../src/core/snapshot.js';
+import { renderPrometheusProtobuf } from '../../src/formats/prometheus-protobuf.js';
+import { renderPrometheus } from '../../src/formats/prometheus.js';
+import { indexAt } from '../../src/sampling/exponential-index.js';
+import { mergeHistograms } from '../../src/stats/pmf-merge.js';
 import { ClusterStats } from '../../src/cluster/primary.js';
-import { PROTOCOL } from '../../src/cluster/protocol.js';
+import { PROTOCOL, packSide, parseTree, stringifyTree, unpackSide } from '../../src/cluster/protocol.js';
 import { reportStats } from '../../src/cluster/worker.js';
 import {
   doubleStat,
@@ -31,6 +36,7 @@ import { ManualClock } from '../../src/sampling/clock.js';
 import { lognormal } from '../helpers/datasets.js';
 import { settledBytes } from '../helpers/heap.js';
 import { ManualScheduler } from '../helpers/manual-scheduler.js';
+import { asDouble, asString, decodeMessage, nativeSide, splitDelimited, type WireMessage, zigzag } from '../helpers/protobuf-decode.js';
 
 /** A worker's registry with one stat of every kind, values depending on `i`. */
 function workerRegistry(i: number, clock = new ManualClock(0)): { registry: Registry; values: Float64Array } {
@@ -166,6 +172,32 @@ describe('merge rules, one per kind', () => {
     assert.ok(hits?.kind === 'meter' && hits.value !== null);
     assert.equal(hits.value.count, 3);
     assert.equal(valueAt(k, 'peak'), 10);
+  });
+
+  test('a stat declared { counter: true }: summed over every worker, dead ones and retired ones included', () => {
+    const nodes = [5, 7].map((cpu) => {
+      const r = new Registry();
+      r.collection(
+        '/p',
+        stat('cpuSeconds', () => cpu, { counter: true }),
+        stat('level', () => cpu),
+      );
+      return r.snapshot('/')!;
+    });
+    const merged = find(
+      mergeTrees(
+        [
+          { node: nodes[0]!, worker: '1', live: true },
+          { node: nodes[1]!, worker: '2', live: false },
+        ],
+        { sketches: false },
+      ),
+      '/p',
+    );
+    assert.equal(valueAt(merged, 'cpuSeconds'), 12, 'the dead worker still counts');
+    assert.equal(valueAt(merged, 'level'), 5, 'a gauge counts the live worker only');
+    assert.equal(valueAt(find(retireTree(nodes[1]!), '/p'), 'cpuSeconds'), 7, 'kept by the retired totals');
+    assert.equal(valueAt(find(retireTree(nodes[1]!), '/p'), 'level'), undefined);
   });
 
   test('a forgotten worker leaves its counts (retireTree), not its gauges nor its window', () => {
@@ -468,6 +500,302 @@ describe('the primary over MessagePorts', () => {
   });
 });
 
+describe('lifetime buckets across workers (native histograms of the whole cluster)', () => {
+  const h = (schema: number, pos: [number, number][], extra: Partial<HistogramBuckets> = {}): HistogramBuckets => ({
+    schema,
+    zeroThreshold: 2 ** -128,
+    zeroCount: 0,
+    positive: { indexes: pos.map(([i]) => i), counts: pos.map(([, c]) => c) },
+    negative: { indexes: [], counts: [] },
+    count: pos.reduce((a, [, c]) => a + c, 0),
+    sum: 0,
+    ...extra,
+  });
+
+  test('same schema: counts added per bucket index; zero buckets, counts and sums added', () => {
+    const m = mergeHistograms([
+      h(
+        6,
+        [
+          [1, 2],
+          [5, 1],
+        ],
+        { zeroCount: 1, count: 4, sum: 3 },
+      ),
+      h(
+        6,
+        [
+          [5, 3],
+          [9, 1],
+        ],
+        { count: 4, sum: 2, negative: { indexes: [2], counts: [7] } },
+      ),
+    ]);
+    assert.equal(m.schema, 6);
+    assert.deepEqual(m.positive, { indexes: [1, 5, 9], counts: [2, 4, 1] });
+    assert.deepEqual(m.negative, { indexes: [2], counts: [7] });
+    assert.equal(m.zeroCount, 1);
+    assert.equal(m.count, 8);
+    assert.equal(m.sum, 5);
+  });
+
+  test('different schemas: the finer brought down to the coarser first; a wider zero bucket takes the buckets it covers', () => {
+    // Schema 6 bucket i lies in schema 4 bucket ceil(i / 4): 1..4 -> 1, 5..8 -> 2, -3..0 -> 0.
+    const m = mergeHistograms([
+      h(6, [
+        [-3, 1],
+        [0, 1],
+        [1, 1],
+        [4, 2],
+        [5, 1],
+        [8, 1],
+      ]),
+      h(4, [
+        [1, 10],
+        [3, 1],
+      ]),
+    ]);
+    assert.equal(m.schema, 4);
+    assert.deepEqual(m.positive, { indexes: [0, 1, 2, 3], counts: [2, 13, 2, 1] });
+    assert.equal(m.count, 7 + 11);
+    const z = mergeHistograms([
+      h(0, [
+        [-2, 1],
+        [-1, 1],
+        [3, 4],
+      ]),
+      h(0, [[3, 1]], { zeroThreshold: 0.5, zeroCount: 2 }),
+    ]);
+    // At schema 0 bucket -1 is (1/4, 1/2], inside the zero bucket of threshold 1/2; bucket -2 too.
+    assert.equal(z.zeroThreshold, 0.5);
+    assert.equal(z.zeroCount, 4);
+    assert.deepEqual(z.positive, { indexes: [3], counts: [5] });
+  });
+
+  test('reports carry bucket sides packed (base-36 counts, ~index after a gap); a malformed side fails that stat only', () => {
+    const indexes = [-700, -699, -695, -3, 0, 1, 2, 40, 2 ** 20];
+    const counts = [1, 35, 2, 9, 2 ** 40, 1, 7, 3, 1];
+    const text = packSide(indexes, counts);
+    assert.ok(text.startsWith('~-jg,1,z,0,0,0,2,~-3,9,'), text);
+    assert.deepEqual(unpackSide(text), { indexes, counts });
+    assert.deepEqual(unpackSide(''), { indexes: [], counts: [] });
+    for (const bad of ['1,2', '~,1', '~1,-2', '~1,1.5', '~1,1,,2', '~zzzzzzzzzzz,1']) assert.equal(unpackSide(bad), null, bad);
+    const tree = (side: string) =>
+      JSON.stringify({
+        name: '',
+        path: '/',
+        stats: [
+          {
+            name: 'lat',
+            kind: 'pmf',
+            value: {
+              count: 0,
+              unit: 's',
+              lifetime: { count: 3 },
+              histogram: { schema: 6, zeroThreshold: 0, zeroCount: 0, count: 3, sum: 1, positive: side, negative: '' },
+            },
+          },
+        ],
+        children: [],
+      });
+    const good = parseTree(tree('~5,1,2')).stats[0]!;
+    assert.equal(good.error, undefined);
+    assert.deepEqual((good.value as { histogram: HistogramBuckets }).histogram.positive, { indexes: [5, 6], counts: [1, 2] });
+    const bad = parseTree(tree('5,x!')).stats[0]!;
+    assert.match(bad.error ?? '', /not the shape of a pmf/);
+    // stringifyTree packs only the sides of buckets (an object with a schema and a zero count).
+    const round = parseTree(stringifyTree(parseTree(tree('~5,1,2'))));
+    assert.deepEqual(round, parseTree(tree('~5,1,2')));
+    assert.match(stringifyTree(parseTree(tree('~5,1,2'))), /"positive":"~5,1,2"/);
+  });
+
+  test("the primary's protobuf exposition: one native histogram whose buckets are every worker's values, kept when a worker dies, is forgotten or restarts", async () => {
+    const { clock, source, connect, close } = primary({ keepDeadMs: 60_000 });
+    const all: number[] = [];
+    const worker = (seed: number, n: number) => {
+      const registry = new Registry();
+      const s = registry.collection('/web', pmfStat('latency'), pmfStat('quiet', { summary: true }));
+      const values = lognormal(n, seed, 0.02, 1);
+      for (const v of values) {
+        s.latency.record(v);
+        s.quiet.record(v);
+      }
+      all.push(...values);
+      return registry;
+    };
+    /** The decoded native histogram of web_latency_seconds, and the types of the families. */
+    const scrape = () => {
+      const body = renderPrometheusProtobuf(source.snapshot('/', { histograms: true })!);
+      const fams = splitDelimited(body).map((b) => decodeMessage(b));
+      const name = (f: WireMessage) => asString(f.get(1)![0]!);
+      const family = fams.find((f) => name(f) === 'web_latency_seconds');
+      assert.ok(family, `families: ${fams.map(name).join(', ')}`);
+      assert.equal(Number((family.get(3)![0] as { v: bigint }).v), 4, 'a histogram');
+      assert.equal(family.get(4)!.length, 1, 'one series: the merged one (the workers are not families of their own)');
+      const metric = decodeMessage((family.get(4)![0] as { bytes: Uint8Array }).bytes);
+      const hist = decodeMessage((metric.get(7)![0] as { bytes: Uint8Array }).bytes);
+      const quiet = fams.find((f) => name(f) === 'web_quiet_seconds')!;
+      return {
+        count: Number((hist.get(1)![0] as { v: bigint }).v),
+        sum: asDouble(hist.get(2)![0]!),
+        schema: Number(zigzag((hist.get(5)![0] as { v: bigint }).v)),
+        buckets: nativeSide(hist, 12, 13),
+        quietType: Number((quiet.get(3)![0] as { v: bigint }).v),
+      };
+    };
+    const expected = () => {
+      const m = new Map<number, number>();
+      for (const v of all) m.set(indexAt(v, 6), (m.get(indexAt(v, 6)) ?? 0) + 1);
+      return [...m].sort((a, b) => a[0] - b[0]);
+    };
+    try {
+      const a = connect('a', worker(1, 3000));
+      const b = connect('b', worker(2, 2000));
+      await a.reporter.reportNow();
+      await b.reporter.reportNow();
+      let got = scrape();
+      assert.equal(got.count, 5000);
+      assert.equal(got.schema, 6);
+      assert.deepEqual(got.buckets, expected());
+      const sum = all.reduce((x, y) => x + y, 0);
+      assert.ok(Math.abs(got.sum - sum) < 1e-9 * sum);
+      assert.equal(got.quietType, 2, 'a pmf declared { summary: true } stays a summary');
+      // Without { histograms: true } the merged tree carries no buckets (JSON, the page).
+      const plain = source.snapshot('/web')!.stats.find((s) => s.name === 'latency')!.value as { histogram?: unknown };
+      assert.equal(plain.histogram, undefined);
+      // b dies, then is forgotten: its buckets stay in the total (the retired totals keep them).
+      b.port.close();
+      await delivered(() => source.workers().find((w) => w.id === 'b')?.state === 'dead');
+      assert.deepEqual(scrape().buckets, expected());
+      clock.t += 60_001;
+      assert.deepEqual(
+        source.workers().map((w) => w.id),
+        ['a'],
+      );
+      got = scrape();
+      assert.equal(got.count, 5000, 'forgotten, its buckets kept');
+      assert.deepEqual(got.buckets, expected());
+      // a restarts (same id, a new incarnation): the old one's buckets are retired, the new one's added.
+      a.port.close();
+      const a2 = connect('a', worker(3, 1000));
+      await a2.reporter.reportNow();
+      got = scrape();
+      assert.equal(got.count, 6000, 'never backwards across a restart');
+      assert.deepEqual(got.buckets, expected());
+    } finally {
+      close();
+    }
+  });
+});
+
+describe('Prometheus of a cluster: merged families, per-worker series as a worker label (never families of their own)', () => {
+  /** Two workers a (count 10) and b (count 20), each with a gauge, a labelled counter and a pmf. */
+  const cluster = async (options: ConstructorParameters<typeof ClusterStats>[0]) => {
+    const p = primary({ keepDeadMs: 60_000, ...options });
+    const workers: Record<string, ReturnType<typeof p.connect>> = {};
+    for (const [id, n] of [
+      ['a', 10],
+      ['b', 20],
+    ] as const) {
+      const r = new Registry();
+      const s = r.collection(
+        '/k',
+        intStat('count'),
+        doubleStat('temp'),
+        intDictStat('byStatus', { labels: ['status'] }),
+        pmfStat('lat', { buckets: [0.1, 1] }),
+        intDictStat('jobs', { labels: ['worker'] }),
+      );
+      s.count += n;
+      s.temp = n / 2;
+      s.byStatus['200'] += n;
+      for (let i = 0; i < n; i++) s.lat.record(0.05 * (i % 4));
+      s.jobs[id] += 1;
+      workers[id] = p.connect(id, r);
+      await workers[id]!.reporter.reportNow();
+    }
+    const metrics = () =>
+      renderPrometheus(p.source.snapshot('/', { histograms: true, prometheus: true })!)
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'));
+    return { ...p, workers, metrics };
+  };
+
+  test('by default /metrics holds the merged families only, as AggregatorRegistry gives; /workers/<id> stays in JSON', async () => {
+    // The primary's own stat declared with the workers' family name: named from its path instead.
+    const own = new Registry();
+    own.collection('/k', intStat('count', { prometheusName: 'k_count_total' })).count += 7;
+    const { source, metrics, close } = await cluster({ primary: own });
+    try {
+      const lines = metrics();
+      assert.ok(lines.includes('primary_k_count_total 7'), lines.join('\n'));
+      assert.ok(lines.includes('k_count_total 30'), lines.join('\n'));
+      assert.ok(lines.includes('k_by_status_total{status="200"} 30'));
+      assert.ok(lines.includes('k_lat_seconds_count 30'));
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith('workers_') || (l.includes('worker=') && !l.startsWith('k_jobs'))),
+        [],
+        'no per-worker family, no worker label',
+      );
+      assert.equal(valueAt(find(source.snapshot('/'), '/workers/a/k'), 'count'), 10, 'the JSON tree keeps /workers/<id>');
+      // Asked for explicitly, /workers/<id> is served (under its own paths).
+      const one = renderPrometheus(source.snapshot('/workers/a', { histograms: true, prometheus: true })!);
+      assert.match(one, /^workers_a_k_count_total 10$/m);
+    } finally {
+      close();
+    }
+  });
+
+  test('workerSeries: each family holds one series per worker (worker="<id>" first), dead ones keep their counts, forgotten ones sum into worker="retired"', async () => {
+    const { clock, source, workers, metrics, close } = await cluster({ workerSeries: true });
+    try {
+      let lines = metrics();
+      const sumOf = (prefix: string) => lines.filter((l) => l.startsWith(prefix)).reduce((a, l) => a + Number(l.split(' ').at(-1)), 0);
+      for (const l of [
+        'k_count_total{worker="a"} 10',
+        'k_count_total{worker="b"} 20',
+        'k_temp{worker="a"} 5',
+        'k_temp{worker="b"} 10',
+        'k_by_status_total{worker="a",status="200"} 10',
+        'k_lat_seconds_bucket{worker="b",le="+Inf"} 20',
+        'k_lat_seconds_count{worker="a"} 10',
+      ]) {
+        assert.ok(lines.includes(l), `${l} in:\n${lines.join('\n')}`);
+      }
+      assert.equal(lines.filter((l) => / \d+$/.test(l) && l.startsWith('k_count_total ')).length, 0, 'no merged series beside them');
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith('k_temp_min') || l.startsWith('k_temp_max') || l.startsWith('workers_')),
+        [],
+      );
+      // A stat with a label named worker of its own stays merged.
+      assert.ok(lines.includes('k_jobs_total{worker="a"} 1') && lines.includes('k_jobs_total{worker="b"} 1'));
+      // One family in the protobuf exposition too, a native histogram per worker.
+      const fams = splitDelimited(renderPrometheusProtobuf(source.snapshot('/', { histograms: true, prometheus: true })!)).map((b) =>
+        decodeMessage(b),
+      );
+      const lat = fams.filter((f) => asString(f.get(1)![0]!) === 'k_lat_seconds');
+      assert.equal(lat.length, 1);
+      assert.equal(lat[0]!.get(4)!.length, 2, 'two series: a and b');
+      // b dies: its counts stay (its gauge goes); forgotten: they move to worker="retired". The sum never drops.
+      workers.b!.port.close();
+      await delivered(() => source.workers().find((w) => w.id === 'b')?.state === 'dead');
+      lines = metrics();
+      assert.ok(lines.includes('k_count_total{worker="b"} 20'));
+      assert.ok(!lines.some((l) => l.startsWith('k_temp{worker="b"}')));
+      assert.equal(sumOf('k_count_total{'), 30);
+      clock.t += 60_001;
+      source.workers();
+      lines = metrics();
+      assert.ok(lines.includes('k_count_total{worker="retired"} 20'), lines.join('\n'));
+      assert.ok(lines.includes('k_lat_seconds_count{worker="retired"} 20'));
+      assert.ok(!lines.some((l) => l.includes('worker="b"') && !l.startsWith('k_jobs')));
+      assert.equal(sumOf('k_count_total{'), 30);
+    } finally {
+      close();
+    }
+  });
+});
+
 test('what a report and a worker cost: bytes per report, primary heap per worker (measured)', async (t) => {
   // A typical worker: the runtime stats, 20 counters, a 3-label request dict, latencies for 10 routes.
   const registry = new Registry();
@@ -521,8 +849,9 @@ test('what a report and a worker cost: bytes per report, primary heap per worker
         `sliced: ${slicedMs.toFixed(1)} ms in all, the event loop held at most ${longest.toFixed(1)} ms`,
     );
     assert.ok(bytes < 64 * 1024, `a typical report takes ${bytes} bytes`);
-    // What the primary keeps of a worker is its parsed report and decoded sketches: a few times its JSON at most.
-    assert.ok(perWorker < 4 * bytes + 16 * 1024, `${perWorker} bytes per worker for a report of ${bytes}`);
+    // What the primary keeps of a worker is its parsed report (lifetime buckets unpacked: arrays of
+    // numbers, about 4 times their packed text) and decoded sketches: a few times its JSON at most.
+    assert.ok(perWorker < 5 * bytes + 16 * 1024, `${perWorker} bytes per worker for a report of ${bytes}`);
   } finally {
     close();
     runtime.stop();

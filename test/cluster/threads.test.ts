@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type ClusterStats, clusterStats } from 'scales-metrics/cluster';
 import { dumpStatsTo } from 'scales-metrics/dump';
+import { renderPrometheus } from 'scales-metrics/formats';
 import { LogSketch } from 'scales-metrics/sampling';
 import { lognormal } from '../helpers/datasets.js';
 
@@ -88,6 +89,19 @@ test('a pool of 4 worker threads: one tree with the counts summed and true merge
   const averaged = p99s.reduce((a, b) => a + b, 0) / THREADS;
   assert.ok(Math.abs(averaged - exact(all, 0.99)) / exact(all, 0.99) > 0.05, `averaged p99 ${averaged}`);
   assert.equal(latency.value.sketch, undefined, 'no sketch unless asked for');
+  // For Prometheus: one histogram of every thread's values, its classic buckets counted from the
+  // threads' lifetime buckets summed (each bound within a bucket's width of the exact count).
+  const text = renderPrometheus(source.snapshot('/', { histograms: true, prometheus: true })!);
+  assert.match(text, new RegExp(`^jobs_latency_seconds_count ${THREADS * N}$`, 'm'));
+  const buckets = [...text.matchAll(/^jobs_latency_seconds_bucket\{le="([^"+]+)"\} (\d+)$/gm)];
+  assert.equal(buckets.length, 11, 'the default bounds');
+  for (const m of buckets) {
+    const le = Number(m[1]);
+    const below = all.filter((v) => v <= le / 1.0109).length;
+    const upTo = all.filter((v) => v <= le * 1.0109).length;
+    assert.ok(Number(m[2]) >= below && Number(m[2]) <= upTo, `le ${le}: ${m[2]}, exact between ${below} and ${upTo}`);
+  }
+  assert.doesNotMatch(text, /^workers_/m);
   const withSketch = source.snapshot('/jobs', { sketches: true })?.stats.find((s) => s.name === 'latency');
   assert.ok(withSketch?.kind === 'pmf' && typeof withSketch.value?.sketch === 'string');
 

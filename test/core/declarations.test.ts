@@ -237,3 +237,26 @@ describe('declaring again', () => {
     assert.throws(() => scales.namedPmfDictStat('lat', { windowMs: 0 }), /pmfStat "lat": windowMs 0 is not a positive number/);
   });
 });
+
+describe('a stat read from elsewhere that only goes up: stat(name, fn, { counter: true })', () => {
+  test('is a counter in Prometheus (name_total), a number in JSON, and kept by a dump', async () => {
+    const r = fresh();
+    let cpu = 1.5;
+    r.collection(
+      '/proc',
+      scales.stat('cpuSeconds', () => cpu, { counter: true, unit: 's', help: 'CPU time' }),
+      scales.stat('level', () => 3),
+    );
+    assert.deepEqual(r.getStats('/proc'), { cpuSeconds: 1.5, level: 3 });
+    assert.equal(descriptionOf(r, '/proc', 'cpuSeconds')?.counter, true);
+    cpu = 2.25;
+    const text = renderPrometheus(r.snapshot('/')!);
+    assert.match(text, /^# TYPE proc_cpu_seconds_total counter$/m);
+    assert.match(text, /^proc_cpu_seconds_total 2\.25$/m);
+    assert.match(text, /^# TYPE proc_level gauge$/m, 'without the option a stat stays a gauge');
+  });
+
+  test('a counter option that is not a boolean is a TypeError naming the stat', () => {
+    assert.throws(() => scales.stat('x', () => 1, { counter: 'yes' as unknown as boolean }), /stat "x": counter must be true or false/);
+  });
+});

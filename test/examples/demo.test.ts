@@ -28,17 +28,24 @@ test('npm run demo: a live instrumented service with its status page', async () 
     // Poll (with a deadline) until the demo's own traffic shows up in its stats.
     const deadline = Date.now() + 15_000;
     let stats: {
-      web?: { requests?: number; latency?: { count: number } };
+      http?: {
+        requests?: { [method: string]: { [route: string]: { [status: string]: number } } };
+        latency?: { GET?: { [route: string]: { count: number } } };
+      };
+      web?: { itemViews?: { [item: string]: number } };
       pool?: { jobsDone?: number };
       process?: { eventLoop?: { delaySeconds?: { count: number } }; memory?: { heapUsedBytes?: number } };
     } = {};
     while (Date.now() < deadline) {
       stats = (await (await fetch(`${statusUrl}?format=json`)).json()) as typeof stats;
-      if ((stats.web?.requests ?? 0) >= 5 && (stats.pool?.jobsDone ?? 0) >= 1 && (stats.process?.eventLoop?.delaySeconds?.count ?? 0) >= 1) break;
+      if (answered(stats) >= 5 && (stats.pool?.jobsDone ?? 0) >= 1 && (stats.process?.eventLoop?.delaySeconds?.count ?? 0) >= 1) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok((stats.web?.requests ?? 0) >= 5, JSON.stringify(stats));
-    assert.ok((stats.web?.latency?.count ?? 0) >= 1);
+    // recordRequests(app): requests by method, route template (never the raw URL) and status.
+    assert.ok(answered(stats) >= 5, JSON.stringify(stats.http));
+    const routes = new Set(Object.values(stats.http?.requests ?? {}).flatMap((byRoute) => Object.keys(byRoute)));
+    for (const r of routes) assert.ok(['/', '/slow', '/error', '/items/:id', '(unmatched)'].includes(r), `route ${r}`);
+    assert.ok(Object.values(stats.http?.latency?.GET ?? {}).some((p) => p.count >= 1));
     assert.ok((stats.pool?.jobsDone ?? 0) >= 1);
     // collectRuntimeStats(): the process's own stats beside the app's.
     assert.ok((stats.process?.eventLoop?.delaySeconds?.count ?? 0) >= 1);
@@ -46,10 +53,20 @@ test('npm run demo: a live instrumented service with its status page', async () 
     const html = await (await fetch(statusUrl)).text();
     assert.match(html, /<title>scales-demo - Status: \/<\/title>/);
     const prom = await (await fetch(statusUrl.replace('/status/', '/metrics'))).text();
-    assert.match(prom, /^web_requests(_total)? \d+/m);
+    assert.match(prom, /^http_requests_total\{method="GET",route="[^"]+",status="\d+"\} \d+$/m);
+    assert.match(prom, /^# TYPE http_request_duration_seconds histogram$/m);
   } finally {
     child.kill('SIGTERM');
     const [code, signal] = await once(child, 'exit');
     assert.ok(code === 0 || signal === 'SIGTERM', `demo exit ${code} ${signal}`);
   }
 });
+
+type Tree = { http?: { requests?: { [method: string]: { [route: string]: { [status: string]: number } } } } };
+/** Requests the demo's request stats counted, every method, route and status. */
+function answered(stats: Tree): number {
+  let n = 0;
+  for (const byRoute of Object.values(stats.http?.requests ?? {}))
+    for (const byStatus of Object.values(byRoute)) for (const c of Object.values(byStatus)) n += c;
+  return n;
+}
