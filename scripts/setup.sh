@@ -28,6 +28,7 @@ if [ "${1:-}" = "--services" ]; then
   [ -x /usr/bin/prometheus ] || need+=(prometheus)
   [ -x /usr/bin/prometheus-pushgateway ] || need+=(prometheus-pushgateway)
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v openssl >/dev/null || need+=(openssl) # a self-signed certificate for the https request-stats tests
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
       echo "setup: apt-get install ${need[*]}"

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { constants as perfConstants, PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics, type HeapSpaceInfo } from 'node:v8';
-import type { DeclarationOptions } from '../core/description.js';
+import type { ValueOptions } from '../core/description.js';
 import { defaultRegistry } from '../registry/default-registry.js';
 import { intDictStat, namedPmfDictStat, pmfStat, stat } from '../registry/catalogue.js';
 import type { IntDictHandle } from '../stats/int-dict-stat.js';
@@ -185,10 +185,12 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
  * The declaration options of the runtime stat at `key` (its path under the container): its help
  * text and unit, and its Prometheus name from {@link RUNTIME_PROMETHEUS_NAMES}.
  */
-export function runtimeDeclaration(key: string, help: string, unit?: string): DeclarationOptions {
+export function runtimeDeclaration(key: string, help: string, unit?: string): ValueOptions {
   const n = RUNTIME_PROMETHEUS_NAMES[key];
   const named = n !== undefined && !n.name.includes('{') && n.declared !== false;
-  return { help, ...(unit === undefined ? {} : { unit }), ...(named ? { prometheusName: n.name } : {}) };
+  // A total read from the process (CPU seconds) is a counter, as prom-client's is.
+  const counter = n?.type === 'counter';
+  return { help, ...(unit === undefined ? {} : { unit }), ...(named ? { prometheusName: n.name } : {}), ...(counter ? { counter } : {}) };
 }
 
 /** GC kinds by `detail.kind`, named as prom-client labels them. */

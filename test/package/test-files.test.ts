@@ -34,7 +34,7 @@ describe('test files', () => {
     );
   });
 
-  it('that start carbon, Prometheus, the Pushgateway, Chromium, promtool or npm pack are exactly those scripts/service-tests.txt lists', () => {
+  it('that start carbon, Prometheus, the Pushgateway, Chromium, promtool, npm pack or openssl are exactly those scripts/service-tests.txt lists', () => {
     const listed = readFileSync(join(ROOT, 'scripts', 'service-tests.txt'), 'utf8')
       .split('\n')
       .map((line) => line.replace(/#.*/, '').trim().split(/\s+/)[0]!)
@@ -46,7 +46,9 @@ describe('test files', () => {
         ({ text }) =>
           importsOf(text).some((s) => /helpers\/(carbon|prometheus|pushgateway|chromium)\.js$/.test(s)) ||
           /'npm', \['pack'/.test(text) ||
-          /'\/usr\/bin\/promtool'/.test(text),
+          /'\/usr\/bin\/promtool'/.test(text) ||
+          // the https app of test/http/request-apps.ts makes its certificate with openssl
+          importsOf(text).some((s) => /request-apps\.js$/.test(s)),
       )
       .map((f) => f.name)
       .sort();
