@@ -119,7 +119,9 @@ export class PrometheusNameTable {
    */
   claim(path: string, description: StatDescription | undefined): string | Error {
     const family = prometheusFamilyName(path, description);
-    const names = seriesNames(family);
+    // A counting kind declared { gauge: true } writes one gauge family: its own name only (so
+    // prom-client's pair nodejs_active_handles{type} and nodejs_active_handles_total can coexist).
+    const names = description?.gauge === true ? [family] : seriesNames(family);
     for (const n of names) {
       const other = this.owners.get(n);
       if (other !== undefined && other !== path) {

@@ -156,8 +156,6 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
     type: 'gauge',
     labels: ['type'],
     promClient: true,
-    declared: false,
-    note: "blocked: the Prometheus name table reserves every suffix of a family (x and x_total), so prom-client's gauge pair nodejs_active_X{type} and nodejs_active_X_total cannot both be declared; path-derived name until it reserves only what a kind writes",
   },
   'handles/requests': { name: 'nodejs_active_requests_total', type: 'gauge', promClient: true },
   'handles/requestsByType': {
@@ -165,8 +163,6 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
     type: 'gauge',
     labels: ['type'],
     promClient: true,
-    declared: false,
-    note: "blocked: the Prometheus name table reserves every suffix of a family (x and x_total), so prom-client's gauge pair nodejs_active_X{type} and nodejs_active_X_total cannot both be declared; path-derived name until it reserves only what a kind writes",
   },
   'handles/resources': { name: 'nodejs_active_resources_total', type: 'gauge', promClient: true },
   'handles/resourcesByType': {
@@ -174,8 +170,6 @@ export const RUNTIME_PROMETHEUS_NAMES: Readonly<
     type: 'gauge',
     labels: ['type'],
     promClient: true,
-    declared: false,
-    note: "blocked: the Prometheus name table reserves every suffix of a family (x and x_total), so prom-client's gauge pair nodejs_active_X{type} and nodejs_active_X_total cannot both be declared; path-derived name until it reserves only what a kind writes",
   },
   'fds/open': { name: 'process_open_fds', type: 'gauge', promClient: true, note: 'Linux only' },
   'fds/max': { name: 'process_max_fds', type: 'gauge', promClient: true, note: 'Linux only' },

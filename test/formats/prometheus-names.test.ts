@@ -9,6 +9,7 @@ import { prometheusFamilyName, seriesNames } from '../../src/core/prometheus-nam
 import { renderPrometheusProtobuf } from '../../src/formats/prometheus-protobuf.js';
 import { renderPrometheus } from '../../src/formats/prometheus.js';
 import { Registry } from '../../src/registry/registry.js';
+import { intDictStat } from '../../src/stats/int-dict-stat.js';
 import { doubleStat, intStat } from '../../src/stats/number-stat.js';
 import { meterStat } from '../../src/stats/meter-stat.js';
 import { pmfStat } from '../../src/stats/pmf-stat.js';
@@ -106,6 +107,24 @@ describe('stable names: refused at declaration, never renamed', () => {
     const reg2 = new Registry({ strict: true });
     reg2.collection('/a', stat('x_seconds_count', 1));
     assert.throws(() => reg2.collection('/a', pmfStat('x')), /maps to the Prometheus name "a_x_seconds"/);
+  });
+
+  it('a stat declared { gauge: true } holds only its own name: prom-client pairs x{type} and x_total (a gauge) coexist', () => {
+    const reg = new Registry({ strict: true });
+    const h = reg.collection(
+      '/h',
+      intDictStat('byType', { labels: ['type'], gauge: true, prometheusName: 'nodejs_active_handles' }),
+      stat('all', 3, { prometheusName: 'nodejs_active_handles_total' }),
+    );
+    h.$.byType.inc('Socket', 3);
+    const text = renderPrometheus(reg.snapshot('/')!);
+    assert.match(text, /^# TYPE nodejs_active_handles gauge$/m);
+    assert.match(text, /^nodejs_active_handles\{type="Socket"\} 3$/m);
+    assert.match(text, /^nodejs_active_handles_total 3$/m);
+    // A counter of that name still reserves its _total.
+    const reg2 = new Registry({ strict: true });
+    reg2.collection('/h', intDictStat('byType', { labels: ['type'], prometheusName: 'nodejs_active_handles' }));
+    assert.throws(() => reg2.collection('/h', stat('all', 3, { prometheusName: 'nodejs_active_handles_total' })), /already \/h\/byType's/);
   });
 
   it('throws in strict mode and declares nothing', () => {

@@ -68,6 +68,13 @@ describe('runtime and request stats scraped by Prometheus', { timeout: 60_000 },
     assert.equal(await value(`nodejs_version_info{version="${process.version}"}`), 1);
     assert.ok((await value('nodejs_heap_space_size_used_bytes{space="old"}', (v) => v > 0)) > 0);
     assert.ok((await value('nodejs_active_handles_total', (v) => v >= 1)) >= 1);
+    // prom-client's per-type pair beside it: the same handles, by type (renewed every second).
+    const byType = await value('sum(nodejs_active_handles)', (v) => v >= 1);
+    assert.ok(byType >= 1, `sum(nodejs_active_handles) ${byType}`);
+    assert.ok(
+      (await prom.query('nodejs_active_requests')).every((r) => 'type' in r.metric),
+      'nodejs_active_requests is labelled by type',
+    );
     // Every runtime stat got its name: none refused for a name another holds.
     assert.deepEqual(await prom.query('scales_rejected_total'), []);
     assert.ok((await value('process_start_time_seconds')) < Date.now() / 1000);
