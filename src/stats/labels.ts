@@ -4,9 +4,9 @@
  * label values, and the nested JSON and samples they give. (not part of the public API, but for
  * the types)
  */
-import type { Labels } from '../core/samples.js';
+import type { Labels, Sample, StatMeta } from '../core/samples.js';
 import type { JsonValue } from '../core/snapshot.js';
-import { OVERFLOW_KEY, setKey, type StatCell, toKey } from '../core/stat-cell.js';
+import { isFiniteNumber, OVERFLOW_KEY, setKey, StatCell, toKey } from '../core/stat-cell.js';
 
 /** A label value as given by the caller: numbers (`status: 200`) are the same label as their text. */
 export type LabelValue = string | number;
@@ -312,5 +312,66 @@ export class LabelledCells<C extends StatCell> {
   clear(): void {
     // Combinations stay (children held by callers keep working); their values start again.
     for (const [, c] of this.tree.entries()) c.clear();
+  }
+}
+
+/**
+ * The samples of a dict of entries (a meter, a pmf per key, or per combination of labels):
+ * `into(out, entry, field, labels)` adds one entry's samples. Entries of a nested value that are
+ * not objects are skipped (a dump's value that does not have the shape).
+ */
+export function entryDictSamples<V>(
+  value: { readonly [key: string]: V },
+  meta: StatMeta,
+  into: (out: Sample[], entry: V, field: readonly string[], labels: Labels) => void,
+): Sample[] {
+  const out: Sample[] = [];
+  const names = labelNames(meta);
+  if (names.length > 1) {
+    forEachLeaf(value as JsonValue, names, (v, field, labels) => {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) into(out, v as V, field, labels);
+    });
+    return out;
+  }
+  const label = names[0];
+  for (const k of Object.keys(value)) into(out, value[k], [k], [[label, k]]);
+  return out;
+}
+
+/**
+ * A keyed stat with two or more labels whose leaves are stats (a meter, a pmf per combination of
+ * label values, nested in label order): the cells, the rejection of what is no label set, and
+ * the write's checks, shared by meterDictStat and namedPmfDictStat.
+ */
+export abstract class LabelledEntriesCell<C extends StatCell> extends StatCell {
+  override readonly costly = true;
+  readonly cells: LabelledCells<C>;
+
+  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], names: readonly string[], limit: number, make: () => C) {
+    super(name, container, ctx);
+    this.cells = new LabelledCells(this, names, limit, make);
+  }
+
+  rejectSetOf(set: unknown): void {
+    this.ctx.reject(this, set, badLabelsReason(this.cells.names));
+  }
+
+  /**
+   * The cell a write of `n` under a label set goes to; undefined when the write is rejected (and
+   * counted): `n` no finite number (checked first, so no combination is created for it) or `set`
+   * no label set.
+   */
+  protected cellFor(set: unknown, n: unknown): C | undefined {
+    if (!isFiniteNumber(n)) {
+      this.ctx.reject(this, n, 'not a finite number');
+      return undefined;
+    }
+    const c = this.cells.ofSet(set);
+    if (c === undefined) this.rejectSetOf(set);
+    return c;
+  }
+
+  clear(): void {
+    this.cells.clear();
   }
 }

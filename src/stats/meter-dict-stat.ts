@@ -6,7 +6,7 @@ import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
-import { forEachLeaf, badLabelsReason, LabelledCells, type LabelSet, type LabelValues, labelNames, type ManyLabels } from './labels.js';
+import { entryDictSamples, LabelledEntriesCell, type LabelSet, type LabelValues, type ManyLabels } from './labels.js';
 import { MeterCell, type MeterHandle, meterDisplay, meterSamplesInto } from './meter-stat.js';
 
 /** Options of a `meterDictStat`. */
@@ -138,17 +138,7 @@ export class MeterDictCell extends StatCell {
 export type MeterDict = { [key: string]: MeterSnapshot };
 
 function meterDictSamples(value: MeterDict, meta: StatMeta): Sample[] {
-  const out: Sample[] = [];
-  const names = labelNames(meta);
-  if (names.length > 1) {
-    forEachLeaf(value, names, (v, field, labels) => {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) meterSamplesInto(out, v as MeterSnapshot, field, labels);
-    });
-    return out;
-  }
-  const label = names[0];
-  for (const k of Object.keys(value)) meterSamplesInto(out, value[k], [k], [[label, k]]);
-  return out;
+  return entryDictSamples(value, meta, meterSamplesInto);
 }
 
 /** How a meterDict shows in every output: a meter's samples per key (label `key`). */
@@ -177,30 +167,17 @@ export function meterDictStat<N extends string>(name: N, options: MeterDictOptio
 }
 
 /** `meterDictStat` with two or more labels: a meter per combination of label values, nested in label order. */
-export class LabelledMeterDictCell extends StatCell {
+export class LabelledMeterDictCell extends LabelledEntriesCell<MeterCell> {
   readonly kind = 'meterDict';
-  override readonly costly = true;
-  readonly cells: LabelledCells<MeterCell>;
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: MeterDictOptions, names: readonly string[]) {
-    super(name, container, ctx);
+    super(name, container, ctx, names, keyLimitOf(options.keyLimit, ctx.keyLimit, name), () => new MeterCell(name, container, ctx));
     this.counter = true;
-    this.cells = new LabelledCells(this, names, keyLimitOf(options.keyLimit, ctx.keyLimit, name), () => new MeterCell(name, container, ctx));
-  }
-
-  rejectSetOf(set: unknown): void {
-    this.ctx.reject(this, set, badLabelsReason(this.cells.names));
   }
 
   /** Marks `n` under a label set; a value that is no finite number is rejected before any combination is created. */
   mark(set: unknown, n: unknown): void {
-    if (!isFiniteNumber(n)) {
-      this.ctx.reject(this, n, 'not a finite number');
-      return;
-    }
-    const c = this.cells.ofSet(set);
-    if (c === undefined) this.rejectSetOf(set);
-    else c.mark(n);
+    this.cellFor(set, n)?.mark(n as number);
   }
 
   read(): MeterDict {
@@ -220,9 +197,5 @@ export class LabelledMeterDictCell extends StatCell {
     };
     defineStatProperty(this, target, handle);
     handles[this.name] = handle;
-  }
-
-  clear(): void {
-    this.cells.clear();
   }
 }

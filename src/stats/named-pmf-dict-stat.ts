@@ -6,7 +6,7 @@ import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey } from '../core/stat-cell.js';
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
-import { forEachLeaf, badLabelsReason, LabelledCells, type LabelSet, type LabelValues, labelNames, type ManyLabels } from './labels.js';
+import { entryDictSamples, LabelledEntriesCell, type LabelSet, type LabelValues, type ManyLabels } from './labels.js';
 import { checkPmfOptions, PMF_QUANTILES, type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
 
 /** Options of a `namedPmfDictStat`. */
@@ -145,17 +145,7 @@ export class NamedPmfDictCell extends StatCell {
 export type PmfDict = { [key: string]: PmfSnapshot };
 
 function pmfDictSamples(value: PmfDict, meta: StatMeta): Sample[] {
-  const out: Sample[] = [];
-  const names = labelNames(meta);
-  if (names.length > 1) {
-    forEachLeaf(value, names, (v, field, labels) => {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) pmfSamplesInto(out, v as PmfSnapshot, field, labels);
-    });
-    return out;
-  }
-  const label = names[0];
-  for (const k of Object.keys(value)) pmfSamplesInto(out, value[k], [k], [[label, k]]);
-  return out;
+  return entryDictSamples(value, meta, pmfSamplesInto);
 }
 
 /** How a namedPmfDict shows in every output: a pmf's samples per key (label `key`). */
@@ -185,34 +175,23 @@ export function namedPmfDictStat<N extends string>(name: N, options: NamedPmfDic
 }
 
 /** `namedPmfDictStat` with two or more labels: a PmfStat per combination of label values, nested in label order. */
-export class LabelledPmfDictCell extends StatCell {
+export class LabelledPmfDictCell extends LabelledEntriesCell<PmfCell> {
   readonly kind = 'namedPmfDict';
-  override readonly costly = true;
-  readonly cells: LabelledCells<PmfCell>;
 
   constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: NamedPmfDictOptions, names: readonly string[]) {
-    super(name, container, ctx);
-    this.cells = new LabelledCells(
-      this,
+    super(
+      name,
+      container,
+      ctx,
       names,
       keyLimitOf(options.keyLimit, DEFAULT_PMF_DICT_KEY_LIMIT, name),
       () => new PmfCell(name, container, ctx, options),
     );
   }
 
-  rejectSetOf(set: unknown): void {
-    this.ctx.reject(this, set, badLabelsReason(this.cells.names));
-  }
-
   /** Records `v` under a label set; a value that is no finite number is rejected before any combination is created. */
   record(set: unknown, v: unknown): void {
-    if (!isFiniteNumber(v)) {
-      this.ctx.reject(this, v, 'not a finite number');
-      return;
-    }
-    const c = this.cells.ofSet(set);
-    if (c === undefined) this.rejectSetOf(set);
-    else c.record(v);
+    this.cellFor(set, v)?.record(v as number);
   }
 
   read(options: SnapshotOptions): PmfDict {
@@ -232,9 +211,5 @@ export class LabelledPmfDictCell extends StatCell {
     };
     defineStatProperty(this, target, handle);
     handles[this.name] = handle;
-  }
-
-  clear(): void {
-    this.cells.clear();
   }
 }
