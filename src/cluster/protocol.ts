@@ -6,9 +6,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import { isObject } from '../core/json.js';
 import type { JsonValue } from '../core/snapshot.js';
-import { isStatKind, type StatKind } from '../registry/catalogue.js';
+import { isStatKind, KINDS } from '../registry/catalogue.js';
 import type { SnapshotNode } from '../registry/snapshot.js';
-import { MAX_SCHEMA, MIN_SCHEMA } from '../sampling/exponential-index.js';
 
 /** Marks every message of this protocol (`msg.scales`); other messages are left to the application. */
 export const PROTOCOL = 'scales-metrics/cluster@1';
@@ -159,7 +158,7 @@ function checkNode(v: JsonValue, where: string, depth: number): void {
       throw new TypeError(`a stat of ${where} is not {name, kind, value} of a known kind`);
     }
     if (s.error !== undefined && typeof s.error !== 'string') throw new TypeError(`stat ${s.name} of ${where}: "error" is not text`);
-    if (s.error === undefined && !SHAPES[s.kind](s.value!)) {
+    if (s.error === undefined && !KINDS[s.kind].shape(s.value!)) {
       // One malformed value does not cost the worker its report: that stat shows why instead.
       s.error = `the report's value is not the shape of a ${s.kind} stat`;
       s.value = null;
@@ -167,59 +166,3 @@ function checkNode(v: JsonValue, where: string, depth: number): void {
   }
   for (const c of v.children) checkNode(c, isObject(c) && typeof c.path === 'string' ? c.path : where, depth + 1);
 }
-
-const isNumber = (v: JsonValue): boolean => typeof v === 'number';
-/** An object whose leaves, at any depth (labelled dicts nest), pass `leaf`. */
-const nested =
-  (leaf: (v: JsonValue) => boolean) =>
-  (v: JsonValue): boolean =>
-    isObject(v) && Object.values(v).every((x) => leaf(x) || nested(leaf)(x));
-const isMeter = (v: JsonValue): boolean => isObject(v) && ['count', 'm1', 'm5', 'm15', 'mean'].every((k) => typeof v[k] === 'number');
-const isPmf = (v: JsonValue): boolean =>
-  isObject(v) &&
-  typeof v.count === 'number' &&
-  typeof v.unit === 'string' &&
-  isObject(v.lifetime) &&
-  (v.sketch === undefined || typeof v.sketch === 'string') &&
-  (v.histogram === undefined || isHistogram(v.histogram));
-const isIntegers = (v: JsonValue | undefined, min: number): v is number[] =>
-  Array.isArray(v) && v.every((x) => Number.isSafeInteger(x) && (x as number) >= min);
-const isBucketSide = (v: JsonValue | undefined): boolean =>
-  isObject(v) &&
-  isIntegers(v.indexes, Number.MIN_SAFE_INTEGER) &&
-  isIntegers(v.counts, 0) &&
-  v.indexes.length === v.counts.length &&
-  v.indexes.every((x, k, a) => k === 0 || x > a[k - 1]!);
-/** Lifetime buckets as a pmf's snapshot holds them (the exposition writes them as they are). */
-const isHistogram = (v: JsonValue): boolean =>
-  isObject(v) &&
-  Number.isInteger(v.schema) &&
-  (v.schema as number) >= MIN_SCHEMA &&
-  (v.schema as number) <= MAX_SCHEMA &&
-  typeof v.zeroThreshold === 'number' &&
-  (v.zeroThreshold as number) >= 0 &&
-  Number.isSafeInteger(v.zeroCount) &&
-  (v.zeroCount as number) >= 0 &&
-  Number.isSafeInteger(v.count) &&
-  typeof v.sum === 'number' &&
-  isBucketSide(v.positive) &&
-  isBucketSide(v.negative) &&
-  (v.bounds === undefined || (Array.isArray(v.bounds) && v.bounds.length <= 1000 && v.bounds.every((b) => typeof b === 'number')));
-
-/** The shape of each kind's value, checked on every stat of a report (the merge and the outputs rely on it). */
-const SHAPES: { readonly [K in StatKind]: (v: JsonValue) => boolean } = {
-  value: () => true,
-  int: isNumber,
-  double: isNumber,
-  intDict: nested(isNumber),
-  stringDict: nested((v) => typeof v === 'string'),
-  pmf: isPmf,
-  namedPmfDict: nested(isPmf),
-  meter: isMeter,
-  meterDict: nested(isMeter),
-  stateTime: nested(isNumber),
-  sumAggregation: isNumber,
-  histogramAggregation: nested(isNumber),
-  intDictSumAggregation: nested(isNumber),
-  max: (v) => v === null || typeof v === 'number',
-};

@@ -19,3 +19,14 @@ export function setOwn(obj: Record<string, JsonValue>, key: string, value: JsonV
 export function getOwn(obj: JsonObject, key: string): JsonValue | undefined {
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
+
+/** Whether `v` is a number (a shape check of a value received from elsewhere). */
+export function isNumber(v: JsonValue): boolean {
+  return typeof v === 'number';
+}
+
+/** A shape check of a dict value: an object whose leaves, at any depth (labelled dicts nest), pass `leaf`. */
+export function nestedShape(leaf: (v: JsonValue) => boolean): (v: JsonValue) => boolean {
+  const check = (v: JsonValue): boolean => isObject(v) && Object.values(v).every((x) => leaf(x) || check(x));
+  return check;
+}

@@ -150,6 +150,11 @@ export interface KindOutputs<V extends JsonValue> {
   /** Display hints. */
   readonly display: DisplayHints;
   /**
+   * Whether a JSON value received from elsewhere (a cluster worker's report) has this kind's
+   * value shape, which the merge and every output rely on: checked on each stat before it is kept.
+   */
+  shape(value: JsonValue): boolean;
+  /**
    * Whether a JSON value of a dump written without kinds looks like this kind's value (used once,
    * by the dump reader, to infer kinds); absent: never inferred.
    */

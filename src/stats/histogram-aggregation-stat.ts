@@ -1,4 +1,5 @@
 import { type DeclarationOptions, describeStat, KEY_LABELS } from '../core/description.js';
+import { isNumber, nestedShape } from '../core/json.js';
 import type { KindOutputs } from '../core/samples.js';
 import { CURRENT_DICT_SUM_MERGE } from '../core/merge.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
@@ -127,6 +128,7 @@ export class HistogramAggregationCell extends StatCell implements Aggregator {
 
 /** How a histogram aggregation shows in every output: a gauge per value (label `key`). */
 export const histogramAggregationOutputs: KindOutputs<NumberDict> = {
+  shape: nestedShape(isNumber),
   merge: CURRENT_DICT_SUM_MERGE,
   samples: (v) => numberDictSamples(v, 'key', undefined),
   family: () => 'gauge',

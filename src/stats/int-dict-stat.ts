@@ -1,4 +1,5 @@
 import { type CounterOptions, describeStat, labelNamesOf, sameLabels } from '../core/description.js';
+import { isNumber, nestedShape } from '../core/json.js';
 import type { DeltaMode, KindOutputs, Sample, StatMeta } from '../core/samples.js';
 import { DICT_SUM_MERGE } from '../core/merge.js';
 import type { JsonValue } from '../core/snapshot.js';
@@ -360,6 +361,7 @@ export function countingDictSamples(v: NumberDict, meta: StatMeta, counterDelta:
  * nested), counted as per-period differences.
  */
 export const intDictOutputs: KindOutputs<NumberDict> = {
+  shape: nestedShape(isNumber),
   merge: DICT_SUM_MERGE,
   samples: (v, meta) => countingDictSamples(v, meta, 'monotonic'),
   family: (_v, meta) => (meta.description?.gauge ? 'gauge' : 'counter'),

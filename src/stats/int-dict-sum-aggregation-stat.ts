@@ -1,4 +1,5 @@
 import { type CounterOptions, describeStat, labelNamesOf, sameLabels } from '../core/description.js';
+import { isNumber, nestedShape } from '../core/json.js';
 import type { KindOutputs } from '../core/samples.js';
 import { DICT_SUM_MERGE } from '../core/merge.js';
 import type { JsonValue } from '../core/snapshot.js';
@@ -162,6 +163,7 @@ export class IntDictSumAggregationCell extends StatCell implements Aggregator {
 
 /** How an intDict sum aggregation shows in every output: a gauge per key (label `key`), counted as per-period differences. */
 export const intDictSumAggregationOutputs: KindOutputs<NumberDict> = {
+  shape: nestedShape(isNumber),
   merge: DICT_SUM_MERGE,
   samples: (v, meta) => countingDictSamples(v, meta, 'diff'),
   family: (_v, meta) => (meta.description?.gauge ? 'gauge' : 'counter'),

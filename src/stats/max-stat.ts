@@ -49,6 +49,7 @@ export class MaxCell extends StatCell {
 
 /** How a maxStat shows in every output: a gauge (nothing before the first value). */
 export const maxOutputs: KindOutputs<number | null> = {
+  shape: (v) => v === null || typeof v === 'number',
   merge: MAX_MERGE,
   samples: (v) => (typeof v === 'number' ? [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }] : []),
   family: () => 'gauge',

@@ -1,4 +1,5 @@
 import { type DeclarationOptions, describeStat, labelNamesOf } from '../core/description.js';
+import { nestedShape } from '../core/json.js';
 import type { KindOutputs, Sample, StatMeta } from '../core/samples.js';
 import { meterDictMerge } from './meter-merge.js';
 import type { JsonValue, MeterSnapshot } from '../core/snapshot.js';
@@ -7,7 +8,7 @@ import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 import { entryDictSamples, LabelledEntriesCell, type LabelSet, type LabelValues, type ManyLabels } from './labels.js';
-import { MeterCell, type MeterHandle, meterDisplay, meterSamplesInto } from './meter-stat.js';
+import { isMeterShape, MeterCell, type MeterHandle, meterDisplay, meterSamplesInto } from './meter-stat.js';
 
 /** Options of a `meterDictStat`. */
 export interface MeterDictOptions extends DeclarationOptions {
@@ -143,6 +144,7 @@ function meterDictSamples(value: MeterDict, meta: StatMeta): Sample[] {
 
 /** How a meterDict shows in every output: a meter's samples per key (label `key`). */
 export const meterDictOutputs: KindOutputs<MeterDict> = {
+  shape: nestedShape(isMeterShape),
   merge: meterDictMerge<MeterDict>(),
   samples: meterDictSamples,
   family: () => 'counter',

@@ -98,8 +98,12 @@ export function meterDisplay(depth: number): DisplayHints {
   };
 }
 
+/** Whether `v` has a meter's value shape (count, m1, m5, m15, mean). */
+export const isMeterShape = (v: JsonValue): boolean => isObject(v) && ['count', 'm1', 'm5', 'm15', 'mean'].every((k) => typeof v[k] === 'number');
+
 /** How a meter shows in every output: a counter of events with gauges of its 1/5/15-minute and mean rates. */
 export const meterOutputs: KindOutputs<MeterSnapshot> = {
+  shape: isMeterShape,
   merge: METER_MERGE,
   samples: (v) => {
     const out: Sample[] = [];

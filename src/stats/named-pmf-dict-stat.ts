@@ -1,4 +1,5 @@
 import { describeStat, labelNamesOf } from '../core/description.js';
+import { nestedShape } from '../core/json.js';
 import type { KindOutputs, Sample, StatMeta } from '../core/samples.js';
 import { pmfDictMerge } from './pmf-merge.js';
 import type { JsonValue, PmfSnapshot, SnapshotOptions } from '../core/snapshot.js';
@@ -7,7 +8,7 @@ import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 import { entryDictSamples, LabelledEntriesCell, type LabelSet, type LabelValues, type ManyLabels } from './labels.js';
-import { checkPmfOptions, PMF_QUANTILES, type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
+import { checkPmfOptions, isPmfShape, PMF_QUANTILES, type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
 
 /** Options of a `namedPmfDictStat`. */
 export interface NamedPmfDictOptions extends PmfOptions {
@@ -150,6 +151,7 @@ function pmfDictSamples(value: PmfDict, meta: StatMeta): Sample[] {
 
 /** How a namedPmfDict shows in every output: a pmf's samples per key (label `key`). */
 export const namedPmfDictOutputs: KindOutputs<PmfDict> = {
+  shape: nestedShape(isPmfShape),
   merge: pmfDictMerge<PmfDict>(PMF_QUANTILES),
   samples: pmfDictSamples,
   family: () => 'summary',

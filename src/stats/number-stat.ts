@@ -1,4 +1,5 @@
 import { type CounterOptions, type DeclarationOptions, describeStat } from '../core/description.js';
+import { isNumber } from '../core/json.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { GAUGE_MERGE, NUMBER_MERGE } from '../core/merge.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
@@ -148,6 +149,7 @@ class NumberHandleImpl implements NumberHandle {
  * outputs), or, declared `{ gauge: true }`, a gauge counted as per-period differences.
  */
 export const intOutputs: KindOutputs<number> = {
+  shape: isNumber,
   merge: NUMBER_MERGE,
   samples: (v, meta) =>
     meta.description?.gauge
@@ -159,6 +161,7 @@ export const intOutputs: KindOutputs<number> = {
 
 /** How a doubleStat shows in every output: a gauge. */
 export const doubleOutputs: KindOutputs<number> = {
+  shape: isNumber,
   merge: GAUGE_MERGE,
   samples: (v) => [{ type: 'gauge', field: AT_VALUE, labels: NO_LABELS, value: v }],
   family: () => 'gauge',

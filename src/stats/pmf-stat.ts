@@ -6,6 +6,7 @@ import type { HistogramBuckets, JsonValue, PmfSnapshot, SnapshotOptions } from '
 import { defineStat, type StatDef } from '../core/stat-def.js';
 import { defineStatProperty, isFiniteNumber, StatCell } from '../core/stat-cell.js';
 import { WindowedDistribution } from '../sampling/windowed-distribution.js';
+import { MAX_SCHEMA, MIN_SCHEMA } from '../sampling/exponential-index.js';
 
 /** Unit of a PmfStat's values: seconds (the default, as in Python scales), milliseconds, microseconds or nanoseconds. */
 export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
@@ -464,10 +465,46 @@ export function looksLikePmf(v: JsonValue): boolean {
 }
 
 /**
+ * Whether `v` has a pmf's value shape: the figures outputs read, and the sketch and lifetime
+ * buckets when present (a cluster worker's report carries them).
+ */
+export const isPmfShape = (v: JsonValue): boolean =>
+  isObject(v) &&
+  typeof v.count === 'number' &&
+  typeof v.unit === 'string' &&
+  isObject(v.lifetime) &&
+  (v.sketch === undefined || typeof v.sketch === 'string') &&
+  (v.histogram === undefined || isHistogram(v.histogram));
+const isIntegers = (v: JsonValue | undefined, min: number): v is number[] =>
+  Array.isArray(v) && v.every((x) => Number.isSafeInteger(x) && (x as number) >= min);
+const isBucketSide = (v: JsonValue | undefined): boolean =>
+  isObject(v) &&
+  isIntegers(v.indexes, Number.MIN_SAFE_INTEGER) &&
+  isIntegers(v.counts, 0) &&
+  v.indexes.length === v.counts.length &&
+  v.indexes.every((x, k, a) => k === 0 || x > a[k - 1]!);
+/** Lifetime buckets as a pmf's snapshot holds them (the exposition writes them as they are). */
+const isHistogram = (v: JsonValue): boolean =>
+  isObject(v) &&
+  Number.isInteger(v.schema) &&
+  (v.schema as number) >= MIN_SCHEMA &&
+  (v.schema as number) <= MAX_SCHEMA &&
+  typeof v.zeroThreshold === 'number' &&
+  (v.zeroThreshold as number) >= 0 &&
+  Number.isSafeInteger(v.zeroCount) &&
+  (v.zeroCount as number) >= 0 &&
+  Number.isSafeInteger(v.count) &&
+  typeof v.sum === 'number' &&
+  isBucketSide(v.positive) &&
+  isBucketSide(v.negative) &&
+  (v.bounds === undefined || (Array.isArray(v.bounds) && v.bounds.length <= 1000 && v.bounds.every((b) => typeof b === 'number')));
+
+/**
  * How a pmf shows in every output: a summary (quantiles of the recent window; lifetime sum and
  * count), the window's figures as distribution samples, durations in the pmf's unit.
  */
 export const pmfOutputs: KindOutputs<PmfSnapshot> = {
+  shape: isPmfShape,
   merge: pmfMerge(PMF_QUANTILES),
   samples: (v) => {
     const out: Sample[] = [];

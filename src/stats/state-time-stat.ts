@@ -1,4 +1,5 @@
 import { type DeclarationOptions, describeStat } from '../core/description.js';
+import { isNumber, nestedShape } from '../core/json.js';
 import type { KindOutputs, Sample } from '../core/samples.js';
 import { GROWING_DICT_MERGE } from '../core/merge.js';
 import type { JsonValue } from '../core/snapshot.js';
@@ -149,6 +150,7 @@ function stateSamples(value: NumberDict): Sample[] {
 
 /** How a stateTime shows in every output: the seconds spent in each state (label `state`). */
 export const stateTimeOutputs: KindOutputs<NumberDict> = {
+  shape: nestedShape(isNumber),
   merge: GROWING_DICT_MERGE,
   samples: stateSamples,
   family: () => 'gauge',

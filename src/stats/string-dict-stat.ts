@@ -1,4 +1,5 @@
 import { type DeclarationOptions, describeStat, KEY_LABELS } from '../core/description.js';
+import { nestedShape } from '../core/json.js';
 import type { KindOutputs, Sample } from '../core/samples.js';
 import { LATEST_TEXT_MERGE } from '../core/merge.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
@@ -119,6 +120,7 @@ function stringDictSamples(value: StringDict): Sample[] {
 
 /** How a stringDict shows in every output: an info per key (labels `key` and `value`). */
 export const stringDictOutputs: KindOutputs<StringDict> = {
+  shape: nestedShape((v) => typeof v === 'string'),
   merge: LATEST_TEXT_MERGE,
   samples: stringDictSamples,
   family: () => 'info',

@@ -1,4 +1,5 @@
 import { type CounterOptions, describeStat } from '../core/description.js';
+import { isNumber } from '../core/json.js';
 import { AT_VALUE, type KindOutputs, NO_LABELS } from '../core/samples.js';
 import { NUMBER_MERGE } from '../core/merge.js';
 import { defineStat, type StatDef } from '../core/stat-def.js';
@@ -126,6 +127,7 @@ export class SumAggregationCell extends StatCell implements Aggregator {
  * clear takes the sum down by what it held).
  */
 export const sumAggregationOutputs: KindOutputs<number> = {
+  shape: isNumber,
   merge: NUMBER_MERGE,
   samples: (v, meta) =>
     meta.description?.gauge

@@ -158,6 +158,7 @@ function nestedSamples(value: JsonValue, field: string[], out: Sample[] = []): S
  * inside an object are leaves for Graphite only; lists nothing.
  */
 export const valueOutputs: KindOutputs<JsonValue> = {
+  shape: () => true,
   merge: VALUE_MERGE,
   samples(v, meta) {
     if (typeof v === 'number')
