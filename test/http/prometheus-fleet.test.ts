@@ -60,6 +60,7 @@ describe('a fleet of three apps scraped by a real Prometheus', { timeout: 120_00
   after(async () => {
     await Promise.all([native?.stop(), classic?.stop()]);
     for (const a of apps) {
+      if (a.child.exitCode !== null || a.child.signalCode !== null) continue;
       const exited = new Promise((r) => a.child.once('exit', r));
       a.child.kill('SIGTERM');
       await exited;

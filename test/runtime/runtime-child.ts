@@ -77,6 +77,9 @@ if (scenario === 'idle') {
   const h = scales.collectRuntimeStats({ utilizationWindowMs: 100 });
   const spin = `const end = Date.now() + 1500; while (Date.now() < end) {}`;
   const workers = [new Worker(spin, { eval: true }), new Worker(spin, { eval: true })];
+  // Listened for now: a worker may end before the loop below does (the machine decides), and a
+  // listener added after its 'exit' would wait forever; the process would then end with code 13.
+  const exited = workers.map((w) => new Promise((r) => w.once('exit', r)));
   const seen: number[] = [];
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -90,7 +93,7 @@ if (scenario === 'idle') {
   const used = process.cpuUsage(c0);
   // What the process really used over the loop, in cores: the readings' mean should be close.
   out.actual = (used.user + used.system) / 1000 / (performance.now() - t0);
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+  await Promise.all(exited);
   out.utilization = seen;
   out.cores = read().cpu.cores;
   h.stop();
