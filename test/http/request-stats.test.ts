@@ -143,11 +143,16 @@ for (const [name, start] of Object.entries(APPS)) {
       const pmf = t.latency.GET!['/sleep/:ms']!;
       const ms = (v: number | null) => (v ?? Number.NaN) * 1000;
       // The client's figures are whole milliseconds (rounded down) and include the loopback round
-      // trip; the server's start when the request reaches it and are within 0.5% (the sketch). So:
-      // server <= client + 1 ms, and not below it by more than the loop's jitter.
+      // trip; the server's start when the request reaches it and are within 0.54% (the sketch's
+      // relative error, either way: a 61.9 ms p99 may read 62.2). Over TLS the server's end comes
+      // later than the client's: its write callback, then 'finish' and 'close', run in a
+      // setImmediate after the event-loop turn in which the client in this same process read the
+      // answer, up to the loop's jitter on a busy machine (CI saw server 62.16 ms vs client 61 ms,
+      // jitter 10.6 ms). So the two agree within the clock jitter and the sketch's error.
+      const err = 0.0055;
       const within = (server: number, client: number, what: string) =>
         assert.ok(
-          server <= client + 1 && server >= client - jitter,
+          server <= (client + 1 + jitter) * (1 + err) && server >= (client - jitter) * (1 - err),
           `${what}: server ${server.toFixed(2)} ms, client ${client} ms, jitter ${jitter.toFixed(1)} ms`,
         );
       within(ms(pmf.median), c.latency.p50, 'median');
