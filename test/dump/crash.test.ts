@@ -42,7 +42,9 @@ function runChild(
       if (signal !== undefined && d.includes('ready')) child.kill(signal);
     });
     child.on('error', reject);
-    child.on('exit', (code, sig) => {
+    // 'close', not 'exit': 'exit' may come before the last of stderr has been read (a busy
+    // machine decides), and the tests match what the child printed there.
+    child.on('close', (code, sig) => {
       clearTimeout(timer);
       resolve({ code, signal: sig, stderr, pid: child.pid! });
     });
