@@ -197,7 +197,8 @@ describe('PushgatewayPusher against a real Pushgateway', () => {
         });
         const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
         child.on('error', reject);
-        child.on('exit', (code, sig) => {
+        // 'close', not 'exit': 'exit' may come before the last of stderr has been read.
+        child.on('close', (code, sig) => {
           clearTimeout(t);
           resolve({ code, signal: sig, pid: child.pid!, stderr });
         });
