@@ -462,11 +462,13 @@ describe('GraphitePeriodicPusher', () => {
       err += d;
     });
     const code = await new Promise<number | null>((resolve, reject) => {
+      // 20 s: a kept-alive process never ends, while a node start on a loaded machine can take seconds.
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(new Error('the process was kept alive'));
-      }, 10000);
-      child.on('exit', (c) => {
+      }, 20_000);
+      // 'close', not 'exit': 'exit' may come before "started" has been read from stdout.
+      child.on('close', (c) => {
         clearTimeout(timer);
         resolve(c);
       });
