@@ -50,7 +50,8 @@ describe('the scales bin (package.json "bin", run as a child process)', () => {
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       child.stdout.once('data', () => child.stdout.destroy()); // like head: read a little, then close
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      const [code] = (await once(child, 'exit')) as [number | null];
+      // 'close', not 'exit': 'exit' may come before the last of stderr has been read.
+      const [code] = (await once(child, 'close')) as [number | null];
       clearTimeout(timer);
       assert.equal(stderr, '', 'no EPIPE stack trace');
       assert.equal(code, 0);
