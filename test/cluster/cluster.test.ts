@@ -72,6 +72,8 @@ class App {
   }
 
   async stop(): Promise<void> {
+    // An app that already ended (a failed test) would never emit 'exit' again.
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     const exited = new Promise((resolve) => this.proc.once('exit', resolve));
     this.proc.stdin.end();
     await exited;
@@ -93,7 +95,8 @@ async function autocannon(url: string, args: string[]): Promise<{ '2xx': number;
   const proc = spawn(process.execPath, [AUTOCANNON, '-j', ...args, url], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d));
-  await new Promise((resolve) => proc.once('exit', resolve));
+  // 'close', not 'exit': 'exit' may come before the last of stdout (the JSON) has been read.
+  await new Promise((resolve) => proc.once('close', resolve));
   return JSON.parse(out);
 }
 
