@@ -2,7 +2,7 @@
 // TSDB in a temp dir, a free loopback port, scrape interval 1 s, stopped by its own pid.
 // Written after /work/shared/reference/services/prometheus-start.sh.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,12 +102,15 @@ export class PrometheusServer {
   }
 }
 
-/** Starts a private Prometheus scraping `targets`; resolves once `/-/ready` answers. */
+/**
+ * Starts a private Prometheus scraping `targets`; resolves once `/-/ready` answers. The port is
+ * asked from the OS and released before Prometheus binds it, so another test may take it
+ * meanwhile: a start that fails is retried (3 attempts, each on a new port and directory).
+ */
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
   for (const t of options.targets) {
     if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(t)) throw new Error(`refusing non-loopback target ${t}`);
   }
-  const dir = await mkdtemp(join(tmpdir(), 'scales-prom-'));
   const interval = options.interval ?? '1s';
   const config = [
     'global:',
@@ -122,23 +125,30 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     `      - targets: [${options.targets.map((t) => `'${t}'`).join(', ')}]`,
     '',
   ].join('\n');
-  await writeFile(join(dir, 'prometheus.yml'), config);
-  const port = await freePort();
-  const child = await spawnService(
-    PROMETHEUS_BIN,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=1h',
-      ...(options.flags ?? []),
-    ],
-    join(dir, 'prometheus.log'),
-  );
-  const server = new PrometheusServer(port, dir, child);
-  if (!(await waitReady(server.url, child, 15_000))) {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const dir = await mkdtemp(join(tmpdir(), 'scales-prom-'));
+    await writeFile(join(dir, 'prometheus.yml'), config);
+    const port = await freePort();
+    const child = await spawnService(
+      PROMETHEUS_BIN,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--storage.tsdb.retention.time=1h',
+        ...(options.flags ?? []),
+      ],
+      join(dir, 'prometheus.log'),
+    );
+    const server = new PrometheusServer(port, dir, child);
+    // 30 s: Prometheus opens its TSDB and replays its WAL before it is ready; a loaded machine slows that down.
+    if (await waitReady(server.url, child, 30_000)) return server;
+    const log = await readFile(join(dir, 'prometheus.log'), 'utf8').catch(() => '');
+    failures.push(
+      `attempt ${attempt} on 127.0.0.1:${port}: ${child.exitCode === null ? 'not ready within 30 s' : `exited with ${child.exitCode}`}; log:\n${log.split('\n').slice(-10).join('\n')}`,
+    );
     await server.stop();
-    throw new Error(`prometheus did not become ready on 127.0.0.1:${port} (log in ${dir})`);
   }
-  return server;
+  throw new Error(`prometheus did not become ready:\n${failures.join('\n')}`);
 }

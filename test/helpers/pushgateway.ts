@@ -3,7 +3,7 @@
 // a temp dir, stopped by its own pid. Written after
 // /work/shared/reference/services/pushgateway-start.sh.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './prometheus.js';
@@ -76,17 +76,30 @@ export class PushgatewayServer {
   }
 }
 
-/** Starts a private Pushgateway on 127.0.0.1; resolves once `/-/ready` answers. */
+/**
+ * Starts a private Pushgateway on 127.0.0.1; resolves once `/-/ready` answers. The port is asked
+ * from the OS and released before the Pushgateway binds it, so another test may take it
+ * meanwhile: a start that fails is retried (3 attempts, each on a new port and directory).
+ */
 export async function startPushgateway(): Promise<PushgatewayServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'scales-pgw-'));
-  const port = await freePort();
-  const child = await spawnService(
-    PUSHGATEWAY_BIN,
-    [`--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${join(dir, 'pushgateway.data')}`, '--web.enable-admin-api'],
-    join(dir, 'pushgateway.log'),
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const dir = await mkdtemp(join(tmpdir(), 'scales-pgw-'));
+    const port = await freePort();
+    const child = await spawnService(
+      PUSHGATEWAY_BIN,
+      [`--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${join(dir, 'pushgateway.data')}`, '--web.enable-admin-api'],
+      join(dir, 'pushgateway.log'),
+    );
+    const server = new PushgatewayServer(port, dir, child);
+    if (await waitReady(server.url, child, 30_000)) return server;
+    const log = await readFile(join(dir, 'pushgateway.log'), 'utf8').catch(() => '');
+    failures.push(
+      `attempt ${attempt} on 127.0.0.1:${port}: ${child.exitCode === null ? 'not ready within 30 s' : `exited with ${child.exitCode}`}; log:\n${log.split('\n').slice(-10).join('\n')}`,
+    );
+    await server.stop();
+  }
+  throw new Error(
+    `pushgateway did not become ready (is ${PUSHGATEWAY_BIN} installed? apt-get install prometheus-pushgateway):\n${failures.join('\n')}`,
   );
-  const server = new PushgatewayServer(port, dir, child);
-  if (await waitReady(server.url, child, 15_000)) return server;
-  await server.stop();
-  throw new Error(`pushgateway did not become ready on 127.0.0.1:${port} (is ${PUSHGATEWAY_BIN} installed? apt-get install prometheus-pushgateway)`);
 }
