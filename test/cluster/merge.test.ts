@@ -289,8 +289,8 @@ describe('merge rules, one per kind', () => {
   });
 });
 
-/** Waits for the messages already posted to be delivered (a few turns of the event loop). */
-async function delivered(check: () => boolean, ms = 5000): Promise<void> {
+/** Waits for the messages already posted to be delivered (a few turns of the event loop; 20 s at most on a loaded machine). */
+async function delivered(check: () => boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) assert.fail('not delivered in time');

@@ -67,8 +67,11 @@ export class Sink {
   }
 }
 
-/** Polls `cond` every 10 ms until it is true, or throws after `timeoutMs`. */
-export async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
+/**
+ * Polls `cond` every 10 ms until it is true, or throws after `timeoutMs` (20 s by default: the
+ * poll ends as soon as `cond` holds, and CI may run on a loaded 2-core machine).
+ */
+export async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
