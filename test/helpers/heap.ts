@@ -44,15 +44,20 @@ export function usedBytes(): number {
 
 /**
  * Collects garbage until the reading is stable: V8 frees ArrayBuffer backing stores on a
- * background sweeper, after the collection that found them dead.
+ * background sweeper, after the collection that found them dead. Stable means three readings in
+ * a row within 1 KiB: on a loaded machine the sweeper thread may not have run at all during one
+ * 10 ms pause, and two equal readings would then settle on memory about to be freed. Up to 100
+ * rounds (about a second; a quiet machine settles in three).
  */
 export async function settledBytes(): Promise<number> {
   let last = -1;
-  for (let i = 0; i < 20; i++) {
+  let steady = 0;
+  for (let i = 0; i < 100; i++) {
     gc();
     await new Promise((r) => setTimeout(r, 10));
     const now = usedBytes();
-    if (Math.abs(now - last) < 1024) return now;
+    steady = Math.abs(now - last) < 1024 ? steady + 1 : 0;
+    if (steady === 2) return now;
     last = now;
   }
   return last;
