@@ -46,6 +46,7 @@ if (scenario === 'idle') {
   native.disable();
   out.delay = read().eventLoop.delaySeconds;
   out.nativeMedianSeconds = native.percentile(50) / 1e9;
+  out.nativeMaxSeconds = native.max / 1e9;
   h.stop();
 } else if (scenario === 'block') {
   const h = scales.collectRuntimeStats(); // the default resolution, 20 ms

@@ -56,10 +56,17 @@ describe('event-loop delay', () => {
   });
 
   it('an idle process shows a small delay, the sampling interval subtracted', async () => {
-    const { delay, nativeMedianSeconds } = (await runChild('idle')) as { delay: Pmf; nativeMedianSeconds: number };
+    const { delay, nativeMedianSeconds, nativeMaxSeconds } = (await runChild('idle')) as {
+      delay: Pmf;
+      nativeMedianSeconds: number;
+      nativeMaxSeconds: number;
+    };
     assert.ok(delay.count >= 50);
     assert.ok(delay.median! < 0.005, `idle median delay ${delay.median} s`);
-    assert.ok(delay.max! < 0.2, `idle max delay ${delay.max} s`);
+    // Idle, but on a machine that may be loaded: a moment the child was not scheduled shows in
+    // Node's own histogram too (which keeps the interval in), so the bound is the larger of 0.2 s
+    // and what Node's monitor saw.
+    assert.ok(delay.max! < Math.max(0.2, nativeMaxSeconds + 0.05), `idle max delay ${delay.max} s, Node's monitor ${nativeMaxSeconds} s`);
     // Node's histogram at the same 10 ms keeps the interval in every sample: it reads ~10 ms when idle.
     assert.ok(nativeMedianSeconds >= 0.009, `monitorEventLoopDelay median ${nativeMedianSeconds}`);
     assert.ok(delay.median! < nativeMedianSeconds - 0.005);
