@@ -12,13 +12,16 @@ import { serveInBackground, type StatusServer } from 'scales-metrics/http';
 import { launchChromium } from '../helpers/chromium.js';
 import { ManualScheduler } from '../helpers/manual-scheduler.js';
 
+/** How long to wait for the page to show something (Playwright's own default): each wait ends as soon as it does, and Chromium on a loaded 2-core machine can take seconds. */
+const WAIT_MS = 30_000;
+
 const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
 mkdirSync(ARTIFACTS, { recursive: true });
 
 const PERIOD = 5000;
 const SAMPLES = 40;
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = WAIT_MS): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -182,7 +185,7 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     const cells = await page.locator('main [data-k*="99percentile"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-k')));
     assert.deepEqual(cells, ['["http","latency","GET /slow","99percentile"]']);
     assert.match((await page.locator('main [data-k*="99percentile"]').textContent())!, /^[\d.,]+ m?s$/, 'shown with its unit');
-    await page.waitForSelector('main [data-k*="99percentile"].v.bad', { state: 'attached', timeout: 10_000 });
+    await page.waitForSelector('main [data-k*="99percentile"].v.bad', { state: 'attached', timeout: WAIT_MS });
     // What a user types: `heap`, not the leaf's exact name; the page says which names it took.
     await page.goto(server.url + 'process');
     await page.fill('input[name=query]', 'heap > 1MB');
@@ -224,7 +227,7 @@ describe('status page charts in Chromium', { timeout: 180_000 }, () => {
     }, 50);
     for (let i = 0; i < 6; i++) await page.waitForRequest(/format=live/);
     http.queueDepth += 5;
-    await page.waitForSelector('[data-k=\'["http","queueDepth"]\'].moved', { state: 'attached', timeout: 10_000 });
+    await page.waitForSelector('[data-k=\'["http","queueDepth"]\'].moved', { state: 'attached', timeout: WAIT_MS });
     assert.equal(await page.locator('[data-k=\'["http","requests","GET /a"]\'].moved').count(), 0, 'a busy counter is not highlighted');
     clearInterval(traffic);
   });

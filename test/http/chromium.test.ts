@@ -10,6 +10,9 @@ import * as scales from 'scales-metrics';
 import { serveInBackground, type StatusServer } from 'scales-metrics/http';
 import { launchChromium } from '../helpers/chromium.js';
 
+/** How long to wait for the page to show something (Playwright's own default): each wait ends as soon as it does, and Chromium on a loaded 2-core machine can take seconds. */
+const WAIT_MS = 30_000;
+
 const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -116,11 +119,11 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
     assert.equal(await cell.textContent(), '1');
     web.requests += 1233;
     await page.waitForFunction(() => document.querySelector('[data-k=\'["web","requests"]\']')?.textContent === '1,234', null, {
-      timeout: 10_000,
+      timeout: WAIT_MS,
     });
     assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'no full reload');
     assert.equal(await cell.getAttribute('title'), '1234');
-    await page.waitForSelector('svg.spark polyline[points*=" "]', { state: 'attached', timeout: 10_000 });
+    await page.waitForSelector('svg.spark polyline[points*=" "]', { state: 'attached', timeout: WAIT_MS });
     const line = await page.locator('[data-k=\'["web","requests"]\'] + svg.spark polyline').getAttribute('points');
     assert.ok(line && line.split(' ').length >= 2, `the requests sparkline has points: ${line}`);
     assert.match((await page.locator('#live-status').textContent())!, /^live · updated/);
@@ -144,7 +147,7 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
     assert.equal(await cell.textContent(), '1,234');
     await page.click('#live-toggle');
     await page.waitForFunction(() => document.querySelector('[data-k=\'["web","requests"]\']')?.textContent === '1,235', null, {
-      timeout: 10_000,
+      timeout: WAIT_MS,
     });
     assert.deepEqual(pageErrors, [], 'no script errors, no CSP violations');
   });
@@ -171,7 +174,7 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
     await page.evaluate(() => {
       (window as unknown as { marker: number }).marker = 7;
     });
-    await page.waitForSelector('svg.spark', { state: 'attached', timeout: 10_000 });
+    await page.waitForSelector('svg.spark', { state: 'attached', timeout: WAIT_MS });
     // While the keys stay the same, the page is not fetched again (only the live data is).
     const refetches: string[] = [];
     const onRequest = (r: { url(): string; resourceType(): string }) => {
@@ -189,7 +192,7 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
         document.querySelector('[data-k=\'["web","byPath","/new"]\']')?.textContent === '5' &&
         document.querySelector('[data-k=\'["web","late","jobs"]\']')?.textContent === '3',
       null,
-      { timeout: 10_000 },
+      { timeout: WAIT_MS },
     );
     assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 7, 'no full reload');
     page.off('request', onRequest);
@@ -197,12 +200,12 @@ describe('status page in Chromium', { timeout: 120_000 }, () => {
     // The swapped-in tree keeps updating and gets its sparklines back.
     late.jobs += 1;
     await page.waitForFunction(() => document.querySelector('[data-k=\'["web","late","jobs"]\']')?.textContent === '4', null, {
-      timeout: 10_000,
+      timeout: WAIT_MS,
     });
-    await page.waitForSelector('[data-k=\'["web","requests"]\'] + svg.spark', { state: 'attached', timeout: 10_000 });
+    await page.waitForSelector('[data-k=\'["web","requests"]\'] + svg.spark', { state: 'attached', timeout: WAIT_MS });
     // A key that vanishes (auto-deleted, reset) leaves the page too.
     registry.remove('/web/late');
-    await page.waitForFunction(() => document.querySelector('[data-k=\'["web","late","jobs"]\']') === null, null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('[data-k=\'["web","late","jobs"]\']') === null, null, { timeout: WAIT_MS });
     assert.deepEqual(pageErrors, [], 'no script errors, no CSP violations');
   });
 });
