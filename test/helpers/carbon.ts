@@ -141,9 +141,9 @@ export class Carbon {
   static async start(): Promise<Carbon> {
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'scales-carbon-'));
       const ports = { line: await freeTcpPort(), pickle: await freeTcpPort(), query: await freeTcpPort(), udp: await freeUdpPort() };
       if (new Set([ports.line, ports.pickle, ports.query]).size < 3) continue;
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'scales-carbon-')); // after the check: a retry leaves no directory behind
       await mkdir(path.join(dir, 'conf'), { recursive: true });
       await mkdir(path.join(dir, 'storage', 'whisper'), { recursive: true });
       await writeFile(path.join(dir, 'conf', 'carbon.conf'), config(dir, ports));
