@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
 import { dumpStatsTo } from 'scales-metrics/dump';
-import { freePort, Sink, until } from '../graphite/tcp-sink.js';
+import { REFUSED_PORT, Sink, until } from '../graphite/tcp-sink.js';
 import { run as runBin } from './run-bin.js';
 
 let dir: string;
@@ -142,8 +142,7 @@ describe('scales push-once', () => {
 
   it('exits 1 when carbon cannot be reached', async () => {
     const file = await writeDump();
-    const port = await freePort();
-    const r = await run(['--graphite', `127.0.0.1:${port}`, '--from', file, '--timeout', '2000']);
+    const r = await run(['--graphite', `127.0.0.1:${REFUSED_PORT}`, '--from', file, '--timeout', '2000']);
     assert.equal(r.code, 1);
     assert.match(r.err, /sent 0 of \d+ datapoints to plaintext 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
   });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as scales from 'scales-metrics';
 import { GraphitePeriodicPusher, GraphitePusher, type GraphiteSender } from 'scales-metrics/graphite';
 import { ManualScheduler } from '../helpers/manual-scheduler.js';
-import { assertNothingEscapes, freePort, Sink, until } from './tcp-sink.js';
+import { assertNothingEscapes, REFUSED_PORT, Sink, until } from './tcp-sink.js';
 
 assertNothingEscapes('nothing may escape from a pusher');
 
@@ -332,7 +332,7 @@ describe('GraphitePusher: time, deltas, self-stats', () => {
     }));
 
   it('with carbon unreachable, push() resolves quickly with the data pending and the error recorded', async () => {
-    const port = await freePort();
+    const port = REFUSED_PORT;
     const registry = new scales.Registry();
     registry.collection('/a', scales.intStat('x')).x = 1;
     const pusher = new GraphitePusher('127.0.0.1', port, 'p', { source: registry, reconnectBaseMs: 1000 });

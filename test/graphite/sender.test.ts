@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { describe, it } from 'node:test';
 import { createGraphiteSender, type GraphiteSenderStats } from '../../src/graphite/sender.js';
-import { assertNothingEscapes, freePort, Sink, until } from './tcp-sink.js';
+import { assertNothingEscapes, freePort, REFUSED_PORT, Sink, until } from './tcp-sink.js';
 
 const batch = (prefix: string, n: number, ts = 1700000000) => ({
   names: Array.from({ length: n }, (_, i) => `${prefix}.m${i}`),
@@ -112,7 +112,7 @@ describe('TCP sender', () => {
   });
 
   it('while carbon is down it keeps retrying by itself, with delays that grow from the base and stop at the cap', async () => {
-    const port = await freePort();
+    const port = REFUSED_PORT;
     const at: number[] = [];
     const base = 40;
     const max = 320;
@@ -192,7 +192,7 @@ describe('TCP sender', () => {
   });
 
   it('close() drops what cannot be sent and counts it; sends after close are dropped', async () => {
-    const port = await freePort();
+    const port = REFUSED_PORT;
     const sender = createGraphiteSender({ host: '127.0.0.1', port, reconnectBaseMs: 10 });
     sender.send(batch('x', 10));
     const t0 = Date.now();

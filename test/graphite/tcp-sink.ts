@@ -79,7 +79,13 @@ export async function until(what: string, cond: () => boolean, timeoutMs = 20_00
   }
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
+/**
+ * A loopback port nothing listens on, for a carbon that is down: 1 (tcpmux: privileged, unused,
+ * and never bound by a test). A port from freePort() may be bound by another test meanwhile.
+ */
+export const REFUSED_PORT = 1;
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for a server started on it later). */
 export function freePort(): Promise<number> {
   const s = net.createServer();
   return new Promise((resolve) =>
