@@ -3,35 +3,18 @@
 // without the first poll's history) and the whole history never block the app's event loop for
 // long. The worst delay of each is printed next to the machine's idle noise.
 import assert from 'node:assert/strict';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import * as scales from 'scales-metrics';
 import { createStatusHandler } from 'scales-metrics/http';
 import { ManualScheduler } from '../helpers/manual-scheduler.js';
+import { worstStallMs } from '../helpers/stall.js';
 import { bigRegistry } from './big-tree.js';
 
-/** The worst event-loop stall while `fn` runs, in ms (Node's delay monitor and the longest gap between a 1 ms interval's ticks). */
-async function worstStallMs<T>(fn: () => Promise<T>): Promise<{ result: T; worst: number }> {
-  const h = monitorEventLoopDelay({ resolution: 1 });
-  let last = performance.now();
-  let gap = 0;
-  const iv = setInterval(() => {
-    const t = performance.now();
-    gap = Math.max(gap, t - last);
-    last = t;
-  }, 1);
-  h.enable();
-  try {
-    const result = await fn();
-    gap = Math.max(gap, performance.now() - last);
-    return { result, worst: Math.max(gap, h.max / 1e6) };
-  } finally {
-    h.disable();
-    clearInterval(iv);
-  }
-}
-
-/** The longest stall allowed (the issue's target is 10 ms on an idle machine; the tests share 2 busy cores), and the most runs taken to see one under it. */
+/**
+ * The longest stall allowed (the issue's target is 10 ms on an idle machine; the tests share 2
+ * busy cores), and the most runs taken to see one under it. A stall counts only the time this
+ * process had the CPU (see worstStallMs): a loaded machine stretches every run's wall-clock time.
+ */
 const BOUND_MS = 50;
 const MAX_RUNS = 8;
 
@@ -46,7 +29,7 @@ describe('status page with history, 10,000 stats', { timeout: 120_000 }, () => {
     const lines: string[] = [];
     try {
       const idle = await worstStallMs(() => new Promise((resolve) => setTimeout(resolve, 300)));
-      lines.push(`idle for 300 ms: worst event-loop delay ${idle.worst.toFixed(1)} ms`);
+      lines.push(`idle for 300 ms: worst event-loop delay ${idle.worst.toFixed(1)} ms (wall clock ${idle.wall.toFixed(1)} ms)`);
       // At least 3 runs each, up to 8 while none was under the bound: another test file starting
       // Prometheus or Chromium on the same 2 cores can take the CPU away for tens of ms at a time;
       // the best run tells what the work itself blocks.
