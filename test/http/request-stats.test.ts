@@ -57,13 +57,18 @@ async function send(url: string, amount: number, method = 'GET', body?: string) 
   return r;
 }
 
-/** A request the client drops before the answer: resolves once the socket is gone (https: `ca` trusted). */
-function sendAndDrop(url: string, ca?: Buffer): Promise<void> {
+/**
+ * A request the client drops before the answer, once `reached` settles (the server has it: a
+ * fixed delay could drop it before a loaded machine got it there, over TLS a handshake first);
+ * resolves once the socket is gone (https: `ca` trusted).
+ */
+function sendAndDrop(url: string, ca: Buffer | undefined, reached: Promise<unknown>): Promise<void> {
   return new Promise((resolve) => {
     const req = url.startsWith('https:') ? https.get(url, { ca }) : http.get(url);
     req.on('error', () => resolve());
     req.on('close', () => resolve());
-    setTimeout(() => req.destroy(), 100);
+    const drop = () => req.destroy();
+    reached.then(drop, drop);
   });
 }
 
@@ -166,7 +171,11 @@ for (const [name, start] of Object.entries(APPS)) {
       const registry = new scales.Registry();
       const app = await start({ registry, includeOwn: true });
       running.push(app);
-      await Promise.all([sendAndDrop(`${app.url}/hang`, app.ca), sendAndDrop(`${app.url}/hang`, app.ca)]);
+      const bothIn = poll(
+        () => scales.requestStats({ registry }).inFlight,
+        (v) => v === 2,
+      );
+      await Promise.all([sendAndDrop(`${app.url}/hang`, app.ca, bothIn), sendAndDrop(`${app.url}/hang`, app.ca, bothIn), bothIn]);
       const t = await poll(
         () => tree(registry),
         (v) => v.aborted.GET?.['/hang'] === 2,
