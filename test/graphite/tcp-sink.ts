@@ -80,10 +80,11 @@ export async function until(what: string, cond: () => boolean, timeoutMs = 20_00
 }
 
 /**
- * A loopback port nothing listens on, for a carbon that is down: 1 (tcpmux: privileged, unused,
- * and never bound by a test). A port from freePort() may be bound by another test meanwhile.
+ * A loopback port nothing listens on, for a service that is down: 2 (privileged, so never handed
+ * out for a port 0 bind, unused, and not on fetch's list of blocked ports as 1 is). A port from
+ * freePort() may be bound by another test meanwhile.
  */
-export const REFUSED_PORT = 1;
+export const REFUSED_PORT = 2;
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (for a server started on it later). */
 export function freePort(): Promise<number> {

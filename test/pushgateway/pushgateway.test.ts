@@ -244,7 +244,7 @@ describe('PushgatewayPusher failures never reach the job', () => {
   it('a refused connection is a counted failure', async () => {
     const registry = new scales.Registry();
     registry.collection('/', scales.intStat('n'));
-    const pusher = new PushgatewayPusher({ url: 'http://127.0.0.1:1', job: 'down', source: registry });
+    const pusher = new PushgatewayPusher({ url: 'http://127.0.0.1:2', job: 'down', source: registry });
     const r = await pusher.push();
     assert.equal(r.ok, false);
     assert.match(r.error ?? '', /ECONNREFUSED/);
