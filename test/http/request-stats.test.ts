@@ -144,14 +144,17 @@ for (const [name, start] of Object.entries(APPS)) {
       const ms = (v: number | null) => (v ?? Number.NaN) * 1000;
       // The client's figures are whole milliseconds (rounded down) and include the loopback round
       // trip; the server's start when the request reaches it and are within 0.5% (the sketch). So:
-      // server <= client + 1 ms, and not below it by more than the loop's jitter.
-      const within = (server: number, client: number, what: string) =>
+      // server <= client + 1 ms, and not below it by more than the loop's jitter. The p99 is 4 of
+      // 400 values: in a tail a loaded machine spreads (60..70 ms), the two sides' rank rules
+      // may pick neighbouring values, so it is held between the client's neighbouring
+      // percentiles (97.5 and 99.9), both in the 60 ms group.
+      const within = (server: number, low: number, high: number, what: string) =>
         assert.ok(
-          server <= client + 1 && server >= client - jitter,
-          `${what}: server ${server.toFixed(2)} ms, client ${client} ms, jitter ${jitter.toFixed(1)} ms`,
+          server <= high + 1 && server >= low - jitter,
+          `${what}: server ${server.toFixed(2)} ms, client ${low}..${high} ms, jitter ${jitter.toFixed(1)} ms`,
         );
-      within(ms(pmf.median), c.latency.p50, 'median');
-      within(ms(pmf['99percentile']), c.latency.p99, 'p99');
+      within(ms(pmf.median), c.latency.p50, c.latency.p50, 'median');
+      within(ms(pmf['99percentile']), c.latency.p97_5, c.latency.p99_9, 'p99');
       // A 10 ms timer may fire up to ~1 ms early by the high-resolution clock (libuv's loop time
       // is read at the start of an iteration), and the sketch is within 0.5%.
       assert.ok(ms(pmf.median) >= 9 && ms(pmf['99percentile']) >= 59, `median ${ms(pmf.median)} ms, p99 ${ms(pmf['99percentile'])} ms`);
