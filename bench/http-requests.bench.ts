@@ -217,7 +217,16 @@ async function main(): Promise<void> {
     const scalesRps = perRound(rps, 'scales');
     table(
       `Express 5, GET /users/:id on loopback, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${ROUND_S} s per case, one process per case (ratios: median of the per-round ratios to bare)`,
-      ['case', 'requests/s', 'throughput vs bare', 'server CPU µs/request', 'CPU vs bare', 'rounds scales beat it', 'mean latency ms', 'rounds (req/s)'],
+      [
+        'case',
+        'requests/s',
+        'throughput vs bare',
+        'server CPU µs/request',
+        'CPU vs bare',
+        'rounds scales beat it',
+        'mean latency ms',
+        'rounds (req/s)',
+      ],
       CASES.map((c) => [
         c,
         median(rps.get(c)!),
