@@ -6,6 +6,8 @@
 //   prom-client   + a Counter and a Histogram with labels method/route/status_code, observed on
 //                 'finish', as express-prom-bundle sets them up (its default buckets): the
 //                 leanest prom-client middleware one can write
+//   @prometheus-io/client the same middleware on prom-client's successor (0.16; it warns on
+//                 Node 20's engines but runs)
 //   express-prom-bundle + promBundle({ includeMethod, includePath }): what most Express users of
 //                 prom-client run (its histogram, its path normalisation, on-finished)
 //   opentelemetry + @opentelemetry/instrumentation-http with an sdk-metrics MeterProvider (its
@@ -26,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { table } from './harness.js';
 
-const CASES = ['bare', 'scales', 'prom-client', 'express-prom-bundle', 'opentelemetry'] as const;
+const CASES = ['bare', 'scales', 'prom-client', '@prometheus-io/client', 'express-prom-bundle', 'opentelemetry'] as const;
 type Case = (typeof CASES)[number];
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const ROUND_S = Number(process.env.ROUND_S ?? 3);
@@ -60,8 +62,8 @@ async function serveCase(which: Case): Promise<void> {
   if (which === 'scales') {
     const { expressRequestStats } = await import('scales-metrics/express');
     app.use(expressRequestStats());
-  } else if (which === 'prom-client') {
-    const prom = await import('prom-client');
+  } else if (which === 'prom-client' || which === '@prometheus-io/client') {
+    const prom = (which === 'prom-client' ? await import('prom-client') : require('@prometheus-io/client')) as typeof import('prom-client');
     const labelNames = ['method', 'route', 'status_code'];
     const requests = new prom.Counter({ name: 'http_requests_total', help: 'Requests', labelNames });
     const duration = new prom.Histogram({
@@ -112,6 +114,8 @@ const OWN_CODE: Record<Case, ((url: string, fn: string) => boolean) | null> = {
   scales: (url) => /\/dist\/(http|runtime|stats|sampling|core|registry)\/[^/]+\.js$/.test(url),
   'prom-client': (url, fn) =>
     /\/node_modules\/(prom-client|tdigest|bintrees)\//.test(url) || (url.endsWith('http-requests.bench.js') && fn.startsWith('prom')),
+  '@prometheus-io/client': (url, fn) =>
+    /\/node_modules\/@prometheus-io\/client\//.test(url) || (url.endsWith('http-requests.bench.js') && fn.startsWith('prom')),
   'express-prom-bundle': (url) => /\/node_modules\/(express-prom-bundle|prom-client|tdigest|bintrees|on-finished|url-value-parser)\//.test(url),
   opentelemetry: (url) => /\/node_modules\/@opentelemetry\//.test(url),
 };

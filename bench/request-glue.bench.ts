@@ -7,6 +7,7 @@
 //                        route, in-flight time, bytes sent
 //   prom-client          a Counter and a Histogram with labels method/route/status_code,
 //                        observed on 'finish' (the e2e bench's hand-written middleware)
+//   @prometheus-io/client the same on prom-client's successor (0.16)
 //   express-prom-bundle  promBundle({ includeMethod, includePath }) (its histogram, its path
 //                        normalisation, on-finished)
 // What it shows: the glue's own cost per request, steady to a few ns, where the end-to-end
@@ -22,6 +23,8 @@ import { expressRequestStats } from 'scales-metrics/express';
 import { fmt, table } from './harness.js';
 
 const require = createRequire(import.meta.url);
+// @prometheus-io/client 0.16 (prom-client's successor) is CommonJS; it warns on Node 20 engines but runs.
+const promIo = require('@prometheus-io/client') as typeof prom;
 const promBundle = require('express-prom-bundle') as (opts: Record<string, unknown>) => RequestHandler;
 
 const N = Number(process.env.N ?? 300_000);
@@ -32,11 +35,11 @@ const next: NextFunction = () => {};
 
 type Middleware = (req: Request, res: Response, next: NextFunction) => void;
 
-function promMiddleware(): Middleware {
-  const registry = new prom.Registry();
+function promMiddleware(lib: typeof prom): Middleware {
+  const registry = new lib.Registry();
   const labelNames = ['method', 'route', 'status_code'];
-  const requests = new prom.Counter({ name: 'http_requests_total', help: 'Requests', labelNames, registers: [registry] });
-  const duration = new prom.Histogram({
+  const requests = new lib.Counter({ name: 'http_requests_total', help: 'Requests', labelNames, registers: [registry] });
+  const duration = new lib.Histogram({
     name: 'http_request_duration_seconds',
     help: 'Duration',
     labelNames,
@@ -57,7 +60,8 @@ function promMiddleware(): Middleware {
 const CASES: Record<string, Middleware> = {
   bare: (_req, _res, next) => next(),
   scales: expressRequestStats({ registry: new scales.Registry() }),
-  'prom-client': promMiddleware(),
+  'prom-client': promMiddleware(prom),
+  '@prometheus-io/client': promMiddleware(promIo),
   'express-prom-bundle': promBundle({ includeMethod: true, includePath: true, autoregister: false, promRegistry: new prom.Registry() }),
 };
 
