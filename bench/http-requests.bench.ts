@@ -18,11 +18,11 @@
 // shared machine: the client and the server compete with everything else), the server's own
 // CPU time per request (process.cpuUsage() of the child around each round), the steadier figure.
 // Run: BENCH=http-requests npm run bench   (ROUNDS, ROUND_S to change the rounds)
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -36,6 +36,30 @@ const CONNECTIONS = 16;
 const PROFILE_S = Number(process.env.PROFILE_S ?? 5);
 
 const require = createRequire(import.meta.url);
+
+/**
+ * On a machine of 2 cores or more with taskset (util-linux), the client (this process) runs on
+ * CPU 0 and every server on CPU 1 (PIN=0 turns it off): the scheduler no longer moves them onto
+ * each other's core, and a server's GC threads share its core, so what it costs is in its own
+ * throughput. The cases run in turn, so one server at a time is busy on CPU 1.
+ */
+const PIN = process.env.PIN !== '0' && availableParallelism() >= 2 && hasTaskset();
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A server child of one case, pinned to CPU 1 when PIN, with an IPC channel. */
+function startChild(self: string, which: Case, execArgv: string[] = []): ChildProcess {
+  const args = [...execArgv, self, '--case', which];
+  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  return PIN ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio }) : fork(self, ['--case', which], { execArgv, stdio });
+}
 
 /** The child: one server of one case; sends its port to the parent, then serves until killed. */
 async function serveCase(which: Case): Promise<void> {
@@ -138,10 +162,7 @@ async function profileShare(self: string, which: Case, seconds: number): Promise
   if (own === null) return 0;
   const dir = await mkdtemp(join(tmpdir(), 'scales-http-prof-'));
   try {
-    const child = fork(self, ['--case', which], {
-      execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = startChild(self, which, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
     await autocannon({ url: `http://127.0.0.1:${port}/users/1`, connections: CONNECTIONS, duration: 1 }); // warm up
     await autocannon({ url: `http://127.0.0.1:${port}/users/1`, connections: CONNECTIONS, duration: seconds });
@@ -182,11 +203,12 @@ async function profileShare(self: string, which: Case, seconds: number): Promise
 
 async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
+  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }); // every thread of the client
   const children: ChildProcess[] = [];
   const ports = new Map<Case, number>();
   try {
     for (const c of CASES) {
-      const child = fork(self, ['--case', c], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = startChild(self, c);
       children.push(child);
       ports.set(
         c,
@@ -220,7 +242,7 @@ async function main(): Promise<void> {
     const perRound = (m: Map<Case, number[]>, c: Case) => m.get(c)!.map((x, r) => x / m.get('bare')![r]!);
     const scalesRps = perRound(rps, 'scales');
     table(
-      `Express 5, GET /users/:id on loopback, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${ROUND_S} s per case, one process per case (ratios: median of the per-round ratios to bare)`,
+      `Express 5, GET /users/:id on loopback, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${ROUND_S} s per case, one process per case${PIN ? ' (servers on CPU 1, the client on CPU 0)' : ''} (ratios: median of the per-round ratios to bare)`,
       [
         'case',
         'requests/s',
