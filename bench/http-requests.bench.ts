@@ -4,25 +4,31 @@
 //   bare          the app alone
 //   scales        + app.use(expressRequestStats())  (scales-metrics request stats)
 //   prom-client   + a Counter and a Histogram with labels method/route/status_code, observed on
-//                 'finish', as express-prom-bundle sets them up (its default buckets)
+//                 'finish', as express-prom-bundle sets them up (its default buckets): the
+//                 leanest prom-client middleware one can write
+//   @prometheus-io/client the same middleware on prom-client's successor (0.16; it warns on
+//                 Node 20's engines but runs)
+//   express-prom-bundle + promBundle({ includeMethod, includePath }): what most Express users of
+//                 prom-client run (its histogram, its path normalisation, on-finished)
 //   opentelemetry + @opentelemetry/instrumentation-http with an sdk-metrics MeterProvider (its
 //                 http.server.request.duration histogram; no tracing SDK)
-// Each round gives every case ROUND_S seconds in turn; the figure per case is its median over the
-// rounds, and the ratio is to bare's median (1.000 = no cost). Besides throughput (noisy on a
+// Each round gives every case ROUND_S seconds in turn (the order rotating); a case's ratio to bare
+// is taken within each round (so that a slow spell of the machine moves both) and the figure is
+// the median of those per-round ratios (1.000 = no cost). Besides throughput (noisy on a
 // shared machine: the client and the server compete with everything else), the server's own
 // CPU time per request (process.cpuUsage() of the child around each round), the steadier figure.
 // Run: BENCH=http-requests npm run bench   (ROUNDS, ROUND_S to change the rounds)
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { table } from './harness.js';
 
-const CASES = ['bare', 'scales', 'prom-client', 'opentelemetry'] as const;
+const CASES = ['bare', 'scales', 'prom-client', '@prometheus-io/client', 'express-prom-bundle', 'opentelemetry'] as const;
 type Case = (typeof CASES)[number];
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const ROUND_S = Number(process.env.ROUND_S ?? 3);
@@ -30,6 +36,30 @@ const CONNECTIONS = 16;
 const PROFILE_S = Number(process.env.PROFILE_S ?? 5);
 
 const require = createRequire(import.meta.url);
+
+/**
+ * On a machine of 2 cores or more with taskset (util-linux), the client (this process) runs on
+ * CPU 0 and every server on CPU 1 (PIN=0 turns it off): the scheduler no longer moves them onto
+ * each other's core, and a server's GC threads share its core, so what it costs is in its own
+ * throughput. The cases run in turn, so one server at a time is busy on CPU 1.
+ */
+const PIN = process.env.PIN !== '0' && availableParallelism() >= 2 && hasTaskset();
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A server child of one case, pinned to CPU 1 when PIN, with an IPC channel. */
+function startChild(self: string, which: Case, execArgv: string[] = []): ChildProcess {
+  const args = [...execArgv, self, '--case', which];
+  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  return PIN ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio }) : fork(self, ['--case', which], { execArgv, stdio });
+}
 
 /** The child: one server of one case; sends its port to the parent, then serves until killed. */
 async function serveCase(which: Case): Promise<void> {
@@ -56,8 +86,8 @@ async function serveCase(which: Case): Promise<void> {
   if (which === 'scales') {
     const { expressRequestStats } = await import('scales-metrics/express');
     app.use(expressRequestStats());
-  } else if (which === 'prom-client') {
-    const prom = await import('prom-client');
+  } else if (which === 'prom-client' || which === '@prometheus-io/client') {
+    const prom = (which === 'prom-client' ? await import('prom-client') : require('@prometheus-io/client')) as typeof import('prom-client');
     const labelNames = ['method', 'route', 'status_code'];
     const requests = new prom.Counter({ name: 'http_requests_total', help: 'Requests', labelNames });
     const duration = new prom.Histogram({
@@ -75,6 +105,9 @@ async function serveCase(which: Case): Promise<void> {
       });
       next();
     });
+  } else if (which === 'express-prom-bundle') {
+    const promBundle = require('express-prom-bundle') as (opts: Record<string, unknown>) => import('express').RequestHandler;
+    app.use(promBundle({ includeMethod: true, includePath: true, autoregister: false }));
   }
   const users = express.Router();
   users.get('/:id', (req, res) => {
@@ -105,6 +138,9 @@ const OWN_CODE: Record<Case, ((url: string, fn: string) => boolean) | null> = {
   scales: (url) => /\/dist\/(http|runtime|stats|sampling|core|registry)\/[^/]+\.js$/.test(url),
   'prom-client': (url, fn) =>
     /\/node_modules\/(prom-client|tdigest|bintrees)\//.test(url) || (url.endsWith('http-requests.bench.js') && fn.startsWith('prom')),
+  '@prometheus-io/client': (url, fn) =>
+    /\/node_modules\/@prometheus-io\/client\//.test(url) || (url.endsWith('http-requests.bench.js') && fn.startsWith('prom')),
+  'express-prom-bundle': (url) => /\/node_modules\/(express-prom-bundle|prom-client|tdigest|bintrees|on-finished|url-value-parser)\//.test(url),
   opentelemetry: (url) => /\/node_modules\/@opentelemetry\//.test(url),
 };
 
@@ -126,10 +162,7 @@ async function profileShare(self: string, which: Case, seconds: number): Promise
   if (own === null) return 0;
   const dir = await mkdtemp(join(tmpdir(), 'scales-http-prof-'));
   try {
-    const child = fork(self, ['--case', which], {
-      execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = startChild(self, which, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
     await autocannon({ url: `http://127.0.0.1:${port}/users/1`, connections: CONNECTIONS, duration: 1 }); // warm up
     await autocannon({ url: `http://127.0.0.1:${port}/users/1`, connections: CONNECTIONS, duration: seconds });
@@ -170,11 +203,12 @@ async function profileShare(self: string, which: Case, seconds: number): Promise
 
 async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
+  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }); // every thread of the client
   const children: ChildProcess[] = [];
   const ports = new Map<Case, number>();
   try {
     for (const c of CASES) {
-      const child = fork(self, ['--case', c], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = startChild(self, c);
       children.push(child);
       ports.set(
         c,
@@ -204,17 +238,28 @@ async function main(): Promise<void> {
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-    const bare = median(rps.get('bare')!);
-    const bareCpu = median(cpuPerRequest.get('bare')!);
+    /** Per round, the case's figure over bare's in the same round. */
+    const perRound = (m: Map<Case, number[]>, c: Case) => m.get(c)!.map((x, r) => x / m.get('bare')![r]!);
+    const scalesRps = perRound(rps, 'scales');
     table(
-      `Express 5, GET /users/:id on loopback, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${ROUND_S} s per case (median), one process per case`,
-      ['case', 'requests/s', 'throughput vs bare', 'server CPU µs/request', 'CPU vs bare', 'mean latency ms', 'rounds (req/s)'],
+      `Express 5, GET /users/:id on loopback, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${ROUND_S} s per case, one process per case${PIN ? ' (servers on CPU 1, the client on CPU 0)' : ''} (ratios: median of the per-round ratios to bare)`,
+      [
+        'case',
+        'requests/s',
+        'throughput vs bare',
+        'server CPU µs/request',
+        'CPU vs bare',
+        'rounds scales beat it',
+        'mean latency ms',
+        'rounds (req/s)',
+      ],
       CASES.map((c) => [
         c,
         median(rps.get(c)!),
-        (median(rps.get(c)!) / bare).toFixed(3),
+        median(perRound(rps, c)).toFixed(3),
         median(cpuPerRequest.get(c)!),
-        (median(cpuPerRequest.get(c)!) / bareCpu).toFixed(3),
+        median(perRound(cpuPerRequest, c)).toFixed(3),
+        c === 'bare' || c === 'scales' ? '' : `${perRound(rps, c).filter((x, r) => scalesRps[r]! > x).length}/${ROUNDS}`,
         median(latency.get(c)!),
         rps
           .get(c)!

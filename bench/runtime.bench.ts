@@ -5,7 +5,8 @@
 // of those ratios (robust to a disturbed round on a shared machine). Besides the whole, its two
 // parts: the sampling timer alone (gc: false), and an empty PerformanceObserver of 'gc' entries
 // (what Node itself spends on GC observation, whoever observes). Then prom-client's
-// collectDefaultMetrics() on the same loop (last: it cannot be stopped), idle CPU, and reads.
+// collectDefaultMetrics() on the same loop (last: it cannot be stopped), then its successor
+// @prometheus-io/client's on top, idle CPU, and reads.
 // The median's 95% confidence interval (order statistics of the per-round ratios) says whether
 // the run resolves a 1% cost; the V8 CPU profile of rounds with the stats on says which share of
 // the CPU the collector's own code and Node's GC observation took (a ratio inside one run, which
@@ -13,6 +14,7 @@
 // Run: npm run bench   (or BENCH=runtime npm run bench; RUNTIME_ROUNDS=60 for more rounds)
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
 import { collectDefaultMetrics, Registry as PromRegistry } from 'prom-client';
 import * as scales from 'scales-metrics';
 import { consume, msPerCall, table } from './harness.js';
@@ -244,6 +246,15 @@ let promOn = Number.POSITIVE_INFINITY;
 for (let r = 0; r < ROUNDS; r++) promOn = Math.min(promOn, (await serve()).wall);
 const promRead = msPerCall(() => prom.getMetricsAsJSON(), 50); // its collect() runs here (the promise is not awaited)
 
+// Its successor @prometheus-io/client 0.16 (CommonJS; it warns on Node 20 engines but runs), on
+// top: prom-client's observers cannot be stopped, so its row is the cost added to prom-client's.
+const promIo = createRequire(import.meta.url)('@prometheus-io/client') as typeof import('prom-client');
+const io = new promIo.Registry();
+promIo.collectDefaultMetrics({ register: io });
+let ioOn = Number.POSITIVE_INFINITY;
+for (let r = 0; r < ROUNDS; r++) ioOn = Math.min(ioOn, (await serve()).wall);
+const ioRead = msPerCall(() => io.getMetricsAsJSON(), 50);
+
 const pct = (ratio: number) => `${((ratio - 1) * 100).toFixed(2)}%`;
 const ci = (xs: number[]) => {
   const [lo, hi] = medianCi(xs);
@@ -256,6 +267,7 @@ table(
     ['runtime stats off', off, (off * 1e6) / REQUESTS, '', '', '', ''],
     ...cases.map((c) => [c.name, c.best, (c.best * 1e6) / REQUESTS, pct(median(c.cpu)), ci(c.cpu), pct(median(c.wall)), ci(c.wall)]),
     ['prom-client collectDefaultMetrics() on (after; best vs best)', promOn, (promOn * 1e6) / REQUESTS, pct(promOn / off), '', '', ''],
+    ['@prometheus-io/client collectDefaultMetrics() on too (best vs prom-client on)', ioOn, (ioOn * 1e6) / REQUESTS, pct(ioOn / promOn), '', '', ''],
   ],
 );
 table(
@@ -287,5 +299,6 @@ table(
     ["scales getStats('/process'), readings renewed (> 100 ms since the last read)", readFresh],
     ["scales getStats('/process') again within 100 ms (readings shared)", read],
     ['prom-client getMetricsAsJSON() (default metrics, started)', promRead],
+    ['@prometheus-io/client getMetricsAsJSON() (default metrics, started)', ioRead],
   ],
 );

@@ -13,7 +13,8 @@ import type { Registry } from '../registry/registry.js';
 import type { IntDictChild, LabelledIntDictHandle } from '../stats/int-dict-stat.js';
 import type { NumberHandle } from '../stats/number-stat.js';
 import type { PmfHandle } from '../stats/pmf-stat.js';
-import type { StateTimeHandle } from '../stats/state-time-stat.js';
+import type { Clock } from '../sampling/clock.js';
+import { type StateTimeCell, stateTimeCellOf } from '../stats/state-time-stat.js';
 
 /** Default container of the request stats. */
 export const DEFAULT_REQUEST_STATS_PATH = '/http';
@@ -86,7 +87,9 @@ export class RequestStats {
   private level = 0;
   private requests!: LabelledIntDictHandle<readonly ['method', 'route', 'status']>;
   private labelled!: { latency: ByRoute<PmfChild>; errors: ByRoute<CounterChild>; aborted: ByRoute<CounterChild> };
-  private inFlightTime!: StateTimeHandle;
+  private inFlightTime!: StateTimeCell;
+  /** The registry's clock: one reading per request edge serves both the latency and the time in flight. */
+  private readonly clock: Clock;
   private bytesSent!: NumberHandle;
   /** The stats' container: when it leaves the tree (`reset()`, `remove()`), the stats are declared afresh. */
   private container: Container | undefined;
@@ -103,6 +106,7 @@ export class RequestStats {
   ) {
     this.path = path;
     this.routeLimit = routeLimit;
+    this.clock = registry.clock;
     this.declare();
   }
 
@@ -140,7 +144,9 @@ export class RequestStats {
     );
     this.requests = s.$.requests;
     this.labelled = { latency: s.$.latency, errors: s.$.errors, aborted: s.$.aborted };
-    this.inFlightTime = s.$.inFlight;
+    const inFlight = stateTimeCellOf(s.$.inFlight);
+    if (inFlight === undefined) throw new Error(`requestStats: ${this.path}/inFlight is not a stateTime stat`);
+    this.inFlightTime = inFlight;
     this.bytesSent = s.$.bytesSent;
     this.inFlightTime.set(this.level);
     this.container = this.registry.root.find(parsePath(this.path));
@@ -158,14 +164,18 @@ export class RequestStats {
     return this.level;
   }
 
-  /** A request arrived: raises the number in flight; returns its start (ms of `performance.now()`) for `end` or `abort`. */
+  /**
+   * A request arrived: raises the number in flight; returns its start (ms of the registry's
+   * clock, `performance.now()` unless the registry was given another) for `end`.
+   */
   begin(): number {
+    const now = this.clock.now();
     try {
-      this.inFlightTime.set(++this.level);
+      this.inFlightTime.setAt(++this.level, now);
     } catch {
       // never into the request
     }
-    return performance.now();
+    return now;
   }
 
   /**
@@ -175,10 +185,10 @@ export class RequestStats {
    * TEMPLATE (`/users/:id`), undefined when none matched ({@link UNMATCHED_ROUTE}).
    */
   end(start: number, method: string, route: string | undefined, status: number, bytes: number, error: boolean): void {
-    const seconds = (performance.now() - start) / 1000;
+    const now = this.clock.now();
     try {
       this.checkAttached();
-      this.inFlightTime.set(--this.level);
+      this.inFlightTime.setAt(--this.level, now);
       const e = this.entry(method, route ?? UNMATCHED_ROUTE);
       let c = e.byStatus.get(status);
       if (c === undefined) {
@@ -186,7 +196,7 @@ export class RequestStats {
         if (e.byStatus.size < 64) e.byStatus.set(status, c);
       }
       c.inc();
-      e.latency.record(seconds);
+      e.latency.record((now - start) / 1000);
       if (bytes > 0) this.bytesSent.inc(bytes);
       if (error || status >= 500) e.errors.inc();
     } catch {

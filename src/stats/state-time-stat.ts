@@ -35,18 +35,29 @@ export interface StateTimeHandle {
   times(): Record<string, number>;
 }
 
+/** Numeric states below this that are integers find their slot in an array, not a Map (concurrency levels). */
+const SMALL_LEVELS = 64;
+
 /**
  * `stateTimeStat`: `{state: seconds spent in that state}`, measured with the registry's
- * monotonic clock; the current state's time is counted live when read.
+ * monotonic clock; the current state's time is counted live when read. Each state's time is a
+ * slot of an array; a small integer state (a concurrency level) finds its slot without a Map
+ * lookup, so `acquire()` and the request stats' in-flight count cost a clock read and an add.
  */
 export class StateTimeCell extends StatCell {
   readonly kind = 'stateTime';
   state: string | number | undefined = undefined;
-  /** The key the current state's time goes to (its own, or the overflow key), fixed at set(). */
-  private key: string | undefined = undefined;
+  /** The slot the current state's time goes to (its own, or the overflow key's); -1 before the first set(). */
+  private cur = -1;
   private since = 0;
-  /** Accumulated milliseconds per state. */
-  readonly ms = new Map<string, number>();
+  /** The key of each slot, in order of first use. */
+  private readonly keys: string[] = [];
+  /** Accumulated milliseconds of each slot. */
+  private readonly acc: number[] = [];
+  /** key -> slot. */
+  private readonly slots = new Map<string, number>();
+  /** Small integer state -> its own slot (-1: not looked up yet, or folded into the overflow key). */
+  private readonly levelSlots = new Int32Array(SMALL_LEVELS).fill(-1);
   readonly keyLimit: number;
   readonly handle: StateTimeHandle;
 
@@ -54,10 +65,22 @@ export class StateTimeCell extends StatCell {
     super(name, container, ctx);
     this.keyLimit = keyLimitOf(options.keyLimit, ctx.keyLimit, name);
     this.handle = makeHandle(this);
+    cells.set(this.handle, this);
   }
 
-  private keyOf(state: string | number): string {
-    return boundedKey(this.ms, histogramKey(state) ?? String(state), this.keyLimit, this);
+  /** The slot of `state`'s key, created when new (or the overflow key's, beyond the key limit). */
+  private slotOf(state: string | number): number {
+    const wanted = histogramKey(state) ?? String(state);
+    const key = boundedKey(this.slots, wanted, this.keyLimit, this);
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = this.keys.length;
+      this.keys.push(key);
+      this.acc.push(0);
+      this.slots.set(key, slot);
+    }
+    if (key === wanted && typeof state === 'number' && state >= 0 && state < SMALL_LEVELS && (state | 0) === state) this.levelSlots[state] = slot;
+    return slot;
   }
 
   set(state: unknown): void {
@@ -65,18 +88,27 @@ export class StateTimeCell extends StatCell {
       this.ctx.reject(this, state, 'not a state (a string or a finite number)');
       return;
     }
-    const now = this.ctx.clock.now();
-    if (this.key !== undefined) this.ms.set(this.key, (this.ms.get(this.key) ?? 0) + (now - this.since));
+    this.setAt(state, this.ctx.clock.now());
+  }
+
+  /**
+   * Switches to `state` (a string or a finite number, already checked) at `now`, a reading of
+   * the registry's clock taken by the caller: the request stats read the clock once per request
+   * edge for both the latency and the time in flight. (internal)
+   */
+  setAt(state: string | number, now: number): void {
+    if (this.cur >= 0) this.acc[this.cur]! += now - this.since;
     this.state = state;
     this.since = now;
-    this.key = this.keyOf(state);
-    if (!this.ms.has(this.key)) this.ms.set(this.key, 0);
+    let slot = -1;
+    if (typeof state === 'number' && state >= 0 && state < SMALL_LEVELS && (state | 0) === state) slot = this.levelSlots[state]!;
+    this.cur = slot >= 0 ? slot : this.slotOf(state);
   }
 
   times(): Record<string, number> {
     const out: Record<string, JsonValue> = {};
     const now = this.ctx.clock.now();
-    for (const [k, v] of this.ms) setKey(out, k, (v + (k === this.key ? now - this.since : 0)) / 1000);
+    for (let i = 0; i < this.keys.length; i++) setKey(out, this.keys[i]!, (this.acc[i]! + (i === this.cur ? now - this.since : 0)) / 1000);
     return out as Record<string, number>;
   }
 
@@ -90,14 +122,32 @@ export class StateTimeCell extends StatCell {
   }
 
   clear(): void {
-    this.ms.clear();
+    const current = this.cur >= 0 ? this.keys[this.cur]! : undefined;
+    this.keys.length = 0;
+    this.acc.length = 0;
+    this.slots.clear();
+    this.levelSlots.fill(-1);
+    this.cur = -1;
     // The current state goes on (a held acquire() still releases from its level): its time
-    // restarts now.
-    if (this.key !== undefined) {
+    // restarts now, under the key it had.
+    if (current !== undefined && this.state !== undefined) {
+      this.keys.push(current);
+      this.acc.push(0);
+      this.slots.set(current, 0);
+      this.cur = 0;
       this.since = this.ctx.clock.now();
-      this.ms.set(this.key, 0);
+      const st = this.state;
+      if (typeof st === 'number' && st >= 0 && st < SMALL_LEVELS && (st | 0) === st && histogramKey(st) === current) this.levelSlots[st] = 0;
     }
   }
+}
+
+/** The cell behind each handle, for the request stats' {@link StateTimeCell.setAt}. */
+const cells = new WeakMap<StateTimeHandle, StateTimeCell>();
+
+/** The cell behind a stateTime handle (internal: the request stats write through it with their own clock reading). */
+export function stateTimeCellOf(handle: StateTimeHandle): StateTimeCell | undefined {
+  return cells.get(handle);
 }
 
 function makeHandle(cell: StateTimeCell): StateTimeHandle {

@@ -20,7 +20,9 @@ declare module 'autocannon' {
     max: number;
     p50: number;
     p90: number;
+    p97_5: number;
     p99: number;
+    p99_9: number;
     total: number;
   }
   interface Result {

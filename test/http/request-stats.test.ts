@@ -153,15 +153,18 @@ for (const [name, start] of Object.entries(APPS)) {
       // later than the client's: its write callback, then 'finish' and 'close', run in a
       // setImmediate after the event-loop turn in which the client in this same process read the
       // answer, up to the loop's jitter on a busy machine (CI saw server 62.16 ms vs client 61 ms,
-      // jitter 10.6 ms). So the two agree within the clock jitter and the sketch's error.
+      // jitter 10.6 ms). So the two agree within the clock jitter and the sketch's error. The p99
+      // is 4 of 400 values: in a tail a loaded machine spreads (60..70 ms), the two sides may pick
+      // neighbouring values, so it is held between the client's neighbouring percentiles (97.5
+      // and 99.9), both in the 60 ms group.
       const err = 0.0055;
-      const within = (server: number, client: number, what: string) =>
+      const within = (server: number, low: number, high: number, what: string) =>
         assert.ok(
-          server <= (client + 1 + jitter) * (1 + err) && server >= (client - jitter) * (1 - err),
-          `${what}: server ${server.toFixed(2)} ms, client ${client} ms, jitter ${jitter.toFixed(1)} ms`,
+          server <= (high + 1 + jitter) * (1 + err) && server >= (low - jitter) * (1 - err),
+          `${what}: server ${server.toFixed(2)} ms, client ${low}..${high} ms, jitter ${jitter.toFixed(1)} ms`,
         );
-      within(ms(pmf.median), c.latency.p50, 'median');
-      within(ms(pmf['99percentile']), c.latency.p99, 'p99');
+      within(ms(pmf.median), c.latency.p50, c.latency.p50, 'median');
+      within(ms(pmf['99percentile']), c.latency.p97_5, c.latency.p99_9, 'p99');
       // A 10 ms timer may fire up to ~1 ms early by the high-resolution clock (libuv's loop time
       // is read at the start of an iteration), and the sketch is within 0.5%.
       assert.ok(ms(pmf.median) >= 9 && ms(pmf['99percentile']) >= 59, `median ${ms(pmf.median)} ms, p99 ${ms(pmf['99percentile'])} ms`);
