@@ -100,7 +100,8 @@ async function autocannon(url: string, args: string[]): Promise<{ '2xx': number;
   const proc = spawn(process.execPath, [AUTOCANNON, '-j', ...args, url], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d));
-  await new Promise((resolve) => proc.once('exit', resolve));
+  // 'close', not 'exit': 'exit' may come before the last of stdout (the JSON) has been read.
+  await new Promise((resolve) => proc.once('close', resolve));
   return JSON.parse(out);
 }
 
