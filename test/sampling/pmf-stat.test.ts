@@ -157,9 +157,10 @@ describe('PmfStat units and clock', () => {
       Date.now = realNow;
     }
     const ms = t.stop();
-    assert.ok(ms >= 20 && ms < 1000, `measured ${ms} ms`);
+    // Under a minute, not the hour the wall clock jumped (a loaded machine may stretch the 20 ms).
+    assert.ok(ms >= 20 && ms < 60_000, `measured ${ms} ms`);
     const phase = S.phase.times().a;
-    assert.ok(phase >= 0.02 && phase < 1, `state time ${phase} s`);
+    assert.ok(phase >= 0.02 && phase < 60, `state time ${phase} s`);
     // Sub-microsecond resolution: two back-to-back timings are not both rounded to 0 or 1 ms.
     const tiny = S.lat.time();
     const v = tiny.stop();
