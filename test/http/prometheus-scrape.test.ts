@@ -190,7 +190,7 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
     const lines = body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
     assert.ok(lines > 150, `${lines} sample lines`);
     for (const instance of [om, text]) {
-      const scraped = await prom.waitFor(`scrape_samples_scraped{instance="${instance}"}`, (r) => r[0].value[1] === String(lines), 10_000);
+      const scraped = await prom.waitFor(`scrape_samples_scraped{instance="${instance}"}`, (r) => r[0].value[1] === String(lines), 30_000);
       assert.equal(scraped[0]?.value[1], String(lines), `${instance}: samples Prometheus scraped`);
       const stored = await prom.query(`count({instance="${instance}",__name__!~"up|scrape_.*"})`);
       assert.equal(stored[0]?.value[1], String(lines), `${instance}: distinct series stored`);
@@ -199,7 +199,7 @@ describe('real Prometheus scrapes the status server', { timeout: 90_000 }, () =>
 
   it('sees a counter the app increments', async () => {
     web.success += 10;
-    const r = await prom.waitFor(`web_success_total{instance="${om}"}`, (s) => s[0].value[1] === '15', 10_000);
+    const r = await prom.waitFor(`web_success_total{instance="${om}"}`, (s) => s[0].value[1] === '15', 30_000);
     assert.equal(r[0]?.value[1], '15');
   });
 });
