@@ -4,14 +4,9 @@
 // a worker killed mid-load is marked dead without the page slowing down or a total dropping,
 // and its replacement joins; a worker blocking its event loop for 10 s never delays a read.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { App, autocannon, until } from './fixtures/cluster-driver.js';
 
-const APP = fileURLToPath(new URL('./fixtures/cluster-app.js', import.meta.url));
-const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 /** The page must answer within this, whatever the workers do. */
 const READ_BUDGET_MS = 100;
 
@@ -30,87 +25,7 @@ function checkReadTimes(times: number[]): void {
   assert.ok(Math.max(...times) < 1000, `a read took ${Math.max(...times).toFixed(0)} ms`);
 }
 
-type Event = { event: string; [key: string]: unknown };
-
-class App {
-  readonly events: Event[] = [];
-  private wake: (() => void) | null = null;
-  page = '';
-  app = '';
-  private constructor(readonly proc: ChildProcessWithoutNullStreams) {
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      this.events.push(JSON.parse(line) as Event);
-      this.wake?.();
-    });
-    proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
-  }
-
-  static async start(env: Record<string, string> = {}): Promise<App> {
-    const app = new App(spawn(process.execPath, [APP], { env: { ...process.env, ...env }, stdio: 'pipe' }));
-    const ready = await app.next((e) => e.event === 'ready');
-    app.page = ready.page as string;
-    app.app = ready.app as string;
-    return app;
-  }
-
-  /** The first event (from the start) that `ok` accepts, waiting for it up to `ms`. */
-  async next(ok: (e: Event) => boolean, ms = 20_000): Promise<Event> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this.events.find(ok);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) assert.fail(`no such event within ${ms} ms; got ${JSON.stringify(this.events).slice(0, 500)}`);
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, 100);
-      });
-    }
-  }
-
-  send(line: string): void {
-    this.proc.stdin.write(`${line}\n`);
-  }
-
-  async stop(): Promise<void> {
-    // An app that already ended (a failed test) would never emit 'exit' again.
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
-    this.proc.stdin.end();
-    await exited;
-  }
-
-  /** A JSON read of the page at `path`, timed. */
-  async read(path: string): Promise<{ ms: number; json: { [key: string]: unknown } }> {
-    const start = performance.now();
-    const res = await fetch(`${this.page}${path}?format=json`);
-    const json = (await res.json()) as { [key: string]: unknown };
-    return { ms: performance.now() - start, json };
-  }
-}
-
 type Web = { requests: number; latency: { count: number; '99percentile': number | null } };
-
-/** Runs autocannon in its own process (so that it never delays this one's reads). */
-async function autocannon(url: string, args: string[]): Promise<{ '2xx': number; non2xx: number; errors: number; requests: { sent: number } }> {
-  const proc = spawn(process.execPath, [AUTOCANNON, '-j', ...args, url], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d));
-  // 'close', not 'exit': 'exit' may come before the last of stdout (the JSON) has been read.
-  await new Promise((resolve) => proc.once('close', resolve));
-  return JSON.parse(out);
-}
-
-/** Polls `read` until `ok`, or fails after `ms`; every value read is passed to `each`. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000, each?: (v: T) => void): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    each?.(v);
-    if (ok(v)) return v;
-    if (Date.now() > deadline) assert.fail(`not reached within ${ms} ms: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** The counts of a family's classic `_bucket` lines, in order; checked cumulative (never decreasing). */
 function bucketsOf(metrics: string, family: string): number[] {

@@ -6,115 +6,12 @@
 // every one of its series as it was, while the others go on counting; PromQL's
 // `sum by (worker)` gives one value per worker, their sum the requests sent.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type PrometheusServer, startPrometheus } from '../helpers/prometheus.js';
-
-const APP = fileURLToPath(new URL('./fixtures/cluster-app.js', import.meta.url));
-const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+import { App, autocannon, until } from './fixtures/cluster-driver.js';
 const WORKERS = ['1', '2', '3'];
 const FIRST = 3000;
 const SECOND = 1200;
-
-type Event = { event: string; [key: string]: unknown };
-
-/** The fixture's primary, driven through stdin, its JSON events read from stdout (as in cluster.test.ts). */
-class App {
-  readonly events: Event[] = [];
-  private wake: (() => void) | null = null;
-  page = '';
-  app = '';
-  private constructor(readonly proc: ChildProcessWithoutNullStreams) {
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      this.events.push(JSON.parse(line) as Event);
-      this.wake?.();
-    });
-    proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
-  }
-
-  static async start(env: Record<string, string> = {}): Promise<App> {
-    const app = new App(spawn(process.execPath, [APP], { env: { ...process.env, ...env }, stdio: 'pipe' }));
-    try {
-      const ready = await app.next((e) => e.event === 'ready');
-      app.page = ready.page as string;
-      app.app = ready.app as string;
-      return app;
-    } catch (e) {
-      await app.stop();
-      throw e;
-    }
-  }
-
-  /** The first event (from the start) that `ok` accepts, waiting for it up to `ms`. */
-  async next(ok: (e: Event) => boolean, ms = 20_000): Promise<Event> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this.events.find(ok);
-      if (found !== undefined) return found;
-      if (this.exited()) assert.fail(`the app exited; got ${JSON.stringify(this.events).slice(0, 500)}`);
-      if (Date.now() > deadline) assert.fail(`no such event within ${ms} ms; got ${JSON.stringify(this.events).slice(0, 500)}`);
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, 100);
-      });
-    }
-  }
-
-  send(line: string): void {
-    this.proc.stdin.write(`${line}\n`);
-  }
-
-  private exited(): boolean {
-    return this.proc.exitCode !== null || this.proc.signalCode !== null;
-  }
-
-  /** Closes its stdin (it then kills its workers and exits); SIGKILL if it has not exited within 10 s. */
-  async stop(): Promise<void> {
-    if (this.exited()) return;
-    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
-    this.proc.stdin.end();
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  /** The primary's /metrics text. */
-  async metrics(): Promise<string> {
-    const res = await fetch(this.page.replace('/status/', '/metrics'), { signal: AbortSignal.timeout(10_000) });
-    assert.equal(res.status, 200);
-    return res.text();
-  }
-
-  /** A JSON read of the page at `path`. */
-  async json(path: string): Promise<{ [key: string]: unknown }> {
-    const res = await fetch(`${this.page}${path}?format=json`, { signal: AbortSignal.timeout(10_000) });
-    return (await res.json()) as { [key: string]: unknown };
-  }
-}
-
-/** Runs autocannon in its own process; `-a n`: exactly n requests. */
-async function autocannon(url: string, args: string[]): Promise<{ '2xx': number; non2xx: number; errors: number }> {
-  const proc = spawn(process.execPath, [AUTOCANNON, '-j', ...args, url], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d));
-  // 'close', not 'exit': 'exit' may come before the last of stdout (the JSON) has been read.
-  await new Promise((resolve) => proc.once('close', resolve));
-  return JSON.parse(out);
-}
-
-/** Polls `read` until `ok`, or fails after `ms`. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) assert.fail(`not reached within ${ms} ms: ${JSON.stringify(v).slice(0, 1500)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * The series of one sample name whose only label (beside `extra`, e.g. `le="+Inf"`) is worker:
@@ -178,10 +75,10 @@ describe('workerSeries in a real cluster of 3 workers, scraped by a real Prometh
     // No worker's tree as families of its own, and no merge-only figures.
     assert.doesNotMatch(metrics, /^workers_/m);
     // The JSON tree: the merged count is the same total, each worker's own the same as its series.
-    const web = (await app!.json('web')) as { requests: number; latency: { count: number } };
+    const web = (await app!.read('web')).json as { requests: number; latency: { count: number } };
     assert.equal(web.requests, FIRST);
     assert.equal(web.latency.count, FIRST);
-    const tree = (await app!.json('')) as { workers: { [id: string]: { state: string; web: { requests: number } } } };
+    const tree = (await app!.read('')).json as { workers: { [id: string]: { state: string; web: { requests: number } } } };
     for (const id of WORKERS) {
       assert.equal(tree.workers[id]!.state, 'live');
       assert.equal(tree.workers[id]!.web.requests, requests.get(id), `worker ${id} in JSON and in /metrics`);
@@ -203,7 +100,7 @@ describe('workerSeries in a real cluster of 3 workers, scraped by a real Prometh
     assert.equal(total(byWorker(metrics, 'web_requests_total')), FIRST);
     assert.equal(total(byWorker(metrics, 'web_latency_seconds_count')), FIRST);
     assert.deepEqual([...byWorker(metrics, 'web_requests_total').keys()], WORKERS);
-    assert.equal(((await app!.json('')) as { workers: { [id: string]: { state: string } } }).workers['2']!.state, 'dead');
+    assert.equal(((await app!.read('')).json as { workers: { [id: string]: { state: string } } }).workers['2']!.state, 'dead');
 
     // The two live workers go on counting; the dead one's count does not move.
     const result = await autocannon(app!.app, ['-a', String(SECOND), '-c', '6']);
@@ -217,7 +114,7 @@ describe('workerSeries in a real cluster of 3 workers, scraped by a real Prometh
     const first = byWorker(afterFirst, 'web_requests_total');
     const now = byWorker(metrics, 'web_requests_total');
     for (const id of ['1', '3']) assert.ok(now.get(id)! > first.get(id)!, `worker ${id} served more: ${first.get(id)} -> ${now.get(id)}`);
-    assert.equal(((await app!.json('web')) as { requests: number }).requests, FIRST + SECOND);
+    assert.equal(((await app!.read('web')).json as { requests: number }).requests, FIRST + SECOND);
   });
 
   it('Prometheus scraped it: sum by (worker) gives one value per worker, the dead one included, summing to the requests sent', async () => {
