@@ -1,6 +1,6 @@
 // End to end: loopback throughput of a small Express 5 server (GET /users/:id, a mounted
-// router), one process per case, all started at once and measured in interleaved rounds by
-// autocannon in this process:
+// router), measured in interleaved rounds by autocannon in this process; in each round every
+// case gets a new server process, warmed up WARM_S seconds, then measured ROUND_S seconds:
 //   bare          the app alone
 //   scales        + app.use(expressRequestStats())  (scales-metrics request stats)
 //   prom-client   + a Counter and a Histogram with labels method/route/status_code, observed on
@@ -17,7 +17,7 @@
 // the median of those per-round ratios (1.000 = no cost). Besides throughput (noisy on a
 // shared machine: the client and the server compete with everything else), the server's own
 // CPU time per request (process.cpuUsage() of the child around each round), the steadier figure.
-// Run: BENCH=http-requests npm run bench   (ROUNDS, ROUND_S to change the rounds)
+// Run: BENCH=http-requests npm run bench   (ROUNDS, ROUND_S, WARM_S to change the rounds)
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -32,6 +32,8 @@ const CASES = ['bare', 'scales', 'prom-client', '@prometheus-io/client', 'expres
 type Case = (typeof CASES)[number];
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const ROUND_S = Number(process.env.ROUND_S ?? 3);
+/** Seconds of load on each new server before it is measured. */
+const WARM_S = Number(process.env.WARM_S ?? 2);
 const CONNECTIONS = 16;
 const PROFILE_S = Number(process.env.PROFILE_S ?? 5);
 
@@ -204,33 +206,40 @@ async function profileShare(self: string, which: Case, seconds: number): Promise
 async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }); // every thread of the client
-  const children: ChildProcess[] = [];
-  const ports = new Map<Case, number>();
+  const live = new Set<ChildProcess>();
+  /** A fresh server of case `c`: started, warmed up (JIT, pools) for WARM_S seconds. */
+  const serve = async (c: Case): Promise<{ child: ChildProcess; port: number }> => {
+    const child = startChild(self, c);
+    live.add(child);
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (m) => resolve((m as { port: number }).port));
+      child.once('exit', (code) => reject(new Error(`case ${c} exited with ${code}`)));
+    });
+    await autocannon({ url: `http://127.0.0.1:${port}/users/1`, connections: CONNECTIONS, duration: WARM_S });
+    return { child, port };
+  };
+  const stop = async (child: ChildProcess): Promise<void> => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill();
+    await exited;
+    live.delete(child);
+  };
   try {
-    for (const c of CASES) {
-      const child = startChild(self, c);
-      children.push(child);
-      ports.set(
-        c,
-        await new Promise<number>((resolve, reject) => {
-          child.once('message', (m) => resolve((m as { port: number }).port));
-          child.once('exit', (code) => reject(new Error(`case ${c} exited with ${code}`)));
-        }),
-      );
-    }
     const rps = new Map<Case, number[]>(CASES.map((c) => [c, []]));
     const latency = new Map<Case, number[]>(CASES.map((c) => [c, []]));
     const cpuPerRequest = new Map<Case, number[]>(CASES.map((c) => [c, []]));
-    const childOf = new Map<Case, ChildProcess>(CASES.map((c, i) => [c, children[i]!]));
-    // Warm-up: every server's JIT and pools, one second each.
-    for (const c of CASES) await autocannon({ url: `http://127.0.0.1:${ports.get(c)}/users/1`, connections: CONNECTIONS, duration: 1 });
     for (let r = 0; r < ROUNDS; r++) {
       // Rotate the order each round, so that no case always follows the same one.
       const order = CASES.map((_, i) => CASES[(i + r) % CASES.length]!);
       for (const c of order) {
-        const cpu0 = await cpuOf(childOf.get(c)!);
-        const res = await autocannon({ url: `http://127.0.0.1:${ports.get(c)}/users/${r}`, connections: CONNECTIONS, duration: ROUND_S });
-        const cpu1 = await cpuOf(childOf.get(c)!);
+        // A new process each round: how the JIT happens to compile a process's hot paths moves
+        // its throughput by several percent for its whole life, so one process per case would
+        // carry that luck into every round.
+        const { child, port } = await serve(c);
+        const cpu0 = await cpuOf(child);
+        const res = await autocannon({ url: `http://127.0.0.1:${port}/users/${r}`, connections: CONNECTIONS, duration: ROUND_S });
+        const cpu1 = await cpuOf(child);
+        await stop(child);
         if (res.errors > 0 || res.non2xx > 0) throw new Error(`${c}: ${res.errors} errors, ${res.non2xx} non-2xx`);
         cpuPerRequest.get(c)!.push((cpu1 - cpu0) / res.requests.total);
         rps.get(c)!.push(res.requests.average);
@@ -242,7 +251,7 @@ async function main(): Promise<void> {
     const perRound = (m: Map<Case, number[]>, c: Case) => m.get(c)!.map((x, r) => x / m.get('bare')![r]!);
     const scalesRps = perRound(rps, 'scales');
     table(
-      `Express 5, GET /users/:id on loopback, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${ROUND_S} s per case, one process per case${PIN ? ' (servers on CPU 1, the client on CPU 0)' : ''} (ratios: median of the per-round ratios to bare)`,
+      `Express 5, GET /users/:id on loopback, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${ROUND_S} s per case, a new process per case and round${PIN ? ' (servers on CPU 1, the client on CPU 0)' : ''} (ratios: median of the per-round ratios to bare)`,
       [
         'case',
         'requests/s',
@@ -268,7 +277,7 @@ async function main(): Promise<void> {
       ]),
     );
   } finally {
-    for (const ch of children) ch.kill();
+    for (const ch of live) ch.kill();
   }
   const shares: (string | number)[][] = [];
   for (const c of CASES) if (c !== 'bare') shares.push([c, `${((await profileShare(self, c, PROFILE_S)) * 100).toFixed(2)}%`]);
