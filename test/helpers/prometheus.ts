@@ -2,11 +2,11 @@
 // TSDB in a temp dir, a free loopback port, scrape interval 1 s, stopped by its own pid.
 // Written after /work/shared/reference/services/prometheus-start.sh.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnService, stopService, waitReady } from './service.js';
+import { spawnService, startWithRetries, stopService } from './service.js';
 
 /** Path of the Prometheus binary (Debian package `prometheus`). */
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
@@ -125,11 +125,11 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     `      - targets: [${options.targets.map((t) => `'${t}'`).join(', ')}]`,
     '',
   ].join('\n');
-  const failures: string[] = [];
-  for (let attempt = 1; attempt <= 3; attempt++) {
+  return startWithRetries('prometheus', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'scales-prom-'));
     await writeFile(join(dir, 'prometheus.yml'), config);
     const port = await freePort();
+    const logFile = join(dir, 'prometheus.log');
     const child = await spawnService(
       PROMETHEUS_BIN,
       [
@@ -139,16 +139,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         '--storage.tsdb.retention.time=1h',
         ...(options.flags ?? []),
       ],
-      join(dir, 'prometheus.log'),
+      logFile,
     );
-    const server = new PrometheusServer(port, dir, child);
-    // 30 s: Prometheus opens its TSDB and replays its WAL before it is ready; a loaded machine slows that down.
-    if (await waitReady(server.url, child, 30_000)) return server;
-    const log = await readFile(join(dir, 'prometheus.log'), 'utf8').catch(() => '');
-    failures.push(
-      `attempt ${attempt} on 127.0.0.1:${port}: ${child.exitCode === null ? 'not ready within 30 s' : `exited with ${child.exitCode}`}; log:\n${log.split('\n').slice(-10).join('\n')}`,
-    );
-    await server.stop();
-  }
-  throw new Error(`prometheus did not become ready:\n${failures.join('\n')}`);
+    // Prometheus opens its TSDB and replays its WAL before it is ready.
+    return { server: new PrometheusServer(port, dir, child), child, port, logFile };
+  });
 }

@@ -3,11 +3,11 @@
 // a temp dir, stopped by its own pid. Written after
 // /work/shared/reference/services/pushgateway-start.sh.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './prometheus.js';
-import { spawnService, stopService, waitReady } from './service.js';
+import { spawnService, startWithRetries, stopService } from './service.js';
 
 /** Path of the Pushgateway binary. */
 export const PUSHGATEWAY_BIN = process.env.PUSHGATEWAY_BIN ?? '/usr/bin/prometheus-pushgateway';
@@ -82,24 +82,15 @@ export class PushgatewayServer {
  * meanwhile: a start that fails is retried (3 attempts, each on a new port and directory).
  */
 export async function startPushgateway(): Promise<PushgatewayServer> {
-  const failures: string[] = [];
-  for (let attempt = 1; attempt <= 3; attempt++) {
+  return startWithRetries(`pushgateway (is ${PUSHGATEWAY_BIN} installed? apt-get install prometheus-pushgateway)`, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'scales-pgw-'));
     const port = await freePort();
+    const logFile = join(dir, 'pushgateway.log');
     const child = await spawnService(
       PUSHGATEWAY_BIN,
       [`--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${join(dir, 'pushgateway.data')}`, '--web.enable-admin-api'],
-      join(dir, 'pushgateway.log'),
+      logFile,
     );
-    const server = new PushgatewayServer(port, dir, child);
-    if (await waitReady(server.url, child, 30_000)) return server;
-    const log = await readFile(join(dir, 'pushgateway.log'), 'utf8').catch(() => '');
-    failures.push(
-      `attempt ${attempt} on 127.0.0.1:${port}: ${child.exitCode === null ? 'not ready within 30 s' : `exited with ${child.exitCode}`}; log:\n${log.split('\n').slice(-10).join('\n')}`,
-    );
-    await server.stop();
-  }
-  throw new Error(
-    `pushgateway did not become ready (is ${PUSHGATEWAY_BIN} installed? apt-get install prometheus-pushgateway):\n${failures.join('\n')}`,
-  );
+    return { server: new PushgatewayServer(port, dir, child), child, port, logFile };
+  });
 }

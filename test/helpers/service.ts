@@ -2,7 +2,7 @@
 // with its output in a log file, killed if the test process dies first, waited for on its
 // `/-/ready`, and stopped by its own pid.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { open, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 
 /** Starts `bin` with stdout and stderr appended to `logFile`; SIGKILLed if the test process exits first. */
 export async function spawnService(bin: string, args: readonly string[], logFile: string): Promise<ChildProcess> {
@@ -41,4 +41,34 @@ export async function stopService(child: ChildProcess, dir: string): Promise<voi
     clearTimeout(t);
   }
   await rm(dir, { recursive: true, force: true });
+}
+
+/** One attempt of {@link startWithRetries}: the service started (not yet ready), its port and log. */
+export interface Launched<S> {
+  server: S;
+  child: ChildProcess;
+  port: number;
+  logFile: string;
+}
+
+/**
+ * Starts a service up to 3 times, each `launch()` on a new port and directory: the port is asked
+ * from the OS and released before the service binds it, so another test may take it meanwhile.
+ * Resolves with the first attempt whose `/-/ready` answers within 30 s (a loaded machine slows a
+ * start down); else throws with each attempt's failure and its log's tail.
+ */
+export async function startWithRetries<S extends { readonly url: string; stop(): Promise<void> }>(
+  what: string,
+  launch: () => Promise<Launched<S>>,
+): Promise<S> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const { server, child, port, logFile } = await launch();
+    if (await waitReady(server.url, child, 30_000)) return server;
+    const log = await readFile(logFile, 'utf8').catch(() => '');
+    const why = child.exitCode === null ? 'not ready within 30 s' : `exited with ${child.exitCode}`;
+    failures.push(`attempt ${attempt} on 127.0.0.1:${port}: ${why}; log:\n${log.split('\n').slice(-10).join('\n')}`);
+    await server.stop();
+  }
+  throw new Error(`${what} did not become ready:\n${failures.join('\n')}`);
 }
