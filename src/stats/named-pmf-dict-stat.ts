@@ -8,7 +8,17 @@ import { defineStatProperty, isFiniteNumber, keyLimitOf, setKey, StatCell, toKey
 import { boundedKey } from './bounded-keys.js';
 import { dictProxy } from './dict-proxy.js';
 import { entryDictSamples, LabelledEntriesCell, type LabelSet, type LabelValues, type ManyLabels } from './labels.js';
-import { checkPmfOptions, isPmfShape, PMF_QUANTILES, type PmfHandle, PmfCell, type PmfOptions, pmfDisplay, pmfSamplesInto } from './pmf-stat.js';
+import {
+  checkPmfOptions,
+  isPmfShape,
+  PMF_QUANTILES,
+  type PmfHandle,
+  PmfCell,
+  type PmfOptions,
+  type PmfSettings,
+  pmfDisplay,
+  pmfSamplesInto,
+} from './pmf-stat.js';
 
 /** Options of a `namedPmfDictStat`. */
 export interface NamedPmfDictOptions extends PmfOptions {
@@ -67,7 +77,8 @@ export class NamedPmfDictCell extends StatCell {
     name: string,
     container: StatCell['container'],
     ctx: StatCell['ctx'],
-    private readonly options: NamedPmfDictOptions,
+    options: NamedPmfDictOptions,
+    private readonly settings: PmfSettings,
   ) {
     super(name, container, ctx);
     this.keyLimit = keyLimitOf(options.keyLimit, DEFAULT_PMF_DICT_KEY_LIMIT, name);
@@ -78,7 +89,7 @@ export class NamedPmfDictCell extends StatCell {
     if (c === undefined) {
       const to = boundedKey(this.map, key, this.keyLimit, this);
       if (to !== key) return this.entry(to);
-      c = new PmfCell(this.name, this.container, this.ctx, this.options);
+      c = new PmfCell(this.name, this.container, this.ctx, this.settings);
       this.map.set(key, c);
     }
     return c;
@@ -99,7 +110,7 @@ export class NamedPmfDictCell extends StatCell {
    */
   badKeyEntry(key: unknown): PmfCell {
     this.rejectKey(key);
-    if (this.detached === null) this.detached = new PmfCell(this.name, this.container, this.ctx, this.options);
+    if (this.detached === null) this.detached = new PmfCell(this.name, this.container, this.ctx, this.settings);
     return this.detached;
   }
 
@@ -170,24 +181,31 @@ export function namedPmfDictStat<N extends string>(
 ): StatDef<N, Record<string, PmfHandle>, NamedPmfDictHandle, false>;
 export function namedPmfDictStat<N extends string>(name: N, options: NamedPmfDictOptions = {}): StatDef<N, unknown, unknown, false> {
   const labels = labelNamesOf(options?.labels, name);
-  checkPmfOptions(name, options);
-  const description = describeStat(name, options, labels, options?.unit ?? 's');
-  if (labels.length === 1) return defineStat(name, 'namedPmfDict', (c, ctx) => new NamedPmfDictCell(name, c, ctx, options), description);
-  return defineStat(name, 'namedPmfDict', (c, ctx) => new LabelledPmfDictCell(name, c, ctx, options, labels), description);
+  const settings = checkPmfOptions(name, options);
+  const description = describeStat(name, options, labels, settings.unit);
+  if (labels.length === 1) return defineStat(name, 'namedPmfDict', (c, ctx) => new NamedPmfDictCell(name, c, ctx, options, settings), description);
+  return defineStat(name, 'namedPmfDict', (c, ctx) => new LabelledPmfDictCell(name, c, ctx, options, settings, labels), description);
 }
 
 /** `namedPmfDictStat` with two or more labels: a PmfStat per combination of label values, nested in label order. */
 export class LabelledPmfDictCell extends LabelledEntriesCell<PmfCell> {
   readonly kind = 'namedPmfDict';
 
-  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: NamedPmfDictOptions, names: readonly string[]) {
+  constructor(
+    name: string,
+    container: StatCell['container'],
+    ctx: StatCell['ctx'],
+    options: NamedPmfDictOptions,
+    settings: PmfSettings,
+    names: readonly string[],
+  ) {
     super(
       name,
       container,
       ctx,
       names,
       keyLimitOf(options.keyLimit, DEFAULT_PMF_DICT_KEY_LIMIT, name),
-      () => new PmfCell(name, container, ctx, options),
+      () => new PmfCell(name, container, ctx, settings),
     );
   }
 

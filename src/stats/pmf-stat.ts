@@ -35,7 +35,7 @@ export interface PmfOptions extends DeclarationOptions {
 }
 
 /** The classic bucket bounds of `options` checked (finite, increasing, at most 1000), or undefined for the default. */
-function bucketBounds(name: string, options: PmfOptions): number[] | undefined {
+function bucketBounds(name: string, options: PmfOptions): readonly number[] | undefined {
   const b = options.buckets;
   if (b === undefined) return undefined;
   if (!Array.isArray(b) || b.length === 0 || b.length > 1000) {
@@ -46,14 +46,23 @@ function bucketBounds(name: string, options: PmfOptions): number[] | undefined {
       throw new RangeError(`pmfStat "${name}": buckets must be increasing finite numbers, got ${String(b[i])} at ${i}`);
     }
   }
-  return [...b];
+  return Object.freeze([...b]);
+}
+
+/** A PmfStat's options once checked: made at declaration, shared by every PmfStat made from it. */
+export interface PmfSettings {
+  readonly unit: TimeUnit;
+  readonly windowMs: number | undefined;
+  /** Declared classic bucket bounds (undefined: the default); null when declared `summary: true`. */
+  readonly bounds: readonly number[] | undefined | null;
 }
 
 /**
  * Checks a PmfStat's options (a TypeError or RangeError naming the stat), at declaration: a
- * namedPmfDictStat makes its PmfStats on first write, where nothing may throw. Returns the unit.
+ * namedPmfDictStat makes its PmfStats on first write, where nothing may throw, so each new key
+ * takes the settings checked here instead of checking (and copying the bounds) again.
  */
-export function checkPmfOptions(name: string, options: PmfOptions): TimeUnit {
+export function checkPmfOptions(name: string, options: PmfOptions): PmfSettings {
   const unit = options.unit ?? 's';
   if (typeof unit !== 'string' || !Object.hasOwn(PER_MS, unit)) {
     throw new TypeError(`pmfStat "${name}": unit must be 's', 'ms', 'us' or 'ns', not ${JSON.stringify(unit)}`);
@@ -62,8 +71,8 @@ export function checkPmfOptions(name: string, options: PmfOptions): TimeUnit {
   if (w !== undefined && !(typeof w === 'number' && Number.isFinite(w) && w > 0)) {
     throw new RangeError(`pmfStat "${name}": windowMs ${String(w)} is not a positive number of milliseconds`);
   }
-  bucketBounds(name, options);
-  return unit;
+  const bounds = bucketBounds(name, options);
+  return Object.freeze({ unit, windowMs: w, bounds: options.summary === true ? null : bounds });
 }
 
 /** The percentiles a PmfStat reports, with their snapshot keys. */
@@ -137,15 +146,16 @@ export class PmfCell extends StatCell {
   private cacheRecords = -1;
   private cacheAt = 0;
   /** Declared classic bucket bounds (undefined: the default); null when declared `summary: true`. */
-  private readonly bounds: number[] | undefined | null;
+  private readonly bounds: readonly number[] | undefined | null;
   readonly handle: PmfHandle;
 
-  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], options: PmfOptions) {
+  /** `settings`: the declaration's options, checked by {@link checkPmfOptions}. */
+  constructor(name: string, container: StatCell['container'], ctx: StatCell['ctx'], settings: PmfSettings) {
     super(name, container, ctx);
-    this.unit = checkPmfOptions(name, options);
+    this.unit = settings.unit;
     this.perMs = PER_MS[this.unit];
-    this.dist = new WindowedDistribution({ windowMs: options.windowMs, clock: ctx.clock });
-    this.bounds = options.summary === true ? null : bucketBounds(name, options);
+    this.dist = new WindowedDistribution({ windowMs: settings.windowMs, clock: ctx.clock });
+    this.bounds = settings.bounds;
     this.handle = makeHandle(this);
   }
 
@@ -522,6 +532,6 @@ export const pmfOutputs: KindOutputs<PmfSnapshot> = {
  * Reports count, min, max, mean, stddev and percentiles of the recent window.
  */
 export function pmfStat<N extends string>(name: N, options: PmfOptions = {}): StatDef<N, PmfHandle, PmfHandle, false> {
-  checkPmfOptions(name, options);
-  return defineStat(name, 'pmf', (c, ctx) => new PmfCell(name, c, ctx, options), describeStat(name, options, undefined, options.unit ?? 's'));
+  const settings = checkPmfOptions(name, options);
+  return defineStat(name, 'pmf', (c, ctx) => new PmfCell(name, c, ctx, settings), describeStat(name, options, undefined, settings.unit));
 }
