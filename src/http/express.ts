@@ -12,8 +12,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createStatusHandler } from './create.js';
 import type { StatusHandler, StatusHandlerOptions } from './handler.js';
 import { serveNodeRequest } from './node.js';
-import { requestStats } from '../runtime/request-stats.js';
-import { type RequestStatsGlueOptions, trackNodeRequest } from './request-stats.js';
+import { type RequestStatsGlueOptions, setUpGlue, trackNodeRequest } from './request-stats.js';
 
 export { UNMATCHED_ROUTE } from '../runtime/request-stats.js';
 
@@ -57,10 +56,7 @@ export interface ExpressRequestStatsOptions extends RequestStatsGlueOptions {
  * app.use(expressRequestStats());
  */
 export function expressRequestStats(options: ExpressRequestStatsOptions = {}): RequestHandler {
-  const route = options.route ?? expressRoute;
-  if (typeof route !== 'function') throw new TypeError('expressRequestStats: route must be a function (req) => string | undefined');
-  const stats = requestStats(options);
-  const includeOwn = options.includeOwn ?? false;
+  const { route, stats, includeOwn } = setUpGlue('expressRequestStats', 'req', options, expressRoute);
   return (req: Request, res: Response, next: NextFunction) => {
     trackNodeRequest(stats, includeOwn, req, res, route, req, req.originalUrl ?? req.url);
     next();

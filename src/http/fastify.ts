@@ -10,8 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createStatusHandler } from './create.js';
 import type { StatusHandler, StatusHandlerOptions } from './handler.js';
-import { requestStats } from '../runtime/request-stats.js';
-import { type RequestStatsGlueOptions, type TrackedRequest, trackNodeRequest } from './request-stats.js';
+import { type RequestStatsGlueOptions, setUpGlue, type TrackedRequest, trackNodeRequest } from './request-stats.js';
 
 /** The request decoration holding the request being recorded. */
 const TRACKED_KEY = 'scalesMetricsRequest';
@@ -76,10 +75,7 @@ export type FastifyRequestStatsPlugin = (fastify: FastifyInstance) => Promise<vo
  * await app.register(fastifyRequestStats());
  */
 export function fastifyRequestStats(options: FastifyRequestStatsOptions = {}): FastifyRequestStatsPlugin {
-  const route = options.route ?? fastifyRoute;
-  if (typeof route !== 'function') throw new TypeError('fastifyRequestStats: route must be a function (request) => string | undefined');
-  const stats = requestStats(options);
-  const includeOwn = options.includeOwn ?? false;
+  const { route, stats, includeOwn } = setUpGlue('fastifyRequestStats', 'request', options, fastifyRoute);
   const plugin = (async (fastify: FastifyInstance) => {
     // Declared up front (Fastify's way to keep the request object's shape): the request being recorded.
     if (!fastify.hasRequestDecorator(TRACKED_KEY)) fastify.decorateRequest(TRACKED_KEY, null);

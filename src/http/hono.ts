@@ -9,11 +9,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
-import { requestStats, UNMATCHED_ROUTE } from '../runtime/request-stats.js';
+import { UNMATCHED_ROUTE } from '../runtime/request-stats.js';
 import { createStatusHandler } from './create.js';
 import type { StatusHandler, StatusHandlerOptions } from './handler.js';
 import { isOwnRequest } from './own-requests.js';
-import { type RequestStatsGlueOptions, trackNodeRequest } from './request-stats.js';
+import { type RequestStatsGlueOptions, setUpGlue, trackNodeRequest } from './request-stats.js';
 
 export { UNMATCHED_ROUTE };
 
@@ -63,10 +63,7 @@ type NodeBindings = { incoming?: IncomingMessage; outgoing?: ServerResponse };
  * app.use(honoRequestStats());
  */
 export function honoRequestStats(options: HonoRequestStatsOptions = {}): MiddlewareHandler {
-  const route = options.route ?? honoRoute;
-  if (typeof route !== 'function') throw new TypeError('honoRequestStats: route must be a function (c) => string | undefined');
-  const stats = requestStats(options);
-  const includeOwn = options.includeOwn ?? false;
+  const { route, stats, includeOwn } = setUpGlue('honoRequestStats', 'c', options, honoRoute);
   return async (c, next) => {
     const env = c.env as NodeBindings | undefined;
     const incoming = env?.incoming;

@@ -10,8 +10,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import { createStatusHandler } from './create.js';
 import type { StatusHandler, StatusHandlerOptions } from './handler.js';
-import { requestStats } from '../runtime/request-stats.js';
-import { type RequestStatsGlueOptions, trackNodeRequest } from './request-stats.js';
+import { type RequestStatsGlueOptions, setUpGlue, trackNodeRequest } from './request-stats.js';
 
 export { UNMATCHED_ROUTE } from '../runtime/request-stats.js';
 
@@ -62,10 +61,7 @@ export interface KoaRequestStatsOptions extends RequestStatsGlueOptions {
  * app.use(koaRequestStats());
  */
 export function koaRequestStats(options: KoaRequestStatsOptions = {}): Middleware {
-  const route = options.route ?? koaRoute;
-  if (typeof route !== 'function') throw new TypeError('koaRequestStats: route must be a function (ctx) => string | undefined');
-  const stats = requestStats(options);
-  const includeOwn = options.includeOwn ?? false;
+  const { route, stats, includeOwn } = setUpGlue('koaRequestStats', 'ctx', options, koaRoute);
   return async (ctx: Context, next: Next) => {
     const t = trackNodeRequest(stats, includeOwn, ctx.req, ctx.res, route, ctx, ctx.originalUrl);
     if (t === undefined) return next();

@@ -30,6 +30,25 @@ export interface NodeRequestStatsOptions extends RequestStatsGlueOptions {
   route?: RouteOf<IncomingMessage>;
 }
 
+/** What every glue takes from its options once, at setup. */
+export interface GlueSetup<F> {
+  /** The route function, checked to be one (or undefined where there is no default). */
+  route: F;
+  stats: RequestStats;
+  includeOwn: boolean;
+}
+
+/**
+ * The setup every glue shares: its `route` option (or `fallback`) checked to be a function (a
+ * TypeError naming the glue and the function's parameter), the shared request stats of its
+ * registry and path, and `includeOwn`.
+ */
+export function setUpGlue<F>(glue: string, param: string, options: RequestStatsGlueOptions & { route?: F }, fallback: F): GlueSetup<F> {
+  const route = options.route ?? fallback;
+  if (route !== undefined && typeof route !== 'function') throw new TypeError(`${glue}: route must be a function (${param}) => string | undefined`);
+  return { route, stats: requestStats(options), includeOwn: options.includeOwn ?? false };
+}
+
 /** Set on a server whose requests `recordRequests` records, so that a framework's glue on it stands aside. */
 const RECORDED = Symbol('scales-metrics.recordRequests');
 
@@ -143,10 +162,7 @@ export function recordRequests(server: Server | HttpsServer, options: NodeReques
   if (server === null || typeof server !== 'object' || typeof (server as { prependListener?: unknown }).prependListener !== 'function') {
     throw new TypeError(`recordRequests: expected a node:http or https server, not ${String(server)}`);
   }
-  const route = options.route;
-  if (route !== undefined && typeof route !== 'function') throw new TypeError('recordRequests: route must be a function (req) => string | undefined');
-  const stats = requestStats(options);
-  const includeOwn = options.includeOwn ?? false;
+  const { route, stats, includeOwn } = setUpGlue('recordRequests', 'req', options, undefined);
   if ((server as RecordedServer)[RECORDED] === true) throw new TypeError('recordRequests: this server is already recorded');
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     trackNodeRequest(stats, includeOwn, req, res, route, req, req.url, true);
