@@ -1,6 +1,19 @@
 // A fixed, hand-built snapshot with every stat kind and some hostile names, for golden files.
 import type { PmfSnapshot } from '../../src/core/snapshot.js';
+import { filterSnapshot, parseQuery } from '../../src/formats/query.js';
 import type { SnapshotNode } from '../../src/registry/snapshot.js';
+
+/** The names of the stats a filter query keeps of `tree`, in tree order (the query tests' check). */
+export function namesMatching(tree: SnapshotNode, q: string): string[] {
+  const out: string[] = [];
+  const walk = (n: SnapshotNode | undefined) => {
+    if (!n) return;
+    for (const s of n.stats) out.push(s.name);
+    n.children.forEach(walk);
+  };
+  walk(filterSnapshot(tree, parseQuery(q)));
+  return out;
+}
 
 function pmf(count: number, unit = 's'): PmfSnapshot {
   if (count === 0) {

@@ -14,23 +14,8 @@ import { ManualClock } from '../../src/sampling/clock.js';
 import { indexAt } from '../../src/sampling/exponential-index.js';
 import { namedPmfDictStat } from '../../src/stats/named-pmf-dict-stat.js';
 import { pmfStat } from '../../src/stats/pmf-stat.js';
-import {
-  asDouble,
-  asString,
-  decodeMessage,
-  nativeSide,
-  splitDelimited,
-  type WireMessage,
-  type WireValue,
-  zigzag,
-} from '../helpers/protobuf-decode.js';
+import { asDouble, asString, decodeMessage, nativeSide, one, splitDelimited, subs, type WireMessage, zigzag } from '../helpers/protobuf-decode.js';
 
-const one = (m: WireMessage, f: number): WireValue => {
-  const v = m.get(f);
-  assert.ok(v && v.length === 1, `field ${f}: expected once, got ${v?.length ?? 0}`);
-  return v[0];
-};
-const subs = (m: WireMessage, f: number): WireMessage[] => (m.get(f) ?? []).map((x) => decodeMessage((x as { bytes: Uint8Array }).bytes));
 const uint = (m: WireMessage, f: number): number => Number((one(m, f) as { v: bigint }).v);
 
 interface Family {

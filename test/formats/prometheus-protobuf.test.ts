@@ -18,20 +18,15 @@ import {
   asString,
   decodeMessage,
   nativeSide,
+  one,
   packedVarints,
   splitDelimited,
+  subs,
   type WireMessage,
-  type WireValue,
   zigzag,
 } from '../helpers/protobuf-decode.js';
 
-const one = (m: WireMessage, f: number): WireValue => {
-  const v = m.get(f);
-  assert.ok(v && v.length === 1, `field ${f}: expected once, got ${v?.length ?? 0}`);
-  return v[0];
-};
 const sub = (m: WireMessage, f: number): WireMessage => decodeMessage((one(m, f) as { bytes: Uint8Array }).bytes);
-const subs = (m: WireMessage, f: number): WireMessage[] => (m.get(f) ?? []).map((x) => decodeMessage((x as { bytes: Uint8Array }).bytes));
 const uint = (m: WireMessage, f: number): bigint => (one(m, f) as { v: bigint }).v;
 
 /** The families of a body: name, type, and the decoded metric messages. */

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeMatch, filterSnapshot, matchKey, parseQuery } from '../../src/formats/query.js';
 import type { SnapshotNode } from '../../src/registry/snapshot.js';
+import { namesMatching } from './fixture-tree.js';
 
 const tree: SnapshotNode = {
   name: '',
@@ -51,16 +52,7 @@ const tree: SnapshotNode = {
   ],
 };
 
-function names(q: string): string[] {
-  const out: string[] = [];
-  const walk = (n: SnapshotNode | undefined) => {
-    if (!n) return;
-    for (const s of n.stats) out.push(s.name);
-    n.children.forEach(walk);
-  };
-  walk(filterSnapshot(tree, parseQuery(q)));
-  return out;
-}
+const names = (q: string): string[] => namesMatching(tree, q);
 
 describe('query keys', () => {
   it('matches names with a word starting with the key when no name is the key (heap > 200MB)', () => {

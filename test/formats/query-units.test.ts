@@ -3,8 +3,9 @@
 // leaf of another dimension.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { filterSnapshot, parseQuery } from '../../src/formats/query.js';
+import { parseQuery } from '../../src/formats/query.js';
 import type { SnapshotNode } from '../../src/registry/snapshot.js';
+import { namesMatching } from './fixture-tree.js';
 
 const pmf = (p99: number, unit: 's' | 'ms') => ({
   count: 10,
@@ -54,16 +55,7 @@ const tree: SnapshotNode = {
   ],
 };
 
-function names(q: string): string[] {
-  const out: string[] = [];
-  const walk = (n: SnapshotNode | undefined) => {
-    if (!n) return;
-    for (const s of n.stats) out.push(s.name);
-    n.children.forEach(walk);
-  };
-  walk(filterSnapshot(tree, parseQuery(q)));
-  return out;
-}
+const names = (q: string): string[] => namesMatching(tree, q);
 
 describe('query with units', () => {
   it('compares durations in the unit the page shows (pmfs in s or ms, ...Seconds leaves)', () => {

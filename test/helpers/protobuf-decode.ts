@@ -1,5 +1,6 @@
 // A minimal protobuf wire decoder for tests: it reads what the encoder wrote back into plain
 // objects (varints as BigInt, so no bit is lost), independently of the encoder's code paths.
+import assert from 'node:assert/strict';
 
 /** One decoded field: varint (bigint), fixed64 (the 8 bytes), or length-delimited (the bytes). */
 export type WireValue = { wire: 0; v: bigint } | { wire: 1; bytes: Uint8Array } | { wire: 2; bytes: Uint8Array } | { wire: 5; bytes: Uint8Array };
@@ -67,6 +68,16 @@ export function splitDelimited(b: Uint8Array): Uint8Array[] {
   }
   return out;
 }
+
+/** Field `f` of `m`, which must occur exactly once. */
+export function one(m: WireMessage, f: number): WireValue {
+  const v = m.get(f);
+  assert.ok(v && v.length === 1, `field ${f}: expected once, got ${v?.length ?? 0}`);
+  return v[0]!;
+}
+
+/** Every occurrence of the sub-message field `f` of `m`, decoded. */
+export const subs = (m: WireMessage, f: number): WireMessage[] => (m.get(f) ?? []).map((x) => decodeMessage((x as { bytes: Uint8Array }).bytes));
 
 export const zigzag = (v: bigint): bigint => (v & 1n ? -(v >> 1n) - 1n : v >> 1n);
 export const asDouble = (x: WireValue): number => {

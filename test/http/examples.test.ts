@@ -5,16 +5,19 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
 
+/** The text after `<p>: ` on the line of an example's output that starts so. */
+const lineOf = (out: string, p: string): string =>
+  out
+    .split('\n')
+    .find((l) => l.startsWith(p + ':'))!
+    .slice(p.length + 2);
+
 const run = async (name: string) =>
   (await promisify(execFile)(process.execPath, [fileURLToPath(new URL(`../../examples/${name}.js`, import.meta.url))], { timeout: 30_000 })).stdout;
 
 test('examples/http-server: standalone server, node handler with a token, json, query, metrics', async () => {
   const out = await run('http-server');
-  const line = (p: string) =>
-    out
-      .split('\n')
-      .find((l) => l.startsWith(p + ':'))!
-      .slice(p.length + 2);
+  const line = (p: string) => lineOf(out, p);
   assert.match(line('status page'), /^http:\/\/127\.0\.0\.1:\d+\/status\/$/);
   const json = JSON.parse(line('json'));
   assert.equal(json.success, 3);
@@ -36,11 +39,7 @@ test('examples/http-frameworks: express, fastify, koa, hono and fetch serve the 
 
 test("examples/status-page: a stat's own page and JSON, the filter in units, the history", async () => {
   const out = await run('status-page');
-  const line = (p: string) =>
-    out
-      .split('\n')
-      .find((l) => l.startsWith(p + ':'))!
-      .slice(p.length + 2);
+  const line = (p: string) => lineOf(out, p);
   assert.match(line('status page'), /^http:\/\/127\.0\.0\.1:\d+\/status\/$/);
   assert.equal(line('stat page'), '200');
   assert.equal(line('stat json'), 'GET', 'the request stats nest by method, then route');
