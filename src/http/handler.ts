@@ -195,22 +195,21 @@ function* withField(pieces: Iterable<string>, field: string): Generator<string> 
  */
 function* historyJsonChunks(timeline: HistoryTimeline, keys: readonly string[]): Generator<string> {
   yield '{"t":' + JSON.stringify(timeline.t) + ',"coarse":' + timeline.coarse + ',"series":{';
+  yield* jsonMembers(keys, (k) => timeline.read(k));
+  yield '},"min":{';
+  yield* jsonMembers(keys, (k) => timeline.low(k));
+  yield '}}';
+}
+
+/** `"key":value` members of a JSON object, comma-separated, one chunk each; keys whose value is undefined left out. */
+function* jsonMembers(keys: readonly string[], valueOf: (key: string) => unknown): Generator<string> {
   let first = true;
   for (const k of keys) {
-    const v = timeline.read(k);
+    const v = valueOf(k);
     if (v === undefined) continue;
     yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(v);
     first = false;
   }
-  yield '},"min":{';
-  first = true;
-  for (const k of keys) {
-    const v = timeline.low(k);
-    if (v === undefined) continue;
-    yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(v);
-    first = false;
-  }
-  yield '}}';
 }
 
 /**
