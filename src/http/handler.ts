@@ -202,10 +202,10 @@ function* historyJsonChunks(timeline: HistoryTimeline, keys: readonly string[]):
 }
 
 /** `"key":value` members of a JSON object, comma-separated, one chunk each; keys whose value is undefined left out. */
-function* jsonMembers(keys: readonly string[], valueOf: (key: string) => unknown): Generator<string> {
+function* jsonMembers(keys: readonly string[], read: (key: string) => unknown): Generator<string> {
   let first = true;
   for (const k of keys) {
-    const v = valueOf(k);
+    const v = read(k);
     if (v === undefined) continue;
     yield (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(v);
     first = false;
